@@ -1,0 +1,33 @@
+"""Helpers shared by the benchmark scripts: model sizes and a corpus to time on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+YELP_TRAIN = ROOT.parent / "shared" / "data" / "yelp" / "train.txt"
+
+# paper: the reference's defaults (33.9M parameters with Yelp's 9.4k vocabulary); small: the app-friendly size
+SIZES = {
+    "paper": dict(dim_emb=512, dim_h=1024, dim_z=128, dim_d=512),
+    "small": dict(dim_emb=128, dim_h=256, dim_z=32, dim_d=128),
+}
+
+
+def corpus(path: str | None, n: int | None = None) -> list[list[str]]:
+    """Tokenised sentences from `path` (default: shared Yelp train), or a synthetic stand-in."""
+    p = Path(path) if path else YELP_TRAIN
+    if p.exists():
+        lines = p.read_text(encoding="utf-8").splitlines()
+        sents = [line.split() for line in lines if line.strip()]
+    else:
+        import random
+
+        rng = random.Random(0)
+        words = [f"w{i}" for i in range(9000)]
+        sents = [rng.choices(words, k=rng.randint(3, 15)) for _ in range(155_000)]
+        print(f"note: {p} not found; timing on a synthetic corpus of the same shape")
+    return sents[:n] if n else sents

@@ -1,0 +1,163 @@
+"""The one checkpoint format and loader: round trips, reference import, refusal of unsafe or broken files."""
+
+import argparse
+import json
+import os
+
+import numpy as np
+import pytest
+import torch
+from conftest import TINY
+
+import textae
+from textae.api import TextAE
+from textae.checkpoint import export, load_checkpoint, resolve, save_checkpoint
+from textae.config import preset
+from textae.errors import CheckpointError
+from textae.model import TextAutoencoder
+
+SENTS = ["the food is great .", "the staff was rude !", "zzz unknown words", ""]
+
+
+@pytest.fixture()
+def small(vocab):
+    torch.manual_seed(0)
+    return TextAE(TextAutoencoder(preset("daae", vocab_size=vocab.size, **TINY)).eval(), vocab)
+
+
+def assert_same(a: TextAE, b: TextAE):
+    np.testing.assert_allclose(a.encode(SENTS), b.encode(SENTS), rtol=1e-6, atol=1e-6)
+    z = np.random.default_rng(0).standard_normal((16, a.cfg.dim_z)).astype(np.float32)
+    assert a.decode(z) == b.decode(z)
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_round_trip_identical(tmp_path, small):
+    save_checkpoint(tmp_path / "ck", small.model, small.vocab, {"data": {"train": {"name": "x"}}})
+    files = sorted(p.name for p in (tmp_path / "ck").iterdir())
+    assert files == ["config.json", "model.safetensors", "vocab.txt"]
+    cfg = json.loads((tmp_path / "ck" / "config.json").read_text())
+    assert cfg["format"] == "textae-checkpoint" and cfg["model"]["model_type"] == "daae"
+    assert cfg["textae_version"] == textae.__version__
+    assert_same(small, textae.load(tmp_path / "ck", "cpu"))
+
+
+def reference_state(model: TextAutoencoder) -> dict:
+    """The state dict a reference AAE would hold: same names (its D's Sigmoid has no parameters)."""
+    return {k: v.clone() for k, v in model.state_dict().items()}
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("old_key", [False, True])
+def test_reference_checkpoint_loads_and_decodes_identically(tmp_path, small, old_key):
+    c = small.cfg
+    args = argparse.Namespace(
+        vocab_size=10000,
+        dim_z=c.dim_z,
+        dim_emb=c.dim_emb,
+        dim_h=c.dim_h,
+        nlayers=1,
+        dim_d=c.dim_d,
+        lambda_kl=0.0,
+        lambda_adv=10.0,
+        lambda_p=0.0,
+        noise=[0.3, 0.0, 0.0, 0.0],
+        dropout=0.5,
+        lr=5e-4,
+        seed=1111,
+    )
+    setattr(args, "model" if old_key else "model_type", "aae")
+    torch.save({"args": args, "model": reference_state(small.model)}, tmp_path / "model.pt")
+    small.vocab.save(tmp_path / "vocab.txt")
+    loaded = textae.load(tmp_path, "cpu")
+    assert loaded.cfg.model_type == "daae" and loaded.cfg.dropout == 0.5
+    assert_same(small, loaded)
+    # and it converts to our format without loss
+    export(tmp_path, tmp_path / "ours")
+    assert_same(small, textae.load(tmp_path / "ours", "cpu"))
+
+
+class Evil:
+    def __reduce__(self):
+        return (os.system, (f"touch {os.environ['EVIL_MARKER']}",))
+
+
+def test_pickle_that_runs_code_is_refused(tmp_path, small, monkeypatch):
+    marker = tmp_path / "pwned"
+    monkeypatch.setenv("EVIL_MARKER", str(marker))
+    torch.save({"args": Evil(), "model": {}}, tmp_path / "model.pt")
+    small.vocab.save(tmp_path / "vocab.txt")
+    with pytest.raises(CheckpointError, match="refused"):
+        textae.load(tmp_path, "cpu")
+    assert not marker.exists()  # the payload never ran
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_fp16_export_halves_size(tmp_path, small):
+    save_checkpoint(tmp_path / "ck", small.model, small.vocab)
+    export(tmp_path / "ck", tmp_path / "half", fp16=True)
+    full, half = ((tmp_path / d / "model.safetensors").stat().st_size for d in ("ck", "half"))
+    assert half < 0.55 * full
+    assert json.loads((tmp_path / "half" / "config.json").read_text())["dtype"] == "float16"
+    np.testing.assert_allclose(
+        textae.load(tmp_path / "half", "cpu").encode(SENTS[:2]), small.encode(SENTS[:2]), atol=2e-2
+    )
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_broken_checkpoints_name_the_problem(tmp_path, small):
+    ck = tmp_path / "ck"
+    save_checkpoint(ck, small.model, small.vocab)
+    w = (ck / "model.safetensors").read_bytes()
+    (ck / "model.safetensors").write_bytes(w[: len(w) // 2])
+    with pytest.raises(CheckpointError, match="truncated or corrupt"):
+        load_checkpoint(ck)
+    (ck / "model.safetensors").unlink()
+    with pytest.raises(CheckpointError, match="model.safetensors is missing"):
+        load_checkpoint(ck)
+
+    save_checkpoint(ck, small.model, small.vocab)
+    cfg = json.loads((ck / "config.json").read_text())
+    cfg["model"]["dim_h"] *= 2
+    (ck / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="does not match its config.*E.weight_hh_l0"):
+        load_checkpoint(ck)
+    cfg["model"]["vocab_size"] += 1
+    (ck / "config.json").write_text(json.dumps(cfg))
+    with pytest.raises(CheckpointError, match="vocab.txt has"):
+        load_checkpoint(ck)
+    (ck / "config.json").write_text("{trunc")
+    with pytest.raises(CheckpointError, match="not valid JSON"):
+        load_checkpoint(ck)
+    save_checkpoint(ck, small.model, small.vocab)
+    (ck / "vocab.txt").unlink()
+    with pytest.raises(CheckpointError, match="vocab.txt is missing"):
+        load_checkpoint(ck)
+
+
+def test_resolve_explains_what_is_missing(tmp_path):
+    with pytest.raises(CheckpointError, match="no such checkpoint"):
+        resolve(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CheckpointError, match="not a checkpoint"):
+        resolve(tmp_path / "empty")
+    (tmp_path / "f.txt").write_text("x")
+    with pytest.raises(CheckpointError, match="is a file"):
+        resolve(tmp_path / "f.txt")
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
+    ck = tmp_path / "ck"
+    save_checkpoint(ck, small.model, small.vocab, {"progress": {"step": 1}})
+    import textae.checkpoint as cp
+
+    def boom(*a, **k):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(cp, "save_file", boom)
+    with pytest.raises(OSError):
+        save_checkpoint(ck, small.model, small.vocab, {"progress": {"step": 2}})
+    monkeypatch.undo()
+    assert json.loads((ck / "config.json").read_text())["progress"]["step"] == 1  # old one intact
+    assert [p.name for p in tmp_path.iterdir()] == ["ck"]  # no temporary left behind

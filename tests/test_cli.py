@@ -1,0 +1,178 @@
+"""Smoke runs of train.py for every preset and of every `python -m textae` command, bad input included."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, need_yelp
+
+from textae.config import PRESETS
+
+SMALL = ["--dim-emb", "64", "--dim-h", "128", "--dim-z", "32", "--dim-d", "64", "--batch-size", "32"]
+
+
+def run(*args, ok=True):
+    p = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    if ok:
+        assert p.returncode == 0, p.stderr[-3000:]
+    return p
+
+
+@pytest.fixture(scope="module")
+def yelp_slice(tmp_path_factory):
+    yelp = need_yelp()
+    d = tmp_path_factory.mktemp("yelp")
+    lines = (yelp / "train.txt").read_text().splitlines()
+    (d / "train.txt").write_text("\n".join(lines[:2000]) + "\n")
+    (d / "valid.txt").write_text("\n".join((yelp / "valid.txt").read_text().splitlines()[:300]) + "\n")
+    return d
+
+
+@pytest.fixture(scope="module")
+def runs(yelp_slice, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    for name in PRESETS:
+        p = run(
+            "train.py",
+            "--preset",
+            name,
+            "--train",
+            str(yelp_slice / "train.txt"),
+            "--valid",
+            str(yelp_slice / "valid.txt"),
+            "--save-dir",
+            str(out / name),
+            "--max-steps",
+            "200",
+            "--epochs",
+            "100",
+            *SMALL,
+            "--no-progress",
+        )
+        assert f'"model_type": "{name}"' in p.stdout  # the effective config is printed
+    return out
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_train_every_preset(runs, name):
+    cfg = json.loads((runs / name / "last" / "config.json").read_text())
+    assert cfg["progress"]["step"] == 200 and cfg["model"]["model_type"] == name
+    assert cfg["data"]["train"]["sentences"] == 2000 and cfg["data"]["train"]["bytes"] > 0
+    log = [json.loads(x) for x in (runs / name / "train_log.jsonl").read_text().splitlines()]
+    train = [r["rec"] for r in log if r["split"] == "train"]
+    assert train[-1] < train[0]  # it learnt something
+    assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2, 3, 4]  # validated each epoch
+
+
+def test_every_command(runs, yelp_slice, tmp_path):
+    ck = str(runs / "daae")
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    lines = (yelp_slice / "valid.txt").read_text().splitlines()
+    a.write_text("\n".join(lines[:3]) + "\n")
+    b.write_text("\n".join(lines[3:6]) + "\n")
+    run("-m", "textae", "reconstruct", "--checkpoint", ck, "--data", str(a), "--output", str(tmp_path / "out/rec"))
+    assert len((tmp_path / "out/rec").read_text().splitlines()) == 3
+    assert len(run("-m", "textae", "sample", "--checkpoint", ck, "--n", "7").stdout.splitlines()) == 7
+    p = run("-m", "textae", "interpolate", "--checkpoint", ck, "--data", f"{a},{b}", "--n", "4", "--method", "slerp")
+    assert len(p.stdout.split("\n\n")) == 3 and len(p.stdout.split("\n\n")[0].splitlines()) == 4
+    p = run("-m", "textae", "arithmetic", "--checkpoint", ck, "--data", f"{a},{b},{a}", "--k", "1.5")
+    assert len(p.stdout.splitlines()) == 3 and "|v| =" in p.stderr
+    p = run(
+        "-m",
+        "textae",
+        "evaluate",
+        "--checkpoint",
+        ck,
+        "--data",
+        str(a),
+        "--nll",
+        "--m",
+        "5",
+        "--json",
+        str(tmp_path / "ev.json"),
+    )
+    ev = json.loads((tmp_path / "ev.json").read_text())
+    assert {"rec", "loss", "nll", "ppl"} <= ev.keys() and ev["ppl"] > 1
+    p = run(
+        "-m",
+        "textae",
+        "neighbors",
+        "--checkpoint",
+        ck,
+        "--data",
+        str(yelp_slice / "valid.txt"),
+        "--query",
+        str(a),
+        "--n",
+        "3",
+    )
+    assert p.stdout.count("query:") == 3 and lines[0] in p.stdout
+    run("-m", "textae", "export", "--checkpoint", ck, "--out", str(tmp_path / "half"), "--fp16")
+    p = run(
+        "-m", "textae", "reconstruct", "--checkpoint", str(tmp_path / "half"), "--data", str(a), "--strategy", "beam"
+    )
+    assert len(p.stdout.splitlines()) == 3
+
+
+def test_resume_from_cli(runs, yelp_slice):
+    p = run(
+        "train.py",
+        "--preset",
+        "ae",
+        "--train",
+        str(yelp_slice / "train.txt"),
+        "--valid",
+        str(yelp_slice / "valid.txt"),
+        "--save-dir",
+        str(runs / "ae"),
+        "--max-steps",
+        "250",
+        "--epochs",
+        "100",
+        *SMALL,
+        "--no-progress",
+        "--resume",
+    )
+    assert "resumed from" in p.stdout
+    assert json.loads((runs / "ae" / "last" / "config.json").read_text())["progress"]["step"] == 250
+
+
+def test_user_errors_are_messages_not_tracebacks(runs, tmp_path):
+    ck = str(runs / "daae")
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "bad.txt").write_bytes(b"caf\xe9\n\n" + b" ".join([b"w"] * 500) + b"\nzzqx qqzx\n")
+    cases = [
+        ("-m", "textae", "reconstruct", "--checkpoint", str(tmp_path / "none"), "--data", str(tmp_path / "empty.txt")),
+        ("-m", "textae", "reconstruct", "--checkpoint", ck, "--data", str(tmp_path / "empty.txt")),
+        ("-m", "textae", "reconstruct", "--checkpoint", ck, "--data", str(tmp_path / "missing.txt")),
+        ("-m", "textae", "interpolate", "--checkpoint", ck, "--data", str(tmp_path / "bad.txt")),
+        (
+            "train.py",
+            "--train",
+            str(tmp_path / "empty.txt"),
+            "--valid",
+            str(tmp_path / "empty.txt"),
+            "--save-dir",
+            str(tmp_path / "r"),
+        ),
+        (
+            "train.py",
+            "--train",
+            str(tmp_path / "bad.txt"),
+            "--valid",
+            str(tmp_path / "bad.txt"),
+            "--save-dir",
+            str(tmp_path / "r"),
+            "--noise",
+            "0.3,0",
+        ),
+    ]
+    for args in cases:
+        p = run(*args, ok=False)
+        assert p.returncode == 2 and "error:" in p.stderr and "Traceback" not in p.stderr, (args, p.stderr)
+    # bad bytes, an empty line, a 500-word line and unknown words: warnings, and one output line per input line
+    p = run("-m", "textae", "reconstruct", "--checkpoint", ck, "--data", str(tmp_path / "bad.txt"))
+    assert p.stdout.count("\n") == 4 and "Traceback" not in p.stderr
+    for msg in ("not valid UTF-8", "truncated", "empty sentence", "outside the vocabulary"):
+        assert msg in p.stderr

@@ -1,0 +1,107 @@
+"""The trainer: checkpoints, logs, exact resume, Ctrl-C and divergence handling."""
+
+import json
+
+import pytest
+import torch
+from conftest import TINY
+
+from textae.checkpoint import load_checkpoint, load_trainer_state
+from textae.config import TrainConfig, preset
+from textae.data import read_sentences
+from textae.train import Trainer, TrainingDiverged
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def make(run, files, resume=False, **tc):
+    tr, va = files
+    cfg = dict(batch_size=16, epochs=2, lr=2e-3, log_every=5, seed=7)
+    cfg.update(tc)
+    return Trainer(
+        preset("daae", **TINY),
+        TrainConfig(**cfg),
+        read_sentences(tr),
+        read_sentences(va),
+        run,
+        resume=resume,
+        log=lambda *_: None,
+    )
+
+
+def weights(run, which="last"):
+    return load_checkpoint(run / which)[0].state_dict()
+
+
+def assert_same_weights(a, b):
+    assert a.keys() == b.keys()
+    for k in a:
+        torch.testing.assert_close(a[k], b[k], rtol=0, atol=0, msg=k)
+
+
+def test_run_layout_and_log(tmp_path, corpus_files):
+    make(tmp_path / "r", corpus_files).fit(progress=False)
+    run = tmp_path / "r"
+    assert {p.name for p in run.iterdir()} == {"best", "last", "train_log.jsonl"}
+    assert (run / "last" / "trainer.json").exists() and not (run / "best" / "trainer.json").exists()
+    log = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2]
+    assert all({"rec", "adv", "loss_d", "loss"} <= r.keys() for r in log)
+    cfg = json.loads((run / "best" / "config.json").read_text())
+    assert cfg["data"] == {} and cfg["progress"]["epoch"] in (1, 2) and cfg["best"]["valid_loss"] > 0
+    assert cfg["train"]["batch_size"] == 16 and (run / "best" / "train_log.jsonl").exists()
+
+
+def test_resume_continues_exactly(tmp_path, corpus_files):
+    make(tmp_path / "straight", corpus_files, epochs=2).fit(progress=False)
+    make(tmp_path / "split", corpus_files, epochs=1).fit(progress=False)
+    t = make(tmp_path / "split", corpus_files, resume=True, epochs=2)
+    assert t.state["epoch"] == 1
+    t.fit(progress=False)
+    assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "split"))
+
+
+def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypatch):
+    make(tmp_path / "straight", corpus_files).fit(progress=False)
+    t = make(tmp_path / "int", corpus_files)
+    real_step, calls = Trainer.step, {"n": 0}
+
+    def step(self, batch):
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real_step(self, batch)
+
+    monkeypatch.setattr(Trainer, "step", step)
+    with pytest.raises(KeyboardInterrupt):
+        t.fit(progress=False)
+    monkeypatch.undo()
+    progress = load_trainer_state(tmp_path / "int" / "last")["progress"]
+    assert progress["step"] == 3 and progress["batch_in_epoch"] == 3
+    make(tmp_path / "int", corpus_files, resume=True).fit(progress=False)
+    assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "int"))
+
+
+def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, corpus_files, monkeypatch):
+    t = make(tmp_path / "r", corpus_files, epochs=1)
+    t.fit(progress=False)
+    good = weights(tmp_path / "r", "best")
+    t2 = make(tmp_path / "r", corpus_files, resume=True, epochs=3)
+    real_loss = type(t2.model).loss
+
+    def bad_loss(self, *a, **k):
+        out = real_loss(self, *a, **k)
+        out["loss"] = out["loss"] * float("nan")
+        return out
+
+    monkeypatch.setattr(type(t2.model), "loss", bad_loss)
+    with pytest.raises(TrainingDiverged, match="loss became nan.*last good checkpoint"):
+        t2.fit(progress=False)
+    assert_same_weights(good, weights(tmp_path / "r", "best"))
+    assert json.loads((tmp_path / "r" / "last" / "config.json").read_text())["progress"]["epoch"] == 1
+
+
+def test_max_steps_stops_early(tmp_path, corpus_files):
+    out = make(tmp_path / "r", corpus_files, epochs=50, max_steps=7).fit(progress=False)
+    assert out["step"] == 7
+    assert json.loads((tmp_path / "r" / "last" / "config.json").read_text())["progress"]["step"] == 7

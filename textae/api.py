@@ -1,0 +1,164 @@
+"""`textae.load(path)` and the TextAE object: sentences in, codes and sentences out."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from . import ops
+from .checkpoint import load_checkpoint
+from .config import ModelConfig
+from .data import as_sentences, pad_batch
+from .errors import TextaeWarning
+from .generate import generate
+from .metrics import nll_importance
+from .model import TextAutoencoder
+from .vocab import UNK, Vocab
+
+
+def default_device() -> torch.device:
+    """CUDA when present, else CPU."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def load(path: str | Path, device: str | torch.device | None = None) -> TextAE:
+    """Load a checkpoint (ours, a training run directory, or a reference model.pt + vocab.txt)."""
+    device = torch.device(device) if device else default_device()
+    model, vocab, meta = load_checkpoint(path, device)
+    return TextAE(model, vocab, meta, path=str(path))
+
+
+class TextAE:
+    """A trained text autoencoder with a sentence-level interface (numpy codes, string sentences).
+
+    Every method takes one sentence (str) or a list; given one sentence it answers
+    with one result (a [dim_z] code, a str), given a list it answers with a list
+    (an [N, dim_z] array, a list of str) in the same order.
+    """
+
+    def __init__(self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = ""):
+        self.model = model.eval()
+        self.vocab = vocab
+        self.meta = meta or {}
+        self.path = path
+
+    @property
+    def cfg(self) -> ModelConfig:
+        """The model's configuration."""
+        return self.model.cfg
+
+    @property
+    def device(self) -> torch.device:
+        """Where the weights live."""
+        return next(self.model.parameters()).device
+
+    def __repr__(self) -> str:
+        c = self.cfg
+        return (
+            f"TextAE({c.model_type}, vocab {c.vocab_size}, dim_emb {c.dim_emb}, dim_h {c.dim_h}, "
+            f"dim_z {c.dim_z}, from {self.path or 'memory'!r})"
+        )
+
+    # ------------------------------------------------------------- codes
+    @torch.inference_mode()
+    def encode(self, sents: str | list[str], sample: bool = False, batch_size: int = 256) -> np.ndarray:
+        """Codes of sentences: the posterior mean, or z ~ q(z|x) with sample=True.
+
+        A str gives a [dim_z] array, a list an [N, dim_z] array in input order.
+        """
+        toks, single = as_sentences(sents)
+        ids = [self.vocab.ids(s) for s in toks]
+        n_all_unk = sum(1 for s in ids if s and all(i == UNK for i in s))
+        if n_all_unk:
+            warnings.warn(
+                f"{n_all_unk} sentence(s) hold only words outside the vocabulary; they are encoded as <unk> tokens",
+                TextaeWarning,
+                stacklevel=2,
+            )
+        Z = np.zeros((len(ids), self.cfg.dim_z), dtype=np.float32)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # similar lengths share a batch
+        for start in range(0, len(order), batch_size):
+            chunk = order[start : start + batch_size]
+            go_x, _, lengths = pad_batch([ids[i] for i in chunk], self.device)
+            mu, logvar = self.model.encode(go_x, lengths)
+            z = self.model.reparameterize(mu, logvar) if sample else mu
+            Z[chunk] = z.float().cpu().numpy()
+        return Z[0] if single else Z
+
+    @torch.inference_mode()
+    def decode(
+        self,
+        Z: np.ndarray,
+        strategy: str = "greedy",
+        temperature: float = 1.0,
+        max_len: int = 35,
+        top_k: int = 40,
+        top_p: float = 0.9,
+        beam_size: int = 5,
+        seed: int | None = None,
+        batch_size: int = 256,
+    ) -> list[str] | str:
+        """Sentences for codes Z [N, dim_z] (a list) or z [dim_z] (a str)."""
+        Z = np.asarray(Z, dtype=np.float32)
+        single = Z.ndim == 1
+        Z = Z[None] if single else Z
+        if Z.ndim != 2 or Z.shape[1] != self.cfg.dim_z:
+            raise ValueError(f"codes must have shape [N, {self.cfg.dim_z}], got {list(Z.shape)}")
+        gen = None
+        if seed is not None:
+            gen = torch.Generator(device=self.device)
+            gen.manual_seed(seed)
+        out = []
+        for start in range(0, len(Z), batch_size):
+            z = torch.from_numpy(Z[start : start + batch_size]).to(self.device)
+            ids = generate(self.model, z, strategy, max_len, temperature, top_k, top_p, beam_size, gen)
+            out += [" ".join(self.vocab.words(row)) for row in ids.tolist()]
+        return out[0] if single else out
+
+    # ------------------------------------------------------------ sentences
+    def reconstruct(self, sents: str | list[str], **decode_kw) -> list[str] | str:
+        """decode(encode(x)): the posterior mean decoded (greedy unless told otherwise)."""
+        return self.decode(self.encode(sents), **decode_kw)
+
+    def sample(self, n: int, seed: int | None = None, **decode_kw) -> list[str]:
+        """Decode n codes drawn from the prior N(0, I)."""
+        rng = np.random.default_rng(seed)
+        return self.decode(rng.standard_normal((n, self.cfg.dim_z)).astype(np.float32), seed=seed, **decode_kw)
+
+    def interpolate(self, s1: str, s2: str, ts=5, method: str = "lerp", **decode_kw) -> list[str]:
+        """Decoded sentences along the lerp/slerp path from s1's code to s2's (ts: step count or times)."""
+        z = self.encode([s1, s2])
+        return self.decode(ops.path(z[0], z[1], ts, method), **decode_kw)
+
+    def style_vector(self, sents_a: list[str], sents_b: list[str]) -> np.ndarray:
+        """v = mean z(B) - mean z(A)."""
+        return ops.attribute_vector(self.encode(list(sents_a)), self.encode(list(sents_b)))
+
+    def apply_vector(self, sents: str | list[str], v: np.ndarray, k: float = 1.0, **decode_kw) -> list[str] | str:
+        """Decode z + k * v for each sentence's code z."""
+        return self.decode(self.encode(sents) + k * np.asarray(v, dtype=np.float32), **decode_kw)
+
+    def neighbors(
+        self, queries: str | list[str], corpus: list[str], k: int = 10, corpus_codes: np.ndarray | None = None
+    ) -> list[list[ops.Neighbor]]:
+        """The k corpus sentences whose codes lie nearest each query's (Euclidean, posterior means)."""
+        if not corpus:
+            raise ValueError("the corpus to search is empty")
+        q = np.atleast_2d(self.encode(queries))
+        c = self.encode(list(corpus)) if corpus_codes is None else corpus_codes
+        idx, dist = ops.nearest(q, c, k)
+        return [[ops.Neighbor(int(i), corpus[i], float(d)) for i, d in zip(ri, rd)] for ri, rd in zip(idx, dist)]
+
+    def nll(self, sents: str | list[str], m: int = 100, batch_size: int = 64) -> dict:
+        """Importance-sampled NLL (nats per sentence) and perplexity (per word + `<eos>`)."""
+        toks, _ = as_sentences(sents)
+        ids = [self.vocab.ids(s) for s in toks]
+        per = np.zeros(len(ids))
+        for start in range(0, len(ids), batch_size):
+            go_x, x_eos, lengths = pad_batch(ids[start : start + batch_size], self.device)
+            per[start : start + len(lengths)] = nll_importance(self.model, go_x, x_eos, lengths, m).cpu().numpy()
+        n_tokens = sum(len(s) + 1 for s in ids)
+        return {"nll": float(per.mean()), "ppl": float(np.exp(per.sum() / n_tokens)), "per_sentence": per}

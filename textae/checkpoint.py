@@ -1,0 +1,312 @@
+"""The one checkpoint format, its one loader, and import of reference-implementation checkpoints.
+
+A checkpoint is a directory:
+
+    config.json        model and training config, vocab size, library version, data files,
+                       progress (epoch, step) and best validation figures
+    model.safetensors  the weights (float32, or float16 after `textae export --fp16`)
+    vocab.txt          `token<TAB>count` per line; the line number is the id
+    train_log.jsonl    one JSON object per logged step / validation
+    trainer.safetensors + trainer.json   optimiser and RNG state, only in resumable checkpoints
+
+A training run directory holds two of them, `best/` and `last/`; loading the run
+directory loads `best/`. Nothing here unpickles arbitrary objects: safetensors and
+JSON for our format, `torch.load(weights_only=True)` with only argparse.Namespace
+allowed for the reference's `model.pt`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from . import __version__
+from .config import ModelConfig, TrainConfig, from_dict
+from .errors import CheckpointError, TextaeWarning
+from .model import TextAutoencoder
+from .vocab import Vocab
+
+FORMAT = "textae-checkpoint"
+FORMAT_VERSION = 1
+REFERENCE_TYPES = {"dae": "ae", "ae": "ae", "vae": "vae", "aae": "aae"}
+
+
+# ------------------------------------------------------------------ locating
+def resolve(path: str | Path) -> Path:
+    """The checkpoint directory (or reference model.pt) that `path` names.
+
+    Accepts a checkpoint directory, a run directory (its `best/`, else `last/`), a
+    reference directory holding model.pt + vocab.txt, or a model.pt file.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise CheckpointError(
+            f"{p}: no such checkpoint (give a directory made by train.py, "
+            "or a reference directory with model.pt and vocab.txt)"
+        )
+    if p.is_file():
+        if p.name.endswith(".pt"):
+            return p
+        raise CheckpointError(
+            f"{p} is a file; a checkpoint is a directory with config.json, model.safetensors and vocab.txt"
+        )
+    for cand in (p, p / "best", p / "last", p / "last.old"):
+        if (cand / "config.json").exists():
+            return cand
+    if (p / "model.pt").exists():
+        return p / "model.pt"
+    raise CheckpointError(
+        f"{p} is not a checkpoint: it has no config.json (our format), no best/ or last/ "
+        "(a training run) and no model.pt (reference format)"
+    )
+
+
+def is_checkpoint(path: str | Path) -> bool:
+    """Whether `path` resolves to a loadable checkpoint location (files are not opened)."""
+    try:
+        resolve(path)
+        return True
+    except CheckpointError:
+        return False
+
+
+# ------------------------------------------------------------------- loading
+def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
+    """Load model (in eval mode, float32), vocab and metadata from any supported checkpoint."""
+    p = resolve(path)
+    if p.suffix == ".pt":
+        return load_reference(p, device)
+    meta = _read_json(p / "config.json")
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{p / 'config.json'} is not a textae checkpoint config (format={meta.get('format')!r})")
+    vocab = _read_vocab(p / "vocab.txt")
+    cfg = from_dict(ModelConfig, meta["model"])
+    if cfg.vocab_size != vocab.size:
+        raise CheckpointError(f"{p}: config.json says vocab_size {cfg.vocab_size} but vocab.txt has {vocab.size} lines")
+    weights = p / "model.safetensors"
+    if not weights.exists():
+        raise CheckpointError(f"{p}: model.safetensors is missing")
+    try:
+        state = load_file(str(weights))
+    except (SafetensorError, OSError, ValueError) as e:
+        raise CheckpointError(f"{weights} cannot be read (truncated or corrupt?): {e}") from None
+    model = _build(cfg, state, str(weights))
+    return model.to(device).eval(), vocab, meta
+
+
+def load_reference(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
+    """Import a checkpoint of the reference implementation (model.pt beside vocab.txt)."""
+    path = Path(path)
+    vocab = _read_vocab(path.parent / "vocab.txt")
+    try:
+        with torch.serialization.safe_globals([argparse.Namespace]):
+            ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as e:  # the unpickler's errors are of many types; none may fall through to a full unpickle
+        raise CheckpointError(
+            f"{path} was refused: it is not a plain weights file "
+            f"(only tensors and argparse.Namespace are allowed). {type(e).__name__}: "
+            f"{str(e).splitlines()[0] if str(e) else ''}"
+        ) from None
+    if not isinstance(ckpt, dict) or "model" not in ckpt or "args" not in ckpt:
+        raise CheckpointError(f"{path} is not a reference checkpoint: expected a dict with 'args' and 'model'")
+    cfg = config_from_reference(vars(ckpt["args"]), vocab.size)
+    state = {k: v for k, v in ckpt["model"].items() if cfg.adversarial or not k.startswith("D.")}
+    model = _build(cfg, state, str(path))
+    meta = {
+        "format": "reference",
+        "model": asdict(cfg),
+        "source": str(path),
+        "train": {"lr": float(vars(ckpt["args"]).get("lr", 5e-4))},
+    }
+    return model.to(device).eval(), vocab, meta
+
+
+def config_from_reference(args: dict, vocab_size: int) -> ModelConfig:
+    """Map the reference's argparse options onto a ModelConfig (variant from its losses and noise)."""
+    kind = args.get("model_type", args.get("model", "dae"))
+    if kind not in REFERENCE_TYPES:
+        raise CheckpointError(f"unknown reference model type {kind!r}")
+    noise = [float(x) for x in args.get("noise", [0, 0, 0, 0])]
+    model_type = REFERENCE_TYPES[kind]
+    if model_type == "aae":
+        model_type = "daae" if any(noise) else "laae" if args.get("lambda_p", 0) > 0 else "aae"
+    # args.vocab_size is the reference's cap on words; the true size is vocab.txt's line count
+    return ModelConfig(
+        model_type=model_type,
+        vocab_size=vocab_size,
+        dim_emb=args["dim_emb"],
+        dim_h=args["dim_h"],
+        dim_z=args["dim_z"],
+        nlayers=args.get("nlayers", 1),
+        dim_d=args.get("dim_d", 512),
+        dropout=float(args.get("dropout", 0.5)),
+        lambda_kl=float(args.get("lambda_kl", 0)),
+        lambda_adv=float(args.get("lambda_adv", 0)),
+        lambda_p=float(args.get("lambda_p", 0)),
+        noise=noise,
+    )
+
+
+def _build(cfg: ModelConfig, state: dict[str, torch.Tensor], source: str) -> TextAutoencoder:
+    """Instantiate a model and load `state`, naming every missing, extra or mis-shaped tensor."""
+    model = TextAutoencoder(cfg)
+    want = model.state_dict()
+    problems = [f"missing {k} {tuple(v.shape)}" for k, v in want.items() if k not in state]
+    problems += [f"unexpected {k}" for k in state if k not in want]
+    problems += [
+        f"{k} has shape {tuple(state[k].shape)}, config needs {tuple(v.shape)}"
+        for k, v in want.items()
+        if k in state and state[k].shape != v.shape
+    ]
+    if problems:
+        raise CheckpointError(
+            f"{source} does not match its config: "
+            + "; ".join(problems[:8])
+            + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
+        )
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    return model
+
+
+def _read_json(path: Path) -> dict:
+    if not path.exists():
+        raise CheckpointError(f"{path} is missing")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path} is not valid JSON (truncated?): {e}") from None
+
+
+def _read_vocab(path: Path) -> Vocab:
+    if not path.exists():
+        raise CheckpointError(f"{path} is missing: a checkpoint needs its vocabulary")
+    try:
+        return Vocab.load(path)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path} is not a valid vocabulary: {e}") from None
+
+
+# -------------------------------------------------------------------- saving
+def save_checkpoint(
+    path: str | Path,
+    model: TextAutoencoder,
+    vocab: Vocab,
+    meta: dict | None = None,
+    train_cfg: TrainConfig | None = None,
+    trainer_state: dict | None = None,
+    log_path: str | Path | None = None,
+    dtype: torch.dtype = torch.float32,
+) -> Path:
+    """Write a checkpoint directory atomically: build it beside `path`, then swap it in.
+
+    At every instant either the old or the new checkpoint is complete on disk
+    (a crash between the two renames leaves `path.old`, which `resolve` also finds).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    try:
+        state = {
+            k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
+            for k, v in model.state_dict().items()
+        }
+        save_file(state, str(tmp / "model.safetensors"))
+        vocab.save(tmp / "vocab.txt")
+        config = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "textae_version": __version__,
+            "dtype": str(dtype).replace("torch.", ""),
+            "model": asdict(model.cfg),
+            "train": asdict(train_cfg) if train_cfg else None,
+            "vocab_size": vocab.size,
+            **(meta or {}),
+        }
+        (tmp / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        if log_path and Path(log_path).exists():
+            shutil.copyfile(log_path, tmp / "train_log.jsonl")
+        if trainer_state is not None:
+            tensors: dict[str, torch.Tensor] = {}
+            tree = _flatten(trainer_state, "s", tensors)
+            save_file(tensors, str(tmp / "trainer.safetensors"))
+            (tmp / "trainer.json").write_text(json.dumps(tree), encoding="utf-8")
+        for f in tmp.iterdir():  # data on disk before the rename makes it visible
+            with open(f, "rb") as fh:
+                os.fsync(fh.fileno())
+        old = path.with_name(path.name + ".old")
+        if old.exists():
+            shutil.rmtree(old)
+        if path.exists():
+            os.replace(path, old)
+        os.replace(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def load_trainer_state(path: str | Path) -> dict:
+    """The optimiser/RNG state saved with a resumable checkpoint."""
+    p = resolve(path)
+    if not (p / "trainer.json").exists():
+        raise CheckpointError(f"{p} holds no trainer state (only `last/` checkpoints are resumable)")
+    try:
+        tensors = load_file(str(p / "trainer.safetensors"))
+    except (SafetensorError, OSError) as e:
+        raise CheckpointError(f"{p / 'trainer.safetensors'} cannot be read: {e}") from None
+    return _unflatten(_read_json(p / "trainer.json"), tensors)
+
+
+def export(src: str | Path, dst: str | Path, fp16: bool = False) -> Path:
+    """Re-save any loadable checkpoint (a reference one included) in our format, optionally as fp16."""
+    model, vocab, meta = load_checkpoint(src)
+    src_dir = resolve(src)
+    src_dir = src_dir.parent if src_dir.suffix == ".pt" else src_dir
+    keep = {k: v for k, v in meta.items() if k in ("data", "progress", "best", "source")}
+    keep.setdefault("source", str(src_dir))
+    train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None
+    log = src_dir / "train_log.jsonl"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", TextaeWarning)
+        return save_checkpoint(
+            dst,
+            model,
+            vocab,
+            keep,
+            train,
+            log_path=log if log.exists() else None,
+            dtype=torch.float16 if fp16 else torch.float32,
+        )
+
+
+# Optimiser state dicts hold tensors, numbers, lists and int-keyed dicts: tensors go to
+# safetensors, the rest to JSON, with dict keys kept as [key, value] pairs so ints stay ints.
+def _flatten(obj, key: str, tensors: dict[str, torch.Tensor]):
+    if isinstance(obj, torch.Tensor):
+        tensors[key] = obj.detach().cpu().contiguous()
+        return {"__tensor__": key}
+    if isinstance(obj, dict):
+        return {"__dict__": [[k, _flatten(v, f"{key}.{k}", tensors)] for k, v in obj.items()]}
+    if isinstance(obj, (list, tuple)):
+        return [_flatten(v, f"{key}.{i}", tensors) for i, v in enumerate(obj)]
+    return obj
+
+
+def _unflatten(obj, tensors: dict[str, torch.Tensor]):
+    if isinstance(obj, dict) and "__tensor__" in obj:
+        return tensors[obj["__tensor__"]]
+    if isinstance(obj, dict) and "__dict__" in obj:
+        return {k: _unflatten(v, tensors) for k, v in obj["__dict__"]}
+    if isinstance(obj, list):
+        return [_unflatten(v, tensors) for v in obj]
+    return obj

@@ -1,0 +1,242 @@
+"""`python -m textae COMMAND` (and `python train.py`): parse options, call the library, print results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+
+from .config import PRESETS, ModelConfig, TrainConfig, parse_noise, preset
+from .errors import TextaeError, TextaeWarning
+
+# ------------------------------------------------------------------- parsers
+
+
+def _add_train(sub) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train an autoencoder preset",
+        description="Train a text autoencoder. "
+        "Every model and training field can be overridden; the effective config is printed and saved.",
+    )
+    p.add_argument("--preset", default="daae", choices=list(PRESETS), help="model family (default daae)")
+    p.add_argument("--train", required=True, help="training sentences, one per line")
+    p.add_argument("--valid", required=True, help="validation sentences, one per line")
+    p.add_argument("--save-dir", required=True, help="run directory: best/, last/, train_log.jsonl")
+    p.add_argument("--resume", action="store_true", help="continue from SAVE_DIR/last (optimiser and epoch restored)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    for f in fields(ModelConfig):
+        if f.name in ("model_type", "vocab_size"):
+            continue
+        flags = ["--" + f.name.replace("_", "-")] + (["--" + f.name] if "_" in f.name else [])  # + reference spelling
+        kind = parse_noise if f.name == "noise" else type(f.default)
+        p.add_argument(
+            *flags,
+            dest=f.name,
+            type=kind,
+            help="drop,blank,sub,shuffle_k, e.g. 0.3,0,0,0"
+            if f.name == "noise"
+            else f"(default {f.default}, or the preset's)",
+        )
+    for f in fields(TrainConfig):
+        flag = "--" + {"vocab_max": "vocab-size"}.get(f.name, f.name.replace("_", "-"))
+        p.add_argument(flag, dest=f.name, type=type(f.default), help=f"(default {f.default})")
+
+
+def _decode_opts(p) -> None:
+    g = p.add_argument_group("decoding")
+    g.add_argument("--strategy", default="greedy", choices=["greedy", "sample", "top_k", "top_p", "beam"])
+    g.add_argument("--temperature", type=float, default=1.0)
+    g.add_argument("--top-k", type=int, default=40)
+    g.add_argument("--top-p", type=float, default=0.9)
+    g.add_argument("--beam-size", type=int, default=5)
+    g.add_argument("--max-len", type=int, default=35)
+    g.add_argument("--seed", type=int, default=1111)
+
+
+def _common(sub, name: str, help: str, data: str | None = None):
+    p = sub.add_parser(name, help=help, description=help)
+    p.add_argument("--checkpoint", required=True, help="checkpoint or run directory, or reference model.pt dir")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    if data:
+        p.add_argument("--data", required=True, help=data)
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full `python -m textae` argument parser."""
+    ap = argparse.ArgumentParser(prog="python -m textae", description=__doc__)
+    sub = ap.add_subparsers(dest="command", required=True)
+    _add_train(sub)
+    p = _common(sub, "reconstruct", "encode and decode every line of a file", "sentences, one per line")
+    p.add_argument("--output", help="write reconstructions here (default: print)")
+    p.add_argument("--sample-z", action="store_true", help="encode to z ~ q(z|x) instead of the mean")
+    _decode_opts(p)
+    p = _common(sub, "sample", "decode codes drawn from the prior N(0, I)")
+    p.add_argument("--n", type=int, default=10)
+    p.add_argument("--output")
+    _decode_opts(p)
+    p = _common(sub, "interpolate", "decode the path between paired lines of two files", "A.txt,B.txt")
+    p.add_argument("--n", type=int, default=5, help="steps per path, ends included")
+    p.add_argument("--method", default="lerp", choices=["lerp", "slerp"])
+    p.add_argument("--output")
+    _decode_opts(p)
+    p = _common(sub, "arithmetic", "apply z + k (mean z(B) - mean z(A)) to the lines of C", "A,B,C files")
+    p.add_argument("--k", type=float, default=1.0)
+    p.add_argument("--output")
+    _decode_opts(p)
+    p = _common(sub, "evaluate", "validation loss terms (and importance-sampled NLL/PPL)", "sentences, one per line")
+    p.add_argument("--nll", action="store_true", help="also estimate NLL and perplexity")
+    p.add_argument("--m", type=int, default=100, help="importance samples per sentence for --nll")
+    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--json", help="also write the figures as JSON here")
+    p = _common(sub, "neighbors", "latent nearest neighbours of query sentences in a corpus", "corpus, one per line")
+    p.add_argument("--query", required=True, help="query sentences, one per line")
+    p.add_argument("--n", type=int, default=10, help="neighbours per query")
+    p = _common(sub, "export", "re-save a checkpoint (ours or reference) in our format")
+    p.add_argument("--out", required=True, help="new checkpoint directory")
+    p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
+    return ap
+
+
+# ------------------------------------------------------------------ commands
+
+
+def _decode_kw(a) -> dict:
+    return dict(
+        strategy=a.strategy,
+        temperature=a.temperature,
+        top_k=a.top_k,
+        top_p=a.top_p,
+        beam_size=a.beam_size,
+        max_len=a.max_len,
+        seed=a.seed,
+    )
+
+
+def _emit(lines: list[str], output: str | None) -> None:
+    text = "\n".join(lines) + "\n"
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {len(lines)} lines to {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def _lines(path: str) -> list[str]:
+    from .data import read_sentences
+
+    return [" ".join(s) for s in read_sentences(path, keep_empty=True)]
+
+
+def cmd_train(a) -> None:
+    from .data import read_sentences
+    from .train import Trainer, file_info
+
+    overrides = {f.name: getattr(a, f.name) for f in fields(ModelConfig) if getattr(a, f.name, None) is not None}
+    model_cfg = preset(a.preset, **overrides)
+    tc = TrainConfig(**{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None})
+    train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
+    meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid)), "preset": a.preset}
+    trainer = Trainer(model_cfg, tc, train, valid, a.save_dir, resume=a.resume, data_meta=meta)
+    try:
+        trainer.fit(progress=not a.no_progress)
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def cmd_reconstruct(a, m) -> None:
+    _emit(m.decode(m.encode(_lines(a.data), sample=a.sample_z), **_decode_kw(a)), a.output)
+
+
+def cmd_sample(a, m) -> None:
+    if a.n < 1:
+        raise TextaeError("--n must be at least 1")
+    _emit(m.sample(a.n, **_decode_kw(a)), a.output)
+
+
+def cmd_interpolate(a, m) -> None:
+    files = a.data.split(",")
+    if len(files) != 2:
+        raise TextaeError("--data takes two files, A.txt,B.txt, whose lines are paired")
+    s1, s2 = _lines(files[0]), _lines(files[1])
+    if len(s1) != len(s2):
+        raise TextaeError(
+            f"{files[0]} has {len(s1)} lines and {files[1]} {len(s2)}: lines are paired, so they must match"
+        )
+    out = []
+    for x, y in zip(s1, s2):
+        out += m.interpolate(x, y, a.n, a.method, **_decode_kw(a)) + [""]
+    _emit(out[:-1], a.output)
+
+
+def cmd_arithmetic(a, m) -> None:
+    files = a.data.split(",")
+    if len(files) != 3:
+        raise TextaeError("--data takes three files, A,B,C: v = mean z(B) - mean z(A) is applied to C")
+    sa, sb, sc = (_lines(f) for f in files)
+    v = m.style_vector(sa, sb)
+    print(f"|v| = {np.linalg.norm(v):.3f}, k = {a.k}", file=sys.stderr)
+    _emit(m.apply_vector(sc, v, a.k, **_decode_kw(a)), a.output)
+
+
+def cmd_evaluate(a, m) -> None:
+    from .data import Batches, read_sentences
+    from .metrics import evaluate_losses
+
+    sents = read_sentences(a.data)
+    figures = evaluate_losses(m.model, Batches(sents, m.vocab, a.batch_size, m.device))
+    if a.nll:
+        r = m.nll([" ".join(s) for s in sents], m=a.m)
+        figures.update(nll=r["nll"], ppl=r["ppl"])
+    for k, v in figures.items():
+        print(f"{k:>8} {v:.4f}")
+    if a.json:
+        Path(a.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+def cmd_neighbors(a, m) -> None:
+    corpus, queries = _lines(a.data), _lines(a.query)
+    for q, nbs in zip(queries, m.neighbors(queries, corpus, a.n)):
+        print(f"query: {q}")
+        for nb in nbs:
+            print(f"  {nb.distance:8.4f}  {nb.sentence}")
+
+
+def cmd_export(a) -> None:
+    from .checkpoint import export
+
+    print(f"wrote {export(a.checkpoint, a.out, fp16=a.fp16)}")
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the exit status (2 for a user error, printed without a traceback)."""
+    a = build_parser().parse_args(argv)
+    warnings.showwarning = _show_warning
+    warnings.simplefilter("always", TextaeWarning)
+    try:
+        if a.command == "train":
+            cmd_train(a)
+        elif a.command == "export":
+            cmd_export(a)
+        else:
+            from .api import load
+
+            m = load(a.checkpoint, a.device)
+            globals()[f"cmd_{a.command}"](a, m)
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+    except (TextaeError, ValueError, TypeError, OSError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0

@@ -1,0 +1,95 @@
+"""Typed configurations and the named presets of the paper's model families.
+
+Every variant shares one architecture (see model.py); presets only change the
+loss weights and the input noise. Defaults follow the paper's code.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+
+
+@dataclass
+class ModelConfig:
+    """Architecture and objective of one text autoencoder."""
+
+    model_type: str = "ae"  # ae | vae | aae | laae | daae: a label, the weights below decide the loss
+    vocab_size: int = 0  # filled in from the vocabulary
+    dim_emb: int = 512
+    dim_h: int = 1024
+    dim_z: int = 128
+    nlayers: int = 1
+    dim_d: int = 512
+    dropout: float = 0.5
+    lambda_kl: float = 0.0  # VAE: weight of KL(q(z|x) || N(0, I))
+    lambda_adv: float = 0.0  # AAE: weight of the adversarial loss on z
+    lambda_p: float = 0.0  # LAAE: weight of the L1 penalty on log-variance
+    # drop, blank, substitute probabilities and max shuffle distance (the "D" in DAAE)
+    noise: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+
+    @property
+    def adversarial(self) -> bool:
+        """Whether the model has a discriminator on z."""
+        return self.lambda_adv > 0
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings; saved beside the model so a run can be resumed."""
+
+    lr: float = 5e-4
+    beta1: float = 0.5
+    beta2: float = 0.999
+    batch_size: int = 256
+    epochs: int = 30
+    max_steps: int = 0  # 0 = no limit; otherwise stop after this many optimiser steps
+    seed: int = 1111
+    vocab_max: int = 10000
+    log_every: int = 50  # steps between loss log lines (each forces one host sync)
+    max_tokens: int = 100  # longer sentences are truncated, with a warning
+    amp: str = "auto"  # auto (bf16 on CUDA, off on CPU) | bf16 | fp16 | off
+    device: str = "auto"
+
+
+# The paper's presets (Section 5, and the reference code's command lines).
+PRESETS: dict[str, dict] = {
+    "ae": dict(),
+    "vae": dict(lambda_kl=0.1),
+    "aae": dict(lambda_adv=10.0),
+    "laae": dict(lambda_adv=10.0, lambda_p=0.01),
+    "daae": dict(lambda_adv=10.0, noise=[0.3, 0.0, 0.0, 0.0]),
+}
+
+
+def preset(name: str, **overrides) -> ModelConfig:
+    """The ModelConfig of a named preset, with any field overridden."""
+    if name not in PRESETS:
+        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    cfg = ModelConfig(model_type=name, **PRESETS[name])
+    return replace(cfg, **overrides)
+
+
+def replace(cfg, **overrides):
+    """dataclasses.replace that names the unknown field instead of a TypeError."""
+    names = {f.name for f in fields(cfg)}
+    unknown = set(overrides) - names
+    if unknown:
+        raise ValueError(f"unknown {type(cfg).__name__} field(s): {', '.join(sorted(unknown))}")
+    return dataclasses.replace(cfg, **overrides)
+
+
+def from_dict(cls, d: dict):
+    """Build a config dataclass from a dict, ignoring keys a newer version added."""
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def parse_noise(text: str | list) -> list[float]:
+    """Parse `drop,blank,sub,shuffle_k` (e.g. "0.3,0,0,0") into four numbers."""
+    vals = [float(x) for x in text.split(",")] if isinstance(text, str) else [float(x) for x in text]
+    if len(vals) != 4:
+        raise ValueError(f"--noise takes 4 comma-separated numbers (drop,blank,sub,shuffle_k), got {text!r}")
+    if not all(0.0 <= p <= 1.0 for p in vals[:3]) or vals[3] < 0:
+        raise ValueError(f"noise probabilities must lie in [0, 1] and shuffle_k >= 0, got {text!r}")
+    return vals

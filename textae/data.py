@@ -1,0 +1,167 @@
+"""Reading one-sentence-per-line corpora and cutting them into length-grouped batches."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import torch
+
+from .errors import DataError, TextaeWarning
+from .vocab import EOS, GO, PAD, Vocab
+
+MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
+
+
+def split_sentences(
+    lines: list[str], keep_empty: bool = False, max_tokens: int = MAX_TOKENS, source: str = "input"
+) -> list[list[str]]:
+    """Whitespace-tokenise lines; drop empty ones unless `keep_empty` (line-aligned outputs)."""
+    sents, n_empty, n_long = [], 0, 0
+    for line in lines:
+        words = line.split()
+        if not words:
+            n_empty += 1
+            if not keep_empty:
+                continue
+        if len(words) > max_tokens:
+            n_long += 1
+            words = words[:max_tokens]
+        sents.append(words)
+    if n_long:
+        warnings.warn(
+            f"{source}: {n_long} line(s) longer than {max_tokens} tokens were truncated", TextaeWarning, stacklevel=3
+        )
+    if n_empty and keep_empty:
+        warnings.warn(
+            f"{source}: {n_empty} empty line(s) are encoded as the empty sentence", TextaeWarning, stacklevel=3
+        )
+    elif n_empty:
+        warnings.warn(f"{source}: skipped {n_empty} empty line(s)", TextaeWarning, stacklevel=3)
+    return sents
+
+
+def read_lines(path: str | Path) -> list[str]:
+    """Lines of a UTF-8 text file; invalid bytes become U+FFFD with a warning."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.is_dir():
+        raise DataError(f"{path} is a directory; give a text file with one sentence per line")
+    raw = path.read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise DataError(f"{path} looks like a binary file; give a text file with one sentence per line")
+    text = raw.decode("utf-8", errors="replace")
+    if "\ufffd" in text and "\ufffd".encode() not in raw:
+        n_bad = sum("\ufffd" in line for line in text.splitlines())
+        warnings.warn(
+            f"{path}: {n_bad} line(s) are not valid UTF-8; bad bytes were replaced by U+FFFD",
+            TextaeWarning,
+            stacklevel=2,
+        )
+    return text.splitlines()
+
+
+def read_sentences(path: str | Path, keep_empty: bool = False, max_tokens: int = MAX_TOKENS) -> list[list[str]]:
+    """Tokenised sentences of a one-sentence-per-line file; raises DataError if there are none."""
+    sents = split_sentences(read_lines(path), keep_empty, max_tokens, source=str(path))
+    if not any(sents):
+        raise DataError(f"{path} holds no sentences (it is empty or blank)")
+    return sents
+
+
+def as_sentences(text: str | list, max_tokens: int = MAX_TOKENS) -> tuple[list[list[str]], bool]:
+    """Normalise one sentence or a list of sentences (strings or token lists) to token lists.
+
+    Returns the token lists and whether a single sentence was given, so callers
+    can answer a single sentence with a single result.
+    """
+    if isinstance(text, str):
+        return split_sentences([text], keep_empty=True, max_tokens=max_tokens), True
+    if not isinstance(text, (list, tuple)):
+        raise TypeError(f"expected a sentence (str) or a list of sentences, got {type(text).__name__}")
+    if text and all(isinstance(t, (list, tuple)) for t in text):
+        return [list(t)[:max_tokens] for t in text], False
+    if not all(isinstance(t, str) for t in text):
+        raise TypeError(
+            "expected a list of sentences (str), got a list holding "
+            + ", ".join(sorted({type(t).__name__ for t in text if not isinstance(t, str)}))
+        )
+    return split_sentences(list(text), keep_empty=True, max_tokens=max_tokens), False
+
+
+def pad_batch(
+    ids: list[list[int]], device: torch.device | str = "cpu"
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Build the model's inputs from token ids.
+
+    Returns go_x [T, B] (`<go>` w1..wn, padded), x_eos [T, B] (w1..wn `<eos>`, padded)
+    and lengths [B] (n + 1, the real length of both), with T = max n + 1.
+    """
+    lengths = torch.tensor([len(s) for s in ids], dtype=torch.long)
+    tokens = torch.full((len(ids), int(lengths.max()) if len(ids) else 0), PAD, dtype=torch.long)
+    for i, s in enumerate(ids):
+        tokens[i, : len(s)] = torch.tensor(s, dtype=torch.long)
+    return _frame(tokens.to(device), lengths.to(device))
+
+
+def _frame(tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """tokens [B, n] padded words, lengths [B] word counts -> go_x, x_eos [n+1, B], lengths + 1."""
+    B = tokens.size(0)
+    go = torch.full((B, 1), GO, dtype=tokens.dtype, device=tokens.device)
+    pad = torch.full((B, 1), PAD, dtype=tokens.dtype, device=tokens.device)
+    go_x = torch.cat([go, tokens], 1)  # [B, n+1]
+    x_eos = torch.cat([tokens, pad], 1).scatter_(1, lengths[:, None], EOS)  # [B, n+1]
+    return go_x.t().contiguous(), x_eos.t().contiguous(), lengths + 1
+
+
+class Batches:
+    """A tokenised corpus held once as a padded tensor on the device, served in length-grouped batches.
+
+    Grouping by length keeps padding (wasted LSTM steps) near zero; each shuffled
+    epoch breaks length ties at random, so batch membership changes every epoch.
+    """
+
+    def __init__(self, sents: list[list[str]], vocab: Vocab, batch_size: int, device: torch.device | str = "cpu"):
+        if not sents:
+            raise DataError("no sentences to batch")
+        self.batch_size = batch_size
+        self.device = torch.device(device)
+        self.lengths = torch.tensor([len(s) for s in sents], dtype=torch.long)  # [N]
+        tokens = torch.full((len(sents), max(1, int(self.lengths.max()))), PAD, dtype=torch.long)
+        for i, s in enumerate(sents):
+            if s:
+                tokens[i, : len(s)] = torch.tensor(vocab.ids(s), dtype=torch.long)
+        self.tokens = tokens.to(self.device)  # [N, max_len]
+        self.cpu_lengths = self.lengths  # batch shapes are planned on the host, without device syncs
+        self.lengths = self.lengths.to(self.device)
+        self.n_tokens = int(self.lengths.sum()) + len(sents)  # words + <eos>, the units of NLL
+
+    def __len__(self) -> int:
+        return (len(self.lengths) + self.batch_size - 1) // self.batch_size
+
+    def plan(self, generator: torch.Generator | None = None) -> list[torch.Tensor]:
+        """Index tensors of the batches of one epoch: shuffled if a generator is given."""
+        lengths = self.cpu_lengths.double()
+        if generator is not None:
+            lengths = lengths + torch.rand(len(lengths), generator=generator, dtype=torch.double)
+        order = torch.argsort(lengths, stable=True)
+        chunks = list(order.split(self.batch_size))
+        if generator is not None:
+            perm = torch.randperm(len(chunks), generator=generator).tolist()
+            chunks = [chunks[i] for i in perm]
+        return chunks
+
+    def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """go_x [T, B], x_eos [T, B], lengths [B] for the sentences at `idx`."""
+        n = int(self.cpu_lengths[idx].max())  # batches are length-sorted, so this is tight
+        idx = idx.to(self.device, non_blocking=True)
+        return _frame(self.tokens[idx, :n], self.lengths[idx])
+
+    def epoch(
+        self, generator: torch.Generator | None = None
+    ) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+        """Iterate over the batches of one epoch."""
+        for idx in self.plan(generator):
+            yield self.batch(idx)

@@ -1,0 +1,129 @@
+"""The text autoencoder of Shen et al. (2020): one architecture, every variant of the paper.
+
+Layout and parameter names follow the reference implementation so that its
+checkpoints load unchanged:
+
+    embed  [V, dim_emb]                          shared by encoder and decoder
+    E      BiLSTM(dim_emb -> dim_h)               encoder over dropout(embed(<go> w1..wn))
+    h2mu, h2logvar  Linear(2*dim_h -> dim_z)     q(z|x) = N(mu, diag(exp(logvar)))
+    G      LSTM(dim_emb -> dim_h)                 decoder; input at each step dropout(embed(w)) + z2emb(z)
+    z2emb  Linear(dim_z -> dim_emb)
+    proj   Linear(dim_h -> V)                     next-token logits
+    D      Linear(dim_z, dim_d) ReLU Linear(dim_d, 1)   discriminator on z (adversarial variants)
+
+A variant is only a ModelConfig: the loss is
+    rec + lambda_kl * KL + lambda_adv * adv + lambda_p * |logvar|_1
+with input noise for the DAAE. The trainer never asks which variant it holds.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.nn.utils.rnn import pack_padded_sequence
+
+from .config import ModelConfig
+from .noise import add_noise
+from .vocab import PAD
+
+
+class TextAutoencoder(nn.Module):
+    """LSTM encoder/decoder with a Gaussian posterior and an optional discriminator on z."""
+
+    def __init__(self, cfg: ModelConfig, initrange: float = 0.1):
+        super().__init__()
+        if cfg.vocab_size <= 5:
+            raise ValueError("ModelConfig.vocab_size must be set from the vocabulary (> 5 ids)")
+        self.cfg = cfg
+        rnn_dropout = cfg.dropout if cfg.nlayers > 1 else 0.0
+        self.embed = nn.Embedding(cfg.vocab_size, cfg.dim_emb)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.E = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout, bidirectional=True)
+        self.G = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout)
+        self.h2mu = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
+        self.h2logvar = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
+        self.z2emb = nn.Linear(cfg.dim_z, cfg.dim_emb)
+        self.proj = nn.Linear(cfg.dim_h, cfg.vocab_size)
+        if cfg.adversarial:
+            # The reference ends D with a Sigmoid; we keep logits and use the stable
+            # BCE-with-logits, which is the same loss and has the same parameters.
+            self.D = nn.Sequential(nn.Linear(cfg.dim_z, cfg.dim_d), nn.ReLU(), nn.Linear(cfg.dim_d, 1))
+        # Initialisation of the reference (the LSTMs keep PyTorch's default).
+        self.embed.weight.data.uniform_(-initrange, initrange)
+        self.proj.weight.data.uniform_(-initrange, initrange)
+        self.proj.bias.data.zero_()
+
+    # ----------------------------------------------------------------- encoder
+    def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x [T, B] (`<go>` w1..wn, padded), lengths [B] -> mu, logvar [B, dim_z].
+
+        Sequences are packed, so a code never depends on the padding a batch adds.
+        """
+        emb = self.drop(self.embed(x))  # [T, B, dim_emb]
+        packed = pack_padded_sequence(emb, lengths.cpu(), enforce_sorted=False)
+        _, (h, _) = self.E(packed)  # h [2 * nlayers, B, dim_h], last layer's fwd/bwd at the end
+        h = torch.cat([h[-2], h[-1]], 1)  # [B, 2 * dim_h]
+        return self.h2mu(h), self.h2logvar(h)
+
+    @staticmethod
+    def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """z = mu + sigma * eps, eps ~ N(0, I)."""
+        return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+
+    # ----------------------------------------------------------------- decoder
+    def decode(self, z: torch.Tensor, x: torch.Tensor, hidden=None):
+        """Teacher-forced decoder: z [B, dim_z], x [T, B] -> logits [T, B, V], hidden."""
+        inp = self.drop(self.embed(x)) + self.z2emb(z)  # [T, B, dim_emb]; z2emb(z) broadcast over T
+        out, hidden = self.G(inp, hidden)  # [T, B, dim_h]
+        return self.proj(self.drop(out)), hidden
+
+    # -------------------------------------------------------------------- loss
+    def loss_rec(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Token cross-entropy summed per sentence, averaged over the batch (nats per sentence)."""
+        return F.cross_entropy(
+            logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=PAD, reduction="sum"
+        ) / targets.size(1)
+
+    def loss(
+        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, noise: bool = False
+    ) -> dict[str, torch.Tensor]:
+        """All loss terms of one batch; `loss` is the autoencoder's objective, `loss_d` the critic's.
+
+        go_x, x_eos [T, B], lengths [B]. With noise=True the encoder sees C(x), the
+        decoder still reconstructs x (the DAAE objective, Eq. 4 of the paper).
+        """
+        cfg = self.cfg
+        enc_x, enc_len = go_x, lengths
+        if noise and any(cfg.noise):
+            enc_x, enc_len = add_noise(go_x, lengths, cfg.noise, cfg.vocab_size)
+        mu, logvar = self.encode(enc_x, enc_len)
+        z = self.reparameterize(mu, logvar)  # the reference samples z for every variant
+        logits, _ = self.decode(z, go_x)
+        mu, logvar = mu.float(), logvar.float()
+        out = {
+            "rec": self.loss_rec(logits, x_eos),
+            # KL(N(mu, sigma^2) || N(0, I)), summed over dims, averaged over the batch
+            "kl": -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(mu),
+            "|lvar|": logvar.abs().sum(dim=1).mean(),  # LAAE's L1 penalty
+        }
+        loss = out["rec"] + cfg.lambda_kl * out["kl"] + cfg.lambda_p * out["|lvar|"]
+        if cfg.adversarial:
+            zf = z.float()
+            zn = torch.randn_like(zf)  # samples of the prior p(z) = N(0, I)
+            d_fake, d_real = self.D(zf.detach()), self.D(zn)
+            out["loss_d"] = F.binary_cross_entropy_with_logits(
+                d_fake, torch.zeros_like(d_fake)
+            ) + F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
+            d_z = self.D(zf)  # non-saturating generator loss: -log D(z)
+            out["adv"] = F.binary_cross_entropy_with_logits(d_z, torch.ones_like(d_z))
+            loss = loss + cfg.lambda_adv * out["adv"]
+        out["loss"] = loss
+        return out
+
+    def objectives(self) -> dict[str, list[nn.Parameter]]:
+        """Which parameters each loss term trains: one optimiser per entry."""
+        groups = {"loss": [p for n, p in self.named_parameters() if not n.startswith("D.")]}
+        if self.cfg.adversarial:
+            groups["loss_d"] = list(self.D.parameters())
+        return groups

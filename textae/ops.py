@@ -1,0 +1,69 @@
+"""Latent-space operations on numpy codes: interpolation, attribute vectors, nearest neighbours."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+def lerp(z1: np.ndarray, z2: np.ndarray, t: float) -> np.ndarray:
+    """Linear interpolation (1 - t) z1 + t z2."""
+    return (1 - t) * z1 + t * z2
+
+
+def slerp(z1: np.ndarray, z2: np.ndarray, t: float) -> np.ndarray:
+    """Spherical interpolation along the great circle between z1 and z2 (lerp when they are parallel)."""
+    n1, n2 = np.linalg.norm(z1), np.linalg.norm(z2)
+    if n1 == 0 or n2 == 0:
+        return lerp(z1, z2, t)
+    omega = np.arccos(np.clip(np.dot(z1 / n1, z2 / n2), -1.0, 1.0))
+    if np.sin(omega) < 1e-6:
+        return lerp(z1, z2, t)
+    return (np.sin((1 - t) * omega) * z1 + np.sin(t * omega) * z2) / np.sin(omega)
+
+
+def steps(n_or_ts) -> np.ndarray:
+    """Interpolation times: n evenly spaced in [0, 1] for an int, else the given values."""
+    if isinstance(n_or_ts, (int, np.integer)):
+        if n_or_ts < 2:
+            raise ValueError("an interpolation needs at least 2 steps")
+        return np.linspace(0.0, 1.0, int(n_or_ts))
+    return np.asarray(list(n_or_ts), dtype=np.float64)
+
+
+def path(z1: np.ndarray, z2: np.ndarray, ts, method: str = "lerp") -> np.ndarray:
+    """Codes [len(ts), dim_z] along the lerp or slerp path from z1 to z2."""
+    if method not in ("lerp", "slerp"):
+        raise ValueError(f"unknown interpolation method {method!r}; choose lerp or slerp")
+    f = lerp if method == "lerp" else slerp
+    return np.stack([f(z1, z2, float(t)) for t in steps(ts)]).astype(np.float32)
+
+
+def attribute_vector(za: np.ndarray, zb: np.ndarray) -> np.ndarray:
+    """v = mean z(B) - mean z(A): the offset that moves codes of set A towards set B (Section 6)."""
+    return (zb.mean(axis=0) - za.mean(axis=0)).astype(np.float32)
+
+
+class Neighbor(NamedTuple):
+    """One latent nearest neighbour: its index in the corpus, its sentence and Euclidean distance."""
+
+    index: int
+    sentence: str
+    distance: float
+
+
+def pairwise_distances(q: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """Euclidean distances [Nq, Nc] between rows of q and rows of c."""
+    d2 = (q * q).sum(1)[:, None] + (c * c).sum(1)[None, :] - 2.0 * q @ c.T
+    return np.sqrt(np.maximum(d2, 0.0))
+
+
+def nearest(q: np.ndarray, c: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices and distances [Nq, k] of the k nearest rows of c for each row of q, closest first."""
+    d = pairwise_distances(q.astype(np.float64), c.astype(np.float64))
+    k = min(k, c.shape[0])
+    idx = np.argpartition(d, k - 1, axis=1)[:, :k]
+    part = np.take_along_axis(d, idx, 1)
+    order = np.argsort(part, axis=1, kind="stable")
+    return np.take_along_axis(idx, order, 1), np.take_along_axis(part, order, 1)

@@ -1,0 +1,255 @@
+"""The training loop shared by every variant: one optimiser per objective the model declares.
+
+Nothing is lost: checkpoints are swapped in atomically, Ctrl-C writes a resumable
+`last/` checkpoint (mid-epoch position included), and a non-finite loss stops the
+run before it can overwrite a good checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from .checkpoint import load_checkpoint, load_trainer_state, resolve, save_checkpoint
+from .config import ModelConfig, TrainConfig
+from .data import Batches
+from .errors import TextaeError
+from .metrics import evaluate_losses
+from .model import TextAutoencoder
+from .vocab import Vocab
+
+
+class TrainingDiverged(TextaeError):
+    """The loss became NaN or infinite."""
+
+
+def pick_device(name: str = "auto") -> torch.device:
+    """`auto` -> CUDA if available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def file_info(path: str | Path, n_sents: int) -> dict:
+    """What a checkpoint records of a data file: name, size in bytes, sentence count."""
+    p = Path(path)
+    return {"path": str(p), "name": p.name, "bytes": p.stat().st_size if p.exists() else None, "sentences": n_sents}
+
+
+class Trainer:
+    """Trains one TextAutoencoder on tokenised sentences and writes `best/` and `last/` checkpoints."""
+
+    def __init__(
+        self,
+        model_cfg: ModelConfig,
+        train_cfg: TrainConfig,
+        train_sents: list[list[str]],
+        valid_sents: list[list[str]],
+        save_dir: str | Path,
+        resume: bool = False,
+        data_meta: dict | None = None,
+        log=print,
+    ):
+        self.tc, self.save_dir, self.log = train_cfg, Path(save_dir), log
+        self.device = pick_device(train_cfg.device)
+        self.save_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.save_dir / "train_log.jsonl"
+        self.data_meta = data_meta or {}
+        self.state = {"epoch": 0, "step": 0, "batch_in_epoch": 0, "best_valid": None, "best_epoch": None}
+        torch.manual_seed(train_cfg.seed)
+        self.plan_gen = torch.Generator().manual_seed(train_cfg.seed)  # batch order, on the host
+        self._plan_state = None  # plan generator state at the start of the current epoch
+
+        if resume:
+            last = self.save_dir / "last"
+            model, self.vocab, meta = load_checkpoint(last if last.exists() else resolve(self.save_dir), self.device)
+            self.model = model.train()
+        else:
+            self.vocab = Vocab.build(train_sents, train_cfg.vocab_max)
+            model_cfg.vocab_size = self.vocab.size
+            self.model = TextAutoencoder(model_cfg).to(self.device)
+        self.cfg = self.model.cfg
+        self.opts = {
+            key: torch.optim.Adam(params, lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2))
+            for key, params in self.model.objectives().items()
+        }
+        if resume:
+            self._restore(load_trainer_state(self.save_dir / "last"))
+        self.train = Batches(train_sents, self.vocab, train_cfg.batch_size, self.device)
+        self.valid = Batches(valid_sents, self.vocab, train_cfg.batch_size, self.device)
+        amp = train_cfg.amp
+        if amp == "auto":
+            amp = "bf16" if self.device.type == "cuda" else "off"
+        self.autocast = (
+            torch.autocast("cuda", dtype=torch.bfloat16)
+            if amp == "bf16" and self.device.type == "cuda"
+            else contextlib.nullcontext()
+        )
+
+    # --------------------------------------------------------------- state
+    def _trainer_state(self) -> dict:
+        return {
+            "opts": {k: o.state_dict() for k, o in self.opts.items()},
+            "progress": dict(self.state),
+            "rng": {
+                "torch": torch.get_rng_state(),
+                "plan": self.plan_gen.get_state(),
+                **({"cuda": torch.cuda.get_rng_state(self.device)} if self.device.type == "cuda" else {}),
+            },
+        }
+
+    def _restore(self, st: dict) -> None:
+        for k, o in self.opts.items():
+            o.load_state_dict(st["opts"][k])
+        self.state.update(st["progress"])
+        torch.set_rng_state(st["rng"]["torch"])
+        self.plan_gen.set_state(st["rng"]["plan"])
+        if "cuda" in st["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
+        self.log(f"resumed from {self.save_dir / 'last'} at epoch {self.state['epoch'] + 1}, step {self.state['step']}")
+
+    def _meta(self) -> dict:
+        return {
+            "data": self.data_meta,
+            "progress": {k: self.state[k] for k in ("epoch", "step")},
+            "best": {
+                "valid_loss": self.state["best_valid"],
+                "epoch": self.state["best_epoch"],
+                **self.state.get("best_figures", {}),
+            },
+        }
+
+    def _write_log(self, record: dict) -> None:
+        with open(self.log_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
+
+    def save(self, which: str, resumable: bool, epoch_start_plan: torch.Tensor | None = None) -> Path:
+        """Write `best/` or `last/` (with optimiser state when resumable)."""
+        state = None
+        if resumable:
+            state = self._trainer_state()
+            if epoch_start_plan is not None:  # resume mid-epoch with the same batch order
+                state["rng"]["plan"] = epoch_start_plan
+        return save_checkpoint(
+            self.save_dir / which,
+            self.model,
+            self.vocab,
+            self._meta(),
+            self.tc,
+            trainer_state=state,
+            log_path=self.log_path,
+        )
+
+    # ---------------------------------------------------------------- loop
+    def step(self, batch) -> dict[str, torch.Tensor]:
+        """One optimiser step per objective; returns the (detached) loss terms."""
+        go_x, x_eos, lengths = batch
+        with self.autocast:
+            losses = self.model.loss(go_x, x_eos, lengths, noise=True)
+        for key, opt in self.opts.items():  # the reference's order: autoencoder first, then D
+            opt.zero_grad(set_to_none=True)
+            losses[key].backward()
+            opt.step()
+        return {k: v.detach() for k, v in losses.items()}
+
+    def fit(self, progress: bool = True) -> dict:
+        """Train until `epochs` or `max_steps`; returns the best validation figures."""
+        tc = self.tc
+        self.log(f"model {json.dumps(asdict(self.cfg))}")
+        self.log(f"train {json.dumps(asdict(tc))}")
+        n_params = sum(p.numel() for p in self.model.parameters())
+        self.log(
+            f"device {self.device}, {n_params:,} parameters, {len(self.train)} batches per epoch, "
+            f"vocab {self.vocab.size}"
+        )
+        self.model.train()
+        t0 = time.time()
+        try:
+            while self.state["epoch"] < tc.epochs and not self._done():
+                self._epoch(progress)
+        except KeyboardInterrupt:
+            self.log("interrupted: saving a resumable checkpoint")
+            self.save("last", resumable=True, epoch_start_plan=self._plan_state)
+            self.log(f"saved {self.save_dir / 'last'}; continue with --resume")
+            raise
+        self.log(
+            f"done in {time.time() - t0:.0f}s; best valid loss {self.state['best_valid']:.3f} "
+            f"(epoch {self.state['best_epoch']}) in {self.save_dir / 'best'}"
+        )
+        return {"best_valid": self.state["best_valid"], "epoch": self.state["epoch"], "step": self.state["step"]}
+
+    def _done(self) -> bool:
+        return bool(self.tc.max_steps) and self.state["step"] >= self.tc.max_steps
+
+    def _epoch(self, progress: bool) -> None:
+        tc, st = self.tc, self.state
+        self._plan_state = self.plan_gen.get_state()
+        plan = self.train.plan(self.plan_gen)
+        skip = st["batch_in_epoch"]
+        bar = tqdm(
+            total=len(plan),
+            initial=skip,
+            desc=f"epoch {st['epoch'] + 1}/{tc.epochs}",
+            disable=not progress,
+            leave=False,
+            dynamic_ncols=True,
+        )
+        t0, sums, count = time.time(), {}, 0
+        for i in range(skip, len(plan)):
+            losses = self.step(self.train.batch(plan[i]))
+            for k, v in losses.items():  # running sums stay on the device: no sync per step
+                sums[k] = sums.get(k, 0) + v
+            count += 1
+            st["step"] += 1
+            st["batch_in_epoch"] = i + 1
+            bar.update(1)
+            if st["step"] % tc.log_every == 0 or i + 1 == len(plan) or self._done():
+                avg = {k: float(v) / count for k, v in sums.items()}  # the one host sync
+                if not all(math.isfinite(v) for v in avg.values()):
+                    bar.close()
+                    raise TrainingDiverged(
+                        f"the loss became {avg['loss']} at step {st['step']} (epoch {st['epoch'] + 1}); "
+                        f"training stopped. The last good checkpoint is kept in {self.save_dir}; "
+                        "try a lower --lr or --amp off"
+                    )
+                self._write_log(
+                    {
+                        "split": "train",
+                        "epoch": st["epoch"] + 1,
+                        "step": st["step"],
+                        **avg,
+                        "time": round(time.time() - t0, 3),
+                    }
+                )
+                bar.set_postfix({k: f"{v:.2f}" for k, v in avg.items() if k != "loss_d"})
+                sums, count = {}, 0
+            if self._done():
+                break
+        bar.close()
+        finished_epoch = st["batch_in_epoch"] == len(plan)
+        valid = evaluate_losses(self.model, self.valid)
+        elapsed = time.time() - t0
+        self._write_log(
+            {"split": "valid", "epoch": st["epoch"] + 1, "step": st["step"], **valid, "epoch_time": round(elapsed, 3)}
+        )
+        msg = " ".join(f"{k} {v:.3f}" for k, v in valid.items())
+        if finished_epoch:
+            st["epoch"] += 1
+            st["batch_in_epoch"] = 0
+        if st["best_valid"] is None or valid["loss"] < st["best_valid"]:
+            st["best_valid"], st["best_epoch"] = valid["loss"], st["epoch"] + (0 if finished_epoch else 1)
+            st["best_figures"] = {f"valid_{k}": v for k, v in valid.items()}
+            self.save("best", resumable=False)
+            msg += " | saved best"
+        self.save("last", resumable=True, epoch_start_plan=None if finished_epoch else self._plan_state)
+        self.log(
+            f"epoch {st['epoch'] if finished_epoch else st['epoch'] + 1} | {elapsed:.1f}s | "
+            f"step {st['step']} | valid {msg}"
+        )
