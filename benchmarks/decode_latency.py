@@ -57,10 +57,10 @@ def main() -> None:
     print(f"{'model':>28} {'params':>8} {'1 sent':>14} {'10 sents':>14} {'decode 1 z':>14}")
     for name, m in models.items():
         n_params = sum(p.numel() for p in m.model.parameters()) / 1e6
-        one = timed(lambda: m.reconstruct(sents[0]), a.repeats)
-        ten = timed(lambda: m.reconstruct(sents), a.repeats)
+        one = timed(lambda m=m: m.reconstruct(sents[0]), a.repeats)
+        ten = timed(lambda m=m: m.reconstruct(sents), a.repeats)
         z = np.zeros(m.cfg.dim_z, dtype=np.float32)
-        dec = timed(lambda: m.decode(z), a.repeats)
+        dec = timed(lambda m=m, z=z: m.decode(z), a.repeats)
         cells = [f"{x[0]:6.1f} /{x[1]:6.1f}" for x in (one, ten, dec)]
         print(f"{name[-28:]:>28} {n_params:7.1f}M {cells[0]:>14} {cells[1]:>14} {cells[2]:>14}")
 

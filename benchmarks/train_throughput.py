@@ -34,9 +34,11 @@ def main() -> None:
 
     sents = corpus(a.train)
     n_epoch = len(sents)
-    print(f"device {a.device} ({torch.cuda.get_device_name() if a.device == 'cuda' else torch.get_num_threads()}"
-          f"{'' if a.device == 'cuda' else ' threads'}), size {a.size} {SIZES[a.size]}, batch {a.batch_size}, "
-          f"{n_epoch} sentences per epoch, torch {torch.__version__}")
+    print(
+        f"device {a.device} ({torch.cuda.get_device_name() if a.device == 'cuda' else torch.get_num_threads()}"
+        f"{'' if a.device == 'cuda' else ' threads'}), size {a.size} {SIZES[a.size]}, batch {a.batch_size}, "
+        f"{n_epoch} sentences per epoch, torch {torch.__version__}"
+    )
     print(f"{'preset':>6} {'sent/s':>10} {'s/epoch':>10} {'ms/step':>9}")
     for name in a.presets.split(","):
         cfg = preset(name, **SIZES[a.size])

@@ -101,7 +101,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = _common(sub, "export", "re-save a checkpoint (ours or reference) in our format")
     p.add_argument("--out", required=True, help="new checkpoint directory")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
+    _add_toy(sub)
     return ap
+
+
+def _add_toy(sub) -> None:
+    from .toy import ToyConfig
+
+    p = sub.add_parser(
+        "toy",
+        help="AAE vs DAAE on clusters of binary sequences (the paper's Figure 1)",
+        description="Train the AAE and the DAAE of the toy experiment for several seeds, print "
+        "their latent-geometry metrics and draw both latent spaces side by side.",
+    )
+    p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    p.add_argument("--figure", default="toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
+    p.add_argument("--json", help="write the per-seed metrics here")
+    for f in fields(ToyConfig):
+        if f.name != "seed":
+            p.add_argument(
+                "--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), help=f"(default {f.default})"
+            )
 
 
 # ------------------------------------------------------------------ commands
@@ -209,6 +229,67 @@ def cmd_neighbors(a, m) -> None:
             print(f"  {nb.distance:8.4f}  {nb.sentence}")
 
 
+def cmd_toy(a) -> None:
+    from tqdm.auto import tqdm
+
+    from . import plots
+    from .config import replace
+    from .toy import ToyConfig, ToyLab
+
+    if a.seeds < 1:
+        raise TextaeError("--seeds must be at least 1")
+    base = replace(
+        ToyConfig(), **{f.name: getattr(a, f.name) for f in fields(ToyConfig) if getattr(a, f.name, None) is not None}
+    )
+    print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
+    results: dict[str, list[dict]] = {"aae": [], "daae": []}
+    first = None
+    for seed in range(a.seeds):
+        lab = ToyLab(replace(base, seed=seed))
+        with tqdm(total=base.steps, desc=f"seed {seed}", leave=False, file=sys.stderr) as bar:
+            while lab.step_count < base.steps:
+                n = min(100, base.steps - lab.step_count)
+                lab.step(n)
+                bar.update(n)
+        for name, m in lab.metrics().items():
+            results[name].append(
+                {"seed": seed, **{k: round(v, 4) for k, v in m.items()}, "train_s": round(lab.train_time, 2)}
+            )
+        first = first or lab
+    cols = ("purity", "nn_recall", "bit_acc")
+
+    def row(label: str, ra: dict, rd: dict, tail: str = "") -> str:
+        cells = " ".join(f"{ra[c]:>9.3f}" for c in cols) + " |" + " ".join(f"{rd[c]:>9.3f}" for c in cols)
+        return f"{label:>4} |{cells} | {tail}"
+
+    print(f"{'':>4} |{'AAE':^30}|{'DAAE':^30}|")
+    print(
+        f"{'seed':>4} |" + " ".join(f"{c:>9}" for c in cols) + " |" + " ".join(f"{c:>9}" for c in cols) + " | train s"
+    )
+    for ra, rd in zip(results["aae"], results["daae"]):
+        print(row(str(ra["seed"]), ra, rd, f"{ra['train_s']:.1f}"))
+    mean = {n: {c: float(np.mean([r[c] for r in rs])) for c in cols} for n, rs in results.items()}
+    print(row("mean", mean["aae"], mean["daae"]))
+    wins = sum(
+        rd["purity"] > ra["purity"] and rd["nn_recall"] > ra["nn_recall"]
+        for ra, rd in zip(results["aae"], results["daae"])
+    )
+    print(f"DAAE above AAE on both purity and neighbourhood preservation in {wins}/{a.seeds} seeds")
+    m0 = {n: rs[0] for n, rs in results.items()}
+    titles = {
+        n: f"{n.upper()} (p={first.variants[n]}): purity {m0[n]['purity']:.2f}, "
+        f"nn-recall {m0[n]['nn_recall']:.2f}, bit acc {m0[n]['bit_acc']:.2f}"
+        for n in first.names
+    }
+    codes = first.codes()
+    Path(a.figure).parent.mkdir(parents=True, exist_ok=True)
+    plots.toy_png(codes, first.labels, f"{a.figure}.png", titles)
+    plots.toy_scatter(codes, first.labels, first.X, titles).write_html(f"{a.figure}.html", include_plotlyjs=True)
+    print(f"wrote {a.figure}.png and {a.figure}.html", file=sys.stderr)
+    if a.json:
+        Path(a.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
 def cmd_export(a) -> None:
     from .checkpoint import export
 
@@ -225,10 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
     try:
-        if a.command == "train":
-            cmd_train(a)
-        elif a.command == "export":
-            cmd_export(a)
+        if a.command in ("train", "export", "toy"):
+            globals()[f"cmd_{a.command}"](a)
         else:
             from .api import load
 
