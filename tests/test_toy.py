@@ -87,3 +87,57 @@ def test_pause_and_resume_is_the_same_as_one_run():
     for _ in range(4):
         b.step(5)  # paused between calls
     assert all(np.allclose(a.codes()[n], b.codes()[n]) for n in a.names)
+
+
+def test_toy_cli_writes_table_figures_and_json(tmp_path):
+    import json
+    import re
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    args = [
+        "--seeds",
+        "2",
+        "--steps",
+        "60",
+        "--K",
+        "3",
+        "--n",
+        "20",
+        "--L",
+        "16",
+        "--hidden",
+        "32",
+        "--d-hidden",
+        "16",
+        "--fourier",
+        "16",
+        "--enc-fourier",
+        "16",
+    ]
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "textae",
+            "toy",
+            *args,
+            "--figure",
+            str(tmp_path / "fig"),
+            "--json",
+            str(tmp_path / "m.json"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    assert "mean |" in p.stdout and re.search(r"DAAE above AAE .* in [0-2]/2 seeds", p.stdout)
+    assert len(re.findall(r"^\s+[01] \|", p.stdout, flags=re.M)) == 2  # one table row per seed
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert set(data) == {"aae", "daae"} and [r["seed"] for r in data["daae"]] == [0, 1]
+    assert {"seed", "purity", "nn_recall", "bit_acc"} <= set(data["aae"][0])
+    assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.html").exists()

@@ -246,7 +246,7 @@ def cmd_toy(a) -> None:
     first = None
     for seed in range(a.seeds):
         lab = ToyLab(replace(base, seed=seed))
-        with tqdm(total=base.steps, desc=f"seed {seed}", leave=False, file=sys.stderr) as bar:
+        with tqdm(total=base.steps, desc=f"seed {seed}", leave=False, file=sys.stderr, disable=None) as bar:
             while lab.step_count < base.steps:
                 n = min(100, base.steps - lab.step_count)
                 lab.step(n)
