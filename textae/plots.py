@@ -36,7 +36,7 @@ def toy_scatter(
         for k in np.unique(labels):
             m = labels == k
             fig.add_trace(
-                go.Scattergl(
+                go.Scatter(
                     x=Z[m, 0],
                     y=Z[m, 1],
                     mode="markers",
