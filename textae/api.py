@@ -16,18 +16,13 @@ from .errors import TextaeWarning
 from .generate import generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
+from .train import pick_device
 from .vocab import UNK, Vocab
-
-
-def default_device() -> torch.device:
-    """CUDA when present, else CPU."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def load(path: str | Path, device: str | torch.device | None = None) -> TextAE:
     """Load a checkpoint (ours, a training run directory, or a reference model.pt + vocab.txt)."""
-    device = torch.device(device) if device else default_device()
-    model, vocab, meta = load_checkpoint(path, device)
+    model, vocab, meta = load_checkpoint(path, pick_device(str(device) if device else "auto"))
     return TextAE(model, vocab, meta, path=str(path))
 
 

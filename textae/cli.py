@@ -161,6 +161,8 @@ def cmd_train(a) -> None:
 
     overrides = {f.name: getattr(a, f.name) for f in fields(ModelConfig) if getattr(a, f.name, None) is not None}
     model_cfg = preset(a.preset, **overrides)
+    if a.resume and overrides:
+        print("note: --resume keeps the saved model config; ignoring " + ", ".join(sorted(overrides)), file=sys.stderr)
     tc = TrainConfig(**{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None})
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid)), "preset": a.preset}
