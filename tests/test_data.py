@@ -32,7 +32,7 @@ def test_batches_group_lengths_and_reshuffle(corpus):
 
 def test_empty_file_is_a_clear_error(tmp_path):
     (tmp_path / "e.txt").write_text("\n  \n")
-    with pytest.raises(DataError, match="no sentences"):
+    with pytest.warns(TextaeWarning, match="skipped 2 empty"), pytest.raises(DataError, match="no sentences"):
         read_sentences(tmp_path / "e.txt")
 
 
