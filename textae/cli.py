@@ -17,6 +17,19 @@ from .errors import TextaeError, TextaeWarning
 # ------------------------------------------------------------------- parsers
 
 
+def _field_flags(p, cls, skip: tuple[str, ...] = (), rename: dict[str, str] | None = None) -> None:
+    """One optional `--field-name` per dataclass field (default None = keep the dataclass's default)."""
+    for f in fields(cls):
+        if f.name not in skip:
+            flag = "--" + (rename or {}).get(f.name, f.name.replace("_", "-"))
+            p.add_argument(flag, dest=f.name, type=type(f.default), help=f"(default {f.default})")
+
+
+def _given(a, cls) -> dict:
+    """The fields of dataclass `cls` that were set on the command line."""
+    return {f.name: getattr(a, f.name) for f in fields(cls) if getattr(a, f.name, None) is not None}
+
+
 def _add_train(sub) -> None:
     p = sub.add_parser(
         "train",
@@ -43,9 +56,7 @@ def _add_train(sub) -> None:
             if f.name == "noise"
             else f"(default {f.default}, or the preset's)",
         )
-    for f in fields(TrainConfig):
-        flag = "--" + {"vocab_max": "vocab-size"}.get(f.name, f.name.replace("_", "-"))
-        p.add_argument(flag, dest=f.name, type=type(f.default), help=f"(default {f.default})")
+    _field_flags(p, TrainConfig, rename={"vocab_max": "vocab-size"})
 
 
 def _decode_opts(p) -> None:
@@ -117,11 +128,7 @@ def _add_toy(sub) -> None:
     p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
     p.add_argument("--figure", default="toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
     p.add_argument("--json", help="write the per-seed metrics here")
-    for f in fields(ToyConfig):
-        if f.name != "seed":
-            p.add_argument(
-                "--" + f.name.replace("_", "-"), dest=f.name, type=type(f.default), help=f"(default {f.default})"
-            )
+    _field_flags(p, ToyConfig, skip=("seed",))
 
 
 # ------------------------------------------------------------------ commands
@@ -159,11 +166,11 @@ def cmd_train(a) -> None:
     from .data import read_sentences
     from .train import Trainer, file_info
 
-    overrides = {f.name: getattr(a, f.name) for f in fields(ModelConfig) if getattr(a, f.name, None) is not None}
+    overrides = _given(a, ModelConfig)
     model_cfg = preset(a.preset, **overrides)
     if a.resume and overrides:
         print("note: --resume keeps the saved model config; ignoring " + ", ".join(sorted(overrides)), file=sys.stderr)
-    tc = TrainConfig(**{f.name: getattr(a, f.name) for f in fields(TrainConfig) if getattr(a, f.name) is not None})
+    tc = TrainConfig(**_given(a, TrainConfig))
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid)), "preset": a.preset}
     trainer = Trainer(model_cfg, tc, train, valid, a.save_dir, resume=a.resume, data_meta=meta)
@@ -240,9 +247,7 @@ def cmd_toy(a) -> None:
 
     if a.seeds < 1:
         raise TextaeError("--seeds must be at least 1")
-    base = replace(
-        ToyConfig(), **{f.name: getattr(a, f.name) for f in fields(ToyConfig) if getattr(a, f.name, None) is not None}
-    )
+    base = replace(ToyConfig(), **_given(a, ToyConfig))
     print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
     results: dict[str, list[dict]] = {"aae": [], "daae": []}
     first = None
