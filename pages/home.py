@@ -1,21 +1,26 @@
-"""Welcome page: what textae is and how to get a checkpoint to explore."""
-
-from pathlib import Path
+"""Welcome page: what textae is, what each page shows, and how to get a checkpoint to explore."""
 
 import streamlit as st
 
 import textae
-from textae.checkpoint import is_checkpoint
+from textae import ui
+from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
 st.markdown(
     "Train, compare and explore the autoencoders of *Educating Text Autoencoders: Latent Representation "
-    "Guidance via Denoising* (Shen et al., ICML 2020): AE, β-VAE, AAE, LAAE and the denoising DAAE."
+    "Guidance via Denoising* (Shen et al., ICML 2020): AE, β-VAE, AAE, LAAE and the denoising DAAE. "
+    "Every page decodes codes back to text: pick a point, a path or a direction in the latent space and read it."
 )
-ROOT = Path(__file__).resolve().parents[1]
-found = sorted(p.name for p in (ROOT / "checkpoints").glob("*") if p.is_dir() and is_checkpoint(p))
+found = find_checkpoints(ui.CHECKPOINT_ROOT)
 if found:
-    st.success(f"{len(found)} checkpoint(s) found under checkpoints/: " + ", ".join(found))
+    st.success(
+        f"{len(found)} checkpoint(s) found under {ui.CHECKPOINT_ROOT.name}/: " + ", ".join(p.name for p in found)
+    )
+    cols = st.columns(3)
+    cols[0].page_link("pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")
+    cols[1].page_link("pages/interpolation.py", label="Interpolate between sentences", icon=":material/linear_scale:")
+    cols[2].page_link("pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
 else:
     st.info("No checkpoint found under `checkpoints/` yet. Train one:")
     st.code(
@@ -25,4 +30,7 @@ else:
     )
     st.markdown("or import a checkpoint of the reference implementation (a directory with `model.pt` and `vocab.txt`):")
     st.code("python -m textae export --checkpoint path/to/reference_dir --out checkpoints/imported", language="bash")
+    st.markdown("You can also type any checkpoint's path in the sidebar under *Another path…*.")
+st.page_link("pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
+             icon=":material/bubble_chart:")  # fmt: skip
 st.caption(f"textae {textae.__version__}")

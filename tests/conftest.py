@@ -67,6 +67,42 @@ def trained_run(tmp_path_factory, corpus_files) -> Path:
     return run
 
 
+def write_reference(d: Path, model, vocab: Vocab, model_type: str = "aae") -> Path:
+    """A reference-implementation checkpoint (model.pt with an argparse.Namespace + state dict, vocab.txt)."""
+    import argparse
+
+    c = model.cfg
+    args = argparse.Namespace(
+        vocab_size=10000, dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, nlayers=1, dim_d=c.dim_d,
+        lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0], dropout=0.5, lr=5e-4, seed=1111,
+        model_type=model_type,
+    )  # fmt: skip
+    d.mkdir(parents=True, exist_ok=True)
+    torch.save({"args": args, "model": {k: v.clone() for k, v in model.state_dict().items()}}, d / "model.pt")
+    vocab.save(d / "vocab.txt")
+    return d
+
+
+@pytest.fixture(scope="session")
+def app_root(tmp_path_factory, trained_run, corpus, vocab) -> Path:
+    """What the app tests explore: checkpoints/ae (trained), checkpoints/aae (random weights), and a
+    labelled corpus (corpus.txt + corpus.labels, label 1 for the positive adjectives)."""
+    import shutil
+
+    from textae.checkpoint import save_checkpoint
+    from textae.model import TextAutoencoder
+
+    root = tmp_path_factory.mktemp("app")
+    shutil.copytree(trained_run, root / "checkpoints" / "ae")
+    torch.manual_seed(1)
+    aae = TextAutoencoder(preset("aae", vocab_size=vocab.size, **TINY))
+    save_checkpoint(root / "checkpoints" / "aae", aae, vocab)
+    (root / "corpus.txt").write_text("\n".join(corpus) + "\n")
+    positive = ("great", "friendly", "amazing", "fresh")
+    (root / "corpus.labels").write_text("\n".join(str(int(any(w in s for w in positive))) for s in corpus) + "\n")
+    return root
+
+
 def need_yelp() -> Path:
     """The shared Yelp data, or a skip that says where it was looked for."""
     if not (YELP / "train.txt").exists():

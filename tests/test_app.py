@@ -1,27 +1,248 @@
-"""AppTest smoke runs of the Streamlit app's pages."""
+"""AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
+
+import shutil
 
 import pytest
 from conftest import ROOT
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
+ui = pytest.importorskip("textae.ui")
 
 
-def test_home_page_runs_and_explains_how_to_start():
+@pytest.fixture(autouse=True)
+def navigation_frame(monkeypatch):
+    """Run app.py as the frame on every rerun, as the server does.
+
+    AppTest re-derives "this app uses a pages/ directory" before each run and then
+    runs the page script alone, skipping app.py (and so the sidebar) from the second
+    run on. The server clears that flag for good once st.navigation is called; so do we.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    init = PagesManager.__init__
+
+    def init_as_navigation_app(self, *a, **k):
+        init(self, *a, **k)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init_as_navigation_app)
+
+
+@pytest.fixture()
+def app(app_root, monkeypatch):
+    """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus."""
+    monkeypatch.setattr(ui, "CHECKPOINT_ROOT", app_root / "checkpoints")
+
+    def open_page(page: str = "pages/home.py", **qp) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        params = {"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
+                  "labels": str(app_root / "corpus.labels")}  # fmt: skip
+        params.update({k: str(v) for k, v in qp.items() if v is not None})
+        for k, v in params.items():
+            at.query_params[k] = v
+        for k in [k for k, v in qp.items() if v is None]:
+            at.query_params.pop(k, None)
+        at.run()
+        if page != "pages/home.py":
+            at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page
+
+
+def texts(at, kind: str) -> str:
+    return " ".join(e.value for e in getattr(at, kind))
+
+
+def table(at, column: str):
+    """The first table on the page with this column."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+# ----------------------------------------------------------------- frame
+def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypatch):
+    monkeypatch.setattr(ui, "CHECKPOINT_ROOT", tmp_path)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "textae" in at.title[0].value
-    text = " ".join(c.value for c in at.code)
-    assert "train.py --preset daae" in text
+    assert "train.py --preset daae" in texts(at, "code")
+    at.switch_page("pages/latent_map.py").run()  # a page that needs a checkpoint says so
+    assert "Pick a checkpoint" in texts(at, "info") and not at.exception
 
 
+def test_sidebar_reads_and_writes_the_url(app, app_root):
+    at = app(ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300)
+    assert at.selectbox(key="ckpt_choice").value == "aae"
+    assert at.selectbox(key="ckpt2_choice").value == "ae"
+    assert at.number_input(key="corpus_limit").value == 300
+    assert "AAE" in " ".join(m.value for m in at.sidebar.markdown)  # the model card
+    at.selectbox(key="ckpt_choice").set_value("ae").run()
+    ckpt = at.query_params["ckpt"]
+    assert (ckpt if isinstance(ckpt, str) else ckpt[0]).endswith("checkpoints/ae"), ckpt
+
+
+def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_path):
+    at = app("pages/latent_map.py", ckpt=tmp_path / "nowhere")
+    assert "no such checkpoint" in texts(at, "error")
+    broken = tmp_path / "broken"
+    shutil.copytree(app_root / "checkpoints" / "ae" / "best", broken)
+    (broken / "model.safetensors").write_bytes((broken / "model.safetensors").read_bytes()[:100])
+    at = app("pages/latent_map.py", ckpt=broken)
+    assert "cannot be read" in texts(at, "error")
+    at.selectbox(key="ckpt_choice").set_value("ae").run()  # picking a good one recovers
+    assert not at.error and len(at.get("plotly_chart")) == 1
+
+
+def test_bad_corpora_get_messages(app, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    at = app("pages/latent_map.py", corpus=empty, labels=None)
+    assert "holds no sentences" in texts(at, "error")
+    binary = tmp_path / "model.bin"
+    binary.write_bytes(b"\x00\x01\x02" * 100)
+    at = app("pages/latent_map.py", corpus=binary, labels=None)
+    assert "binary" in texts(at, "error")
+    at = app("pages/latent_map.py", corpus=tmp_path / "missing.txt", labels=None)
+    assert "no such file" in texts(at, "error")
+    short = tmp_path / "short.labels"
+    short.write_text("1\n0\n")
+    at = app("pages/latent_map.py", labels=short)
+    assert "one label per sentence" in texts(at, "error")
+
+
+def test_large_upload_is_sampled_with_a_note(app):
+    at = app("pages/latent_map.py")
+    at.selectbox(key="corpus_choice").set_value("Upload a file").run()
+    assert "Upload a corpus file" in texts(at, "info")
+    big = b"".join(f"the food number {i} was great .\n".encode() for i in range(330_000))  # ~10 MB
+    assert len(big) > 10_000_000
+    at.sidebar.file_uploader(key="corpus_upload").upload("big.txt", big, "text/plain").run()
+    assert not at.exception and not at.error
+    assert "a seeded sample of 5,000 is used" in texts(at, "caption")
+    at.sidebar.file_uploader(key="corpus_upload").upload("weights.txt", b"\x00" * 5000, "text/plain").run()
+    assert "binary" in texts(at, "error")
+
+
+# ----------------------------------------------------------------- pages
+def test_latent_map_colours_searches_and_finds_neighbours(app):
+    at = app("pages/latent_map.py")
+    fig = at.get("plotly_chart")[0].proto.spec
+    assert "the food" in fig and "→" in fig  # hover: sentence and reconstruction
+    at.selectbox(key="map_color").set_value("word / regex search").run()
+    at.text_input(key="map_search").input("great|amazing").run()
+    assert "sentences match" in texts(at, "caption")
+    at.text_input(key="map_search").input("(unclosed").run()
+    assert "not a valid regular expression" in texts(at, "warning")
+    at.selectbox(key="map_color").set_value("k-means cluster").run()
+    at.text_input(key="map_query").input("the staff was friendly").run()
+    near = table(at, "distance")
+    assert len(near) == 10 and near["distance"].is_monotonic_increasing
+    assert '"query"' in at.get("plotly_chart")[0].proto.spec  # marked on the map
+    assert not at.exception
+
+
+def test_latent_map_umap(app):
+    at = app("pages/latent_map.py")
+    at.radio(key="map_method").set_value("UMAP").run()
+    assert not at.exception and not at.error
+    assert "approximate" in texts(at, "caption")
+
+
+def test_interpolation_slider_changes_the_text(app, app_root):
+    at = app("pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
+    at.text_input(key="interp_a").input("the food is great").run()
+    at.text_input(key="interp_b").input("the staff was rude !").run()
+    at.slider(key="interp_t").set_value(0.0).run()
+    start = at.markdown[1].value
+    at.slider(key="interp_t").set_value(1.0).run()
+    end = at.markdown[1].value
+    steps = at.dataframe[0].value
+    assert list(steps.columns) == ["t", "lerp", "slerp"] and len(steps) == 10
+    assert start.endswith(steps["lerp"].iloc[0]) and end.endswith(steps["lerp"].iloc[-1]) and start != end
+    assert "the food is great" in start  # the trained AE reconstructs this one
+    assert len(at.get("plotly_chart")) == 2  # the path on the map, for each of the two checkpoints
+    at.text_input(key="interp_b").input("  ").run()
+    assert "both boxes" in texts(at, "warning")
+
+
+def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root):
+    at = app("pages/style.py")
+    at.radio(key="style_source").set_value("Your sentences").run()
+    at.text_area(key="style_set_a").input("the food is terrible .\nthe staff was rude .").run()
+    at.text_area(key="style_set_b").input("the food is great .\nthe staff was friendly .").run()
+    at.text_area(key="style_inputs").input("the pizza was awful .").run()
+    at.slider(key="style_k").set_value(0.0).run()
+    out0 = table(at, "input").iloc[0, 1]
+    at.slider(key="style_k").set_value(3.0).run()
+    out3 = table(at, "input").iloc[0, 1]
+    assert out0 != out3
+    assert list(at.dataframe[-1].value.columns)[1:] == [
+        "k = +0.00",
+        "k = +1.00",
+        "k = +1.50",
+        "k = +2.00",
+    ]
+    at.text_input(key="style_save_name").input("bad name!").run()
+    at.button(key="style_save").click().run()
+    assert "not a usable vector name" in texts(at, "error")
+    at.text_input(key="style_save_name").input("sentiment").run()
+    at.button(key="style_save").click().run()
+    assert (app_root / "checkpoints" / "ae" / "best" / "vectors" / "sentiment.safetensors").exists()
+    at.radio(key="style_source").set_value("A saved vector").run()
+    at.slider(key="style_k").set_value(3.0).run()
+    assert table(at, "input").iloc[0, 1] == out3
+
+
+def test_compare_models_side_by_side_with_figures(app, app_root):
+    at = app("pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
+    assert sorted(table(at, "input").columns) == ["aae", "ae", "input"]
+    at.select_slider(key="cmp_fig_n").set_value(100).run()
+    at.button(key="cmp_fig_run").click().run()
+    figs = table(at, "BLEU").set_index("checkpoint")
+    assert figs.loc["ae", "BLEU"] > figs.loc["aae", "BLEU"]  # the trained AE reconstructs, random weights do not
+    assert 0 <= figs.loc["ae", "neighbourhood@10"] <= 1
+    assert not at.exception
+
+
+def test_inspector_shows_sizes_curves_latents_and_samples(app):
+    at = app("pages/inspector.py")
+    assert int(at.metric[0].value.replace(",", "")) > 10_000
+    assert len(at.get("plotly_chart")) == 3  # parameters, training curves, latent statistics
+    assert "active units" in at.metric[1].label
+    assert len(table(at, "sample")) == 10
+    at.slider(key="insp_prior_n").set_value(3).run()
+    assert len(table(at, "sample")) == 3
+
+
+def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab):
+    import textae
+    from conftest import write_reference
+
+    ours = textae.load(app_root / "checkpoints" / "aae", "cpu")
+    ref = write_reference(tmp_path / "ref", ours.model, vocab)
+    at = app("pages/inspector.py")
+    at.text_input(key="insp_import_src").input(str(ref)).run()
+    at.text_input(key="insp_import_name").input("imported").run()
+    at.button(key="insp_import").click().run()
+    assert "Saved in our format" in texts(at, "success")
+    assert textae.load(app_root / "checkpoints" / "imported", "cpu").decode(
+        ours.encode("the food")
+    ) == ours.reconstruct("the food")
+    at.text_input(key="insp_import_src").input(str(tmp_path / "none")).run()
+    at.text_input(key="insp_import_name").input("again").run()
+    at.button(key="insp_import").click().run()
+    assert "no such checkpoint" in texts(at, "error")
+    shutil.rmtree(app_root / "checkpoints" / "imported")
+
+
+# ----------------------------------------------------------------- toy lab
 def _step_caption(at) -> str:
     return next(c.value for c in at.caption if c.value.startswith("step "))
 
 
-def test_toy_lab_starts_steps_plays_and_resets():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/toy_lab.py").run()
-    assert not at.exception
+def test_toy_lab_starts_steps_plays_and_resets(app):
+    at = app("pages/toy_lab.py")
     assert _step_caption(at).startswith("step 0 /")
     at.button(key="toy_step").click().run()
     assert _step_caption(at).startswith("step 50 /")
@@ -35,9 +256,8 @@ def test_toy_lab_starts_steps_plays_and_resets():
     assert _step_caption(at).startswith("step 0 /") and not at.exception
 
 
-def test_toy_lab_setting_change_restarts():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/toy_lab.py").run()
+def test_toy_lab_setting_change_restarts(app):
+    at = app("pages/toy_lab.py")
     at.button(key="toy_step").click().run()
     at.slider(key="toy_p").set_value(0.3).run()
     assert _step_caption(at).startswith("step 0 /") and at.session_state.toy_lab.cfg.p == 0.3

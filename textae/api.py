@@ -57,6 +57,11 @@ class TextAE:
             f"dim_z {c.dim_z}, from {self.path or 'memory'!r})"
         )
 
+    def param_counts(self) -> dict[str, int]:
+        """Parameter count of each top-level module (embed, E, G, h2mu, ..., D)."""
+        counts = {name: sum(p.numel() for p in m.parameters()) for name, m in self.model.named_children()}
+        return {name: n for name, n in counts.items() if n}
+
     # ------------------------------------------------------------- codes
     @torch.inference_mode()
     def encode(self, sents: str | list[str], sample: bool = False, batch_size: int = 256) -> np.ndarray:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -78,6 +79,20 @@ def is_checkpoint(path: str | Path) -> bool:
         return True
     except CheckpointError:
         return False
+
+
+def find_checkpoints(root: str | Path, depth: int = 2) -> list[Path]:
+    """Checkpoint and run directories under `root` (up to `depth` levels down), sorted by path."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    found = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        if is_checkpoint(d):
+            found.append(d)
+        elif depth > 1:
+            found += find_checkpoints(d, depth - 1)
+    return found
 
 
 # ------------------------------------------------------------------- loading
@@ -270,15 +285,14 @@ def load_trainer_state(path: str | Path) -> dict:
 def export(src: str | Path, dst: str | Path, fp16: bool = False) -> Path:
     """Re-save any loadable checkpoint (a reference one included) in our format, optionally as fp16."""
     model, vocab, meta = load_checkpoint(src)
-    src_dir = resolve(src)
-    src_dir = src_dir.parent if src_dir.suffix == ".pt" else src_dir
+    src_dir = checkpoint_dir(src)
     keep = {k: v for k, v in meta.items() if k in ("data", "progress", "best", "source")}
     keep.setdefault("source", str(src_dir))
     train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None
     log = src_dir / "train_log.jsonl"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", TextaeWarning)
-        return save_checkpoint(
+        out = save_checkpoint(
             dst,
             model,
             vocab,
@@ -287,6 +301,74 @@ def export(src: str | Path, dst: str | Path, fp16: bool = False) -> Path:
             log_path=log if log.exists() else None,
             dtype=torch.float16 if fp16 else torch.float32,
         )
+    if (src_dir / "vectors").is_dir():  # attribute vectors travel with their weights
+        shutil.copytree(src_dir / "vectors", out / "vectors", dirs_exist_ok=True)
+    return out
+
+
+def checkpoint_dir(path: str | Path) -> Path:
+    """The directory of the checkpoint that `path` names (a reference model.pt's folder for those)."""
+    p = resolve(path)
+    return p.parent if p.suffix == ".pt" else p
+
+
+def read_train_log(path: str | Path) -> list[dict]:
+    """The records of a checkpoint's train_log.jsonl ([] when it has none; unreadable lines are skipped)."""
+    log = checkpoint_dir(path) / "train_log.jsonl"
+    if not log.exists():
+        return []
+    out = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError:
+            continue  # a line cut short by a crash
+        if isinstance(rec, dict):
+            out.append(rec)
+    return out
+
+
+# ------------------------------------------------------- attribute vectors
+# Saved next to the weights they were computed with: <checkpoint>/vectors/<name>.safetensors,
+# the vector under "v" and a JSON description (how it was built) in the file's metadata.
+_VECTOR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def save_vector(path: str | Path, name: str, v, info: dict | None = None) -> Path:
+    """Save an attribute vector [dim_z] beside a checkpoint under `name` (letters, digits, . _ -)."""
+    if not _VECTOR_NAME.match(name or ""):
+        raise CheckpointError(f"{name!r} is not a usable vector name: use letters, digits, '.', '_' or '-'")
+    d = checkpoint_dir(path) / "vectors"
+    d.mkdir(exist_ok=True)
+    out = d / f"{name}.safetensors"
+    tmp = d / f".{name}.tmp"
+    tensor = torch.as_tensor(v, dtype=torch.float32).reshape(-1).contiguous()
+    save_file({"v": tensor}, str(tmp), metadata={"info": json.dumps(info or {})})
+    os.replace(tmp, out)
+    return out
+
+
+def list_vectors(path: str | Path) -> list[str]:
+    """Names of the attribute vectors saved beside a checkpoint."""
+    d = checkpoint_dir(path) / "vectors"
+    return sorted(f.name.removesuffix(".safetensors") for f in d.glob("*.safetensors")) if d.is_dir() else []
+
+
+def load_vector(path: str | Path, name: str, dim_z: int | None = None):
+    """An attribute vector saved beside a checkpoint: (numpy [dim_z], info dict)."""
+    from safetensors import safe_open
+
+    f = checkpoint_dir(path) / "vectors" / f"{name}.safetensors"
+    if not f.exists():
+        raise CheckpointError(f"no vector {name!r} beside {checkpoint_dir(path)}")
+    try:
+        with safe_open(str(f), framework="pt") as fh:
+            v, info = fh.get_tensor("v"), json.loads((fh.metadata() or {}).get("info", "{}"))
+    except (SafetensorError, OSError, ValueError, KeyError) as e:
+        raise CheckpointError(f"{f} cannot be read: {e}") from None
+    if dim_z is not None and v.numel() != dim_z:
+        raise CheckpointError(f"{f} has {v.numel()} dimensions but the model's codes have {dim_z}")
+    return v.numpy(), info
 
 
 # Optimiser state dicts hold tensors, numbers, lists and int-keyed dicts: tensors go to

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -49,14 +50,18 @@ def read_lines(path: str | Path) -> list[str]:
         raise DataError(f"{path}: no such file")
     if path.is_dir():
         raise DataError(f"{path} is a directory; give a text file with one sentence per line")
-    raw = path.read_bytes()
+    return decode_lines(path.read_bytes(), str(path))
+
+
+def decode_lines(raw: bytes, source: str = "input") -> list[str]:
+    """Lines of UTF-8 bytes (a file's or an upload's); binary data is refused, bad bytes become U+FFFD."""
     if b"\x00" in raw[:4096]:
-        raise DataError(f"{path} looks like a binary file; give a text file with one sentence per line")
+        raise DataError(f"{source} looks like a binary file; give a text file with one sentence per line")
     text = raw.decode("utf-8", errors="replace")
     if "\ufffd" in text and "\ufffd".encode() not in raw:
         n_bad = sum("\ufffd" in line for line in text.splitlines())
         warnings.warn(
-            f"{path}: {n_bad} line(s) are not valid UTF-8; bad bytes were replaced by U+FFFD",
+            f"{source}: {n_bad} line(s) are not valid UTF-8; bad bytes were replaced by U+FFFD",
             TextaeWarning,
             stacklevel=2,
         )
@@ -165,3 +170,44 @@ class Batches:
         """Iterate over the batches of one epoch."""
         for idx in self.plan(generator):
             yield self.batch(idx)
+
+
+@dataclass
+class Corpus:
+    """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn."""
+
+    sentences: list[str]
+    labels: list[str] | None
+    total: int  # non-empty lines in the source
+    source: str
+
+    @property
+    def sampled(self) -> bool:
+        """Whether a sample of the source is held rather than all of it."""
+        return self.total > len(self.sentences)
+
+
+def make_corpus(
+    lines: list[str], labels: list[str] | None = None, limit: int = 0, seed: int = 0, source: str = "input"
+) -> Corpus:
+    """Non-empty lines (and their labels), or a seeded sample of `limit` of them in source order.
+
+    Labels are matched to lines before empty lines are dropped, so a labels file
+    written beside its corpus stays aligned.
+    """
+    if labels is not None and len(labels) != len(lines):
+        raise DataError(
+            f"the labels file has {len(labels)} line(s) but {source} has {len(lines)}; "
+            "give one label per sentence, in the same order"
+        )
+    keep = [i for i, line in enumerate(lines) if line.strip()]
+    if not keep:
+        raise DataError(f"{source} holds no sentences (it is empty or blank)")
+    total = len(keep)
+    if limit and total > limit:
+        gen = torch.Generator().manual_seed(seed)
+        pick = torch.randperm(total, generator=gen)[:limit].sort().values.tolist()
+        keep = [keep[i] for i in pick]
+    sents = [" ".join(lines[i].split()[:MAX_TOKENS]) for i in keep]
+    labs = [labels[i].strip() for i in keep] if labels is not None else None
+    return Corpus(sents, labs, total, source)

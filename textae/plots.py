@@ -80,3 +80,98 @@ def toy_png(
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return Path(path)
+
+
+GRID_TRACE = "empty space (click to decode)"
+QUERY_TRACE = "query"
+DECODED_TRACE = "decoded point"
+
+
+def latent_map(
+    points: np.ndarray,
+    sentences: list[str],
+    reconstructions: list[str] | None,
+    color: list | np.ndarray | None = None,
+    color_title: str = "",
+    grid: np.ndarray | None = None,
+    marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+    height: int = 620,
+):
+    """Scatter of map points [N, 2] with the sentence (and its reconstruction) on hover.
+
+    `color` is categorical (strings) or numeric; `grid` adds invisible, clickable points
+    over empty space (their trace is named GRID_TRACE); `marks` adds named star
+    markers, e.g. a typed query: name -> (points [M, 2], hover texts).
+    """
+    import plotly.graph_objects as go
+
+    def hover(i: int) -> str:
+        rec = f"<br><i>→ {reconstructions[i]}</i>" if reconstructions else ""
+        return f"{sentences[i]}{rec}"
+
+    fig = go.Figure()
+    if grid is not None:  # first, so real points are drawn (and picked) above it
+        fig.add_trace(
+            go.Scatter(
+                x=grid[:, 0], y=grid[:, 1], mode="markers", name=GRID_TRACE,
+                marker={"size": 12, "color": "rgba(0,0,0,0.001)"}, hoverinfo="none", showlegend=False,
+            )
+        )  # fmt: skip
+    texts = [hover(i) for i in range(len(sentences))]
+    idx = np.arange(len(sentences))
+    if color is not None and not np.issubdtype(np.asarray(color).dtype, np.number):
+        color = np.asarray(color).astype(str)
+        for j, cat in enumerate(sorted(set(color.tolist()))):
+            m = color == cat
+            fig.add_trace(
+                go.Scattergl(
+                    x=points[m, 0], y=points[m, 1], mode="markers", name=f"{color_title} {cat}".strip(),
+                    marker={"size": 5, "color": PALETTE[j % len(PALETTE)], "opacity": 0.75},
+                    text=[texts[i] for i in idx[m]], customdata=idx[m], hovertemplate="%{text}<extra></extra>",
+                )
+            )  # fmt: skip
+    else:
+        marker = {"size": 5, "opacity": 0.75, "color": PALETTE[0]}
+        if color is not None:
+            marker.update(color=np.asarray(color), colorscale="Viridis", colorbar={"title": color_title})
+        fig.add_trace(
+            go.Scattergl(
+                x=points[:, 0], y=points[:, 1], mode="markers", name="sentences", marker=marker,
+                text=texts, customdata=idx, hovertemplate="%{text}<extra></extra>", showlegend=False,
+            )
+        )  # fmt: skip
+    for name, (P, labels) in (marks or {}).items():
+        fig.add_trace(
+            go.Scatter(
+                x=P[:, 0], y=P[:, 1], mode="markers+text", name=name, text=labels, textposition="top center",
+                marker={"size": 16, "symbol": "star", "color": "#d62728", "line": {"width": 1, "color": "black"}},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, dragmode="lasso",
+        legend={"orientation": "h", "y": 1.02, "x": 0}, clickmode="event+select",
+    )  # fmt: skip
+    return fig
+
+
+def path_on_map(points: np.ndarray, path: np.ndarray, labels: list[str], title: str = ""):
+    """The corpus map in grey with a decoded path drawn over it (points [N, 2], path [M, 2])."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scattergl(
+            x=points[:, 0], y=points[:, 1], mode="markers", name="corpus",
+            marker={"size": 4, "color": "#bbbbbb", "opacity": 0.5}, hoverinfo="skip",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=path[:, 0], y=path[:, 1], mode="lines+markers", name="path", text=labels,
+            marker={"size": 9, "color": np.linspace(0, 1, len(path)), "colorscale": "Plasma"},
+            line={"color": "#444444"}, hovertemplate="%{text}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=title, showlegend=False)
+    return fig

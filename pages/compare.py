@@ -1,0 +1,122 @@
+"""Compare models: the same inputs through 2-5 checkpoints, side by side, and a table of figures."""
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from textae import ops, ui
+from textae.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
+
+st.title("Compare models")
+choices = ui.checkpoint_choices()
+sel = ui.selection()
+default = [k for k, p in choices.items() if p in (sel.checkpoint, sel.checkpoint2)]
+names = st.multiselect("Checkpoints (2 to 5)", list(choices), default, key="cmp_ckpts", max_selections=5)
+if len(names) < 2:
+    st.info("Pick at least two checkpoints (the sidebar's *Compare with* box preselects a second one).")
+    st.stop()
+models = {}
+for name in names:
+    try:
+        models[name] = ui.load_model(choices[name])
+    except Exception as e:  # noqa: BLE001 - one bad checkpoint must not hide the others
+        st.error(f"{name}: {e}")
+if len(models) < 2:
+    st.stop()
+
+inputs = ui.sentences_input(
+    "Inputs (one per line)",
+    "cmp_inputs",
+    "the food was cold and the service was slow .\ngreat place , friendly staff !",
+)
+if not inputs:
+    st.warning("Type at least one sentence.")
+    st.stop()
+
+tab_rec, tab_int, tab_vec, tab_nn, tab_fig = st.tabs(
+    ["Reconstructions", "Interpolation", "Vector arithmetic", "Neighbours", "Figures"]
+)
+with tab_rec, ui.errors_shown():
+    st.dataframe(
+        pd.DataFrame({"input": inputs, **{n: ui.decode(m, ui.encode(m, inputs)) for n, m in models.items()}}),
+        hide_index=True, key="cmp_rec",
+    )  # fmt: skip
+
+with tab_int, ui.errors_shown():
+    if len(inputs) < 2:
+        st.info("Type two inputs to interpolate between the first two.")
+    else:
+        n = st.slider("steps", 3, 15, 7, key="cmp_int_n")
+        ts = ops.steps(n)
+        rows = {"t": ts.round(2)}
+        for name, m in models.items():
+            z = ui.encode(m, inputs[:2])
+            rows[name] = ui.decode(m, ops.path(z[0], z[1], ts))
+        st.dataframe(pd.DataFrame(rows), hide_index=True, key="cmp_int")
+
+with tab_vec, ui.errors_shown():
+    ca, cb = st.columns(2)
+    with ca:
+        set_a = ui.sentences_input("Set A (from)", "cmp_set_a", "the food was cold .\nthe staff was rude .", 100)
+    with cb:
+        set_b = ui.sentences_input("Set B (to)", "cmp_set_b", "the food was great .\nthe staff was friendly .", 100)
+    k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="cmp_k")
+    if set_a and set_b:
+        out = {"input": inputs}
+        for name, m in models.items():
+            v = ops.attribute_vector(ui.encode(m, set_a), ui.encode(m, set_b))
+            out[name] = ui.decode(m, ui.encode(m, inputs) + k * v)
+        st.dataframe(pd.DataFrame(out), hide_index=True, key="cmp_vec")
+
+c = ui.corpus(required=False)
+with tab_nn, ui.errors_shown():
+    if c is None:
+        st.info("Pick a corpus in the sidebar to search for neighbours in it.")
+    else:
+        q = st.selectbox("Query", inputs, key="cmp_nn_query")
+        cols = st.columns(len(models))
+        for col, (name, m) in zip(cols, models.items()):
+            idx, dist = ops.nearest(np.atleast_2d(ui.encode(m, [q])), ui.encode(m, c.sentences), 5)
+            col.markdown(f"**{name}**")
+            col.dataframe(
+                pd.DataFrame({"neighbour": [c.sentences[i] for i in idx[0]], "distance": dist[0].round(2)}),
+                hide_index=True, key=f"cmp_nn_{name}",
+            )  # fmt: skip
+
+with tab_fig:
+    if c is None:
+        st.info("Pick a corpus in the sidebar to compute figures on it.")
+    else:
+        n_eval = st.select_slider("sentences", [100, 200, 500, 1000], 200, key="cmp_fig_n")
+        st.caption(
+            "**BLEU**: greedy reconstructions against their inputs. **Neighbourhood**: of each sentence's 10 "
+            "nearest by word edit distance, the fraction among its 10 nearest codes. **distinct-1/2**: of 200 "
+            "sentences decoded from N(0, I), distinct unigrams/bigrams over all (diversity)."
+        )
+        if st.button("Compute figures", key="cmp_fig_run", type="primary"):
+            sents = c.sentences[:n_eval]
+            bar = st.progress(0.0, text="Edit-distance neighbours…")
+            queries = np.arange(len(sents))
+            true_nn = edit_neighbors(sents, queries, 10)
+            rows = []
+            for i, (name, m) in enumerate(models.items()):
+                bar.progress((i + 0.1) / len(models), text=f"{name}: reconstructions…")
+                Z = ui.encode(m, sents)
+                bleu = corpus_bleu(ui.decode(m, Z), sents)
+                bar.progress((i + 0.5) / len(models), text=f"{name}: neighbours and samples…")
+                recall = neighborhood_recall(Z, queries, true_nn, (10,))[10]
+                samples = m.sample(200, seed=0)
+                rows.append(
+                    {"checkpoint": name, "type": m.cfg.model_type, "BLEU": bleu, "neighbourhood@10": recall,
+                     "distinct-1": distinct_n(samples, 1), "distinct-2": distinct_n(samples, 2)}
+                )  # fmt: skip
+            bar.empty()
+            st.session_state["cmp_figures"] = pd.DataFrame(rows)
+        if "cmp_figures" in st.session_state:
+            df = st.session_state["cmp_figures"]
+            st.dataframe(df.round(3), hide_index=True, key="cmp_fig_table")
+            long = df.melt(["checkpoint", "type"], var_name="figure")
+            fig = px.bar(long, x="checkpoint", y="value", facet_col="figure", color="type", height=300)
+            fig.update_yaxes(matches=None, showticklabels=True)
+            st.plotly_chart(fig, key="cmp_fig_chart")

@@ -1,0 +1,92 @@
+"""Checkpoint inspector: config, sizes, training curves, latent statistics, prior samples, import."""
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from textae import ui
+from textae.checkpoint import export, read_train_log
+from textae.metrics import latent_stats
+
+st.title("Checkpoint inspector")
+
+with st.expander("Import a reference checkpoint (model.pt + vocab.txt) into our format"):
+    src = st.text_input("Reference directory or model.pt", key="insp_import_src").strip()
+    dst_name = st.text_input("Save as checkpoints/…", "imported", key="insp_import_name").strip()
+    fp16 = st.checkbox("fp16 weights (half the size)", key="insp_import_fp16")
+    if st.button("Import", key="insp_import", disabled=not (src and dst_name)):
+        dst = ui.CHECKPOINT_ROOT / dst_name
+        if dst.exists():
+            st.error(f"{dst} already exists; choose another name.")
+        else:
+            with ui.errors_shown(), st.spinner("Importing…"):
+                out = export(src, dst, fp16=fp16)
+            st.success(f"Saved in our format at {out}. It is now in the sidebar's checkpoint list.")
+
+m = ui.model()
+tab_cfg, tab_log, tab_lat, tab_prior = st.tabs(
+    ["Config and sizes", "Training curves", "Latent statistics", "Prior samples"]
+)
+
+with tab_cfg:
+    counts = m.param_counts()
+    c1, c2 = st.columns(2)
+    c1.metric("parameters", f"{sum(counts.values()):,}")
+    c1.json({"model": m.meta.get("model"), "train": m.meta.get("train"), "data": m.meta.get("data"),
+             "progress": m.meta.get("progress"), "best": m.meta.get("best")}, expanded=1)  # fmt: skip
+    df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values())})
+    c2.plotly_chart(px.bar(df, x="module", y="parameters", height=320, text_auto=".3s"), key="insp_params")
+    c2.dataframe(df, hide_index=True, key="insp_params_table")
+
+with tab_log:
+    log = read_train_log(m.path)
+    if not log:
+        st.info("This checkpoint has no train_log.jsonl (imported checkpoints usually have none).")
+    else:
+        df = pd.DataFrame(log)
+        terms = [t for t in ("rec", "kl", "adv", "loss_d", "|lvar|", "loss") if t in df]
+        shown = st.multiselect(
+            "Loss terms", terms, [t for t in ("rec", "adv") if t in terms] or terms[:1], key="insp_terms"
+        )
+        fig = go.Figure()
+        for split, dash in (("train", None), ("valid", "dash")):
+            part = df[df["split"] == split] if "split" in df else df
+            for t in shown:
+                if t in part and part[t].notna().any():
+                    fig.add_trace(go.Scatter(x=part["step"], y=part[t], name=f"{split} {t}", line={"dash": dash}))
+        fig.update_layout(xaxis_title="step", yaxis_title="nats per sentence", height=380)
+        st.plotly_chart(fig, key="insp_curves")
+
+with tab_lat:
+    c = ui.corpus(m, required=False)
+    if c is not None:
+        stats = latent_stats(ui.encode(m, c.sentences))
+        a, b = st.columns(2)
+        a.metric("active units (variance > 0.01)", f"{stats['active']} / {stats['dim_z']}")
+        b.metric("mean ‖mean‖ / mean variance", f"{np.linalg.norm(stats['mean']):.2f} / {stats['var'].mean():.2f}")
+        dims = np.arange(stats["dim_z"])
+        fig = go.Figure(
+            [
+                go.Bar(x=dims, y=stats["mean"], name="mean of codes"),
+                go.Bar(x=dims, y=stats["var"], name="variance of codes"),
+            ]
+        )
+        fig.add_hline(y=1.0, line_dash="dash", annotation_text="prior variance 1")
+        fig.add_hline(y=0.0, line_dash="dot", annotation_text="prior mean 0")
+        fig.update_layout(barmode="group", xaxis_title="dimension", height=360)
+        st.plotly_chart(fig, key="insp_latent")
+        st.caption(f"Posterior means of {len(c.sentences):,} sentences of {c.source}, per dimension, against N(0, I).")
+
+with tab_prior:
+    c1, c2, c3 = st.columns(3)
+    n = c1.slider("samples", 1, 50, 10, key="insp_prior_n")
+    seed = c2.number_input("seed", 0, 1_000_000, 0, key="insp_prior_seed")
+    strategy = c3.selectbox("decoding", ["greedy", "sample", "top_k", "top_p", "beam"], key="insp_prior_strategy")
+    with ui.errors_shown():
+        samples = m.sample(int(n), seed=int(seed), strategy=strategy)
+    st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True, key="insp_prior")
+    st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: `{Path(m.path)}`")

@@ -1,0 +1,106 @@
+"""Latent map: the corpus's codes in 2-D, coloured, searchable, selectable, and decodable anywhere."""
+
+import re
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from textae import ops, plots, ui
+from textae.projection import grid, kmeans
+
+st.title("Latent map")
+m = ui.model()
+c = ui.corpus(m)
+with st.spinner(f"Encoding {len(c.sentences):,} sentences…"):
+    Z = ui.encode(m, c.sentences)
+
+left, mid, right = st.columns([1, 1, 2])
+method = left.radio("Projection", ["PCA", "UMAP"], key="map_method", horizontal=True)
+nn, md = 15, 0.1
+if method == "UMAP":
+    nn = mid.slider("UMAP neighbours", 2, 100, 15, key="map_umap_neighbors")
+    md = mid.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="map_umap_min_dist")
+color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
+color_by = right.selectbox("Colour by", color_options, key="map_color")
+
+with ui.errors_shown():
+    proj, P = ui.projection(m, c.sentences, Z, method.lower(), nn, md)
+rec = ui.decode(m, Z, progress="Reconstructing the corpus for hover texts…")
+
+color, title = None, ""
+if color_by == "label":
+    color, title = c.labels, "label"
+elif color_by == "sentence length":
+    color, title = np.array([len(s.split()) for s in c.sentences]), "words"
+elif color_by == "word / regex search":
+    pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b")
+    try:
+        rx = re.compile(pattern) if pattern else None
+    except re.error as e:
+        st.warning(f"`{pattern}` is not a valid regular expression ({e}); searching for it as plain text.")
+        rx = re.compile(re.escape(pattern))
+    if rx:
+        color, title = np.array(["match" if rx.search(s) else "no match" for s in c.sentences]), ""
+        st.caption(f"{(color == 'match').sum():,} of {len(color):,} sentences match.")
+elif color_by == "k-means cluster":
+    k = right.slider("clusters", 2, 20, 8, key="map_k")
+    color, title = kmeans(Z, k).astype(str), "cluster"
+
+# ---- a typed query, marked on the map with its latent nearest neighbours
+query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
+marks = {}
+if query.strip():
+    with ui.errors_shown():
+        zq = m.encode(query)
+    marks[plots.QUERY_TRACE] = (proj.transform(zq), [query])
+
+# ---- decode anywhere: a click on empty space selects one point of an invisible grid
+G = grid(P)
+event = st.session_state.get("map_chart")
+points = (event or {}).get("selection", {}).get("points", []) if event else []
+grid_curve = 0  # the grid is the first trace
+clicked = [p for p in points if p.get("curve_number") == grid_curve]
+picked = sorted(
+    {int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") != grid_curve and "customdata" in p}
+)
+if clicked and not picked:
+    xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
+    decoded = ui.decode(m, proj.inverse(xy))[0]
+    marks[plots.DECODED_TRACE] = (xy, [decoded])
+
+fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks)
+st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
+st.caption(
+    "Hover a point to read its sentence and reconstruction. Drag to lasso (or pick box in the toolbar) to "
+    "select sentences; click empty space to decode the code under it"
+    + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (PCA's inverse: exact on this plane).")
+)
+
+if plots.DECODED_TRACE in marks:
+    (x, y), text = marks[plots.DECODED_TRACE][0][0], marks[plots.DECODED_TRACE][1][0]
+    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{text}**", icon=":material/my_location:")
+
+if query.strip():
+    st.subheader("Latent neighbours of the query")
+    idx, dist = ops.nearest(np.atleast_2d(zq), Z, 10)
+    st.dataframe(
+        pd.DataFrame({"sentence": [c.sentences[i] for i in idx[0]], "distance": dist[0].round(3)}),
+        key="map_neighbors", hide_index=True,
+    )  # fmt: skip
+
+if picked:
+    st.subheader(f"{len(picked)} selected sentence(s)")
+    df = pd.DataFrame(
+        {
+            "sentence": [c.sentences[i] for i in picked],
+            "reconstruction": [rec[i] for i in picked],
+            **({"label": [c.labels[i] for i in picked]} if c.labels else {}),
+            "x": P[picked, 0],
+            "y": P[picked, 1],
+        }
+    )
+    st.dataframe(df, key="map_selected", hide_index=True)
+    st.download_button(
+        "Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv", key="map_download"
+    )
