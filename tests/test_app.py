@@ -3,7 +3,9 @@
 import shutil
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, write_reference
+
+import textae
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 ui = pytest.importorskip("textae.ui")
@@ -216,9 +218,6 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
 
 
 def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab):
-    import textae
-    from conftest import write_reference
-
     ours = textae.load(app_root / "checkpoints" / "aae", "cpu")
     ref = write_reference(tmp_path / "ref", ours.model, vocab)
     at = app("pages/inspector.py")
