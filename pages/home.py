@@ -6,6 +6,7 @@ import textae
 from textae import ui
 from textae.checkpoint import find_checkpoints
 
+ui.ensure_frame()
 st.title("textae: text autoencoders, explored")
 st.markdown(
     "Train, compare and explore the autoencoders of *Educating Text Autoencoders: Latent Representation "

@@ -37,20 +37,35 @@ if not a or not b:
     st.warning("Type a sentence in both boxes: an interpolation needs two ends.")
     st.stop()
 
-c1, c2, c3 = st.columns([3, 1, 1])
-t = c1.slider("t", 0.0, 1.0, 0.5, 0.05, key="interp_t", help="0 is the first sentence's code, 1 the second's")
-method = c2.radio("Path", ["lerp", "slerp"], key="interp_method", horizontal=True)
-n = c3.number_input("steps in the table", 2, 30, 10, key="interp_n")
+c1, c2 = st.columns([1, 1])
+method = c1.radio("Path", ["lerp", "slerp"], key="interp_method", horizontal=True)
+n = c2.number_input("steps in the table", 2, 30, 10, key="interp_n")
 
 TS = np.round(np.arange(0, 1.0001, 0.05), 2)  # the slider's positions: decoded in one batch, then looked up
+with ui.errors_shown():
+    codes = {tag: ui.encode(model, [a, b]) for tag, model in models.items()}
+    along = {
+        tag: ui.decode(model, ops.path(z[0], z[1], TS, method))
+        for (tag, model), z in zip(models.items(), codes.values())
+    }
+
+
+@st.fragment
+def slider(along: dict[str, list[str]]) -> None:
+    """The t slider and the sentence under it: a fragment, so moving it reruns only this (a lookup)."""
+    t = st.slider("t", 0.0, 1.0, 0.5, 0.05, key="interp_t", help="0 is the first sentence's code, 1 the second's")
+    for col, (tag, texts) in zip(st.columns(len(along)), along.items()):
+        name = f"{tag}{models[tag].cfg.model_type.upper()}: " if len(along) > 1 else ""
+        col.markdown(f"#### t = {t:.2f}\n{name}**{texts[int(round(t / 0.05))]}**")
+
+
+slider(along)
 cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
     with col, ui.errors_shown():
-        z = ui.encode(model, [a, b])
+        z = codes[tag]
         if len(models) > 1:
             st.markdown(f"**{tag}{model.cfg.model_type.upper()}** · `{model.path}`")
-        slider_text = ui.decode(model, ops.path(z[0], z[1], TS, method))
-        st.markdown(f"#### t = {t:.2f}\n> {slider_text[int(round(t / 0.05))]}")
         ts = ops.steps(int(n))
         table = pd.DataFrame(
             {

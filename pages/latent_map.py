@@ -72,8 +72,8 @@ if clicked and not picked:
 fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks)
 st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
 st.caption(
-    "Hover a point to read its sentence and reconstruction. Drag to lasso (or pick box in the toolbar) to "
-    "select sentences; click empty space to decode the code under it"
+    "Hover a point to read its sentence and reconstruction. Click a point, or pick box or lasso in the "
+    "chart's toolbar, to select sentences; click empty space to decode the code under it"
     + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (PCA's inverse: exact on this plane).")
 )
 

@@ -62,15 +62,21 @@ if not inputs:
     st.stop()
 
 KS = np.round(np.arange(-3, 3.001, 0.25), 2)  # the slider's positions, decoded in one batch
-k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="style_k", help="decode z + k·v; k = 0 is the reconstruction")
 with ui.errors_shown():
     Z = ui.encode(m, inputs)
     grid = ui.decode(m, (Z[None] + KS[:, None, None] * v[None, None]).reshape(-1, m.cfg.dim_z))
 by_k = {float(kk): grid[i * len(inputs) : (i + 1) * len(inputs)] for i, kk in enumerate(KS)}
-st.dataframe(
-    pd.DataFrame({"input": inputs, f"k = {k:+.2f}": by_k[round(k * 4) / 4]}), hide_index=True, key="style_outputs"
-)
 
+
+@st.fragment
+def slider(by_k: dict[float, list[str]]) -> None:
+    """The k slider and the changed sentences: a fragment, so moving it reruns only this (a lookup)."""
+    k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="style_k", help="decode z + k·v; k = 0 is the reconstruction")
+    st.markdown(f"#### k = {k:+.2f}")
+    st.markdown("\n".join(f"- {a}  \n  → **{b}**" for a, b in zip(inputs, by_k[round(k * 4) / 4])))
+
+
+slider(by_k)
 ks = st.multiselect("Several k at once", KS.tolist(), [0.0, 1.0, 1.5, 2.0], key="style_ks")
 if ks:
     st.dataframe(

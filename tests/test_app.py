@@ -12,22 +12,22 @@ ui = pytest.importorskip("textae.ui")
 
 
 @pytest.fixture(autouse=True)
-def navigation_frame(monkeypatch):
-    """Run app.py as the frame on every rerun, as the server does.
+def navigation_mode(monkeypatch):
+    """Keep Streamlit in frame-and-pages mode for every AppTest run, as a server is after its first run.
 
-    AppTest re-derives "this app uses a pages/ directory" before each run and then
-    runs the page script alone, skipping app.py (and so the sidebar) from the second
-    run on. The server clears that flag for good once st.navigation is called; so do we.
+    AppTest re-derives "a pages/ folder means an old-style multipage app" before each
+    run. The pages would then switch it off and rerun (ui.ensure_frame), and a rerun
+    forgets which button was clicked.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
     init = PagesManager.__init__
 
-    def init_as_navigation_app(self, *a, **k):
+    def init_in_navigation_mode(self, *a, **k):
         init(self, *a, **k)
         PagesManager.uses_pages_directory = False
 
-    monkeypatch.setattr(PagesManager, "__init__", init_as_navigation_app)
+    monkeypatch.setattr(PagesManager, "__init__", init_in_navigation_mode)
 
 
 @pytest.fixture()
@@ -55,6 +55,16 @@ def app(app_root, monkeypatch):
 
 def texts(at, kind: str) -> str:
     return " ".join(e.value for e in getattr(at, kind))
+
+
+def style_outputs(at) -> str:
+    """The style page's decoded sentences at the slider's k."""
+    return next(m.value for m in at.main.markdown if "→" in m.value)
+
+
+def decoded(at) -> str:
+    """The interpolation page's sentence at the slider's t."""
+    return next(m.value for m in at.main.markdown if m.value.startswith("#### t ="))
 
 
 def table(at, column: str):
@@ -156,12 +166,12 @@ def test_interpolation_slider_changes_the_text(app, app_root):
     at.text_input(key="interp_a").input("the food is great").run()
     at.text_input(key="interp_b").input("the staff was rude !").run()
     at.slider(key="interp_t").set_value(0.0).run()
-    start = at.markdown[1].value
+    start = decoded(at)
     at.slider(key="interp_t").set_value(1.0).run()
-    end = at.markdown[1].value
+    end = decoded(at)
     steps = at.dataframe[0].value
     assert list(steps.columns) == ["t", "lerp", "slerp"] and len(steps) == 10
-    assert start.endswith(steps["lerp"].iloc[0]) and end.endswith(steps["lerp"].iloc[-1]) and start != end
+    assert f"**{steps['lerp'].iloc[0]}**" in start and f"**{steps['lerp'].iloc[-1]}**" in end and start != end
     assert "the food is great" in start  # the trained AE reconstructs this one
     assert len(at.get("plotly_chart")) == 2  # the path on the map, for each of the two checkpoints
     at.text_input(key="interp_b").input("  ").run()
@@ -175,9 +185,9 @@ def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root
     at.text_area(key="style_set_b").input("the food is great .\nthe staff was friendly .").run()
     at.text_area(key="style_inputs").input("the pizza was awful .").run()
     at.slider(key="style_k").set_value(0.0).run()
-    out0 = table(at, "input").iloc[0, 1]
+    out0 = style_outputs(at)
     at.slider(key="style_k").set_value(3.0).run()
-    out3 = table(at, "input").iloc[0, 1]
+    out3 = style_outputs(at)
     assert out0 != out3
     assert list(at.dataframe[-1].value.columns)[1:] == [
         "k = +0.00",
@@ -193,7 +203,7 @@ def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root
     assert (app_root / "checkpoints" / "ae" / "best" / "vectors" / "sentiment.safetensors").exists()
     at.radio(key="style_source").set_value("A saved vector").run()
     at.slider(key="style_k").set_value(3.0).run()
-    assert table(at, "input").iloc[0, 1] == out3
+    assert style_outputs(at) == out3
 
 
 def test_compare_models_side_by_side_with_figures(app, app_root):

@@ -112,7 +112,7 @@ def latent_map(
     fig = go.Figure()
     if grid is not None:  # first, so real points are drawn (and picked) above it
         fig.add_trace(
-            go.Scatter(
+            go.Scattergl(
                 x=grid[:, 0], y=grid[:, 1], mode="markers", name=GRID_TRACE,
                 marker={"size": 12, "color": "rgba(0,0,0,0.001)"}, hoverinfo="none", showlegend=False,
             )
@@ -149,8 +149,8 @@ def latent_map(
             )
         )  # fmt: skip
     fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, dragmode="lasso",
-        legend={"orientation": "h", "y": 1.02, "x": 0}, clickmode="event+select",
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "y": 1.02, "x": 0},
     )  # fmt: skip
     return fig
 

@@ -278,12 +278,25 @@ def model_card(path: str | None) -> None:
 
 
 # ------------------------------------------------------- what pages ask for
+def ensure_frame() -> None:
+    """Make sure app.py's frame (navigation and sidebar) runs around this page.
+
+    Streamlit decides at start-up that an app with a pages/ folder is an old-style
+    multipage app, and a first visit to a page's URL then runs that page alone; only
+    st.navigation (in app.py) switches the process to the frame-and-pages mode. So a
+    page that finds the old mode still on switches it off and reruns itself in the frame.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def selection() -> Selection:
     """The sidebar's current selection (the frame stores it before the page runs)."""
-    sel = st.session_state.get("selection")
-    if sel is None:  # a page run on its own (tests): no frame, so draw the sidebar here
-        sel = st.session_state["selection"] = sidebar()
-    return sel
+    ensure_frame()
+    return st.session_state["selection"]
 
 
 def model(second: bool = False) -> api.TextAE:

@@ -1,0 +1,80 @@
+"""Helpers for the real-browser tests (and the slider benchmark): Debian's Chromium and a live app server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def ensure_chromium() -> str | None:
+    """Path of Debian's Chromium, installed with apt when missing; None (with the reason) when impossible."""
+    if CHROMIUM.exists():
+        return None
+    apt = shutil.which("apt-get")
+    if apt is None:
+        return "chromium is not installed and there is no apt-get to install it"
+    sudo = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
+    if sudo is None:
+        return "chromium is not installed and installing it needs root"
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    for cmd in ([*sudo, apt, "update", "-qq"], [*sudo, apt, "install", "-y", "-qq", "chromium"]):
+        r = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if r.returncode:
+            return f"`{' '.join(cmd)}` failed: {r.stderr.strip()[-500:]}"
+    return None if CHROMIUM.exists() else "apt installed chromium, but not at /usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = ROOT / "app.py"):
+    """`streamlit run app.py` on a free localhost port, listing the checkpoints under `checkpoints`; yields its URL."""
+    port = free_port()
+    env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
+           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + timeout
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+                    break
+                except OSError:
+                    if proc.poll() is not None or time.time() > deadline:
+                        raise RuntimeError(f"the app server did not start; see {log}") from None
+                    time.sleep(0.3)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def launch(playwright):
+    """Headless Debian Chromium (Playwright's own browser download is not used)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
+
+
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until the app has finished running its script (no "running" status widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)

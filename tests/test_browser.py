@@ -1,0 +1,146 @@
+"""The app in a real browser: Debian's Chromium (headless) driven by Playwright against `streamlit run app.py`.
+
+Screenshots of every page go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it).
+TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
+checkpoints and a corpus (the README's screenshots were taken that way).
+"""
+
+import os
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+from browser import ensure_chromium, launch, serve_app, wait_idle
+from conftest import ROOT
+
+sync_api = pytest.importorskip("playwright.sync_api")
+ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
+PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab"]
+
+
+@pytest.fixture(scope="module")
+def site(app_root, tmp_path_factory):
+    """(base URL, query string) of a live app over the test checkpoints, with a browser page open on it."""
+    why = ensure_chromium()
+    if why:
+        pytest.skip(why)
+    root = Path(os.environ.get("TEXTAE_BROWSER_CHECKPOINTS", app_root / "checkpoints"))
+    corpus = os.environ.get("TEXTAE_BROWSER_CORPUS", str(app_root / "corpus.txt"))
+    ckpts = sorted(p for p in root.iterdir() if p.is_dir())
+    params = {"ckpt": str(ckpts[-1]), "ckpt2": str(ckpts[0]), "corpus": corpus}
+    if not os.environ.get("TEXTAE_BROWSER_CORPUS"):
+        params["labels"] = str(app_root / "corpus.labels")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with serve_app(root, log) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        yield url, urlencode(params), page
+        browser.close()
+
+
+def open_page(site, name: str):
+    url, query, page = site
+    page.goto(f"{url}/{name}?{query}")
+    page.wait_for_selector("h1", timeout=120_000)
+    wait_idle(page, 180_000)
+    return page
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_opens(site, name):
+    page = open_page(site, name)
+    no_exception(page)
+    assert page.locator("h1").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"), full_page=True)
+
+
+def _slide(page, slider_index: int, key: str, read) -> tuple[str, float]:
+    """Press a key on a slider's thumb; the new text and the seconds until it showed."""
+    before = read()
+    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').nth(slider_index)
+    thumb.focus()
+    t0 = time.perf_counter()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
+        arg=[read.selector, before], timeout=30_000,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    wait_idle(page)
+    return read(), seconds
+
+
+class Reader:
+    """Reads the inner text of the first element matching a CSS selector."""
+
+    def __init__(self, page, selector: str):
+        self.page, self.selector = page, selector
+
+    def __call__(self) -> str:
+        return self.page.locator(self.selector).first.inner_text()
+
+
+def test_interpolation_slider_changes_the_decoded_text(site):
+    page = open_page(site, "interpolation")
+    read = Reader(page, '[data-testid="stMarkdownContainer"]:has(h4)')
+    texts, times = {read()}, []
+    for key in ("Home", "End"):
+        text, seconds = _slide(page, 0, key, read)
+        texts.add(text)
+        times.append(seconds)
+    assert len(texts) == 3 and any("t = 0.00" in t for t in texts) and any("t = 1.00" in t for t in texts)
+    print(f"interpolation slider to text: {', '.join(f'{s * 1000:.0f} ms' for s in times)}")
+    no_exception(page)
+
+
+def test_style_k_slider_changes_the_outputs(site):
+    page = open_page(site, "style")
+    page.get_by_text("Your sentences").click()
+    wait_idle(page)
+    read = Reader(page, '[data-testid="stMarkdownContainer"]:has(li)')
+    first = read()
+    text, seconds = _slide(page, 0, "Home", read)  # k = -3
+    assert text != first
+    print(f"k slider to text: {seconds * 1000:.0f} ms")
+    page.screenshot(path=str(ARTIFACTS / "style_k.png"), full_page=True)
+    no_exception(page)
+
+
+def test_query_is_marked_on_the_map_with_neighbours(site):
+    page = open_page(site, "latent_map")
+    box = page.get_by_label("Encode a sentence and find its neighbours")
+    box.fill("the staff was friendly")
+    box.press("Enter")
+    wait_idle(page)
+    page.wait_for_selector(".js-plotly-plot .legendtext:text('query')", timeout=30_000)
+    assert page.get_by_text("Latent neighbours of the query").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"), full_page=True)
+    no_exception(page)
+
+
+def _point_position(page, trace: int, i: int) -> tuple[float, float]:
+    """Page coordinates of point i of a trace of the first Plotly chart."""
+    gd = page.locator(".js-plotly-plot").first
+    box = gd.bounding_box()
+    x, y = gd.evaluate(
+        """(gd, [trace, i]) => { const t = gd._fullData[trace], L = gd._fullLayout;
+             return [L.xaxis.l2p(t.x[i]) + L.xaxis._offset, L.yaxis.l2p(t.y[i]) + L.yaxis._offset]; }""",
+        [trace, i],
+    )
+    return box["x"] + x, box["y"] + y
+
+
+def test_clicking_empty_space_decodes_it_and_a_point_selects_it(site):
+    page = open_page(site, "latent_map")
+    page.mouse.click(*_point_position(page, 0, 0))  # the grid's corner: no sentence lies there
+    page.wait_for_selector("text=Decoded at", timeout=30_000)
+    wait_idle(page)
+    page.mouse.click(*_point_position(page, 1, 0))  # a sentence
+    page.wait_for_selector("text=1 selected sentence(s)", timeout=30_000)
+    no_exception(page)
