@@ -78,3 +78,18 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     """Wait until the app has finished running its script (no "running" status widget)."""
     page.wait_for_timeout(300)
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def slide(page, index: int, key: str, text_selector: str) -> tuple[str, float]:
+    """Press a key on the index-th slider; the new text of text_selector and the seconds until it showed."""
+    before = page.locator(text_selector).first.inner_text()
+    page.locator('[data-testid="stSlider"] input[type="range"]').nth(index).focus()
+    t0 = time.perf_counter()
+    page.keyboard.press(key)
+    page.wait_for_function(
+        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
+        arg=[text_selector, before], timeout=30_000,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t0
+    wait_idle(page)
+    return page.locator(text_selector).first.inner_text(), seconds

@@ -6,12 +6,11 @@ checkpoints and a corpus (the README's screenshots were taken that way).
 """
 
 import os
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import ensure_chromium, launch, serve_app, wait_idle
+from browser import ensure_chromium, launch, serve_app, slide, wait_idle
 from conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -60,38 +59,12 @@ def test_every_page_opens(site, name):
     page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"), full_page=True)
 
 
-def _slide(page, slider_index: int, key: str, read) -> tuple[str, float]:
-    """Press a key on a slider's thumb; the new text and the seconds until it showed."""
-    before = read()
-    thumb = page.locator('[data-testid="stSlider"] input[type="range"]').nth(slider_index)
-    thumb.focus()
-    t0 = time.perf_counter()
-    page.keyboard.press(key)
-    page.wait_for_function(
-        "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
-        arg=[read.selector, before], timeout=30_000,
-    )  # fmt: skip
-    seconds = time.perf_counter() - t0
-    wait_idle(page)
-    return read(), seconds
-
-
-class Reader:
-    """Reads the inner text of the first element matching a CSS selector."""
-
-    def __init__(self, page, selector: str):
-        self.page, self.selector = page, selector
-
-    def __call__(self) -> str:
-        return self.page.locator(self.selector).first.inner_text()
-
-
 def test_interpolation_slider_changes_the_decoded_text(site):
     page = open_page(site, "interpolation")
-    read = Reader(page, '[data-testid="stMarkdownContainer"]:has(h4)')
-    texts, times = {read()}, []
+    read = '[data-testid="stMarkdownContainer"]:has(h4)'
+    texts, times = {page.locator(read).first.inner_text()}, []
     for key in ("Home", "End"):
-        text, seconds = _slide(page, 0, key, read)
+        text, seconds = slide(page, 0, key, read)
         texts.add(text)
         times.append(seconds)
     assert len(texts) == 3 and any("t = 0.00" in t for t in texts) and any("t = 1.00" in t for t in texts)
@@ -103,9 +76,9 @@ def test_style_k_slider_changes_the_outputs(site):
     page = open_page(site, "style")
     page.get_by_text("Your sentences").click()
     wait_idle(page)
-    read = Reader(page, '[data-testid="stMarkdownContainer"]:has(li)')
-    first = read()
-    text, seconds = _slide(page, 0, "Home", read)  # k = -3
+    read = '[data-testid="stMarkdownContainer"]:has(li)'
+    first = page.locator(read).first.inner_text()
+    text, seconds = slide(page, 0, "Home", read)  # k = -3
     assert text != first
     print(f"k slider to text: {seconds * 1000:.0f} ms")
     page.screenshot(path=str(ARTIFACTS / "style_k.png"), full_page=True)
