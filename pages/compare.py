@@ -6,6 +6,7 @@ import plotly.express as px
 import streamlit as st
 
 from textae import ops, ui
+from textae.errors import TextaeError
 from textae.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 
 st.title("Compare models")
@@ -20,7 +21,7 @@ models = {}
 for name in names:
     try:
         models[name] = ui.load_model(choices[name])
-    except Exception as e:  # noqa: BLE001 - one bad checkpoint must not hide the others
+    except (TextaeError, OSError) as e:  # one bad checkpoint must not hide the others
         st.error(f"{name}: {e}")
 if len(models) < 2:
     st.stop()

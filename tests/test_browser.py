@@ -117,3 +117,27 @@ def test_clicking_empty_space_decodes_it_and_a_point_selects_it(site):
     page.mouse.click(*_point_position(page, 1, 0))  # a sentence
     page.wait_for_selector("text=1 selected sentence(s)", timeout=30_000)
     no_exception(page)
+
+
+def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
+    url, _, page = site
+    other = page.context.browser.new_context().new_page()  # a second, independent session
+    try:
+        corpus = urlencode({"corpus": str(app_root / "corpus.txt")})
+        tabs = {"AE": page, "AAE": other}
+        for kind, tab in tabs.items():
+            ck = app_root / "checkpoints" / kind.lower()
+            tab.goto(f"{url}/interpolation?ckpt={ck}&{corpus}")
+            tab.wait_for_selector("h1", timeout=120_000)
+        for tab in tabs.values():
+            wait_idle(tab, 120_000)
+        read = '[data-testid="stMarkdownContainer"]:has(h4)'
+        before = other.locator(read).first.inner_text()
+        slide(page, 0, "End", read)  # moving one tab's slider leaves the other tab as it was
+        other.wait_for_timeout(500)
+        assert other.locator(read).first.inner_text() == before
+        for kind, tab in tabs.items():
+            card = tab.locator('[data-testid="stSidebar"]').inner_text()
+            assert f"{kind} ·" in card, card
+    finally:
+        other.context.close()

@@ -161,3 +161,36 @@ def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
     monkeypatch.undo()
     assert json.loads((ck / "config.json").read_text())["progress"]["step"] == 1  # old one intact
     assert [p.name for p in tmp_path.iterdir()] == ["ck"]  # no temporary left behind
+
+
+def test_vectors_saved_beside_a_checkpoint_round_trip(tmp_path, small):
+    from textae.checkpoint import list_vectors, load_vector, save_vector
+
+    save_checkpoint(tmp_path / "ck", small.model, small.vocab)
+    v = np.arange(small.cfg.dim_z, dtype=np.float32)
+    save_vector(tmp_path / "ck", "sentiment", v, {"about": "neg → pos"})
+    assert list_vectors(tmp_path / "ck") == ["sentiment"]
+    back, info = load_vector(tmp_path / "ck", "sentiment", small.cfg.dim_z)
+    np.testing.assert_array_equal(back, v)
+    assert info == {"about": "neg → pos"}
+    with pytest.raises(CheckpointError, match="dimensions"):
+        load_vector(tmp_path / "ck", "sentiment", dim_z=3)
+    with pytest.raises(CheckpointError, match="usable vector name"):
+        save_vector(tmp_path / "ck", "../evil", v)
+    with pytest.raises(CheckpointError, match="no vector"):
+        load_vector(tmp_path / "ck", "tense")
+    export(tmp_path / "ck", tmp_path / "half", fp16=True)  # vectors travel with their weights
+    assert list_vectors(tmp_path / "half") == ["sentiment"]
+
+
+def test_find_checkpoints_and_read_train_log(tmp_path, small):
+    from textae.checkpoint import find_checkpoints, read_train_log
+
+    save_checkpoint(tmp_path / "root" / "a", small.model, small.vocab)
+    save_checkpoint(tmp_path / "root" / "group" / "b" / "best", small.model, small.vocab)
+    (tmp_path / "root" / "notes").mkdir()
+    assert [p.name for p in find_checkpoints(tmp_path / "root")] == ["a", "b"]
+    assert find_checkpoints(tmp_path / "none") == []
+    assert read_train_log(tmp_path / "root" / "a") == []
+    (tmp_path / "root" / "a" / "train_log.jsonl").write_text('{"step": 1}\n{"step": 2, "rec"\n')
+    assert read_train_log(tmp_path / "root" / "a") == [{"step": 1}]  # a line cut short by a crash is skipped

@@ -49,6 +49,7 @@ def runs(yelp_slice, tmp_path_factory):
             "100",
             *SMALL,
             "--no-progress",
+            *(["--dim-z", "0"] if name == "lm" else []),  # a language model has no code
         )
         assert f'"model_type": "{name}"' in p.stdout  # the effective config is printed
     return out
@@ -78,6 +79,10 @@ def test_every_command(runs, yelp_slice, tmp_path):
     assert len(p.stdout.split("\n\n")) == 3 and len(p.stdout.split("\n\n")[0].splitlines()) == 4
     p = run("-m", "textae", "arithmetic", "--checkpoint", ck, "--data", f"{a},{b},{a}", "--k", "1.5")
     assert len(p.stdout.splitlines()) == 3 and "|v| =" in p.stderr
+    run("-m", "textae", "vector", "--checkpoint", ck, "--data", f"{a},{b}", "--name", "ab")
+    assert (runs / "daae" / "best" / "vectors" / "ab.safetensors").exists()
+    q = run("-m", "textae", "arithmetic", "--checkpoint", ck, "--vector", "ab", "--data", str(a), "--k", "1.5")
+    assert q.stdout == p.stdout  # the saved vector is the one computed from A and B
     p = run(
         "-m",
         "textae",
@@ -176,3 +181,31 @@ def test_user_errors_are_messages_not_tracebacks(runs, tmp_path):
     assert p.stdout.count("\n") == 4 and "Traceback" not in p.stderr
     for msg in ("not valid UTF-8", "truncated", "empty sentence", "outside the vocabulary"):
         assert msg in p.stderr
+
+
+def test_eval_on_yelp_slices(runs, yelp_slice, tmp_path):
+    """The evaluation suite on small CPU-trained models, with the shared data's layout (a smoke run)."""
+    import shutil
+
+    yelp = need_yelp()
+    d = tmp_path / "data"
+    d.mkdir()
+    shutil.copy(yelp_slice / "train.txt", d / "train.txt")
+    shutil.copy(yelp_slice / "valid.txt", d / "valid.txt")
+    labels = (yelp / "train.labels").read_text().splitlines()[:2000]
+    (d / "train.labels").write_text("\n".join(labels) + "\n")
+    for ext in ("txt", "labels"):
+        (d / f"test.{ext}").write_text("\n".join((yelp / f"test.{ext}").read_text().splitlines()[:300]) + "\n")
+    for sub in ("tense", "sentiment", "interpolate"):
+        shutil.copytree(yelp / sub, d / sub)
+    out = tmp_path / "results.md"
+    ckpts = [str(runs / n) for n in ("aae", "daae", "arae")]
+    small = ["--queries", "200", "--n-eval", "200", "--samples", "200"]
+    p = run("-m", "textae", "eval", "--checkpoints", *ckpts, "--data", str(d), "--lm", str(runs / "lm"),
+            "--out", str(out), *small)  # fmt: skip
+    res = json.loads(out.with_suffix(".json").read_text())
+    assert set(res["results"]) == {"aae", "daae", "arae"} and not res["notes"]
+    for r in res["results"].values():
+        assert 0 <= r["rec_bleu"] <= 100 and 0 <= r["np@10"] <= 1 and r["sample_ppl"] > 1
+        assert len(r["transfer"]) == 9 and len(r["interpolation"]) == 10
+    assert "| daae | daae |" in p.stdout

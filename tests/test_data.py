@@ -81,3 +81,28 @@ def test_as_sentences_says_single_or_list():
         as_sentences(["ok", 3])
     with pytest.raises(TypeError):
         as_sentences(42)
+
+
+def test_make_corpus_samples_with_a_seed_and_keeps_labels_aligned():
+    from textae.data import make_corpus
+
+    lines = [f"sentence {i}" if i % 10 else "" for i in range(1000)]
+    labels = [str(i % 2) for i in range(1000)]
+    full = make_corpus(lines, labels)
+    assert full.total == 900 and not full.sampled and full.labels[0] == "1"  # line 0 is empty
+    a, b = make_corpus(lines, labels, limit=50, seed=3), make_corpus(lines, labels, limit=50, seed=3)
+    assert a.sentences == b.sentences and a.sampled and len(a.sentences) == 50
+    assert all(lab == str(int(s.split()[1]) % 2) for s, lab in zip(a.sentences, a.labels))
+    with pytest.raises(DataError, match="one label per sentence"):
+        make_corpus(lines, labels[:10])
+    with pytest.raises(DataError, match="no sentences"):
+        make_corpus(["", "  "])
+
+
+def test_decode_lines_refuses_binary_and_warns_on_bad_bytes():
+    from textae.data import decode_lines
+
+    with pytest.raises(DataError, match="binary"):
+        decode_lines(b"\x00\x01weights", "upload.txt")
+    with pytest.warns(TextaeWarning, match="not valid UTF-8"):
+        assert decode_lines("caf\u00e9\n".encode("latin-1"), "x") == ["caf\ufffd"]

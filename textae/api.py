@@ -124,9 +124,14 @@ class TextAE:
         return self.decode(self.encode(sents), **decode_kw)
 
     def sample(self, n: int, seed: int | None = None, **decode_kw) -> list[str]:
-        """Decode n codes drawn from the prior N(0, I)."""
-        rng = np.random.default_rng(seed)
-        return self.decode(rng.standard_normal((n, self.cfg.dim_z)).astype(np.float32), seed=seed, **decode_kw)
+        """Decode n codes drawn from the model's prior (N(0, I); an ARAE's generator)."""
+        return self.decode(self.prior_codes(n, seed), seed=seed, **decode_kw)
+
+    @torch.inference_mode()
+    def prior_codes(self, n: int, seed: int | None = None) -> np.ndarray:
+        """n codes [n, dim_z] from the model's prior (N(0, I), or the ARAE generator's)."""
+        eps = np.random.default_rng(seed).standard_normal((n, self.cfg.dim_z)).astype(np.float32)
+        return self.model.prior(torch.from_numpy(eps).to(self.device)).float().cpu().numpy()
 
     def interpolate(self, s1: str, s2: str, ts=5, method: str = "lerp", **decode_kw) -> list[str]:
         """Decoded sentences along the lerp/slerp path from s1's code to s2's (ts: step count or times)."""
@@ -154,6 +159,8 @@ class TextAE:
 
     def nll(self, sents: str | list[str], m: int = 100, batch_size: int = 64) -> dict:
         """Importance-sampled NLL (nats per sentence) and perplexity (per word + `<eos>`)."""
+        if self.cfg.learned_prior:
+            raise ValueError("an ARAE's prior is a generator without a density, so its NLL cannot be estimated")
         toks, _ = as_sentences(sents)
         ids = [self.vocab.ids(s) for s in toks]
         per = np.zeros(len(ids))

@@ -47,7 +47,7 @@ def _add_train(sub) -> None:
         if f.name in ("model_type", "vocab_size"):
             continue
         flags = ["--" + f.name.replace("_", "-")] + (["--" + f.name] if "_" in f.name else [])  # + reference spelling
-        kind = parse_noise if f.name == "noise" else type(f.default)
+        kind = parse_noise if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
         p.add_argument(
             *flags,
             dest=f.name,
@@ -57,6 +57,15 @@ def _add_train(sub) -> None:
             else f"(default {f.default}, or the preset's)",
         )
     _field_flags(p, TrainConfig, rename={"vocab_max": "vocab-size"})
+
+
+def _boolean(text: str) -> bool:
+    """true/false, yes/no, 1/0."""
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
 def _decode_opts(p) -> None:
@@ -97,10 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="lerp", choices=["lerp", "slerp"])
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "arithmetic", "apply z + k (mean z(B) - mean z(A)) to the lines of C", "A,B,C files")
+    p = _common(sub, "arithmetic", "apply z + k (mean z(B) - mean z(A)) to the lines of C", "A,B,C files, or C")
     p.add_argument("--k", type=float, default=1.0)
+    p.add_argument("--vector", help="use this vector saved beside the checkpoint; --data is then C alone")
     p.add_argument("--output")
     _decode_opts(p)
+    p = _common(sub, "vector", "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)", "A,B files")
+    p.add_argument("--name", required=True, help="e.g. sentiment or tense")
     p = _common(sub, "evaluate", "validation loss terms (and importance-sampled NLL/PPL)", "sentences, one per line")
     p.add_argument("--nll", action="store_true", help="also estimate NLL and perplexity")
     p.add_argument("--m", type=int, default=100, help="importance samples per sentence for --nll")
@@ -113,7 +125,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="new checkpoint directory")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
     _add_toy(sub)
+    _add_eval(sub)
     return ap
+
+
+def _add_eval(sub) -> None:
+    for name, text in (
+        ("eval", "the paper's measurements of checkpoints on a data directory (Markdown + JSON report)"),
+        ("sweep", "train presets over a grid of their knob and plot reconstruction BLEU against sample perplexity"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--data", required=True, help="a directory laid out like ../shared/data/yelp")
+        p.add_argument("--lm", help="language-model checkpoint; trained there on train.txt when missing "
+                                    "(default: lm/ beside --out)")  # fmt: skip
+        p.add_argument("--lm-size", default="small", choices=["small", "paper"])
+        p.add_argument("--queries", type=int, default=1000, help="test sentences whose neighbours are compared")
+        p.add_argument("--n-eval", type=int, default=1000, help="test sentences reconstructed / transferred")
+        p.add_argument("--samples", type=int, default=1000, help="prior samples decoded")
+        p.add_argument("--device", default="auto")
+        if name == "eval":
+            p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to measure")
+            p.add_argument("--out", default="results.md", help="report (Markdown); JSON and PNG beside it")
+            p.add_argument("--k", default="1,1.5,2", help="vector-arithmetic scales")
+        else:
+            p.add_argument("--presets", default="vae,aae,laae,daae", help="families to sweep")
+            p.add_argument("--grid", action="append", default=[], metavar="PRESET=V1,V2",
+                           help="values of a family's knob (lambda_kl, lambda_adv, lambda_p, word drop)")  # fmt: skip
+            p.add_argument("--out", default="sweep", help="directory for the runs, sweep.json/.png/.html")
+            _field_flags(p, ModelConfig, skip=("model_type", "vocab_size", "noise", "lambda_kl", "lambda_adv",
+                                               "lambda_p", "learned_prior", "code_noise", "lambda_gp"))  # fmt: skip
+        _field_flags(p, TrainConfig, skip=("device",), rename={"vocab_max": "vocab-size"})
 
 
 def _add_toy(sub) -> None:
@@ -206,13 +247,33 @@ def cmd_interpolate(a, m) -> None:
 
 
 def cmd_arithmetic(a, m) -> None:
+    from .checkpoint import load_vector
+
     files = a.data.split(",")
-    if len(files) != 3:
+    if a.vector:
+        if len(files) != 1:
+            raise TextaeError("with --vector, --data is one file: the sentences to change")
+        v, info = load_vector(m.path, a.vector, m.cfg.dim_z)
+        sc = _lines(files[0])
+    elif len(files) != 3:
         raise TextaeError("--data takes three files, A,B,C: v = mean z(B) - mean z(A) is applied to C")
-    sa, sb, sc = (_lines(f) for f in files)
-    v = m.style_vector(sa, sb)
+    else:
+        sa, sb, sc = (_lines(f) for f in files)
+        v = m.style_vector(sa, sb)
     print(f"|v| = {np.linalg.norm(v):.3f}, k = {a.k}", file=sys.stderr)
     _emit(m.apply_vector(sc, v, a.k, **_decode_kw(a)), a.output)
+
+
+def cmd_vector(a, m) -> None:
+    from .checkpoint import save_vector
+
+    files = a.data.split(",")
+    if len(files) != 2:
+        raise TextaeError("--data takes two files, A,B: v = mean z(B) - mean z(A)")
+    v = m.style_vector(_lines(files[0]), _lines(files[1]))
+    info = {"about": f"{Path(files[0]).name} → {Path(files[1]).name}", "A": files[0], "B": files[1]}
+    out = save_vector(m.path, a.name, v, info)
+    print(f"|v| = {np.linalg.norm(v):.3f}; wrote {out}")
 
 
 def cmd_evaluate(a, m) -> None:
@@ -297,6 +358,75 @@ def cmd_toy(a) -> None:
         Path(a.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
+def _suite(a, out_dir: Path, ks=(1.0, 1.5, 2.0)):
+    from .evaluation import DataDir, Suite, language_model
+
+    tc = TrainConfig(**{**_given(a, TrainConfig), "device": a.device})
+    data = DataDir.load(a.data)
+    lm = language_model(Path(a.lm) if a.lm else out_dir / "lm", data, a.lm_size, tc, log=_err)
+    suite = Suite(data, lm, a.queries, a.n_eval, a.samples, ks, log=_err)
+    return data, suite, tc
+
+
+def _err(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+def cmd_eval(a) -> None:
+    from tqdm.auto import tqdm
+
+    from . import plots
+    from .api import load
+    from .evaluation import markdown
+
+    out = Path(a.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for p in a.checkpoints:  # load all first: a bad path fails before minutes of work
+        name = Path(p).resolve().name
+        name = Path(p).resolve().parent.name if name in ("best", "last") else name
+        models[name if name not in models else p] = load(p, a.device)
+    ks = tuple(float(x) for x in a.k.split(","))
+    _, suite, _ = _suite(a, out.parent, ks)
+    results = {}
+    for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr, disable=None):
+        results[name] = suite.run(m)
+    report = markdown(results, suite)
+    out.write_text(report, encoding="utf-8")
+    payload = {"data": str(a.data), "classifiers": suite.classifier_accuracy(), "notes": suite.notes,
+               "results": results}  # fmt: skip
+    out.with_suffix(".json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
+    plots.recall_curves({n: r["np_curve"] for n, r in results.items()}, out.with_suffix(".np.png"))
+    print(report)
+    _err(f"wrote {out}, {out.with_suffix('.json')} and {out.with_suffix('.np.png')}")
+
+
+def cmd_sweep(a) -> None:
+    from . import plots
+    from .evaluation import SWEEP_GRIDS, sweep
+
+    presets = [p.strip() for p in a.presets.split(",") if p.strip()]
+    unknown = [p for p in presets if p not in SWEEP_GRIDS]
+    if unknown:
+        raise TextaeError(f"cannot sweep {', '.join(unknown)}; choose among {', '.join(SWEEP_GRIDS)}")
+    grids = {p: SWEEP_GRIDS[p][1] for p in presets}
+    for g in a.grid:
+        name, _, values = g.partition("=")
+        if name not in grids:
+            raise TextaeError(f"--grid {g!r}: {name!r} is not among the swept presets ({', '.join(presets)})")
+        grids[name] = [float(v) for v in values.split(",")]
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    data, suite, tc = _suite(a, out)
+    rows = sweep(presets, grids, _given(a, ModelConfig), tc, data, suite, out, log=_err)
+    (out / "sweep.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    plots.tradeoff(rows, out / "sweep")
+    print(f"{'preset':>6} {'knob':>10} {'value':>6} {'rec BLEU':>9} {'sample PPL':>11}")
+    for r in rows:
+        print(f"{r['preset']:>6} {r['knob']:>10} {r['value']:>6g} {r['rec_bleu']:9.1f} {r['sample_ppl']:11.1f}")
+    _err(f"wrote {out / 'sweep.json'}, {out / 'sweep.png'} and {out / 'sweep.html'}")
+
+
 def cmd_export(a) -> None:
     from .checkpoint import export
 
@@ -313,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
     try:
-        if a.command in ("train", "export", "toy"):
+        if a.command in ("train", "export", "toy", "eval", "sweep"):
             globals()[f"cmd_{a.command}"](a)
         else:
             from .api import load

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, fields
 class ModelConfig:
     """Architecture and objective of one text autoencoder."""
 
-    model_type: str = "ae"  # ae | vae | aae | laae | daae: a label, the weights below decide the loss
+    model_type: str = "ae"  # ae | vae | aae | laae | daae | arae: a label, the fields below decide the loss
     vocab_size: int = 0  # filled in from the vocabulary
     dim_emb: int = 512
     dim_h: int = 1024
@@ -27,6 +27,11 @@ class ModelConfig:
     lambda_p: float = 0.0  # LAAE: weight of the L1 penalty on log-variance
     # drop, blank, substitute probabilities and max shuffle distance (the "D" in DAAE)
     noise: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+    # ARAE (Zhao et al., 2018): codes on the unit sphere, a generator MLP as the prior,
+    # and a WGAN-GP critic between generated and encoded codes instead of D vs N(0, I)
+    learned_prior: bool = False
+    code_noise: float = 0.0  # ARAE: std of the Gaussian noise added to the unit-norm code in training
+    lambda_gp: float = 10.0  # ARAE: weight of the critic's gradient penalty
 
     @property
     def adversarial(self) -> bool:
@@ -59,6 +64,10 @@ PRESETS: dict[str, dict] = {
     "aae": dict(lambda_adv=10.0),
     "laae": dict(lambda_adv=10.0, lambda_p=0.01),
     "daae": dict(lambda_adv=10.0, noise=[0.3, 0.0, 0.0, 0.0]),
+    # ARAE: lambda_adv weighs the critic's pull on the encoder (Zhao et al. scale that gradient by 0.1-1)
+    "arae": dict(lambda_adv=1.0, learned_prior=True, code_noise=0.1),
+    # a language model: the decoder without z (dim_z 0), for scoring generated text by perplexity
+    "lm": dict(dim_z=0),
 }
 
 
@@ -66,8 +75,10 @@ def preset(name: str, **overrides) -> ModelConfig:
     """The ModelConfig of a named preset, with any field overridden."""
     if name not in PRESETS:
         raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    cfg = ModelConfig(model_type=name, **PRESETS[name])
-    return replace(cfg, **overrides)
+    cfg = replace(ModelConfig(model_type=name, **PRESETS[name]), **overrides)
+    if name == "lm" and cfg.dim_z:
+        raise ValueError(f"the lm preset is a language model without a code; dim_z must stay 0, not {cfg.dim_z}")
+    return cfg
 
 
 def replace(cfg, **overrides):

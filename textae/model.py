@@ -10,13 +10,20 @@ checkpoints load unchanged:
     z2emb  Linear(dim_z -> dim_emb)
     proj   Linear(dim_h -> V)                     next-token logits
     D      Linear(dim_z, dim_d) ReLU Linear(dim_d, 1)   discriminator on z (adversarial variants)
+    Gen    MLP(dim_z -> dim_d -> dim_d -> dim_z)  ARAE only: the learned prior, noise -> code
 
 A variant is only a ModelConfig: the loss is
     rec + lambda_kl * KL + lambda_adv * adv + lambda_p * |logvar|_1
-with input noise for the DAAE. The trainer never asks which variant it holds.
+with input noise for the DAAE. ARAE (learned_prior) puts codes on the unit sphere and
+replaces "D tells q(z) from N(0, I)" by a WGAN-GP critic between encoded codes and the
+generator's. The trainer never asks which variant it holds: the model lists its
+objectives, and `prior` draws codes from whatever its prior is.
 """
 
 from __future__ import annotations
+
+import math
+import warnings
 
 import torch
 import torch.nn as nn
@@ -41,14 +48,22 @@ class TextAutoencoder(nn.Module):
         self.drop = nn.Dropout(cfg.dropout)
         self.E = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout, bidirectional=True)
         self.G = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout)
-        self.h2mu = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
-        self.h2logvar = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
-        self.z2emb = nn.Linear(cfg.dim_z, cfg.dim_emb)
+        with warnings.catch_warnings():  # dim_z 0 (the LM preset) makes empty layers, which torch warns about
+            warnings.simplefilter("ignore", UserWarning)
+            self.h2mu = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
+            self.h2logvar = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
+            self.z2emb = nn.Linear(cfg.dim_z, cfg.dim_emb)
         self.proj = nn.Linear(cfg.dim_h, cfg.vocab_size)
         if cfg.adversarial:
             # The reference ends D with a Sigmoid; we keep logits and use the stable
             # BCE-with-logits, which is the same loss and has the same parameters.
             self.D = nn.Sequential(nn.Linear(cfg.dim_z, cfg.dim_d), nn.ReLU(), nn.Linear(cfg.dim_d, 1))
+        if cfg.learned_prior:
+            self.Gen = nn.Sequential(
+                nn.Linear(cfg.dim_z, cfg.dim_d), nn.ReLU(),
+                nn.Linear(cfg.dim_d, cfg.dim_d), nn.ReLU(),
+                nn.Linear(cfg.dim_d, cfg.dim_z),
+            )  # fmt: skip
         # Initialisation of the reference (the LSTMs keep PyTorch's default).
         self.embed.weight.data.uniform_(-initrange, initrange)
         self.proj.weight.data.uniform_(-initrange, initrange)
@@ -60,11 +75,21 @@ class TextAutoencoder(nn.Module):
 
         Sequences are packed, so a code never depends on the padding a batch adds.
         """
+        if self.cfg.dim_z == 0:  # the language-model preset: no code, so no encoder pass
+            empty = self.h2mu.weight.new_zeros(x.size(1), 0)
+            return empty, empty
         emb = self.drop(self.embed(x))  # [T, B, dim_emb]
         packed = pack_padded_sequence(emb, lengths.cpu(), enforce_sorted=False)
         _, (h, _) = self.E(packed)  # h [2 * nlayers, B, dim_h], last layer's fwd/bwd at the end
         h = torch.cat([h[-2], h[-1]], 1)  # [B, 2 * dim_h]
+        if self.cfg.learned_prior:  # ARAE: a unit-norm code, blurred by fixed Gaussian noise in training
+            mu = F.normalize(self.h2mu(h), dim=1)
+            return mu, torch.full_like(mu, 2 * math.log(max(self.cfg.code_noise, 1e-4)))
         return self.h2mu(h), self.h2logvar(h)
+
+    def prior(self, eps: torch.Tensor) -> torch.Tensor:
+        """Codes [n, dim_z] of the model's prior from N(0, I) noise eps [n, dim_z]: eps itself, or Gen(eps) (ARAE)."""
+        return self.Gen(eps) if self.cfg.learned_prior else eps
 
     @staticmethod
     def reparameterize(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
@@ -108,7 +133,9 @@ class TextAutoencoder(nn.Module):
             "|lvar|": logvar.abs().sum(dim=1).mean(),  # LAAE's L1 penalty
         }
         loss = out["rec"] + cfg.lambda_kl * out["kl"] + cfg.lambda_p * out["|lvar|"]
-        if cfg.adversarial:
+        if cfg.adversarial and cfg.learned_prior:
+            loss = loss + cfg.lambda_adv * self._wgan_gp(z.float(), out)
+        elif cfg.adversarial:
             zf = z.float()
             zn = torch.randn_like(zf)  # samples of the prior p(z) = N(0, I)
             d_fake, d_real = self.D(zf.detach()), self.D(zn)
@@ -121,9 +148,32 @@ class TextAutoencoder(nn.Module):
         out["loss"] = loss
         return out
 
+    def _wgan_gp(self, c: torch.Tensor, out: dict[str, torch.Tensor]) -> torch.Tensor:
+        """ARAE's adversarial terms for encoded codes c [B, dim_z]; fills out["loss_g"], out["loss_d"].
+
+        critic:    max E D(c) - E D(g) - lambda_gp * E (|grad D(x_hat)| - 1)^2   (Gulrajani et al., 2017)
+        generator: max E D(g),  g = Gen(eps)
+        encoder:   min E D(c), pulling encoded codes towards the generated ones (returned as "adv")
+        """
+        g = self.prior(torch.randn_like(c)).float()
+        out["loss_g"] = -self.D(g).mean()
+        cd, gd = c.detach(), g.detach()
+        gp = torch.zeros((), device=c.device)
+        if torch.is_grad_enabled():  # the penalty shapes training; evaluation (no_grad) reports the rest
+            alpha = torch.rand(len(c), 1, device=c.device)
+            x_hat = (alpha * cd + (1 - alpha) * gd).requires_grad_(True)
+            (grad,) = torch.autograd.grad(self.D(x_hat).sum(), x_hat, create_graph=True)
+            gp = (grad.norm(2, dim=1) - 1).pow(2).mean()
+        out["loss_d"] = self.D(gd).mean() - self.D(cd).mean() + self.cfg.lambda_gp * gp
+        out["adv"] = self.D(c).mean()
+        return out["adv"]
+
     def objectives(self) -> dict[str, list[nn.Parameter]]:
-        """Which parameters each loss term trains: one optimiser per entry."""
-        groups = {"loss": [p for n, p in self.named_parameters() if not n.startswith("D.")]}
+        """Which parameters each loss term trains: one optimiser per entry, stepped in this order."""
+        aux = ("D.", "Gen.")
+        groups = {"loss": [p for n, p in self.named_parameters() if not n.startswith(aux)]}
+        if self.cfg.learned_prior:
+            groups["loss_g"] = list(self.Gen.parameters())  # before D: its graph holds D's current weights
         if self.cfg.adversarial:
             groups["loss_d"] = list(self.D.parameters())
         return groups

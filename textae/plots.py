@@ -175,3 +175,52 @@ def path_on_map(points: np.ndarray, path: np.ndarray, labels: list[str], title: 
     )  # fmt: skip
     fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=title, showlegend=False)
     return fig
+
+
+def tradeoff(rows: list[dict], stem: str | Path) -> None:
+    """Reconstruction BLEU against sample perplexity, one curve per model family: STEM.png and STEM.html."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import plotly.graph_objects as go
+
+    fams = sorted({r["preset"] for r in rows}, key=[r["preset"] for r in rows].index)
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    pfig = go.Figure()
+    for i, fam in enumerate(fams):
+        pts = sorted((r for r in rows if r["preset"] == fam), key=lambda r: r["value"])
+        x, y = [r["sample_ppl"] for r in pts], [r["rec_bleu"] for r in pts]
+        labels = [f"{r['knob']}={r['value']:g}" for r in pts]
+        ax.plot(x, y, "o-", color=PALETTE[i % len(PALETTE)], label=fam.upper())
+        for xi, yi, lab in zip(x, y, labels):
+            ax.annotate(lab, (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        pfig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=fam.upper(), text=labels))
+    ax.set_xlabel("sample perplexity (lower: more fluent samples)")
+    ax.set_ylabel("reconstruction BLEU")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(f"{stem}.png", dpi=120)
+    plt.close(fig)
+    pfig.update_layout(xaxis_title="sample perplexity", yaxis_title="reconstruction BLEU")
+    pfig.write_html(f"{stem}.html", include_plotlyjs=True)
+
+
+def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> None:
+    """Neighbourhood preservation against k, one line per checkpoint (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (name, curve) in enumerate(curves.items()):
+        ks = sorted(int(k) for k in curve)
+        ax.plot(ks, [curve[str(k)] for k in ks], "o-", color=PALETTE[i % len(PALETTE)], label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("k nearest codes")
+    ax.set_ylabel("recall of the 10 edit-distance neighbours")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)

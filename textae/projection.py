@@ -45,6 +45,7 @@ class Projection:
             n_neighbors=min(self.n_neighbors, len(Z) - 1),
             min_dist=self.min_dist,
             random_state=self.seed,
+            n_jobs=1,  # a seed makes UMAP single-threaded anyway; saying so keeps it quiet
             verbose=progress is not None,
             tqdm_kwds={"file": _TqdmSink(progress)} if progress else None,
         )

@@ -20,7 +20,7 @@ import streamlit as st
 import torch
 
 from . import api
-from .checkpoint import checkpoint_dir, find_checkpoints, resolve
+from .checkpoint import find_checkpoints, resolve
 from .data import Corpus, decode_lines, make_corpus, read_lines
 from .errors import TextaeError
 from .projection import Projection
@@ -380,11 +380,6 @@ def sentences_input(label: str, key: str, default: str, height: int = 120) -> li
     """A text area of sentences, one per line (blank lines dropped)."""
     text = st.text_area(label, default, key=key, height=height)
     return [line.strip() for line in text.splitlines() if line.strip()]
-
-
-def vectors_dir(m: api.TextAE) -> Path:
-    """Where attribute vectors of this checkpoint are saved."""
-    return checkpoint_dir(m.path) / "vectors"
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

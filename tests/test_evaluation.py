@@ -1,0 +1,121 @@
+"""The evaluation suite and the eval / sweep commands on a tiny synthetic data directory."""
+
+import json
+import random
+import subprocess
+import sys
+
+import pytest
+from conftest import ROOT, TINY, synthetic_corpus
+
+from textae.api import load
+from textae.config import TrainConfig
+from textae.errors import DataError
+from textae.evaluation import DataDir, Suite, language_model, markdown
+
+POSITIVE = ("great", "friendly", "amazing", "fresh")
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory, corpus):
+    """train/valid/test with sentiment labels, tense/, sentiment/ and interpolate/, all synthetic."""
+    d = tmp_path_factory.mktemp("evaldata")
+    label = lambda s: str(int(any(w in s for w in POSITIVE)))  # noqa: E731
+    test = synthetic_corpus(60, seed=7)
+    for name, sents in (("train", corpus[:160]), ("valid", corpus[160:]), ("test", test)):
+        (d / f"{name}.txt").write_text("\n".join(sents) + "\n")
+        (d / f"{name}.labels").write_text("\n".join(label(s) for s in sents) + "\n")
+    (d / "tense").mkdir()
+    past = [s for s in corpus if " was " in s]
+    (d / "tense" / "valid.past").write_text("\n".join(past) + "\n")
+    (d / "tense" / "valid.present").write_text("\n".join(s.replace(" was ", " is ") for s in past) + "\n")
+    (d / "sentiment").mkdir()
+    (d / "sentiment" / "100.neg").write_text("\n".join(s for s in corpus if label(s) == "0") + "\n")
+    (d / "sentiment" / "100.pos").write_text("\n".join(s for s in corpus if label(s) == "1") + "\n")
+    (d / "interpolate").mkdir()
+    (d / "interpolate" / "example.long").write_text("the food was great , i will be back .\nthe pizza is awful .\n")
+    (d / "interpolate" / "example.short").write_text("the staff is rude\nour waiter was friendly\n")
+    return d
+
+
+@pytest.fixture(scope="module")
+def lm(data_dir, tmp_path_factory):
+    tc = TrainConfig(batch_size=16, epochs=30, lr=3e-3, log_every=20)
+    return language_model(
+        tmp_path_factory.mktemp("lm") / "lm", DataDir.load(data_dir), "small", tc, log=lambda *_: None
+    )
+
+
+def test_data_dir_reads_every_part_and_names_what_is_missing(data_dir, tmp_path):
+    data = DataDir.load(data_dir)
+    assert len(data.train) == 160 and len(data.test) == 60 and len(data.pairs) == 2
+    assert (
+        data.tense
+        and data.sentiment
+        and data.test_labels[:3] == [str(int(any(w in s for w in POSITIVE))) for s in data.test[:3]]
+    )
+    (tmp_path / "train.txt").write_text("a b\n")
+    with pytest.raises(DataError, match="test.txt"):
+        DataDir.load(tmp_path)
+    with pytest.raises(DataError, match="no such data directory"):
+        DataDir.load(tmp_path / "nowhere")
+
+
+def test_language_model_scores_fluent_text_better(lm):
+    from textae.evaluation import perplexity
+
+    assert lm.cfg.dim_z == 0
+    fluent = perplexity(lm, ["the food was great .", "the staff is rude !"])
+    scrambled = perplexity(lm, ["great . food the was", "! rude staff the is"])
+    assert fluent < scrambled
+
+
+def test_suite_measures_a_trained_model(data_dir, lm, trained_run):
+    random.seed(0)
+    suite = Suite(DataDir.load(data_dir), lm, n_queries=30, n_eval=40, n_samples=50, log=lambda *_: None)
+    acc = suite.classifier_accuracy()
+    assert acc["sentiment"] >= 0.9 and acc["tense"] >= 0.9  # the synthetic attributes are single words
+    r = suite.run(load(trained_run, "cpu"))
+    assert r["rec_bleu"] > 50  # the fixture's AE reconstructs its corpus
+    assert 0 <= r["np@10"] <= r["np@100"] <= 1
+    assert r["np_curve"]["100"] == r["np@100"] and r["sample_ppl"] > 1
+    assert 0 < r["distinct-1"] <= 1 and 0 <= r["copied"] <= 1
+    tasks = {(t["task"], t["k"]) for t in r["transfer"]}
+    assert ("sentiment neg→pos", 1.5) in tasks and ("tense past→present", 2.0) in tasks
+    assert all(0 <= t["accuracy"] <= 1 and t["self_bleu"] >= 0 for t in r["transfer"])
+    assert len(r["interpolation"]) == 2 and all(1 <= p["distinct"] <= 10 for p in r["interpolation"])
+    report = markdown({"ae": r}, suite)
+    assert "| ae | ae |" in report and "Style transfer" in report and "Interpolation" in report
+
+
+def run(*args, ok=True):
+    p = subprocess.run([sys.executable, "-m", "textae", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    if ok:
+        assert p.returncode == 0, p.stderr[-3000:]
+    return p
+
+
+def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_path):
+    out = tmp_path / "report" / "results.md"
+    small = ["--queries", "30", "--n-eval", "40", "--samples", "40", "--max-steps", "30", "--batch-size", "16"]
+    p = run("eval", "--checkpoints", str(trained_run), str(trained_run / "last"), "--data", str(data_dir),
+            "--out", str(out), *small)  # fmt: skip
+    assert "| rec BLEU |" in p.stdout
+    res = json.loads(out.with_suffix(".json").read_text())
+    assert set(res["results"]) == {"ae", str(trained_run / "last")} and res["classifiers"]["sentiment"] > 0.5
+    assert out.with_suffix(".np.png").stat().st_size > 1000 and (tmp_path / "report" / "lm" / "best").is_dir()
+    bad = run("eval", "--checkpoints", str(trained_run), "--data", str(tmp_path / "none"), ok=False)
+    assert bad.returncode == 2 and "no such data directory" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sweep_command_plots_one_curve_per_family(data_dir, tmp_path):
+    dims = [f"--{k.replace('_', '-')}={v}" for k, v in TINY.items()]
+    p = run("sweep", "--data", str(data_dir), "--presets", "vae,daae", "--grid", "vae=0.1,0.5", "--grid", "daae=0.3",
+            "--out", str(tmp_path / "sw"), "--queries", "20", "--n-eval", "20", "--samples", "20",
+            "--max-steps", "20", "--batch-size", "16", *dims)  # fmt: skip
+    rows = json.loads((tmp_path / "sw" / "sweep.json").read_text())
+    assert [(r["preset"], r["value"]) for r in rows] == [("vae", 0.1), ("vae", 0.5), ("daae", 0.3)]
+    assert (tmp_path / "sw" / "sweep.png").exists() and (tmp_path / "sw" / "sweep.html").exists()
+    assert "rec BLEU" in p.stdout
+    bad = run("sweep", "--data", str(data_dir), "--presets", "ae", ok=False)
+    assert bad.returncode == 2 and "cannot sweep ae" in bad.stderr

@@ -1,0 +1,329 @@
+"""The paper's measurements of text autoencoders, for any checkpoints, on a data directory.
+
+The directory is laid out like ../shared/data/yelp:
+
+    train.txt valid.txt test.txt     one sentence per line (train.labels / test.labels: 0 or 1 per line)
+    tense/valid.past  tense/valid.present
+    sentiment/100.neg sentiment/100.pos
+    interpolate/example.long interpolate/example.short   (pairs: line i of each)
+
+Only train.txt and test.txt are required; each optional part that is missing is
+skipped, and the report says so. `Suite.run(model)` returns one dict of figures:
+
+- rec_bleu: corpus BLEU of greedy reconstructions of the test sentences;
+- np@k: neighbourhood preservation (Section 5 of the paper): of each query's 10 nearest
+  test sentences by word edit distance, the fraction among the k nearest codes;
+- sample_ppl, distinct-1/2, copied: of greedy decodes of prior samples, the perplexity under
+  a language model trained on train.txt, n-gram diversity, and the share found verbatim in train.txt;
+- transfer: z + k·v for sentiment (100.neg -> 100.pos applied to negative test sentences, and back)
+  and tense (past -> present on held-apart past sentences): the share a TF-IDF + logistic-regression
+  classifier assigns to the target, self-BLEU to the input, and perplexity;
+- interpolation: the decoded path between each pair, and its number of distinct sentences.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .api import TextAE
+from .data import read_lines
+from .errors import DataError
+from .metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
+
+CURVE_KS = (1, 2, 5, 10, 20, 50, 100, 200)
+
+
+def _sentences(path: Path) -> list[str]:
+    return [" ".join(line.split()) for line in read_lines(path)]
+
+
+@dataclass
+class DataDir:
+    """The sentences of an evaluation directory (optional parts are None when missing)."""
+
+    root: Path
+    train: list[str]
+    test: list[str]
+    train_labels: list[str] | None = None
+    test_labels: list[str] | None = None
+    tense: tuple[list[str], list[str]] | None = None  # (past, present)
+    sentiment: tuple[list[str], list[str]] | None = None  # (negative, positive) sets for the vector
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    valid: list[str] | None = None
+
+    @classmethod
+    def load(cls, root: str | Path) -> DataDir:
+        """Read a data directory; DataError names what is missing."""
+        r = Path(root)
+        if not r.is_dir():
+            raise DataError(f"{r}: no such data directory")
+        for req in ("train.txt", "test.txt"):
+            if not (r / req).exists():
+                raise DataError(f"{r} has no {req}; an evaluation directory needs train.txt and test.txt")
+
+        def opt(*parts: str) -> Path | None:
+            p = r.joinpath(*parts)
+            return p if p.exists() else None
+
+        train, test = _sentences(r / "train.txt"), _sentences(r / "test.txt")
+        labels = {}
+        for split, sents in (("train", train), ("test", test)):
+            p = opt(f"{split}.labels")
+            lab = [x.strip() for x in read_lines(p)] if p else None
+            if lab is not None and len(lab) != len(sents):
+                raise DataError(f"{p} has {len(lab)} lines but {split}.txt has {len(sents)}")
+            labels[split] = lab
+        keep = [i for i, s in enumerate(test) if s]
+        test_labels = [labels["test"][i] for i in keep] if labels["test"] else None
+        keep_tr = [i for i, s in enumerate(train) if s]
+        train_labels = [labels["train"][i] for i in keep_tr] if labels["train"] else None
+        tp, tn = opt("tense", "valid.past"), opt("tense", "valid.present")
+        sn, sp = opt("sentiment", "100.neg"), opt("sentiment", "100.pos")
+        il, ish = opt("interpolate", "example.long"), opt("interpolate", "example.short")
+        return cls(
+            root=r,
+            train=[train[i] for i in keep_tr],
+            test=[test[i] for i in keep],
+            train_labels=train_labels,
+            test_labels=test_labels,
+            tense=(_nonempty(tp), _nonempty(tn)) if tp and tn else None,
+            sentiment=(_nonempty(sn), _nonempty(sp)) if sn and sp else None,
+            pairs=[(a, b) for a, b in zip(_sentences(il), _sentences(ish)) if a and b] if il and ish else [],
+            valid=_nonempty(r / "valid.txt") if (r / "valid.txt").exists() else None,
+        )
+
+
+def _nonempty(p: Path) -> list[str]:
+    return [s for s in _sentences(p) if s]
+
+
+class Classifier:
+    """TF-IDF over word 1-2-grams + logistic regression: the judge of style transfer."""
+
+    def __init__(self, sents: list[str], labels: list[str]):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+
+        self.pipe = make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=2, token_pattern=r"\S+"), LogisticRegression(max_iter=1000)
+        )
+        self.pipe.fit(sents, labels)
+
+    def accuracy(self, sents: list[str], labels: list[str]) -> float:
+        """Share of sentences classified as their label."""
+        return float(np.mean(self.pipe.predict(sents) == np.asarray(labels))) if sents else float("nan")
+
+
+def perplexity(lm: TextAE, sents: list[str]) -> float:
+    """Perplexity of sentences under a language model (the `lm` preset: exact, no sampling)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # empty decodes are scored as "<eos>" alone
+        return lm.nll(sents, m=1)["ppl"]
+
+
+class Suite:
+    """Everything that does not depend on the model, prepared once: neighbours, classifiers, splits."""
+
+    def __init__(
+        self,
+        data: DataDir,
+        lm: TextAE | None,
+        n_queries: int = 1000,
+        n_eval: int = 1000,
+        n_samples: int = 1000,
+        ks: tuple[float, ...] = (1.0, 1.5, 2.0),
+        interp_steps: int = 10,
+        seed: int = 0,
+        log: Callable[[str], None] = print,
+    ):
+        self.data, self.lm, self.ks, self.n_samples, self.interp_steps = data, lm, ks, n_samples, interp_steps
+        self.notes: list[str] = []
+        rng = random.Random(seed)
+        self.queries = np.array(sorted(rng.sample(range(len(data.test)), min(n_queries, len(data.test)))))
+        log(f"edit-distance neighbours of {len(self.queries)} test sentences among {len(data.test)}")
+        self.true_nn = edit_neighbors(data.test, self.queries, 10)
+        self.rec_set = data.test[:n_eval]
+        self.train_set = set(data.train)
+        self.classifiers: dict[str, tuple[Classifier, float]] = {}
+        self.transfer_sets: dict[str, tuple[list[str], list[str], list[str], str]] = {}
+        if data.sentiment and data.train_labels and data.test_labels:
+            log("sentiment classifier (TF-IDF + logistic regression) on train.txt")
+            clf = Classifier(data.train, data.train_labels)
+            acc = clf.accuracy(data.test, data.test_labels)
+            self.classifiers["sentiment"] = (clf, acc)
+            neg = [s for s, y in zip(data.test, data.test_labels) if y == "0"][:n_eval]
+            pos = [s for s, y in zip(data.test, data.test_labels) if y == "1"][:n_eval]
+            a, b = data.sentiment
+            self.transfer_sets["sentiment neg→pos"] = (a, b, neg, "1")
+            self.transfer_sets["sentiment pos→neg"] = (b, a, pos, "0")
+        else:
+            self.notes.append("sentiment transfer skipped: needs sentiment/100.{neg,pos} and train/test .labels")
+        if data.tense:
+            past, present = data.tense
+            cut_p, cut_n = int(0.8 * len(past)), int(0.8 * len(present))
+            log("tense classifier on 80% of tense/valid.{past,present}; the other 20% is held apart")
+            clf = Classifier(past[:cut_p] + present[:cut_n], ["past"] * cut_p + ["present"] * cut_n)
+            held = past[cut_p:] + present[cut_n:]
+            acc = clf.accuracy(held, ["past"] * (len(past) - cut_p) + ["present"] * (len(present) - cut_n))
+            self.classifiers["tense"] = (clf, acc)
+            self.transfer_sets["tense past→present"] = (past[:cut_p], present[:cut_n], past[cut_p:][:n_eval], "present")
+        else:
+            self.notes.append("tense transfer skipped: needs tense/valid.{past,present}")
+        if lm is None:
+            self.notes.append("perplexities skipped: no language model")
+        if not data.pairs:
+            self.notes.append("interpolation skipped: needs interpolate/example.{long,short}")
+
+    def _ppl(self, sents: list[str]) -> float:
+        return perplexity(self.lm, sents) if self.lm is not None else float("nan")
+
+    def run(self, m: TextAE, parts: tuple[str, ...] = ("rec", "np", "gen", "transfer", "interp")) -> dict:
+        """All figures of one model (or only the named parts)."""
+        out: dict = {"type": m.cfg.model_type, "path": m.path}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown words in the test data are expected
+            if "rec" in parts:
+                out["rec_bleu"] = corpus_bleu(m.reconstruct(self.rec_set), self.rec_set)
+            if "np" in parts:
+                Z = m.encode(self.data.test)
+                curve = neighborhood_recall(Z, self.queries, self.true_nn, CURVE_KS)
+                out["np@10"], out["np@100"] = curve[10], curve[100]
+                out["np_curve"] = {str(k): v for k, v in curve.items()}
+            if "gen" in parts:
+                samples = m.sample(self.n_samples, seed=0)
+                out["sample_ppl"] = self._ppl(samples)
+                out["distinct-1"], out["distinct-2"] = distinct_n(samples, 1), distinct_n(samples, 2)
+                out["copied"] = float(np.mean([s in self.train_set for s in samples]))
+                out["samples"] = samples[:10]
+            if "transfer" in parts and self.transfer_sets:
+                out["transfer"] = []
+                for task, (a, b, inputs, target) in self.transfer_sets.items():
+                    clf = self.classifiers[task.split()[0]][0]
+                    v = m.style_vector(a, b)
+                    Z = m.encode(inputs)
+                    for k in self.ks:
+                        outs = m.decode(Z + k * v)
+                        out["transfer"].append(
+                            {"task": task, "k": k, "accuracy": clf.accuracy(outs, [target] * len(outs)),
+                             "self_bleu": corpus_bleu(outs, inputs), "ppl": self._ppl(outs),
+                             "examples": list(zip(inputs[:3], outs[:3]))}
+                        )  # fmt: skip
+            if "interp" in parts and self.data.pairs:
+                out["interpolation"] = []
+                for a, b in self.data.pairs:
+                    path = m.interpolate(a, b, self.interp_steps)
+                    out["interpolation"].append({"from": a, "to": b, "path": path, "distinct": len(set(path))})
+        return out
+
+    def classifier_accuracy(self) -> dict[str, float]:
+        """Held-out accuracy of each transfer classifier."""
+        return {k: acc for k, (_, acc) in self.classifiers.items()}
+
+
+def markdown(results: dict[str, dict], suite: Suite) -> str:
+    """The report: a table of the main figures, one of transfer, interpolation counts, and notes."""
+
+    def f(x, fmt="{:.2f}") -> str:
+        return "–" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt.format(x)
+
+    lines = [
+        f"# Evaluation on `{suite.data.root}`",
+        "",
+        "| checkpoint | type | rec BLEU | NP@10 | NP@100 | sample PPL | distinct-1 | distinct-2 | copied |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r['type']} | {f(r.get('rec_bleu'), '{:.1f}')} | {f(r.get('np@10'), '{:.3f}')} | "
+            f"{f(r.get('np@100'), '{:.3f}')} | {f(r.get('sample_ppl'), '{:.1f}')} | {f(r.get('distinct-1'))} | "
+            f"{f(r.get('distinct-2'))} | {f(r.get('copied'), '{:.1%}')} |"
+        )
+    if any(r.get("transfer") for r in results.values()):
+        accs = ", ".join(f"{k} {a:.1%}" for k, a in suite.classifier_accuracy().items())
+        lines += ["", f"## Style transfer by z + k·v (classifiers' held-out accuracy: {accs})", ""]
+        lines += ["| checkpoint | task | k | transfer accuracy | self-BLEU | PPL |", "|---|---|---|---|---|---|"]
+        for name, r in results.items():
+            for t in r.get("transfer", []):
+                lines.append(
+                    f"| {name} | {t['task']} | {t['k']:g} | {t['accuracy']:.1%} | {t['self_bleu']:.1f} | "
+                    f"{f(t['ppl'], '{:.1f}')} |"
+                )
+    if any(r.get("interpolation") for r in results.values()):
+        lines += ["", f"## Interpolation ({suite.interp_steps} steps per pair)", ""]
+        lines += ["| checkpoint | mean distinct sentences per path |", "|---|---|"]
+        for name, r in results.items():
+            if r.get("interpolation"):
+                lines.append(f"| {name} | {np.mean([p['distinct'] for p in r['interpolation']]):.1f} |")
+    lines += ["", "NP@k: neighbourhood preservation (10 edit-distance neighbours found among the k nearest codes)."]
+    lines += [f"Note: {n}" for n in suite.notes]
+    return "\n".join(lines) + "\n"
+
+
+# ------------------------------------------------------------ training helpers
+LM_SIZES = {"small": dict(dim_emb=128, dim_h=256, dim_d=8), "paper": dict(dim_emb=512, dim_h=1024, dim_d=8)}
+SWEEP_GRIDS = {
+    "vae": ("lambda_kl", [0.01, 0.05, 0.1, 0.5]),
+    "aae": ("lambda_adv", [1.0, 5.0, 10.0, 20.0]),
+    "laae": ("lambda_p", [0.01, 0.05, 0.1]),
+    "daae": ("noise", [0.1, 0.3, 0.5]),  # the word-drop probability
+}
+
+
+def train_run(model_cfg, train_cfg, data: DataDir, save_dir: Path, log: Callable[[str], None] = print) -> TextAE:
+    """Train on data.train (selecting on valid.txt, or the last 5% of train.txt) and load the best checkpoint."""
+    from .api import load
+    from .train import Trainer
+
+    if data.valid:
+        train, valid = data.train, data.valid
+    else:
+        cut = max(1, len(data.train) // 20)
+        train, valid = data.train[:-cut], data.train[-cut:]
+    Trainer(model_cfg, train_cfg, [s.split() for s in train], [s.split() for s in valid], save_dir, log=log).fit()
+    return load(save_dir, train_cfg.device)
+
+
+def language_model(path: Path, data: DataDir, size: str, train_cfg, log: Callable[[str], None] = print) -> TextAE:
+    """The LM that scores generated text: loaded from `path`, or trained there on data.train first."""
+    from .api import load
+    from .checkpoint import is_checkpoint
+    from .config import preset
+
+    if is_checkpoint(path):
+        log(f"language model: {path}")
+        lm = load(path, train_cfg.device)
+        if lm.cfg.dim_z != 0:
+            raise ValueError(
+                f"{path} has codes (dim_z {lm.cfg.dim_z}); a language model has none: train one with --preset lm"
+            )
+        return lm
+    log(f"training a {size} LSTM language model on {len(data.train):,} sentences of train.txt into {path}")
+    return train_run(preset("lm", **LM_SIZES[size]), train_cfg, data, path, log)
+
+
+def sweep(
+    presets: list[str], grids: dict[str, list[float]], base: dict, train_cfg, data: DataDir, suite: Suite,
+    out_dir: Path, log: Callable[[str], None] = print,
+) -> list[dict]:  # fmt: skip
+    """Train each preset at each grid value (its family's knob) and measure rec BLEU and sample perplexity."""
+    from .config import preset
+
+    rows = []
+    for name in presets:
+        knob, _ = SWEEP_GRIDS[name]
+        for value in grids[name]:
+            over = dict(base, **({knob: [value, 0.0, 0.0, 0.0]} if knob == "noise" else {knob: value}))
+            run = out_dir / f"{name}-{value:g}"
+            log(f"{name} with {knob} = {value:g} -> {run}")
+            m = train_run(preset(name, **over), train_cfg, data, run, log)
+            r = suite.run(m, parts=("rec", "gen"))
+            rows.append({"preset": name, "knob": knob, "value": value, "run": str(run),
+                         **{k: r[k] for k in ("rec_bleu", "sample_ppl", "distinct-1", "distinct-2")}})  # fmt: skip
+    return rows
