@@ -76,7 +76,7 @@ def browser_ms(url: str, path: str, query: dict, moves: int, pw) -> dict[str, li
     browser = launch(pw)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     out = {}
-    for name, sel in (("interpolation", "h4"), ("style", "li")):
+    for name in ("interpolation", "style"):
         if path:
             page.goto(f"{url}/{name}?{urlencode({'ckpt': path, **query})}")
         else:
@@ -89,7 +89,7 @@ def browser_ms(url: str, path: str, query: dict, moves: int, pw) -> dict[str, li
         times = []
         for i in range(moves):
             _, s = slide(
-                page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", f'[data-testid="stMarkdownContainer"]:has({sel})'
+                page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", '[data-testid="stMarkdownContainer"]:has(h4)'
             )
             times.append(1000 * s)
         out[name] = times

@@ -13,6 +13,8 @@ st.title("Compare models")
 choices = ui.checkpoint_choices()
 sel = ui.selection()
 default = [k for k, p in choices.items() if p in (sel.checkpoint, sel.checkpoint2)]
+if len(default) < 2:  # no second pick in the sidebar: start with another checkpoint found
+    default += [k for k in choices if k not in default][: 2 - len(default)]
 names = st.multiselect("Checkpoints (2 to 5)", list(choices), default, key="cmp_ckpts", max_selections=5)
 if len(names) < 2:
     st.info("Pick at least two checkpoints (the sidebar's *Compare with* box preselects a second one).")

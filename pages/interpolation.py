@@ -56,7 +56,7 @@ def slider(along: dict[str, list[str]]) -> None:
     t = st.slider("t", 0.0, 1.0, 0.5, 0.05, key="interp_t", help="0 is the first sentence's code, 1 the second's")
     for col, (tag, texts) in zip(st.columns(len(along)), along.items()):
         name = f"{tag}{models[tag].cfg.model_type.upper()}: " if len(along) > 1 else ""
-        col.markdown(f"#### t = {t:.2f}\n{name}**{texts[int(round(t / 0.05))]}**")
+        col.markdown(f"#### t = {t:.2f}\n{name}**{ui.md(texts[int(round(t / 0.05))])}**")
 
 
 slider(along)

@@ -79,7 +79,7 @@ st.caption(
 
 if plots.DECODED_TRACE in marks:
     (x, y), text = marks[plots.DECODED_TRACE][0][0], marks[plots.DECODED_TRACE][1][0]
-    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{text}**", icon=":material/my_location:")
+    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{ui.md(text)}**", icon=":material/my_location:")
 
 if query.strip():
     st.subheader("Latent neighbours of the query")

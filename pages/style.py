@@ -72,8 +72,8 @@ by_k = {float(kk): grid[i * len(inputs) : (i + 1) * len(inputs)] for i, kk in en
 def slider(by_k: dict[float, list[str]]) -> None:
     """The k slider and the changed sentences: a fragment, so moving it reruns only this (a lookup)."""
     k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="style_k", help="decode z + k·v; k = 0 is the reconstruction")
-    st.markdown(f"#### k = {k:+.2f}")
-    st.markdown("\n".join(f"- {a}  \n  → **{b}**" for a, b in zip(inputs, by_k[round(k * 4) / 4])))
+    lines = "\n".join(f"- {ui.md(a)}  \n  → **{ui.md(b)}**" for a, b in zip(inputs, by_k[round(k * 4) / 4]))
+    st.markdown(f"#### k = {k:+.2f}\n{lines}")
 
 
 slider(by_k)

@@ -1,5 +1,6 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
+import re
 import shutil
 
 import pytest
@@ -59,12 +60,17 @@ def texts(at, kind: str) -> str:
 
 def style_outputs(at) -> str:
     """The style page's decoded sentences at the slider's k."""
-    return next(m.value for m in at.main.markdown if "→" in m.value)
+    return plain(next(m.value for m in at.main.markdown if "→" in m.value))
 
 
 def decoded(at) -> str:
     """The interpolation page's sentence at the slider's t."""
-    return next(m.value for m in at.main.markdown if m.value.startswith("#### t ="))
+    return plain(next(m.value for m in at.main.markdown if m.value.startswith("#### t =")))
+
+
+def plain(markdown: str) -> str:
+    """Markdown source without the escapes ui.md adds."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def table(at, column: str):

@@ -28,8 +28,9 @@ def site(app_root, tmp_path_factory):
     corpus = os.environ.get("TEXTAE_BROWSER_CORPUS", str(app_root / "corpus.txt"))
     ckpts = sorted(p for p in root.iterdir() if p.is_dir())
     params = {"ckpt": str(ckpts[-1]), "ckpt2": str(ckpts[0]), "corpus": corpus}
-    if not os.environ.get("TEXTAE_BROWSER_CORPUS"):
-        params["labels"] = str(app_root / "corpus.labels")
+    labels = Path(corpus).with_suffix(".labels")
+    if labels.exists() or not os.environ.get("TEXTAE_BROWSER_CORPUS"):
+        params["labels"] = str(labels if labels.exists() else app_root / "corpus.labels")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with serve_app(root, log) as url, sync_api.sync_playwright() as pw:
@@ -56,7 +57,11 @@ def test_every_page_opens(site, name):
     page = open_page(site, name)
     no_exception(page)
     assert page.locator("h1").count() >= 1
-    page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"), full_page=True)
+    if name == "toy_lab":  # a few training steps, so the picture shows the two geometries forming
+        for i in range(1, 5):
+            page.get_by_role("button", name="Step").click()
+            page.wait_for_selector(f"text=step {50 * i} /", timeout=60_000)
+    page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"))
 
 
 def test_interpolation_slider_changes_the_decoded_text(site):
@@ -76,12 +81,12 @@ def test_style_k_slider_changes_the_outputs(site):
     page = open_page(site, "style")
     page.get_by_text("Your sentences").click()
     wait_idle(page)
-    read = '[data-testid="stMarkdownContainer"]:has(li)'
+    read = '[data-testid="stMarkdownContainer"]:has(h4)'
     first = page.locator(read).first.inner_text()
     text, seconds = slide(page, 0, "Home", read)  # k = -3
     assert text != first
     print(f"k slider to text: {seconds * 1000:.0f} ms")
-    page.screenshot(path=str(ARTIFACTS / "style_k.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "style_k.png"))
     no_exception(page)
 
 
@@ -93,7 +98,7 @@ def test_query_is_marked_on_the_map_with_neighbours(site):
     wait_idle(page)
     page.wait_for_selector(".js-plotly-plot .legendtext:text('query')", timeout=30_000)
     assert page.get_by_text("Latent neighbours of the query").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"))
     no_exception(page)
 
 

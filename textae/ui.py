@@ -129,11 +129,7 @@ def _choices() -> dict[str, str]:
     """Checkpoints to offer: label -> path."""
     out = {}
     for p in find_checkpoints(CHECKPOINT_ROOT):
-        try:
-            label = str(p.relative_to(CHECKPOINT_ROOT))
-        except ValueError:
-            label = str(p)
-        out[label] = str(p)
+        out[str(p.relative_to(CHECKPOINT_ROOT))] = str(p.resolve())  # resolved: URLs and picks compare equal
     return out
 
 
@@ -374,6 +370,11 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
 def _prior_samples(key: str, n: int, _m: api.TextAE) -> list[str]:
     with torch.inference_mode():
         return _m.sample(n, seed=0)
+
+
+def md(text: str) -> str:
+    """Text shown as itself inside Markdown (Yelp's `_num_` is not italics)."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
 
 
 def sentences_input(label: str, key: str, default: str, height: int = 120) -> list[str]:
