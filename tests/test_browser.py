@@ -124,6 +124,21 @@ def test_clicking_empty_space_decodes_it_and_a_point_selects_it(site):
     no_exception(page)
 
 
+def test_box_selection_lists_sentences_with_reconstructions(site):
+    page = open_page(site, "latent_map")
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    page.locator('.modebar-btn[data-title="Box Select"]').first.click()
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] - 5, steps=8)
+    page.mouse.up()
+    page.wait_for_selector("h3:has-text('selected sentence')", timeout=30_000)
+    page.wait_for_selector("text=Download as CSV", timeout=30_000)
+    no_exception(page)
+
+
 def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
     url, _, page = site
     other = page.context.browser.new_context().new_page()  # a second, independent session

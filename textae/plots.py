@@ -150,7 +150,7 @@ def latent_map(
         )  # fmt: skip
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "y": 1.02, "x": 0},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},  # above the plot, not over points
     )  # fmt: skip
     return fig
 
