@@ -1,7 +1,7 @@
 """What the Streamlit app's pages share: the sidebar's selections, cached models, corpora and codes.
 
 The app frame (app.py) draws the sidebar with `sidebar()`; a page asks for what it
-needs with `model()`, `corpus()` or `codes()`, and shows a clear message (then
+needs with `model()`, `corpus()`, `encode()` or `projection()`, and shows a clear message (then
 stops) when the user has not picked it yet. Models are loaded once per process
 (`st.cache_resource`) and only read from, under `torch.inference_mode()`, so
 sessions in several browser tabs can share them.
@@ -33,7 +33,7 @@ OTHER_PATH = "Another path…"
 NONE = "(none)"
 UPLOAD_LIMIT_MB = 50
 PRIOR = "Samples from the checkpoint's prior"
-torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 
 
 # ------------------------------------------------------------------ errors
