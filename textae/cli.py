@@ -253,7 +253,7 @@ def cmd_arithmetic(a, m) -> None:
     if a.vector:
         if len(files) != 1:
             raise TextaeError("with --vector, --data is one file: the sentences to change")
-        v, info = load_vector(m.path, a.vector, m.cfg.dim_z)
+        v, _ = load_vector(m.path, a.vector, m.cfg.dim_z)
         sc = _lines(files[0])
     elif len(files) != 3:
         raise TextaeError("--data takes three files, A,B,C: v = mean z(B) - mean z(A) is applied to C")

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .api import TextAE
-from .data import read_lines
+from .data import make_corpus, read_lines
 from .errors import DataError
 from .metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 
@@ -71,27 +71,19 @@ class DataDir:
             p = r.joinpath(*parts)
             return p if p.exists() else None
 
-        train, test = _sentences(r / "train.txt"), _sentences(r / "test.txt")
-        labels = {}
-        for split, sents in (("train", train), ("test", test)):
-            p = opt(f"{split}.labels")
-            lab = [x.strip() for x in read_lines(p)] if p else None
-            if lab is not None and len(lab) != len(sents):
-                raise DataError(f"{p} has {len(lab)} lines but {split}.txt has {len(sents)}")
-            labels[split] = lab
-        keep = [i for i, s in enumerate(test) if s]
-        test_labels = [labels["test"][i] for i in keep] if labels["test"] else None
-        keep_tr = [i for i, s in enumerate(train) if s]
-        train_labels = [labels["train"][i] for i in keep_tr] if labels["train"] else None
+        split = {}  # make_corpus drops empty lines and keeps each split's labels aligned with what is left
+        for name in ("train", "test"):
+            lab = opt(f"{name}.labels")
+            split[name] = make_corpus(read_lines(r / f"{name}.txt"), read_lines(lab) if lab else None, source=name)
         tp, tn = opt("tense", "valid.past"), opt("tense", "valid.present")
         sn, sp = opt("sentiment", "100.neg"), opt("sentiment", "100.pos")
         il, ish = opt("interpolate", "example.long"), opt("interpolate", "example.short")
         return cls(
             root=r,
-            train=[train[i] for i in keep_tr],
-            test=[test[i] for i in keep],
-            train_labels=train_labels,
-            test_labels=test_labels,
+            train=split["train"].sentences,
+            test=split["test"].sentences,
+            train_labels=split["train"].labels,
+            test_labels=split["test"].labels,
             tense=(_nonempty(tp), _nonempty(tn)) if tp and tn else None,
             sentiment=(_nonempty(sn), _nonempty(sp)) if sn and sp else None,
             pairs=[(a, b) for a, b in zip(_sentences(il), _sentences(ish)) if a and b] if il and ish else [],

@@ -76,7 +76,7 @@ def model_key(m: api.TextAE) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _corpus(kind: str, source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> Corpus:
+def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> Corpus:
     lines = decode_lines(raw, source) if raw is not None else read_lines(source)
     labs = decode_lines(labels, "labels") if labels is not None else None
     return make_corpus(lines, labs, limit, seed, source)
@@ -351,7 +351,7 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     shared = shared_corpora()
     if sel.corpus_kind in shared:
         f, lab = shared[sel.corpus_kind]
-        return _corpus("file", str(f), None, lab.read_bytes() if lab else None, sel.limit, 0)
+        return _corpus(str(f), None, lab.read_bytes() if lab else None, sel.limit, 0)
     if sel.corpus_kind == "A file path":
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
@@ -360,12 +360,12 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
             if not Path(sel.labels_path).is_file():
                 raise TextaeError(f"{sel.labels_path}: no such labels file")
             raw_labels = Path(sel.labels_path).read_bytes()
-        return _corpus("file", sel.corpus_path, None, raw_labels, sel.limit, 0)
+        return _corpus(sel.corpus_path, None, raw_labels, sel.limit, 0)
     up = st.session_state.get("corpus_upload")
     if up is None:
         return "Upload a corpus file (one sentence per line) in the sidebar to see it here."
     lab = st.session_state.get("labels_upload")
-    return _corpus("upload", up.name, up.getvalue(), lab.getvalue() if lab else None, sel.limit, 0)
+    return _corpus(up.name, up.getvalue(), lab.getvalue() if lab else None, sel.limit, 0)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
