@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 import warnings
+from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
 
@@ -22,7 +23,12 @@ def _field_flags(p, cls, skip: tuple[str, ...] = (), rename: dict[str, str] | No
     for f in fields(cls):
         if f.name not in skip:
             flag = "--" + (rename or {}).get(f.name, f.name.replace("_", "-"))
-            p.add_argument(flag, dest=f.name, type=type(f.default), help=f"(default {f.default})")
+            p.add_argument(flag, dest=f.name, type=_kind(f), help=f"(default {f.default})")
+
+
+def _kind(f) -> Callable[[str], object]:
+    """The argparse type of a dataclass field: the noise parser, true/false, or the default's type."""
+    return parse_noise if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
 
 
 def _given(a, cls) -> dict:
@@ -47,11 +53,10 @@ def _add_train(sub) -> None:
         if f.name in ("model_type", "vocab_size"):
             continue
         flags = ["--" + f.name.replace("_", "-")] + (["--" + f.name] if "_" in f.name else [])  # + reference spelling
-        kind = parse_noise if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
         p.add_argument(
             *flags,
             dest=f.name,
-            type=kind,
+            type=_kind(f),
             help="drop,blank,sub,shuffle_k, e.g. 0.3,0,0,0"
             if f.name == "noise"
             else f"(default {f.default}, or the preset's)",
