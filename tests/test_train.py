@@ -66,11 +66,11 @@ def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypa
     t = make(tmp_path / "int", corpus_files)
     real_step, calls = Trainer.step, {"n": 0}
 
-    def step(self, batch):
+    def step(self, batch, **kw):
         calls["n"] += 1
         if calls["n"] == 4:
             raise KeyboardInterrupt
-        return real_step(self, batch)
+        return real_step(self, batch, **kw)
 
     monkeypatch.setattr(Trainer, "step", step)
     with pytest.raises(KeyboardInterrupt):
@@ -105,3 +105,28 @@ def test_max_steps_stops_early(tmp_path, corpus_files):
     out = make(tmp_path / "r", corpus_files, epochs=50, max_steps=7).fit(progress=False)
     assert out["step"] == 7
     assert json.loads((tmp_path / "r" / "last" / "config.json").read_text())["progress"]["step"] == 7
+
+
+def test_amp_modes():
+    from textae.errors import TextaeError
+    from textae.train import autocast_for
+
+    cpu = torch.device("cpu")
+    for mode in ("fp16", "bf16"):
+        with pytest.raises(TextaeError, match=f"--amp {mode} needs a CUDA device"):
+            autocast_for(mode, cpu)
+    with pytest.raises(TextaeError, match="choose one of auto, bf16, fp16, off"):
+        autocast_for("half", cpu)
+    assert autocast_for("auto", cpu)[1] is False and autocast_for("off", cpu)[1] is False
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="mixed precision trains on CUDA only")
+@pytest.mark.parametrize("amp", ["bf16", "fp16"])
+def test_mixed_precision_on_cuda(tmp_path, corpus_files, amp):
+    t = make(tmp_path / "r", corpus_files, amp=amp, device="cuda", max_steps=6, log_every=3)
+    with t.autocast:
+        dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}[amp]
+        assert t.model.proj(torch.zeros(2, t.cfg.dim_h, device="cuda")).dtype == dtype
+    t.fit(progress=False)
+    log = [json.loads(line) for line in (tmp_path / "r" / "train_log.jsonl").read_text().splitlines()]
+    assert all(torch.isfinite(torch.tensor(r["loss"])) for r in log) and log[-1]["split"] == "valid"

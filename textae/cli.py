@@ -210,6 +210,7 @@ def _lines(path: str) -> list[str]:
 
 def cmd_train(a) -> None:
     from .data import read_sentences
+    from .parallel import teardown
     from .train import Trainer, file_info
 
     overrides = _given(a, ModelConfig)
@@ -219,11 +220,13 @@ def cmd_train(a) -> None:
     tc = TrainConfig(**_given(a, TrainConfig))
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid)), "preset": a.preset}
-    trainer = Trainer(model_cfg, tc, train, valid, a.save_dir, resume=a.resume, data_meta=meta)
     try:
+        trainer = Trainer(model_cfg, tc, train, valid, a.save_dir, resume=a.resume, data_meta=meta)
         trainer.fit(progress=not a.no_progress)
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        teardown()  # leave torchrun's process group, if there is one
 
 
 def cmd_reconstruct(a, m) -> None:

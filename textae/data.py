@@ -146,13 +146,19 @@ class Batches:
     def __len__(self) -> int:
         return (len(self.lengths) + self.batch_size - 1) // self.batch_size
 
-    def plan(self, generator: torch.Generator | None = None) -> list[torch.Tensor]:
-        """Index tensors of the batches of one epoch: shuffled if a generator is given."""
+    def plan(self, generator: torch.Generator | None = None, min_batch: int = 1) -> list[torch.Tensor]:
+        """Index tensors of the batches of one epoch: shuffled if a generator is given.
+
+        A last batch smaller than `min_batch` joins the one before it, so that data
+        parallel ranks each get at least one sentence of every batch.
+        """
         lengths = self.cpu_lengths.double()
         if generator is not None:
             lengths = lengths + torch.rand(len(lengths), generator=generator, dtype=torch.double)
         order = torch.argsort(lengths, stable=True)
         chunks = list(order.split(self.batch_size))
+        if len(chunks) > 1 and len(chunks[-1]) < min_batch:
+            chunks[-2:] = [torch.cat(chunks[-2:])]
         if generator is not None:
             perm = torch.randperm(len(chunks), generator=generator).tolist()
             chunks = [chunks[i] for i in perm]

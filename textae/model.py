@@ -35,6 +35,16 @@ from .noise import add_noise
 from .vocab import PAD
 
 
+def frozen(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """module(x) with its weights detached: gradients reach x but never the module's parameters.
+
+    This is how the encoder (and ARAE's generator) learn through D while D learns
+    only from its own loss, with a single backward pass for all of them.
+    """
+    weights = {n: p.detach() for n, p in module.named_parameters()}
+    return torch.func.functional_call(module, weights, (x,))
+
+
 class TextAutoencoder(nn.Module):
     """LSTM encoder/decoder with a Gaussian posterior and an optional discriminator on z."""
 
@@ -104,6 +114,12 @@ class TextAutoencoder(nn.Module):
         return self.proj(self.drop(out)), hidden
 
     # -------------------------------------------------------------------- loss
+    def forward(
+        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, noise: bool = False
+    ) -> dict[str, torch.Tensor]:
+        """The loss terms of one batch (see `loss`): forward is what DistributedDataParallel wraps."""
+        return self.loss(go_x, x_eos, lengths, noise)
+
     def loss_rec(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Token cross-entropy summed per sentence, averaged over the batch (nats per sentence)."""
         return F.cross_entropy(
@@ -142,7 +158,7 @@ class TextAutoencoder(nn.Module):
             out["loss_d"] = F.binary_cross_entropy_with_logits(
                 d_fake, torch.zeros_like(d_fake)
             ) + F.binary_cross_entropy_with_logits(d_real, torch.ones_like(d_real))
-            d_z = self.D(zf)  # non-saturating generator loss: -log D(z)
+            d_z = frozen(self.D, zf)  # non-saturating generator loss: -log D(z)
             out["adv"] = F.binary_cross_entropy_with_logits(d_z, torch.ones_like(d_z))
             loss = loss + cfg.lambda_adv * out["adv"]
         out["loss"] = loss
@@ -156,7 +172,7 @@ class TextAutoencoder(nn.Module):
         encoder:   min E D(c), pulling encoded codes towards the generated ones (returned as "adv")
         """
         g = self.prior(torch.randn_like(c)).float()
-        out["loss_g"] = -self.D(g).mean()
+        out["loss_g"] = -frozen(self.D, g).mean()
         cd, gd = c.detach(), g.detach()
         gp = torch.zeros((), device=c.device)
         if torch.is_grad_enabled():  # the penalty shapes training; evaluation (no_grad) reports the rest
@@ -165,15 +181,20 @@ class TextAutoencoder(nn.Module):
             (grad,) = torch.autograd.grad(self.D(x_hat).sum(), x_hat, create_graph=True)
             gp = (grad.norm(2, dim=1) - 1).pow(2).mean()
         out["loss_d"] = self.D(gd).mean() - self.D(cd).mean() + self.cfg.lambda_gp * gp
-        out["adv"] = self.D(c).mean()
+        out["adv"] = frozen(self.D, c).mean()
         return out["adv"]
 
     def objectives(self) -> dict[str, list[nn.Parameter]]:
-        """Which parameters each loss term trains: one optimiser per entry, stepped in this order."""
+        """Which parameters each loss term trains: one optimiser per entry.
+
+        The groups are disjoint and each term reaches only its own group (D enters
+        the other terms frozen), so one backward pass of their sum gives every
+        optimiser exactly its own term's gradient.
+        """
         aux = ("D.", "Gen.")
         groups = {"loss": [p for n, p in self.named_parameters() if not n.startswith(aux)]}
         if self.cfg.learned_prior:
-            groups["loss_g"] = list(self.Gen.parameters())  # before D: its graph holds D's current weights
+            groups["loss_g"] = list(self.Gen.parameters())
         if self.cfg.adversarial:
             groups["loss_d"] = list(self.D.parameters())
         return groups

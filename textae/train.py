@@ -3,6 +3,12 @@
 Nothing is lost: checkpoints are swapped in atomically, Ctrl-C writes a resumable
 `last/` checkpoint (mid-epoch position included), and a non-finite loss stops the
 run before it can overwrite a good checkpoint.
+
+Speed on a GPU: the corpus sits on the device once, noise runs there on whole
+batches, loss terms are summed on the device and read back only every `log_every`
+steps, one backward pass serves every objective, and matrix work runs in bf16
+(or fp16 with loss scaling). Under torchrun the same loop runs data parallel
+(see parallel.py).
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ from .data import Batches
 from .errors import TextaeError
 from .metrics import evaluate_losses
 from .model import TextAutoencoder
+from .parallel import all_reduce_sum, setup, shard
 from .vocab import Vocab
+
+AMP_MODES = ("auto", "bf16", "fp16", "off")
 
 
 class TrainingDiverged(TextaeError):
@@ -43,6 +52,21 @@ def file_info(path: str | Path, n_sents: int) -> dict:
     return {"path": str(p), "name": p.name, "bytes": p.stat().st_size if p.exists() else None, "sentences": n_sents}
 
 
+def autocast_for(amp: str, device: torch.device) -> tuple[contextlib.AbstractContextManager, bool]:
+    """The autocast context of a `--amp` mode on a device, and whether it needs fp16 loss scaling."""
+    if amp not in AMP_MODES:
+        raise TextaeError(f"--amp {amp!r}: choose one of {', '.join(AMP_MODES)}")
+    if amp == "auto":  # bf16 needs no loss scaling; Ampere and later GPUs run it at full speed
+        amp = "bf16" if device.type == "cuda" and torch.cuda.is_bf16_supported() else "off"
+    if amp in ("bf16", "fp16") and device.type != "cuda":
+        # CPU LSTMs (oneDNN) have no bf16 kernel on most CPUs: on the CPU we train in fp32
+        raise TextaeError(f"--amp {amp} needs a CUDA device; use --amp off (or auto) on the CPU")
+    if amp == "off":
+        return contextlib.nullcontext(), False
+    dtype = torch.bfloat16 if amp == "bf16" else torch.float16
+    return torch.autocast(device.type, dtype=dtype), amp == "fp16"
+
+
 class Trainer:
     """Trains one TextAutoencoder on tokenised sentences and writes `best/` and `last/` checkpoints."""
 
@@ -57,8 +81,14 @@ class Trainer:
         data_meta: dict | None = None,
         log=print,
     ):
-        self.tc, self.save_dir, self.log = train_cfg, Path(save_dir), log
-        self.device = pick_device(train_cfg.device)
+        self.tc, self.save_dir = train_cfg, Path(save_dir)
+        self.world, self.device = setup(train_cfg.device)
+        self.log = log if self.world.main else (lambda *_, **__: None)
+        if train_cfg.batch_size < self.world.size:
+            raise TextaeError(
+                f"--batch-size {train_cfg.batch_size} is the global batch, shared by {self.world.size} ranks: "
+                "give at least one sentence per rank"
+            )
         self.save_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.save_dir / "train_log.jsonl"
         self.data_meta = data_meta or {}
@@ -75,6 +105,8 @@ class Trainer:
             self.vocab = Vocab.build(train_sents, train_cfg.vocab_max)
             model_cfg.vocab_size = self.vocab.size
             self.model = TextAutoencoder(model_cfg).to(self.device)
+        if self.world.rank:  # every rank starts from the same weights, but draws its own dropout and noise
+            torch.manual_seed(train_cfg.seed + 7919 * self.world.rank)
         self.cfg = self.model.cfg
         self.opts = {
             key: torch.optim.Adam(params, lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2))
@@ -84,14 +116,17 @@ class Trainer:
             self._restore(load_trainer_state(self.save_dir / "last"))
         self.train = Batches(train_sents, self.vocab, train_cfg.batch_size, self.device)
         self.valid = Batches(valid_sents, self.vocab, train_cfg.batch_size, self.device)
-        amp = train_cfg.amp
-        if amp == "auto":
-            amp = "bf16" if self.device.type == "cuda" else "off"
-        self.autocast = (
-            torch.autocast("cuda", dtype=torch.bfloat16)
-            if amp == "bf16" and self.device.type == "cuda"
-            else contextlib.nullcontext()
-        )
+        self.autocast, fp16 = autocast_for(train_cfg.amp, self.device)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=fp16)
+        self.net = self.model  # what the step calls: the model, or its DistributedDataParallel wrapper
+        if self.world.distributed:
+            from torch.nn.parallel import DistributedDataParallel
+
+            # static_graph: the same parameters take part in every step, which also
+            # covers the ones a variant never uses (the LM's encoder, ARAE's h2logvar)
+            self.net = DistributedDataParallel(
+                self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None, static_graph=True
+            )
 
     # --------------------------------------------------------------- state
     def _trainer_state(self) -> dict:
@@ -113,6 +148,8 @@ class Trainer:
         self.plan_gen.set_state(st["rng"]["plan"])
         if "cuda" in st["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
+        if self.world.rank:  # rank 0's saved stream, moved on to this rank's own
+            torch.manual_seed(self.tc.seed + 7919 * self.world.rank + self.state["step"])
         self.log(f"resumed from {self.save_dir / 'last'} at epoch {self.state['epoch'] + 1}, step {self.state['step']}")
 
     def _meta(self) -> dict:
@@ -127,11 +164,15 @@ class Trainer:
         }
 
     def _write_log(self, record: dict) -> None:
+        if not self.world.main:
+            return
         with open(self.log_path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")
 
     def save(self, which: str, resumable: bool, epoch_start_plan: torch.Tensor | None = None) -> Path:
-        """Write `best/` or `last/` (with optimiser state when resumable)."""
+        """Write `best/` or `last/` (with optimiser state when resumable); rank 0 only."""
+        if not self.world.main:
+            return self.save_dir / which
         state = None
         if resumable:
             state = self._trainer_state()
@@ -148,15 +189,23 @@ class Trainer:
         )
 
     # ---------------------------------------------------------------- loop
-    def step(self, batch) -> dict[str, torch.Tensor]:
-        """One optimiser step per objective; returns the (detached) loss terms."""
+    def step(self, batch, weight: float = 1.0) -> dict[str, torch.Tensor]:
+        """One step of every objective; returns the (detached) loss terms.
+
+        The objectives train disjoint parameters and reach only their own (model.objectives),
+        so one backward pass of their sum equals the reference's backward per objective.
+        `weight` scales the gradient: a rank's share of the global batch times the world size.
+        """
         go_x, x_eos, lengths = batch
         with self.autocast:
-            losses = self.model.loss(go_x, x_eos, lengths, noise=True)
-        for key, opt in self.opts.items():  # the reference's order: autoencoder first, then D
+            losses = self.net(go_x, x_eos, lengths, noise=True)
+        for opt in self.opts.values():
             opt.zero_grad(set_to_none=True)
-            losses[key].backward()
-            opt.step()
+        total = sum(losses[key] for key in self.opts)
+        self.scaler.scale(total * weight if weight != 1.0 else total).backward()
+        for opt in self.opts.values():
+            self.scaler.step(opt)
+        self.scaler.update()
         return {k: v.detach() for k, v in losses.items()}
 
     def fit(self, progress: bool = True) -> dict:
@@ -165,8 +214,9 @@ class Trainer:
         self.log(f"model {json.dumps(asdict(self.cfg))}")
         self.log(f"train {json.dumps(asdict(tc))}")
         n_params = sum(p.numel() for p in self.model.parameters())
+        ranks = f" x {self.world.size} ranks" if self.world.distributed else ""
         self.log(
-            f"device {self.device}, {n_params:,} parameters, {len(self.train)} batches per epoch, "
+            f"device {self.device}{ranks}, {n_params:,} parameters, {len(self.train)} batches per epoch, "
             f"vocab {self.vocab.size}"
         )
         self.model.train()
@@ -175,10 +225,12 @@ class Trainer:
             while self.state["epoch"] < tc.epochs and not self._done():
                 self._epoch(progress)
         except KeyboardInterrupt:
-            self.log("interrupted: saving a resumable checkpoint")
+            self.log("interrupted: saving a resumable checkpoint")  # rank 0 writes it; the others only stop
             self.save("last", resumable=True, epoch_start_plan=self._plan_state)
             self.log(f"saved {self.save_dir / 'last'}; continue with --resume")
             raise
+        if not self.world.main:  # rank 0 alone validates, so only it knows the best figures
+            return {"best_valid": None, "epoch": self.state["epoch"], "step": self.state["step"]}
         self.log(
             f"done in {time.time() - t0:.0f}s; best valid loss {self.state['best_valid']:.3f} "
             f"(epoch {self.state['best_epoch']}) in {self.save_dir / 'best'}"
@@ -191,27 +243,32 @@ class Trainer:
     def _epoch(self, progress: bool) -> None:
         tc, st = self.tc, self.state
         self._plan_state = self.plan_gen.get_state()
-        plan = self.train.plan(self.plan_gen)
+        world = self.world
+        plan = self.train.plan(self.plan_gen, min_batch=world.size)  # global batches, the same on every rank
         skip = st["batch_in_epoch"]
         bar = tqdm(
             total=len(plan),
             initial=skip,
             desc=f"epoch {st['epoch'] + 1}/{tc.epochs}",
-            disable=not progress,
+            disable=not progress or not world.main,
             leave=False,
             dynamic_ncols=True,
         )
         t0, sums, count = time.time(), {}, 0
         for i in range(skip, len(plan)):
-            losses = self.step(self.train.batch(plan[i]))
+            idx = shard(plan[i], world)
+            share = len(idx) / len(plan[i])  # this rank's share of the global batch
+            losses = self.step(self.train.batch(idx), weight=share * world.size)
             for k, v in losses.items():  # running sums stay on the device: no sync per step
-                sums[k] = sums.get(k, 0) + v
+                sums[k] = sums.get(k, 0) + v * share
             count += 1
             st["step"] += 1
             st["batch_in_epoch"] = i + 1
             bar.update(1)
             if st["step"] % tc.log_every == 0 or i + 1 == len(plan) or self._done():
-                avg = {k: float(v) / count for k, v in sums.items()}  # the one host sync
+                keys = list(sums)  # summed over ranks: the loss of the global batch
+                total = all_reduce_sum(torch.stack([sums[k].float() for k in keys]), world)
+                avg = dict(zip(keys, (total / count).tolist()))  # the one host sync
                 if not all(math.isfinite(v) for v in avg.values()):
                     bar.close()
                     raise TrainingDiverged(
@@ -234,6 +291,11 @@ class Trainer:
                 break
         bar.close()
         finished_epoch = st["batch_in_epoch"] == len(plan)
+        if not world.main:  # rank 0 validates and saves; the others go on and wait for it in the next step
+            if finished_epoch:
+                st["epoch"] += 1
+                st["batch_in_epoch"] = 0
+            return
         valid = evaluate_losses(self.model, self.valid)
         elapsed = time.time() - t0
         self._write_log(
