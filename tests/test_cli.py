@@ -1,6 +1,7 @@
 """Smoke runs of train.py for every preset and of every `python -m textae` command, bad input included."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -183,13 +184,13 @@ def test_user_errors_are_messages_not_tracebacks(runs, tmp_path):
         assert msg in p.stderr
 
 
-def test_eval_on_yelp_slices(runs, yelp_slice, tmp_path):
-    """The evaluation suite on small CPU-trained models, with the shared data's layout (a smoke run)."""
+@pytest.fixture(scope="module")
+def yelp_dir(yelp_slice, tmp_path_factory):
+    """A small directory with the shared Yelp data's layout: slices of the splits, the attribute sets whole."""
     import shutil
 
     yelp = need_yelp()
-    d = tmp_path / "data"
-    d.mkdir()
+    d = tmp_path_factory.mktemp("data")
     shutil.copy(yelp_slice / "train.txt", d / "train.txt")
     shutil.copy(yelp_slice / "valid.txt", d / "valid.txt")
     labels = (yelp / "train.labels").read_text().splitlines()[:2000]
@@ -198,6 +199,12 @@ def test_eval_on_yelp_slices(runs, yelp_slice, tmp_path):
         (d / f"test.{ext}").write_text("\n".join((yelp / f"test.{ext}").read_text().splitlines()[:300]) + "\n")
     for sub in ("tense", "sentiment", "interpolate"):
         shutil.copytree(yelp / sub, d / sub)
+    return d
+
+
+def test_eval_on_yelp_slices(runs, yelp_dir, tmp_path):
+    """The evaluation suite on small CPU-trained models, with the shared data's layout (a smoke run)."""
+    d = yelp_dir
     out = tmp_path / "results.md"
     ckpts = [str(runs / n) for n in ("aae", "daae", "arae")]
     small = ["--queries", "200", "--n-eval", "200", "--samples", "200"]
@@ -209,3 +216,21 @@ def test_eval_on_yelp_slices(runs, yelp_slice, tmp_path):
         assert 0 <= r["rec_bleu"] <= 100 and 0 <= r["np@10"] <= 1 and r["sample_ppl"] > 1
         assert len(r["transfer"]) == 9 and len(r["interpolation"]) == 10
     assert "| daae | daae |" in p.stdout
+
+
+def test_make_checkpoints_script(runs, yelp_dir, tmp_path):
+    """checkpoints/make.sh end to end, tiny: two presets trained at once, exported, given vectors, measured."""
+    env = dict(os.environ, DATA=str(yelp_dir), RUNS=str(tmp_path / "runs"), OUT=str(tmp_path / "ck"),
+               PRESETS="aae daae", EPOCHS="1", JOBS="2", SIZE=" ".join(SMALL), TRAIN_FLAGS="--max-steps 20",
+               EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100")  # fmt: skip
+    p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    for name in ("aae", "daae"):
+        ck = tmp_path / "ck" / f"yelp-{name}"
+        assert {"config.json", "model.safetensors", "vocab.txt", "train_log.jsonl", "vectors"} <= {
+            f.name for f in ck.iterdir()
+        }
+        assert {f.name for f in (ck / "vectors").iterdir()} == {"sentiment.safetensors", "tense.safetensors"}
+        assert json.loads((ck / "config.json").read_text())["dtype"] == "float16"
+    res = json.loads((tmp_path / "runs" / "eval" / "yelp.json").read_text())
+    assert set(res["results"]) == {"yelp-aae", "yelp-daae"}

@@ -108,8 +108,9 @@ class Trainer:
         if self.world.rank:  # every rank starts from the same weights, but draws its own dropout and noise
             torch.manual_seed(train_cfg.seed + 7919 * self.world.rank)
         self.cfg = self.model.cfg
+        fused = self.device.type == "cuda"  # one kernel per optimiser step instead of several per tensor
         self.opts = {
-            key: torch.optim.Adam(params, lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2))
+            key: torch.optim.Adam(params, lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2), fused=fused)
             for key, params in self.model.objectives().items()
         }
         if resume:
