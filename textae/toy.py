@@ -33,14 +33,14 @@ class ToyConfig:
     K: int = 5  # clusters
     n: int = 100  # sequences per cluster
     L: int = 50  # sequence length
-    q: float = 0.25  # within-cluster bit-flip probability (data)
-    p: float = 0.25  # the DAAE's input bit-flip probability C(x); the AAE uses 0
-    lambda_adv: float = 10.0
+    q: float = 0.23  # within-cluster bit-flip probability (data)
+    p: float = 0.05  # the DAAE's input bit-flip probability C(x); the AAE uses 0
+    lambda_adv: float = 1.0  # the README explains why 1, not the text models' 10
     hidden: int = 256  # width of the encoder's and decoder's hidden layers
     d_hidden: int = 64  # width of the discriminator's hidden layers (it only sees R^2)
     layers: int = 2  # hidden layers per network
     fourier: int = 128  # decoder's random Fourier features of z (0 = plain MLP decoder)
-    sigma: float = 5.0  # their frequency scale: higher = a decoder that can vary faster over z
+    sigma: float = 30.0  # their frequency scale: higher = a decoder that can vary faster over z
     enc_fourier: int = 128  # encoder's random Fourier features of x (0 = plain MLP encoder)
     enc_sigma: float = 3.0  # their largest frequency scale per bit; scales spread log-uniformly down to 1/30 of it
     lr: float = 1e-3
