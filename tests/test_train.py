@@ -130,3 +130,18 @@ def test_mixed_precision_on_cuda(tmp_path, corpus_files, amp):
     t.fit(progress=False)
     log = [json.loads(line) for line in (tmp_path / "r" / "train_log.jsonl").read_text().splitlines()]
     assert all(torch.isfinite(torch.tensor(r["loss"])) for r in log) and log[-1]["split"] == "valid"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="host-device syncs exist only with a GPU")
+def test_training_step_never_waits_for_the_gpu(tmp_path, corpus_files):
+    """A DAAE step (word drop, D, bf16) queues its work without one host-device synchronisation."""
+    t = make(tmp_path / "r", corpus_files, device="cuda")
+    plan = t.train.plan(torch.Generator().manual_seed(0))
+    t.step(t.train.batch(plan[0]))  # warm-up: cuDNN, the allocator and Adam's state set themselves up
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("error")
+    try:
+        for idx in plan[1:4]:
+            t.step(t.train.batch(idx))
+    finally:
+        torch.cuda.set_sync_debug_mode(0)

@@ -108,17 +108,20 @@ def pad_batch(
     tokens = torch.full((len(ids), int(lengths.max()) if len(ids) else 0), PAD, dtype=torch.long)
     for i, s in enumerate(ids):
         tokens[i, : len(s)] = torch.tensor(s, dtype=torch.long)
-    return _frame(tokens.to(device), lengths.to(device))
+    return _frame(tokens.to(device), lengths.to(device), lengths)
 
 
-def _frame(tokens: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """tokens [B, n] padded words, lengths [B] word counts -> go_x, x_eos [n+1, B], lengths + 1."""
+def _frame(
+    tokens: torch.Tensor, lengths: torch.Tensor, host_lengths: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """tokens [B, n] padded words, lengths [B] word counts (on the tokens' device, and on the host)
+    -> go_x, x_eos [n+1, B] on the device, lengths + 1 on the host (the encoder packs with them)."""
     B = tokens.size(0)
     go = torch.full((B, 1), GO, dtype=tokens.dtype, device=tokens.device)
     pad = torch.full((B, 1), PAD, dtype=tokens.dtype, device=tokens.device)
     go_x = torch.cat([go, tokens], 1)  # [B, n+1]
     x_eos = torch.cat([tokens, pad], 1).scatter_(1, lengths[:, None], EOS)  # [B, n+1]
-    return go_x.t().contiguous(), x_eos.t().contiguous(), lengths + 1
+    return go_x.t().contiguous(), x_eos.t().contiguous(), host_lengths + 1
 
 
 class Batches:
@@ -165,10 +168,11 @@ class Batches:
         return chunks
 
     def batch(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """go_x [T, B], x_eos [T, B], lengths [B] for the sentences at `idx`."""
-        n = int(self.cpu_lengths[idx].max())  # batches are length-sorted, so this is tight
+        """go_x [T, B], x_eos [T, B] on the device and lengths [B] on the host, for the sentences at `idx`."""
+        host_lengths = self.cpu_lengths[idx]
+        n = int(host_lengths.max())  # batches are length-sorted, so this is tight
         idx = idx.to(self.device, non_blocking=True)
-        return _frame(self.tokens[idx, :n], self.lengths[idx])
+        return _frame(self.tokens[idx, :n], self.lengths[idx], host_lengths)
 
     def epoch(
         self, generator: torch.Generator | None = None

@@ -89,9 +89,15 @@ class TextAutoencoder(nn.Module):
             empty = self.h2mu.weight.new_zeros(x.size(1), 0)
             return empty, empty
         emb = self.drop(self.embed(x))  # [T, B, dim_emb]
-        packed = pack_padded_sequence(emb, lengths.cpu(), enforce_sorted=False)
-        _, (h, _) = self.E(packed)  # h [2 * nlayers, B, dim_h], last layer's fwd/bwd at the end
-        h = torch.cat([h[-2], h[-1]], 1)  # [B, 2 * dim_h]
+        # Sort by length on the host and move the permutations without blocking (what
+        # pack_padded_sequence(enforce_sorted=False) does, less its blocking copy): with
+        # host lengths, as Batches gives, the training step never waits for the GPU.
+        lengths = lengths.cpu()  # a no-op for host lengths
+        order = torch.argsort(lengths, descending=True, stable=True)  # [B]
+        emb = emb.index_select(1, order.to(emb.device, non_blocking=True))
+        _, (h, _) = self.E(pack_padded_sequence(emb, lengths[order]))
+        h = torch.cat([h[-2], h[-1]], 1)  # [B, 2 * dim_h]: last layer's fwd/bwd final states, in sorted order
+        h = h.index_select(0, torch.argsort(order).to(h.device, non_blocking=True))  # back to batch order
         if self.cfg.learned_prior:  # ARAE: a unit-norm code, blurred by fixed Gaussian noise in training
             mu = F.normalize(self.h2mu(h), dim=1)
             return mu, torch.full_like(mu, 2 * math.log(max(self.cfg.code_noise, 1e-4)))

@@ -31,19 +31,25 @@ def word_shuffle(x: torch.Tensor, k: float, generator: torch.Generator | None = 
     return x.gather(0, sigma)
 
 
-def word_drop(x: torch.Tensor, p: float, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+def word_drop(
+    x: torch.Tensor, p: float, generator: torch.Generator | None = None, lengths: torch.Tensor | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Drop each word with probability p; survivors close up in order, padding fills the end.
 
-    Returns the new x [T, B] and its lengths [B] (`<go>` included).
+    Returns the new x [T, B] and its lengths [B] (`<go>` included), on the host. The
+    coin flips are drawn on the host too ([T, B], a few thousand numbers), so that with
+    the host `lengths` given the new lengths, which the encoder's packing needs on the
+    host, are known without waiting for the device; the reordering runs on the device.
     """
-    T = x.size(0)
-    keep = (torch.rand(x.shape, device=x.device, generator=generator) >= p) | (x == GO)
-    keep &= x != PAD
-    pos = torch.arange(T, device=x.device)[:, None]
-    key = torch.where(keep, pos, pos + T)  # kept positions first, in their old order
+    T, B = x.shape
+    pos = torch.arange(T)[:, None]  # [T, 1]
+    lengths = (x != PAD).sum(0).cpu() if lengths is None else lengths.cpu()  # [B]; no-op for host lengths
+    keep = (torch.rand(T, B, generator=generator) >= p) | (pos == 0)  # <go> (row 0) always stays
+    keep &= pos < lengths[None, :]  # padding never counts as kept
+    new_len = keep.sum(0)  # [B], on the host
+    key = torch.where(keep, pos, pos + T).to(x.device, non_blocking=True)  # kept positions first, in order
     out = x.gather(0, key.argsort(dim=0))
-    new_len = keep.sum(0)  # [B]
-    out = torch.where(pos < new_len[None, :], out, PAD)
+    out = torch.where(torch.arange(T, device=x.device)[:, None] < new_len.to(x.device, non_blocking=True), out, PAD)
     return out, new_len
 
 
@@ -74,7 +80,7 @@ def add_noise(
     if k > 0:
         x = word_shuffle(x, k, generator)
     if drop > 0:
-        x, lengths = word_drop(x, drop, generator)
+        x, lengths = word_drop(x, drop, generator, lengths)
     if blank > 0:
         x = word_blank(x, blank, generator)
     if sub > 0:
