@@ -28,8 +28,9 @@ def main() -> None:
     name, train, valid, save_dir, out, steps = sys.argv[1:7]
     TextAutoencoder.reparameterize = staticmethod(lambda mu, logvar: mu)
     tc = TrainConfig(batch_size=32, epochs=100, max_steps=int(steps), lr=2e-3, log_every=1, seed=7)
+    dims = dict(TINY, dim_z=0) if name == "lm" else TINY  # the language model has no code
     t = Trainer(
-        preset(name, **TINY),
+        preset(name, **dims),
         tc,
         read_sentences(train),
         read_sentences(valid),

@@ -107,6 +107,14 @@ def test_discriminator_is_synchronised_and_resume_continues(files, tmp_path):
     assert steps == list(range(1, 15))
 
 
+@pytest.mark.parametrize("preset", ["arae", "lm"])
+def test_variants_with_extra_or_unused_parameters_stay_in_lockstep(files, tmp_path, preset):
+    """ARAE (a generator, a critic with a gradient penalty) and the LM (no encoder pass) under DDP."""
+    r0, r1 = worker(files, tmp_path / preset, preset, 6, ranks=2)
+    assert r0["step"] == r1["step"] == 6
+    assert_close_weights(r0["weights"], r1["weights"], rtol=0, atol=0)
+
+
 def test_torchrun_train_py_matches_one_process(files, tmp_path):
     """The real command line: a DAAE (noise, dropout, D) under torchrun tracks a single process."""
     common = ["--preset", "daae", "--train", str(files / "train.txt"), "--valid", str(files / "valid.txt"),
