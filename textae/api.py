@@ -16,7 +16,7 @@ from .errors import TextaeWarning
 from .generate import generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
-from .train import pick_device
+from .parallel import pick_device
 from .vocab import UNK, Vocab
 
 

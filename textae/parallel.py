@@ -43,15 +43,20 @@ def world_from_env() -> World:
     return World(int(env.get("RANK", 0)), int(env.get("WORLD_SIZE", 1)), int(env.get("LOCAL_RANK", 0)))
 
 
+def pick_device(name: str = "auto") -> torch.device:
+    """`auto` -> CUDA if available, else CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
 def setup(device: str = "auto") -> tuple[World, torch.device]:
     """Join the process group if torchrun started us; returns the world and this rank's device.
 
     `auto` gives each rank its own GPU (cuda:LOCAL_RANK) and NCCL, or the CPU and gloo.
     """
     world = world_from_env()
-    if device == "auto":
-        device = "cuda" if torch.cuda.is_available() else "cpu"
-    dev = torch.device(device)
+    dev = pick_device(device)
     if dev.type == "cuda" and dev.index is None:
         dev = torch.device("cuda", world.local_rank if world.distributed else torch.cuda.current_device())
     if dev.type == "cuda":

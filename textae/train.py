@@ -39,13 +39,6 @@ class TrainingDiverged(TextaeError):
     """The loss became NaN or infinite."""
 
 
-def pick_device(name: str = "auto") -> torch.device:
-    """`auto` -> CUDA if available, else CPU."""
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
-
-
 def file_info(path: str | Path, n_sents: int) -> dict:
     """What a checkpoint records of a data file: name, size in bytes, sentence count."""
     p = Path(path)
