@@ -67,13 +67,8 @@ for col, (tag, model) in zip(cols, models.items()):
         if len(models) > 1:
             st.markdown(f"**{tag}{model.cfg.model_type.upper()}** · `{model.path}`")
         ts = ops.steps(int(n))
-        table = pd.DataFrame(
-            {
-                "t": ts.round(3),
-                "lerp": ui.decode(model, ops.path(z[0], z[1], ts, "lerp")),
-                "slerp": ui.decode(model, ops.path(z[0], z[1], ts, "slerp")),
-            }
-        )
+        paths = {kind: ops.path(z[0], z[1], ts, kind) for kind in ("lerp", "slerp")}
+        table = pd.DataFrame({"t": ts.round(3), **{kind: ui.decode(model, p) for kind, p in paths.items()}})
         st.dataframe(table, hide_index=True, key=f"interp_table{tag}")
         distinct = table[method].nunique()
         st.caption(f"{distinct} distinct sentences along the {method} path of {int(n)} steps.")
@@ -81,6 +76,7 @@ for col, (tag, model) in zip(cols, models.items()):
         if c is not None:
             Zc = ui.encode(model, c.sentences)
             proj, P = ui.projection(model, c.sentences, Zc, "pca")
-            path = ops.path(z[0], z[1], ts, method)
-            fig = plots.path_on_map(P, proj.transform(path), table[method].tolist(), "the path on the corpus's PCA map")
+            fig = plots.path_on_map(
+                P, proj.transform(paths[method]), table[method].tolist(), "the path on the corpus's PCA map"
+            )
             st.plotly_chart(fig, key=f"interp_map{tag}")
