@@ -194,3 +194,29 @@ def test_find_checkpoints_and_read_train_log(tmp_path, small):
     assert read_train_log(tmp_path / "root" / "a") == []
     (tmp_path / "root" / "a" / "train_log.jsonl").write_text('{"step": 1}\n{"step": 2, "rec"\n')
     assert read_train_log(tmp_path / "root" / "a") == [{"step": 1}]  # a line cut short by a crash is skipped
+
+
+SHIPPED = ("ae", "vae", "aae", "laae", "daae", "arae")
+# hand-written review sentences (not from the corpus), in the shipped vocabulary
+EASY = ["the food was great .", "the service was slow .", "i love this place !", "the staff is very friendly ."]
+
+
+def test_shipped_yelp_checkpoints():
+    """checkpoints/yelp-<preset>/: every preset, fp16, with vectors and its training log, 64 MB in all, and working."""
+    from textae.checkpoint import list_vectors, read_train_log
+    from textae.metrics import corpus_bleu
+
+    root = os.path.join(os.path.dirname(__file__), "..", "checkpoints")
+    total = 0
+    for name in SHIPPED:
+        d = os.path.join(root, f"yelp-{name}")
+        cfg = json.loads(open(os.path.join(d, "config.json")).read())
+        assert cfg["model"]["model_type"] == name and cfg["dtype"] == "float16", (name, cfg["dtype"])
+        assert list_vectors(d) == ["sentiment", "tense"], name
+        assert [r["epoch"] for r in read_train_log(d) if r.get("split") == "valid"], f"{name}: no validation record"
+        total += sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(d) for f in fs)
+        m = textae.load(d)
+        assert m.cfg.vocab_size > 9000
+        # trained weights rebuild short, plain sentences; random ones score near 0
+        assert corpus_bleu(m.reconstruct(EASY), EASY) > 50, (name, m.reconstruct(EASY))
+    assert total <= 64 * 2**20, f"the shipped checkpoints take {total / 2**20:.1f} MiB, over 64 MiB"
