@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from conftest import TINY
+from conftest import ROOT, TINY
 
 import textae
 from textae.api import TextAE
@@ -206,15 +206,14 @@ def test_shipped_yelp_checkpoints():
     from textae.checkpoint import list_vectors, read_train_log
     from textae.metrics import corpus_bleu
 
-    root = os.path.join(os.path.dirname(__file__), "..", "checkpoints")
     total = 0
     for name in SHIPPED:
-        d = os.path.join(root, f"yelp-{name}")
-        cfg = json.loads(open(os.path.join(d, "config.json")).read())
+        d = ROOT / "checkpoints" / f"yelp-{name}"
+        cfg = json.loads((d / "config.json").read_text())
         assert cfg["model"]["model_type"] == name and cfg["dtype"] == "float16", (name, cfg["dtype"])
         assert list_vectors(d) == ["sentiment", "tense"], name
         assert [r["epoch"] for r in read_train_log(d) if r.get("split") == "valid"], f"{name}: no validation record"
-        total += sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(d) for f in fs)
+        total += sum(f.stat().st_size for f in d.rglob("*") if f.is_file())
         m = textae.load(d)
         assert m.cfg.vocab_size > 9000
         # trained weights rebuild short, plain sentences; random ones score near 0
