@@ -3,6 +3,8 @@
 import pytest
 import torch
 from conftest import TINY
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textae.api import TextAE
 from textae.config import PRESETS, preset
@@ -146,3 +148,22 @@ def test_arae_critic_learns_to_tell_codes_from_generated_ones():
         out["loss_d"].backward()
         opt.step()
     assert out["loss_d"].item() < min(first, 0.0)
+
+
+@settings(max_examples=25, deadline=None)
+@given(lengths=st.lists(st.integers(1, 9), min_size=1, max_size=6), nlayers=st.integers(1, 2), seed=st.integers(0, 99))
+def test_encoder_without_packing_equals_the_packed_lstm(lengths, nlayers, seed):
+    """The encoder's unpacked run (oneDNN, bf16-capable) gives the final states of nn.LSTM on packed input."""
+    from torch.nn.utils.rnn import pack_padded_sequence
+
+    torch.manual_seed(seed)
+    model = TextAutoencoder(preset("aae", vocab_size=40, **dict(TINY, nlayers=nlayers, dropout=0.0))).eval()
+    lengths = torch.tensor(lengths)
+    T, B = int(lengths.max()), len(lengths)
+    emb = torch.randn(T, B, TINY["dim_emb"])
+    emb[torch.arange(T)[:, None] >= lengths] = 7.0  # padding that must not leak into any code
+    ours = model._bilstm_final(emb, lengths)
+    order = torch.argsort(lengths, descending=True, stable=True)
+    _, (h, _) = model.E(pack_padded_sequence(emb[:, order], lengths[order]))
+    ref = torch.cat([h[-2], h[-1]], 1)[torch.argsort(order)]
+    torch.testing.assert_close(ours, ref, rtol=1e-5, atol=1e-6)

@@ -9,7 +9,7 @@ from conftest import TINY
 from textae.checkpoint import load_checkpoint, load_trainer_state
 from textae.config import TrainConfig, preset
 from textae.data import read_sentences
-from textae.train import Trainer, TrainingDiverged
+from textae.train import Trainer, TrainingDiverged, cpu_bf16_supported
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -109,15 +109,106 @@ def test_max_steps_stops_early(tmp_path, corpus_files):
 
 def test_amp_modes():
     from textae.errors import TextaeError
-    from textae.train import autocast_for
+    from textae.train import autocast_for, resolve_amp
 
     cpu = torch.device("cpu")
-    for mode in ("fp16", "bf16"):
-        with pytest.raises(TextaeError, match=f"--amp {mode} needs a CUDA device"):
-            autocast_for(mode, cpu)
+    with pytest.raises(TextaeError, match="--amp fp16 needs a CUDA device"):
+        autocast_for("fp16", cpu)
     with pytest.raises(TextaeError, match="choose one of auto, bf16, fp16, off"):
         autocast_for("half", cpu)
-    assert autocast_for("auto", cpu)[1] is False and autocast_for("off", cpu)[1] is False
+    assert resolve_amp("off", cpu) == "off" and autocast_for("off", cpu)[1] is False
+    # auto follows torch's own capability query, never the processor's name
+    assert resolve_amp("auto", cpu) == ("bf16" if cpu_bf16_supported() else "off")
+    if cpu_bf16_supported():
+        ctx, scaled = autocast_for("bf16", cpu)
+        assert isinstance(ctx, torch.autocast) and not scaled
+    else:
+        with pytest.raises(TextaeError, match="no native bf16 kernels"):
+            autocast_for("bf16", cpu)
+
+
+def valid_curve(run) -> list[float]:
+    log = [json.loads(line) for line in (run / "train_log.jsonl").read_text().splitlines()]
+    return [r["rec"] for r in log if r["split"] == "valid"]
+
+
+def test_chunked_loss_learns_exactly_like_the_plain_loss(tmp_path, corpus_files, monkeypatch):
+    """A few hundred fp32 steps with the chunked vocabulary loss follow proj + cross-entropy's curve."""
+    import torch.nn.functional as F
+
+    from textae.model import TextAutoencoder
+    from textae.vocab import PAD
+
+    make(tmp_path / "fast", corpus_files, epochs=30, batch_size=16).fit(progress=False)  # 300 steps
+
+    def plain(self, out, targets):
+        logits = self.proj(out).reshape(-1, self.proj.out_features)
+        return F.cross_entropy(logits, targets.reshape(-1), ignore_index=PAD, reduction="sum") / targets.size(1)
+
+    monkeypatch.setattr(TextAutoencoder, "loss_rec", plain)
+    make(tmp_path / "plain", corpus_files, epochs=30, batch_size=16).fit(progress=False)
+    fast, ref = valid_curve(tmp_path / "fast"), valid_curve(tmp_path / "plain")
+    assert len(fast) == 30 and ref[-1] < 0.5 * ref[0]  # it learnt
+    torch.testing.assert_close(torch.tensor(fast), torch.tensor(ref), rtol=1e-3, atol=1e-3)
+
+
+@pytest.mark.skipif(
+    not cpu_bf16_supported(),
+    reason="this CPU has no native bf16 (AVX-512 BF16 or AMX): --amp auto trains in fp32 here",
+)
+def test_bf16_on_the_cpu_learns_like_fp32(tmp_path, corpus_files):
+    """With the same seed, the auto (bf16) path reaches fp32's validation loss after every epoch."""
+    make(tmp_path / "bf16", corpus_files, epochs=30, amp="auto").fit(progress=False)
+    make(tmp_path / "fp32", corpus_files, epochs=30, amp="off").fit(progress=False)
+    fast, ref = torch.tensor(valid_curve(tmp_path / "bf16")), torch.tensor(valid_curve(tmp_path / "fp32"))
+    assert ref[-1] < 0.5 * ref[0]
+    assert ((fast - ref).abs() / ref).max() < 0.05, (fast, ref)
+
+
+def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files):
+    make(tmp_path / "a", corpus_files, epochs=1).fit(progress=False)
+    tr, va = corpus_files
+    t = Trainer(
+        preset("daae", **TINY),
+        TrainConfig(batch_size=16, epochs=1, seed=7),
+        read_sentences(tr),
+        read_sentences(va),
+        tmp_path / "b",
+        log=lambda *_: None,
+        init=tmp_path / "a" / "best",
+        init_overrides={"lambda_adv": 3.0},
+    )
+    assert_same_weights(weights(tmp_path / "a", "best"), {k: v for k, v in t.model.state_dict().items()})
+    assert t.cfg.lambda_adv == 3.0 and t.state["step"] == 0 and t.data_meta["init"].endswith("best")
+    from textae.errors import TextaeError
+
+    with pytest.raises(TextaeError, match="keeps the checkpoint's shapes; drop dim_h"):
+        Trainer(
+            preset("daae", **TINY),
+            TrainConfig(batch_size=16),
+            read_sentences(tr),
+            read_sentences(va),
+            tmp_path / "c",
+            init=tmp_path / "a" / "best",
+            init_overrides={"dim_h": 8},
+        )
+
+
+def test_patience_stops_when_valid_rec_stalls(tmp_path, corpus_files, monkeypatch):
+    """Early stopping counts whole epochs since the best validation rec."""
+    import textae.train as train_mod
+
+    recs = iter([5.0, 4.0, 4.5, 4.2, 3.0, 2.0])
+    real = train_mod.evaluate_losses
+
+    def scripted(model, batches):
+        out = real(model, batches)
+        out["rec"] = next(recs)
+        return out
+
+    monkeypatch.setattr(train_mod, "evaluate_losses", scripted)
+    out = make(tmp_path / "r", corpus_files, epochs=6, patience=2).fit(progress=False)
+    assert out["epoch"] == 4 and valid_curve(tmp_path / "r") == [5.0, 4.0, 4.5, 4.2]
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="mixed precision trains on CUDA only")

@@ -14,6 +14,7 @@ import numpy as np
 
 from .config import PRESETS, ModelConfig, TrainConfig, parse_noise, preset
 from .errors import TextaeError, TextaeWarning
+from .generate import MAX_LEN, STRATEGIES
 
 # ------------------------------------------------------------------- parsers
 
@@ -43,11 +44,17 @@ def _add_train(sub) -> None:
         description="Train a text autoencoder. "
         "Every model and training field can be overridden; the effective config is printed and saved.",
     )
-    p.add_argument("--preset", default="daae", choices=list(PRESETS), help="model family (default daae)")
+    p.add_argument("--preset", choices=list(PRESETS), help="model family (default daae; with --init, the checkpoint's)")
     p.add_argument("--train", required=True, help="training sentences, one per line")
     p.add_argument("--valid", required=True, help="validation sentences, one per line")
     p.add_argument("--save-dir", required=True, help="run directory: best/, last/, train_log.jsonl")
     p.add_argument("--resume", action="store_true", help="continue from SAVE_DIR/last (optimiser and epoch restored)")
+    p.add_argument(
+        "--init",
+        metavar="CKPT",
+        help="start a new run from this checkpoint's weights and vocabulary (a fresh optimiser); "
+        "--preset and model flags may change its loss weights and noise, not its sizes",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     for f in fields(ModelConfig):
         if f.name in ("model_type", "vocab_size"):
@@ -75,12 +82,12 @@ def _boolean(text: str) -> bool:
 
 def _decode_opts(p) -> None:
     g = p.add_argument_group("decoding")
-    g.add_argument("--strategy", default="greedy", choices=["greedy", "sample", "top_k", "top_p", "beam"])
+    g.add_argument("--strategy", default="greedy", choices=STRATEGIES)
     g.add_argument("--temperature", type=float, default=1.0)
     g.add_argument("--top-k", type=int, default=40)
     g.add_argument("--top-p", type=float, default=0.9)
     g.add_argument("--beam-size", type=int, default=5)
-    g.add_argument("--max-len", type=int, default=35)
+    g.add_argument("--max-len", type=int, default=MAX_LEN, help=f"tokens emitted at most (default {MAX_LEN})")
     g.add_argument("--seed", type=int, default=1111)
 
 
@@ -211,17 +218,25 @@ def _lines(path: str) -> list[str]:
 def cmd_train(a) -> None:
     from .data import read_sentences
     from .parallel import teardown
-    from .train import Trainer, file_info
+    from .train import INIT_OVERRIDES, Trainer, file_info
 
     overrides = _given(a, ModelConfig)
-    model_cfg = preset(a.preset, **overrides)
+    model_cfg = preset(a.preset or "daae", **overrides)
+    if a.resume and a.init:
+        raise TextaeError("give --resume (continue this run) or --init CKPT (a new run from its weights), not both")
     if a.resume and overrides:
         print("note: --resume keeps the saved model config; ignoring " + ", ".join(sorted(overrides)), file=sys.stderr)
+    init_overrides = None
+    if a.init:  # the checkpoint's config, changed only where asked: by --preset and by model flags
+        init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
     tc = TrainConfig(**_given(a, TrainConfig))
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
-    meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid)), "preset": a.preset}
+    meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid))}
+    meta["preset"] = model_cfg.model_type
     try:
-        trainer = Trainer(model_cfg, tc, train, valid, a.save_dir, resume=a.resume, data_meta=meta)
+        trainer = Trainer(
+            model_cfg, tc, train, valid, a.save_dir, a.resume, meta, init=a.init, init_overrides=init_overrides
+        )
         trainer.fit(progress=not a.no_progress)
     except KeyboardInterrupt:
         sys.exit(130)

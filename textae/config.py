@@ -49,11 +49,12 @@ class TrainConfig:
     batch_size: int = 256
     epochs: int = 30
     max_steps: int = 0  # 0 = no limit; otherwise stop after this many optimiser steps
+    patience: int = 0  # early stopping: stop after this many epochs without a better valid rec (0 = never)
     seed: int = 1111
     vocab_max: int = 10000
     log_every: int = 50  # steps between loss log lines (each forces one host sync)
     max_tokens: int = 100  # longer sentences are truncated, with a warning
-    amp: str = "auto"  # auto (bf16 on CUDA, off on CPU) | bf16 | fp16 | off
+    amp: str = "auto"  # auto (bf16 where the GPU or CPU runs it natively, else off) | bf16 | fp16 | off
     device: str = "auto"
 
 

@@ -10,6 +10,7 @@ import torch
 
 from .data import Batches
 from .model import TextAutoencoder
+from .vocab_loss import vocab_nll
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -55,14 +56,8 @@ def nll_importance(
     terms = []
     for _ in range(m):
         z = model.reparameterize(mu, logvar)
-        logits, _ = model.decode(z, go_x)  # [T, B, V]
-        rec = (
-            torch.nn.functional.cross_entropy(
-                logits.reshape(T * B, -1).float(), x_eos.reshape(-1), ignore_index=0, reduction="none"
-            )
-            .view(T, B)
-            .sum(0)
-        )
+        states, _ = model.features(z, go_x)  # [T, B, dim_h]
+        rec = vocab_nll(states, model.proj, x_eos, reduction="none").sum(0)  # -log p(x|z_i)  [B]
         zero = torch.zeros_like(mu)
         terms.append(log_normal(z, zero, zero) - rec - log_normal(z, mu, logvar))
     return -(torch.logsumexp(torch.stack(terms, 1), 1) - math.log(m))

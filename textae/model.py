@@ -28,11 +28,10 @@ import warnings
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from torch.nn.utils.rnn import pack_padded_sequence
 
 from .config import ModelConfig
 from .noise import add_noise
-from .vocab import PAD
+from .vocab_loss import vocab_nll
 
 
 def frozen(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
@@ -83,25 +82,51 @@ class TextAutoencoder(nn.Module):
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x [T, B] (`<go>` w1..wn, padded), lengths [B] -> mu, logvar [B, dim_z].
 
-        Sequences are packed, so a code never depends on the padding a batch adds.
+        A code never depends on the padding a batch adds (see _bilstm_final).
         """
         if self.cfg.dim_z == 0:  # the language-model preset: no code, so no encoder pass
             empty = self.h2mu.weight.new_zeros(x.size(1), 0)
             return empty, empty
         emb = self.drop(self.embed(x))  # [T, B, dim_emb]
-        # Sort by length on the host and move the permutations without blocking (what
-        # pack_padded_sequence(enforce_sorted=False) does, less its blocking copy): with
-        # host lengths, as Batches gives, the training step never waits for the GPU.
-        lengths = lengths.cpu()  # a no-op for host lengths
-        order = torch.argsort(lengths, descending=True, stable=True)  # [B]
-        emb = emb.index_select(1, order.to(emb.device, non_blocking=True))
-        _, (h, _) = self.E(pack_padded_sequence(emb, lengths[order]))
-        h = torch.cat([h[-2], h[-1]], 1)  # [B, 2 * dim_h]: last layer's fwd/bwd final states, in sorted order
-        h = h.index_select(0, torch.argsort(order).to(h.device, non_blocking=True))  # back to batch order
+        h = self._bilstm_final(emb, lengths)  # [B, 2 * dim_h]
         if self.cfg.learned_prior:  # ARAE: a unit-norm code, blurred by fixed Gaussian noise in training
             mu = F.normalize(self.h2mu(h), dim=1)
             return mu, torch.full_like(mu, 2 * math.log(max(self.cfg.code_noise, 1e-4)))
         return self.h2mu(h), self.h2logvar(h)
+
+    def _bilstm_final(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """Final states of the bidirectional encoder E over x [T, B, dim_emb] -> [B, 2 * dim_h].
+
+        The same as running E on the packed sequences, without packing: packed input
+        keeps the CPU's LSTM off oneDNN (a slower per-step loop, and no bf16 kernel).
+        The forward direction runs on the padded batch, whose padding comes after
+        every word, and its state is read at the last word; the backward direction
+        runs forward over each sentence reversed within its own length, so it too
+        starts at the last word and never sees padding. The reversal index is built
+        from host lengths and moved without blocking, so a GPU step never waits.
+        """
+        E, T, B = self.E, x.size(0), x.size(1)
+        lengths = lengths.cpu()  # a no-op for host lengths
+        pos = torch.arange(T)[:, None]  # [T, 1]
+        rev = torch.where(pos < lengths, lengths - 1 - pos, pos).to(x.device, non_blocking=True)  # [T, B]
+        last = (lengths - 1).to(x.device, non_blocking=True)  # [B]
+        cols = torch.arange(B, device=x.device)
+        zeros = x.new_zeros(1, B, E.hidden_size)
+        flat = E._flat_weights  # per layer: w_ih, w_hh, b_ih, b_hh forward, then the same reversed
+        for layer in range(E.num_layers):
+            if layer:  # inter-layer dropout, as nn.LSTM applies it
+                x = F.dropout(x, E.dropout, self.training)
+            flip = rev[:, :, None].expand(-1, -1, x.size(2))
+            outs = []
+            for d, inp in enumerate((x, x.gather(0, flip))):
+                w = flat[8 * layer + 4 * d : 8 * layer + 4 * d + 4]
+                out = torch.lstm(inp, (zeros, zeros), w, True, 1, 0.0, self.training, False, False)[0]
+                outs.append(out)  # [T, B, dim_h]; the backward direction in reversed order
+            fwd, bwd = outs[0], outs[1]
+            if layer + 1 == E.num_layers:
+                return torch.cat([fwd[last, cols], bwd[last, cols]], 1)  # [B, 2 * dim_h]
+            x = torch.cat([fwd, bwd.gather(0, rev[:, :, None].expand(-1, -1, bwd.size(2)))], 2)  # [T, B, 2 * dim_h]
+        raise AssertionError("unreachable: nn.LSTM has at least one layer")
 
     def prior(self, eps: torch.Tensor) -> torch.Tensor:
         """Codes [n, dim_z] of the model's prior from N(0, I) noise eps [n, dim_z]: eps itself, or Gen(eps) (ARAE)."""
@@ -113,11 +138,16 @@ class TextAutoencoder(nn.Module):
         return mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
 
     # ----------------------------------------------------------------- decoder
-    def decode(self, z: torch.Tensor, x: torch.Tensor, hidden=None):
-        """Teacher-forced decoder: z [B, dim_z], x [T, B] -> logits [T, B, V], hidden."""
+    def features(self, z: torch.Tensor, x: torch.Tensor, hidden=None):
+        """Teacher-forced decoder states: z [B, dim_z], x [T, B] -> dropout(G's outputs) [T, B, dim_h], hidden."""
         inp = self.drop(self.embed(x)) + self.z2emb(z)  # [T, B, dim_emb]; z2emb(z) broadcast over T
         out, hidden = self.G(inp, hidden)  # [T, B, dim_h]
-        return self.proj(self.drop(out)), hidden
+        return self.drop(out), hidden
+
+    def decode(self, z: torch.Tensor, x: torch.Tensor, hidden=None):
+        """Teacher-forced decoder: z [B, dim_z], x [T, B] -> logits [T, B, V], hidden."""
+        out, hidden = self.features(z, x, hidden)
+        return self.proj(out), hidden
 
     # -------------------------------------------------------------------- loss
     def forward(
@@ -126,11 +156,10 @@ class TextAutoencoder(nn.Module):
         """The loss terms of one batch (see `loss`): forward is what DistributedDataParallel wraps."""
         return self.loss(go_x, x_eos, lengths, noise)
 
-    def loss_rec(self, logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-        """Token cross-entropy summed per sentence, averaged over the batch (nats per sentence)."""
-        return F.cross_entropy(
-            logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=PAD, reduction="sum"
-        ) / targets.size(1)
+    def loss_rec(self, out: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        """Token cross-entropy of decoder states out [T, B, dim_h] against targets [T, B], summed per
+        sentence and averaged over the batch (nats per sentence); chunked, see vocab_loss.py."""
+        return vocab_nll(out, self.proj, targets) / targets.size(1)
 
     def loss(
         self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, noise: bool = False
@@ -146,10 +175,10 @@ class TextAutoencoder(nn.Module):
             enc_x, enc_len = add_noise(go_x, lengths, cfg.noise, cfg.vocab_size)
         mu, logvar = self.encode(enc_x, enc_len)
         z = self.reparameterize(mu, logvar)  # the reference samples z for every variant
-        logits, _ = self.decode(z, go_x)
+        states, _ = self.features(z, go_x)  # [T, B, dim_h]
         mu, logvar = mu.float(), logvar.float()
         out = {
-            "rec": self.loss_rec(logits, x_eos),
+            "rec": self.loss_rec(states, x_eos),
             # KL(N(mu, sigma^2) || N(0, I)), summed over dims, averaged over the batch
             "kl": -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp()) / len(mu),
             "|lvar|": logvar.abs().sum(dim=1).mean(),  # LAAE's L1 penalty
