@@ -42,6 +42,13 @@ def test_round_trip_identical(tmp_path, small):
     assert_same(small, textae.load(tmp_path / "ck", "cpu"))
 
 
+# the reference's argparse fields, less the sizes
+REF_ARGS = dict(
+    vocab_size=10000, nlayers=1, lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0],
+    dropout=0.5, lr=5e-4, seed=1111,
+)  # fmt: skip
+
+
 def reference_state(model: TextAutoencoder) -> dict:
     """The state dict a reference AAE would hold: same names (its D's Sigmoid has no parameters)."""
     return {k: v.clone() for k, v in model.state_dict().items()}
@@ -51,21 +58,7 @@ def reference_state(model: TextAutoencoder) -> dict:
 @pytest.mark.parametrize("old_key", [False, True])
 def test_reference_checkpoint_loads_and_decodes_identically(tmp_path, small, old_key):
     c = small.cfg
-    args = argparse.Namespace(
-        vocab_size=10000,
-        dim_z=c.dim_z,
-        dim_emb=c.dim_emb,
-        dim_h=c.dim_h,
-        nlayers=1,
-        dim_d=c.dim_d,
-        lambda_kl=0.0,
-        lambda_adv=10.0,
-        lambda_p=0.0,
-        noise=[0.3, 0.0, 0.0, 0.0],
-        dropout=0.5,
-        lr=5e-4,
-        seed=1111,
-    )
+    args = argparse.Namespace(**REF_ARGS, dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, dim_d=c.dim_d)
     setattr(args, "model" if old_key else "model_type", "aae")
     torch.save({"args": args, "model": reference_state(small.model)}, tmp_path / "model.pt")
     small.vocab.save(tmp_path / "vocab.txt")
@@ -219,3 +212,37 @@ def test_shipped_yelp_checkpoints():
         # trained weights rebuild short, plain sentences; random ones score near 0
         assert corpus_bleu(m.reconstruct(EASY), EASY) > 50, (name, m.reconstruct(EASY))
     assert total <= 64 * 2**20, f"the shipped checkpoints take {total / 2**20:.1f} MiB, over 64 MiB"
+
+
+def reference_generate(model: TextAutoencoder, z: torch.Tensor, max_len: int = 35) -> list[list[int]]:
+    """The reference implementation's greedy `generate(z, max_len)`, step for step: `<go>` is one of its steps."""
+    from textae.vocab import EOS, GO
+
+    sents, inp, hidden = [], torch.full((1, len(z)), GO, dtype=torch.long), None
+    with torch.no_grad():
+        for _ in range(max_len):
+            sents.append(inp)
+            logits, hidden = model.decode(z, inp, hidden)
+            inp = logits.argmax(dim=-1)
+    out = torch.cat(sents)[1:].t().tolist()  # drop <go>; the reference then cuts at <eos>
+    return [s[: s.index(EOS)] if EOS in s else s for s in out]
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_reference_checkpoint_decodes_token_for_token_at_the_length_limit(tmp_path, small):
+    """Greedy decodes that never emit <eos> run to the limit: the reference stops after 34 words, and so do we."""
+    from textae.vocab import EOS
+
+    with torch.no_grad():
+        small.model.proj.bias[EOS] = -1e4  # no row ever ends early
+    c = small.cfg
+    sizes = dict(dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, dim_d=c.dim_d)
+    args = argparse.Namespace(**REF_ARGS, **sizes, model_type="aae")
+    torch.save({"args": args, "model": reference_state(small.model)}, tmp_path / "model.pt")
+    small.vocab.save(tmp_path / "vocab.txt")
+    loaded = textae.load(tmp_path, "cpu")
+    z = np.random.default_rng(0).standard_normal((20, small.cfg.dim_z)).astype(np.float32)
+    ours = loaded.decode(z)
+    ref = [" ".join(small.vocab.words(s)) for s in reference_generate(loaded.model, torch.from_numpy(z))]
+    assert all(len(s.split()) == 34 for s in ref)  # the limit was reached
+    assert ours == ref

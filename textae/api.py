@@ -13,7 +13,7 @@ from .checkpoint import load_checkpoint
 from .config import ModelConfig
 from .data import as_sentences, pad_batch
 from .errors import TextaeWarning
-from .generate import generate
+from .generate import MAX_LEN, generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
 from .parallel import pick_device
@@ -94,7 +94,7 @@ class TextAE:
         Z: np.ndarray,
         strategy: str = "greedy",
         temperature: float = 1.0,
-        max_len: int = 35,
+        max_len: int = MAX_LEN,
         top_k: int = 40,
         top_p: float = 0.9,
         beam_size: int = 5,

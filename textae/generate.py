@@ -8,6 +8,10 @@ from .model import TextAutoencoder
 from .vocab import EOS, GO
 
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
+# max_len counts the tokens a decode emits (words and `<eos>`). The reference's generate(z, max_len=35)
+# counts the `<go>` it starts from among its 35 steps, so it emits at most 34: our default of 34 decodes
+# an imported reference checkpoint token for token like the reference does at its defaults.
+MAX_LEN = 34
 
 
 def _filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -29,14 +33,14 @@ def generate(
     model: TextAutoencoder,
     z: torch.Tensor,
     strategy: str = "greedy",
-    max_len: int = 35,
+    max_len: int = MAX_LEN,
     temperature: float = 1.0,
     top_k: int = 40,
     top_p: float = 0.9,
     beam_size: int = 5,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
-    """Decode z [B, dim_z] into ids [B, L] (`<go>` excluded; `<eos>` and what follows are to be cut).
+    """Decode z [B, dim_z] into ids [B, L], L <= max_len (`<go>` excluded; `<eos>` and what follows are to be cut).
 
     Greedy decoding takes the argmax at every step, exactly as the reference's
     `generate(..., 'greedy')`, and stops early once every row has emitted `<eos>`.
