@@ -10,6 +10,7 @@ import streamlit as st
 
 from textae import ui
 from textae.checkpoint import export, read_train_log
+from textae.generate import STRATEGIES
 from textae.metrics import latent_stats
 
 st.title("Checkpoint inspector")
@@ -85,7 +86,7 @@ with tab_prior:
     c1, c2, c3 = st.columns(3)
     n = c1.slider("samples", 1, 50, 10, key="insp_prior_n")
     seed = c2.number_input("seed", 0, 1_000_000, 0, key="insp_prior_seed")
-    strategy = c3.selectbox("decoding", ["greedy", "sample", "top_k", "top_p", "beam"], key="insp_prior_strategy")
+    strategy = c3.selectbox("decoding", STRATEGIES, key="insp_prior_strategy")
     with ui.errors_shown():
         samples = m.sample(int(n), seed=int(seed), strategy=strategy)
     st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True, key="insp_prior")

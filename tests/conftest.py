@@ -67,6 +67,20 @@ def trained_run(tmp_path_factory, corpus_files) -> Path:
     return run
 
 
+@torch.no_grad()
+def reference_greedy(model, z: torch.Tensor, max_len: int = 35) -> torch.Tensor:
+    """The reference's generate(z, max_len, 'greedy'), step for step: `<go>` is one of its max_len steps,
+    and there is no early stop. Returns ids [B, max_len - 1], `<go>` dropped."""
+    from textae.vocab import GO
+
+    sents, inp, hidden = [], torch.full((1, len(z)), GO, dtype=torch.long), None
+    for _ in range(max_len):
+        sents.append(inp)
+        logits, hidden = model.decode(z, inp, hidden)
+        inp = logits.argmax(dim=-1)
+    return torch.cat(sents)[1:].t()
+
+
 def write_reference(d: Path, model, vocab: Vocab, model_type: str = "aae") -> Path:
     """A reference-implementation checkpoint (model.pt with an argparse.Namespace + state dict, vocab.txt)."""
     import argparse

@@ -102,7 +102,8 @@ def test_bad_inputs(m):
 def test_ops_interpolation_ends_and_slerp_norm():
     z1, z2 = np.array([1.0, 0.0]), np.array([0.0, 1.0])
     p = ops.path(z1, z2, 3, "slerp")
-    np.testing.assert_allclose(p[0], z1, atol=1e-6) and np.testing.assert_allclose(p[-1], z2, atol=1e-6)
+    np.testing.assert_allclose(p[0], z1, atol=1e-6)
+    np.testing.assert_allclose(p[-1], z2, atol=1e-6)
     np.testing.assert_allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-6)  # stays on the circle
     np.testing.assert_allclose(ops.path(z1, z2, 3, "lerp")[1], [0.5, 0.5])
     idx, d = ops.nearest(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 2.0]]), 2)

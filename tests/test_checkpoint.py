@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, TINY
+from conftest import ROOT, TINY, reference_greedy
 
 import textae
 from textae.api import TextAE
@@ -214,20 +214,6 @@ def test_shipped_yelp_checkpoints():
     assert total <= 64 * 2**20, f"the shipped checkpoints take {total / 2**20:.1f} MiB, over 64 MiB"
 
 
-def reference_generate(model: TextAutoencoder, z: torch.Tensor, max_len: int = 35) -> list[list[int]]:
-    """The reference implementation's greedy `generate(z, max_len)`, step for step: `<go>` is one of its steps."""
-    from textae.vocab import EOS, GO
-
-    sents, inp, hidden = [], torch.full((1, len(z)), GO, dtype=torch.long), None
-    with torch.no_grad():
-        for _ in range(max_len):
-            sents.append(inp)
-            logits, hidden = model.decode(z, inp, hidden)
-            inp = logits.argmax(dim=-1)
-    out = torch.cat(sents)[1:].t().tolist()  # drop <go>; the reference then cuts at <eos>
-    return [s[: s.index(EOS)] if EOS in s else s for s in out]
-
-
 @pytest.mark.filterwarnings("ignore")
 def test_reference_checkpoint_decodes_token_for_token_at_the_length_limit(tmp_path, small):
     """Greedy decodes that never emit <eos> run to the limit: the reference stops after 34 words, and so do we."""
@@ -243,6 +229,6 @@ def test_reference_checkpoint_decodes_token_for_token_at_the_length_limit(tmp_pa
     loaded = textae.load(tmp_path, "cpu")
     z = np.random.default_rng(0).standard_normal((20, small.cfg.dim_z)).astype(np.float32)
     ours = loaded.decode(z)
-    ref = [" ".join(small.vocab.words(s)) for s in reference_generate(loaded.model, torch.from_numpy(z))]
+    ref = [" ".join(small.vocab.words(s)) for s in reference_greedy(loaded.model, torch.from_numpy(z)).tolist()]
     assert all(len(s.split()) == 34 for s in ref)  # the limit was reached
     assert ours == ref

@@ -4,22 +4,12 @@ import copy
 
 import pytest
 import torch
-from conftest import TINY
+from conftest import TINY, reference_greedy
 
 from textae.config import preset
-from textae.generate import _filter_logits, generate
+from textae.generate import DecodeConfig, _filter_logits, generate
 from textae.model import TextAutoencoder
-from textae.vocab import EOS, GO
-
-
-def reference_greedy(model, z, max_len):
-    """The reference's generate(z, max_len, 'greedy'): max_len argmax steps, no early stop."""
-    sents, inp, hidden = [], torch.full((1, len(z)), GO, dtype=torch.long), None
-    for _ in range(max_len):
-        sents.append(inp)
-        logits, hidden = model.decode(z, inp, hidden)
-        inp = logits.argmax(dim=-1)
-    return torch.cat(sents)[1:].t()  # drop <go>, [B, max_len - 1]
+from textae.vocab import EOS
 
 
 def cut(row):
@@ -35,9 +25,8 @@ def model():
 
 def test_greedy_matches_reference_token_for_token(model):
     z = torch.randn(32, model.cfg.dim_z) * 3
-    ours = generate(model, z, "greedy", max_len=35)
-    with torch.no_grad():
-        ref = reference_greedy(model, z, 36)
+    ours = generate(model, z)  # the defaults of both
+    ref = reference_greedy(model, z)
     for a, b in zip(ours.tolist(), ref.tolist()):
         assert cut(a) == cut(b)
 
@@ -45,15 +34,15 @@ def test_greedy_matches_reference_token_for_token(model):
 @pytest.mark.parametrize("strategy", ["sample", "top_k", "top_p", "beam"])
 def test_strategies_return_valid_ids(model, strategy):
     z = torch.randn(4, model.cfg.dim_z)
-    out = generate(model, z, strategy, max_len=10, generator=torch.Generator().manual_seed(0))
+    out = generate(model, z, DecodeConfig(strategy, max_len=10), torch.Generator().manual_seed(0))
     assert out.shape[0] == 4 and out.shape[1] <= 10
     assert ((out >= 0) & (out < model.cfg.vocab_size)).all()
 
 
 def test_sampling_is_seeded(model):
     z = torch.randn(4, model.cfg.dim_z)
-    a = generate(model, z, "sample", generator=torch.Generator().manual_seed(1))
-    b = generate(model, z, "sample", generator=torch.Generator().manual_seed(1))
+    a = generate(model, z, DecodeConfig("sample"), torch.Generator().manual_seed(1))
+    b = generate(model, z, DecodeConfig("sample"), torch.Generator().manual_seed(1))
     assert torch.equal(a, b)
 
 
@@ -62,15 +51,15 @@ def test_low_temperature_sampling_is_greedy(model):
     with torch.no_grad():
         model.proj.weight.mul_(100)  # an untrained model has near-ties that any temperature could flip
     z = torch.randn(8, model.cfg.dim_z)
-    g = generate(model, z, "greedy", max_len=12)
-    s = generate(model, z, "sample", temperature=1e-4, max_len=12, generator=torch.Generator().manual_seed(0))
+    g = generate(model, z, DecodeConfig(max_len=12))
+    s = generate(model, z, DecodeConfig("sample", temperature=1e-4, max_len=12), torch.Generator().manual_seed(0))
     assert [cut(r) for r in g.tolist()] == [cut(r) for r in s.tolist()]
 
 
 def test_beam_of_one_is_greedy(model):
     z = torch.randn(8, model.cfg.dim_z)
-    g = generate(model, z, "greedy", max_len=12)
-    b = generate(model, z, "beam", beam_size=1, max_len=12)
+    g = generate(model, z, DecodeConfig(max_len=12))
+    b = generate(model, z, DecodeConfig("beam", beam_size=1, max_len=12))
     assert [cut(r) for r in g.tolist()] == [cut(r) for r in b.tolist()]
 
 
@@ -81,6 +70,24 @@ def test_filters_keep_the_right_tokens():
     assert torch.isfinite(_filter_logits(logits, top_p=0.1)).tolist() == [[True, False, False, False]]
 
 
-def test_unknown_strategy(model):
-    with pytest.raises(ValueError, match="unknown decoding strategy"):
-        generate(model, torch.zeros(1, model.cfg.dim_z), "nucleus")
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(strategy="nucleus"), "unknown decoding strategy"),
+        (dict(max_len=0), "max_len must be at least 1"),
+        (dict(top_k=0), "top_k must be at least 1"),
+        (dict(beam_size=0), "beam_size must be at least 1"),
+        (dict(top_p=0.0), r"top_p must lie in \(0, 1\]"),
+        (dict(temperature=-1.0), "temperature must be a positive number"),
+        (dict(temperature=float("nan")), "temperature must be a positive number"),
+    ],
+)
+def test_decode_config_refuses_bad_values(bad, message):
+    with pytest.raises(ValueError, match=message):
+        DecodeConfig(**bad)
+
+
+def test_non_finite_codes_are_refused(model):
+    for bad in (float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="finite"):
+            generate(model, torch.full((2, model.cfg.dim_z), bad))

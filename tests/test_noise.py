@@ -81,6 +81,23 @@ def test_zero_noise_is_identity(b):
 
 
 def test_noise_runs_on_the_batch_device_without_python_loops():
-    x, _, lengths = pad_batch([[5, 6, 7]] * 1000)
-    y, n = add_noise(x, lengths, [0.3, 0.1, 0.1, 3], V)
-    assert y.shape == x.shape and y.device == x.device and n.shape == lengths.shape
+    """The same number of torch calls for 10 sentences as for 1,000: no loop over sentences or words."""
+    from torch.overrides import TorchFunctionMode
+
+    class Count(TorchFunctionMode):
+        def __init__(self):
+            super().__init__()
+            self.calls = 0
+
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            self.calls += 1
+            return func(*args, **(kwargs or {}))
+
+    counts = []
+    for B in (10, 1000):
+        x, _, lengths = pad_batch([[5, 6, 7, 8]] * B)
+        with Count() as c:
+            y, n = add_noise(x, lengths, [0.3, 0.1, 0.1, 3], V)
+        counts.append(c.calls)
+        assert y.shape == x.shape and y.device == x.device and n.shape == lengths.shape
+    assert counts[0] == counts[1] and counts[0] < 100, counts

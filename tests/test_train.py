@@ -179,7 +179,13 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
         init_overrides={"lambda_adv": 3.0},
     )
     assert_same_weights(weights(tmp_path / "a", "best"), {k: v for k, v in t.model.state_dict().items()})
-    assert t.cfg.lambda_adv == 3.0 and t.state["step"] == 0 and t.data_meta["init"].endswith("best")
+    assert t.cfg.lambda_adv == 3.0 and t.data_meta["init"].endswith("best")
+    assert t.state["epoch"] == 1 and t.state["step"] == 10  # counted on from the checkpoint's
+    t.tc.epochs = 2
+    t.fit(progress=False)
+    log = [json.loads(line) for line in (tmp_path / "b" / "train_log.jsonl").read_text().splitlines()]
+    assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2]  # the checkpoint's epoch, then ours
+    assert [bool(r.get("init")) for r in log if r["split"] == "valid"] == [True, False]
     from textae.errors import TextaeError
 
     with pytest.raises(TextaeError, match="keeps the checkpoint's shapes; drop dim_h"):

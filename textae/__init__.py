@@ -1,10 +1,9 @@
 """textae: train, compare and explore the text autoencoders of "Educating Text Autoencoders" (Shen et al., 2020)."""
 
-__version__ = "0.1.0"
-
-from .api import TextAE, load  # noqa: E402
-from .config import PRESETS, ModelConfig, TrainConfig, preset  # noqa: E402
-from .errors import CheckpointError, DataError, TextaeError, TextaeWarning  # noqa: E402
+from .api import TextAE, load
+from .config import PRESETS, ModelConfig, TrainConfig, preset
+from .errors import CheckpointError, DataError, TextaeError, TextaeWarning
+from .version import __version__
 
 __all__ = [
     "load",

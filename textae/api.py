@@ -10,10 +10,10 @@ import torch
 
 from . import ops
 from .checkpoint import load_checkpoint
-from .config import ModelConfig
+from .config import ModelConfig, replace
 from .data import as_sentences, pad_batch
 from .errors import TextaeWarning
-from .generate import MAX_LEN, generate
+from .generate import DecodeConfig, generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
 from .parallel import pick_device
@@ -92,16 +92,16 @@ class TextAE:
     def decode(
         self,
         Z: np.ndarray,
-        strategy: str = "greedy",
-        temperature: float = 1.0,
-        max_len: int = MAX_LEN,
-        top_k: int = 40,
-        top_p: float = 0.9,
-        beam_size: int = 5,
+        config: DecodeConfig | None = None,
         seed: int | None = None,
         batch_size: int = 256,
+        **options,
     ) -> list[str] | str:
-        """Sentences for codes Z [N, dim_z] (a list) or z [dim_z] (a str)."""
+        """Sentences for codes Z [N, dim_z] (a list) or z [dim_z] (a str).
+
+        `config`, or DecodeConfig's fields as keywords (strategy="beam", max_len=20, ...), say how.
+        """
+        config = replace(config or DecodeConfig(), **options)
         Z = np.asarray(Z, dtype=np.float32)
         single = Z.ndim == 1
         Z = Z[None] if single else Z
@@ -114,7 +114,7 @@ class TextAE:
         out = []
         for start in range(0, len(Z), batch_size):
             z = torch.from_numpy(Z[start : start + batch_size]).to(self.device)
-            ids = generate(self.model, z, strategy, max_len, temperature, top_k, top_p, beam_size, gen)
+            ids = generate(self.model, z, config, gen)
             out += [" ".join(self.vocab.words(row)) for row in ids.tolist()]
         return out[0] if single else out
 

@@ -31,10 +31,10 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from . import __version__
 from .config import ModelConfig, TrainConfig, from_dict
 from .errors import CheckpointError, TextaeWarning
 from .model import TextAutoencoder
+from .version import __version__
 from .vocab import Vocab
 
 FORMAT = "textae-checkpoint"

@@ -14,17 +14,20 @@ import numpy as np
 
 from .config import PRESETS, ModelConfig, TrainConfig, parse_noise, preset
 from .errors import TextaeError, TextaeWarning
-from .generate import MAX_LEN, STRATEGIES
+from .generate import STRATEGIES, DecodeConfig
 
 # ------------------------------------------------------------------- parsers
 
 
-def _field_flags(p, cls, skip: tuple[str, ...] = (), rename: dict[str, str] | None = None) -> None:
+def _field_flags(
+    p, cls, skip: tuple[str, ...] = (), rename: dict[str, str] | None = None, choices: dict | None = None
+) -> None:
     """One optional `--field-name` per dataclass field (default None = keep the dataclass's default)."""
     for f in fields(cls):
         if f.name not in skip:
             flag = "--" + (rename or {}).get(f.name, f.name.replace("_", "-"))
-            p.add_argument(flag, dest=f.name, type=_kind(f), help=f"(default {f.default})")
+            kw = {"choices": choices[f.name]} if f.name in (choices or {}) else {}
+            p.add_argument(flag, dest=f.name, type=_kind(f), help=f"(default {f.default})", **kw)
 
 
 def _kind(f) -> Callable[[str], object]:
@@ -81,14 +84,9 @@ def _boolean(text: str) -> bool:
 
 
 def _decode_opts(p) -> None:
-    g = p.add_argument_group("decoding")
-    g.add_argument("--strategy", default="greedy", choices=STRATEGIES)
-    g.add_argument("--temperature", type=float, default=1.0)
-    g.add_argument("--top-k", type=int, default=40)
-    g.add_argument("--top-p", type=float, default=0.9)
-    g.add_argument("--beam-size", type=int, default=5)
-    g.add_argument("--max-len", type=int, default=MAX_LEN, help=f"tokens emitted at most (default {MAX_LEN})")
-    g.add_argument("--seed", type=int, default=1111)
+    g = p.add_argument_group("decoding", "how codes become text (textae.generate.DecodeConfig)")
+    _field_flags(g, DecodeConfig, choices={"strategy": STRATEGIES})
+    g.add_argument("--seed", type=int, default=1111, help="for the sampling strategies (default 1111)")
 
 
 def _common(sub, name: str, help: str, data: str | None = None):
@@ -149,7 +147,7 @@ def _add_eval(sub) -> None:
         p = sub.add_parser(name, help=text, description=text)
         p.add_argument("--data", required=True, help="a directory laid out like ../shared/data/yelp")
         p.add_argument("--lm", help="language-model checkpoint; trained there on train.txt when missing "
-                                    "(default: lm/ beside --out)")  # fmt: skip
+                                    "(default: lm/ beside --out); `none` skips the sample perplexity")  # fmt: skip
         p.add_argument("--lm-size", default="small", choices=["small", "paper"])
         p.add_argument("--queries", type=int, default=1000, help="test sentences whose neighbours are compared")
         p.add_argument("--n-eval", type=int, default=1000, help="test sentences reconstructed / transferred")
@@ -188,15 +186,8 @@ def _add_toy(sub) -> None:
 
 
 def _decode_kw(a) -> dict:
-    return dict(
-        strategy=a.strategy,
-        temperature=a.temperature,
-        top_k=a.top_k,
-        top_p=a.top_p,
-        beam_size=a.beam_size,
-        max_len=a.max_len,
-        seed=a.seed,
-    )
+    """The decoding keywords of TextAE.decode from the decoding flags."""
+    return dict(config=DecodeConfig(**_given(a, DecodeConfig)), seed=a.seed)
 
 
 def _emit(lines: list[str], output: str | None) -> None:
@@ -386,7 +377,8 @@ def _suite(a, out_dir: Path, ks=(1.0, 1.5, 2.0)):
 
     tc = TrainConfig(**{**_given(a, TrainConfig), "device": a.device})
     data = DataDir.load(a.data)
-    lm = language_model(Path(a.lm) if a.lm else out_dir / "lm", data, a.lm_size, tc, log=_err)
+    lm_path = Path(a.lm) if a.lm else out_dir / "lm"
+    lm = None if a.lm == "none" else language_model(lm_path, data, a.lm_size, tc, log=_err)
     suite = Suite(data, lm, a.queries, a.n_eval, a.samples, ks, log=_err)
     return data, suite, tc
 

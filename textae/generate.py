@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 import torch
 
 from .model import TextAutoencoder
@@ -12,6 +15,29 @@ STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 # counts the `<go>` it starts from among its 35 steps, so it emits at most 34: our default of 34 decodes
 # an imported reference checkpoint token for token like the reference does at its defaults.
 MAX_LEN = 34
+
+
+@dataclass(frozen=True)
+class DecodeConfig:
+    """How codes become text: the strategy and its parameters (each is used only by its strategy)."""
+
+    strategy: str = "greedy"  # one of STRATEGIES
+    temperature: float = 1.0  # sample, top_k, top_p: logits are divided by it
+    top_k: int = 40  # top_k: sample among the k most likely tokens
+    top_p: float = 0.9  # top_p: sample within the smallest set of tokens with this much mass
+    beam_size: int = 5  # beam: hypotheses kept per code
+    max_len: int = MAX_LEN  # tokens emitted at most, `<eos>` included (see MAX_LEN)
+
+    def __post_init__(self):
+        if self.strategy not in STRATEGIES:
+            raise ValueError(f"unknown decoding strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+        if not (math.isfinite(self.temperature) and self.temperature > 0):
+            raise ValueError(f"temperature must be a positive number, not {self.temperature}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"top_p must lie in (0, 1], not {self.top_p}")
+        for name in ("top_k", "beam_size", "max_len"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
 
 
 def _filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -32,12 +58,7 @@ def _filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> 
 def generate(
     model: TextAutoencoder,
     z: torch.Tensor,
-    strategy: str = "greedy",
-    max_len: int = MAX_LEN,
-    temperature: float = 1.0,
-    top_k: int = 40,
-    top_p: float = 0.9,
-    beam_size: int = 5,
+    config: DecodeConfig | None = None,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """Decode z [B, dim_z] into ids [B, L], L <= max_len (`<go>` excluded; `<eos>` and what follows are to be cut).
@@ -45,10 +66,12 @@ def generate(
     Greedy decoding takes the argmax at every step, exactly as the reference's
     `generate(..., 'greedy')`, and stops early once every row has emitted `<eos>`.
     """
-    if strategy not in STRATEGIES:
-        raise ValueError(f"unknown decoding strategy {strategy!r}; choose one of {', '.join(STRATEGIES)}")
+    c = config or DecodeConfig()
+    strategy, max_len, temperature = c.strategy, c.max_len, c.temperature
+    if not bool(torch.isfinite(z).all()):
+        raise ValueError("codes must be finite numbers; got NaN or infinity")
     if strategy == "beam":
-        return _beam(model, z, max_len, beam_size)
+        return _beam(model, z, max_len, c.beam_size)
     B = z.size(0)
     inp = torch.full((1, B), GO, dtype=torch.long, device=z.device)  # [1, B]
     hidden, out = None, []
@@ -59,10 +82,10 @@ def generate(
         if strategy == "greedy":
             nxt = logits.argmax(-1)
         else:
-            logits = logits / max(temperature, 1e-6)
+            logits = logits / temperature
             if strategy != "sample":
                 logits = _filter_logits(
-                    logits, top_k if strategy == "top_k" else 0, top_p if strategy == "top_p" else 1.0
+                    logits, c.top_k if strategy == "top_k" else 0, c.top_p if strategy == "top_p" else 1.0
                 )
             nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
         out.append(nxt)

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import load_checkpoint, load_trainer_state, resolve, save_checkpoint
+from .checkpoint import load_checkpoint, load_trainer_state, read_train_log, resolve, save_checkpoint
 from .config import ModelConfig, TrainConfig
 from .config import replace as replace_config
 from .data import Batches
@@ -121,9 +121,10 @@ class Trainer:
             model, self.vocab, meta = load_checkpoint(last if last.exists() else resolve(self.save_dir), self.device)
             self.model = model.train()
         elif init is not None:  # a new run from a checkpoint's weights and vocabulary (fresh optimiser)
-            model, self.vocab, _ = load_checkpoint(init, self.device)
+            model, self.vocab, meta = load_checkpoint(init, self.device)
             self.model = self._init_from(model, init_overrides or {}).train()
             self.data_meta = {**self.data_meta, "init": str(init), "preset": self.model.cfg.model_type}
+            self._continue_log(init, meta.get("progress") or {})
         else:
             self.vocab = Vocab.build(train_sents, train_cfg.vocab_max)
             model_cfg.vocab_size = self.vocab.size
@@ -166,6 +167,15 @@ class Trainer:
         if unexpected or any(not k.startswith(("D.", "Gen.")) for k in missing):
             raise TextaeError(f"--init: the checkpoint's weights do not fit {cfg.model_type} ({missing or unexpected})")
         return new
+
+    def _continue_log(self, init: str | Path, progress: dict) -> None:
+        """Count epochs and steps on from the checkpoint's, and start the log with its records, so that
+        the curves of a run continued with --init read as one run (`--epochs` is then the total)."""
+        self.state["epoch"], self.state["step"] = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
+        if self.world.main and not self.log_path.exists():
+            with open(self.log_path, "w", encoding="utf-8") as f:
+                for rec in read_train_log(init):
+                    f.write(json.dumps({**rec, "init": str(init)}) + "\n")
 
     # --------------------------------------------------------------- state
     def _trainer_state(self) -> dict:
