@@ -17,6 +17,17 @@ SIZES = {
 }
 
 
+def cpu_name() -> str:
+    """The processor's model name and core count, as the kernel reports them."""
+    import os
+
+    try:
+        names = [ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")]
+    except OSError:
+        names = []
+    return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"
+
+
 def corpus(path: str | None, n: int | None = None) -> list[list[str]]:
     """Tokenised sentences from `path` (default: shared Yelp train), or a synthetic stand-in."""
     p = Path(path) if path else YELP_TRAIN

@@ -13,12 +13,11 @@ it is not timed twice.
 from __future__ import annotations
 
 import argparse
-import platform
 import tempfile
 import time
 
 import torch
-from common import SIZES, corpus
+from common import SIZES, corpus, cpu_name
 
 from textae.config import PRESETS, TrainConfig, preset
 from textae.train import Trainer, resolve_amp
@@ -59,7 +58,7 @@ def main() -> None:
     sents = corpus(a.train)
     n_epoch = len(sents)
     auto = resolve_amp("auto", torch.device(a.device))
-    where = torch.cuda.get_device_name() if a.device == "cuda" else f"{platform.processor() or 'cpu'}"
+    where = torch.cuda.get_device_name() if a.device == "cuda" else cpu_name()
     print(
         f"device {a.device} ({where}, {torch.get_num_threads()} threads), size {a.size} {SIZES[a.size]}, "
         f"batch {a.batch_size}, {n_epoch} sentences per epoch, torch {torch.__version__}; --amp auto = {auto}"

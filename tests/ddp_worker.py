@@ -40,7 +40,7 @@ def main() -> None:
     )
     t.fit(progress=False)
     Path(out).mkdir(parents=True, exist_ok=True)
-    torch.save({"weights": t.model.state_dict(), "step": t.state["step"]}, Path(out) / f"rank{t.world.rank}.pt")
+    torch.save({"weights": t.model.state_dict(), "step": t.progress.step}, Path(out) / f"rank{t.world.rank}.pt")
     teardown()
 
 

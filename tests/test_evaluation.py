@@ -11,7 +11,8 @@ from conftest import ROOT, TINY, synthetic_corpus
 from textae.api import load
 from textae.config import TrainConfig
 from textae.errors import DataError
-from textae.evaluation import DataDir, Suite, language_model, markdown
+from textae.evaluation import DataDir, Suite, markdown
+from textae.experiments import language_model
 
 POSITIVE = ("great", "friendly", "amazing", "fresh")
 

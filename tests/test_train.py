@@ -56,7 +56,7 @@ def test_resume_continues_exactly(tmp_path, corpus_files):
     make(tmp_path / "straight", corpus_files, epochs=2).fit(progress=False)
     make(tmp_path / "split", corpus_files, epochs=1).fit(progress=False)
     t = make(tmp_path / "split", corpus_files, resume=True, epochs=2)
-    assert t.state["epoch"] == 1
+    assert t.progress.epoch == 1
     t.fit(progress=False)
     assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "split"))
 
@@ -80,6 +80,27 @@ def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypa
     assert progress["step"] == 3 and progress["batch_in_epoch"] == 3
     make(tmp_path / "int", corpus_files, resume=True).fit(progress=False)
     assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "int"))
+
+
+def test_resume_with_a_larger_batch_after_an_interrupt_ends(tmp_path, corpus_files, monkeypatch):
+    """The saved position lies past the new, shorter batch plan: the epoch counts as done, once."""
+    t = make(tmp_path / "r", corpus_files, batch_size=8, epochs=2)
+    real_step, calls = Trainer.step, {"n": 0}
+
+    def step(self, batch, **kw):
+        calls["n"] += 1
+        if calls["n"] == 15:  # 14 of the 20 batches of 8 done; a plan of 64 has 3 batches
+            raise KeyboardInterrupt
+        return real_step(self, batch, **kw)
+
+    monkeypatch.setattr(Trainer, "step", step)
+    with pytest.raises(KeyboardInterrupt):
+        t.fit(progress=False)
+    monkeypatch.undo()
+    out = make(tmp_path / "r", corpus_files, resume=True, batch_size=64, epochs=2).fit(progress=False)
+    assert out["epoch"] == 2 and out["step"] == 14 + 3  # epoch 1 counted done, then one epoch of 3 batches
+    assert [r["epoch"] for r in (json.loads(x) for x in (tmp_path / "r" / "train_log.jsonl").open()) if
+            r["split"] == "valid"] == [1, 2]  # fmt: skip
 
 
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, corpus_files, monkeypatch):
@@ -180,7 +201,7 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
     )
     assert_same_weights(weights(tmp_path / "a", "best"), {k: v for k, v in t.model.state_dict().items()})
     assert t.cfg.lambda_adv == 3.0 and t.data_meta["init"].endswith("best")
-    assert t.state["epoch"] == 1 and t.state["step"] == 10  # counted on from the checkpoint's
+    assert t.progress.epoch == 1 and t.progress.step == 10  # counted on from the checkpoint's
     t.tc.epochs = 2
     t.fit(progress=False)
     log = [json.loads(line) for line in (tmp_path / "b" / "train_log.jsonl").read_text().splitlines()]
@@ -188,7 +209,7 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
     assert [bool(r.get("init")) for r in log if r["split"] == "valid"] == [True, False]
     from textae.errors import TextaeError
 
-    with pytest.raises(TextaeError, match="keeps the checkpoint's shapes; drop dim_h"):
+    with pytest.raises(TextaeError, match="keeps its shapes; drop dim_h"):
         Trainer(
             preset("daae", **TINY),
             TrainConfig(batch_size=16),

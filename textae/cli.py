@@ -373,7 +373,8 @@ def cmd_toy(a) -> None:
 
 
 def _suite(a, out_dir: Path, ks=(1.0, 1.5, 2.0)):
-    from .evaluation import DataDir, Suite, language_model
+    from .evaluation import DataDir, Suite
+    from .experiments import language_model
 
     tc = TrainConfig(**{**_given(a, TrainConfig), "device": a.device})
     data = DataDir.load(a.data)
@@ -418,7 +419,7 @@ def cmd_eval(a) -> None:
 
 def cmd_sweep(a) -> None:
     from . import plots
-    from .evaluation import SWEEP_GRIDS, sweep
+    from .experiments import SWEEP_GRIDS, sweep
 
     presets = [p.strip() for p in a.presets.split(",") if p.strip()]
     unknown = [p for p in presets if p not in SWEEP_GRIDS]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field, fields
 
+MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
+
 
 @dataclass
 class ModelConfig:
@@ -53,7 +55,7 @@ class TrainConfig:
     seed: int = 1111
     vocab_max: int = 10000
     log_every: int = 50  # steps between loss log lines (each forces one host sync)
-    max_tokens: int = 100  # longer sentences are truncated, with a warning
+    max_tokens: int = MAX_TOKENS  # longer sentences are truncated, with a warning
     amp: str = "auto"  # auto (bf16 where the GPU or CPU runs it natively, else off) | bf16 | fp16 | off
     device: str = "auto"
 

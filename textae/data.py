@@ -9,10 +9,9 @@ from pathlib import Path
 
 import torch
 
+from .config import MAX_TOKENS
 from .errors import DataError, TextaeWarning
 from .vocab import EOS, GO, PAD, Vocab
-
-MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
 
 
 def split_sentences(
@@ -136,18 +135,17 @@ class Batches:
             raise DataError("no sentences to batch")
         self.batch_size = batch_size
         self.device = torch.device(device)
-        self.lengths = torch.tensor([len(s) for s in sents], dtype=torch.long)  # [N]
-        tokens = torch.full((len(sents), max(1, int(self.lengths.max()))), PAD, dtype=torch.long)
+        self.cpu_lengths = torch.tensor([len(s) for s in sents], dtype=torch.long)  # [N] word counts, on the host
+        tokens = torch.full((len(sents), max(1, int(self.cpu_lengths.max()))), PAD, dtype=torch.long)
         for i, s in enumerate(sents):
             if s:
                 tokens[i, : len(s)] = torch.tensor(vocab.ids(s), dtype=torch.long)
         self.tokens = tokens.to(self.device)  # [N, max_len]
-        self.cpu_lengths = self.lengths  # batch shapes are planned on the host, without device syncs
-        self.lengths = self.lengths.to(self.device)
-        self.n_tokens = int(self.lengths.sum()) + len(sents)  # words + <eos>, the units of NLL
+        # batch shapes are planned from the host copy, without device syncs; the device copy builds x_eos
+        self.device_lengths = self.cpu_lengths.to(self.device)  # [N]
 
     def __len__(self) -> int:
-        return (len(self.lengths) + self.batch_size - 1) // self.batch_size
+        return (len(self.cpu_lengths) + self.batch_size - 1) // self.batch_size
 
     def plan(self, generator: torch.Generator | None = None, min_batch: int = 1) -> list[torch.Tensor]:
         """Index tensors of the batches of one epoch: shuffled if a generator is given.
@@ -172,7 +170,7 @@ class Batches:
         host_lengths = self.cpu_lengths[idx]
         n = int(host_lengths.max())  # batches are length-sorted, so this is tight
         idx = idx.to(self.device, non_blocking=True)
-        return _frame(self.tokens[idx, :n], self.lengths[idx], host_lengths)
+        return _frame(self.tokens[idx, :n], self.device_lengths[idx], host_lengths)
 
     def epoch(
         self, generator: torch.Generator | None = None

@@ -17,14 +17,14 @@ import contextlib
 import json
 import math
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import torch
 from tqdm.auto import tqdm
 
 from .checkpoint import load_checkpoint, load_trainer_state, read_train_log, resolve, save_checkpoint
-from .config import ModelConfig, TrainConfig
+from .config import ModelConfig, TrainConfig, from_dict
 from .config import replace as replace_config
 from .data import Batches
 from .errors import TextaeError
@@ -36,6 +36,25 @@ from .vocab import Vocab
 AMP_MODES = ("auto", "bf16", "fp16", "off")
 # what `--init` may change of the checkpoint's model: the objective, never a shape
 INIT_OVERRIDES = ("model_type", "dropout", "lambda_kl", "lambda_adv", "lambda_p", "noise", "code_noise", "lambda_gp")
+
+
+@dataclass
+class Progress:
+    """Where a run stands; saved in `last/` so that --resume continues exactly."""
+
+    epoch: int = 0  # whole epochs done; the epoch being trained is epoch + 1
+    step: int = 0  # optimiser steps taken
+    batch_in_epoch: int = 0  # batches of the current epoch already trained
+    best_valid: float | None = None  # best validation loss, and the epoch it was reached in
+    best_epoch: int | None = None
+    best_figures: dict = field(default_factory=dict)  # every validation term at the best epoch
+    best_rec: float | None = None  # early stopping watches the reconstruction term of whole epochs
+    best_rec_epoch: int | None = None
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Progress:
+        """Progress from a saved dict; keys a newer or older version wrote are ignored or defaulted."""
+        return from_dict(cls, d)
 
 
 class TrainingDiverged(TextaeError):
@@ -111,7 +130,7 @@ class Trainer:
         self.save_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.save_dir / "train_log.jsonl"
         self.data_meta = data_meta or {}
-        self.state = {"epoch": 0, "step": 0, "batch_in_epoch": 0, "best_valid": None, "best_epoch": None}
+        self.progress = Progress()
         torch.manual_seed(train_cfg.seed)
         self.plan_gen = torch.Generator().manual_seed(train_cfg.seed)  # batch order, on the host
         self._plan_state = None  # plan generator state at the start of the current epoch
@@ -158,20 +177,22 @@ class Trainer:
         """The checkpoint's model with its objective overridden (INIT_OVERRIDES); its shapes stay."""
         shapes = sorted(k for k, v in overrides.items() if k not in INIT_OVERRIDES and v != getattr(model.cfg, k))
         if shapes:
-            raise TextaeError(f"--init keeps the checkpoint's shapes; drop {', '.join(shapes)} or train from scratch")
+            raise TextaeError(
+                f"a run started from a checkpoint keeps its shapes; drop {', '.join(shapes)} or train from scratch"
+            )
         cfg = replace_config(model.cfg, **{k: v for k, v in overrides.items() if k in INIT_OVERRIDES})
         if cfg == model.cfg:
             return model
         new = TextAutoencoder(cfg).to(self.device)
         missing, unexpected = new.load_state_dict(model.state_dict(), strict=False)
         if unexpected or any(not k.startswith(("D.", "Gen.")) for k in missing):
-            raise TextaeError(f"--init: the checkpoint's weights do not fit {cfg.model_type} ({missing or unexpected})")
+            raise TextaeError(f"the checkpoint's weights do not fit {cfg.model_type} ({missing or unexpected})")
         return new
 
     def _continue_log(self, init: str | Path, progress: dict) -> None:
         """Count epochs and steps on from the checkpoint's, and start the log with its records, so that
         the curves of a run continued with --init read as one run (`--epochs` is then the total)."""
-        self.state["epoch"], self.state["step"] = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
+        self.progress.epoch, self.progress.step = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
         if self.world.main and not self.log_path.exists():
             with open(self.log_path, "w", encoding="utf-8") as f:
                 for rec in read_train_log(init):
@@ -181,7 +202,7 @@ class Trainer:
     def _trainer_state(self) -> dict:
         return {
             "opts": {k: o.state_dict() for k, o in self.opts.items()},
-            "progress": dict(self.state),
+            "progress": asdict(self.progress),
             "rng": {
                 "torch": torch.get_rng_state(),
                 "plan": self.plan_gen.get_state(),
@@ -192,24 +213,21 @@ class Trainer:
     def _restore(self, st: dict) -> None:
         for k, o in self.opts.items():
             o.load_state_dict(st["opts"][k])
-        self.state.update(st["progress"])
+        self.progress = Progress.from_dict(st["progress"])
         torch.set_rng_state(st["rng"]["torch"])
         self.plan_gen.set_state(st["rng"]["plan"])
         if "cuda" in st["rng"] and self.device.type == "cuda":
             torch.cuda.set_rng_state(st["rng"]["cuda"], self.device)
         if self.world.rank:  # rank 0's saved stream, moved on to this rank's own
-            torch.manual_seed(self.tc.seed + 7919 * self.world.rank + self.state["step"])
-        self.log(f"resumed from {self.save_dir / 'last'} at epoch {self.state['epoch'] + 1}, step {self.state['step']}")
+            torch.manual_seed(self.tc.seed + 7919 * self.world.rank + self.progress.step)
+        self.log(f"resumed from {self.save_dir / 'last'} at epoch {self.progress.epoch + 1}, step {self.progress.step}")
 
     def _meta(self) -> dict:
+        p = self.progress
         return {
             "data": self.data_meta,
-            "progress": {k: self.state[k] for k in ("epoch", "step")},
-            "best": {
-                "valid_loss": self.state["best_valid"],
-                "epoch": self.state["best_epoch"],
-                **self.state.get("best_figures", {}),
-            },
+            "progress": {"epoch": p.epoch, "step": p.step},
+            "best": {"valid_loss": p.best_valid, "epoch": p.best_epoch, **p.best_figures},
         }
 
     def _write_log(self, record: dict) -> None:
@@ -258,11 +276,11 @@ class Trainer:
         return {k: v.detach() for k, v in losses.items()}
 
     def fit(self, progress: bool = True) -> dict:
-        """Train until `epochs` or `max_steps`; returns the best validation figures."""
-        tc = self.tc
+        """Train until `epochs`, `max_steps` or early stopping; returns the best validation figures."""
+        tc, p = self.tc, self.progress
         self.log(f"model {json.dumps(asdict(self.cfg))}")
         self.log(f"train {json.dumps(asdict(tc))}")
-        n_params = sum(p.numel() for p in self.model.parameters())
+        n_params = sum(q.numel() for q in self.model.parameters())
         ranks = f" x {self.world.size} ranks" if self.world.distributed else ""
         self.log(
             f"device {self.device}{ranks}, {n_params:,} parameters, {len(self.train)} batches per epoch, "
@@ -271,106 +289,108 @@ class Trainer:
         self.model.train()
         t0 = time.time()
         try:
-            while self.state["epoch"] < tc.epochs and not self._done() and not self._stalled():
+            while p.epoch < tc.epochs and not self._done() and not self._stalled():
                 self._epoch(progress)
         except KeyboardInterrupt:
             self.log("interrupted: saving a resumable checkpoint")  # rank 0 writes it; the others only stop
             self.save("last", resumable=True, epoch_start_plan=self._plan_state)
             self.log(f"saved {self.save_dir / 'last'}; continue with --resume")
             raise
-        if not self.world.main:  # rank 0 alone validates, so only it knows the best figures
-            return {"best_valid": None, "epoch": self.state["epoch"], "step": self.state["step"]}
-        self.log(
-            f"done in {time.time() - t0:.0f}s; best valid loss {self.state['best_valid']:.3f} "
-            f"(epoch {self.state['best_epoch']}) in {self.save_dir / 'best'}"
-        )
-        return {"best_valid": self.state["best_valid"], "epoch": self.state["epoch"], "step": self.state["step"]}
+        if self.world.main:  # rank 0 alone validates, so only it knows the best figures
+            self.log(
+                f"done in {time.time() - t0:.0f}s; best valid loss {p.best_valid:.3f} "
+                f"(epoch {p.best_epoch}) in {self.save_dir / 'best'}"
+            )
+        return {"best_valid": p.best_valid, "epoch": p.epoch, "step": p.step}
 
     def _done(self) -> bool:
-        return bool(self.tc.max_steps) and self.state["step"] >= self.tc.max_steps
+        return bool(self.tc.max_steps) and self.progress.step >= self.tc.max_steps
 
     def _stalled(self) -> bool:
         """Early stopping: `patience` whole epochs have passed without a better validation rec."""
-        best, patience = self.state.get("best_rec_epoch"), self.tc.patience
-        if not patience or best is None or self.state["epoch"] - best < patience:
+        best, patience = self.progress.best_rec_epoch, self.tc.patience
+        if not patience or best is None or self.progress.epoch - best < patience:
             return False
         self.log(f"early stop: valid rec has not improved for {patience} epoch(s); best at epoch {best}")
         return True
 
-    def _epoch(self, progress: bool) -> None:
-        tc, st = self.tc, self.state
+    def _epoch(self, show_bar: bool) -> None:
+        """Train the rest of the current epoch (or up to max_steps), then validate and save."""
+        p, world = self.progress, self.world
         self._plan_state = self.plan_gen.get_state()
-        world = self.world
         plan = self.train.plan(self.plan_gen, min_batch=world.size)  # global batches, the same on every rank
-        skip = st["batch_in_epoch"]
-        bar = tqdm(
-            total=len(plan),
-            initial=skip,
-            desc=f"epoch {st['epoch'] + 1}/{tc.epochs}",
-            disable=not progress or not world.main,
-            leave=False,
-            dynamic_ncols=True,
-        )
-        t0, sums, count = time.time(), {}, 0
-        for i in range(skip, len(plan)):
-            idx = shard(plan[i], world)
-            share = len(idx) / len(plan[i])  # this rank's share of the global batch
-            losses = self.step(self.train.batch(idx), weight=share * world.size)
-            for k, v in losses.items():  # running sums stay on the device: no sync per step
-                sums[k] = sums.get(k, 0) + v * share
-            count += 1
-            st["step"] += 1
-            st["batch_in_epoch"] = i + 1
+        # a run resumed with another batch size has another plan: never start past its end
+        start = min(p.batch_in_epoch, len(plan))
+        bar = tqdm(total=len(plan), initial=start, desc=f"epoch {p.epoch + 1}/{self.tc.epochs}",
+                   disable=not show_bar or not world.main, leave=False, dynamic_ncols=True)  # fmt: skip
+        t0, window = time.time(), _Window()
+        for i in range(start, len(plan)):
+            window.add(self._train_batch(plan[i]))
+            p.step, p.batch_in_epoch = p.step + 1, i + 1
             bar.update(1)
-            if st["step"] % tc.log_every == 0 or i + 1 == len(plan) or self._done():
-                keys = list(sums)  # summed over ranks: the loss of the global batch
-                total = all_reduce_sum(torch.stack([sums[k].float() for k in keys]), world)
-                avg = dict(zip(keys, (total / count).tolist()))  # the one host sync
-                if not all(math.isfinite(v) for v in avg.values()):
-                    bar.close()
-                    raise TrainingDiverged(
-                        f"the loss became {avg['loss']} at step {st['step']} (epoch {st['epoch'] + 1}); "
-                        f"training stopped. The last good checkpoint is kept in {self.save_dir}; "
-                        "try a lower --lr or --amp off"
-                    )
-                self._write_log(
-                    {
-                        "split": "train",
-                        "epoch": st["epoch"] + 1,
-                        "step": st["step"],
-                        **avg,
-                        "time": round(time.time() - t0, 3),
-                    }
-                )
-                bar.set_postfix({k: f"{v:.2f}" for k, v in avg.items() if k != "loss_d"})
-                sums, count = {}, 0
+            if p.step % self.tc.log_every == 0 or i + 1 == len(plan) or self._done():
+                bar.set_postfix(self._log_train(window, bar, t0))
+                window = _Window()
             if self._done():
                 break
         bar.close()
-        finished_epoch = st["batch_in_epoch"] == len(plan)
-        if not world.main:  # rank 0 validates and saves; the others go on and wait for it in the next step
-            if finished_epoch:
-                st["epoch"] += 1
-                st["batch_in_epoch"] = 0
-            return
+        trained = p.epoch + 1  # the epoch these batches belong to
+        finished = p.batch_in_epoch >= len(plan)
+        if finished:
+            p.epoch, p.batch_in_epoch = trained, 0
+        if world.main:  # rank 0 validates and saves; the others go on and wait for it in the next step
+            self._validate_and_save(trained, finished, time.time() - t0)
+
+    def _train_batch(self, idx: torch.Tensor) -> dict[str, torch.Tensor]:
+        """One step on this rank's shard of a global batch; its loss terms, weighted by the shard's share."""
+        world = self.world
+        mine = shard(idx, world)
+        share = len(mine) / len(idx)  # this rank's share of the global batch
+        losses = self.step(self.train.batch(mine), weight=share * world.size)
+        return {k: v * share for k, v in losses.items()}
+
+    def _log_train(self, window: _Window, bar, t0: float) -> dict[str, str]:
+        """Average the window's losses over ranks (the one host sync), stop on a non-finite one, log them."""
+        p = self.progress
+        keys = list(window.sums)  # summed over ranks: the loss of the global batch
+        total = all_reduce_sum(torch.stack([window.sums[k].float() for k in keys]), self.world)
+        avg = dict(zip(keys, (total / window.count).tolist()))
+        if not all(math.isfinite(v) for v in avg.values()):
+            bar.close()
+            raise TrainingDiverged(
+                f"the loss became {avg['loss']} at step {p.step} (epoch {p.epoch + 1}); "
+                f"training stopped. The last good checkpoint is kept in {self.save_dir}; "
+                "try a lower learning rate or no mixed precision"
+            )
+        record = {"split": "train", "epoch": p.epoch + 1, "step": p.step, **avg, "time": round(time.time() - t0, 3)}
+        self._write_log(record)
+        return {k: f"{v:.2f}" for k, v in avg.items() if k != "loss_d"}
+
+    def _validate_and_save(self, epoch: int, finished: bool, elapsed: float) -> None:
+        """Validate, keep `best/` when the loss improved, and always write a resumable `last/`."""
+        p = self.progress
         valid = evaluate_losses(self.model, self.valid)
-        elapsed = time.time() - t0
-        self._write_log(
-            {"split": "valid", "epoch": st["epoch"] + 1, "step": st["step"], **valid, "epoch_time": round(elapsed, 3)}
-        )
+        self._write_log({"split": "valid", "epoch": epoch, "step": p.step, **valid, "epoch_time": round(elapsed, 3)})
         msg = " ".join(f"{k} {v:.3f}" for k, v in valid.items())
-        if finished_epoch:
-            st["epoch"] += 1
-            st["batch_in_epoch"] = 0
-        if finished_epoch and (st.get("best_rec") is None or valid["rec"] < st["best_rec"]):
-            st["best_rec"], st["best_rec_epoch"] = valid["rec"], st["epoch"]
-        if st["best_valid"] is None or valid["loss"] < st["best_valid"]:
-            st["best_valid"], st["best_epoch"] = valid["loss"], st["epoch"] + (0 if finished_epoch else 1)
-            st["best_figures"] = {f"valid_{k}": v for k, v in valid.items()}
+        if finished and (p.best_rec is None or valid["rec"] < p.best_rec):
+            p.best_rec, p.best_rec_epoch = valid["rec"], epoch
+        if p.best_valid is None or valid["loss"] < p.best_valid:
+            p.best_valid, p.best_epoch = valid["loss"], epoch
+            p.best_figures = {f"valid_{k}": v for k, v in valid.items()}
             self.save("best", resumable=False)
             msg += " | saved best"
-        self.save("last", resumable=True, epoch_start_plan=None if finished_epoch else self._plan_state)
-        self.log(
-            f"epoch {st['epoch'] if finished_epoch else st['epoch'] + 1} | {elapsed:.1f}s | "
-            f"step {st['step']} | valid {msg}"
-        )
+        self.save("last", resumable=True, epoch_start_plan=None if finished else self._plan_state)
+        self.log(f"epoch {epoch} | {elapsed:.1f}s | step {p.step} | valid {msg}")
+
+
+class _Window:
+    """Loss terms summed on the device since the last log line: no host sync per step."""
+
+    def __init__(self):
+        self.sums: dict[str, torch.Tensor] = {}
+        self.count = 0
+
+    def add(self, losses: dict[str, torch.Tensor]) -> None:
+        for k, v in losses.items():
+            self.sums[k] = self.sums.get(k, 0) + v
+        self.count += 1
