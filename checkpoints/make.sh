@@ -57,7 +57,7 @@ export DATA RUNS EPOCHS PATIENCE INIT SIZE TRAIN_FLAGS
 printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'train_one {}'
 
 for p in $PRESETS; do
-    python -m textae export --checkpoint "$RUNS/yelp-$p" --out "$OUT/yelp-$p" --fp16
+    python -m textae export --checkpoint "$RUNS/yelp-$p" --out "$OUT/yelp-$p" --fp16 --force
     python -m textae vector --checkpoint "$OUT/yelp-$p" --name sentiment \
         --data "$DATA/sentiment/100.neg,$DATA/sentiment/100.pos"
     python -m textae vector --checkpoint "$OUT/yelp-$p" --name tense \
@@ -69,3 +69,4 @@ for p in $PRESETS; do ckpts+=("$OUT/yelp-$p"); done
 # shellcheck disable=SC2086
 python -m textae eval --checkpoints "${ckpts[@]}" --data "$DATA" --out "$RUNS/eval/yelp.md" ${EVAL_FLAGS:-}
 du -ch "${ckpts[@]}" | tail -n 1
+python checkpoints/curves.py "${ckpts[@]}" --out "$OUT/curves.png"

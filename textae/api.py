@@ -26,6 +26,9 @@ def load(path: str | Path, device: str | torch.device | None = None) -> TextAE:
     return TextAE(model, vocab, meta, path=str(path))
 
 
+MAX_SAMPLES = 1_000_000  # prior samples per call: their codes alone take n * dim_z * 4 bytes
+
+
 class TextAE:
     """A trained text autoencoder with a sentence-level interface (numpy codes, string sentences).
 
@@ -125,6 +128,8 @@ class TextAE:
 
     def sample(self, n: int, seed: int | None = None, **decode_kw) -> list[str]:
         """Decode n codes drawn from the model's prior (N(0, I); an ARAE's generator)."""
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= MAX_SAMPLES:
+            raise ValueError(f"the number of samples must be a whole number from 0 to {MAX_SAMPLES:,}, not {n!r}")
         return self.decode(self.prior_codes(n, seed), seed=seed, **decode_kw)
 
     @torch.inference_mode()
@@ -144,6 +149,8 @@ class TextAE:
 
     def apply_vector(self, sents: str | list[str], v: np.ndarray, k: float = 1.0, **decode_kw) -> list[str] | str:
         """Decode z + k * v for each sentence's code z."""
+        if not np.isfinite(k):
+            raise ValueError(f"the scale k must be a finite number, not {k}")
         return self.decode(self.encode(sents) + k * np.asarray(v, dtype=np.float32), **decode_kw)
 
     def neighbors(
@@ -161,6 +168,8 @@ class TextAE:
         """Importance-sampled NLL (nats per sentence) and perplexity (per word + `<eos>`)."""
         if self.cfg.learned_prior:
             raise ValueError("an ARAE's prior is a generator without a density, so its NLL cannot be estimated")
+        if m < 1 or batch_size < 1:
+            raise ValueError(f"nll needs m >= 1 importance samples and batch_size >= 1, not {m} and {batch_size}")
         toks, _ = as_sentences(sents)
         ids = [self.vocab.ids(s) for s in toks]
         per = np.zeros(len(ids))

@@ -105,7 +105,12 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tup
     if meta.get("format") != FORMAT:
         raise CheckpointError(f"{p / 'config.json'} is not a textae checkpoint config (format={meta.get('format')!r})")
     vocab = _read_vocab(p / "vocab.txt")
-    cfg = from_dict(ModelConfig, meta["model"])
+    if not isinstance(meta.get("model"), dict):
+        raise CheckpointError(f'{p / "config.json"} has no model configuration (a "model" object)')
+    try:
+        cfg = from_dict(ModelConfig, meta["model"])
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{p / 'config.json'}: its model configuration is not usable: {e}") from None
     if cfg.vocab_size != vocab.size:
         raise CheckpointError(f"{p}: config.json says vocab_size {cfg.vocab_size} but vocab.txt has {vocab.size} lines")
     weights = p / "model.safetensors"
@@ -127,14 +132,25 @@ def load_reference(path: str | Path, device: str | torch.device = "cpu") -> tupl
         with torch.serialization.safe_globals([argparse.Namespace]):
             ckpt = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:  # the unpickler's errors are of many types; none may fall through to a full unpickle
+        # torch's own message may advise weights_only=False, which would run the file's code: never repeat it
         raise CheckpointError(
             f"{path} was refused: it is not a plain weights file "
-            f"(only tensors and argparse.Namespace are allowed). {type(e).__name__}: "
-            f"{str(e).splitlines()[0] if str(e) else ''}"
+            f"(only tensors and argparse.Namespace are allowed; the loader said {type(e).__name__})"
         ) from None
-    if not isinstance(ckpt, dict) or "model" not in ckpt or "args" not in ckpt:
-        raise CheckpointError(f"{path} is not a reference checkpoint: expected a dict with 'args' and 'model'")
-    cfg = config_from_reference(vars(ckpt["args"]), vocab.size)
+    if (
+        not isinstance(ckpt, dict)
+        or not isinstance(ckpt.get("model"), dict)
+        or not isinstance(ckpt.get("args"), argparse.Namespace)
+    ):
+        raise CheckpointError(
+            f"{path} is not a reference checkpoint: expected a dict with 'args' (a Namespace) and 'model' (tensors)"
+        )
+    try:
+        cfg = config_from_reference(vars(ckpt["args"]), vocab.size)
+    except KeyError as e:
+        raise CheckpointError(f"{path}: its args lack {e.args[0]!r}, which the model's shape needs") from None
+    except (TypeError, ValueError) as e:
+        raise CheckpointError(f"{path}: its args are not usable: {e}") from None
     state = {k: v for k, v in ckpt["model"].items() if cfg.adversarial or not k.startswith("D.")}
     model = _build(cfg, state, str(path))
     meta = {
@@ -197,9 +213,12 @@ def _read_json(path: Path) -> dict:
     if not path.exists():
         raise CheckpointError(f"{path} is missing")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise CheckpointError(f"{path} is not valid JSON (truncated?): {e}") from None
+    if not isinstance(data, dict):
+        raise CheckpointError(f"{path} holds a JSON {type(data).__name__}, not an object")
+    return data
 
 
 def _read_vocab(path: Path) -> Vocab:
@@ -282,10 +301,15 @@ def load_trainer_state(path: str | Path) -> dict:
     return _unflatten(_read_json(p / "trainer.json"), tensors)
 
 
-def export(src: str | Path, dst: str | Path, fp16: bool = False) -> Path:
+def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = False) -> Path:
     """Re-save any loadable checkpoint (a reference one included) in our format, optionally as fp16."""
     model, vocab, meta = load_checkpoint(src)
     src_dir = checkpoint_dir(src)
+    a, b = Path(dst).resolve(), src_dir.resolve()
+    if a == b or a in b.parents or b in a.parents:
+        raise CheckpointError(f"{dst} holds or lies inside the exported checkpoint ({src_dir}); give a new directory")
+    if a.exists() and (not a.is_dir() or any(a.iterdir())) and not force:
+        raise CheckpointError(f"{dst} already exists; give a new directory, or force=True to replace it")
     keep = {k: v for k, v in meta.items() if k in ("data", "progress", "best", "source")}
     keep.setdefault("source", str(src_dir))
     train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import PRESETS, ModelConfig, TrainConfig, parse_noise, preset
-from .errors import TextaeError, TextaeWarning
+from .errors import CheckpointError, TextaeError, TextaeWarning
 from .generate import STRATEGIES, DecodeConfig
 
 # ------------------------------------------------------------------- parsers
@@ -59,6 +59,7 @@ def _add_train(sub) -> None:
         "--preset and model flags may change its loss weights and noise, not its sizes",
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--force", action="store_true", help="start a new run in a SAVE_DIR that holds one (deletes it)")
     for f in fields(ModelConfig):
         if f.name in ("model_type", "vocab_size"):
             continue
@@ -134,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _common(sub, "export", "re-save a checkpoint (ours or reference) in our format")
     p.add_argument("--out", required=True, help="new checkpoint directory")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
+    p.add_argument("--force", action="store_true", help="replace OUT when it exists (its vectors/ too)")
     _add_toy(sub)
     _add_eval(sub)
     return ap
@@ -220,13 +222,29 @@ def cmd_train(a) -> None:
     init_overrides = None
     if a.init:  # the checkpoint's config, changed only where asked: by --preset and by model flags
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
-    tc = TrainConfig(**_given(a, TrainConfig))
+    saved = {}
+    if a.resume:  # the run's own settings, changed only by the flags given now
+        from .checkpoint import load_checkpoint, resolve
+
+        last = Path(a.save_dir) / "last"
+        saved = load_checkpoint(last if last.exists() else resolve(a.save_dir))[2].get("train") or {}
+    saved = {f.name: saved[f.name] for f in fields(TrainConfig) if f.name in saved}
+    tc = TrainConfig(**{**saved, **_given(a, TrainConfig)})
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid))}
     meta["preset"] = model_cfg.model_type
     try:
         trainer = Trainer(
-            model_cfg, tc, train, valid, a.save_dir, a.resume, meta, init=a.init, init_overrides=init_overrides
+            model_cfg,
+            tc,
+            train,
+            valid,
+            a.save_dir,
+            a.resume,
+            meta,
+            init=a.init,
+            init_overrides=init_overrides,
+            force=a.force,
         )
         trainer.fit(progress=not a.no_progress)
     except KeyboardInterrupt:
@@ -446,7 +464,10 @@ def cmd_sweep(a) -> None:
 def cmd_export(a) -> None:
     from .checkpoint import export
 
-    print(f"wrote {export(a.checkpoint, a.out, fp16=a.fp16)}")
+    try:
+        print(f"wrote {export(a.checkpoint, a.out, fp16=a.fp16, force=a.force)}")
+    except CheckpointError as e:
+        raise TextaeError(str(e).replace("force=True", "--force")) from None
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:

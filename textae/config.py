@@ -7,6 +7,7 @@ loss weights and the input noise. Defaults follow the paper's code.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass, field, fields
 
 MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
@@ -35,6 +36,17 @@ class ModelConfig:
     code_noise: float = 0.0  # ARAE: std of the Gaussian noise added to the unit-norm code in training
     lambda_gp: float = 10.0  # ARAE: weight of the critic's gradient penalty
 
+    def __post_init__(self):
+        for name in ("dim_emb", "dim_h", "nlayers", "dim_d"):
+            _at_least(self, name, 1)
+        _at_least(self, "dim_z", 0)  # 0: the language model, which has no code
+        _at_least(self, "vocab_size", 0)  # 0 until the vocabulary fills it in
+        for name in ("lambda_kl", "lambda_adv", "lambda_p", "code_noise", "lambda_gp"):
+            _at_least(self, name, 0.0)
+        if not 0 <= self.dropout < 1:
+            raise ValueError(f"dropout must lie in [0, 1), not {self.dropout}")
+        self.noise = parse_noise(self.noise)
+
     @property
     def adversarial(self) -> bool:
         """Whether the model has a discriminator on z."""
@@ -59,6 +71,16 @@ class TrainConfig:
     amp: str = "auto"  # auto (bf16 where the GPU or CPU runs it natively, else off) | bf16 | fp16 | off
     device: str = "auto"
 
+    def __post_init__(self):
+        for name in ("batch_size", "epochs", "log_every", "max_tokens", "vocab_max"):
+            _at_least(self, name, 1)
+        for name in ("max_steps", "patience"):
+            _at_least(self, name, 0)
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"lr must be a positive number, not {self.lr}")
+        if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
+            raise ValueError(f"beta1 and beta2 must lie in [0, 1), not {self.beta1}, {self.beta2}")
+
 
 # The paper's presets (Section 5, and the reference code's command lines).
 PRESETS: dict[str, dict] = {
@@ -72,6 +94,13 @@ PRESETS: dict[str, dict] = {
     # a language model: the decoder without z (dim_z 0), for scoring generated text by perplexity
     "lm": dict(dim_z=0),
 }
+
+
+def _at_least(cfg, name: str, low) -> None:
+    """Refuse a field below `low`, or one that is not a number (NaN included), naming it."""
+    v = getattr(cfg, name)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= low:
+        raise ValueError(f"{name} must be a number of at least {low}, not {v!r}")
 
 
 def preset(name: str, **overrides) -> ModelConfig:

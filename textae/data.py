@@ -133,6 +133,8 @@ class Batches:
     def __init__(self, sents: list[list[str]], vocab: Vocab, batch_size: int, device: torch.device | str = "cpu"):
         if not sents:
             raise DataError("no sentences to batch")
+        if batch_size < 1:
+            raise ValueError(f"the batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
         self.device = torch.device(device)
         self.cpu_lengths = torch.tensor([len(s) for s in sents], dtype=torch.long)  # [N] word counts, on the host

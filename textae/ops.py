@@ -29,7 +29,10 @@ def steps(n_or_ts) -> np.ndarray:
         if n_or_ts < 2:
             raise ValueError("an interpolation needs at least 2 steps")
         return np.linspace(0.0, 1.0, int(n_or_ts))
-    return np.asarray(list(n_or_ts), dtype=np.float64)
+    ts = np.asarray(list(n_or_ts), dtype=np.float64)
+    if not np.isfinite(ts).all():
+        raise ValueError("interpolation times must be finite numbers")
+    return ts
 
 
 def path(z1: np.ndarray, z2: np.ndarray, ts, method: str = "lerp") -> np.ndarray:
@@ -42,6 +45,8 @@ def path(z1: np.ndarray, z2: np.ndarray, ts, method: str = "lerp") -> np.ndarray
 
 def attribute_vector(za: np.ndarray, zb: np.ndarray) -> np.ndarray:
     """v = mean z(B) - mean z(A): the offset that moves codes of set A towards set B (Section 6)."""
+    if len(za) == 0 or len(zb) == 0:
+        raise ValueError("an attribute vector needs at least one sentence on each side")
     return (zb.mean(axis=0) - za.mean(axis=0)).astype(np.float32)
 
 
@@ -61,6 +66,8 @@ def pairwise_distances(q: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 def nearest(q: np.ndarray, c: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and distances [Nq, k] of the k nearest rows of c for each row of q, closest first."""
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
+        raise ValueError(f"the number of neighbours must be at least 1, not {k!r}")
     d = pairwise_distances(q.astype(np.float64), c.astype(np.float64))
     k = min(k, c.shape[0])
     idx = np.argpartition(d, k - 1, axis=1)[:, :k]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from .errors import TextaeError
+
 
 @dataclass(frozen=True)
 class World:
@@ -44,10 +46,20 @@ def world_from_env() -> World:
 
 
 def pick_device(name: str = "auto") -> torch.device:
-    """`auto` -> CUDA if available, else CPU."""
+    """`auto` -> CUDA if available, else CPU; a device that does not exist here is refused by name."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(name)
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, TypeError):
+        raise TextaeError(f"unknown device {name!r}; use auto, cpu or cuda (cuda:N for one GPU)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise TextaeError(f"device {name!r}: this machine has no usable CUDA GPU; use cpu or auto")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise TextaeError(f"device {name!r}: this machine has {torch.cuda.device_count()} GPU(s)")
+    if dev.type not in ("cpu", "cuda"):
+        raise TextaeError(f"device {name!r} is not supported; use auto, cpu or cuda")
+    return dev
 
 
 def setup(device: str = "auto") -> tuple[World, torch.device]:

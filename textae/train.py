@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -118,6 +119,7 @@ class Trainer:
         log=print,
         init: str | Path | None = None,
         init_overrides: dict | None = None,
+        force: bool = False,
     ):
         self.tc, self.save_dir = train_cfg, Path(save_dir)
         self.world, self.device = setup(train_cfg.device)
@@ -127,8 +129,17 @@ class Trainer:
                 f"--batch-size {train_cfg.batch_size} is the global batch, shared by {self.world.size} ranks: "
                 "give at least one sentence per rank"
             )
-        self.save_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.save_dir / "train_log.jsonl"
+        earlier = [self.save_dir / n for n in ("best", "last", "train_log.jsonl") if (self.save_dir / n).exists()]
+        if earlier and not resume:
+            if not force:
+                raise TextaeError(
+                    f"{self.save_dir} already holds a run ({', '.join(q.name for q in earlier)}); resume it, "
+                    "choose a new directory, or force a new run there (which deletes them)"
+                )
+            for q in earlier:  # a forced new run replaces the old one, log included
+                shutil.rmtree(q) if q.is_dir() else q.unlink()
+        self.save_dir.mkdir(parents=True, exist_ok=True)
         self.data_meta = data_meta or {}
         self.progress = Progress()
         torch.manual_seed(train_cfg.seed)
@@ -213,6 +224,8 @@ class Trainer:
     def _restore(self, st: dict) -> None:
         for k, o in self.opts.items():
             o.load_state_dict(st["opts"][k])
+            for group in o.param_groups:  # the optimiser state is restored; the settings are this run's
+                group["lr"], group["betas"] = self.tc.lr, (self.tc.beta1, self.tc.beta2)
         self.progress = Progress.from_dict(st["progress"])
         torch.set_rng_state(st["rng"]["torch"])
         self.plan_gen.set_state(st["rng"]["plan"])
@@ -341,6 +354,16 @@ class Trainer:
         if world.main:  # rank 0 validates and saves; the others go on and wait for it in the next step
             self._validate_and_save(trained, finished, time.time() - t0)
 
+    def _kept(self) -> str:
+        """What a diverged run leaves behind, and what to try."""
+        good = [n for n in ("best", "last") if (self.save_dir / n).exists()]
+        where = (
+            f"The last good checkpoint is kept in {self.save_dir} ({', '.join(good)}/)"
+            if good
+            else "No checkpoint had been written yet"
+        )
+        return f"{where}; try a lower learning rate, or no mixed precision"
+
     def _train_batch(self, idx: torch.Tensor) -> dict[str, torch.Tensor]:
         """One step on this rank's shard of a global batch; its loss terms, weighted by the shard's share."""
         world = self.world
@@ -358,9 +381,8 @@ class Trainer:
         if not all(math.isfinite(v) for v in avg.values()):
             bar.close()
             raise TrainingDiverged(
-                f"the loss became {avg['loss']} at step {p.step} (epoch {p.epoch + 1}); "
-                f"training stopped. The last good checkpoint is kept in {self.save_dir}; "
-                "try a lower learning rate or no mixed precision"
+                f"the loss became {avg['loss']} at step {p.step} (epoch {p.epoch + 1}); training stopped. "
+                + self._kept()
             )
         record = {"split": "train", "epoch": p.epoch + 1, "step": p.step, **avg, "time": round(time.time() - t0, 3)}
         self._write_log(record)
@@ -371,6 +393,11 @@ class Trainer:
         p = self.progress
         valid = evaluate_losses(self.model, self.valid)
         self._write_log({"split": "valid", "epoch": epoch, "step": p.step, **valid, "epoch_time": round(elapsed, 3)})
+        if not all(math.isfinite(v) for v in valid.values()):
+            raise TrainingDiverged(
+                f"the validation loss became {valid['loss']} after step {p.step} (epoch {epoch}); training stopped. "
+                + self._kept()
+            )
         msg = " ".join(f"{k} {v:.3f}" for k, v in valid.items())
         if finished and (p.best_rec is None or valid["rec"] < p.best_rec):
             p.best_rec, p.best_rec_epoch = valid["rec"], epoch

@@ -1,0 +1,217 @@
+"""The fault catalogue: a bad input or a fault, and exactly what the user gets.
+
+Every command-line case must end with `error: ...` on stderr and exit code 2, never a traceback; every
+API case raises a ValueError or a TextaeError naming the problem; and no case may change a checkpoint
+on disk (hashed before and after).
+"""
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from conftest import TINY
+
+import textae
+from textae.cli import main
+from textae.config import TrainConfig, preset
+from textae.errors import CheckpointError, TextaeError
+
+pytestmark = pytest.mark.filterwarnings("ignore")
+
+
+def digest(root: Path) -> dict[str, str]:
+    """A hash of every file under root, by relative path."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
+            if p.is_file()}  # fmt: skip
+
+
+@pytest.fixture()
+def ck(tmp_path, trained_run) -> Path:
+    """A copy of the trained run, to be hurt."""
+    run = tmp_path / "run"
+    shutil.copytree(trained_run, run)
+    return run
+
+
+def cli(capsys, *argv) -> tuple[int, str]:
+    """Run the CLI in process: its exit code and what it wrote to stderr."""
+    code = main(list(map(str, argv)))
+    return code, capsys.readouterr().err
+
+
+BAD_COMMANDS = [
+    (("sample", "--n", "3", "--max-len", "0"), "max_len must be at least 1"),
+    (("sample", "--n", "3", "--top-p", "0", "--strategy", "top_p"), r"top_p must lie in \(0, 1\]"),
+    (("sample", "--n", "3", "--beam-size", "0", "--strategy", "beam"), "beam_size must be at least 1"),
+    (("sample", "--n", "3", "--temperature", "-1", "--strategy", "sample"), "temperature must be a positive"),
+    (("sample", "--n", "1000000000"), "number of samples must be a whole number from 0 to 1,000,000"),
+    (("sample", "--n", "3", "--device", "tpu"), "unknown device 'tpu'"),
+    (("arithmetic", "--k", "nan"), "the scale k must be a finite number"),
+    (("arithmetic", "--k", "inf"), "the scale k must be a finite number"),
+    (("neighbors", "--n", "-1"), "number of neighbours must be at least 1"),
+    (("evaluate", "--batch-size", "0"), "batch size must be at least 1"),
+    (("evaluate", "--nll", "--m", "0"), "nll needs m >= 1"),
+]
+
+
+@pytest.mark.parametrize("argv, message", BAD_COMMANDS, ids=[" ".join(a) for a, _ in BAD_COMMANDS])
+def test_bad_numbers_on_the_command_line_get_a_message_and_exit_2(capsys, ck, corpus_files, argv, message):
+    data = corpus_files[1]
+    three = ",".join([str(data)] * 3)  # v from A, B applied to C
+    extra = {"arithmetic": ["--data", three], "neighbors": ["--data", data, "--query", data],
+             "evaluate": ["--data", data]}.get(argv[0], [])  # fmt: skip
+    before = digest(ck)
+    code, err = cli(capsys, argv[0], "--checkpoint", ck, *extra, *argv[1:])
+    last = err.strip().splitlines()[-1]
+    assert code == 2 and last.startswith("error: ") and re.search(message, last), err
+    assert "Traceback" not in err and digest(ck) == before
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the machine has CUDA")
+def test_cuda_on_a_machine_without_it(capsys, ck):
+    code, err = cli(capsys, "sample", "--checkpoint", ck, "--n", "2", "--device", "cuda")
+    assert code == 2 and "no usable CUDA GPU" in err
+
+
+def test_export_never_deletes_its_source_or_an_existing_directory(capsys, ck, tmp_path):
+    before = digest(ck)
+    code, err = cli(capsys, "export", "--checkpoint", ck, "--out", ck)  # a run into itself
+    assert code == 2 and "inside the exported checkpoint" in err and digest(ck) == before
+    other = tmp_path / "other"
+    assert cli(capsys, "export", "--checkpoint", ck, "--out", other)[0] == 0
+    (other / "vectors").mkdir()
+    (other / "vectors" / "keep.txt").write_text("mine")
+    code, err = cli(capsys, "export", "--checkpoint", ck, "--out", other)
+    assert code == 2 and "already exists" in err and "--force" in err and (other / "vectors" / "keep.txt").exists()
+    assert cli(capsys, "export", "--checkpoint", ck, "--out", other, "--force")[0] == 0
+    assert not (other / "vectors").exists() and textae.load(other, "cpu").cfg.model_type == "ae"
+
+
+def test_train_into_an_existing_run_needs_resume_or_force(capsys, ck, corpus_files):
+    tr, va = corpus_files
+    before = digest(ck)
+    small = ["--preset", "ae", "--dim-emb", "16", "--dim-h", "16", "--dim-z", "4", "--max-steps", "2", "--no-progress"]
+    code, err = cli(capsys, "train", "--train", tr, "--valid", va, "--save-dir", ck, *small)
+    assert code == 2 and "already holds a run" in err and digest(ck) == before
+    assert cli(capsys, "train", "--train", tr, "--valid", va, "--save-dir", ck, *small, "--force")[0] == 0
+    log = [json.loads(line) for line in (ck / "train_log.jsonl").read_text().splitlines()]
+    assert max(r["step"] for r in log) == 2  # the old log went with the old run
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--dim-z", "-4"], "dim_z must be a number of at least 0"),
+        (["--epochs", "0"], "epochs must be a number of at least 1"),
+        (["--max-steps", "-1"], "max_steps must be a number of at least 0"),
+        (["--lr", "nan"], "lr must be a positive number"),
+        (["--dropout", "1.5"], r"dropout must lie in \[0, 1\)"),
+    ],
+)
+def test_bad_training_settings_leave_no_run_directory(capsys, tmp_path, corpus_files, flags, message):
+    tr, va = corpus_files
+    code, err = cli(capsys, "train", "--train", tr, "--valid", va, "--save-dir", tmp_path / "new", *flags)
+    assert code == 2 and err.startswith("error: ") and re.search(message, err), err
+    assert not (tmp_path / "new").exists()
+
+
+def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, monkeypatch):
+    import textae.train as train_mod
+    from textae.data import read_sentences
+
+    real = train_mod.evaluate_losses
+    monkeypatch.setattr(train_mod, "evaluate_losses", lambda m, b: {**real(m, b), "loss": float("nan")})
+    tr, va = corpus_files
+    t = train_mod.Trainer(preset("ae", **TINY), TrainConfig(batch_size=16, epochs=1), read_sentences(tr),
+                          read_sentences(va), tmp_path / "r", log=lambda *_: None)  # fmt: skip
+    with pytest.raises(train_mod.TrainingDiverged, match="validation loss became nan.*No checkpoint had been written"):
+        t.fit(progress=False)
+    assert not (tmp_path / "r" / "best").exists()
+
+
+def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path, corpus_files):
+    tr, va = corpus_files
+    run = tmp_path / "r"
+    base = ["--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16", "--dim-h", "16",
+            "--dim-z", "4", "--batch-size", "32", "--no-progress"]  # fmt: skip
+    assert cli(capsys, "train", *base, "--epochs", "1", "--lr", "1e-3")[0] == 0
+    assert cli(capsys, "train", *base[:6], "--resume", "--epochs", "2", "--lr", "1e-4")[0] == 0
+    from textae.checkpoint import load_trainer_state
+
+    cfg = json.loads((run / "last" / "config.json").read_text())["train"]
+    assert cfg["lr"] == 1e-4 and cfg["batch_size"] == 32  # the new rate; the run's own batch size
+    groups = [g for o in load_trainer_state(run / "last")["opts"].values() for g in o["param_groups"]]
+    assert all(g["lr"] == 1e-4 for g in groups)  # and the optimiser really used it
+
+
+@pytest.mark.parametrize(
+    "hurt, message",
+    [
+        (lambda d: (d / "config.json").write_text(json.dumps({"format": "textae-checkpoint"})), "no model config"),
+        (lambda d: (d / "config.json").write_text("[1, 2]"), "holds a JSON list"),
+        (
+            lambda d: (d / "config.json").write_text(
+                json.dumps({"format": "textae-checkpoint", "model": {"dim_h": -1}})
+            ),
+            "model configuration is not usable",
+        ),
+    ],
+)
+def test_corrupt_configs_are_named_not_tracebacks(capsys, ck, hurt, message):
+    hurt(ck / "best")
+    with pytest.raises(CheckpointError, match=message):
+        textae.load(ck, "cpu")
+    code, err = cli(capsys, "sample", "--checkpoint", ck, "--n", "1")
+    assert code == 2 and message in err
+
+
+@pytest.mark.parametrize(
+    "args, message", [(dict(drop="dim_emb"), "lack 'dim_emb'"), (dict(model_list=True), "not a reference")]
+)
+def test_corrupt_reference_checkpoints(tmp_path, trained_run, args, message):
+    import argparse
+
+    m = textae.load(trained_run, "cpu")
+    ns = dict(vocab_size=10000, dim_z=m.cfg.dim_z, dim_emb=m.cfg.dim_emb, dim_h=m.cfg.dim_h, dim_d=8, nlayers=1)
+    ns.pop(args.get("drop", ""), None)
+    state = {k: v for k, v in m.model.state_dict().items()}
+    torch.save({"args": argparse.Namespace(**ns), "model": [1] if args.get("model_list") else state},
+               tmp_path / "model.pt")  # fmt: skip
+    m.vocab.save(tmp_path / "vocab.txt")
+    with pytest.raises(CheckpointError, match=message):
+        textae.load(tmp_path, "cpu")
+
+
+def test_random_bytes_are_refused_without_unsafe_advice(tmp_path, trained_run):
+    (tmp_path / "model.pt").write_bytes(np.random.default_rng(0).bytes(4096))
+    textae.load(trained_run, "cpu").vocab.save(tmp_path / "vocab.txt")
+    with pytest.raises(CheckpointError, match="refused") as e:
+        textae.load(tmp_path, "cpu")
+    assert "weights_only" not in str(e.value)
+
+
+def test_api_refuses_what_would_be_silently_wrong(trained_run):
+    m = textae.load(trained_run, "cpu")
+    z = np.zeros((2, m.cfg.dim_z), dtype=np.float32)
+    for bad in (np.nan, np.inf):
+        with pytest.raises(ValueError, match="finite"):
+            m.decode(z + bad)
+    with pytest.raises(ValueError, match="interpolation times must be finite"):
+        m.interpolate("the food is great .", "the staff was rude .", [0.0, float("nan"), 1.0])
+    with pytest.raises(ValueError, match="at least one sentence on each side"):
+        m.style_vector([], ["the food is great ."])
+    with pytest.raises(ValueError, match="temperature must be a positive"):
+        m.decode(z, strategy="sample", temperature=-1)
+    with pytest.raises(ValueError, match="nll needs m >= 1"):
+        m.nll("the food is great .", m=0)
+    with pytest.raises(ValueError, match="number of samples"):
+        m.sample(-1)
+    with pytest.raises(ValueError, match="unknown DecodeConfig field"):
+        m.decode(z, beam=3)
+    with pytest.raises(TextaeError, match="unknown device"):
+        textae.load(trained_run, "tpu")
