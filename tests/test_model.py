@@ -167,3 +167,4 @@ def test_encoder_without_packing_equals_the_packed_lstm(lengths, nlayers, seed):
     _, (h, _) = model.E(pack_padded_sequence(emb[:, order], lengths[order]))
     ref = torch.cat([h[-2], h[-1]], 1)[torch.argsort(order)]
     torch.testing.assert_close(ours, ref, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(model._bilstm_packed(emb, lengths), ref, rtol=1e-5, atol=1e-6)  # the GPU's path

@@ -137,7 +137,7 @@ class Trainer:
                     f"{self.save_dir} already holds a run ({', '.join(q.name for q in earlier)}); resume it, "
                     "choose a new directory, or force a new run there (which deletes them)"
                 )
-            for q in earlier:  # a forced new run replaces the old one, log included
+            for q in earlier if self.world.main else ():  # a forced new run replaces the old one, log included
                 shutil.rmtree(q) if q.is_dir() else q.unlink()
         self.save_dir.mkdir(parents=True, exist_ok=True)
         self.data_meta = data_meta or {}
