@@ -50,6 +50,26 @@ def curve(name: str, amp: str, train, valid, a) -> tuple[list[float], float]:
     return [r["rec"] for r in log if r["split"] == "valid"], seconds
 
 
+LABELS = {"plain": "plain fp32 (proj + F.cross_entropy)", "fp32": "chunked loss, fp32", "auto (bf16)": "auto (bf16)"}
+
+
+def draw(curves: dict[str, list[float]], n_train: int, out: str) -> None:
+    """The validation curves, one line per path, into a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for (name, ys), style in zip(curves.items(), ("-o", "--x", ":s")):
+        ax.plot(range(1, len(ys) + 1), ys, style, label=LABELS.get(name, name))
+    ax.set(xlabel="epoch", ylabel="valid rec (nats / sentence)", title=f"DAAE on {n_train:,} Yelp sentences, seed 1111")
+    ax.set_xticks(range(1, max(len(ys) for ys in curves.values()) + 1))
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(out, dpi=110)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=5000)
@@ -67,18 +87,7 @@ def main() -> None:
         curves[name], seconds = curve(name, amp, train, valid, a)
         print(f"{name:>12}: {seconds:6.1f} s  valid rec " + " ".join(f"{r:.3f}" for r in curves[name]))
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    for (name, ys), style in zip(curves.items(), ("-o", "--x", ":s")):
-        ax.plot(range(1, len(ys) + 1), ys, style, label=name)
-    ax.set(xlabel="epoch", ylabel="valid rec (nats / sentence)", title=f"DAAE on {len(train):,} Yelp sentences")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(a.out, dpi=110)
+    draw(curves, len(train), a.out)
     print(f"wrote {a.out}")
 
 
