@@ -306,8 +306,8 @@ def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = F
     model, vocab, meta = load_checkpoint(src)
     src_dir = checkpoint_dir(src)
     a, b = Path(dst).resolve(), src_dir.resolve()
-    if a == b or a in b.parents or b in a.parents:
-        raise CheckpointError(f"{dst} holds or lies inside the exported checkpoint ({src_dir}); give a new directory")
+    if a == b or a in b.parents:  # replacing dst would delete the source itself
+        raise CheckpointError(f"{dst} is or holds the exported checkpoint ({src_dir}); give a new directory")
     if a.exists() and (not a.is_dir() or any(a.iterdir())) and not force:
         raise CheckpointError(f"{dst} already exists; give a new directory, or force=True to replace it")
     keep = {k: v for k, v in meta.items() if k in ("data", "progress", "best", "source")}
