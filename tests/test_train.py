@@ -61,21 +61,25 @@ def test_resume_continues_exactly(tmp_path, corpus_files):
     assert_same_weights(weights(tmp_path / "straight"), weights(tmp_path / "split"))
 
 
-def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypatch):
-    make(tmp_path / "straight", corpus_files).fit(progress=False)
-    t = make(tmp_path / "int", corpus_files)
+def interrupt_at(trainer: Trainer, n: int, monkeypatch) -> None:
+    """Train until Ctrl-C arrives at the n-th step (which never runs)."""
     real_step, calls = Trainer.step, {"n": 0}
 
     def step(self, batch, **kw):
         calls["n"] += 1
-        if calls["n"] == 4:
+        if calls["n"] == n:
             raise KeyboardInterrupt
         return real_step(self, batch, **kw)
 
     monkeypatch.setattr(Trainer, "step", step)
     with pytest.raises(KeyboardInterrupt):
-        t.fit(progress=False)
+        trainer.fit(progress=False)
     monkeypatch.undo()
+
+
+def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypatch):
+    make(tmp_path / "straight", corpus_files).fit(progress=False)
+    interrupt_at(make(tmp_path / "int", corpus_files), 4, monkeypatch)
     progress = load_trainer_state(tmp_path / "int" / "last")["progress"]
     assert progress["step"] == 3 and progress["batch_in_epoch"] == 3
     make(tmp_path / "int", corpus_files, resume=True).fit(progress=False)
@@ -84,19 +88,8 @@ def test_ctrl_c_saves_resumable_mid_epoch_state(tmp_path, corpus_files, monkeypa
 
 def test_resume_with_a_larger_batch_after_an_interrupt_ends(tmp_path, corpus_files, monkeypatch):
     """The saved position lies past the new, shorter batch plan: the epoch counts as done, once."""
-    t = make(tmp_path / "r", corpus_files, batch_size=8, epochs=2)
-    real_step, calls = Trainer.step, {"n": 0}
-
-    def step(self, batch, **kw):
-        calls["n"] += 1
-        if calls["n"] == 15:  # 14 of the 20 batches of 8 done; a plan of 64 has 3 batches
-            raise KeyboardInterrupt
-        return real_step(self, batch, **kw)
-
-    monkeypatch.setattr(Trainer, "step", step)
-    with pytest.raises(KeyboardInterrupt):
-        t.fit(progress=False)
-    monkeypatch.undo()
+    # 14 of the 20 batches of 8 done; a plan of 64 has 3 batches
+    interrupt_at(make(tmp_path / "r", corpus_files, batch_size=8, epochs=2), 15, monkeypatch)
     out = make(tmp_path / "r", corpus_files, resume=True, batch_size=64, epochs=2).fit(progress=False)
     assert out["epoch"] == 2 and out["step"] == 14 + 3  # epoch 1 counted done, then one epoch of 3 batches
     assert [r["epoch"] for r in (json.loads(x) for x in (tmp_path / "r" / "train_log.jsonl").open()) if
