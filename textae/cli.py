@@ -179,7 +179,7 @@ def _add_toy(sub) -> None:
         "their latent-geometry metrics and draw both latent spaces side by side.",
     )
     p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
-    p.add_argument("--figure", default="toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
+    p.add_argument("--figure", default="runs/toy/toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
     p.add_argument("--json", help="write the per-seed metrics here")
     _field_flags(p, ToyConfig, skip=("seed",))
 
