@@ -289,6 +289,11 @@ def save_checkpoint(
     return path
 
 
+def read_meta(path: str | Path) -> dict:
+    """The config.json of a checkpoint in our format (model, training settings, progress), weights unread."""
+    return _read_json(resolve(path) / "config.json")
+
+
 def load_trainer_state(path: str | Path) -> dict:
     """The optimiser/RNG state saved with a resumable checkpoint."""
     p = resolve(path)

@@ -223,11 +223,10 @@ def cmd_train(a) -> None:
     if a.init:  # the checkpoint's config, changed only where asked: by --preset and by model flags
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
     saved = {}
-    if a.resume:  # the run's own settings, changed only by the flags given now
-        from .checkpoint import load_checkpoint, resolve
+    if a.resume:  # the run's own settings (from last/, which a resume needs), changed only by the flags given now
+        from .checkpoint import read_meta
 
-        last = Path(a.save_dir) / "last"
-        saved = load_checkpoint(last if last.exists() else resolve(a.save_dir))[2].get("train") or {}
+        saved = read_meta(Path(a.save_dir) / "last").get("train") or {}
     saved = {f.name: saved[f.name] for f in fields(TrainConfig) if f.name in saved}
     tc = TrainConfig(**{**saved, **_given(a, TrainConfig)})
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)

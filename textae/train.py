@@ -52,11 +52,6 @@ class Progress:
     best_rec: float | None = None  # early stopping watches the reconstruction term of whole epochs
     best_rec_epoch: int | None = None
 
-    @classmethod
-    def from_dict(cls, d: dict) -> Progress:
-        """Progress from a saved dict; keys a newer or older version wrote are ignored or defaulted."""
-        return from_dict(cls, d)
-
 
 class TrainingDiverged(TextaeError):
     """The loss became NaN or infinite."""
@@ -79,7 +74,7 @@ def resolve_amp(amp: str, device: torch.device) -> str:
         raise TextaeError(f"--amp {amp!r}: choose one of {', '.join(AMP_MODES)}")
     bf16_ok = torch.cuda.is_bf16_supported() if device.type == "cuda" else cpu_bf16_supported()
     if amp == "auto":  # bf16 needs no loss scaling; Ampere+ GPUs and AVX-512 BF16 / AMX CPUs run it natively
-        return "bf16" if bf16_ok and device.type in ("cuda", "cpu") else "off"
+        return "bf16" if bf16_ok else "off"
     if amp == "fp16" and device.type != "cuda":
         raise TextaeError("--amp fp16 needs a CUDA device; use --amp bf16 or auto on the CPU")
     if amp == "bf16" and not bf16_ok:
@@ -204,7 +199,7 @@ class Trainer:
         """Count epochs and steps on from the checkpoint's, and start the log with its records, so that
         the curves of a run continued with --init read as one run (`--epochs` is then the total)."""
         self.progress.epoch, self.progress.step = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
-        if self.world.main and not self.log_path.exists():
+        if self.world.main:  # the directory holds no log: an earlier run there was refused or deleted above
             with open(self.log_path, "w", encoding="utf-8") as f:
                 for rec in read_train_log(init):
                     f.write(json.dumps({**rec, "init": str(init)}) + "\n")
@@ -226,7 +221,7 @@ class Trainer:
             o.load_state_dict(st["opts"][k])
             for group in o.param_groups:  # the optimiser state is restored; the settings are this run's
                 group["lr"], group["betas"] = self.tc.lr, (self.tc.beta1, self.tc.beta2)
-        self.progress = Progress.from_dict(st["progress"])
+        self.progress = from_dict(Progress, st["progress"])  # keys another version wrote: ignored or defaulted
         torch.set_rng_state(st["rng"]["torch"])
         self.plan_gen.set_state(st["rng"]["plan"])
         if "cuda" in st["rng"] and self.device.type == "cuda":
