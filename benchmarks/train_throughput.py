@@ -1,13 +1,13 @@
-"""Training throughput per preset, fp32 beside the `--amp auto` path: sentences/s and seconds per Yelp epoch.
+"""Training throughput per preset, fp32 beside `--amp auto` (or `--amp MODE`): sentences/s and s per Yelp epoch.
 
     python benchmarks/train_throughput.py --device cpu --size small --presets aae,daae --batch-size 128
     python benchmarks/train_throughput.py --device cuda --size paper --steps 200
 
 Times `--steps` optimiser steps after `--warmup` steps, on length-grouped batches
 of the training file (the real batch-length mix), and extrapolates to one epoch.
-`auto` is bf16 autocast where the device runs it natively (CUDA with bf16, or a CPU
-with AVX-512 BF16 / AMX, by torch's own query) and fp32 elsewhere; when it is fp32
-it is not timed twice.
+`auto` is bf16 autocast on a CPU with AVX-512 BF16 / AMX (by torch's own query) and
+fp32 elsewhere, CUDA included; when it is fp32 it is not timed twice. `--amp` times
+another mode beside fp32 instead (`--amp bf16` on CUDA).
 """
 
 from __future__ import annotations
@@ -53,20 +53,21 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--train", default=None, help="training file (default: shared Yelp train)")
+    ap.add_argument("--amp", default="auto", help="the mode timed beside fp32 (default auto)")
     a = ap.parse_args()
 
     sents = corpus(a.train)
     n_epoch = len(sents)
-    auto = resolve_amp("auto", torch.device(a.device))
+    auto = resolve_amp(a.amp, torch.device(a.device))
     where = torch.cuda.get_device_name() if a.device == "cuda" else cpu_name()
     print(
         f"device {a.device} ({where}, {torch.get_num_threads()} threads), size {a.size} {SIZES[a.size]}, "
-        f"batch {a.batch_size}, {n_epoch} sentences per epoch, torch {torch.__version__}; --amp auto = {auto}"
+        f"batch {a.batch_size}, {n_epoch} sentences per epoch, torch {torch.__version__}; --amp {a.amp} = {auto}"
     )
-    print(f"{'preset':>6} {'fp32 s/epoch':>13} {'auto s/epoch':>13} {'speed-up':>9} {'fp32 ms/step':>13}")
+    print(f"{'preset':>6} {'fp32 s/epoch':>13} {a.amp + ' s/epoch':>13} {'speed-up':>9} {'fp32 ms/step':>13}")
     for name in a.presets.split(","):
         fp32, n = seconds_per_step(name, a, "off", sents)
-        fast = fp32 if auto == "off" else seconds_per_step(name, a, "auto", sents)[0]
+        fast = fp32 if auto == "off" else seconds_per_step(name, a, auto, sents)[0]
         per_epoch = n_epoch / (n / a.steps)  # steps per epoch at the timed batch mix
         print(f"{name:>6} {per_epoch * fp32:13.1f} {per_epoch * fast:13.1f} {fp32 / fast:8.2f}x {1000 * fp32:13.1f}")
 

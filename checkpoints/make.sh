@@ -16,6 +16,8 @@
 #   JOBS     presets trained at once (small models share a GPU well; on 2 CPU cores, 2 at one thread each)
 #                                                                   [1]
 #   INIT     a directory of yelp-<preset>/ checkpoints to start from when a preset has no run yet [none]
+#   DEADLINE seconds of training, after which each run is stopped as by Ctrl-C (resumable)  [none]
+#   EVAL     0 skips the evaluation and the curves (export and vectors only)               [1]
 #   SIZE     model flags; the default (4.8M parameters, 9.4 MB in fp16) lets six fit in 64 MB
 #   TRAIN_FLAGS, EVAL_FLAGS  more flags for train.py and for `textae eval`
 # A run that stopped is resumed from its last/ checkpoint when the script is started again; a run whose
@@ -30,6 +32,8 @@ EPOCHS=${EPOCHS:-40}
 PATIENCE=${PATIENCE:-2}
 JOBS=${JOBS:-1}
 INIT=${INIT:-}
+DEADLINE=${DEADLINE:-}
+EVAL=${EVAL:-1}
 SIZE=${SIZE:---dim-emb 128 --dim-h 256 --dim-z 32 --dim-d 128 --dropout 0.2 --batch-size 128 --lr 1e-3}
 mkdir -p "$RUNS"
 # presets trained at once share the cores instead of fighting over them
@@ -44,29 +48,52 @@ train_one() {
         # a copy: OUT may be INIT, and the export at the end replaces it
         rm -rf "$run.init" && cp -r "$INIT/yelp-$p" "$run.init" && resume=(--init "$run.init")
     fi
+    # at the deadline, timeout sends SIGINT: train.py then saves a resumable last/ and timeout exits 124
+    local stop=() rc=0
+    [[ -n "$DEADLINE" ]] && stop=(timeout -s INT -k 120 "$DEADLINE")
     # shellcheck disable=SC2086  # SIZE and TRAIN_FLAGS are lists of flags
-    python train.py --preset "$p" --train "$DATA/train.txt" --valid "$DATA/valid.txt" --save-dir "$run" \
+    "${stop[@]}" python3 train.py --preset "$p" --train "$DATA/train.txt" --valid "$DATA/valid.txt" --save-dir "$run" \
         $SIZE --epochs "$EPOCHS" --patience "$PATIENCE" --no-progress ${TRAIN_FLAGS:-} "${resume[@]}" >>"$run.log" 2>&1 \
-        || { echo "training $p failed; see $run.log" >&2; return 1; }
-    echo "trained $p: $(tail -n 1 "$run.log")"
+        || rc=$?
+    if [[ $rc == 124 ]]; then
+        echo "stopped $p at the deadline; start again to go on: $(tail -n 1 "$run.log")"
+    elif [[ $rc != 0 ]]; then
+        echo "training $p failed; see $run.log" >&2
+        return 1
+    else
+        echo "trained $p: $(tail -n 1 "$run.log")"
+    fi
 }
 export -f train_one
-export DATA RUNS EPOCHS PATIENCE INIT SIZE TRAIN_FLAGS
+export DATA RUNS EPOCHS PATIENCE INIT DEADLINE SIZE TRAIN_FLAGS
 
+# a preset that fails does not stop the others: each one trained is exported, and the script fails at the end
+failed=0
 # shellcheck disable=SC2086
-printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'train_one {}'
+printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'train_one {}' || failed=1
 
-for p in $PRESETS; do
-    python -m textae export --checkpoint "$RUNS/yelp-$p" --out "$OUT/yelp-$p" --fp16 --force
-    python -m textae vector --checkpoint "$OUT/yelp-$p" --name sentiment \
+export_one() {
+    local p=$1
+    if [[ ! -d "$RUNS/yelp-$p/best" ]]; then
+        echo "$p has no best/ checkpoint yet (no epoch finished); not exported" >&2
+        return 1
+    fi
+    python3 -m textae export --checkpoint "$RUNS/yelp-$p" --out "$OUT/yelp-$p" --fp16 --force
+    python3 -m textae vector --checkpoint "$OUT/yelp-$p" --name sentiment \
         --data "$DATA/sentiment/100.neg,$DATA/sentiment/100.pos"
-    python -m textae vector --checkpoint "$OUT/yelp-$p" --name tense \
+    python3 -m textae vector --checkpoint "$OUT/yelp-$p" --name tense \
         --data "$DATA/tense/valid.past,$DATA/tense/valid.present"
-done
+}
+export -f export_one
+export OUT
+# shellcheck disable=SC2086
+printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'export_one {}' || failed=1
 
 ckpts=()
-for p in $PRESETS; do ckpts+=("$OUT/yelp-$p"); done
+for p in $PRESETS; do if [[ -d "$OUT/yelp-$p" ]]; then ckpts+=("$OUT/yelp-$p"); fi; done
+if [[ $EVAL == 0 || ${#ckpts[@]} == 0 ]]; then exit $failed; fi
 # shellcheck disable=SC2086
-python -m textae eval --checkpoints "${ckpts[@]}" --data "$DATA" --out "$RUNS/eval/yelp.md" ${EVAL_FLAGS:-}
+python3 -m textae eval --checkpoints "${ckpts[@]}" --data "$DATA" --out "$RUNS/eval/yelp.md" ${EVAL_FLAGS:-}
 du -ch "${ckpts[@]}" | tail -n 1
-python checkpoints/curves.py "${ckpts[@]}" --out "$OUT/curves.png"
+python3 checkpoints/curves.py "${ckpts[@]}" --out "$OUT/curves.png"
+exit $failed

@@ -9,12 +9,16 @@ import hashlib
 import json
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from conftest import TINY
+from conftest import ROOT, TINY
 
 import textae
 from textae.cli import main
@@ -132,6 +136,28 @@ def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, mo
     with pytest.raises(train_mod.TrainingDiverged, match="validation loss became nan.*No checkpoint had been written"):
         t.fit(progress=False)
     assert not (tmp_path / "r" / "best").exists()
+
+
+def test_sigterm_stops_training_as_ctrl_c_does(capsys, tmp_path, corpus_files):
+    """A scheduler's or `timeout`'s SIGTERM mid-run leaves a resumable last/, exit 143, and the run goes on."""
+    tr, va = corpus_files
+    run = tmp_path / "r"
+    args = ["train.py", "--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16",
+            "--dim-h", "16", "--dim-z", "4", "--batch-size", "8", "--log-every", "1", "--no-progress"]  # fmt: skip
+    proc = subprocess.Popen([sys.executable, *map(str, args), "--epochs", "1000"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    log = run / "train_log.jsonl"
+    deadline = time.monotonic() + 120
+    while not (log.exists() and log.read_text().count("\n") >= 3) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the loop has logged steps: the signal lands mid-epoch
+    proc.send_signal(signal.SIGTERM)
+    out = proc.communicate(timeout=120)[0]
+    assert proc.returncode == 143, out
+    assert "continue with --resume" in out and "Traceback" not in out
+    state = json.loads((run / "last" / "config.json").read_text())["progress"]
+    assert 0 < state["step"] < 1000 * 20  # stopped mid-run, after some steps
+    code, _ = cli(capsys, "train", *args[1:7], "--resume", "--epochs", str(state["epoch"] + 1))
+    assert code == 0 and (run / "best").is_dir()
 
 
 def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path, corpus_files):

@@ -133,6 +133,7 @@ def test_amp_modes():
     assert resolve_amp("off", cpu) == "off" and autocast_for("off", cpu)[1] is False
     # auto follows torch's own capability query, never the processor's name
     assert resolve_amp("auto", cpu) == ("bf16" if cpu_bf16_supported() else "off")
+    assert resolve_amp("auto", torch.device("cuda")) == "off"  # measured slower there at these sizes
     if cpu_bf16_supported():
         ctx, scaled = autocast_for("bf16", cpu)
         assert isinstance(ctx, torch.autocast) and not scaled
@@ -181,6 +182,8 @@ def test_bf16_on_the_cpu_learns_like_fp32(tmp_path, corpus_files):
 
 def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files):
     make(tmp_path / "a", corpus_files, epochs=1).fit(progress=False)
+    with open(tmp_path / "a" / "best" / "train_log.jsonl", "a") as f:  # a later epoch than best/'s own
+        f.write(json.dumps({"split": "valid", "epoch": 2, "step": 20, "rec": 1.0, "loss": 1.0}) + "\n")
     tr, va = corpus_files
     t = Trainer(
         preset("daae", **TINY),
@@ -198,7 +201,7 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
     t.tc.epochs = 2
     t.fit(progress=False)
     log = [json.loads(line) for line in (tmp_path / "b" / "train_log.jsonl").read_text().splitlines()]
-    assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2]  # the checkpoint's epoch, then ours
+    assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2]  # the checkpoint's epoch (not later), ours
     assert [bool(r.get("init")) for r in log if r["split"] == "valid"] == [True, False]
     from textae.errors import TextaeError
 
@@ -246,7 +249,7 @@ def test_mixed_precision_on_cuda(tmp_path, corpus_files, amp):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="host-device syncs exist only with a GPU")
 def test_training_step_never_waits_for_the_gpu(tmp_path, corpus_files):
     """A DAAE step (word drop, D, bf16) queues its work without one host-device synchronisation."""
-    t = make(tmp_path / "r", corpus_files, device="cuda")
+    t = make(tmp_path / "r", corpus_files, device="cuda", amp="bf16")
     plan = t.train.plan(torch.Generator().manual_seed(0))
     t.step(t.train.batch(plan[0]))  # warm-up: cuDNN, the allocator and Adam's state set themselves up
     torch.cuda.synchronize()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 import warnings
 from collections.abc import Callable
@@ -208,6 +209,14 @@ def _lines(path: str) -> list[str]:
     return [" ".join(s) for s in read_sentences(path, keep_empty=True)]
 
 
+_stopped_by: list[int] = []
+
+
+def _raise_interrupt(signum: int, frame) -> None:
+    _stopped_by.append(signum)
+    raise KeyboardInterrupt
+
+
 def cmd_train(a) -> None:
     from .data import read_sentences
     from .parallel import teardown
@@ -232,6 +241,8 @@ def cmd_train(a) -> None:
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid))}
     meta["preset"] = model_cfg.model_type
+    # a scheduler's or timeout's SIGTERM stops the run as Ctrl-C does: a resumable last/ is saved first
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         trainer = Trainer(
             model_cfg,
@@ -247,7 +258,7 @@ def cmd_train(a) -> None:
         )
         trainer.fit(progress=not a.no_progress)
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(128 + _stopped_by[-1] if _stopped_by else 130)  # 143 after SIGTERM, 130 after Ctrl-C
     finally:
         teardown()  # leave torchrun's process group, if there is one
 
