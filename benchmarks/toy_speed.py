@@ -2,7 +2,7 @@
 
     python benchmarks/toy_speed.py [--frame-steps 20]
 
-"page" adds what pages/toy_lab.py does every frame: metrics of both models and
+"page" adds what app_pages/toy_lab.py does every frame: metrics of both models and
 the latent scatter figure (plotly) built from a snapshot.
 """
 

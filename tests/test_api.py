@@ -108,3 +108,18 @@ def test_ops_interpolation_ends_and_slerp_norm():
     np.testing.assert_allclose(ops.path(z1, z2, 3, "lerp")[1], [0.5, 0.5])
     idx, d = ops.nearest(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0], [1.0, 0.0], [0.0, 2.0]]), 2)
     assert idx.tolist() == [[1, 2]] and np.allclose(d, [[1.0, 2.0]])
+
+
+def test_the_library_never_imports_the_app_side():
+    """Every textae module imports without streamlit or plotly (the app's own helpers live in app_pages/)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, pkgutil, sys, textae\n"
+        "for m in pkgutil.iter_modules(textae.__path__):\n"
+        "    if m.name != '__main__': importlib.import_module('textae.' + m.name)\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'streamlit', 'plotly', 'app_pages'}))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr

@@ -10,26 +10,7 @@ from conftest import ROOT, write_reference
 import textae
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
-ui = pytest.importorskip("textae.ui")
-
-
-@pytest.fixture(autouse=True)
-def navigation_mode(monkeypatch):
-    """Keep Streamlit in frame-and-pages mode for every AppTest run, as a server is after its first run.
-
-    AppTest re-derives "a pages/ folder means an old-style multipage app" before each
-    run. The pages would then switch it off and rerun (ui.ensure_frame), and a rerun
-    forgets which button was clicked.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    init = PagesManager.__init__
-
-    def init_in_navigation_mode(self, *a, **k):
-        init(self, *a, **k)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init_in_navigation_mode)
+ui = pytest.importorskip("app_pages.ui")
 
 
 @pytest.fixture()
@@ -37,7 +18,7 @@ def app(app_root, monkeypatch):
     """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus."""
     monkeypatch.setattr(ui, "CHECKPOINT_ROOT", app_root / "checkpoints")
 
-    def open_page(page: str = "pages/home.py", **qp) -> AppTest:
+    def open_page(page: str = "app_pages/home.py", **qp) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         params = {"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
                   "labels": str(app_root / "corpus.labels")}  # fmt: skip
@@ -47,7 +28,7 @@ def app(app_root, monkeypatch):
         for k in [k for k, v in qp.items() if v is None]:
             at.query_params.pop(k, None)
         at.run()
-        if page != "pages/home.py":
+        if page != "app_pages/home.py":
             at.switch_page(page).run()
         assert not at.exception, [e.value for e in at.exception]
         return at
@@ -100,7 +81,7 @@ def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypat
     assert not at.exception
     assert "textae" in at.title[0].value
     assert "train.py --preset daae" in texts(at, "code")
-    at.switch_page("pages/latent_map.py").run()  # a page that needs a checkpoint says so
+    at.switch_page("app_pages/latent_map.py").run()  # a page that needs a checkpoint says so
     assert "Pick a checkpoint" in texts(at, "info") and not at.exception
 
 
@@ -116,12 +97,12 @@ def test_sidebar_reads_and_writes_the_url(app, app_root):
 
 
 def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_path):
-    at = app("pages/latent_map.py", ckpt=tmp_path / "nowhere")
+    at = app("app_pages/latent_map.py", ckpt=tmp_path / "nowhere")
     assert "no such checkpoint" in texts(at, "error")
     broken = tmp_path / "broken"
     shutil.copytree(app_root / "checkpoints" / "ae" / "best", broken)
     (broken / "model.safetensors").write_bytes((broken / "model.safetensors").read_bytes()[:100])
-    at = app("pages/latent_map.py", ckpt=broken)
+    at = app("app_pages/latent_map.py", ckpt=broken)
     assert "cannot be read" in texts(at, "error")
     at.selectbox(key="ckpt_choice").set_value("ae").run()  # picking a good one recovers
     assert not at.error and len(at.get("plotly_chart")) == 1
@@ -130,22 +111,22 @@ def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_pat
 def test_bad_corpora_get_messages(app, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n")
-    at = app("pages/latent_map.py", corpus=empty, labels=None)
+    at = app("app_pages/latent_map.py", corpus=empty, labels=None)
     assert "holds no sentences" in texts(at, "error")
     binary = tmp_path / "model.bin"
     binary.write_bytes(b"\x00\x01\x02" * 100)
-    at = app("pages/latent_map.py", corpus=binary, labels=None)
+    at = app("app_pages/latent_map.py", corpus=binary, labels=None)
     assert "binary" in texts(at, "error")
-    at = app("pages/latent_map.py", corpus=tmp_path / "missing.txt", labels=None)
+    at = app("app_pages/latent_map.py", corpus=tmp_path / "missing.txt", labels=None)
     assert "no such file" in texts(at, "error")
     short = tmp_path / "short.labels"
     short.write_text("1\n0\n")
-    at = app("pages/latent_map.py", labels=short)
+    at = app("app_pages/latent_map.py", labels=short)
     assert "one label per sentence" in texts(at, "error")
 
 
 def test_large_upload_is_sampled_with_a_note(app):
-    at = app("pages/latent_map.py")
+    at = app("app_pages/latent_map.py")
     at.selectbox(key="corpus_choice").set_value("Upload a file").run()
     assert "Upload a corpus file" in texts(at, "info")
     big = b"".join(f"the food number {i} was great .\n".encode() for i in range(330_000))  # ~10 MB
@@ -159,7 +140,7 @@ def test_large_upload_is_sampled_with_a_note(app):
 
 # ----------------------------------------------------------------- pages
 def test_latent_map_colours_searches_and_finds_neighbours(app):
-    at = app("pages/latent_map.py")
+    at = app("app_pages/latent_map.py")
     hovers = trace_texts(figure(at))
     assert any("the food" in t and "→" in t for t in hovers)  # hover: sentence and reconstruction
     at.selectbox(key="map_color").set_value("word / regex search").run()
@@ -176,14 +157,14 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
 
 
 def test_latent_map_umap(app):
-    at = app("pages/latent_map.py")
+    at = app("app_pages/latent_map.py")
     at.radio(key="map_method").set_value("UMAP").run()
     assert not at.exception and not at.error
     assert "approximate" in texts(at, "caption")
 
 
 def test_interpolation_slider_changes_the_text(app, app_root):
-    at = app("pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
+    at = app("app_pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
     at.text_input(key="interp_a").input("the food is great").run()
     at.text_input(key="interp_b").input("the staff was rude !").run()
     at.slider(key="interp_t").set_value(0.0).run()
@@ -200,7 +181,7 @@ def test_interpolation_slider_changes_the_text(app, app_root):
 
 
 def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root):
-    at = app("pages/style.py")
+    at = app("app_pages/style.py")
     at.radio(key="style_source").set_value("Your sentences").run()
     at.text_area(key="style_set_a").input("the food is terrible .\nthe staff was rude .").run()
     at.text_area(key="style_set_b").input("the food is great .\nthe staff was friendly .").run()
@@ -228,7 +209,7 @@ def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root
 
 
 def test_compare_models_side_by_side_with_figures(app, app_root):
-    at = app("pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
+    at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
     assert sorted(table(at, "input").columns) == ["aae", "ae", "input"]
     at.select_slider(key="cmp_fig_n").set_value(100).run()
     at.button(key="cmp_fig_run").click().run()
@@ -239,7 +220,7 @@ def test_compare_models_side_by_side_with_figures(app, app_root):
 
 
 def test_inspector_shows_sizes_curves_latents_and_samples(app):
-    at = app("pages/inspector.py")
+    at = app("app_pages/inspector.py")
     assert int(at.metric[0].value.replace(",", "")) > 10_000
     assert len(at.get("plotly_chart")) == 3  # parameters, training curves, latent statistics
     assert "active units" in at.metric[1].label
@@ -251,7 +232,7 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
 def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab):
     ours = textae.load(app_root / "checkpoints" / "aae", "cpu")
     ref = write_reference(tmp_path / "ref", ours.model, vocab)
-    at = app("pages/inspector.py")
+    at = app("app_pages/inspector.py")
     at.text_input(key="insp_import_src").input(str(ref)).run()
     at.text_input(key="insp_import_name").input("imported").run()
     at.button(key="insp_import").click().run()
@@ -272,7 +253,7 @@ def _step_caption(at) -> str:
 
 
 def test_toy_lab_starts_steps_plays_and_resets(app):
-    at = app("pages/toy_lab.py")
+    at = app("app_pages/toy_lab.py")
     assert _step_caption(at).startswith("step 0 /")
     at.button(key="toy_step").click().run()
     assert _step_caption(at).startswith("step 50 /")
@@ -287,7 +268,7 @@ def test_toy_lab_starts_steps_plays_and_resets(app):
 
 
 def test_toy_lab_setting_change_restarts(app):
-    at = app("pages/toy_lab.py")
+    at = app("app_pages/toy_lab.py")
     at.button(key="toy_step").click().run()
     at.slider(key="toy_p").set_value(0.3).run()
     assert _step_caption(at).startswith("step 0 /") and at.session_state.toy_lab.cfg.p == 0.3

@@ -7,10 +7,9 @@ import plotly.express as px
 import streamlit as st
 import torch
 
-from textae import plots, ui
+from textae import plots
 from textae.toy import ToyConfig, ToyLab
 
-ui.ensure_frame()
 st.title("Toy lab: similar sequences, similar codes?")
 st.markdown(
     "Five clusters of binary sequences in {0,1}^L are mapped to codes in R². "

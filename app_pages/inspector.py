@@ -8,7 +8,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from textae import ui
+from app_pages import ui
 from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
 from textae.metrics import latent_stats

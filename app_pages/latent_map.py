@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from textae import ops, plots, ui
+from app_pages import ui
+from textae import ops, plots
 from textae.projection import grid, kmeans
 
 st.title("Latent map")

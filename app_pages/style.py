@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from textae import ops, ui
+from app_pages import ui
+from textae import ops
 from textae.checkpoint import list_vectors, load_vector, save_vector
 from textae.data import decode_lines
 

@@ -5,7 +5,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from textae import ops, ui
+from app_pages import ui
+from textae import ops
 from textae.errors import TextaeError
 from textae.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 

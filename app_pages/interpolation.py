@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from textae import ops, plots, ui
+from app_pages import ui
+from textae import ops, plots
 
 st.title("Interpolation")
 m = ui.model()

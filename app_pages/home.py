@@ -3,10 +3,9 @@
 import streamlit as st
 
 import textae
-from textae import ui
+from app_pages import ui
 from textae.checkpoint import find_checkpoints
 
-ui.ensure_frame()
 st.title("textae: text autoencoders, explored")
 st.markdown(
     "Train, compare and explore the autoencoders of *Educating Text Autoencoders: Latent Representation "
@@ -19,9 +18,9 @@ if found:
         f"{len(found)} checkpoint(s) found under {ui.CHECKPOINT_ROOT.name}/: " + ", ".join(p.name for p in found)
     )
     cols = st.columns(3)
-    cols[0].page_link("pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")
-    cols[1].page_link("pages/interpolation.py", label="Interpolate between sentences", icon=":material/linear_scale:")
-    cols[2].page_link("pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
+    cols[0].page_link("app_pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")
+    cols[1].page_link("app_pages/interpolation.py", label="Interpolate sentences", icon=":material/linear_scale:")
+    cols[2].page_link("app_pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
 else:
     st.info("No checkpoint found under `checkpoints/` yet. Train one:")
     st.code(
@@ -32,6 +31,6 @@ else:
     st.markdown("or import a checkpoint of the reference implementation (a directory with `model.pt` and `vocab.txt`):")
     st.code("python -m textae export --checkpoint path/to/reference_dir --out checkpoints/imported", language="bash")
     st.markdown("You can also type any checkpoint's path in the sidebar under *Another path…*.")
-st.page_link("pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
+st.page_link("app_pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
              icon=":material/bubble_chart:")  # fmt: skip
 st.caption(f"textae {textae.__version__}")

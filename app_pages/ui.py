@@ -19,11 +19,11 @@ import numpy as np
 import streamlit as st
 import torch
 
-from . import api
-from .checkpoint import find_checkpoints, resolve
-from .data import Corpus, decode_lines, make_corpus, read_lines
-from .errors import TextaeError
-from .projection import Projection
+from textae import api
+from textae.checkpoint import find_checkpoints, resolve
+from textae.data import Corpus, decode_lines, make_corpus, read_lines
+from textae.errors import TextaeError
+from textae.projection import Projection
 
 ROOT = Path(__file__).resolve().parents[1]
 # the checkpoints the picker lists; tests point it at checkpoints they build
@@ -33,7 +33,6 @@ OTHER_PATH = "Another path…"
 NONE = "(none)"
 UPLOAD_LIMIT_MB = 50
 PRIOR = "Samples from the checkpoint's prior"
-torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 
 
 # ------------------------------------------------------------------ errors
@@ -276,24 +275,8 @@ def model_card(path: str | None) -> None:
 
 
 # ------------------------------------------------------- what pages ask for
-def ensure_frame() -> None:
-    """Make sure app.py's frame (navigation and sidebar) runs around this page.
-
-    Streamlit decides at start-up that an app with a pages/ folder is an old-style
-    multipage app, and a first visit to a page's URL then runs that page alone; only
-    st.navigation (in app.py) switches the process to the frame-and-pages mode. So a
-    page that finds the old mode still on switches it off and reruns itself in the frame.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def selection() -> Selection:
     """The sidebar's current selection (the frame stores it before the page runs)."""
-    ensure_frame()
     return st.session_state["selection"]
 
 
