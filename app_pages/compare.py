@@ -1,6 +1,5 @@
 """Compare models: the same inputs through 2-5 checkpoints, side by side, and a table of figures."""
 
-import numpy as np
 import pandas as pd
 import plotly.express as px
 import streamlit as st
@@ -8,7 +7,7 @@ import streamlit as st
 from app_pages import ui
 from textae import ops
 from textae.errors import TextaeError
-from textae.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
+from textae.evaluation import quick_figures
 
 st.title("Compare models")
 choices = ui.checkpoint_choices()
@@ -43,7 +42,7 @@ tab_rec, tab_int, tab_vec, tab_nn, tab_fig = st.tabs(
 )
 with tab_rec, ui.errors_shown():
     st.dataframe(
-        pd.DataFrame({"input": inputs, **{n: ui.decode(m, ui.encode(m, inputs)) for n, m in models.items()}}),
+        pd.DataFrame({"input": inputs, **{n: m.reconstruct(inputs) for n, m in models.items()}}),
         hide_index=True, key="cmp_rec",
     )  # fmt: skip
 
@@ -52,11 +51,10 @@ with tab_int, ui.errors_shown():
         st.info("Type two inputs to interpolate between the first two.")
     else:
         n = st.slider("steps", 3, 15, 7, key="cmp_int_n")
-        ts = ops.steps(n)
-        rows = {"t": ts.round(2)}
-        for name, m in models.items():
-            z = ui.encode(m, inputs[:2])
-            rows[name] = ui.decode(m, ops.path(z[0], z[1], ts))
+        rows = {
+            "t": ops.steps(n).round(2),
+            **{name: m.interpolate(inputs[0], inputs[1], n) for name, m in models.items()},
+        }
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="cmp_int")
 
 with tab_vec, ui.errors_shown():
@@ -67,11 +65,8 @@ with tab_vec, ui.errors_shown():
         set_b = ui.sentences_input("Set B (to)", "cmp_set_b", "the food was great .\nthe staff was friendly .", 100)
     k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="cmp_k")
     if set_a and set_b:
-        out = {"input": inputs}
-        for name, m in models.items():
-            v = ops.attribute_vector(ui.encode(m, set_a), ui.encode(m, set_b))
-            out[name] = ui.decode(m, ui.encode(m, inputs) + k * v)
-        st.dataframe(pd.DataFrame(out), hide_index=True, key="cmp_vec")
+        out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}
+        st.dataframe(pd.DataFrame({"input": inputs, **out}), hide_index=True, key="cmp_vec")
 
 c = ui.corpus(required=False)
 with tab_nn, ui.errors_shown():
@@ -81,12 +76,10 @@ with tab_nn, ui.errors_shown():
         q = st.selectbox("Query", inputs, key="cmp_nn_query")
         cols = st.columns(len(models))
         for col, (name, m) in zip(cols, models.items()):
-            idx, dist = ops.nearest(np.atleast_2d(ui.encode(m, [q])), ui.encode(m, c.sentences), 5)
+            found = m.neighbors([q], c.sentences, 5)[0]
             col.markdown(f"**{name}**")
-            col.dataframe(
-                pd.DataFrame({"neighbour": [c.sentences[i] for i in idx[0]], "distance": dist[0].round(2)}),
-                hide_index=True, key=f"cmp_nn_{name}",
-            )  # fmt: skip
+            table = pd.DataFrame([{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found])
+            col.dataframe(table, hide_index=True, key=f"cmp_nn_{name}")
 
 with tab_fig:
     if c is None:
@@ -99,22 +92,8 @@ with tab_fig:
             "sentences decoded from N(0, I), distinct unigrams/bigrams over all (diversity)."
         )
         if st.button("Compute figures", key="cmp_fig_run", type="primary"):
-            sents = c.sentences[:n_eval]
-            bar = st.progress(0.0, text="Edit-distance neighbours…")
-            queries = np.arange(len(sents))
-            true_nn = edit_neighbors(sents, queries, 10)
-            rows = []
-            for i, (name, m) in enumerate(models.items()):
-                bar.progress((i + 0.1) / len(models), text=f"{name}: reconstructions…")
-                Z = ui.encode(m, sents)
-                bleu = corpus_bleu(ui.decode(m, Z), sents)
-                bar.progress((i + 0.5) / len(models), text=f"{name}: neighbours and samples…")
-                recall = neighborhood_recall(Z, queries, true_nn, (10,))[10]
-                samples = m.sample(200, seed=0)
-                rows.append(
-                    {"checkpoint": name, "type": m.cfg.model_type, "BLEU": bleu, "neighbourhood@10": recall,
-                     "distinct-1": distinct_n(samples, 1), "distinct-2": distinct_n(samples, 2)}
-                )  # fmt: skip
+            bar = st.progress(0.0)
+            rows = quick_figures(models, c.sentences[:n_eval], progress=lambda f, text: bar.progress(f, text=text))
             bar.empty()
             st.session_state["cmp_figures"] = pd.DataFrame(rows)
         if "cmp_figures" in st.session_state:

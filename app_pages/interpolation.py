@@ -44,11 +44,7 @@ n = c2.number_input("steps in the table", 2, 30, 10, key="interp_n")
 
 TS = np.round(np.arange(0, 1.0001, 0.05), 2)  # the slider's positions: decoded in one batch, then looked up
 with ui.errors_shown():
-    codes = {tag: ui.encode(model, [a, b]) for tag, model in models.items()}
-    along = {
-        tag: ui.decode(model, ops.path(z[0], z[1], TS, method))
-        for (tag, model), z in zip(models.items(), codes.values())
-    }
+    along = {tag: model.interpolate(a, b, TS, method) for tag, model in models.items()}
 
 
 @st.fragment
@@ -64,20 +60,24 @@ slider(along)
 cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
     with col, ui.errors_shown():
-        z = codes[tag]
+        z = model.encode([a, b])
         if len(models) > 1:
             st.markdown(f"**{tag}{model.cfg.model_type.upper()}** · `{model.path}`")
         ts = ops.steps(int(n))
-        paths = {kind: ops.path(z[0], z[1], ts, kind) for kind in ("lerp", "slerp")}
-        table = pd.DataFrame({"t": ts.round(3), **{kind: ui.decode(model, p) for kind, p in paths.items()}})
+        table = pd.DataFrame(
+            {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}
+        )
         st.dataframe(table, hide_index=True, key=f"interp_table{tag}")
         distinct = table[method].nunique()
         st.caption(f"{distinct} distinct sentences along the {method} path of {int(n)} steps.")
         c = ui.corpus(model, required=False)
         if c is not None:
-            Zc = ui.encode(model, c.sentences)
+            Zc = model.encode(c.sentences)
             proj, P = ui.projection(model, c.sentences, Zc, "pca")
             fig = plots.path_on_map(
-                P, proj.transform(paths[method]), table[method].tolist(), "the path on the corpus's PCA map"
+                P,
+                proj.transform(ops.path(z[0], z[1], ts, method)),
+                table[method].tolist(),
+                "the path on the corpus's PCA map",
             )
             st.plotly_chart(fig, key=f"interp_map{tag}")

@@ -7,14 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from textae import ops, plots
+from textae import plots
 from textae.projection import grid, kmeans
 
 st.title("Latent map")
 m = ui.model()
 c = ui.corpus(m)
 with st.spinner(f"Encoding {len(c.sentences):,} sentences…"):
-    Z = ui.encode(m, c.sentences)
+    Z = m.encode(c.sentences)
 
 left, mid, right = st.columns([1, 1, 2])
 method = left.radio("Projection", ["PCA", "UMAP"], key="map_method", horizontal=True)
@@ -27,7 +27,7 @@ color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with ui.errors_shown():
     proj, P = ui.projection(m, c.sentences, Z, method.lower(), nn, md)
-rec = ui.decode(m, Z, progress="Reconstructing the corpus for hover texts…")
+rec = ui.decode_with_progress(m, Z, "Reconstructing the corpus for hover texts…")
 
 color, title = None, ""
 if color_by == "label":
@@ -67,7 +67,7 @@ picked = sorted(
 )
 if clicked and not picked:
     xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
-    decoded = ui.decode(m, proj.inverse(xy))[0]
+    decoded = m.decode(proj.inverse(xy))[0]
     marks[plots.DECODED_TRACE] = (xy, [decoded])
 
 fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks)
@@ -84,9 +84,9 @@ if plots.DECODED_TRACE in marks:
 
 if query.strip():
     st.subheader("Latent neighbours of the query")
-    idx, dist = ops.nearest(np.atleast_2d(zq), Z, 10)
+    found = m.neighbors([query], c.sentences, 10, corpus_codes=Z)[0]
     st.dataframe(
-        pd.DataFrame({"sentence": [c.sentences[i] for i in idx[0]], "distance": dist[0].round(3)}),
+        pd.DataFrame([{"sentence": n.sentence, "distance": round(n.distance, 3)} for n in found]),
         key="map_neighbors", hide_index=True,
     )  # fmt: skip
 

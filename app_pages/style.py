@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from textae import ops
 from textae.checkpoint import list_vectors, load_vector, save_vector
 from textae.data import decode_lines
 
@@ -51,7 +50,7 @@ with ui.errors_shown():
         if not set_a or not set_b:
             st.warning("Both sets need at least one sentence.")
             st.stop()
-        v = ops.attribute_vector(ui.encode(m, set_a), ui.encode(m, set_b))
+        v = m.style_vector(set_a, set_b)
         st.caption(f"v from {len(set_a):,} → {len(set_b):,} sentences · ‖v‖ = {np.linalg.norm(v):.2f}")
 
 inputs = ui.sentences_input(
@@ -64,9 +63,7 @@ if not inputs:
 
 KS = np.round(np.arange(-3, 3.001, 0.25), 2)  # the slider's positions, decoded in one batch
 with ui.errors_shown():
-    Z = ui.encode(m, inputs)
-    grid = ui.decode(m, (Z[None] + KS[:, None, None] * v[None, None]).reshape(-1, m.cfg.dim_z))
-by_k = {float(kk): grid[i * len(inputs) : (i + 1) * len(inputs)] for i, kk in enumerate(KS)}
+    by_k = dict(zip(KS.tolist(), m.sweep_vector(inputs, v, KS)))
 
 
 @st.fragment

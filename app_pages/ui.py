@@ -1,10 +1,10 @@
 """What the Streamlit app's pages share: the sidebar's selections, cached models, corpora and codes.
 
 The app frame (app.py) draws the sidebar with `sidebar()`; a page asks for what it
-needs with `model()`, `corpus()`, `encode()` or `projection()`, and shows a clear message (then
+needs with `model()`, `corpus()` or `projection()`, and shows a clear message (then
 stops) when the user has not picked it yet. Models are loaded once per process
-(`st.cache_resource`) and only read from, under `torch.inference_mode()`, so
-sessions in several browser tabs can share them.
+(`st.cache_resource`) as a `CachedModel`, whose encodes and decodes are cached, and only
+read from, under `torch.inference_mode()`, so sessions in several browser tabs can share them.
 """
 
 from __future__ import annotations
@@ -59,12 +59,33 @@ def _mtime(path: Path) -> float:
     return f.stat().st_mtime if f.exists() else 0.0
 
 
+class CachedModel(api.TextAE):
+    """A TextAE whose posterior-mean encodes and default greedy decodes are cached per (checkpoint, input).
+
+    Every library method built on them (reconstruct, interpolate, style_vector, apply_vector,
+    sweep_vector, neighbors, ...) is cached with them, so the pages call the library and never
+    rebuild it out of cached pieces. Sampled codes, seeds and other decoding options are not cached.
+    """
+
+    def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
+        if sample or isinstance(sents, str):
+            return super().encode(sents, sample, batch_size)
+        return _encode(model_key(self), tuple(sents), self)
+
+    def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
+        Z = np.asarray(Z, dtype=np.float32)
+        if config is not None or seed is not None or options or Z.ndim != 2:
+            return super().decode(Z, config, seed, batch_size, **options)
+        return _decode(model_key(self), Z, self)
+
+
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=8)
-def _load(path: str, mtime: float) -> api.TextAE:
-    return api.load(path, device="cpu")
+def _load(path: str, mtime: float) -> CachedModel:
+    m = api.load(path, device="cpu")
+    return CachedModel(m.model, m.vocab, m.meta, m.path)
 
 
-def load_model(path: str | Path) -> api.TextAE:
+def load_model(path: str | Path) -> CachedModel:
     """The checkpoint at `path`, loaded once per process (raises CheckpointError on a bad one)."""
     return _load(str(Path(path).resolve()), _mtime(Path(path)))
 
@@ -84,28 +105,23 @@ def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, se
 @st.cache_data(show_spinner=False, max_entries=32)
 def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> np.ndarray:
     with torch.inference_mode():
-        return _m.encode(list(sentences))
+        return api.TextAE.encode(_m, list(sentences))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _decode(key: str, Z: np.ndarray, _m: api.TextAE) -> list[str]:
     with torch.inference_mode():
-        return _m.decode(Z)
+        return api.TextAE.decode(_m, Z)
 
 
-def encode(m: api.TextAE, sentences: list[str]) -> np.ndarray:
-    """Codes [N, dim_z] of sentences, cached per (checkpoint, sentences)."""
-    return _encode(model_key(m), tuple(sentences), m)
-
-
-def decode(m: api.TextAE, Z: np.ndarray, progress: str | None = None) -> list[str]:
-    """Greedy decodes of codes [N, dim_z], cached per (checkpoint, codes); a progress bar for long lists."""
+def decode_with_progress(m: CachedModel, Z: np.ndarray, progress: str) -> list[str]:
+    """m.decode(Z) for a long list, 256 codes at a time under a progress bar (each chunk cached)."""
     Z = np.asarray(Z, dtype=np.float32)
-    if progress is None or len(Z) <= 256:
-        return _decode(model_key(m), Z, m)
+    if len(Z) <= 256:
+        return m.decode(Z)
     bar, out = st.progress(0.0, text=progress), []
     for start in range(0, len(Z), 256):
-        out += _decode(model_key(m), Z[start : start + 256], m)
+        out += m.decode(Z[start : start + 256])
         bar.progress(min(1.0, (start + 256) / len(Z)), text=f"{progress} {min(start + 256, len(Z))}/{len(Z)}")
     bar.empty()
     return out

@@ -59,6 +59,12 @@ def test_sample_interpolate_and_vector_arithmetic(m, corpus):
     np.testing.assert_allclose(v, m.encode(bad).mean(0) - m.encode(good).mean(0), atol=1e-5)
     assert m.apply_vector(good[:3], v, 0.0) == m.reconstruct(good[:3])
     assert len(m.apply_vector(good[:3], v, 2.0)) == 3
+    # every k in one batch: row i is apply_vector at ks[i]
+    ks = [-1.0, 0.0, 2.0]
+    assert m.sweep_vector(good[:3], v, ks) == [m.apply_vector(good[:3], v, k) for k in ks]
+    assert m.apply_vector(good[0], v, 2.0) == m.apply_vector(good[:1], v, 2.0)[0]
+    with pytest.raises(ValueError, match="finite"):
+        m.sweep_vector(good[:3], v, [0.0, float("nan")])
 
 
 def test_neighbors_find_the_sentence_itself(m, corpus):

@@ -5,14 +5,16 @@ import random
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from conftest import ROOT, TINY, synthetic_corpus
 
 from textae.api import load
 from textae.config import TrainConfig
 from textae.errors import DataError
-from textae.evaluation import DataDir, Suite, markdown
+from textae.evaluation import DataDir, Suite, generation, markdown, quick_figures, reconstruction_bleu
 from textae.experiments import language_model
+from textae.metrics import edit_neighbors, neighborhood_recall
 
 POSITIVE = ("great", "friendly", "amazing", "fresh")
 
@@ -87,6 +89,20 @@ def test_suite_measures_a_trained_model(data_dir, lm, trained_run):
     assert len(r["interpolation"]) == 2 and all(1 <= p["distinct"] <= 10 for p in r["interpolation"])
     report = markdown({"ae": r}, suite)
     assert "| ae | ae |" in report and "Style transfer" in report and "Interpolation" in report
+
+
+def test_quick_figures_are_the_suites_on_any_sentences(corpus, trained_run):
+    """The Compare page's figures: each model's rec BLEU, NP@10 over all sentences and sample diversity."""
+    m = load(trained_run, "cpu")
+    sents = corpus[:40]
+    told = []
+    rows = quick_figures({"a": m, "b": m}, sents, n_samples=30, progress=lambda f, text: told.append(f))
+    assert [r["checkpoint"] for r in rows] == ["a", "b"] and rows[0] == {**rows[1], "checkpoint": "a"}
+    assert rows[0]["BLEU"] == reconstruction_bleu(m, sents) > 50
+    true_nn = edit_neighbors(sents, np.arange(len(sents)), 10)
+    assert rows[0]["neighbourhood@10"] == neighborhood_recall(m.encode(sents), np.arange(40), true_nn, (10,))[10]
+    assert rows[0]["distinct-2"] == generation(m, 30)[1]["distinct-2"]
+    assert told == sorted(told) and told[-1] == 1.0
 
 
 def run(*args, ok=True):

@@ -149,9 +149,19 @@ class TextAE:
 
     def apply_vector(self, sents: str | list[str], v: np.ndarray, k: float = 1.0, **decode_kw) -> list[str] | str:
         """Decode z + k * v for each sentence's code z."""
-        if not np.isfinite(k):
-            raise ValueError(f"the scale k must be a finite number, not {k}")
-        return self.decode(self.encode(sents) + k * np.asarray(v, dtype=np.float32), **decode_kw)
+        if isinstance(sents, str):
+            return self.sweep_vector([sents], v, [k], **decode_kw)[0][0]
+        return self.sweep_vector(sents, v, [k], **decode_kw)[0]
+
+    def sweep_vector(self, sents: list[str], v: np.ndarray, ks, **decode_kw) -> list[list[str]]:
+        """Decode z + k * v for every k and sentence, in one batch: [len(ks)][len(sents)] sentences."""
+        ks = np.asarray(ks, dtype=np.float32).reshape(-1)  # [K]
+        if not np.isfinite(ks).all():
+            raise ValueError(f"the scale k must be a finite number, not {ks[~np.isfinite(ks)][0]}")
+        Z = self.encode(list(sents))  # [N, dim_z]
+        shifted = Z[None] + ks[:, None, None] * np.asarray(v, dtype=np.float32)[None, None]  # [K, N, dim_z]
+        out = self.decode(shifted.reshape(-1, self.cfg.dim_z), **decode_kw)
+        return [out[i * len(Z) : (i + 1) * len(Z)] for i in range(len(ks))]
 
     def neighbors(
         self, queries: str | list[str], corpus: list[str], k: int = 10, corpus_codes: np.ndarray | None = None

@@ -120,6 +120,45 @@ def perplexity(lm: TextAE, sents: list[str]) -> float:
         return lm.nll(sents, m=1)["ppl"]
 
 
+def reconstruction_bleu(m: TextAE, sents: list[str]) -> float:
+    """Corpus BLEU of greedy reconstructions against their inputs."""
+    return corpus_bleu(m.reconstruct(sents), sents)
+
+
+def generation(m: TextAE, n: int, seed: int = 0) -> tuple[list[str], dict[str, float]]:
+    """Greedy decodes of n prior samples and their diversity (distinct-1, distinct-2)."""
+    samples = m.sample(n, seed=seed)
+    return samples, {"distinct-1": distinct_n(samples, 1), "distinct-2": distinct_n(samples, 2)}
+
+
+def quick_figures(
+    models: dict[str, TextAE],
+    sents: list[str],
+    n_samples: int = 200,
+    progress: Callable[[float, str], None] | None = None,
+) -> list[dict]:
+    """Rec BLEU, neighbourhood preservation at 10 and sample diversity of each model on any sentences.
+
+    The figures of `Suite.run` without a data directory: every sentence is a query, and its
+    10 edit-distance neighbours (computed once, for all models) are looked for among its
+    10 nearest codes. `progress(fraction, message)` is told before each step.
+    """
+    tell = progress or (lambda *_: None)
+    tell(0.0, "edit-distance neighbours…")
+    queries = np.arange(len(sents))
+    true_nn = edit_neighbors(sents, queries, 10)
+    rows = []
+    for i, (name, m) in enumerate(models.items()):
+        tell(i / len(models), f"{name}: reconstructions…")
+        bleu = reconstruction_bleu(m, sents)
+        tell((i + 0.5) / len(models), f"{name}: neighbours and samples…")
+        recall = neighborhood_recall(m.encode(sents), queries, true_nn, (10,))[10]
+        rows.append({"checkpoint": name, "type": m.cfg.model_type, "BLEU": bleu, "neighbourhood@10": recall,
+                     **generation(m, n_samples)[1]})  # fmt: skip
+    tell(1.0, "done")
+    return rows
+
+
 class Suite:
     """Everything that does not depend on the model, prepared once: neighbours, classifiers, splits."""
 
@@ -182,26 +221,23 @@ class Suite:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unknown words in the test data are expected
             if "rec" in parts:
-                out["rec_bleu"] = corpus_bleu(m.reconstruct(self.rec_set), self.rec_set)
+                out["rec_bleu"] = reconstruction_bleu(m, self.rec_set)
             if "np" in parts:
                 Z = m.encode(self.data.test)
                 curve = neighborhood_recall(Z, self.queries, self.true_nn, CURVE_KS)
                 out["np@10"], out["np@100"] = curve[10], curve[100]
                 out["np_curve"] = {str(k): v for k, v in curve.items()}
             if "gen" in parts:
-                samples = m.sample(self.n_samples, seed=0)
+                samples, diversity = generation(m, self.n_samples)
                 out["sample_ppl"] = self._ppl(samples)
-                out["distinct-1"], out["distinct-2"] = distinct_n(samples, 1), distinct_n(samples, 2)
+                out.update(diversity)
                 out["copied"] = float(np.mean([s in self.train_set for s in samples]))
                 out["samples"] = samples[:10]
             if "transfer" in parts and self.transfer_sets:
                 out["transfer"] = []
                 for task, (a, b, inputs, target) in self.transfer_sets.items():
                     clf = self.classifiers[task.split()[0]][0]
-                    v = m.style_vector(a, b)
-                    Z = m.encode(inputs)
-                    for k in self.ks:
-                        outs = m.decode(Z + k * v)
+                    for k, outs in zip(self.ks, m.sweep_vector(inputs, m.style_vector(a, b), self.ks)):
                         out["transfer"].append(
                             {"task": task, "k": k, "accuracy": clf.accuracy(outs, [target] * len(outs)),
                              "self_bleu": corpus_bleu(outs, inputs), "ppl": self._ppl(outs),
