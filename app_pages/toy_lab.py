@@ -7,7 +7,7 @@ import plotly.express as px
 import streamlit as st
 import torch
 
-from textae import plots
+from textae import plots, toy
 from textae.toy import ToyConfig, ToyLab
 
 st.title("Toy lab: similar sequences, similar codes?")
@@ -87,12 +87,8 @@ def live() -> None:
             state.toy_playing = False
             st.rerun()  # stop the timer and relabel the button
     snap = lab.snapshot(with_metrics=False)
-    latest = {r["model"]: r for r in state.toy_history[-2:]}
-    titles = {
-        n: f"{n.upper()} (p={lab.variants[n]})"
-        + (f": purity {latest[n.upper()]['purity']:.2f}, bit acc {latest[n.upper()]['bit_acc']:.2f}" if latest else "")
-        for n in lab.names
-    }
+    latest = {r["model"].lower(): r for r in state.toy_history[-len(lab.names) :]}
+    titles = toy.panel_titles(lab, latest)
     st.caption(f"step {lab.step_count} / {cfg.steps} · {lab.train_time:.1f} s of training")
     st.plotly_chart(plots.toy_scatter(snap.codes, lab.labels, lab.X, titles), key="toy_scatter")
     if state.toy_history:

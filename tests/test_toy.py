@@ -89,6 +89,27 @@ def test_pause_and_resume_is_the_same_as_one_run():
     assert all(np.allclose(a.codes()[n], b.codes()[n]) for n in a.names)
 
 
+def test_run_seeds_is_toylab_per_seed_and_reports_the_wins():
+    """run_seeds (the command's and any script's loop) gives what a ToyLab trained alone per seed gives."""
+    from textae.toy import panel_titles, run_seeds, seeds_report
+
+    cfg = ToyConfig(K=2, n=10, L=12, hidden=16, d_hidden=8, steps=150)
+    told = []
+    results, first = run_seeds(cfg, 2, lambda seed, step: told.append((seed, step)))
+    assert told == [(0, 100), (0, 150), (1, 100), (1, 150)]
+    for seed in (0, 1):
+        alone = ToyLab(ToyConfig(**{**cfg.__dict__, "seed": seed}))
+        alone.step(150)
+        for name, m in alone.metrics().items():
+            row = results[name][seed]
+            assert row["seed"] == seed and all(abs(row[k] - round(v, 4)) < 1e-9 for k, v in m.items()), (name, seed)
+    wins = sum(d["purity"] > a["purity"] and d["nn_recall"] > a["nn_recall"] for a, d in zip(*results.values()))
+    assert seeds_report(results).splitlines()[-1].endswith(f"in {wins}/2 seeds")
+    titles = panel_titles(first, {n: rs[0] for n, rs in results.items()})
+    assert titles["daae"].startswith(f"DAAE (p={cfg.p}): purity {results['daae'][0]['purity']:.2f}")
+    assert panel_titles(first) == {"aae": "AAE (p=0.0)", "daae": f"DAAE (p={cfg.p})"}
+
+
 def test_toy_cli_writes_table_figures_and_json(tmp_path):
     import json
     import re

@@ -344,53 +344,17 @@ def cmd_neighbors(a, m) -> None:
 def cmd_toy(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import plots
+    from . import plots, toy
     from .config import replace
-    from .toy import ToyConfig, ToyLab
 
     if a.seeds < 1:
         raise TextaeError("--seeds must be at least 1")
-    base = replace(ToyConfig(), **_given(a, ToyConfig))
+    base = replace(toy.ToyConfig(), **_given(a, toy.ToyConfig))
     print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
-    results: dict[str, list[dict]] = {"aae": [], "daae": []}
-    first = None
-    for seed in range(a.seeds):
-        lab = ToyLab(replace(base, seed=seed))
-        with tqdm(total=base.steps, desc=f"seed {seed}", leave=False, file=sys.stderr, disable=None) as bar:
-            while lab.step_count < base.steps:
-                n = min(100, base.steps - lab.step_count)
-                lab.step(n)
-                bar.update(n)
-        for name, m in lab.metrics().items():
-            results[name].append(
-                {"seed": seed, **{k: round(v, 4) for k, v in m.items()}, "train_s": round(lab.train_time, 2)}
-            )
-        first = first or lab
-    cols = ("purity", "nn_recall", "bit_acc")
-
-    def row(label: str, ra: dict, rd: dict, tail: str = "") -> str:
-        cells = " ".join(f"{ra[c]:>9.3f}" for c in cols) + " |" + " ".join(f"{rd[c]:>9.3f}" for c in cols)
-        return f"{label:>4} |{cells} | {tail}"
-
-    print(f"{'':>4} |{'AAE':^30}|{'DAAE':^30}|")
-    print(
-        f"{'seed':>4} |" + " ".join(f"{c:>9}" for c in cols) + " |" + " ".join(f"{c:>9}" for c in cols) + " | train s"
-    )
-    for ra, rd in zip(results["aae"], results["daae"]):
-        print(row(str(ra["seed"]), ra, rd, f"{ra['train_s']:.1f}"))
-    mean = {n: {c: float(np.mean([r[c] for r in rs])) for c in cols} for n, rs in results.items()}
-    print(row("mean", mean["aae"], mean["daae"]))
-    wins = sum(
-        rd["purity"] > ra["purity"] and rd["nn_recall"] > ra["nn_recall"]
-        for ra, rd in zip(results["aae"], results["daae"])
-    )
-    print(f"DAAE above AAE on both purity and neighbourhood preservation in {wins}/{a.seeds} seeds")
-    m0 = {n: rs[0] for n, rs in results.items()}
-    titles = {
-        n: f"{n.upper()} (p={first.variants[n]}): purity {m0[n]['purity']:.2f}, "
-        f"nn-recall {m0[n]['nn_recall']:.2f}, bit acc {m0[n]['bit_acc']:.2f}"
-        for n in first.names
-    }
+    with tqdm(total=a.seeds * base.steps, desc="toy", file=sys.stderr, disable=None) as bar:
+        results, first = toy.run_seeds(base, a.seeds, lambda seed, step: bar.update(seed * base.steps + step - bar.n))
+    print(toy.seeds_report(results))
+    titles = toy.panel_titles(first, {n: rs[0] for n, rs in results.items()})
     codes = first.codes()
     Path(a.figure).parent.mkdir(parents=True, exist_ok=True)
     plots.toy_png(codes, first.labels, f"{a.figure}.png", titles)

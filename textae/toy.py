@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from .config import replace
 
 
 @dataclass
@@ -266,3 +269,56 @@ class ToyLab:
         while self.step_count < self.cfg.steps:
             self.step(min(every, self.cfg.steps - self.step_count))
             yield self.snapshot()
+
+
+def panel_titles(lab: ToyLab, metrics: dict[str, dict[str, float]] | None = None) -> dict[str, str]:
+    """Each model's plot title: its name and p, and its purity, nn-recall and bit accuracy when given."""
+    out = {}
+    for n in lab.names:
+        m = (metrics or {}).get(n)
+        tail = f": purity {m['purity']:.2f}, nn-recall {m['nn_recall']:.2f}, bit acc {m['bit_acc']:.2f}" if m else ""
+        out[n] = f"{n.upper()} (p={lab.variants[n]}){tail}"
+    return out
+
+
+def run_seeds(
+    base: ToyConfig, seeds: int, progress: Callable[[int, int], None] | None = None
+) -> tuple[dict[str, list[dict]], ToyLab]:
+    """Train the pair on seeds 0..seeds-1 (ToyLab.train); per model one row of final metrics per seed, and
+    the first seed's lab (for its figures). `progress(seed, steps done)` is told every 100 steps."""
+    if seeds < 1:
+        raise ValueError(f"the number of seeds must be at least 1, not {seeds}")
+    results: dict[str, list[dict]] = {}
+    first = None
+    for seed in range(seeds):
+        lab = ToyLab(replace(base, seed=seed))
+        snap = None
+        for snap in lab.train(every=100):
+            if progress:
+                progress(seed, snap.step)
+        final = snap.metrics if snap is not None else lab.metrics()  # steps = 0: the untrained models
+        for name, m in final.items():
+            results.setdefault(name, []).append(
+                {"seed": seed, **{k: round(v, 4) for k, v in m.items()}, "train_s": round(lab.train_time, 2)}
+            )
+        first = first or lab
+    return results, first
+
+
+def seeds_report(results: dict[str, list[dict]]) -> str:
+    """The table `run_seeds` gives, one line per seed and their mean, and in how many seeds the DAAE wins."""
+    cols = ("purity", "nn_recall", "bit_acc")
+    aae, daae = results["aae"], results["daae"]
+
+    def row(label: str, ra: dict, rd: dict, tail: str = "") -> str:
+        cells = " ".join(f"{ra[c]:>9.3f}" for c in cols) + " |" + " ".join(f"{rd[c]:>9.3f}" for c in cols)
+        return f"{label:>4} |{cells} | {tail}"
+
+    head = " ".join(f"{c:>9}" for c in cols)
+    lines = [f"{'':>4} |{'AAE':^30}|{'DAAE':^30}|", f"{'seed':>4} |{head} |{head} | train s"]
+    lines += [row(str(ra["seed"]), ra, rd, f"{ra['train_s']:.1f}") for ra, rd in zip(aae, daae)]
+    mean = {n: {c: float(np.mean([r[c] for r in rs])) for c in cols} for n, rs in results.items()}
+    lines.append(row("mean", mean["aae"], mean["daae"]))
+    wins = sum(rd["purity"] > ra["purity"] and rd["nn_recall"] > ra["nn_recall"] for ra, rd in zip(aae, daae))
+    lines.append(f"DAAE above AAE on both purity and neighbourhood preservation in {wins}/{len(aae)} seeds")
+    return "\n".join(lines)
