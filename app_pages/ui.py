@@ -21,14 +21,14 @@ import torch
 
 from textae import api
 from textae.checkpoint import find_checkpoints, resolve
-from textae.data import Corpus, decode_lines, make_corpus, read_lines
+from textae.data import Corpus, DataLayout, decode_lines, make_corpus, read_lines
 from textae.errors import TextaeError
 from textae.projection import Projection
 
 ROOT = Path(__file__).resolve().parents[1]
 # the checkpoints the picker lists; tests point it at checkpoints they build
 CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
-SHARED_YELP = Path(os.environ.get("TEXTAE_SHARED_DATA", ROOT.parent / "shared" / "data")) / "yelp"
+SHARED_YELP = DataLayout.shared("yelp")
 OTHER_PATH = "Another path…"
 NONE = "(none)"
 UPLOAD_LIMIT_MB = 50
@@ -152,9 +152,8 @@ def shared_corpora() -> dict[str, tuple[Path, Path | None]]:
     """The shared Yelp splits, when ../shared/data is there: label -> (sentences, labels or None)."""
     out = {}
     for split in ("valid", "test", "train"):
-        f = SHARED_YELP / f"{split}.txt"
+        f, lab = SHARED_YELP.split(split), SHARED_YELP.labels(split)
         if f.exists():
-            lab = f.with_suffix(".labels")
             out[f"Yelp {split} (shared data)"] = (f, lab if lab.exists() else None)
     return out
 
@@ -407,22 +406,23 @@ def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str =
 # ------------------------------------------------------------ shared presets
 def interpolation_pairs() -> list[tuple[str, str]]:
     """The paper's interpolation pairs (line i of interpolate/example.long with line i of example.short)."""
-    d = SHARED_YELP / "interpolate"
-    if not (d / "example.long").exists() or not (d / "example.short").exists():
+    long_f, short_f = SHARED_YELP.interpolation()
+    if not long_f.exists() or not short_f.exists():
         return []
-    long, short = read_lines(d / "example.long"), read_lines(d / "example.short")
+    long, short = read_lines(long_f), read_lines(short_f)
     return [(a.strip(), b.strip()) for a, b in zip(long, short) if a.strip() and b.strip()]
 
 
 def attribute_presets() -> dict[str, tuple[Path, Path]]:
     """Sets of sentences for attribute vectors in the shared data: label -> (set A file, set B file)."""
-    s, t = SHARED_YELP / "sentiment", SHARED_YELP / "tense"
+    (neg, pos), (neg1k, pos1k) = SHARED_YELP.sentiment(100), SHARED_YELP.sentiment(1000)
+    past, present = SHARED_YELP.tense()
     cands = {
-        "sentiment: negative → positive (100 each)": (s / "100.neg", s / "100.pos"),
-        "sentiment: positive → negative (100 each)": (s / "100.pos", s / "100.neg"),
-        "sentiment: negative → positive (1000 each)": (s / "1000.neg", s / "1000.pos"),
-        "tense: past → present": (t / "valid.past", t / "valid.present"),
-        "tense: present → past": (t / "valid.present", t / "valid.past"),
+        "sentiment: negative → positive (100 each)": (neg, pos),
+        "sentiment: positive → negative (100 each)": (pos, neg),
+        "sentiment: negative → positive (1000 each)": (neg1k, pos1k),
+        "tense: past → present": (past, present),
+        "tense: present → past": (present, past),
     }
     return {k: v for k, v in cands.items() if v[0].exists() and v[1].exists()}
 

@@ -8,7 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-YELP_TRAIN = ROOT.parent / "shared" / "data" / "yelp" / "train.txt"
+from textae.data import DataLayout  # noqa: E402  (after the path is set)
+
+YELP = DataLayout.shared("yelp")
 
 # paper: the reference's defaults (33.9M parameters with Yelp's 9.4k vocabulary); small: the app-friendly size
 SIZES = {
@@ -30,7 +32,7 @@ def cpu_name() -> str:
 
 def corpus(path: str | None, n: int | None = None) -> list[list[str]]:
     """Tokenised sentences from `path` (default: shared Yelp train), or a synthetic stand-in."""
-    p = Path(path) if path else YELP_TRAIN
+    p = Path(path) if path else YELP.split("train")
     if p.exists():
         lines = p.read_text(encoding="utf-8").splitlines()
         sents = [line.split() for line in lines if line.strip()]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from common import SIZES, YELP_TRAIN, corpus
+from common import SIZES, YELP, corpus
 
 from textae.config import TrainConfig, preset
 from textae.model import TextAutoencoder
@@ -77,7 +77,7 @@ def main() -> None:
     ap.add_argument("--out", default="docs/equal_learning.png")
     a = ap.parse_args()
     train = corpus(None, a.lines)
-    valid = corpus(str(YELP_TRAIN.with_name("valid.txt")), 1000)
+    valid = corpus(str(YELP.split("valid")), 1000)
     auto = resolve_amp("auto", torch.device("cpu"))
     runs = {"plain": "off", "fp32": "off"} | ({"auto (bf16)": "auto"} if auto != "off" else {})
     print(f"DAAE, emb 128 h 256 z 32, {len(train)} train / {len(valid)} valid sentences, {a.epochs} epochs, "

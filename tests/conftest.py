@@ -9,11 +9,11 @@ import pytest
 import torch
 
 from textae.config import TrainConfig, preset
+from textae.data import DataLayout
 from textae.vocab import Vocab
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared" / "data"
-YELP = SHARED / "yelp"
+YELP = DataLayout.shared("yelp")
 
 # small dims so a CPU trains a model in seconds
 TINY = dict(dim_emb=32, dim_h=64, dim_z=16, dim_d=32, dropout=0.0)
@@ -119,6 +119,6 @@ def app_root(tmp_path_factory, trained_run, corpus, vocab) -> Path:
 
 def need_yelp() -> Path:
     """The shared Yelp data, or a skip that says where it was looked for."""
-    if not (YELP / "train.txt").exists():
-        pytest.skip(f"shared Yelp data not found at {YELP}: place ../shared/data beside the repository")
-    return YELP
+    if not YELP.split("train").exists():
+        pytest.skip(f"shared Yelp data not found at {YELP.root}: place ../shared/data beside the repository")
+    return YELP.root

@@ -4,6 +4,7 @@ import json
 import random
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from conftest import ROOT, TINY, synthetic_corpus
 
 from textae.api import load
 from textae.config import TrainConfig
+from textae.data import DataLayout
 from textae.errors import DataError
 from textae.evaluation import DataDir, Suite, generation, markdown, quick_figures, reconstruction_bleu
 from textae.experiments import language_model
@@ -23,21 +25,25 @@ POSITIVE = ("great", "friendly", "amazing", "fresh")
 def data_dir(tmp_path_factory, corpus):
     """train/valid/test with sentiment labels, tense/, sentiment/ and interpolate/, all synthetic."""
     d = tmp_path_factory.mktemp("evaldata")
+    lay = DataLayout(d)  # the one owner of the layout says where each part goes
+
+    def write(path: Path, lines: list[str]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines) + "\n")
+
     label = lambda s: str(int(any(w in s for w in POSITIVE)))  # noqa: E731
     test = synthetic_corpus(60, seed=7)
     for name, sents in (("train", corpus[:160]), ("valid", corpus[160:]), ("test", test)):
-        (d / f"{name}.txt").write_text("\n".join(sents) + "\n")
-        (d / f"{name}.labels").write_text("\n".join(label(s) for s in sents) + "\n")
-    (d / "tense").mkdir()
+        write(lay.split(name), sents)
+        write(lay.labels(name), [label(s) for s in sents])
     past = [s for s in corpus if " was " in s]
-    (d / "tense" / "valid.past").write_text("\n".join(past) + "\n")
-    (d / "tense" / "valid.present").write_text("\n".join(s.replace(" was ", " is ") for s in past) + "\n")
-    (d / "sentiment").mkdir()
-    (d / "sentiment" / "100.neg").write_text("\n".join(s for s in corpus if label(s) == "0") + "\n")
-    (d / "sentiment" / "100.pos").write_text("\n".join(s for s in corpus if label(s) == "1") + "\n")
-    (d / "interpolate").mkdir()
-    (d / "interpolate" / "example.long").write_text("the food was great , i will be back .\nthe pizza is awful .\n")
-    (d / "interpolate" / "example.short").write_text("the staff is rude\nour waiter was friendly\n")
+    for path, lines in zip(lay.tense(), (past, [s.replace(" was ", " is ") for s in past])):
+        write(path, lines)
+    for path, y in zip(lay.sentiment(100), "01"):
+        write(path, [s for s in corpus if label(s) == y])
+    long, short = lay.interpolation()
+    write(long, ["the food was great , i will be back .", "the pizza is awful ."])
+    write(short, ["the staff is rude", "our waiter was friendly"])
     return d
 
 
@@ -62,6 +68,16 @@ def test_data_dir_reads_every_part_and_names_what_is_missing(data_dir, tmp_path)
         DataDir.load(tmp_path)
     with pytest.raises(DataError, match="no such data directory"):
         DataDir.load(tmp_path / "nowhere")
+
+
+def test_the_layout_has_one_owner(tmp_path, monkeypatch):
+    """DataLayout names every part under its root, and shared() follows $TEXTAE_SHARED_DATA."""
+    lay = DataLayout(tmp_path)
+    assert lay.split("valid") == tmp_path / "valid.txt" and lay.labels("test") == tmp_path / "test.labels"
+    assert lay.sentiment(1000) == (tmp_path / "sentiment" / "1000.neg", tmp_path / "sentiment" / "1000.pos")
+    assert lay.tense()[1].parent == lay.interpolation()[0].parent.parent / "tense"
+    monkeypatch.setenv("TEXTAE_SHARED_DATA", str(tmp_path))
+    assert DataLayout.shared("yahoo").root == tmp_path / "yahoo"
 
 
 def test_language_model_scores_fluent_text_better(lm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +13,45 @@ import torch
 from .config import MAX_TOKENS
 from .errors import DataError, TextaeWarning
 from .vocab import EOS, GO, PAD, Vocab
+
+
+@dataclass(frozen=True)
+class DataLayout:
+    """Where each part of a data directory laid out like ../shared/data/yelp lives: the one owner of that layout.
+
+    train.txt valid.txt test.txt      one sentence per line; train.labels etc.: 0 or 1 per line
+    sentiment/{100,1000}.{neg,pos}    sentence sets for a sentiment vector
+    tense/valid.{past,present}        sentence sets for a tense vector
+    interpolate/example.{long,short}  interpolation pairs: line i of each
+    """
+
+    root: Path
+
+    @classmethod
+    def shared(cls, name: str = "yelp") -> DataLayout:
+        """The shared data beside the repository (../shared/data/NAME), or under $TEXTAE_SHARED_DATA."""
+        base = os.environ.get("TEXTAE_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
+        return cls(Path(base) / name)
+
+    def split(self, name: str) -> Path:
+        """A split's sentences: train, valid or test."""
+        return self.root / f"{name}.txt"
+
+    def labels(self, name: str) -> Path:
+        """A split's labels, line-aligned with its sentences."""
+        return self.root / f"{name}.labels"
+
+    def sentiment(self, size: int = 100) -> tuple[Path, Path]:
+        """The (negative, positive) sentence sets of a size (100 or 1000)."""
+        return self.root / "sentiment" / f"{size}.neg", self.root / "sentiment" / f"{size}.pos"
+
+    def tense(self) -> tuple[Path, Path]:
+        """The (past, present) sentence sets."""
+        return self.root / "tense" / "valid.past", self.root / "tense" / "valid.present"
+
+    def interpolation(self) -> tuple[Path, Path]:
+        """The (long, short) files whose line i makes an interpolation pair."""
+        return self.root / "interpolate" / "example.long", self.root / "interpolate" / "example.short"
 
 
 def split_sentences(

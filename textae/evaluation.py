@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from .api import TextAE
-from .data import make_corpus, read_lines
+from .data import DataLayout, make_corpus, read_lines
 from .errors import DataError
 from .metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 
@@ -60,34 +60,33 @@ class DataDir:
     @classmethod
     def load(cls, root: str | Path) -> DataDir:
         """Read a data directory; DataError names what is missing."""
-        r = Path(root)
-        if not r.is_dir():
-            raise DataError(f"{r}: no such data directory")
-        for req in ("train.txt", "test.txt"):
-            if not (r / req).exists():
-                raise DataError(f"{r} has no {req}; an evaluation directory needs train.txt and test.txt")
+        d = DataLayout(Path(root))
+        if not d.root.is_dir():
+            raise DataError(f"{d.root}: no such data directory")
+        for name in ("train", "test"):
+            if not d.split(name).exists():
+                raise DataError(
+                    f"{d.root} has no {d.split(name).name}; an evaluation directory needs train.txt and test.txt"
+                )
 
-        def opt(*parts: str) -> Path | None:
-            p = r.joinpath(*parts)
-            return p if p.exists() else None
+        def both(pair: tuple[Path, Path]) -> tuple[Path, Path] | None:
+            return pair if all(p.exists() for p in pair) else None
 
         split = {}  # make_corpus drops empty lines and keeps each split's labels aligned with what is left
         for name in ("train", "test"):
-            lab = opt(f"{name}.labels")
-            split[name] = make_corpus(read_lines(r / f"{name}.txt"), read_lines(lab) if lab else None, source=name)
-        tp, tn = opt("tense", "valid.past"), opt("tense", "valid.present")
-        sn, sp = opt("sentiment", "100.neg"), opt("sentiment", "100.pos")
-        il, ish = opt("interpolate", "example.long"), opt("interpolate", "example.short")
+            lab = d.labels(name)
+            split[name] = make_corpus(read_lines(d.split(name)), read_lines(lab) if lab.exists() else None, source=name)
+        tense, sentiment, interp = both(d.tense()), both(d.sentiment(100)), both(d.interpolation())
         return cls(
-            root=r,
+            root=d.root,
             train=split["train"].sentences,
             test=split["test"].sentences,
             train_labels=split["train"].labels,
             test_labels=split["test"].labels,
-            tense=(_nonempty(tp), _nonempty(tn)) if tp and tn else None,
-            sentiment=(_nonempty(sn), _nonempty(sp)) if sn and sp else None,
-            pairs=[(a, b) for a, b in zip(_sentences(il), _sentences(ish)) if a and b] if il and ish else [],
-            valid=_nonempty(r / "valid.txt") if (r / "valid.txt").exists() else None,
+            tense=(_nonempty(tense[0]), _nonempty(tense[1])) if tense else None,
+            sentiment=(_nonempty(sentiment[0]), _nonempty(sentiment[1])) if sentiment else None,
+            pairs=[(a, b) for a, b in zip(*map(_sentences, interp)) if a and b] if interp else [],
+            valid=_nonempty(d.split("valid")) if d.split("valid").exists() else None,
         )
 
 
