@@ -33,7 +33,7 @@ def test_losses_finite_and_objectives_cover_parameters(name):
     vocab = Vocab.build([s.split() for s in SENTS])
     model = tiny(name, vocab)
     go_x, x_eos, lengths = pad_batch([vocab.ids(s.split()) for s in SENTS])
-    out = model.loss(go_x, x_eos, lengths, noise=True)
+    out = model.loss(go_x, x_eos, lengths, corrupt=True)
     assert all(torch.isfinite(v) for v in out.values())
     groups = model.objectives()
     assert set(groups) <= set(out)  # each optimiser has its loss term
@@ -51,14 +51,14 @@ def test_one_backward_of_the_sum_gives_each_objective_its_own_gradient(name):
     batch = pad_batch([vocab.ids(s.split()) for s in SENTS])
     groups = model.objectives()
     torch.manual_seed(1)
-    out = model.loss(*batch, noise=True)
+    out = model.loss(*batch, corrupt=True)
     separate = {}
     for key, params in groups.items():  # the reference: zero the group, backward its own term
         model.zero_grad()
         out[key].backward(retain_graph=True)
         separate.update({id(p): None if p.grad is None else p.grad.clone() for p in params})
     torch.manual_seed(1)
-    out = model.loss(*batch, noise=True)
+    out = model.loss(*batch, corrupt=True)
     model.zero_grad()
     sum(out[key] for key in groups).backward()
     for params in groups.values():
@@ -69,7 +69,7 @@ def test_one_backward_of_the_sum_gives_each_objective_its_own_gradient(name):
                 torch.testing.assert_close(p.grad, separate[id(p)])
     # and D really is shielded: the encoder's adversarial term alone leaves D without a gradient
     model.zero_grad()
-    model.loss(*batch, noise=True)["adv"].backward()
+    model.loss(*batch, corrupt=True)["adv"].backward()
     assert all(p.grad is None for p in model.D.parameters())
 
 
@@ -81,7 +81,7 @@ def test_tiny_model_overfits_a_handful_of_sentences(name):
     opts = {k: torch.optim.Adam(p, lr=3e-3, betas=(0.5, 0.999)) for k, p in model.objectives().items()}
     go_x, x_eos, lengths = pad_batch([vocab.ids(s.split()) for s in SENTS])
     for _ in range(300):
-        out = model.loss(go_x, x_eos, lengths, noise=True)
+        out = model.loss(go_x, x_eos, lengths, corrupt=True)
         for k, opt in opts.items():
             opt.zero_grad()
             out[k].backward()
@@ -110,7 +110,7 @@ def test_vocab_size_required():
 def test_preset_overrides_and_unknown_names():
     with pytest.raises(ValueError, match="dim_z must stay 0"):
         preset("lm", dim_z=8)
-    assert preset("laae").lambda_p == 0.01 and preset("daae").noise[0] == 0.3
+    assert preset("laae").lambda_p == 0.01 and preset("daae").noise.drop == 0.3
     assert preset("vae", lambda_kl=0.5).lambda_kl == 0.5
     with pytest.raises(ValueError, match="unknown preset"):
         preset("gan")

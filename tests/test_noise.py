@@ -1,9 +1,13 @@
 """Invariants of the DAAE's input perturbations, checked on random batches (hypothesis)."""
 
+import dataclasses
+
+import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from textae.config import NoiseConfig
 from textae.data import pad_batch
 from textae.noise import add_noise, word_blank, word_drop, word_shuffle, word_substitute
 from textae.vocab import BLANK, GO, PAD
@@ -74,7 +78,7 @@ def test_blank_and_substitute_touch_only_words(b, p):
 @given(batches())
 def test_zero_noise_is_identity(b):
     x, lengths, _, g = b
-    y, n = add_noise(x, lengths, [0.0, 0.0, 0.0, 0.0], V, g)
+    y, n = add_noise(x, lengths, NoiseConfig(), V, g)
     assert torch.equal(y, x) and torch.equal(n, lengths)
     assert torch.equal(word_shuffle(x, 0, g), x)
     assert torch.equal(word_drop(x, 0.0, g)[0], x)
@@ -97,7 +101,25 @@ def test_noise_runs_on_the_batch_device_without_python_loops():
     for B in (10, 1000):
         x, _, lengths = pad_batch([[5, 6, 7, 8]] * B)
         with Count() as c:
-            y, n = add_noise(x, lengths, [0.3, 0.1, 0.1, 3], V)
+            y, n = add_noise(x, lengths, NoiseConfig(drop=0.3, blank=0.1, sub=0.1, shuffle_k=3), V)
         counts.append(c.calls)
         assert y.shape == x.shape and y.device == x.device and n.shape == lengths.shape
     assert counts[0] == counts[1] and counts[0] < 100, counts
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 1), min_size=3, max_size=3), st.integers(0, 5))
+def test_noise_config_reads_every_form_alike(ps, k):
+    """A NoiseConfig, its dict (config.json), the four numbers (older checkpoints, the reference) and the
+    command line's text are one and the same setting."""
+    cfg = NoiseConfig(*ps, k)
+    assert NoiseConfig.parse(cfg) is cfg
+    assert NoiseConfig.parse(dataclasses.asdict(cfg)) == cfg == NoiseConfig.parse([*ps, k])
+    assert NoiseConfig.parse(",".join(map(repr, [*ps, float(k)]))) == cfg
+    assert cfg.active == (any(ps) or k > 0)
+
+
+@pytest.mark.parametrize("bad", ["0.3,0,0", [0.3, 0, 0, -1], [1.5, 0, 0, 0], "a,b,c,d", [float("nan"), 0, 0, 0]])
+def test_noise_config_refuses_bad_settings(bad):
+    with pytest.raises(ValueError, match="noise"):
+        NoiseConfig.parse(bad)

@@ -31,7 +31,7 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .config import ModelConfig, TrainConfig, from_dict
+from .config import ModelConfig, NoiseConfig, TrainConfig, from_dict
 from .errors import CheckpointError, TextaeWarning
 from .model import TextAutoencoder
 from .version import __version__
@@ -167,10 +167,10 @@ def config_from_reference(args: dict, vocab_size: int) -> ModelConfig:
     kind = args.get("model_type", args.get("model", "dae"))
     if kind not in REFERENCE_TYPES:
         raise CheckpointError(f"unknown reference model type {kind!r}")
-    noise = [float(x) for x in args.get("noise", [0, 0, 0, 0])]
+    noise = NoiseConfig.parse(args.get("noise", [0, 0, 0, 0]))
     model_type = REFERENCE_TYPES[kind]
     if model_type == "aae":
-        model_type = "daae" if any(noise) else "laae" if args.get("lambda_p", 0) > 0 else "aae"
+        model_type = "daae" if noise.active else "laae" if args.get("lambda_p", 0) > 0 else "aae"
     # args.vocab_size is the reference's cap on words; the true size is vocab.txt's line count
     return ModelConfig(
         model_type=model_type,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import PRESETS, ModelConfig, TrainConfig, parse_noise, preset
+from .config import PRESETS, ModelConfig, NoiseConfig, TrainConfig, preset
 from .errors import CheckpointError, TextaeError, TextaeWarning
 from .generate import STRATEGIES, DecodeConfig
 
@@ -33,7 +33,7 @@ def _field_flags(
 
 def _kind(f) -> Callable[[str], object]:
     """The argparse type of a dataclass field: the noise parser, true/false, or the default's type."""
-    return parse_noise if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
+    return NoiseConfig.parse if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
 
 
 def _given(a, cls) -> dict:

@@ -13,6 +13,44 @@ from dataclasses import dataclass, field, fields
 MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
 
 
+@dataclass(frozen=True)
+class NoiseConfig:
+    """The DAAE's perturbation C(x) of the encoder's input (Section 4 of the paper, in its code's order):
+    words shuffled by at most shuffle_k places, then each word dropped, blanked or replaced by a random
+    word, each with its own probability."""
+
+    drop: float = 0.0
+    blank: float = 0.0
+    sub: float = 0.0
+    shuffle_k: float = 0.0
+
+    def __post_init__(self):
+        ps = (self.drop, self.blank, self.sub)
+        if not all(isinstance(v, (int, float)) and 0.0 <= v <= 1.0 for v in ps) or not self.shuffle_k >= 0:
+            raise ValueError(f"noise probabilities must lie in [0, 1] and shuffle_k >= 0, got {self}")
+
+    @property
+    def active(self) -> bool:
+        """Whether C(x) changes anything."""
+        return any(v > 0 for v in (self.drop, self.blank, self.sub, self.shuffle_k))
+
+    @classmethod
+    def parse(cls, value: NoiseConfig | dict | list | tuple | str) -> NoiseConfig:
+        """A NoiseConfig from itself, a dict of its fields, or the four numbers drop,blank,sub,shuffle_k
+        as a list (the reference's and older checkpoints' form) or as text "0.3,0,0,0"."""
+        if isinstance(value, cls):
+            return value
+        if isinstance(value, dict):
+            return from_dict(cls, value)
+        try:
+            vals = [float(x) for x in (value.split(",") if isinstance(value, str) else value)]
+        except (TypeError, ValueError):
+            vals = []
+        if len(vals) != 4:
+            raise ValueError(f"noise takes 4 comma-separated numbers (drop,blank,sub,shuffle_k), got {value!r}")
+        return cls(*vals)
+
+
 @dataclass
 class ModelConfig:
     """Architecture and objective of one text autoencoder."""
@@ -28,8 +66,7 @@ class ModelConfig:
     lambda_kl: float = 0.0  # VAE: weight of KL(q(z|x) || N(0, I))
     lambda_adv: float = 0.0  # AAE: weight of the adversarial loss on z
     lambda_p: float = 0.0  # LAAE: weight of the L1 penalty on log-variance
-    # drop, blank, substitute probabilities and max shuffle distance (the "D" in DAAE)
-    noise: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+    noise: NoiseConfig = field(default_factory=NoiseConfig)  # the "D" in DAAE
     # ARAE (Zhao et al., 2018): codes on the unit sphere, a generator MLP as the prior,
     # and a WGAN-GP critic between generated and encoded codes instead of D vs N(0, I)
     learned_prior: bool = False
@@ -45,7 +82,7 @@ class ModelConfig:
             _at_least(self, name, 0.0)
         if not 0 <= self.dropout < 1:
             raise ValueError(f"dropout must lie in [0, 1), not {self.dropout}")
-        self.noise = parse_noise(self.noise)
+        self.noise = NoiseConfig.parse(self.noise)
 
     @property
     def adversarial(self) -> bool:
@@ -88,7 +125,7 @@ PRESETS: dict[str, dict] = {
     "vae": dict(lambda_kl=0.1),
     "aae": dict(lambda_adv=10.0),
     "laae": dict(lambda_adv=10.0, lambda_p=0.01),
-    "daae": dict(lambda_adv=10.0, noise=[0.3, 0.0, 0.0, 0.0]),
+    "daae": dict(lambda_adv=10.0, noise=NoiseConfig(drop=0.3)),
     # ARAE: lambda_adv weighs the critic's pull on the encoder (Zhao et al. scale that gradient by 0.1-1)
     "arae": dict(lambda_adv=1.0, learned_prior=True, code_noise=0.1),
     # a language model: the decoder without z (dim_z 0), for scoring generated text by perplexity
@@ -126,13 +163,3 @@ def from_dict(cls, d: dict):
     """Build a config dataclass from a dict, ignoring keys a newer version added."""
     names = {f.name for f in fields(cls)}
     return cls(**{k: v for k, v in d.items() if k in names})
-
-
-def parse_noise(text: str | list) -> list[float]:
-    """Parse `drop,blank,sub,shuffle_k` (e.g. "0.3,0,0,0") into four numbers."""
-    vals = [float(x) for x in text.split(",")] if isinstance(text, str) else [float(x) for x in text]
-    if len(vals) != 4:
-        raise ValueError(f"--noise takes 4 comma-separated numbers (drop,blank,sub,shuffle_k), got {text!r}")
-    if not all(0.0 <= p <= 1.0 for p in vals[:3]) or vals[3] < 0:
-        raise ValueError(f"noise probabilities must lie in [0, 1] and shuffle_k >= 0, got {text!r}")
-    return vals

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .api import TextAE, load
 from .checkpoint import is_checkpoint
-from .config import preset
+from .config import NoiseConfig, preset
 from .evaluation import DataDir, Suite
 from .train import Trainer
 
@@ -42,7 +42,7 @@ def language_model(path: Path, data: DataDir, size: str, train_cfg, log: Callabl
         lm = load(path, train_cfg.device)
         if lm.cfg.dim_z != 0:
             raise ValueError(
-                f"{path} has codes (dim_z {lm.cfg.dim_z}); a language model has none: train one with --preset lm"
+                f"{path} has codes (dim_z {lm.cfg.dim_z}); a language model has none: train one of preset 'lm'"
             )
         return lm
     log(f"training a {size} LSTM language model on {len(data.train):,} sentences of train.txt into {path}")
@@ -58,7 +58,7 @@ def sweep(
     for name in presets:
         knob, _ = SWEEP_GRIDS[name]
         for value in grids[name]:
-            over = dict(base, **({knob: [value, 0.0, 0.0, 0.0]} if knob == "noise" else {knob: value}))
+            over = dict(base, **({knob: NoiseConfig(drop=value)} if knob == "noise" else {knob: value}))
             run = out_dir / f"{name}-{value:g}"
             log(f"{name} with {knob} = {value:g} -> {run}")
             m = train_run(preset(name, **over), train_cfg, data, run, log)

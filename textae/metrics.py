@@ -29,7 +29,7 @@ def evaluate_losses(model: TextAutoencoder, batches: Batches, seed: int = 0) -> 
         torch.manual_seed(seed)
         sums, n = defaultdict(float), 0
         for go_x, x_eos, lengths in batches.epoch():
-            out = model.loss(go_x, x_eos, lengths, noise=False)
+            out = model.loss(go_x, x_eos, lengths, corrupt=False)
             B = go_x.size(1)
             for k, v in out.items():
                 sums[k] += float(v) * B

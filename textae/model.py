@@ -168,10 +168,10 @@ class TextAutoencoder(nn.Module):
 
     # -------------------------------------------------------------------- loss
     def forward(
-        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, noise: bool = False
+        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, corrupt: bool = False
     ) -> dict[str, torch.Tensor]:
         """The loss terms of one batch (see `loss`): forward is what DistributedDataParallel wraps."""
-        return self.loss(go_x, x_eos, lengths, noise)
+        return self.loss(go_x, x_eos, lengths, corrupt)
 
     def loss_rec(self, out: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
         """Token cross-entropy of decoder states out [T, B, dim_h] against targets [T, B], summed per
@@ -179,16 +179,16 @@ class TextAutoencoder(nn.Module):
         return vocab_nll(out, self.proj, targets) / targets.size(1)
 
     def loss(
-        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, noise: bool = False
+        self, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, corrupt: bool = False
     ) -> dict[str, torch.Tensor]:
         """All loss terms of one batch; `loss` is the autoencoder's objective, `loss_d` the critic's.
 
-        go_x, x_eos [T, B], lengths [B]. With noise=True the encoder sees C(x), the
+        go_x, x_eos [T, B], lengths [B]. With corrupt=True the encoder sees C(x) (cfg.noise), the
         decoder still reconstructs x (the DAAE objective, Eq. 4 of the paper).
         """
         cfg = self.cfg
         enc_x, enc_len = go_x, lengths
-        if noise and any(cfg.noise):
+        if corrupt and cfg.noise.active:
             enc_x, enc_len = add_noise(go_x, lengths, cfg.noise, cfg.vocab_size)
         mu, logvar = self.encode(enc_x, enc_len)
         z = self.reparameterize(mu, logvar)  # the reference samples z for every variant

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from .config import NoiseConfig
 from .vocab import BLANK, GO, PAD
 
 N_SPECIAL = 5  # ids below this are special tokens; substitutes are drawn from real words only
@@ -71,12 +72,12 @@ def word_substitute(
 def add_noise(
     x: torch.Tensor,
     lengths: torch.Tensor,
-    noise: list[float],
+    noise: NoiseConfig,
     vocab_size: int,
     generator: torch.Generator | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Apply `noise` = [drop, blank, sub, shuffle_k] to encoder inputs x [T, B]; returns (x', lengths')."""
-    drop, blank, sub, k = noise
+    """Apply C(x) to encoder inputs x [T, B]; returns (x', lengths')."""
+    drop, blank, sub, k = noise.drop, noise.blank, noise.sub, noise.shuffle_k
     if k > 0:
         x = word_shuffle(x, k, generator)
     if drop > 0:

@@ -71,7 +71,7 @@ def cpu_bf16_supported() -> bool:
 def resolve_amp(amp: str, device: torch.device) -> str:
     """The mixed-precision mode `--amp` gives on a device: auto -> bf16 on a CPU with native bf16, else off."""
     if amp not in AMP_MODES:
-        raise TextaeError(f"--amp {amp!r}: choose one of {', '.join(AMP_MODES)}")
+        raise TextaeError(f"amp {amp!r}: choose one of {', '.join(AMP_MODES)}")
     if amp == "auto":
         # bf16 on a CPU with native kernels (AVX-512 BF16 / AMX): ~1.7x per epoch with the chunked loss.
         # fp32 on CUDA: an LSTM step of these sizes is bound by kernel launches, and autocast's casts
@@ -79,11 +79,11 @@ def resolve_amp(amp: str, device: torch.device) -> str:
         return "bf16" if device.type == "cpu" and cpu_bf16_supported() else "off"
     bf16_ok = torch.cuda.is_bf16_supported() if device.type == "cuda" else cpu_bf16_supported()
     if amp == "fp16" and device.type != "cuda":
-        raise TextaeError("--amp fp16 needs a CUDA device; use --amp bf16 or auto on the CPU")
+        raise TextaeError("amp fp16 needs a CUDA device; use bf16 or auto on the CPU")
     if amp == "bf16" and not bf16_ok:
         raise TextaeError(
-            f"--amp bf16: this {device.type.upper()} has no native bf16 kernels "
-            "(the CPU needs AVX-512 BF16 or AMX); use --amp off (or auto)"
+            f"amp bf16: this {device.type.upper()} has no native bf16 kernels "
+            "(the CPU needs AVX-512 BF16 or AMX); use off (or auto)"
         )
     return amp
 
@@ -124,7 +124,7 @@ class Trainer:
         self.log = log if self.world.main else (lambda *_, **__: None)
         if train_cfg.batch_size < self.world.size:
             raise TextaeError(
-                f"--batch-size {train_cfg.batch_size} is the global batch, shared by {self.world.size} ranks: "
+                f"batch_size {train_cfg.batch_size} is the global batch, shared by {self.world.size} ranks: "
                 "give at least one sentence per rank"
             )
         self.log_path = self.save_dir / "train_log.jsonl"
@@ -277,7 +277,7 @@ class Trainer:
         """
         go_x, x_eos, lengths = batch
         with self.autocast:
-            losses = self.net(go_x, x_eos, lengths, noise=True)
+            losses = self.net(go_x, x_eos, lengths, corrupt=True)
         for opt in self.opts.values():
             opt.zero_grad(set_to_none=True)
         total = sum(losses[key] for key in self.opts)
