@@ -138,26 +138,102 @@ def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, mo
     assert not (tmp_path / "r" / "best").exists()
 
 
-def test_sigterm_stops_training_as_ctrl_c_does(capsys, tmp_path, corpus_files):
-    """A scheduler's or `timeout`'s SIGTERM mid-run leaves a resumable last/, exit 143, and the run goes on."""
+def train_cmd(corpus_files, run: Path, *extra) -> list[str]:
+    """train.py on the synthetic corpus: a tiny DAAE (word drop, dropout, D: every source of randomness)."""
+    tr, va = corpus_files
+    args = ["train.py", "--train", tr, "--valid", va, "--save-dir", run, "--preset", "daae", "--dim-emb", "16",
+            "--dim-h", "16", "--dim-z", "4", "--dim-d", "16", "--dropout", "0.2", "--batch-size", "8",
+            "--log-every", "1", "--no-progress", *extra]  # fmt: skip
+    return [sys.executable, *map(str, args)]
+
+
+def final_weights(run: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    return load_file(str(run / "last" / "model.safetensors"))
+
+
+def logged_steps(run: Path) -> list[tuple[str, int]]:
+    return [(r["split"], r["step"]) for r in map(json.loads, (run / "train_log.jsonl").read_text().splitlines())]
+
+
+@pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, code):
+    """Ctrl-C or a scheduler's SIGTERM mid-epoch: a resumable last/ of whole steps, and the resumed run ends
+    with exactly the weights of an uninterrupted one (the random state was saved with them)."""
+    epochs = ["--epochs", "12"]
+    straight = subprocess.run(train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+    assert straight.returncode == 0, straight.stdout + straight.stderr
+    run = tmp_path / "b"
+    proc = subprocess.Popen(train_cmd(corpus_files, run, *epochs), cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    log, deadline = run / "train_log.jsonl", time.monotonic() + 120
+    while not (log.exists() and log.read_text().count("\n") >= 30) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the loop has logged steps: the signal lands mid-run
+    proc.send_signal(sig)
+    out = proc.communicate(timeout=120)[0]
+    assert proc.returncode == code, out
+    assert "continue with --resume" in out and "Traceback" not in out
+    step = json.loads((run / "last" / "config.json").read_text())["progress"]["step"]
+    assert 0 < step < 12 * 20, step  # stopped mid-run
+    resumed = subprocess.run(train_cmd(corpus_files, run, *epochs, "--resume"), cwd=ROOT, capture_output=True,
+                             text=True, timeout=600)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    a, b = final_weights(tmp_path / "a"), final_weights(run)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert logged_steps(run) == logged_steps(tmp_path / "a")  # each step logged once, as in one run
+
+
+def test_kill_9_at_random_moments_then_resume(tmp_path, corpus_files):
+    """SIGKILL at seeded random moments, each followed by --resume: every checkpoint still loads, no step is
+    logged twice, and the run ends with the weights of an uninterrupted one."""
+    import random
+
+    epochs = ["--epochs", "6"]
+    straight = subprocess.run(train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True,
+                              text=True, timeout=600)  # fmt: skip
+    assert straight.returncode == 0, straight.stderr
+    run, rng, kills = tmp_path / "b", random.Random(0), 0
+    log = run / "train_log.jsonl"
+    extra: tuple[str, ...] = ()
+    for attempt in range(5):  # four kills, then a run left to finish
+        n0 = len(log.read_text().splitlines()) if log.exists() else 0
+        proc = subprocess.Popen(train_cmd(corpus_files, run, *epochs, *extra), cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        if attempt < 4:
+            more, deadline = rng.randint(1, 50), time.monotonic() + 120  # a random number of steps in
+            while proc.poll() is None and time.monotonic() < deadline:
+                if log.exists() and len(log.read_text().splitlines()) - n0 >= more:
+                    break
+                time.sleep(0.005)
+            proc.kill()
+            kills += proc.wait() == -signal.SIGKILL
+        else:
+            proc.wait(timeout=600)
+        for d in ("best", "last"):
+            if (run / d).exists():
+                textae.load(run / d, "cpu")  # never a checkpoint that does not load
+        extra = ("--resume",) if (run / "last").exists() or (run / "last.old").exists() else ("--force",)
+    assert proc.returncode == 0 and kills >= 2, kills
+    a, b = final_weights(tmp_path / "a"), final_weights(run)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    steps = logged_steps(run)
+    assert len(steps) == len(set(steps)) and steps == logged_steps(tmp_path / "a")
+
+
+def test_a_run_left_with_only_last_old_resumes(capsys, tmp_path, corpus_files):
+    """A save stopped between its two renames leaves last.old and no last/: --resume takes it back."""
     tr, va = corpus_files
     run = tmp_path / "r"
-    args = ["train.py", "--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16",
-            "--dim-h", "16", "--dim-z", "4", "--batch-size", "8", "--log-every", "1", "--no-progress"]  # fmt: skip
-    proc = subprocess.Popen([sys.executable, *map(str, args), "--epochs", "1000"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
-    log = run / "train_log.jsonl"
-    deadline = time.monotonic() + 120
-    while not (log.exists() and log.read_text().count("\n") >= 3) and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the loop has logged steps: the signal lands mid-epoch
-    proc.send_signal(signal.SIGTERM)
-    out = proc.communicate(timeout=120)[0]
-    assert proc.returncode == 143, out
-    assert "continue with --resume" in out and "Traceback" not in out
-    state = json.loads((run / "last" / "config.json").read_text())["progress"]
-    assert 0 < state["step"] < 1000 * 20  # stopped mid-run, after some steps
-    code, _ = cli(capsys, "train", *args[1:7], "--resume", "--epochs", str(state["epoch"] + 1))
-    assert code == 0 and (run / "best").is_dir()
+    base = ["--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16", "--dim-h", "16",
+            "--dim-z", "4", "--batch-size", "32", "--no-progress"]  # fmt: skip
+    assert cli(capsys, "train", *base, "--epochs", "1")[0] == 0
+    (run / "last").rename(run / "last.old")
+    code, err = cli(capsys, "train", *base, "--resume", "--epochs", "2")
+    assert code == 0, err
+    assert json.loads((run / "last" / "config.json").read_text())["progress"]["epoch"] == 2
+    assert not (run / "last.old").exists()
 
 
 def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path, corpus_files):
@@ -241,3 +317,34 @@ def test_api_refuses_what_would_be_silently_wrong(trained_run):
         m.decode(z, beam=3)
     with pytest.raises(TextaeError, match="unknown device"):
         textae.load(trained_run, "tpu")
+
+
+def test_a_file_of_blank_lines_gets_one_message_not_two(capsys, ck, tmp_path):
+    blank = tmp_path / "blank.txt"
+    blank.write_text("\n  \n\n\t\n")
+    code, err = cli(capsys, "reconstruct", "--checkpoint", ck, "--data", blank)
+    assert code == 2 and err.strip().splitlines() == [f"error: {blank} holds no sentences (it is empty or blank)"]
+
+
+def test_one_query_sentence_gets_one_list_of_neighbours(trained_run, corpus):
+    m = textae.load(trained_run, "cpu")
+    one = m.neighbors(corpus[3], corpus[:20], 4)
+    assert [type(n).__name__ for n in one] == ["Neighbor"] * 4 and one == m.neighbors([corpus[3]], corpus[:20], 4)[0]
+
+
+def test_a_full_disk_while_saving_is_named_and_keeps_the_old_checkpoint(ck, monkeypatch):
+    """The write fails half way (no space left): a CheckpointError says so, and best/ is as it was."""
+    from safetensors import SafetensorError
+
+    import textae.checkpoint as ckpt
+
+    m = textae.load(ck, "cpu")
+    before = digest(ck / "best")
+
+    def full(*a, **k):
+        raise SafetensorError("Error while serializing: IoError(Os { code: 28, kind: StorageFull })")
+
+    monkeypatch.setattr(ckpt, "save_file", full)
+    with pytest.raises(CheckpointError, match=r"could not write the checkpoint .*StorageFull.*previous best/ is kept"):
+        ckpt.save_checkpoint(ck / "best", m.model, m.vocab)
+    assert digest(ck / "best") == before and sorted(p.name for p in ck.iterdir()) == ["best", "last", "train_log.jsonl"]

@@ -165,14 +165,16 @@ class TextAE:
 
     def neighbors(
         self, queries: str | list[str], corpus: list[str], k: int = 10, corpus_codes: np.ndarray | None = None
-    ) -> list[list[ops.Neighbor]]:
-        """The k corpus sentences whose codes lie nearest each query's (Euclidean, posterior means)."""
+    ) -> list[list[ops.Neighbor]] | list[ops.Neighbor]:
+        """The k corpus sentences whose codes lie nearest each query's (Euclidean, posterior means): a list
+        per query, or one list for one query given as a str."""
         if not corpus:
             raise ValueError("the corpus to search is empty")
         q = np.atleast_2d(self.encode(queries))
         c = self.encode(list(corpus)) if corpus_codes is None else corpus_codes
         idx, dist = ops.nearest(q, c, k)
-        return [[ops.Neighbor(int(i), corpus[i], float(d)) for i, d in zip(ri, rd)] for ri, rd in zip(idx, dist)]
+        out = [[ops.Neighbor(int(i), corpus[i], float(d)) for i, d in zip(ri, rd)] for ri, rd in zip(idx, dist)]
+        return out[0] if isinstance(queries, str) else out
 
     def nll(self, sents: str | list[str], m: int = 100, batch_size: int = 64) -> dict:
         """Importance-sampled NLL (nats per sentence) and perplexity (per word + `<eos>`)."""

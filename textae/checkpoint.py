@@ -43,6 +43,16 @@ REFERENCE_TYPES = {"dae": "ae", "ae": "ae", "vae": "vae", "aae": "aae"}
 
 
 # ------------------------------------------------------------------ locating
+def recover(path: str | Path) -> Path:
+    """`path` itself; when it is missing but `path.old` is there (a write stopped between its two renames),
+    `path.old` is renamed back first, so that the last complete checkpoint is where readers look."""
+    p = Path(path)
+    old = p.with_name(p.name + ".old")
+    if not p.exists() and (old / "config.json").exists():
+        os.replace(old, p)
+    return p
+
+
 def resolve(path: str | Path) -> Path:
     """The checkpoint directory (or reference model.pt) that `path` names.
 
@@ -250,43 +260,51 @@ def save_checkpoint(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
-        state = {
-            k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
-            for k, v in model.state_dict().items()
-        }
-        save_file(state, str(tmp / "model.safetensors"))
-        vocab.save(tmp / "vocab.txt")
-        config = {
-            "format": FORMAT,
-            "format_version": FORMAT_VERSION,
-            "textae_version": __version__,
-            "dtype": str(dtype).replace("torch.", ""),
-            "model": asdict(model.cfg),
-            "train": asdict(train_cfg) if train_cfg else None,
-            "vocab_size": vocab.size,
-            **(meta or {}),
-        }
-        (tmp / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-        if log_path and Path(log_path).exists():
-            shutil.copyfile(log_path, tmp / "train_log.jsonl")
-        if trainer_state is not None:
-            tensors: dict[str, torch.Tensor] = {}
-            tree = _flatten(trainer_state, "s", tensors)
-            save_file(tensors, str(tmp / "trainer.safetensors"))
-            (tmp / "trainer.json").write_text(json.dumps(tree), encoding="utf-8")
-        for f in tmp.iterdir():  # data on disk before the rename makes it visible
-            with open(f, "rb") as fh:
-                os.fsync(fh.fileno())
-        old = path.with_name(path.name + ".old")
-        if old.exists():
-            shutil.rmtree(old)
-        if path.exists():
-            os.replace(path, old)
-        os.replace(tmp, path)
-        shutil.rmtree(old, ignore_errors=True)
+        _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, log_path, dtype)
+    except (OSError, SafetensorError) as e:  # a full disk, say: the files go, the previous checkpoint stays
+        kept = f"; the previous {path.name}/ is kept" if path.exists() else ""
+        raise CheckpointError(f"could not write the checkpoint {path}: {e}{kept}") from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, log_path, dtype) -> None:
+    """Write every file into tmp, then swap it in for path (see save_checkpoint)."""
+    state = {
+        k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
+        for k, v in model.state_dict().items()
+    }
+    save_file(state, str(tmp / "model.safetensors"))
+    vocab.save(tmp / "vocab.txt")
+    config = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "textae_version": __version__,
+        "dtype": str(dtype).replace("torch.", ""),
+        "model": asdict(model.cfg),
+        "train": asdict(train_cfg) if train_cfg else None,
+        "vocab_size": vocab.size,
+        **(meta or {}),
+    }
+    (tmp / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    if log_path and Path(log_path).exists():
+        shutil.copyfile(log_path, tmp / "train_log.jsonl")
+    if trainer_state is not None:
+        tensors: dict[str, torch.Tensor] = {}
+        tree = _flatten(trainer_state, "s", tensors)
+        save_file(tensors, str(tmp / "trainer.safetensors"))
+        (tmp / "trainer.json").write_text(json.dumps(tree), encoding="utf-8")
+    for f in tmp.iterdir():  # data on disk before the rename makes it visible
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+    old = path.with_name(path.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if path.exists():
+        os.replace(path, old)
+    os.replace(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def read_meta(path: str | Path) -> dict:
@@ -342,8 +360,9 @@ def checkpoint_dir(path: str | Path) -> Path:
 
 
 def read_train_log(path: str | Path) -> list[dict]:
-    """The records of a checkpoint's train_log.jsonl ([] when it has none; unreadable lines are skipped)."""
-    log = checkpoint_dir(path) / "train_log.jsonl"
+    """The records of a checkpoint's train_log.jsonl, or of a .jsonl file itself ([] when there is none;
+    unreadable lines are skipped)."""
+    log = Path(path) if str(path).endswith(".jsonl") else checkpoint_dir(path) / "train_log.jsonl"
     if not log.exists():
         return []
     out = []

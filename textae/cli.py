@@ -233,9 +233,9 @@ def cmd_train(a) -> None:
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
     saved = {}
     if a.resume:  # the run's own settings (from last/, which a resume needs), changed only by the flags given now
-        from .checkpoint import read_meta
+        from .checkpoint import read_meta, recover
 
-        saved = read_meta(Path(a.save_dir) / "last").get("train") or {}
+        saved = read_meta(recover(Path(a.save_dir) / "last")).get("train") or {}
     saved = {f.name: saved[f.name] for f in fields(TrainConfig) if f.name in saved}
     tc = TrainConfig(**{**saved, **_given(a, TrainConfig)})
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
@@ -243,6 +243,7 @@ def cmd_train(a) -> None:
     meta["preset"] = model_cfg.model_type
     # a scheduler's or timeout's SIGTERM stops the run as Ctrl-C does: a resumable last/ is saved first
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    trainer = None
     try:
         trainer = Trainer(
             model_cfg,
@@ -257,8 +258,9 @@ def cmd_train(a) -> None:
             force=a.force,
         )
         trainer.fit(progress=not a.no_progress)
-    except KeyboardInterrupt:
-        sys.exit(128 + _stopped_by[-1] if _stopped_by else 130)  # 143 after SIGTERM, 130 after Ctrl-C
+    except KeyboardInterrupt:  # exit 143 after SIGTERM, 130 after Ctrl-C
+        signum = (trainer and trainer.stopped_by) or (_stopped_by[-1] if _stopped_by else signal.SIGINT)
+        sys.exit(128 + signum)
     finally:
         teardown()  # leave torchrun's process group, if there is one
 

@@ -73,6 +73,8 @@ def split_sentences(
         warnings.warn(
             f"{source}: {n_long} line(s) longer than {max_tokens} tokens were truncated", TextaeWarning, stacklevel=3
         )
+    if n_empty == len(lines):
+        return sents  # nothing but empty lines: the caller says there are no sentences, with no warning first
     if n_empty and keep_empty:
         warnings.warn(
             f"{source}: {n_empty} empty line(s) are encoded as the empty sentence", TextaeWarning, stacklevel=3

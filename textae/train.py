@@ -17,6 +17,8 @@ import contextlib
 import json
 import math
 import shutil
+import signal
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,7 +26,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import load_checkpoint, load_trainer_state, read_train_log, resolve, save_checkpoint
+from .checkpoint import load_checkpoint, load_trainer_state, read_train_log, recover, resolve, save_checkpoint
 from .config import ModelConfig, TrainConfig, from_dict
 from .config import replace as replace_config
 from .data import Batches
@@ -102,6 +104,39 @@ def autocast_for(amp: str, device: torch.device) -> tuple[contextlib.AbstractCon
     return torch.autocast(device.type, dtype=dtype), amp == "fp16"
 
 
+class _Stop:
+    """SIGINT and SIGTERM during training, noted and acted on between steps (`check`), so that the saved
+    state is that of whole steps: weights, optimisers and random state agree, and --resume continues bit for
+    bit. A second signal stops at once. Only the main thread can take signals; elsewhere this does nothing,
+    and a signal the process ignores (a background job's Ctrl-C) stays ignored."""
+
+    def __init__(self):
+        self.signum: int | None = None
+        self._old: dict = {}
+
+    def __enter__(self) -> _Stop:
+        if threading.current_thread() is threading.main_thread():
+            for s in (signal.SIGINT, signal.SIGTERM):
+                if signal.getsignal(s) is not signal.SIG_IGN:
+                    self._old[s] = signal.signal(s, self._note)
+        return self
+
+    def _note(self, signum: int, frame) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt  # the second signal: now
+        self.signum = signum
+
+    def check(self) -> None:
+        """Raise KeyboardInterrupt if a signal has come."""
+        if self.signum is not None:
+            raise KeyboardInterrupt
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self._old.items():
+            signal.signal(s, handler)
+        self._old = {}
+
+
 class Trainer:
     """Trains one TextAutoencoder on tokenised sentences and writes `best/` and `last/` checkpoints."""
 
@@ -120,6 +155,7 @@ class Trainer:
         force: bool = False,
     ):
         self.tc, self.save_dir = train_cfg, Path(save_dir)
+        self._stop = _Stop()  # .signum: the signal that stopped fit(), if one did
         self.world, self.device = setup(train_cfg.device)
         self.log = log if self.world.main else (lambda *_, **__: None)
         if train_cfg.batch_size < self.world.size:
@@ -145,7 +181,7 @@ class Trainer:
         self._plan_state = None  # plan generator state at the start of the current epoch
 
         if resume:
-            last = self.save_dir / "last"
+            last = recover(self.save_dir / "last")  # a save stopped between its renames leaves last.old
             model, self.vocab, meta = load_checkpoint(last if last.exists() else resolve(self.save_dir), self.device)
             self.model = model.train()
         elif init is not None:  # a new run from a checkpoint's weights and vocabulary (fresh optimiser)
@@ -168,6 +204,7 @@ class Trainer:
         }
         if resume:
             self._restore(load_trainer_state(self.save_dir / "last"))
+            self._trim_log()
         self.train = Batches(train_sents, self.vocab, train_cfg.batch_size, self.device)
         self.valid = Batches(valid_sents, self.vocab, train_cfg.batch_size, self.device)
         self.autocast, fp16 = autocast_for(train_cfg.amp, self.device)
@@ -181,6 +218,11 @@ class Trainer:
             self.net = DistributedDataParallel(
                 self.model, device_ids=[self.device.index] if self.device.type == "cuda" else None, static_graph=True
             )
+
+    @property
+    def stopped_by(self) -> int | None:
+        """The signal (SIGINT, SIGTERM) that stopped fit(), if one did."""
+        return self._stop.signum
 
     def _init_from(self, model: TextAutoencoder, overrides: dict) -> TextAutoencoder:
         """The checkpoint's model with its objective overridden (INIT_OVERRIDES); its shapes stay."""
@@ -233,6 +275,16 @@ class Trainer:
         if self.world.rank:  # rank 0's saved stream, moved on to this rank's own
             torch.manual_seed(self.tc.seed + 7919 * self.world.rank + self.progress.step)
         self.log(f"resumed from {self.save_dir / 'last'} at epoch {self.progress.epoch + 1}, step {self.progress.step}")
+
+    def _trim_log(self) -> None:
+        """Drop the log records past the resumed step: a run killed after its last save logged steps that
+        it now trains again, and each step must appear once."""
+        if not self.world.main or not self.log_path.exists():
+            return
+        keep = [r for r in read_train_log(self.log_path) if r.get("step", 0) <= self.progress.step]
+        tmp = self.log_path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
+        tmp.replace(self.log_path)
 
     def _meta(self) -> dict:
         p = self.progress
@@ -301,8 +353,9 @@ class Trainer:
         self.model.train()
         t0 = time.time()
         try:
-            while p.epoch < tc.epochs and not self._done() and not self._stalled():
-                self._epoch(progress)
+            with self._stop:
+                while p.epoch < tc.epochs and not self._done() and not self._stalled():
+                    self._epoch(progress)
         except KeyboardInterrupt:
             self.log("interrupted: saving a resumable checkpoint")  # rank 0 writes it; the others only stop
             self.save("last", resumable=True, epoch_start_plan=self._plan_state)
@@ -337,6 +390,7 @@ class Trainer:
                    disable=not show_bar or not world.main, leave=False, dynamic_ncols=True)  # fmt: skip
         t0, window = time.time(), _Window()
         for i in range(start, len(plan)):
+            self._stop.check()  # a signal stops the run here, between whole steps
             window.add(self._train_batch(plan[i]))
             p.step, p.batch_in_epoch = p.step + 1, i + 1
             bar.update(1)
