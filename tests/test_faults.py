@@ -115,6 +115,8 @@ def test_train_into_an_existing_run_needs_resume_or_force(capsys, ck, corpus_fil
         (["--max-steps", "-1"], "max_steps must be a number of at least 0"),
         (["--lr", "nan"], "lr must be a positive number"),
         (["--dropout", "1.5"], r"dropout must lie in \[0, 1\)"),
+        (["--max-tokens", "0"], "max_tokens must be a number of at least 1"),
+        (["--noise", "0.3,0,0"], "noise takes 4 comma-separated numbers"),
     ],
 )
 def test_bad_training_settings_leave_no_run_directory(capsys, tmp_path, corpus_files, flags, message):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import PRESETS, ModelConfig, NoiseConfig, TrainConfig, preset
+from .config import PRESETS, ModelConfig, TrainConfig, preset
 from .errors import CheckpointError, TextaeError, TextaeWarning
 from .generate import STRATEGIES, DecodeConfig
 
@@ -32,8 +32,9 @@ def _field_flags(
 
 
 def _kind(f) -> Callable[[str], object]:
-    """The argparse type of a dataclass field: the noise parser, true/false, or the default's type."""
-    return NoiseConfig.parse if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
+    """The argparse type of a dataclass field: text for the noise (ModelConfig parses and checks it, so a
+    bad one gets the same `error:` as any other setting), true/false, or the default's type."""
+    return str if f.name == "noise" else _boolean if isinstance(f.default, bool) else type(f.default)
 
 
 def _given(a, cls) -> dict:
