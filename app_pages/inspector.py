@@ -65,7 +65,8 @@ with tab_log:
 with tab_lat:
     c = ui.corpus(m, required=False)
     if c is not None:
-        stats = latent_stats(m.encode(c.sentences))
+        with ui.warnings_shown():
+            stats = latent_stats(m.encode(c.sentences))
         a, b = st.columns(2)
         a.metric("active units (variance > 0.01)", f"{stats['active']} / {stats['dim_z']}")
         b.metric("mean ‖mean‖ / mean variance", f"{np.linalg.norm(stats['mean']):.2f} / {stats['var'].mean():.2f}")

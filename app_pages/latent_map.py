@@ -13,7 +13,7 @@ from textae.projection import grid, kmeans
 st.title("Latent map")
 m = ui.model()
 c = ui.corpus(m)
-with st.spinner(f"Encoding {len(c.sentences):,} sentences…"):
+with st.spinner(f"Encoding {len(c.sentences):,} sentences…"), ui.warnings_shown():
     Z = m.encode(c.sentences)
 
 left, mid, right = st.columns([1, 1, 2])

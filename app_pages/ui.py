@@ -22,7 +22,7 @@ import torch
 from textae import api
 from textae.checkpoint import find_checkpoints, resolve
 from textae.data import Corpus, DataLayout, decode_lines, make_corpus, read_lines
-from textae.errors import TextaeError
+from textae.errors import TextaeError, TextaeWarning
 from textae.projection import Projection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,15 +37,20 @@ PRIOR = "Samples from the checkpoint's prior"
 
 # ------------------------------------------------------------------ errors
 @contextmanager
+def warnings_shown():
+    """Show the library's warnings (a corpus's bad bytes, unknown words) as st.warning, as the CLI prints them."""
+    with _recorded() as messages:
+        yield
+    for msg in dict.fromkeys(messages):  # each once, in order
+        st.warning(msg, icon=":material/warning:")
+
+
+@contextmanager
 def errors_shown():
     """Show the library's errors (bad paths, files, checkpoints, settings) as st.error, not a traceback."""
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+        with warnings_shown():
             yield
-        for w in caught:
-            if issubclass(w.category, UserWarning):
-                st.warning(str(w.message), icon=":material/warning:")
     except (TextaeError, ValueError, OSError) as e:
         st.error(str(e), icon=":material/error:")
         st.stop()
@@ -70,7 +75,7 @@ class CachedModel(api.TextAE):
     def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
         if sample or isinstance(sents, str):
             return super().encode(sents, sample, batch_size)
-        return _encode(model_key(self), tuple(sents), self)
+        return _rewarn(_encode(model_key(self), tuple(sents), self))
 
     def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
         Z = np.asarray(Z, dtype=np.float32)
@@ -95,17 +100,38 @@ def model_key(m: api.TextAE) -> str:
     return f"{m.path}@{_mtime(Path(m.path))}"
 
 
+@contextmanager
+def _recorded():
+    """The messages of the warnings raised inside, in a list (filled when the block ends)."""
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield messages
+    messages += [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+
+
+def _rewarn(result_and_messages: tuple):
+    """A cached result, its warnings raised again: a cache hit tells the user what the first run did."""
+    result, messages = result_and_messages
+    for msg in messages:
+        warnings.warn(msg, TextaeWarning, stacklevel=2)
+    return result
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
-def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> Corpus:
-    lines = decode_lines(raw, source) if raw is not None else read_lines(source)
-    labs = decode_lines(labels, "labels") if labels is not None else None
-    return make_corpus(lines, labs, limit, seed, source)
+def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> tuple[Corpus, list]:
+    with _recorded() as messages:  # kept with the result, as the CLI warns on every run
+        lines = decode_lines(raw, source) if raw is not None else read_lines(source)
+        labs = decode_lines(labels, "labels") if labels is not None else None
+        c = make_corpus(lines, labs, limit, seed, source)
+    return c, messages
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> np.ndarray:
-    with torch.inference_mode():
-        return api.TextAE.encode(_m, list(sentences))
+def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.ndarray, list]:
+    with torch.inference_mode(), _recorded() as messages:  # unknown words: said again on a cache hit
+        Z = api.TextAE.encode(_m, list(sentences))
+    return Z, messages
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -322,7 +348,8 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
             st.stop()
 
     try:
-        c = _selected_corpus(sel, m)
+        with warnings_shown():  # the corpus's warnings (bad bytes, labels), as the CLI gives them
+            c = _selected_corpus(sel, m)
     except (TextaeError, ValueError, OSError) as e:
         (st.error if required else st.warning)(f"The corpus cannot be used: {e}", icon=":material/error:")
         if required:
@@ -349,7 +376,7 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     shared = shared_corpora()
     if sel.corpus_kind in shared:
         f, lab = shared[sel.corpus_kind]
-        return _corpus(str(f), None, lab.read_bytes() if lab else None, sel.limit, 0)
+        return _rewarn(_corpus(str(f), None, lab.read_bytes() if lab else None, sel.limit, 0))
     if sel.corpus_kind == "A file path":
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
@@ -358,12 +385,12 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
             if not Path(sel.labels_path).is_file():
                 raise TextaeError(f"{sel.labels_path}: no such labels file")
             raw_labels = Path(sel.labels_path).read_bytes()
-        return _corpus(sel.corpus_path, None, raw_labels, sel.limit, 0)
+        return _rewarn(_corpus(sel.corpus_path, None, raw_labels, sel.limit, 0))
     up = st.session_state.get("corpus_upload")
     if up is None:
         return "Upload a corpus file (one sentence per line) in the sidebar to see it here."
     lab = st.session_state.get("labels_upload")
-    return _corpus(up.name, up.getvalue(), lab.getvalue() if lab else None, sel.limit, 0)
+    return _rewarn(_corpus(up.name, up.getvalue(), lab.getvalue() if lab else None, sel.limit, 0))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -108,6 +108,24 @@ def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_pat
     assert not at.error and len(at.get("plotly_chart")) == 1
 
 
+def test_the_page_warns_what_the_cli_warns_on_every_run(app, capsys, tmp_path):
+    """A corpus with bad bytes and a line of unknown words: the CLI's two warnings are on the page, and
+    stay there on a rerun, when the corpus and its codes come from the cache."""
+    from textae.cli import main
+
+    bad = tmp_path / "odd.txt"
+    bad.write_bytes(b"the food was great .\nthe staff was \xff rude .\nzyxq wvut\n")
+    at = app("app_pages/latent_map.py", corpus=bad, labels=None)
+    ck = at.query_params["ckpt"]
+    main(["reconstruct", "--checkpoint", ck if isinstance(ck, str) else ck[0], "--data", str(bad)])
+    cli_warnings = [ln.removeprefix("warning: ") for ln in capsys.readouterr().err.splitlines() if "warning" in ln]
+    assert len(cli_warnings) == 2, cli_warnings  # bad bytes; a sentence of unknown words
+    for run in range(2):
+        shown = texts(at, "warning")
+        assert all(w.split(": ", 1)[-1][:40] in shown for w in cli_warnings), (run, shown)
+        at.run()
+
+
 def test_bad_corpora_get_messages(app, tmp_path):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n")
