@@ -60,6 +60,11 @@ BAD_COMMANDS = [
     (("neighbors", "--n", "-1"), "number of neighbours must be at least 1"),
     (("evaluate", "--batch-size", "0"), "batch size must be at least 1"),
     (("evaluate", "--nll", "--m", "0"), "nll needs m >= 1"),
+    (("sample", "--n", "-5"), "--n must be at least 1"),
+    (("sample", "--n", "3", "--top-k", "0", "--strategy", "top_k"), "top_k must be at least 1"),
+    (("arithmetic", "--k", "1", "--data", "a.txt,b.txt"), "--data takes three files, A,B,C"),
+    (("reconstruct", "--data", "/"), "/ is a directory; give a text file"),
+    (("vector", "--name", "a/b"), "'a/b' is not a usable vector name"),
 ]
 
 
@@ -68,7 +73,9 @@ def test_bad_numbers_on_the_command_line_get_a_message_and_exit_2(capsys, ck, co
     data = corpus_files[1]
     three = ",".join([str(data)] * 3)  # v from A, B applied to C
     extra = {"arithmetic": ["--data", three], "neighbors": ["--data", data, "--query", data],
-             "evaluate": ["--data", data]}.get(argv[0], [])  # fmt: skip
+             "evaluate": ["--data", data], "vector": ["--data", f"{data},{data}"]}.get(argv[0], [])  # fmt: skip
+    if "--data" in argv:  # the case brings its own
+        extra = []
     before = digest(ck)
     code, err = cli(capsys, argv[0], "--checkpoint", ck, *extra, *argv[1:])
     last = err.strip().splitlines()[-1]
