@@ -243,7 +243,7 @@ def cmd_train(a) -> None:
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid))}
     meta["preset"] = model_cfg.model_type
     # a scheduler's or timeout's SIGTERM stops the run as Ctrl-C does: a resumable last/ is saved first
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    before = signal.signal(signal.SIGTERM, _raise_interrupt)
     trainer = None
     try:
         trainer = Trainer(
@@ -263,6 +263,7 @@ def cmd_train(a) -> None:
         signum = (trainer and trainer.stopped_by) or (_stopped_by[-1] if _stopped_by else signal.SIGINT)
         sys.exit(128 + signum)
     finally:
+        signal.signal(signal.SIGTERM, before)
         teardown()  # leave torchrun's process group, if there is one
 
 
