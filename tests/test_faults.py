@@ -175,8 +175,10 @@ def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, 
                               text=True, timeout=600)  # fmt: skip
     assert straight.returncode == 0, straight.stdout + straight.stderr
     run = tmp_path / "b"
+    # as from a terminal: SIGINT at its default even when this test runs in a background job (which ignores it)
     proc = subprocess.Popen(train_cmd(corpus_files, run, *epochs), cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+                            stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
     log, deadline = run / "train_log.jsonl", time.monotonic() + 120
     while not (log.exists() and log.read_text().count("\n") >= 30) and time.monotonic() < deadline:
         time.sleep(0.01)  # until the loop has logged steps: the signal lands mid-run
