@@ -210,14 +210,6 @@ def _lines(path: str) -> list[str]:
     return [" ".join(s) for s in read_sentences(path, keep_empty=True)]
 
 
-_stopped_by: list[int] = []
-
-
-def _raise_interrupt(signum: int, frame) -> None:
-    _stopped_by.append(signum)
-    raise KeyboardInterrupt
-
-
 def cmd_train(a) -> None:
     from .data import read_sentences
     from .parallel import teardown
@@ -242,8 +234,6 @@ def cmd_train(a) -> None:
     train, valid = read_sentences(a.train, max_tokens=tc.max_tokens), read_sentences(a.valid, max_tokens=tc.max_tokens)
     meta = {"train": file_info(a.train, len(train)), "valid": file_info(a.valid, len(valid))}
     meta["preset"] = model_cfg.model_type
-    # a scheduler's or timeout's SIGTERM stops the run as Ctrl-C does: a resumable last/ is saved first
-    before = signal.signal(signal.SIGTERM, _raise_interrupt)
     trainer = None
     try:
         trainer = Trainer(
@@ -259,11 +249,9 @@ def cmd_train(a) -> None:
             force=a.force,
         )
         trainer.fit(progress=not a.no_progress)
-    except KeyboardInterrupt:  # exit 143 after SIGTERM, 130 after Ctrl-C
-        signum = (trainer and trainer.stopped_by) or (_stopped_by[-1] if _stopped_by else signal.SIGINT)
-        sys.exit(128 + signum)
+    except KeyboardInterrupt:  # fit() turns SIGTERM into a stop like Ctrl-C's: exit 143 after it, 130 after Ctrl-C
+        sys.exit(128 + ((trainer and trainer.stopped_by) or signal.SIGINT))
     finally:
-        signal.signal(signal.SIGTERM, before)
         teardown()  # leave torchrun's process group, if there is one
 
 

@@ -105,7 +105,7 @@ class TrainConfig:
     vocab_max: int = 10000
     log_every: int = 50  # steps between loss log lines (each forces one host sync)
     max_tokens: int = MAX_TOKENS  # longer sentences are truncated, with a warning
-    amp: str = "auto"  # auto (bf16 where the GPU or CPU runs it natively, else off) | bf16 | fp16 | off
+    amp: str = "auto"  # auto (bf16 on a CPU that runs it natively, else off; see train.resolve_amp) | bf16 | fp16 | off
     device: str = "auto"
 
     def __post_init__(self):

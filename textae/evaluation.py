@@ -149,9 +149,10 @@ def quick_figures(
     rows = []
     for i, (name, m) in enumerate(models.items()):
         tell(i / len(models), f"{name}: reconstructions…")
-        bleu = reconstruction_bleu(m, sents)
+        Z = m.encode(sents)  # [N, dim_z], for both the reconstructions and the neighbours
+        bleu = corpus_bleu(m.decode(Z), sents)
         tell((i + 0.5) / len(models), f"{name}: neighbours and samples…")
-        recall = neighborhood_recall(m.encode(sents), queries, true_nn, (10,))[10]
+        recall = neighborhood_recall(Z, queries, true_nn, (10,))[10]
         rows.append({"checkpoint": name, "type": m.cfg.model_type, "BLEU": bleu, "neighbourhood@10": recall,
                      **generation(m, n_samples)[1]})  # fmt: skip
     tell(1.0, "done")

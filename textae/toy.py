@@ -264,11 +264,11 @@ class ToyLab:
         """Codes, last losses and (optionally) metrics now."""
         return Snapshot(self.step_count, self.codes(), dict(self.last_losses), self.metrics() if with_metrics else {})
 
-    def train(self, every: int = 100):
+    def train(self, every: int = 100, with_metrics: bool = True):
         """Yield a Snapshot every `every` steps until cfg.steps (a generator a UI or CLI consumes)."""
         while self.step_count < self.cfg.steps:
             self.step(min(every, self.cfg.steps - self.step_count))
-            yield self.snapshot()
+            yield self.snapshot(with_metrics)
 
 
 def panel_titles(lab: ToyLab, metrics: dict[str, dict[str, float]] | None = None) -> dict[str, str]:
@@ -292,12 +292,10 @@ def run_seeds(
     first = None
     for seed in range(seeds):
         lab = ToyLab(replace(base, seed=seed))
-        snap = None
-        for snap in lab.train(every=100):
+        for snap in lab.train(every=100, with_metrics=False):  # metrics once, at the end
             if progress:
                 progress(seed, snap.step)
-        final = snap.metrics if snap is not None else lab.metrics()  # steps = 0: the untrained models
-        for name, m in final.items():
+        for name, m in lab.metrics().items():
             results.setdefault(name, []).append(
                 {"seed": seed, **{k: round(v, 4) for k, v in m.items()}, "train_s": round(lab.train_time, 2)}
             )

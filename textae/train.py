@@ -244,11 +244,9 @@ class Trainer:
         """Count epochs and steps on from the checkpoint's, and start the log with its records, so that
         the curves of a run continued with --init read as one run (`--epochs` is then the total)."""
         self.progress.epoch, self.progress.step = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
-        if self.world.main:  # the directory holds no log: an earlier run there was refused or deleted above
-            with open(self.log_path, "w", encoding="utf-8") as f:
-                for rec in read_train_log(init):  # up to the checkpoint's own step: a best/ is often not the last
-                    if rec.get("step", 0) <= self.progress.step:
-                        f.write(json.dumps({**rec, "init": str(init)}) + "\n")
+        # the directory holds no log (an earlier run there was refused or deleted above); a best/ is often
+        # not the last step its log reached
+        self._write_log_upto_step([{**rec, "init": str(init)} for rec in read_train_log(init)])
 
     # --------------------------------------------------------------- state
     def _trainer_state(self) -> dict:
@@ -279,9 +277,14 @@ class Trainer:
     def _trim_log(self) -> None:
         """Drop the log records past the resumed step: a run killed after its last save logged steps that
         it now trains again, and each step must appear once."""
-        if not self.world.main or not self.log_path.exists():
+        if self.log_path.exists():
+            self._write_log_upto_step(read_train_log(self.log_path))
+
+    def _write_log_upto_step(self, records: list[dict]) -> None:
+        """(Re)write the log with the records up to the current step, atomically; rank 0 only."""
+        if not self.world.main:
             return
-        keep = [r for r in read_train_log(self.log_path) if r.get("step", 0) <= self.progress.step]
+        keep = [r for r in records if r.get("step", 0) <= self.progress.step]
         tmp = self.log_path.with_suffix(".tmp")
         tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
         tmp.replace(self.log_path)
