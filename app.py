@@ -19,7 +19,10 @@ pages = {
         st.Page("app_pages/compare.py", title="Compare models", icon=":material/compare:"),
         st.Page("app_pages/inspector.py", title="Checkpoint inspector", icon=":material/search_insights:"),
     ],
-    "Learn": [st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:")],
+    "Learn": [
+        st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:"),
+        st.Page("app_pages/geometry.py", title="Geometry", icon=":material/straighten:"),
+    ],
 }
 page = st.navigation(pages)
 st.session_state["selection"] = ui.sidebar()

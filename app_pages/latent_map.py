@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from textae import plots
+from textae import geometry, plots
 from textae.projection import grid, kmeans
 
 st.title("Latent map")
@@ -16,18 +16,46 @@ c = ui.corpus(m)
 with st.spinner(f"Encoding {len(c.sentences):,} sentences…"), ui.warnings_shown():
     Z = m.encode(c.sentences)
 
+METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
-method = left.radio("Projection", ["PCA", "UMAP"], key="map_method", horizontal=True)
-nn, md = 15, 0.1
-if method == "UMAP":
+method = METHODS[left.radio("Projection", list(METHODS), key="map_method", horizontal=True)]
+nn, md, v = 15, 0.1, None
+if method == "umap":
     nn = mid.slider("UMAP neighbours", 2, 100, 15, key="map_umap_neighbors")
     md = mid.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="map_umap_min_dist")
+elif method == "axis":
+    with mid:
+        picked_vector = ui.attribute_vector(m, "map_vector")
+    if picked_vector is None:
+        st.stop()
+    v, about = picked_vector
 color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
 color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with ui.errors_shown():
-    proj, P = ui.projection(m, c.sentences, Z, method.lower(), nn, md)
+    proj, P = ui.projection(m, c.sentences, Z, method, nn, md, v)
 rec = ui.decode_with_progress(m, Z, "Reconstructing the corpus for hover texts…")
+if method == "axis":
+    st.caption(
+        f"x: each code's projection on *{about}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading principal "
+        "direction orthogonal to it. Colour by label to see whether the attribute lies along x."
+    )
+
+# ---- an n x n grid of decoded sentences over the plane (needs an exact inverse: not UMAP)
+g1, g2 = st.columns([1, 2])
+overlay = g1.toggle(
+    "Decoded grid", key="map_grid", disabled=not proj.exact_inverse,
+    help="Decode the code under each node of an n × n grid and write it on the map"
+    + ("" if proj.exact_inverse else ". Off for UMAP: it has no exact inverse, so the grid would decode "
+       "guesses interpolated between nearby codes rather than the codes under the nodes"),
+)  # fmt: skip
+grid_labels = None
+if overlay and proj.exact_inverse:
+    n_grid = g2.slider("grid nodes per side", 2, geometry.MAX_GRID, 4, key="map_grid_n")
+    with ui.errors_shown():
+        grid_labels = geometry.decoded_grid(m, proj, P, n_grid)
+elif not proj.exact_inverse:
+    g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
 
 color, title = None, ""
 if color_by == "label":
@@ -70,12 +98,13 @@ if clicked and not picked:
     decoded = m.decode(proj.inverse(xy))[0]
     marks[plots.DECODED_TRACE] = (xy, [decoded])
 
-fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks)
+fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks, labels=grid_labels,
+                       axis_titles=proj.axis_titles)  # fmt: skip
 st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
 st.caption(
     "Hover a point to read its sentence and reconstruction. Click a point, or pick box or lasso in the "
     "chart's toolbar, to select sentences; click empty space to decode the code under it"
-    + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (PCA's inverse: exact on this plane).")
+    + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
 )
 
 if plots.DECODED_TRACE in marks:

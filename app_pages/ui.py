@@ -411,23 +411,51 @@ def sentences_input(label: str, key: str, default: str, height: int = 120) -> li
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _project(key: str, sentences: tuple[str, ...], method: str, n_neighbors: int, min_dist: float, _Z, _progress):
-    proj = Projection(method, n_neighbors, min_dist, seed=0)
+def _project(key: str, sentences: tuple[str, ...], method: str, n_neighbors: int, min_dist: float,
+             vector: tuple[float, ...] | None, _Z, _progress):  # fmt: skip
+    proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
     return proj, proj.fit(_Z, _progress)
 
 
 def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
-               min_dist: float = 0.1) -> tuple[Projection, np.ndarray]:  # fmt: skip
-    """A fitted 2-D projection of the codes and the map points [N, 2], cached per (checkpoint, corpus, settings)."""
+               min_dist: float = 0.1, vector: np.ndarray | None = None) -> tuple[Projection, np.ndarray]:  # fmt: skip
+    """A fitted 2-D projection of the codes and the map points [N, 2], cached per (checkpoint, corpus, settings).
+
+    method "axis" projects along `vector` (an attribute vector [dim_z]).
+    """
     bar = st.progress(0.0, text="Fitting UMAP (the first fit also compiles it)…") if method == "umap" else None
     try:
         return _project(
-            model_key(m), tuple(sentences), method, n_neighbors, min_dist, Z,
+            model_key(m), tuple(sentences), method, n_neighbors, min_dist,
+            tuple(np.asarray(vector, dtype=float).tolist()) if vector is not None else None, Z,
             (lambda f: bar.progress(f, text=f"Fitting UMAP: {f:.0%} of the layout epochs")) if bar else None,
         )  # fmt: skip
     finally:
         if bar:
             bar.empty()
+
+
+def attribute_vector(m: api.TextAE, key: str) -> tuple[np.ndarray, str] | None:
+    """A picker of attribute vectors for model m (the shared presets and those saved beside it, e.g. from
+    the Style page): (v [dim_z], what it is), or None with a note when there are none."""
+    from textae.checkpoint import list_vectors, load_vector
+
+    presets, saved = attribute_presets(), list_vectors(m.path)
+    options = [f"saved: {n}" for n in saved] + list(presets)
+    if not options:
+        st.info(
+            "No attribute vector to project along: the shared data's sentiment and tense sets are not here "
+            "and none is saved beside this checkpoint. Make one on the Style arithmetic page and save it.",
+            icon=":material/info:",
+        )
+        return None
+    choice = st.selectbox("Attribute vector", options, key=key, help="x = the code's projection on this vector")
+    with errors_shown():
+        if choice.startswith("saved: "):
+            v, info = load_vector(m.path, choice.removeprefix("saved: "), m.cfg.dim_z)
+            return v, info.get("about", choice)
+        fa, fb = presets[choice]
+        return m.style_vector(file_sentences(str(fa)), file_sentences(str(fb))), choice
 
 
 # ------------------------------------------------------------ shared presets

@@ -60,6 +60,18 @@ def figure(at, i: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[i].proto.spec)
 
 
+def array(value):
+    """A trace's data array from the parsed figure (Plotly sends numpy arrays as base64 "bdata")."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return out.reshape(value["shape"]) if "shape" in value else out
+    return np.asarray(value)
+
+
 def trace_texts(fig: dict) -> list[str]:
     """Every hover text of every trace of a parsed figure."""
     out = []
@@ -290,3 +302,100 @@ def test_toy_lab_setting_change_restarts(app):
     at.button(key="toy_step").click().run()
     at.slider(key="toy_p").set_value(0.3).run()
     assert _step_caption(at).startswith("step 0 /") and at.session_state.toy_lab.cfg.p == 0.3
+
+
+# ------------------------------------------------------- latent map: axis and grid
+def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
+    import numpy as np
+
+    from textae import geometry
+    from textae.checkpoint import save_vector
+    from textae.projection import Projection
+
+    ckpt = tmp_path / "ae"
+    shutil.copytree(app_root / "checkpoints" / "ae", ckpt)
+    m = textae.load(ckpt)
+    sents = (app_root / "corpus.txt").read_text().splitlines()
+    v = m.style_vector([s for s in sents if "rude" in s], [s for s in sents if "friendly" in s])
+    save_vector(ckpt, "sentiment", v, {"about": "rude → friendly"})
+    at = app("app_pages/latent_map.py", ckpt=ckpt)
+    at.radio(key="map_method").set_value("Along a vector").run()
+    at.selectbox(key="map_vector").set_value("saved: sentiment").run()
+    assert not at.exception and not at.error
+    fig = figure(at)
+    assert fig["layout"]["xaxis"]["title"]["text"] == "along the attribute vector"
+    Z = m.encode(sents)
+    x = np.concatenate([array(t["x"]) for t in fig["data"] if t.get("customdata") is not None])
+    idx = np.concatenate([array(t["customdata"]) for t in fig["data"] if t.get("customdata") is not None])
+    want = (Z - Z.mean(0)) @ (v / np.linalg.norm(v))  # x is each code's coordinate along v
+    assert np.allclose(x, want[idx], atol=1e-3)
+    assert {t["name"] for t in fig["data"]} >= {"label 0", "label 1"}  # coloured by label
+    at.toggle(key="map_grid").set_value(True).run()
+    at.slider(key="map_grid_n").set_value(3).run()
+    grid = next(t for t in figure(at)["data"] if t.get("name") == "decoded grid")
+    proj = Projection("axis", vector=v)
+    P = proj.fit(Z)
+    G, sentences = geometry.decoded_grid(m, proj, P, 3)
+    assert grid["hovertext"] == sentences and np.allclose(np.c_[array(grid["x"]), array(grid["y"])], G, atol=1e-3)
+    at.radio(key="map_method").set_value("UMAP").run()
+    assert at.toggle(key="map_grid").disabled and "cannot be read backwards" in texts(at, "caption")
+    assert all(t.get("name") != "decoded grid" for t in figure(at)["data"])
+
+
+def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, monkeypatch, tmp_path):
+    monkeypatch.setattr(ui, "attribute_presets", lambda: {})
+    shutil.copytree(app_root / "checkpoints" / "aae", tmp_path / "aae")  # a copy: other tests save vectors
+    at = app("app_pages/latent_map.py", ckpt=tmp_path / "aae")
+    at.radio(key="map_method").set_value("Along a vector").run()
+    assert "Style arithmetic" in texts(at, "info") and not at.exception
+
+
+# ---------------------------------------------------------------- geometry page
+def test_geometry_page_compares_two_models(app, app_root):
+    from collections import Counter
+
+    import numpy as np
+
+    from textae import geometry
+
+    at = app("app_pages/geometry.py")
+    a, b = at.selectbox(key="geo_a").value, at.selectbox(key="geo_b").value
+    assert a != b
+    at.text_input(key="geo_sentence").input("the staff was rude and the price is right .").run()
+    assert not at.exception and not at.error
+    boxes = figure(at, 0)
+    assert [t["name"] for t in boxes["data"]] == [a, b]
+    assert set(boxes["data"][0]["x"]) == {"edit 1", "edit 2", "edit 3", "random"}
+    ranks = table(at, "one-edit variant")
+    assert list(ranks.columns) == ["one-edit variant", "edit", f"rank in {a}", f"rank in {b}"] and len(ranks) == 8
+    choices = ui._choices()
+    models = {name: textae.load(choices[name]) for name in (a, b)}
+    same_vocab = models[a].vocab.idx2word == models[b].vocab.idx2word
+    assert ("different vocabularies" in texts(at, "info")) == (not same_vocab)
+
+    def shown(name):  # the decodes table under model `name` (A's first, B's second)
+        tables = [d.value for d in at.dataframe if "decoded" in d.value.columns]
+        return Counter(dict(tables[[a, b].index(name)].itertuples(index=False)))
+
+    radii = np.round(np.arange(0, 4.001, 0.5), 2)
+    sentence = "the staff was rude and the price is right ."
+    want = {name: geometry.jitter(m, sentence, radii, 16, seed=0) for name, m in models.items()}
+    before = shown(a)
+    assert before == Counter(dict(want[a].counts(2)))  # r = 1: the library's decodes, counted
+    at.slider(key="geo_r").set_value(4.0).run()
+    assert shown(a) == Counter(dict(want[a].counts(8))) and shown(b) == Counter(dict(want[b].counts(8)))
+    assert shown(a) != before
+    curve = figure(at, 1)
+    assert [t["name"] for t in curve["data"]] == [a, b] and array(curve["data"][0]["x"]).tolist() == radii.tolist()
+
+
+def test_geometry_page_bad_sentences_get_messages(app):
+    at = app("app_pages/geometry.py")
+    at.text_input(key="geo_sentence").input("   ").run()
+    assert "Type a sentence" in texts(at, "warning")
+    at.text_input(key="geo_sentence").input("zzqx qqxz").run()
+    assert "unknown to this model's vocabulary" in texts(at, "error") and not at.exception
+    at.text_input(key="geo_sentence").input("great").run()
+    assert "distance 2 or 3: it has one word" in texts(at, "info") and not at.exception
+    at.selectbox(key="geo_b").set_value(at.selectbox(key="geo_a").value).run()
+    assert "same checkpoint" in texts(at, "info") and not at.exception

@@ -15,7 +15,7 @@ from conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
-PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab"]
+PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab", "geometry"]
 
 
 @pytest.fixture(scope="module")
@@ -161,3 +161,18 @@ def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
             assert f"{kind} ·" in card, card
     finally:
         other.context.close()
+
+
+def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decodes(site):
+    page = open_page(site, "geometry")
+    blocks = '.st-key-geo_jitter [data-testid="stMarkdownContainer"]'
+    assert page.locator(blocks).count() == 2  # one block of jitter decodes per model
+    before = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
+    names = [b.split(" · ")[0] for b in before]
+    assert len(set(names)) == 2 and page.locator(".js-plotly-plot").count() == 2
+    _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 4
+    after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
+    assert after != before and [a.split(" · ")[0] for a in after] == names
+    print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
+    page.screenshot(path=str(ARTIFACTS / "geometry_jitter.png"))
+    no_exception(page)

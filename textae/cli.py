@@ -140,7 +140,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="replace OUT when it exists (its vectors/ too)")
     _add_toy(sub)
     _add_eval(sub)
+    _add_geometry(sub)
     return ap
+
+
+def _add_geometry(sub) -> None:
+    text = "do one-word edits stay near a sentence's code, and what do small latent moves decode to? (two models)"
+    p = sub.add_parser("geometry", help=text, description=text)
+    p.add_argument("--checkpoints", nargs="+", required=True, help="the models to compare, e.g. an AAE and a DAAE")
+    p.add_argument("--data", required=True, help="sentences, one per line: the surveyed ones and the random ones")
+    p.add_argument("--n", type=int, default=200, help="sentences surveyed (a seeded sample of --data)")
+    p.add_argument("--random", type=int, default=100, help="random sentences each is compared with")
+    p.add_argument("--variants", type=int, default=4, help="edit variants per edit distance (1, 2, 3)")
+    p.add_argument("--radii", default="1,2,4", help="jitter radii, comma-separated")
+    p.add_argument("--jitter", type=int, default=16, help="codes decoded per radius")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", default="runs/geometry", help="directory for geometry.md/.json/.png and the HTML")
+    p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
 
 
 def _add_eval(sub) -> None:
@@ -427,6 +443,45 @@ def cmd_sweep(a) -> None:
     _err(f"wrote {out / 'sweep.json'}, {out / 'sweep.png'} and {out / 'sweep.html'}")
 
 
+def cmd_geometry(a) -> None:
+    from tqdm.auto import tqdm
+
+    from . import geometry, plots
+    from .api import load
+
+    radii = [float(r) for r in a.radii.split(",") if r.strip()]
+    if not radii or any(r < 0 for r in radii):
+        raise TextaeError(f"--radii {a.radii!r}: give radii >= 0, comma-separated")
+    if min(a.n, a.random, a.variants, a.jitter) < 1:
+        raise TextaeError("--n, --random, --variants and --jitter must each be at least 1")
+    models = {}
+    for p in a.checkpoints:  # all loaded first: a bad path fails before the work
+        name = Path(p).resolve().name
+        models[name if name not in models else p] = load(p, a.device)
+    corpus = [s for s in _lines(a.data) if s]
+    if len(corpus) < 2:
+        raise TextaeError(f"{a.data} needs at least 2 non-empty sentences")
+    pick = np.random.default_rng(a.seed).permutation(len(corpus))[: a.n]
+    sentences = [corpus[i] for i in sorted(pick)]
+    with tqdm(total=len(sentences), desc="sentences", file=sys.stderr, disable=None) as bar:
+        results = geometry.survey(
+            models, sentences, corpus, a.random, a.variants, radii, a.jitter, a.seed,
+            progress=lambda i, n: bar.update(i - bar.n),
+        )  # fmt: skip
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    table = geometry.summary_table(results)
+    (out / "geometry.md").write_text(table + "\n", encoding="utf-8")
+    summary = {n: {k: v for k, v in r.items() if k != "pooled"} for n, r in results.items()}
+    (out / "geometry.json").write_text(json.dumps({"data": a.data, "results": summary}, indent=2), encoding="utf-8")
+    files = plots.geometry_figures(
+        {n: r["pooled"] for n, r in results.items()}, {n: r["jitter"] for n, r in results.items()}, out / "geometry"
+    )
+    print(table)
+    _err(f"{results[next(iter(results))]['sentences']} of {len(sentences)} sentences surveyed; wrote "
+         f"{out / 'geometry.md'}, {out / 'geometry.json'}, " + ", ".join(str(f) for f in files))  # fmt: skip
+
+
 def cmd_export(a) -> None:
     from .checkpoint import export
 
@@ -446,7 +501,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
     try:
-        if a.command in ("train", "export", "toy", "eval", "sweep"):
+        if a.command in ("train", "export", "toy", "eval", "sweep", "geometry"):
             globals()[f"cmd_{a.command}"](a)
         else:
             from .api import load

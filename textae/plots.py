@@ -85,6 +85,7 @@ def toy_png(
 GRID_TRACE = "empty space (click to decode)"
 QUERY_TRACE = "query"
 DECODED_TRACE = "decoded point"
+LABELS_TRACE = "decoded grid"
 
 
 def latent_map(
@@ -95,13 +96,16 @@ def latent_map(
     color_title: str = "",
     grid: np.ndarray | None = None,
     marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+    labels: tuple[np.ndarray, list[str]] | None = None,
+    axis_titles: tuple[str, str] = ("", ""),
     height: int = 620,
 ):
     """Scatter of map points [N, 2] with the sentence (and its reconstruction) on hover.
 
     `color` is categorical (strings) or numeric; `grid` adds invisible, clickable points
     over empty space (their trace is named GRID_TRACE); `marks` adds named star
-    markers, e.g. a typed query: name -> (points [M, 2], hover texts).
+    markers, e.g. a typed query: name -> (points [M, 2], hover texts); `labels` writes
+    texts at points (a decoded grid: (points [M, 2], sentences), trace LABELS_TRACE).
     """
     import plotly.graph_objects as go
 
@@ -140,19 +144,35 @@ def latent_map(
                 text=texts, customdata=idx, hovertemplate="%{text}<extra></extra>", showlegend=False,
             )
         )  # fmt: skip
-    for name, (P, labels) in (marks or {}).items():
+    for name, (P, mark_texts) in (marks or {}).items():
         fig.add_trace(
             go.Scatter(
-                x=P[:, 0], y=P[:, 1], mode="markers+text", name=name, text=labels, textposition="top center",
+                x=P[:, 0], y=P[:, 1], mode="markers+text", name=name, text=mark_texts, textposition="top center",
                 marker={"size": 16, "symbol": "star", "color": "#d62728", "line": {"width": 1, "color": "black"}},
                 hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip
+    if labels is not None:
+        P, words = labels
+        fig.add_trace(
+            go.Scatter(
+                x=P[:, 0], y=P[:, 1], mode="markers+text", name=LABELS_TRACE, text=[_wrap(w) for w in words],
+                hovertext=list(words), textfont={"size": 11, "color": "#222222"}, hoverinfo="text",
+                marker={"size": 5, "symbol": "cross", "color": "#444444"},
             )
         )  # fmt: skip
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},  # above the plot, not over points
+        xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
     )  # fmt: skip
     return fig
+
+
+def _wrap(text: str, width: int = 4) -> str:
+    """A sentence broken into lines of `width` words (<br>), so grid labels stay narrow."""
+    w = text.split()
+    return "<br>".join(" ".join(w[i : i + width]) for i in range(0, len(w), width)) or "∅"
 
 
 def path_on_map(points: np.ndarray, path: np.ndarray, labels: list[str], title: str = ""):
@@ -224,3 +244,96 @@ def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> None
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+# ------------------------------------------------------------------ geometry
+GROUPS = ("edit 1", "edit 2", "edit 3", "random")
+
+
+def distance_boxes(groups: dict[str, dict[str, list[float]]], height: int = 420):
+    """Latent distance (relative to random sentences') by edit distance, one box colour per model.
+
+    groups: model -> {"edit 1": [...], "edit 2": ..., "edit 3": ..., "random": [...]}; the random
+    sentences' spread is drawn as a grey band behind the boxes, the reference for "far".
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    rand = np.concatenate([np.asarray(g.get("random", []), dtype=float) for g in groups.values()])
+    if len(rand):
+        lo, hi = np.percentile(rand, [5, 95])
+        fig.add_hrect(y0=lo, y1=hi, fillcolor="#cccccc", opacity=0.35, line_width=0,
+                      annotation_text="random sentences (5–95 %)", annotation_position="top left")  # fmt: skip
+    for i, (name, g) in enumerate(groups.items()):
+        xs = [k for k in GROUPS for _ in g.get(k, [])]
+        ys = [v for k in GROUPS for v in g.get(k, [])]
+        fig.add_trace(
+            go.Box(x=xs, y=ys, name=name, boxpoints="all", jitter=0.4, pointpos=0, marker={"size": 4},
+                   line={"color": PALETTE[i % len(PALETTE)]}, hovertemplate="%{x}: %{y:.2f}<extra>" + name + "</extra>")
+        )  # fmt: skip
+    fig.update_layout(
+        boxmode="group", height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis_title="latent distance ÷ mean distance to random sentences", xaxis_title="word edits from the sentence",
+        legend={"orientation": "h", "y": 1.08, "x": 0},
+    )  # fmt: skip
+    return fig
+
+
+def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = None, height: int = 380):
+    """Mean word edit distance of decodes against the jitter radius r, one line per model (a dashed line at `mark`)."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for i, (name, c) in enumerate(curves.items()):
+        fig.add_trace(
+            go.Scatter(x=list(c), y=list(c.values()), mode="lines+markers", name=name,
+                       line={"color": PALETTE[i % len(PALETTE)]})
+        )  # fmt: skip
+    if mark is not None:
+        fig.add_vline(x=mark, line_dash="dash", line_color="#888888")
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis_title="radius r around the code",
+        yaxis_title="mean word edits from the sentence", legend={"orientation": "h", "y": 1.08, "x": 0},
+    )  # fmt: skip
+    return fig
+
+
+def geometry_figures(groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]],
+                     stem: str | Path) -> list[Path]:  # fmt: skip
+    """The survey's two figures as STEM_distances.{png,html} and STEM_jitter.{png,html}; returns the paths."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    stem = Path(stem)
+    out = []
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    names = list(groups)
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        data = [groups[name].get(k, []) or [np.nan] for k in GROUPS]
+        pos = np.arange(len(GROUPS)) + (i - (len(names) - 1) / 2) * width
+        bp = ax1.boxplot(data, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=False)
+        for box in bp["boxes"]:
+            box.set_facecolor(PALETTE[i % len(PALETTE)])
+            box.set_alpha(0.6)
+        ax1.plot([], [], color=PALETTE[i % len(PALETTE)], lw=6, alpha=0.6, label=name)
+    ax1.set_xticks(range(len(GROUPS)), GROUPS)
+    ax1.axhline(1.0, color="#888888", lw=0.8, ls="--")
+    ax1.set_ylabel("latent distance ÷ mean to random sentences")
+    ax1.set_xlabel("word edits from the sentence")
+    ax1.legend()
+    for i, (name, c) in enumerate(curves.items()):
+        ax2.plot(list(c), list(c.values()), "o-", color=PALETTE[i % len(PALETTE)], label=name)
+    ax2.set_xlabel("radius r around the code")
+    ax2.set_ylabel("mean word edits of the decodes")
+    ax2.legend()
+    fig.tight_layout()
+    out.append(stem.with_name(stem.name + ".png"))
+    fig.savefig(out[-1], dpi=120)
+    plt.close(fig)
+    for suffix, pfig in (("_distances", distance_boxes(groups)), ("_jitter", jitter_curves(curves))):
+        out.append(stem.with_name(stem.name + suffix + ".html"))
+        pfig.write_html(out[-1], include_plotlyjs=True)
+    return out

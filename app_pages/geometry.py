@@ -1,0 +1,136 @@
+"""Geometry: do one-word edits stay near a sentence's code, and what do small latent moves decode to? Two models."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app_pages import ui
+from textae import geometry, plots
+from textae.errors import TextaeError
+
+st.title("Geometry of the latent space")
+st.caption(
+    "The paper's claim on real sentences: a plain AAE can put a sentence and its one-word edits far apart, and "
+    "small moves around a code can decode to unrelated text; denoising (DAAE) keeps similar sentences close."
+)
+
+# ---- the two models: the shipped AAE and DAAE by default, any pair from the picker
+choices = ui.checkpoint_choices()
+labels = list(choices)
+
+
+def default(suffix: str, fallback: int) -> int:
+    return next((i for i, k in enumerate(labels) if k.endswith(suffix)), min(fallback, len(labels) - 1))
+
+
+if not labels:
+    st.info("No checkpoints to compare: see the Welcome page for how to train or import one.")
+    st.stop()
+ca, cb = st.columns(2)
+pick_a = ca.selectbox("Model A", labels, index=default("yelp-aae", 0), key="geo_a")
+pick_b = cb.selectbox("Model B", labels, index=default("yelp-daae", 1), key="geo_b")
+with ui.errors_shown():
+    models = {pick_a: ui.load_model(choices[pick_a]), pick_b: ui.load_model(choices[pick_b])}
+if pick_a == pick_b:
+    st.info("Both sides show the same checkpoint; pick two to compare.", icon=":material/info:")
+    models = {pick_a: models[pick_a]}
+m_a = models[pick_a]
+c = ui.corpus(m_a)
+
+# ---- the sentence: typed, or picked from the corpus
+EXAMPLES = c.sentences[:200]
+
+
+def use_example() -> None:
+    if st.session_state.get("geo_pick") is not None:
+        st.session_state["geo_sentence"] = st.session_state["geo_pick"]
+
+
+st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
+             placeholder="pick one, or type below")  # fmt: skip
+st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
+sentence = " ".join(st.text_input("Sentence", key="geo_sentence").split())
+if not sentence:
+    st.warning("Type a sentence (or pick one from the corpus) to see its neighbourhood.")
+    st.stop()
+vocabs = [m.vocab.idx2word for m in models.values()]
+if len(models) > 1 and vocabs[0] != vocabs[1]:
+    views = "; ".join(f"{name} reads *{ui.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
+    st.info(
+        f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
+        f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",
+        icon=":material/translate:",
+    )
+
+# ---- 1. neighbourhoods of edits
+st.header("1 · Neighbourhoods of edits")
+N_VARIANTS, N_RANDOM = 8, 100
+subs = geometry.frequent_words([m.vocab for m in models.values()])
+with ui.errors_shown():
+    variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
+    randoms = geometry.random_sentences(c.sentences, N_RANDOM, exclude=sentence, seed=0)
+    hoods = {}
+    for name, m in models.items():
+        try:
+            hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
+        except TextaeError as e:
+            raise TextaeError(f"{name}: {e}") from None
+missing = [d for d in geometry.DISTANCES if not any(v.distance == d for v in variants)]
+if missing:
+    n_words = len(sentence.split())
+    why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
+    st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
+st.plotly_chart(plots.distance_boxes({name: h.groups() for name, h in hoods.items()}), key="geo_distances")
+st.caption(
+    f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "
+    f"neighbours) or one of {len(randoms)} random corpus sentences; its latent distance from the sentence's code "
+    "is divided by the mean distance to the random sentences, so 1 means *as far as an unrelated sentence*."
+)
+ones = [v for v in variants if v.distance == 1]
+if ones:
+    rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
+    st.dataframe(
+        pd.DataFrame(
+            {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones],
+             **{f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in ranks] for name, ranks in rank_cols.items()}}
+        ),
+        hide_index=True, key="geo_ranks",
+    )  # fmt: skip
+    st.caption(
+        "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
+        "from the sentence (1 = nearer than every random sentence). "
+        + " · ".join(f"{name}: {np.mean(r == 1):.0%} at rank 1" for name, r in rank_cols.items())
+    )
+
+
+# ---- 2. jitter: decode codes drawn at distance r around the sentence's code
+@st.fragment
+def jitter_section() -> None:
+    """The radius slider and its decodes: a fragment, so moving it reruns only this (every radius is decoded once)."""
+    st.header("2 · Jitter")
+    radii = np.round(np.arange(0, 4.001, 0.5), 2)  # the slider's positions, all decoded in one batch per model
+    n = st.select_slider("codes per radius", [8, 16, 32], 16, key="geo_n")
+    r = st.slider("radius r", 0.0, 4.0, 1.0, 0.5, key="geo_r", help="decode codes drawn uniformly on the sphere "
+                  "of radius r around the sentence's code")  # fmt: skip
+    with ui.errors_shown():
+        jit = {name: geometry.jitter(m, sentence, radii, n, seed=0) for name, m in models.items()}
+    i = int(np.argmin(abs(radii - r)))
+    for col, (name, j) in zip(st.container(key="geo_jitter").columns(len(jit)), jit.items()):
+        top, times = j.counts(i)[0]
+        col.markdown(
+            f"**{name}** · {len(j.counts(i))} distinct of {n} · {j.curve()[i]:.2f} edits on average  \n"
+            f"most frequent ({times}×): *{ui.md(top)}*"
+        )
+        col.dataframe(
+            pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True, key=f"geo_jitter_{name}"
+        )
+    scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
+    st.plotly_chart(plots.jitter_curves({name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}, mark=r),
+                    key="geo_jitter_curve")  # fmt: skip
+    st.caption(
+        "Mean word edits between the sentence and the decodes at each radius (r = 0 is the reconstruction). "
+        f"For scale, the mean distance to a random sentence is {scale}."
+    )
+
+
+jitter_section()
