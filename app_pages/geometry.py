@@ -62,9 +62,10 @@ if len(models) > 1 and vocabs[0] != vocabs[1]:
         icon=":material/translate:",
     )
 
-# ---- 1. neighbourhoods of edits
-st.header("1 · Neighbourhoods of edits")
+# ---- compute first, draw after: the browser then renders once, not while the CPU decodes
 N_VARIANTS, N_RANDOM = 8, 100
+RADII = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # the radius slider's positions, all decoded in one batch per model
+n_codes = st.session_state.get("geo_n", 8)  # the widget is drawn below, in section 2
 subs = geometry.frequent_words([m.vocab for m in models.values()])
 with ui.errors_shown():
     variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
@@ -75,6 +76,10 @@ with ui.errors_shown():
             hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
         except TextaeError as e:
             raise TextaeError(f"{name}: {e}") from None
+    jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
+
+# ---- 1. neighbourhoods of edits
+st.header("1 · Neighbourhoods of edits")
 missing = [d for d in geometry.DISTANCES if not any(v.distance == d for v in variants)]
 if missing:
     n_words = len(sentence.split())
@@ -104,22 +109,21 @@ if ones:
 
 
 # ---- 2. jitter: decode codes drawn at distance r around the sentence's code
+st.header("2 · Jitter")
+st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
+
+
 @st.fragment
-def jitter_section() -> None:
-    """The radius slider and its decodes: a fragment, so moving it reruns only this (every radius is decoded once)."""
-    st.header("2 · Jitter")
-    radii = np.round(np.arange(0, 4.001, 0.5), 2)  # the slider's positions, all decoded in one batch per model
-    n = st.select_slider("codes per radius", [8, 16, 32], 16, key="geo_n")
-    r = st.slider("radius r", 0.0, 4.0, 1.0, 0.5, key="geo_r", help="decode codes drawn uniformly on the sphere "
-                  "of radius r around the sentence's code")  # fmt: skip
-    with ui.errors_shown():
-        jit = {name: geometry.jitter(m, sentence, radii, n, seed=0) for name, m in models.items()}
-    i = int(np.argmin(abs(radii - r)))
+def jitter_view(jit: dict[str, geometry.Jitter]) -> None:
+    """The radius slider and its decodes: a fragment, so moving it reruns only this (a lookup)."""
+    help_r = "decode codes drawn uniformly on the sphere of radius r around the sentence's code"
+    r = st.select_slider("radius r", RADII, 1.0, key="geo_r", help=help_r)
+    i = RADII.index(r)
     for col, (name, j) in zip(st.container(key="geo_jitter").columns(len(jit)), jit.items()):
         top, times = j.counts(i)[0]
         col.markdown(
-            f"**{name}** · {len(j.counts(i))} distinct of {n} · {j.curve()[i]:.2f} edits on average  \n"
-            f"most frequent ({times}×): *{ui.md(top)}*"
+            f"**{name}** · {len(j.counts(i))} distinct of {len(j.decodes[i])} · {j.curve()[i]:.2f} edits on "
+            f"average  \nmost frequent ({times}×): *{ui.md(top)}*"
         )
         col.dataframe(
             pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True, key=f"geo_jitter_{name}"
@@ -133,4 +137,4 @@ def jitter_section() -> None:
     )
 
 
-jitter_section()
+jitter_view(jit)

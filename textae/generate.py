@@ -64,7 +64,7 @@ def generate(
     """Decode z [B, dim_z] into ids [B, L], L <= max_len (`<go>` excluded; `<eos>` and what follows are to be cut).
 
     Greedy decoding takes the argmax at every step, exactly as the reference's
-    `generate(..., 'greedy')`, and stops early once every row has emitted `<eos>`.
+    `generate(..., 'greedy')`, and stops each row once it has emitted `<eos>`.
     """
     c = config or DecodeConfig()
     strategy, max_len, temperature = c.strategy, c.max_len, c.temperature
@@ -72,28 +72,52 @@ def generate(
         raise ValueError("codes must be finite numbers; got NaN or infinity")
     if strategy == "beam":
         return _beam(model, z, max_len, c.beam_size)
+    if strategy == "greedy":
+        return _greedy(model, z, max_len)
     B = z.size(0)
     inp = torch.full((1, B), GO, dtype=torch.long, device=z.device)  # [1, B]
     hidden, out = None, []
     done = torch.zeros(B, dtype=torch.bool, device=z.device)
     for _ in range(max_len):
         logits, hidden = model.decode(z, inp, hidden)  # [1, B, V]
-        logits = logits[0].float()
-        if strategy == "greedy":
-            nxt = logits.argmax(-1)
-        else:
-            logits = logits / temperature
-            if strategy != "sample":
-                logits = _filter_logits(
-                    logits, c.top_k if strategy == "top_k" else 0, c.top_p if strategy == "top_p" else 1.0
-                )
-            nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
+        logits = logits[0].float() / temperature
+        if strategy != "sample":
+            logits = _filter_logits(
+                logits, c.top_k if strategy == "top_k" else 0, c.top_p if strategy == "top_p" else 1.0
+            )
+        nxt = torch.multinomial(logits.softmax(-1), 1, generator=generator)[:, 0]
         out.append(nxt)
         done |= nxt == EOS
         if bool(done.all()):
             break
         inp = nxt[None, :]
     return torch.stack(out, 1)  # [B, L]
+
+
+def _greedy(model: TextAutoencoder, z: torch.Tensor, max_len: int) -> torch.Tensor:
+    """Greedy decoding [B, L] that steps only the rows still running: a finished row costs nothing more.
+
+    Rows are independent under argmax, so dropping finished ones changes no output; in a batch
+    of mixed lengths (jittered or far-off codes that ramble to max_len) it saves most of the work.
+    """
+    B = z.size(0)
+    out = torch.full((B, max_len), EOS, dtype=torch.long, device=z.device)  # [B, max_len], <eos>-filled
+    live = torch.arange(B, device=z.device)  # [b] rows still running
+    inp = torch.full((1, B), GO, dtype=torch.long, device=z.device)  # [1, b]
+    hidden, zl, steps = None, z, 0
+    for t in range(max_len):
+        logits, hidden = model.decode(zl, inp, hidden)  # [1, b, V]
+        nxt = logits[0].float().argmax(-1)  # [b]
+        out[live, t] = nxt
+        steps = t + 1
+        going = nxt != EOS
+        if not bool(going.any()):
+            break
+        if not bool(going.all()):  # drop the rows that just ended
+            live, nxt, zl = live[going], nxt[going], zl[going]
+            hidden = tuple(h[:, going] for h in hidden)  # (h, c) [nlayers, b, dim_h]
+        inp = nxt[None, :]
+    return out[:, :steps]
 
 
 def _beam(model: TextAutoencoder, z: torch.Tensor, max_len: int, beam_size: int) -> torch.Tensor:

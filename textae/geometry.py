@@ -193,10 +193,16 @@ def neighbourhood(m, sentence: str, variants: list[Variant], randoms: list[str])
         )
     if not randoms:
         raise TextaeError("no random sentences to compare with; the corpus is empty")
-    Z = m.encode([sentence] + [v.sentence for v in variants] + list(randoms))  # [1 + V + R, dim_z]
-    d = np.linalg.norm(Z[1:] - Z[0], axis=1)
-    V = len(variants)
-    return Neighbourhood(sentence, list(variants), list(randoms), d[:V], d[V:], unknown)
+    Z = m.encode([sentence] + [v.sentence for v in variants])  # [1 + V, dim_z]
+    R = m.encode(list(randoms))  # [R, dim_z]; apart, so a caching model reuses them for the next sentence
+    return Neighbourhood(
+        sentence,
+        list(variants),
+        list(randoms),
+        np.linalg.norm(Z[1:] - Z[0], axis=1),
+        np.linalg.norm(R - Z[0], axis=1),
+        unknown,
+    )
 
 
 def sphere_codes(z: np.ndarray, r: float, n: int, seed: int = 0) -> np.ndarray:
