@@ -1,11 +1,14 @@
 """Interpolation: decode the codes on the way from one sentence to another."""
 
+from contextlib import suppress
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from textae import ops, plots
+from app_pages.scrubber import scrubber
+from textae import ops
 
 st.title("Interpolation")
 m = ui.model()
@@ -42,42 +45,46 @@ c1, c2 = st.columns([1, 1])
 method = c1.radio("Path", ["lerp", "slerp"], key="interp_method", horizontal=True)
 n = c2.number_input("steps in the table", 2, 30, 10, key="interp_n")
 
-TS = np.round(np.arange(0, 1.0001, 0.05), 2)  # the slider's positions: decoded in one batch, then looked up
-with ui.errors_shown():
-    along = {tag: model.interpolate(a, b, TS, method) for tag, model in models.items()}
+TS = np.round(np.arange(0, 1.0001, 0.01), 2)  # the slider's 101 positions, decoded in one batch per model
+MAP_POINTS = 2000  # corpus points drawn under the path (the browser draws them; the path is exact)
+names = {tag: f"{tag}{model.cfg.model_type.upper()}" for tag, model in models.items()}
+along, maps = {}, {}
+for tag, model in models.items():
+    with ui.errors_shown():
+        along[names[tag]] = model.interpolate(a, b, TS, method)
+        c = ui.corpus(model, required=False)
+        if c is not None:
+            proj, P = ui.projection(model, c.sentences, model.encode(c.sentences), "pca")
+            z = model.encode([a, b])
+            maps[f"{names[tag]} · the path on the corpus's PCA map"] = (
+                P[:MAP_POINTS], proj.transform(ops.path(z[0], z[1], TS, method))
+            )  # fmt: skip
 
+if "t" in st.query_params and "interp_t" not in st.session_state:  # a shared URL opens at its t
+    with suppress(ValueError):
+        st.session_state["interp_t"] = {"index": int(np.abs(TS - float(st.query_params["t"])).argmin())}
+i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, maps=maps)
+t = float(TS[i])
+st.query_params["t"] = f"{t:.2f}"
+st.caption(
+    "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
+    "of t that decode to one sentence (a smoother space has fewer, longer ones); the marker on the map follows t."
+)
 
-@st.fragment
-def slider(along: dict[str, list[str]]) -> None:
-    """The t slider and the sentence under it: a fragment, so moving it reruns only this (a lookup)."""
-    t = st.slider("t", 0.0, 1.0, 0.5, 0.05, key="interp_t", help="0 is the first sentence's code, 1 the second's")
-    for col, (tag, texts) in zip(st.columns(len(along)), along.items()):
-        name = f"{tag}{models[tag].cfg.model_type.upper()}: " if len(along) > 1 else ""
-        col.markdown(f"#### t = {t:.2f}\n{name}**{ui.md(texts[int(round(t / 0.05))])}**")
-
-
-slider(along)
 cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
     with col, ui.errors_shown():
-        z = model.encode([a, b])
         if len(models) > 1:
-            st.markdown(f"**{tag}{model.cfg.model_type.upper()}** · `{model.path}`")
+            st.markdown(f"**{names[tag]}** · `{model.path}`")
         ts = ops.steps(int(n))
         table = pd.DataFrame(
             {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}
         )
-        st.dataframe(table, hide_index=True, key=f"interp_table{tag}")
-        distinct = table[method].nunique()
-        st.caption(f"{distinct} distinct sentences along the {method} path of {int(n)} steps.")
-        c = ui.corpus(model, required=False)
-        if c is not None:
-            Zc = model.encode(c.sentences)
-            proj, P = ui.projection(model, c.sentences, Zc, "pca")
-            fig = plots.path_on_map(
-                P,
-                proj.transform(ops.path(z[0], z[1], ts, method)),
-                table[method].tolist(),
-                "the path on the corpus's PCA map",
-            )
-            st.plotly_chart(fig, key=f"interp_map{tag}")
+        near = int(np.abs(ts - t).argmin())  # the table's row nearest the slider, highlighted
+        marked = table.style.apply(ui.highlight, row=near, axis=1).format({"t": "{:.3f}"})
+        st.dataframe(marked, hide_index=True, key=f"interp_table{tag}")
+        runs = len(ops.runs(along[names[tag]]))
+        st.caption(
+            f"{table[method].nunique()} distinct sentences along the {method} path of {int(n)} steps; "
+            f"{runs} stretches of one sentence over the slider's {len(TS)} positions."
+        )

@@ -1,10 +1,13 @@
 """Style arithmetic: v = mean z(B) - mean z(A); decode z + k·v and watch the sentences change."""
 
+from contextlib import suppress
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from app_pages import ui
+from app_pages.scrubber import scrubber
 from textae.checkpoint import list_vectors, load_vector, save_vector
 from textae.data import decode_lines
 
@@ -61,21 +64,24 @@ if not inputs:
     st.warning("Type at least one sentence to change.")
     st.stop()
 
-KS = np.round(np.arange(-3, 3.001, 0.25), 2)  # the slider's positions, decoded in one batch
+KS = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0  # 121 positions in one batch; + 0.0 makes -0.0 0.0
 with ui.errors_shown():
-    by_k = dict(zip(KS.tolist(), m.sweep_vector(inputs, v, KS)))
+    by_k = dict(zip(KS.tolist(), m.sweep_vector(inputs, v, KS)))  # k -> [len(inputs)] sentences
 
+if "k" in st.query_params and "style_k" not in st.session_state:  # a shared URL opens at its k
+    with suppress(ValueError):
+        st.session_state["style_k"] = {"index": int(np.abs(KS - float(st.query_params["k"])).argmin())}
+rows = {f"{j + 1}. {s}": [by_k[k][j] for k in KS.tolist()] for j, s in enumerate(inputs)}
+i = scrubber("style_k", "k", [f"{k:+.2f}" for k in KS], rows, default=int(np.abs(KS - 1.5).argmin()))
+k = float(KS[i])
+st.query_params["k"] = f"{k:.2f}"
+st.caption(
+    "Each input's z + k·v, decoded (k = 0 is the reconstruction). Drag the slider or use the arrow keys: the "
+    "text changes in the browser. The bands mark the stretches of k that decode to one sentence."
+)
 
-@st.fragment
-def slider(by_k: dict[float, list[str]]) -> None:
-    """The k slider and the changed sentences: a fragment, so moving it reruns only this (a lookup)."""
-    k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="style_k", help="decode z + k·v; k = 0 is the reconstruction")
-    lines = "\n".join(f"- {ui.md(a)}  \n  → **{ui.md(b)}**" for a, b in zip(inputs, by_k[round(k * 4) / 4]))
-    st.markdown(f"#### k = {k:+.2f}\n{lines}")
-
-
-slider(by_k)
-ks = st.multiselect("Several k at once", KS.tolist(), [0.0, 1.0, 1.5, 2.0], key="style_ks")
+COARSE = [kk for kk in KS.tolist() if abs(kk * 4 - round(kk * 4)) < 1e-9]  # multiples of 0.25 for the table
+ks = st.multiselect("Several k at once", COARSE, [0.0, 1.0, 1.5, 2.0], key="style_ks")
 if ks:
     st.dataframe(
         pd.DataFrame({"input": inputs, **{f"k = {kk:+.2f}": by_k[float(kk)] for kk in sorted(ks)}}),

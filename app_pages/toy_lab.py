@@ -33,7 +33,7 @@ cfg = replace(D, p=p, q=q, K=K, lambda_adv=lam, hidden=hidden, lr=lr, seed=int(s
 state = st.session_state
 if "toy_lab" not in state or state.toy_lab.cfg != cfg:
     state.toy_lab = ToyLab(cfg)
-    state.toy_history = []
+    state.toy_history, state.toy_frames = [], []
     state.toy_playing = False
 
 
@@ -49,9 +49,10 @@ def train(lab: ToyLab, n: int) -> None:
 
 
 def record(lab: ToyLab) -> None:
-    """Append the current metrics of both models to the history."""
+    """Append the current metrics of both models to the history, and their codes to the replay's frames."""
     for name, m in lab.metrics().items():
         state.toy_history.append({"step": lab.step_count, "model": name.upper(), **m})
+    state.toy_frames.append((lab.step_count, lab.codes()))
 
 
 def toggle() -> None:
@@ -65,7 +66,7 @@ def step_once() -> None:
 
 def reset() -> None:
     state.toy_lab = ToyLab(cfg)
-    state.toy_history, state.toy_playing = [], False
+    state.toy_history, state.toy_frames, state.toy_playing = [], [], False
 
 
 # callbacks run before the script, so every label below already shows the new state
@@ -108,6 +109,22 @@ def live() -> None:
 
 
 live()
+
+
+@st.fragment
+def replay() -> None:
+    """The recorded frames under a Plotly slider: the browser replays both latent spaces, the server idle."""
+    frames = state.toy_frames
+    if state.toy_playing or len(frames) < 2:
+        st.caption("After training (pause, or let it finish), a slider here replays both latent spaces.")
+        return
+    lab: ToyLab = state.toy_lab
+    st.subheader("Replay")
+    st.caption(f"{len(frames)} frames, steps {frames[0][0]}–{frames[-1][0]}: drag the slider below the plots.")
+    st.plotly_chart(plots.toy_replay(frames, lab.labels, lab.X, toy.panel_titles(lab)), key="toy_replay")
+
+
+replay()
 
 st.markdown(
     """

@@ -404,6 +404,11 @@ def md(text: str) -> str:
     return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
 
 
+def highlight(r, row: int) -> list[str]:
+    """A pandas Styler rule (style.apply(highlight, row=i, axis=1)) that marks table row i, the slider's."""
+    return ["background-color: #ffe3e3" if r.name == row else ""] * len(r)
+
+
 def sentences_input(label: str, key: str, default: str, height: int = 120) -> list[str]:
     """A text area of sentences, one per line (blank lines dropped)."""
     text = st.text_area(label, default, key=key, height=height)

@@ -80,10 +80,15 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
-def slide(page, index: int, key: str, text_selector: str) -> tuple[str, float]:
+STREAMLIT_SLIDER = '[data-testid="stSlider"] input[type="range"]'
+SCRUBBER = ".tx-scrub .range"  # app_pages/scrubber.py: the client-side slider
+SCRUBBER_TEXT = ".tx-scrub .rows"
+
+
+def slide(page, index: int, key: str, text_selector: str, slider: str = STREAMLIT_SLIDER) -> tuple[str, float]:
     """Press a key on the index-th slider; the new text of text_selector and the seconds until it showed."""
     before = page.locator(text_selector).first.inner_text()
-    page.locator('[data-testid="stSlider"] input[type="range"]').nth(index).focus()
+    page.locator(slider).nth(index).focus()
     t0 = time.perf_counter()
     page.keyboard.press(key)
     page.wait_for_function(
@@ -93,3 +98,19 @@ def slide(page, index: int, key: str, text_selector: str) -> tuple[str, float]:
     seconds = time.perf_counter() - t0
     wait_idle(page)
     return page.locator(text_selector).first.inner_text(), seconds
+
+
+def drag(page, steps: int = 40, slider: str = SCRUBBER, text: str = ".tx-scrub .text") -> tuple[list, float]:
+    """Hold the mouse on a slider's left end and drag it to the right end in `steps` moves, reading the
+    texts after each move, before the release: ([texts after each move], seconds the drag took)."""
+    box = page.locator(slider).first.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + 1, y)
+    page.mouse.down()
+    seen, t0 = [], time.perf_counter()
+    for i in range(1, steps + 1):
+        page.mouse.move(box["x"] + 1 + (box["width"] - 2) * i / steps, y)
+        seen.append(tuple(page.locator(text).all_inner_texts()))
+    seconds = time.perf_counter() - t0
+    page.mouse.up()
+    return seen, seconds

@@ -5,6 +5,8 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 import textae
 from textae import ops
@@ -129,3 +131,11 @@ def test_the_library_never_imports_the_app_side():
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr
+
+
+@given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=30))
+def test_runs_split_a_path_into_stretches_of_one_sentence(items):
+    r = ops.runs(items)
+    assert [i for a, b in r for i in range(a, b)] == list(range(len(items)))  # a partition, in order
+    assert all(len(set(items[a:b])) == 1 for a, b in r)
+    assert all(items[a1] != items[a2] for (a1, _), (a2, _) in zip(r, r[1:]))  # neighbours differ

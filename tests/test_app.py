@@ -1,7 +1,6 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
 import json
-import re
 import shutil
 
 import pytest
@@ -38,21 +37,6 @@ def app(app_root, monkeypatch):
 
 def texts(at, kind: str) -> str:
     return " ".join(e.value for e in getattr(at, kind))
-
-
-def style_outputs(at) -> str:
-    """The style page's decoded sentences at the slider's k."""
-    return plain(next(m.value for m in at.main.markdown if "→" in m.value))
-
-
-def decoded(at) -> str:
-    """The interpolation page's sentence at the slider's t."""
-    return plain(next(m.value for m in at.main.markdown if m.value.startswith("#### t =")))
-
-
-def plain(markdown: str) -> str:
-    """Markdown source without the escapes ui.md adds."""
-    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def figure(at, i: int = 0) -> dict:
@@ -193,40 +177,74 @@ def test_latent_map_umap(app):
     assert "approximate" in texts(at, "caption")
 
 
-def test_interpolation_slider_changes_the_text(app, app_root):
+def scrubber_data(at, key: str) -> dict:
+    """What a client-side slider (app_pages/scrubber.py) was sent: positions, texts, bands, maps, index."""
+    for e in at.main:
+        proto = getattr(e, "proto", None)
+        if type(e).__name__ == "UnknownElement" and proto.component_name == "textae.scrubber":
+            if proto.id.endswith(f"-{key}"):
+                return json.loads(proto.json)
+    raise KeyError(key)
+
+
+def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):
+    import numpy as np
+
+    from textae import ops
+
     at = app("app_pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
-    at.text_input(key="interp_a").input("the food is great").run()
-    at.text_input(key="interp_b").input("the staff was rude !").run()
-    at.slider(key="interp_t").set_value(0.0).run()
-    start = decoded(at)
-    at.slider(key="interp_t").set_value(1.0).run()
-    end = decoded(at)
+    a, b = "the food is great", "the staff was rude !"
+    at.text_input(key="interp_a").input(a).run()
+    at.text_input(key="interp_b").input(b).run()
+    data = scrubber_data(at, "interp_t")
+    ts = np.round(np.arange(0, 1.0001, 0.01), 2)
+    assert data["values"] == [f"{t:.2f}" for t in ts] and data["index"] == 50
+    models = [textae.load(app_root / "checkpoints" / k) for k in ("ae", "aae")]
+    for row, m in zip(data["rows"], models):  # exactly the library's decodes at every t, one batch each
+        assert row["texts"] == m.interpolate(a, b, ts, "lerp")
+        assert [tuple(r) for r in row["runs"]] == ops.runs(row["texts"])
+    assert "the food is great" in data["rows"][0]["texts"][0]  # the trained AE reconstructs this one
+    assert [len(m["path"]) for m in data["maps"]] == [101, 101]  # the path on each checkpoint's map
+    at.session_state["interp_t"] = {"index": 100}  # the browser reports a release at t = 1
+    at.run()
+    assert at.query_params["t"] == "1.00" and scrubber_data(at, "interp_t")["index"] == 100
     steps = at.dataframe[0].value
     assert list(steps.columns) == ["t", "lerp", "slerp"] and len(steps) == 10
-    assert f"**{steps['lerp'].iloc[0]}**" in start and f"**{steps['lerp'].iloc[-1]}**" in end and start != end
-    assert "the food is great" in start  # the trained AE reconstructs this one
-    assert len(at.get("plotly_chart")) == 2  # the path on the map, for each of the two checkpoints
+    at.radio(key="interp_method").set_value("slerp").run()
+    assert scrubber_data(at, "interp_t")["rows"][0]["texts"] == models[0].interpolate(a, b, ts, "slerp")
     at.text_input(key="interp_b").input("  ").run()
     assert "both boxes" in texts(at, "warning")
 
 
-def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root):
-    at = app("app_pages/style.py")
+def test_interpolation_opens_at_the_urls_t(app):
+    at = app("app_pages/interpolation.py", t="0.25")
+    assert scrubber_data(at, "interp_t")["index"] == 25 and not at.exception
+
+
+def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app_root):
+    import numpy as np
+
+    at = app("app_pages/style.py", k="0")
+    set_a, set_b = (
+        ["the food is terrible .", "the staff was rude ."],
+        ["the food is great .", "the staff was friendly ."],
+    )
+    inputs = ["the pizza was awful .", "the staff was rude"]
     at.radio(key="style_source").set_value("Your sentences").run()
-    at.text_area(key="style_set_a").input("the food is terrible .\nthe staff was rude .").run()
-    at.text_area(key="style_set_b").input("the food is great .\nthe staff was friendly .").run()
-    at.text_area(key="style_inputs").input("the pizza was awful .").run()
-    at.slider(key="style_k").set_value(0.0).run()
-    out0 = style_outputs(at)
-    at.slider(key="style_k").set_value(3.0).run()
-    out3 = style_outputs(at)
-    assert out0 != out3
-    assert list(at.dataframe[-1].value.columns)[1:] == [
-        "k = +0.00",
-        "k = +1.00",
-        "k = +1.50",
-        "k = +2.00",
-    ]
+    at.text_area(key="style_set_a").input("\n".join(set_a)).run()
+    at.text_area(key="style_set_b").input("\n".join(set_b)).run()
+    at.text_area(key="style_inputs").input("\n".join(inputs)).run()
+    data = scrubber_data(at, "style_k")
+    ks = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0
+    assert data["values"] == [f"{k:+.2f}" for k in ks] and data["index"] == 60  # k = 0, from the URL
+    m = textae.load(app_root / "checkpoints" / "ae")
+    by_k = m.sweep_vector(inputs, m.style_vector(set_a, set_b), ks)
+    assert [r["texts"] for r in data["rows"]] == [[row[j] for row in by_k] for j in range(2)]
+    assert data["rows"][0]["texts"][0] != data["rows"][0]["texts"][60]  # k = -3 changes the sentence
+    at.session_state["style_k"] = {"index": 120}
+    at.run()
+    assert at.query_params["k"] == "3.00"
+    assert list(at.dataframe[-1].value.columns)[1:] == ["k = +0.00", "k = +1.00", "k = +1.50", "k = +2.00"]
     at.text_input(key="style_save_name").input("bad name!").run()
     at.button(key="style_save").click().run()
     assert "not a usable vector name" in texts(at, "error")
@@ -234,8 +252,7 @@ def test_style_arithmetic_k_changes_outputs_and_vectors_round_trip(app, app_root
     at.button(key="style_save").click().run()
     assert (app_root / "checkpoints" / "ae" / "best" / "vectors" / "sentiment.safetensors").exists()
     at.radio(key="style_source").set_value("A saved vector").run()
-    at.slider(key="style_k").set_value(3.0).run()
-    assert style_outputs(at) == out3
+    assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == [r["texts"] for r in data["rows"]]
 
 
 def test_compare_models_side_by_side_with_figures(app, app_root):
@@ -295,6 +312,22 @@ def test_toy_lab_starts_steps_plays_and_resets(app):
     assert not at.session_state.toy_playing
     at.button(key="toy_reset").click().run()
     assert _step_caption(at).startswith("step 0 /") and not at.exception
+
+
+def test_toy_lab_replays_its_recorded_frames_in_the_browser(app):
+    import numpy as np
+
+    at = app("app_pages/toy_lab.py")
+    for _ in range(3):
+        at.button(key="toy_step").click().run()
+    fig = figure(at, 2)  # scatter, metrics, replay
+    frames = at.session_state.toy_frames
+    assert [f["name"] for f in fig["frames"]] == ["50", "100", "150"] == [str(s) for s, _ in frames]
+    assert [st["label"] for st in fig["layout"]["sliders"][0]["steps"]] == ["50", "100", "150"]
+    labels = at.session_state.toy_lab.labels
+    first = fig["frames"][0]["data"][0]  # frame 50, the first model's first cluster
+    name = next(iter(frames[0][1]))
+    assert np.allclose(array(first["x"]), frames[0][1][name][labels == np.unique(labels)[0], 0])
 
 
 def test_toy_lab_setting_change_restarts(app):

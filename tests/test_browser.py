@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import ensure_chromium, launch, serve_app, slide, wait_idle
+from browser import SCRUBBER, SCRUBBER_TEXT, drag, ensure_chromium, launch, serve_app, slide, wait_idle
 from conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -64,28 +64,34 @@ def test_every_page_opens(site, name):
     page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"))
 
 
-def test_interpolation_slider_changes_the_decoded_text(site):
+def test_interpolation_text_changes_while_the_slider_is_dragged(site):
     page = open_page(site, "interpolation")
-    read = '[data-testid="stMarkdownContainer"]:has(h4)'
-    texts, times = {page.locator(read).first.inner_text()}, []
-    for key in ("Home", "End"):
-        text, seconds = slide(page, 0, key, read)
-        texts.add(text)
-        times.append(seconds)
-    assert len(texts) == 3 and any("t = 0.00" in t for t in texts) and any("t = 1.00" in t for t in texts)
-    print(f"interpolation slider to text: {', '.join(f'{s * 1000:.0f} ms' for s in times)}")
+    first = page.locator(".tx-scrub .text").all_inner_texts()
+    assert len(first) == 2 and page.locator(".tx-scrub .map").count() == 2  # both checkpoints, each with its map
+    marker = page.locator(".tx-scrub .marker").first.get_attribute("cx")
+    seen, _ = drag(page)  # mouse held down all the way: nothing is sent to the server until the release
+    changes = sum(a != b for a, b in zip(seen, seen[1:]))
+    assert changes >= 3, seen
+    assert any(len({s[j] for s in seen}) > 2 for j in range(2))  # a row's own text changed, not only the other's
+    assert page.locator(".tx-scrub .value").inner_text() == "1.00"
+    assert page.locator(".tx-scrub .marker").first.get_attribute("cx") != marker  # the marker followed t
+    page.wait_for_function("() => location.search.includes('t=1.00')", timeout=30_000)  # reported on release
+    text, seconds = slide(page, 0, "Home", SCRUBBER_TEXT, SCRUBBER)
+    assert page.locator(".tx-scrub .value").inner_text() == "0.00" and text != "\n".join(seen[-1])
+    print(f"interpolation: {changes} text changes in a {len(seen)}-move drag; Home key to text {seconds * 1000:.0f} ms")
+    page.screenshot(path=str(ARTIFACTS / "interpolation_drag.png"))
     no_exception(page)
 
 
-def test_style_k_slider_changes_the_outputs(site):
+def test_style_k_slider_changes_every_sentence_while_dragged(site):
     page = open_page(site, "style")
     page.get_by_text("Your sentences").click()
     wait_idle(page)
-    read = '[data-testid="stMarkdownContainer"]:has(h4)'
-    first = page.locator(read).first.inner_text()
-    text, seconds = slide(page, 0, "Home", read)  # k = -3
-    assert text != first
-    print(f"k slider to text: {seconds * 1000:.0f} ms")
+    seen, _ = drag(page)
+    assert len(seen[0]) == 3  # the three default inputs, one row each
+    for j in range(3):  # each sentence's text changes during the drag
+        assert len({s[j] for s in seen}) >= 2, [s[j] for s in seen]
+    page.wait_for_function("() => location.search.includes('k=3.00')", timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "style_k.png"))
     no_exception(page)
 
@@ -151,11 +157,11 @@ def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
             tab.wait_for_selector("h1", timeout=120_000)
         for tab in tabs.values():
             wait_idle(tab, 120_000)
-        read = '[data-testid="stMarkdownContainer"]:has(h4)'
-        before = other.locator(read).first.inner_text()
-        slide(page, 0, "End", read)  # moving one tab's slider leaves the other tab as it was
+        before = other.locator(SCRUBBER_TEXT).inner_text()
+        slide(page, 0, "End", SCRUBBER_TEXT, SCRUBBER)  # moving one tab's slider leaves the other tab as it was
+        wait_idle(page)
         other.wait_for_timeout(500)
-        assert other.locator(read).first.inner_text() == before
+        assert other.locator(SCRUBBER_TEXT).inner_text() == before
         for kind, tab in tabs.items():
             card = tab.locator('[data-testid="stSidebar"]').inner_text()
             assert f"{kind} ·" in card, card
@@ -175,4 +181,22 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     assert after != before and [a.split(" · ")[0] for a in after] == names
     print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
     page.screenshot(path=str(ARTIFACTS / "geometry_jitter.png"))
+    no_exception(page)
+
+
+def test_toy_replay_slider_moves_the_points_in_the_browser(site):
+    page = open_page(site, "toy_lab")
+    for i in range(1, 4):
+        page.get_by_role("button", name="Step").click()
+        page.wait_for_selector(f"text=step {50 * i} /", timeout=60_000)
+        wait_idle(page)
+    page.wait_for_selector("h3:has-text('Replay')", timeout=60_000)
+    chart = page.locator(".js-plotly-plot").last
+    xs = "gd => Array.from(gd._fullData[0].x)"
+    before = chart.evaluate(xs)
+    chart.locator(".slider-rail-rect").scroll_into_view_if_needed()
+    rail = chart.locator(".slider-rail-rect").bounding_box()
+    page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)  # the slider's first frame (step 50)
+    page.wait_for_timeout(500)
+    assert chart.evaluate(xs) != before  # the points moved to the first frame's codes, without the server
     no_exception(page)

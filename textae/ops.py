@@ -74,3 +74,14 @@ def nearest(q: np.ndarray, c: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarra
     part = np.take_along_axis(d, idx, 1)
     order = np.argsort(part, axis=1, kind="stable")
     return np.take_along_axis(idx, order, 1), np.take_along_axis(part, order, 1)
+
+
+def runs(items: list) -> list[tuple[int, int]]:
+    """Half-open index ranges [(start, end), ...] of equal consecutive items: where a path decodes to one sentence."""
+    out: list[tuple[int, int]] = []
+    for i, item in enumerate(items):
+        if out and items[out[-1][0]] == item:
+            out[-1] = (out[-1][0], i + 1)
+        else:
+            out.append((i, i + 1))
+    return out

@@ -56,6 +56,38 @@ def toy_scatter(
     return fig
 
 
+def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarray, X: np.ndarray | None = None,
+               subtitles: dict[str, str] | None = None):  # fmt: skip
+    """The side-by-side scatter with a Plotly slider over recorded frames [(step, {model: codes [N, 2]})]:
+    every frame is in the figure, so moving the slider replays training in the browser, no server round trip."""
+    import plotly.graph_objects as go
+
+    step, last = frames[-1]
+    fig = toy_scatter(last, labels, X, subtitles)
+    ks = np.unique(labels)
+    order = [(name, k) for name in last for k in ks]  # the order toy_scatter adds its traces in
+
+    def traces(codes: dict[str, np.ndarray]) -> list:
+        return [go.Scatter(x=codes[n][labels == k, 0], y=codes[n][labels == k, 1]) for n, k in order]
+
+    fig.frames = [go.Frame(data=traces(codes), name=str(s), traces=list(range(len(order)))) for s, codes in frames]
+    for col, name in enumerate(last, 1):  # one fixed view for all frames, so the replay does not jump
+        allc = np.concatenate([codes[name] for _, codes in frames])
+        lo, hi = allc.min(0), allc.max(0)
+        pad = 0.05 * (hi - lo)
+        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=col, autorange=False)
+        fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=col, autorange=False)
+    now = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    fig.update_layout(
+        sliders=[{
+            "active": len(frames) - 1, "currentvalue": {"prefix": "step "}, "pad": {"t": 40},
+            "steps": [{"method": "animate", "label": str(s), "args": [[str(s)], now]} for s, _ in frames],
+        }],
+        height=560,
+    )  # fmt: skip
+    return fig
+
+
 def toy_png(
     panels: dict[str, np.ndarray], labels: np.ndarray, path: str | Path, subtitles: dict[str, str] | None = None
 ) -> Path:
