@@ -50,6 +50,7 @@ from browser import (  # noqa: E402
     serve_app,
     slide,
     wait_idle,
+    wait_scrubber,
 )
 
 INPUTS = ["the food was cold and the service was slow .", "great place , friendly staff !", "i will be back ."]
@@ -115,6 +116,7 @@ def scrubber_ms(url: str, path: str, query: dict, moves: int, pw) -> dict[str, d
         if name == "style":
             page.get_by_text("Your sentences").click()
             wait_idle(page, 300_000)
+        wait_scrubber(page)
         driver = [1000 * slide(page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", ".tx-scrub .value", SCRUBBER)[1]
                   for i in range(moves)]  # fmt: skip
         wait_idle(page)

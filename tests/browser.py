@@ -85,6 +85,14 @@ SCRUBBER = ".tx-scrub .range"  # app_pages/scrubber.py: the client-side slider
 SCRUBBER_TEXT = ".tx-scrub .rows"
 
 
+def wait_scrubber(page, timeout: float = 60_000) -> None:
+    """Wait until the client-side slider has drawn its texts (its script runs after the app's run ends)."""
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.tx-scrub .text'); return t && t.innerText.trim().length > 0; }",
+        timeout=timeout,
+    )
+
+
 def slide(page, index: int, key: str, text_selector: str, slider: str = STREAMLIT_SLIDER) -> tuple[str, float]:
     """Press a key on the index-th slider; the new text of text_selector and the seconds until it showed."""
     before = page.locator(text_selector).first.inner_text()

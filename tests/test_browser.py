@@ -10,7 +10,17 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import SCRUBBER, SCRUBBER_TEXT, drag, ensure_chromium, launch, serve_app, slide, wait_idle
+from browser import (
+    SCRUBBER,
+    SCRUBBER_TEXT,
+    drag,
+    ensure_chromium,
+    launch,
+    serve_app,
+    slide,
+    wait_idle,
+    wait_scrubber,
+)
 from conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -66,6 +76,7 @@ def test_every_page_opens(site, name):
 
 def test_interpolation_text_changes_while_the_slider_is_dragged(site):
     page = open_page(site, "interpolation")
+    wait_scrubber(page)
     first = page.locator(".tx-scrub .text").all_inner_texts()
     assert len(first) == 2 and page.locator(".tx-scrub .map").count() == 2  # both checkpoints, each with its map
     marker = page.locator(".tx-scrub .marker").first.get_attribute("cx")
@@ -87,6 +98,7 @@ def test_style_k_slider_changes_every_sentence_while_dragged(site):
     page = open_page(site, "style")
     page.get_by_text("Your sentences").click()
     wait_idle(page)
+    wait_scrubber(page)
     seen, _ = drag(page)
     assert len(seen[0]) == 3  # the three default inputs, one row each
     for j in range(3):  # each sentence's text changes during the drag
@@ -157,6 +169,7 @@ def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
             tab.wait_for_selector("h1", timeout=120_000)
         for tab in tabs.values():
             wait_idle(tab, 120_000)
+            wait_scrubber(tab)
         before = other.locator(SCRUBBER_TEXT).inner_text()
         slide(page, 0, "End", SCRUBBER_TEXT, SCRUBBER)  # moving one tab's slider leaves the other tab as it was
         wait_idle(page)
@@ -175,7 +188,8 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     assert page.locator(blocks).count() == 2  # one block of jitter decodes per model
     before = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     names = [b.split(" · ")[0] for b in before]
-    assert len(set(names)) == 2 and page.locator(".js-plotly-plot").count() == 2
+    assert len(set(names)) == 2
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 2", timeout=30_000)
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 4
     after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     assert after != before and [a.split(" · ")[0] for a in after] == names
