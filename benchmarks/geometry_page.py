@@ -32,6 +32,12 @@ SENTENCES = [
     "the pizza was amazing and the price is right .",
     "our waiter forgot our drinks twice .",
     "best tacos in town .",
+    "the staff was friendly and helpful .",
+    "we waited an hour for our food .",
+    "i love this place !",
+    "the prices are too high for what you get .",
+    "my husband had the steak and loved it .",
+    "do n't waste your money .",
 ]
 JITTER = ".st-key-geo_jitter"
 DONE = """([sel, old]) => { const e = document.querySelector(sel);

@@ -242,7 +242,9 @@ def jitter(m, sentence: str, radii, n: int = 32, seed: int = 0) -> Jitter:
         raise ValueError(f"jitter needs at least 1 code per radius, not {n}")
     z = m.encode([sentence])[0]
     codes = np.concatenate([sphere_codes(z, r, n, seed) for r in radii])  # [len(radii) * n, dim_z]
-    out = m.decode(codes)
+    uniq, inverse = np.unique(codes, axis=0, return_inverse=True)  # r = 0 gives n copies of z: decode it once
+    texts = m.decode(uniq)
+    out = [texts[i] for i in inverse.reshape(-1)]
     decodes = [out[i * n : (i + 1) * n] for i in range(len(radii))]
     edit = word_edit_distances(sentence, out).reshape(len(radii), n)
     return Jitter(sentence, radii, decodes, edit)
