@@ -21,6 +21,8 @@ if found:
     cols[0].page_link("app_pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")
     cols[1].page_link("app_pages/interpolation.py", label="Interpolate sentences", icon=":material/linear_scale:")
     cols[2].page_link("app_pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
+    st.page_link("app_pages/geometry.py", label="Geometry: do one-word edits stay near? AAE and DAAE side by side",
+                 icon=":material/straighten:")  # fmt: skip
 else:
     st.info("No checkpoint found under `checkpoints/` yet. Train one:")
     st.code(
