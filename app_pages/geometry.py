@@ -37,7 +37,8 @@ if pick_a == pick_b:
 m_a = models[pick_a]
 c = ui.corpus(m_a)
 
-# ---- the sentence: typed, or picked from the corpus
+N_VARIANTS, N_RANDOM = 8, 100
+RADII = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # the radius slider's positions, all decoded in one batch per model
 EXAMPLES = c.sentences[:200]
 
 
@@ -46,75 +47,8 @@ def use_example() -> None:
         st.session_state["geo_sentence"] = st.session_state["geo_pick"]
 
 
-st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
-             placeholder="pick one, or type below")  # fmt: skip
-st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
-sentence = " ".join(st.text_input("Sentence", key="geo_sentence").split())
-if not sentence:
-    st.warning("Type a sentence (or pick one from the corpus) to see its neighbourhood.")
-    st.stop()
-vocabs = [m.vocab.idx2word for m in models.values()]
-if len(models) > 1 and vocabs[0] != vocabs[1]:
-    views = "; ".join(f"{name} reads *{ui.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
-    st.info(
-        f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
-        f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",
-        icon=":material/translate:",
-    )
-
-# ---- compute first, draw after: the browser then renders once, not while the CPU decodes
-N_VARIANTS, N_RANDOM = 8, 100
-RADII = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # the radius slider's positions, all decoded in one batch per model
-n_codes = st.session_state.get("geo_n", 8)  # the widget is drawn below, in section 2
-subs = geometry.frequent_words([m.vocab for m in models.values()])
-with ui.errors_shown():
-    variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
-    randoms = geometry.random_sentences(c.sentences, N_RANDOM, exclude=sentence, seed=0)
-    hoods = {}
-    for name, m in models.items():
-        try:
-            hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
-        except TextaeError as e:
-            raise TextaeError(f"{name}: {e}") from None
-    jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
-
-# ---- 1. neighbourhoods of edits
-st.header("1 · Neighbourhoods of edits")
-missing = [d for d in geometry.DISTANCES if not any(v.distance == d for v in variants)]
-if missing:
-    n_words = len(sentence.split())
-    why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
-    st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
-st.plotly_chart(plots.distance_boxes({name: h.groups() for name, h in hoods.items()}), key="geo_distances")
-st.caption(
-    f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "
-    f"neighbours) or one of {len(randoms)} random corpus sentences; its latent distance from the sentence's code "
-    "is divided by the mean distance to the random sentences, so 1 means *as far as an unrelated sentence*."
-)
-ones = [v for v in variants if v.distance == 1]
-if ones:
-    rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
-    st.dataframe(
-        pd.DataFrame(
-            {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones],
-             **{f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in ranks] for name, ranks in rank_cols.items()}}
-        ),
-        hide_index=True, key="geo_ranks",
-    )  # fmt: skip
-    st.caption(
-        "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
-        "from the sentence (1 = nearer than every random sentence). "
-        + " · ".join(f"{name}: {np.mean(r == 1):.0%} at rank 1" for name, r in rank_cols.items())
-    )
-
-
-# ---- 2. jitter: decode codes drawn at distance r around the sentence's code
-st.header("2 · Jitter")
-st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
-
-
 @st.fragment
-def jitter_view(jit: dict[str, geometry.Jitter]) -> None:
+def jitter_view(jit: dict[str, geometry.Jitter], hoods: dict[str, geometry.Neighbourhood]) -> None:
     """The radius slider and its decodes: a fragment, so moving it reruns only this (a lookup)."""
     help_r = "decode codes drawn uniformly on the sphere of radius r around the sentence's code"
     r = st.select_slider("radius r", RADII, 1.0, key="geo_r", help=help_r)
@@ -137,4 +71,68 @@ def jitter_view(jit: dict[str, geometry.Jitter]) -> None:
     )
 
 
-jitter_view(jit)
+@st.fragment
+def analysis() -> None:
+    """The sentence and both sections: a fragment, so a new sentence reruns only this, not the app's frame."""
+    st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
+                 placeholder="pick one, or type below")  # fmt: skip
+    st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
+    sentence = " ".join(st.text_input("Sentence", key="geo_sentence").split())
+    if not sentence:
+        st.warning("Type a sentence (or pick one from the corpus) to see its neighbourhood.")
+        st.stop()
+    vocabs = [m.vocab.idx2word for m in models.values()]
+    if len(models) > 1 and vocabs[0] != vocabs[1]:
+        views = "; ".join(f"{name} reads *{ui.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
+        st.info(
+            f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
+            f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",
+            icon=":material/translate:",
+        )
+
+    # ---- compute first, draw after: the browser then renders once, not while the CPU decodes
+    n_codes = st.session_state.get("geo_n", 8)  # the widget is drawn below, in section 2
+    subs = geometry.frequent_words([m.vocab for m in models.values()])
+    with ui.errors_shown():
+        variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
+        randoms = geometry.random_sentences(c.sentences, N_RANDOM, exclude=sentence, seed=0)
+        hoods = {}
+        for name, m in models.items():
+            try:
+                hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
+            except TextaeError as e:
+                raise TextaeError(f"{name}: {e}") from None
+        jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
+
+    # ---- 1. neighbourhoods of edits
+    st.header("1 · Neighbourhoods of edits")
+    missing = [d for d in geometry.DISTANCES if not any(v.distance == d for v in variants)]
+    if missing:
+        n_words = len(sentence.split())
+        why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
+        st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
+    st.plotly_chart(plots.distance_boxes({name: h.groups() for name, h in hoods.items()}), key="geo_distances")
+    st.caption(
+        f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "
+        f"neighbours) or one of {len(randoms)} random corpus sentences; its latent distance from the sentence's code "
+        "is divided by the mean distance to the random sentences, so 1 means *as far as an unrelated sentence*."
+    )
+    ones = [v for v in variants if v.distance == 1]
+    if ones:
+        rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
+        ranks = {f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in rs] for name, rs in rank_cols.items()}
+        table = {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones], **ranks}
+        st.dataframe(pd.DataFrame(table), hide_index=True, key="geo_ranks")
+        st.caption(
+            "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
+            "from the sentence (1 = nearer than every random sentence). "
+            + " · ".join(f"{name}: {np.mean(r == 1):.0%} at rank 1" for name, r in rank_cols.items())
+        )
+
+    # ---- 2. jitter: decode codes drawn at distance r around the sentence's code
+    st.header("2 · Jitter")
+    st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
+    jitter_view(jit, hoods)
+
+
+analysis()
