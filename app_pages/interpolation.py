@@ -1,7 +1,5 @@
 """Interpolation: decode the codes on the way from one sentence to another."""
 
-from contextlib import suppress
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -60,12 +58,8 @@ for tag, model in models.items():
                 P[:MAP_POINTS], proj.transform(ops.path(z[0], z[1], TS, method))
             )  # fmt: skip
 
-if "t" in st.query_params and "interp_t" not in st.session_state:  # a shared URL opens at its t
-    with suppress(ValueError):
-        st.session_state["interp_t"] = {"index": int(np.abs(TS - float(st.query_params["t"])).argmin())}
-i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, maps=maps)
+i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, maps=maps, url="t")
 t = float(TS[i])
-st.query_params["t"] = f"{t:.2f}"
 st.caption(
     "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
     "of t that decode to one sentence (a smoother space has fewer, longer ones); the marker on the map follows t."

@@ -6,13 +6,14 @@ every position with the page, so dragging or an arrow key swaps the text in the 
 draws, per row (an input sentence, or a model), a band of the positions where consecutive
 decodes are the same sentence, and optionally the path on a 2-D map with a marker that follows
 the slider. The final position (mouse released, key pressed) is reported back to the page as
-`index`, so the page can keep it in the URL and highlight its table.
+`index`; with `url`, the wrapper also keeps it in the URL, so a shared link opens there.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import suppress
 
 import numpy as np
 import streamlit as st
@@ -128,21 +129,21 @@ export default function (component) {
 _component = st.components.v2.component("textae.scrubber", html=HTML, css=CSS, js=JS, isolate_styles=False)
 
 
-def index(key: str, default: int) -> int:
-    """The scrubber's last reported position (its state), or `default` before it has reported one."""
-    return int((st.session_state.get(key) or {}).get("index", default))
-
-
 def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
-             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None) -> int:  # fmt: skip
-    """Mount a client-side slider over positions `values` (their labels); returns the reported position.
+             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, url: str | None = None) -> int:  # fmt: skip
+    """Mount a client-side slider over positions `values` (numeric labels); returns the reported position.
 
     rows: name -> the decoded text at every position (one row per input sentence or model);
-    maps: name -> (corpus map points [N, 2], path points [len(values), 2]), drawn with a marker.
+    maps: name -> (corpus map points [N, 2], path points [len(values), 2]), drawn with a marker;
+    url: a query parameter that holds the position (a shared link opens at its value, the nearest one).
     """
     for name, texts in rows.items():
         if len(texts) != len(values):
             raise ValueError(f"{name}: {len(texts)} texts for {len(values)} positions")
+    if url and url in st.query_params and key not in st.session_state:  # a shared URL opens at its value
+        with suppress(ValueError):
+            nearest = np.abs(np.array(values, dtype=float) - float(st.query_params[url])).argmin()
+            st.session_state[key] = {"index": int(nearest)}
     data = {
         "label": label,
         "values": list(values),
@@ -153,7 +154,10 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
         ],
     }
     data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
-    i = min(max(index(key, default), 0), len(values) - 1)
+    reported = (st.session_state.get(key) or {}).get("index", default)  # the last position the browser reported
+    i = min(max(int(reported), 0), len(values) - 1)
     data["index"] = i
     _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)
+    if url:
+        st.query_params[url] = f"{float(values[i]):.2f}"
     return i

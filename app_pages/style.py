@@ -1,7 +1,5 @@
 """Style arithmetic: v = mean z(B) - mean z(A); decode z + k·v and watch the sentences change."""
 
-from contextlib import suppress
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -68,13 +66,8 @@ KS = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0  # 121 positions in one batc
 with ui.errors_shown():
     by_k = dict(zip(KS.tolist(), m.sweep_vector(inputs, v, KS)))  # k -> [len(inputs)] sentences
 
-if "k" in st.query_params and "style_k" not in st.session_state:  # a shared URL opens at its k
-    with suppress(ValueError):
-        st.session_state["style_k"] = {"index": int(np.abs(KS - float(st.query_params["k"])).argmin())}
 rows = {f"{j + 1}. {s}": [by_k[k][j] for k in KS.tolist()] for j, s in enumerate(inputs)}
-i = scrubber("style_k", "k", [f"{k:+.2f}" for k in KS], rows, default=int(np.abs(KS - 1.5).argmin()))
-k = float(KS[i])
-st.query_params["k"] = f"{k:.2f}"
+scrubber("style_k", "k", [f"{k:+.2f}" for k in KS], rows, default=int(np.abs(KS - 1.5).argmin()), url="k")
 st.caption(
     "Each input's z + k·v, decoded (k = 0 is the reconstruction). Drag the slider or use the arrow keys: the "
     "text changes in the browser. The bands mark the stretches of k that decode to one sentence."

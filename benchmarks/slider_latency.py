@@ -120,7 +120,7 @@ def scrubber_ms(url: str, path: str, query: dict, moves: int, pw) -> dict[str, d
         driver = [1000 * slide(page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", ".tx-scrub .value", SCRUBBER)[1]
                   for i in range(moves)]  # fmt: skip
         wait_idle(page)
-        mouse, keys = mouse_move_ms(page, moves)
+        mouse, keys = frame_latency_ms(page, moves)
         wait_idle(page)
         seen, seconds = drag(page, 100, SCRUBBER, ".tx-scrub .head, .tx-scrub .text")
         labels = sum(a[0] != b[0] for a, b in zip(seen, seen[1:]))
@@ -143,7 +143,7 @@ PROBE = """() => {
 }"""
 
 
-def mouse_move_ms(page, moves: int) -> tuple[list[float], list[float]]:
+def frame_latency_ms(page, moves: int) -> tuple[list[float], list[float]]:
     """ms from a mouse move (the button held down), then from a key press, to the frame showing the text."""
     page.evaluate(PROBE)
     box = page.locator(SCRUBBER).bounding_box()

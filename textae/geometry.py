@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import TextaeError
+from .metrics import word_symbols
 from .vocab import SPECIALS, UNK
 
 EDITS = ("drop", "substitute", "swap")
@@ -31,27 +32,18 @@ DISTANCES = (1, 2, 3)
 RADII = (1.0, 2.0, 4.0)  # the shipped models' codes lie ~8 apart for unrelated sentences
 
 
-def _symbols(sents: list[list[str]]) -> list[str]:
-    """Sentences as strings of one character per word, so character distances are word distances."""
-    table: dict[str, str] = {}
-    return ["".join(table.setdefault(w, chr(0x100 + len(table))) for w in s) for s in sents]
-
-
-def word_edit_distance(a: str, b: str) -> int:
-    """Edits (drop/insert, substitute, swap of neighbours) between two sentences' words (OSA distance)."""
-    from rapidfuzz.distance import OSA
-
-    sa, sb = _symbols([a.split(), b.split()])
-    return int(OSA.distance(sa, sb))
-
-
 def word_edit_distances(origin: str, sents: list[str]) -> np.ndarray:
-    """word_edit_distance(origin, s) for each s [N], in one call."""
+    """Edits (drop/insert, substitute, swap of neighbours) from origin's words to each sentence's [N] (OSA)."""
     from rapidfuzz.distance import OSA
     from rapidfuzz.process import cdist
 
-    sym = _symbols([origin.split()] + [s.split() for s in sents])
+    sym = word_symbols([origin, *sents])
     return cdist(sym[:1], sym[1:], scorer=OSA.distance, dtype=np.int32, workers=1)[0]
+
+
+def word_edit_distance(a: str, b: str) -> int:
+    """word_edit_distances for one pair."""
+    return int(word_edit_distances(a, [b])[0])
 
 
 def frequent_words(vocabs: list, n: int = 100) -> list[str]:
@@ -156,7 +148,7 @@ class Neighbourhood:
     def relative(self, d: int | None = None) -> np.ndarray:
         """Variant distances (those at edit distance d, or all) divided by `scale`: 1 = as far as a random sentence."""
         keep = np.array([v.distance == d or d is None for v in self.variants], dtype=bool)
-        return self.variant_dist[keep] / self.scale if len(keep) else np.zeros(0)
+        return self.variant_dist[keep] / self.scale
 
     def ranks(self, d: int = 1) -> np.ndarray:
         """For each variant at edit distance d, 1 + the number of random sentences nearer the code than it."""

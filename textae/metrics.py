@@ -79,7 +79,7 @@ def corpus_bleu(hyps: list[str], refs: list[str]) -> float:
     return float(sacrebleu.corpus_bleu(hyps, [refs], tokenize="none", force=True).score)
 
 
-def _as_symbols(sents: list[str]) -> list[str]:
+def word_symbols(sents: list[str]) -> list[str]:
     """Each sentence as a string with one character per word, so character edit distance is word edit distance."""
     table: dict[str, str] = {}
     return ["".join(table.setdefault(w, chr(0x100 + len(table))) for w in s.split()) for s in sents]
@@ -90,7 +90,7 @@ def edit_distances(queries: list[str], sents: list[str]) -> np.ndarray:
     from rapidfuzz.distance import Levenshtein
     from rapidfuzz.process import cdist
 
-    sym = _as_symbols(list(queries) + list(sents))
+    sym = word_symbols(list(queries) + list(sents))
     return cdist(sym[: len(queries)], sym[len(queries) :], scorer=Levenshtein.normalized_distance, workers=-1)
 
 

@@ -62,7 +62,7 @@ def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarr
     every frame is in the figure, so moving the slider replays training in the browser, no server round trip."""
     import plotly.graph_objects as go
 
-    step, last = frames[-1]
+    last = frames[-1][1]
     fig = toy_scatter(last, labels, X, subtitles)
     ks = np.unique(labels)
     order = [(name, k) for name in last for k in ks]  # the order toy_scatter adds its traces in
@@ -205,28 +205,6 @@ def _wrap(text: str, width: int = 4) -> str:
     """A sentence broken into lines of `width` words (<br>), so grid labels stay narrow."""
     w = text.split()
     return "<br>".join(" ".join(w[i : i + width]) for i in range(0, len(w), width)) or "∅"
-
-
-def path_on_map(points: np.ndarray, path: np.ndarray, labels: list[str], title: str = ""):
-    """The corpus map in grey with a decoded path drawn over it (points [N, 2], path [M, 2])."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scattergl(
-            x=points[:, 0], y=points[:, 1], mode="markers", name="corpus",
-            marker={"size": 4, "color": "#bbbbbb", "opacity": 0.5}, hoverinfo="skip",
-        )
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=path[:, 0], y=path[:, 1], mode="lines+markers", name="path", text=labels,
-            marker={"size": 9, "color": np.linspace(0, 1, len(path)), "colorscale": "Plasma"},
-            line={"color": "#444444"}, hovertemplate="%{text}<extra></extra>",
-        )
-    )  # fmt: skip
-    fig.update_layout(height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title=title, showlegend=False)
-    return fig
 
 
 def tradeoff(rows: list[dict], stem: str | Path) -> None:
