@@ -38,7 +38,9 @@ m_a = models[pick_a]
 c = ui.corpus(m_a)
 
 N_VARIANTS, N_RANDOM = 8, 100
-RADII = (0.0, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0)  # the radius slider's positions, all decoded in one batch per model
+# the radius slider's positions, all decoded in one batch per model; up to about half the distance between
+# unrelated sentences' codes for the shipped models (about 14 for the AAE and the DAAE, 8 for the others)
+RADII = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 EXAMPLES = c.sentences[:200]
 
 
@@ -56,8 +58,8 @@ def jitter_view(jit: dict[str, geometry.Jitter], hoods: dict[str, geometry.Neigh
     for col, (name, j) in zip(st.container(key="geo_jitter").columns(len(jit)), jit.items()):
         top, times = j.counts(i)[0]
         col.markdown(
-            f"**{name}** · {len(j.counts(i))} distinct of {len(j.decodes[i])} · {j.curve()[i]:.2f} edits on "
-            f"average  \nmost frequent ({times}×): *{ui.md(top)}*"
+            f"**{name}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
+            f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{ui.md(top)}*"
         )
         col.dataframe(
             pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True, key=f"geo_jitter_{name}"

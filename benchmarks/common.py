@@ -12,9 +12,11 @@ from textae.data import DataLayout  # noqa: E402  (after the path is set)
 
 YELP = DataLayout.shared("yelp")
 
-# paper: the reference's defaults (33.9M parameters with Yelp's 9.4k vocabulary); small: the app-friendly size
+# paper: the reference's defaults (33.9M parameters with Yelp's 9.4k vocabulary); the two sizes of
+# checkpoints/make.sh: shipped, the AAE and the DAAE (6.4M), and small, the other four presets (4.8M)
 SIZES = {
     "paper": dict(dim_emb=512, dim_h=1024, dim_z=128, dim_d=512),
+    "shipped": dict(dim_emb=128, dim_h=336, dim_z=128, dim_d=128),
     "small": dict(dim_emb=128, dim_h=256, dim_z=32, dim_d=128),
 }
 

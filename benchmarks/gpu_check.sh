@@ -6,8 +6,9 @@
 # 1. the CUDA-only tests (bf16 and fp16 training, a DAAE step without host-device syncs), run beside 2.;
 # 2. the shipped checkpoints trained on from their own weights (checkpoints/make.sh with INIT=checkpoints),
 #    all six presets at once on the one GPU, stopped as by Ctrl-C after TRAIN_SECONDS (330), exported in
-#    fp16 with their vectors and packed one tar per preset, $OUT/yelp-<preset>.tar, to unpack into
-#    checkpoints/ (`tar xf yelp-daae.tar -C checkpoints`); set TRAIN_SECONDS=0 to skip;
+#    fp16 with their vectors and packed one gzipped tar per preset, $OUT/yelp-<preset>.tar.gz, to unpack
+#    into checkpoints/ (`tar xzf yelp-daae.tar.gz -C checkpoints`; gzip, because the six plain tars come to
+#    66 MB, over the 64 MiB a lent machine sends back); set TRAIN_SECONDS=0 to skip;
 # 3. training throughput of every preset, fp32 beside bf16, at the paper's size (AAE and DAAE at the shipped size);
 # 4. with QUALITY_EPOCHS > 0 (default 0: 10 epochs take longer than a lent GPU's 15 minutes), the
 #    paper's quality check: AAE and DAAE, paper size, batch 256, with seconds per epoch and validation
@@ -37,7 +38,7 @@ if ((TRAIN_SECONDS > 0)); then
     RUNS="$WORK/runs" OUT="$WORK/ckpt" INIT=checkpoints JOBS=6 DEADLINE="$TRAIN_SECONDS" EVAL=0 \
         TRAIN_FLAGS="--device $DEVICE --amp off ${TRAIN_FLAGS:-}" DATA="$DATA" bash checkpoints/make.sh 2>&1 | report
     for d in "$WORK"/ckpt/yelp-*; do
-        [[ -d $d ]] && tar cf "$OUT/$(basename "$d").tar" -C "$WORK/ckpt" "$(basename "$d")"
+        [[ -d $d ]] && tar czf "$OUT/$(basename "$d").tar.gz" -C "$WORK/ckpt" "$(basename "$d")"
     done
     python3 - "$WORK"/runs/yelp-*/train_log.jsonl <<'PY' | report
 import json, sys
@@ -52,7 +53,7 @@ wait "$tests"
 AMP=$([[ $DEVICE == cuda ]] && echo bf16 || echo auto)  # auto is fp32 on CUDA: time bf16 beside it
 timeout 120 python3 benchmarks/train_throughput.py --device "$DEVICE" --size paper --train "$DATA/train.txt" \
     --steps "$STEPS" --warmup 5 --amp "$AMP" 2>&1 | report
-timeout 60 python3 benchmarks/train_throughput.py --device "$DEVICE" --size small --batch-size 128 \
+timeout 60 python3 benchmarks/train_throughput.py --device "$DEVICE" --size shipped --batch-size 128 \
     --presets aae,daae --train "$DATA/train.txt" --steps "$STEPS" --warmup 5 --amp "$AMP" 2>&1 | report
 
 for p in aae daae; do

@@ -1,6 +1,6 @@
 """Training throughput per preset, fp32 beside `--amp auto` (or `--amp MODE`): sentences/s and s per Yelp epoch.
 
-    python benchmarks/train_throughput.py --device cpu --size small --presets aae,daae --batch-size 128
+    python benchmarks/train_throughput.py --device cpu --size shipped --presets aae,daae --batch-size 128
     python benchmarks/train_throughput.py --device cuda --size paper --steps 200
 
 Times `--steps` optimiser steps after `--warmup` steps, on length-grouped batches

@@ -190,7 +190,7 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     names = [b.split(" · ")[0] for b in before]
     assert len(set(names)) == 2
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 2", timeout=30_000)
-    _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 4
+    _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
     after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     assert after != before and [a.split(" · ")[0] for a in after] == names
     print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
