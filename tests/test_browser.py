@@ -192,7 +192,9 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 2", timeout=30_000)
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
     after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
-    assert after != before and [a.split(" · ")[0] for a in after] == names
+    assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
+    # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name
+    assert [a.split(" · ", 2)[2] for a in after] != [b.split(" · ", 2)[2] for b in before]
     print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
     page.screenshot(path=str(ARTIFACTS / "geometry_jitter.png"))
     no_exception(page)
