@@ -14,7 +14,7 @@ from textae.api import load
 from textae.config import TrainConfig
 from textae.data import DataLayout
 from textae.errors import DataError
-from textae.evaluation import DataDir, Suite, generation, markdown, quick_figures, reconstruction_bleu
+from textae.evaluation import TRANSFER_KS, DataDir, Suite, generation, markdown, quick_figures, reconstruction_bleu
 from textae.experiments import language_model
 from textae.metrics import edit_neighbors, neighborhood_recall
 
@@ -105,6 +105,14 @@ def test_suite_measures_a_trained_model(data_dir, lm, trained_run):
     assert len(r["interpolation"]) == 2 and all(1 <= p["distinct"] <= 10 for p in r["interpolation"])
     report = markdown({"ae": r}, suite)
     assert "| ae | ae |" in report and "Style transfer" in report and "Interpolation" in report
+    # the transfer table: one row per task, one column per k, each cell "accuracy / self-BLEU"
+    section = report.split("## Style transfer")[1].split("##")[0]
+    lines = [line for line in section.splitlines() if line.startswith("|")]
+    head, _, *rows = [[c.strip() for c in line.strip("|").split("|")] for line in lines]
+    assert head == ["checkpoint", "task", *(f"k = {k:g}" for k in TRANSFER_KS)]
+    assert [row[1] for row in rows] == ["sentiment neg→pos", "sentiment pos→neg", "tense past→present"]
+    t = next(t for t in r["transfer"] if t["task"] == rows[2][1] and t["k"] == 1.5)
+    assert rows[2][2 + TRANSFER_KS.index(1.5)] == f"{t['accuracy']:.1%} / {t['self_bleu']:.1f}"
 
 
 def test_quick_figures_are_the_suites_on_any_sentences(corpus, trained_run):
@@ -137,6 +145,8 @@ def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_
     res = json.loads(out.with_suffix(".json").read_text())
     assert set(res["results"]) == {"ae", str(trained_run / "last")} and res["classifiers"]["sentiment"] > 0.5
     assert out.with_suffix(".np.png").stat().st_size > 1000 and (tmp_path / "report" / "lm" / "best").is_dir()
+    assert out.with_suffix(".transfer.png").stat().st_size > 1000  # the accuracy / self-BLEU trade-off
+    assert {t["k"] for t in res["results"]["ae"]["transfer"]} == set(TRANSFER_KS)
     bad = run("eval", "--checkpoints", str(trained_run), "--data", str(tmp_path / "none"), ok=False)
     assert bad.returncode == 2 and "no such data directory" in bad.stderr and "Traceback" not in bad.stderr
 

@@ -15,6 +15,7 @@ import numpy as np
 
 from .config import PRESETS, ModelConfig, TrainConfig, preset
 from .errors import CheckpointError, TextaeError, TextaeWarning
+from .evaluation import TRANSFER_KS
 from .generate import STRATEGIES, DecodeConfig
 
 # ------------------------------------------------------------------- parsers
@@ -176,7 +177,8 @@ def _add_eval(sub) -> None:
         if name == "eval":
             p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to measure")
             p.add_argument("--out", default="results.md", help="report (Markdown); JSON and PNG beside it")
-            p.add_argument("--k", default="1,1.5,2", help="vector-arithmetic scales")
+            p.add_argument("--k", default=",".join(f"{k:g}" for k in TRANSFER_KS),
+                           help="the scales k of the transfer z + k·v (comma-separated)")  # fmt: skip
         else:
             p.add_argument("--presets", default="vae,aae,laae,daae", help="families to sweep")
             p.add_argument("--grid", action="append", default=[], metavar="PRESET=V1,V2",
@@ -372,7 +374,7 @@ def cmd_toy(a) -> None:
         Path(a.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 
 
-def _suite(a, out_dir: Path, ks=(1.0, 1.5, 2.0)):
+def _suite(a, out_dir: Path, ks=TRANSFER_KS):
     from .evaluation import DataDir, Suite
     from .experiments import language_model
 
@@ -412,9 +414,13 @@ def cmd_eval(a) -> None:
     payload = {"data": str(a.data), "classifiers": suite.classifier_accuracy(), "notes": suite.notes,
                "results": results}  # fmt: skip
     out.with_suffix(".json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    plots.recall_curves({n: r["np_curve"] for n, r in results.items()}, out.with_suffix(".np.png"))
+    figures = [out.with_suffix(".np.png")]
+    plots.recall_curves({n: r["np_curve"] for n, r in results.items()}, figures[0])
+    if any(r.get("transfer") for r in results.values()):
+        figures.append(out.with_suffix(".transfer.png"))
+        plots.transfer_tradeoff({n: r["transfer"] for n, r in results.items() if r.get("transfer")}, figures[1])
     print(report)
-    _err(f"wrote {out}, {out.with_suffix('.json')} and {out.with_suffix('.np.png')}")
+    _err(f"wrote {out}, {out.with_suffix('.json')}, " + " and ".join(map(str, figures)))
 
 
 def cmd_sweep(a) -> None:

@@ -37,6 +37,8 @@ from .errors import DataError
 from .metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 
 CURVE_KS = (1, 2, 5, 10, 20, 50, 100, 200)
+# the scales of z + k·v reported: enough points to draw each model's accuracy/self-BLEU trade-off
+TRANSFER_KS = (0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5)
 
 
 def _sentences(path: Path) -> list[str]:
@@ -169,7 +171,7 @@ class Suite:
         n_queries: int = 1000,
         n_eval: int = 1000,
         n_samples: int = 1000,
-        ks: tuple[float, ...] = (1.0, 1.5, 2.0),
+        ks: tuple[float, ...] = TRANSFER_KS,
         interp_steps: int = 10,
         seed: int = 0,
         log: Callable[[str], None] = print,
@@ -275,14 +277,18 @@ def markdown(results: dict[str, dict], suite: Suite) -> str:
         )
     if any(r.get("transfer") for r in results.values()):
         accs = ", ".join(f"{k} {a:.1%}" for k, a in suite.classifier_accuracy().items())
+        ks = sorted({t["k"] for r in results.values() for t in r.get("transfer", [])})
         lines += ["", f"## Style transfer by z + k·v (classifiers' held-out accuracy: {accs})", ""]
-        lines += ["| checkpoint | task | k | transfer accuracy | self-BLEU | PPL |", "|---|---|---|---|---|---|"]
+        lines += ["Each cell: transfer accuracy / self-BLEU to the input (perplexities are in the JSON).", ""]
+        head = "| checkpoint | task | " + " | ".join(f"k = {k:g}" for k in ks) + " |"
+        lines += [head, "|---|---|" + "---|" * len(ks)]
         for name, r in results.items():
+            by_task: dict[str, dict[float, dict]] = {}
             for t in r.get("transfer", []):
-                lines.append(
-                    f"| {name} | {t['task']} | {t['k']:g} | {t['accuracy']:.1%} | {t['self_bleu']:.1f} | "
-                    f"{f(t['ppl'], '{:.1f}')} |"
-                )
+                by_task.setdefault(t["task"], {})[t["k"]] = t
+            for task, row in by_task.items():
+                cells = [f"{row[k]['accuracy']:.1%} / {row[k]['self_bleu']:.1f}" if k in row else "–" for k in ks]
+                lines.append(f"| {name} | {task} | " + " | ".join(cells) + " |")
     if any(r.get("interpolation") for r in results.values()):
         lines += ["", f"## Interpolation ({suite.interp_steps} steps per pair)", ""]
         lines += ["| checkpoint | mean distinct sentences per path |", "|---|---|"]

@@ -256,6 +256,41 @@ def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> None
     plt.close(fig)
 
 
+def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> None:
+    """Style transfer's trade-off, one panel per task: accuracy against self-BLEU as k grows (PNG).
+
+    transfer: checkpoint -> the rows of its report's "transfer" list ({task, k, accuracy,
+    self_bleu, ...}). The paper's Figure 4: a model whose curve lies further up and to the
+    right changes the attribute more often while keeping more of the sentence.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    tasks = list(dict.fromkeys(t["task"] for rows in transfer.values() for t in rows))
+    fig, axes = plt.subplots(1, max(len(tasks), 1), figsize=(4.6 * max(len(tasks), 1), 4.2), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        for i, (name, rows) in enumerate(transfer.items()):
+            pts = sorted((t["k"], t["self_bleu"], 100 * t["accuracy"]) for t in rows if t["task"] == task)
+            if not pts:
+                continue
+            ks, bleu, acc = zip(*pts)
+            ax.plot(bleu, acc, "o-", color=PALETTE[i % len(PALETTE)], label=name, markersize=4)
+            for k, x, y in ((ks[0], bleu[0], acc[0]), (ks[-1], bleu[-1], acc[-1])):  # the ends say which way k grows
+                ax.annotate(f"k={k:g}", (x, y), textcoords="offset points", xytext=(4, 3), fontsize=7,
+                            color=PALETTE[i % len(PALETTE)])  # fmt: skip
+        ax.set_title(task)
+        ax.set_xlabel("self-BLEU to the input")
+        ax.set_ylabel("transfer accuracy (%)")
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 # ------------------------------------------------------------------ geometry
 GROUPS = ("edit 1", "edit 2", "edit 3", "random")
 
