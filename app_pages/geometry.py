@@ -39,7 +39,7 @@ c = ui.corpus(m_a)
 
 N_VARIANTS, N_RANDOM = 8, 100
 # the radius slider's positions, all decoded in one batch per model; up to about half the distance between
-# unrelated sentences' codes for the shipped models (about 14 for the AAE and the DAAE, 8 for the others)
+# unrelated sentences' codes for the shipped models (about 14 for the AAE, 16 for the DAAE, 8 for the others)
 RADII = (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)
 EXAMPLES = c.sentences[:200]
 
