@@ -50,8 +50,15 @@ def use_example() -> None:
 
 
 @st.fragment
-def jitter_view(jit: dict[str, geometry.Jitter], hoods: dict[str, geometry.Neighbourhood]) -> None:
-    """The radius slider and its decodes: a fragment, so moving it reruns only this (a lookup)."""
+def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None:
+    """Section 2's widgets, decodes and curve: a fragment, so a slider reruns only this.
+
+    Every radius is decoded in one batch per model (cached, so a radius move is a lookup), on one
+    thread: after a new sentence the browser draws section 1 on the other core meanwhile.
+    """
+    n_codes = st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
+    with ui.errors_shown(), ui.one_thread():
+        jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
     help_r = "decode codes drawn uniformly on the sphere of radius r around the sentence's code"
     r = st.select_slider("radius r", RADII, 1.0, key="geo_r", help=help_r)
     i = RADII.index(r)
@@ -92,8 +99,7 @@ def analysis() -> None:
             icon=":material/translate:",
         )
 
-    # ---- compute first, draw after: the browser then renders once, not while the CPU decodes
-    n_codes = st.session_state.get("geo_n", 8)  # the widget is drawn below, in section 2
+    # ---- section 1's encodes (fast) and drawing; section 2 decodes while the browser draws section 1
     subs = geometry.frequent_words([m.vocab for m in models.values()])
     with ui.errors_shown():
         variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
@@ -104,7 +110,6 @@ def analysis() -> None:
                 hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
             except TextaeError as e:
                 raise TextaeError(f"{name}: {e}") from None
-        jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
 
     # ---- 1. neighbourhoods of edits
     st.header("1 · Neighbourhoods of edits")
@@ -133,8 +138,7 @@ def analysis() -> None:
 
     # ---- 2. jitter: decode codes drawn at distance r around the sentence's code
     st.header("2 · Jitter")
-    st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
-    jitter_view(jit, hoods)
+    jitter_view(sentence, hoods)
 
 
 analysis()

@@ -5,8 +5,8 @@ from dataclasses import replace
 import pandas as pd
 import plotly.express as px
 import streamlit as st
-import torch
 
+from app_pages import ui
 from textae import plots, toy
 from textae.toy import ToyConfig, ToyLab
 
@@ -40,12 +40,8 @@ if "toy_lab" not in state or state.toy_lab.cfg != cfg:
 def train(lab: ToyLab, n: int) -> None:
     """n steps on one thread: the models are tiny, and the browser drawing the page needs the other core
     (with two threads each step took twice as long on a 2-core machine that also ran the browser)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with ui.one_thread():
         lab.step(n)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def record(lab: ToyLab) -> None:

@@ -56,6 +56,21 @@ def errors_shown():
         st.stop()
 
 
+@contextmanager
+def one_thread():
+    """Run torch on one thread inside the block: the browser drawing the page needs the other core.
+
+    On a 2-core machine that serves the app and runs the browser, work that two threads would
+    share gets done sooner overall when the browser can draw what is already sent meanwhile.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 # ----------------------------------------------------------------- loading
 def _mtime(path: Path) -> float:
     """When the checkpoint's weights last changed: a retrained checkpoint is loaded again."""
