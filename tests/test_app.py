@@ -419,6 +419,10 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert shown(a) != before
     curve = figure(at, 1)
     assert [t["name"] for t in curve["data"]] == [a, b] and array(curve["data"][0]["x"]).tolist() == radii
+    at.select_slider(key="geo_n").set_value(12).run()  # more codes per radius: decoded anew, r kept at 8
+    twelve = geometry.jitter(models[b], sentence, radii, 12, seed=0)
+    assert shown(b) == Counter(dict(twelve.counts(6))) and sum(shown(b).values()) == 12
+    assert array(figure(at, 1)["data"][1]["y"]).tolist() == pytest.approx(twelve.curve().tolist())
 
 
 def test_geometry_page_bad_sentences_get_messages(app):
