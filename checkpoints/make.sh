@@ -20,6 +20,8 @@
 #   EVAL     0 skips the evaluation and the curves (export and vectors only)               [1]
 #   SIZE     model flags for every preset, replacing the per-preset sizes below               [none]
 #   TRAIN_FLAGS, EVAL_FLAGS  more flags for train.py and for `textae eval`
+#   FLAGS_<preset>  more flags for that preset's train.py alone, after TRAIN_FLAGS so that they win
+#                   (FLAGS_daae="--lr 3e-5 --patience 3": a lower rate for one preset of a joint run)
 # A run that stopped is resumed from its last/ checkpoint when the script is started again; a run whose
 # directory is gone starts again from INIT's weights (train.py --init), its curve counted on from theirs.
 set -euo pipefail
@@ -52,7 +54,7 @@ THREADS=$(($(nproc) / JOBS))
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$((THREADS > 0 ? THREADS : 1))}
 
 train_one() {
-    local p=$1 run="$RUNS/yelp-$1" resume=()
+    local p=$1 run="$RUNS/yelp-$1" resume=() own="FLAGS_$1"
     if [[ -d "$run/last" ]]; then
         resume=(--resume)
     elif [[ -n "$INIT" && -d "$INIT/yelp-$p" ]]; then
@@ -64,7 +66,7 @@ train_one() {
     [[ -n "$DEADLINE" ]] && stop=(timeout -s INT -k 120 "$DEADLINE")
     # shellcheck disable=SC2046,SC2086  # the size and TRAIN_FLAGS are lists of flags
     "${stop[@]}" python3 train.py --preset "$p" --train "$DATA/train.txt" --valid "$DATA/valid.txt" --save-dir "$run" \
-        $(size_of "$p") --epochs "$EPOCHS" --patience "$PATIENCE" --no-progress ${TRAIN_FLAGS:-} "${resume[@]}" >>"$run.log" 2>&1 \
+        $(size_of "$p") --epochs "$EPOCHS" --patience "$PATIENCE" --no-progress ${TRAIN_FLAGS:-} ${!own:-} "${resume[@]}" >>"$run.log" 2>&1 \
         || rc=$?
     if [[ $rc == 124 ]]; then
         echo "stopped $p at the deadline; start again to go on: $(tail -n 1 "$run.log")"

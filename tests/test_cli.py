@@ -222,6 +222,7 @@ def test_make_checkpoints_script(runs, yelp_dir, tmp_path):
     """checkpoints/make.sh end to end, tiny: two presets trained at once, exported, given vectors, measured."""
     env = dict(os.environ, DATA=str(yelp_dir), RUNS=str(tmp_path / "runs"), OUT=str(tmp_path / "ck"),
                PRESETS="aae daae", EPOCHS="1", JOBS="2", SIZE=" ".join(SMALL), TRAIN_FLAGS="--max-steps 20",
+               FLAGS_daae="--max-steps 12",  # one preset's own flags win over TRAIN_FLAGS
                EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100")  # fmt: skip
     p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
@@ -232,5 +233,7 @@ def test_make_checkpoints_script(runs, yelp_dir, tmp_path):
         }
         assert {f.name for f in (ck / "vectors").iterdir()} == {"sentiment.safetensors", "tense.safetensors"}
         assert json.loads((ck / "config.json").read_text())["dtype"] == "float16"
+        log = [json.loads(line) for line in (ck / "train_log.jsonl").read_text().splitlines()]
+        assert max(r["step"] for r in log) == {"aae": 20, "daae": 12}[name]
     res = json.loads((tmp_path / "runs" / "eval" / "yelp.json").read_text())
     assert set(res["results"]) == {"yelp-aae", "yelp-daae"}
