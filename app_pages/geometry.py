@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import ui
-from textae import geometry, plots
+from textae import geometry, svg_charts
 from textae.errors import TextaeError
 
 st.title("Geometry of the latent space")
@@ -53,11 +53,10 @@ def use_example() -> None:
 def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None:
     """Section 2's widgets, decodes and curve: a fragment, so a slider reruns only this.
 
-    Every radius is decoded in one batch per model (cached, so a radius move is a lookup), on one
-    thread: after a new sentence the browser draws section 1 on the other core meanwhile.
+    Every radius is decoded in one batch per model (cached, so a radius move is a lookup).
     """
     n_codes = st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
-    with ui.errors_shown(), ui.one_thread():
+    with ui.errors_shown():
         jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
     help_r = "decode codes drawn uniformly on the sphere of radius r around the sentence's code"
     r = st.select_slider("radius r", RADII, 1.0, key="geo_r", help=help_r)
@@ -72,8 +71,8 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
             pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True, key=f"geo_jitter_{name}"
         )
     scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
-    st.plotly_chart(plots.jitter_curves({name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}, mark=r),
-                    key="geo_jitter_curve")  # fmt: skip
+    curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
+    st.container(key="geo_jitter_curve").markdown(svg_charts.jitter_curves(curves, mark=r), unsafe_allow_html=True)
     st.caption(
         "Mean word edits between the sentence and the decodes at each radius (r = 0 is the reconstruction). "
         f"For scale, the mean distance to a random sentence is {scale}."
@@ -118,7 +117,9 @@ def analysis() -> None:
         n_words = len(sentence.split())
         why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
         st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
-    st.plotly_chart(plots.distance_boxes({name: h.groups() for name, h in hoods.items()}), key="geo_distances")
+    # plain SVG, not plotly: the browser draws it in milliseconds (README, Geometry page latency)
+    boxes = svg_charts.distance_boxes({name: h.groups() for name, h in hoods.items()})
+    st.container(key="geo_distances").markdown(boxes, unsafe_allow_html=True)
     st.caption(
         f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "
         f"neighbours) or one of {len(randoms)} random corpus sentences; its latent distance from the sentence's code "

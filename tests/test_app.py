@@ -44,6 +44,16 @@ def figure(at, i: int = 0) -> dict:
     return json.loads(at.get("plotly_chart")[i].proto.spec)
 
 
+def svg_figures(at) -> list:
+    """The page's SVG charts (st.markdown of an <svg>), parsed as XML (never searched as text)."""
+    import xml.etree.ElementTree as ET
+
+    return [ET.fromstring(m.value) for m in at.markdown if m.value.startswith("<svg")]
+
+
+SVG = {"s": "http://www.w3.org/2000/svg"}
+
+
 def array(value):
     """A trace's data array from the parsed figure (Plotly sends numpy arrays as base64 "bdata")."""
     import base64
@@ -394,9 +404,10 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert a != b
     at.text_input(key="geo_sentence").input("the staff was rude and the price is right .").run()
     assert not at.exception and not at.error
-    boxes = figure(at, 0)
-    assert [t["name"] for t in boxes["data"]] == [a, b]
-    assert set(boxes["data"][0]["x"]) == {"edit 1", "edit 2", "edit 3", "random"}
+    boxes, curve = svg_figures(at)
+    points = {(g.get("data-model"), g.get("data-group")) for g in boxes.iterfind(".//s:g[@class='points']", SVG)}
+    assert {m for m, _ in points} == {a, b}
+    assert {g for m, g in points if m == a} == {"edit 1", "edit 2", "edit 3", "random"}
     ranks = table(at, "one-edit variant")
     assert list(ranks.columns) == ["one-edit variant", "edit", f"rank in {a}", f"rank in {b}"] and len(ranks) == 8
     choices = ui._choices()
@@ -417,12 +428,17 @@ def test_geometry_page_compares_two_models(app, app_root):
     at.select_slider(key="geo_r").set_value(8.0).run()
     assert shown(a) == Counter(dict(want[a].counts(6))) and shown(b) == Counter(dict(want[b].counts(6)))
     assert shown(a) != before
-    curve = figure(at, 1)
-    assert [t["name"] for t in curve["data"]] == [a, b] and array(curve["data"][0]["x"]).tolist() == radii
+
+    def curves():  # model -> {r: mean edits}, read from the jitter chart's points
+        lines = svg_figures(at)[1].iterfind(".//s:g[@class='curve']", SVG)
+        return {g.get("data-model"): {float(c.get("data-r")): float(c.get("data-value")) for c in g} for g in lines}
+
+    assert list(curves()) == [a, b] and list(curves()[a]) == radii
+    assert float(svg_figures(at)[1].find(".//s:line[@class='mark']", SVG).get("data-r")) == 8.0
     at.select_slider(key="geo_n").set_value(12).run()  # more codes per radius: decoded anew, r kept at 8
     twelve = geometry.jitter(models[b], sentence, radii, 12, seed=0)
     assert shown(b) == Counter(dict(twelve.counts(6))) and sum(shown(b).values()) == 12
-    assert array(figure(at, 1)["data"][1]["y"]).tolist() == pytest.approx(twelve.curve().tolist())
+    assert list(curves()[b].values()) == pytest.approx(twelve.curve().tolist(), rel=1e-5)
 
 
 def test_geometry_page_bad_sentences_get_messages(app):

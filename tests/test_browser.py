@@ -189,8 +189,13 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     before = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     names = [b.split(" · ")[0] for b in before]
     assert len(set(names)) == 2
-    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length == 2", timeout=30_000)
+    for chart in (".st-key-geo_distances svg", ".st-key-geo_jitter_curve svg"):  # both SVG charts drawn
+        box = page.locator(chart).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 100, (chart, box)
+    mark = ".st-key-geo_jitter_curve line.mark"
+    assert page.locator(mark).get_attribute("data-r") == "1"
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
+    page.wait_for_function(f"() => document.querySelector('{mark}')?.getAttribute('data-r') === '8'", timeout=30_000)
     after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
     # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name

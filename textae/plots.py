@@ -295,54 +295,6 @@ def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> None
 GROUPS = ("edit 1", "edit 2", "edit 3", "random")
 
 
-def distance_boxes(groups: dict[str, dict[str, list[float]]], height: int = 420):
-    """Latent distance (relative to random sentences') by edit distance, one box colour per model.
-
-    groups: model -> {"edit 1": [...], "edit 2": ..., "edit 3": ..., "random": [...]}; the random
-    sentences' spread is drawn as a grey band behind the boxes, the reference for "far".
-    """
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    rand = np.concatenate([np.asarray(g.get("random", []), dtype=float) for g in groups.values()])
-    if len(rand):
-        lo, hi = np.percentile(rand, [5, 95])
-        fig.add_hrect(y0=lo, y1=hi, fillcolor="#cccccc", opacity=0.35, line_width=0,
-                      annotation_text="random sentences (5–95 %)", annotation_position="top left")  # fmt: skip
-    for i, (name, g) in enumerate(groups.items()):
-        xs = [k for k in GROUPS for _ in g.get(k, [])]
-        ys = [v for k in GROUPS for v in g.get(k, [])]
-        fig.add_trace(
-            go.Box(x=xs, y=ys, name=name, boxpoints="all", jitter=0.4, pointpos=0, marker={"size": 4},
-                   line={"color": PALETTE[i % len(PALETTE)]}, hovertemplate="%{x}: %{y:.2f}<extra>" + name + "</extra>")
-        )  # fmt: skip
-    fig.update_layout(
-        boxmode="group", height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        yaxis_title="latent distance ÷ mean distance to random sentences", xaxis_title="word edits from the sentence",
-        legend={"orientation": "h", "y": 1.08, "x": 0},
-    )  # fmt: skip
-    return fig
-
-
-def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = None, height: int = 380):
-    """Mean word edit distance of decodes against the jitter radius r, one line per model (a dashed line at `mark`)."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    for i, (name, c) in enumerate(curves.items()):
-        fig.add_trace(
-            go.Scatter(x=list(c), y=list(c.values()), mode="lines+markers", name=name,
-                       line={"color": PALETTE[i % len(PALETTE)]})
-        )  # fmt: skip
-    if mark is not None:
-        fig.add_vline(x=mark, line_dash="dash", line_color="#888888")
-    fig.update_layout(
-        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10}, xaxis_title="radius r around the code",
-        yaxis_title="mean word edits from the sentence", legend={"orientation": "h", "y": 1.08, "x": 0},
-    )  # fmt: skip
-    return fig
-
-
 def geometry_figures(groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]],
                      stem: str | Path) -> list[Path]:  # fmt: skip
     """The survey's two figures as STEM_distances.{png,html} and STEM_jitter.{png,html}; returns the paths."""
@@ -378,7 +330,10 @@ def geometry_figures(groups: dict[str, dict[str, list[float]]], curves: dict[str
     out.append(stem.with_name(stem.name + ".png"))
     fig.savefig(out[-1], dpi=120)
     plt.close(fig)
-    for suffix, pfig in (("_distances", distance_boxes(groups)), ("_jitter", jitter_curves(curves))):
+    from . import svg_charts  # the app's SVG figures, so that the HTML matches the page
+
+    for suffix, svg in (("_distances", svg_charts.distance_boxes(groups)),
+                        ("_jitter", svg_charts.jitter_curves(curves))):  # fmt: skip
         out.append(stem.with_name(stem.name + suffix + ".html"))
-        pfig.write_html(out[-1], include_plotlyjs=True)
+        out[-1].write_text(f'<!doctype html><meta charset="utf-8"><div style="max-width:900px">{svg}</div>\n')
     return out

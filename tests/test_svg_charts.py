@@ -1,0 +1,74 @@
+"""The Geometry page's SVG charts: valid XML whose points, lines and ticks say what the data says."""
+
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from textae import svg_charts
+
+NS = {"s": "http://www.w3.org/2000/svg"}
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)  # raises on text that is not well-formed XML
+
+
+@settings(max_examples=200, deadline=None)
+@given(lo=st.floats(-1e4, 1e4), span=st.floats(1e-3, 1e5), n=st.integers(2, 10))
+def test_nice_ticks_cover_the_range_in_even_round_steps(lo, span, n):
+    hi = lo + span
+    ticks = svg_charts.nice_ticks(lo, hi, n)
+    assert ticks[0] <= lo + 1e-9 * max(1, abs(lo)) and ticks[-1] >= hi - 1e-9 * max(1, abs(hi))
+    steps = np.diff(ticks)
+    assert np.allclose(steps, steps[0], rtol=1e-6)
+    mantissa = steps[0] / 10 ** math.floor(math.log10(steps[0]))
+    assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
+    assert len(ticks) <= 2 * n + 1
+
+
+def test_boxes_draw_every_value_once_per_model_and_group():
+    rng = np.random.default_rng(0)
+    rand = lambda: rng.uniform(0.8, 1.2, 30).tolist()  # noqa: E731
+    groups = {
+        "A <aae> & co": {"edit 1": rng.uniform(0.2, 0.5, 8).tolist(), "edit 2": [0.6, 0.7], "random": rand()},
+        "B": {"edit 1": [0.3], "edit 2": [], "edit 3": [0.9, 1.4], "random": rand()},
+    }
+    root = parse(svg_charts.distance_boxes(groups))
+    drawn = {
+        (g.get("data-model"), g.get("data-group")): [float(c.get("data-value")) for c in g.iterfind("s:circle", NS)]
+        for g in root.iterfind(".//s:g[@class='points']", NS)
+    }
+    want = {(m, k): v for m, gs in groups.items() for k, v in gs.items() if v}
+    assert set(drawn) == set(want)  # a group with no values draws nothing, not an empty box
+    for key, values in want.items():
+        assert drawn[key] == pytest.approx(values, rel=1e-5)
+    assert len(root.findall(".//s:g[@class='box']", NS)) == len(want)
+    # larger values sit higher (smaller y) on the one shared scale
+    dots = root.iterfind(".//s:g[@class='points']/s:circle", NS)
+    order = sorted((float(c.get("data-value")), float(c.get("cy"))) for c in dots)
+    assert all(b[1] <= a[1] + 0.1 for a, b in zip(order, order[1:]))
+    legend = [t.text for t in root.iterfind("s:text", NS)]
+    assert "A <aae> & co" in legend and "B" in legend and "random sentences (5–95 %)" in legend
+
+
+def test_boxes_are_the_same_drawing_every_time():
+    groups = {"A": {"edit 1": [0.1, 0.2, 0.3], "random": [1.0, 0.9]}}
+    assert svg_charts.distance_boxes(groups) == svg_charts.distance_boxes(groups)
+
+
+def test_curves_draw_one_line_per_model_and_the_marked_radius():
+    curves = {"A": {0.0: 0.5, 1.0: 0.9, 4.0: 3.2}, "B": {0.0: 2.4, 1.0: 2.5, 4.0: 3.5}}
+    root = parse(svg_charts.jitter_curves(curves, mark=1.0))
+    lines = root.findall(".//s:polyline", NS)
+    assert len(lines) == 2 and all(len(p.get("points").split()) == 3 for p in lines)
+    for g in root.iterfind(".//s:g[@class='curve']", NS):
+        got = {float(c.get("data-r")): float(c.get("data-value")) for c in g.iterfind("s:circle", NS)}
+        assert got == pytest.approx(curves[g.get("data-model")])
+    (mark,) = root.findall(".//s:line[@class='mark']", NS)
+    at_one = [c for c in root.iterfind(".//s:g[@class='curve']/s:circle", NS) if c.get("data-r") == "1"]
+    assert float(mark.get("data-r")) == 1.0 and all(c.get("cx") == mark.get("x1") for c in at_one)
+    assert parse(svg_charts.jitter_curves(curves)).findall(".//s:line[@class='mark']", NS) == []
