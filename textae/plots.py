@@ -1,4 +1,4 @@
-"""Figures for the CLI and the app (plotly for interactive HTML, matplotlib for PNG).
+"""Figures for the CLI and the app (plotly for interactive HTML, matplotlib for PNG; Geometry: svg_charts).
 
 The UI layer only: nothing in textae's model or training path imports this module.
 """
@@ -330,7 +330,7 @@ def geometry_figures(groups: dict[str, dict[str, list[float]]], curves: dict[str
     out.append(stem.with_name(stem.name + ".png"))
     fig.savefig(out[-1], dpi=120)
     plt.close(fig)
-    from . import svg_charts  # the app's SVG figures, so that the HTML matches the page
+    from . import svg_charts  # the page's SVG charts, so that the HTML matches it (imported here: it imports plots)
 
     for suffix, svg in (("_distances", svg_charts.distance_boxes(groups)),
                         ("_jitter", svg_charts.jitter_curves(curves))):  # fmt: skip
