@@ -72,7 +72,7 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
         )
     scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
-    st.container(key="geo_jitter_curve").markdown(svg_charts.jitter_curves(curves, mark=r), unsafe_allow_html=True)
+    st.container(key="geo_jitter_curve").image(svg_charts.jitter_curves(curves, mark=r), width="stretch")
     st.caption(
         "Mean word edits between the sentence and the decodes at each radius (r = 0 is the reconstruction). "
         f"For scale, the mean distance to a random sentence is {scale}."
@@ -117,9 +117,10 @@ def analysis() -> None:
         n_words = len(sentence.split())
         why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
         st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
-    # plain SVG, not plotly: the browser draws it in milliseconds (README, Geometry page latency)
+    # plain SVG shown as an image, not plotly nor Markdown: the browser decodes it natively in milliseconds,
+    # leaving the cores to the decodes of section 2 (README, Geometry page latency)
     boxes = svg_charts.distance_boxes({name: h.groups() for name, h in hoods.items()})
-    st.container(key="geo_distances").markdown(boxes, unsafe_allow_html=True)
+    st.container(key="geo_distances").image(boxes, width="stretch")
     st.caption(
         f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "
         f"neighbours) or one of {len(randoms)} random corpus sentences; its latent distance from the sentence's code "

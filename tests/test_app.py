@@ -45,10 +45,13 @@ def figure(at, i: int = 0) -> dict:
 
 
 def svg_figures(at) -> list:
-    """The page's SVG charts (st.markdown of an <svg>), parsed as XML (never searched as text)."""
+    """The page's SVG charts (st.image of an <svg>, sent as a data URL), parsed as XML (never searched as text)."""
+    import base64
     import xml.etree.ElementTree as ET
 
-    return [ET.fromstring(m.value) for m in at.markdown if m.value.startswith("<svg")]
+    urls = [url for el in at.get("image") for url in el.value]
+    prefix = "data:image/svg+xml;base64,"
+    return [ET.fromstring(base64.b64decode(u.removeprefix(prefix))) for u in urls if u.startswith(prefix)]
 
 
 SVG = {"s": "http://www.w3.org/2000/svg"}

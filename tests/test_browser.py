@@ -5,7 +5,9 @@ TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
 checkpoints and a corpus (the README's screenshots were taken that way).
 """
 
+import base64
 import os
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -189,13 +191,19 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     before = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     names = [b.split(" · ")[0] for b in before]
     assert len(set(names)) == 2
-    for chart in (".st-key-geo_distances svg", ".st-key-geo_jitter_curve svg"):  # both SVG charts drawn
+    for chart in (".st-key-geo_distances img", ".st-key-geo_jitter_curve img"):  # both SVG charts drawn
         box = page.locator(chart).bounding_box()
-        assert box and box["width"] > 300 and box["height"] > 100, (chart, box)
-    mark = ".st-key-geo_jitter_curve line.mark"
-    assert page.locator(mark).get_attribute("data-r") == "1"
+        loaded = page.locator(chart).evaluate("img => img.complete && img.naturalWidth > 0")
+        assert loaded and box and box["width"] > 300 and box["height"] > 100, (chart, box)
+
+    def marked_radius() -> str:  # the dashed line's radius, read from the curve's SVG (a data URL)
+        src = page.locator(".st-key-geo_jitter_curve img").get_attribute("src")
+        svg = ET.fromstring(base64.b64decode(src.removeprefix("data:image/svg+xml;base64,")))
+        return svg.find(".//{http://www.w3.org/2000/svg}line[@class='mark']").get("data-r")
+
+    assert marked_radius() == "1"
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
-    page.wait_for_function(f"() => document.querySelector('{mark}')?.getAttribute('data-r') === '8'", timeout=30_000)
+    assert marked_radius() == "8"
     after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
     assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
     # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name

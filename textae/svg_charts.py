@@ -2,8 +2,9 @@
 
 Why not plotly here: the page redraws both charts for every new sentence, and in headless Chromium on a
 2-core CPU plotly took about 0.55 s of the browser's main thread for them (README, Geometry page latency).
-An SVG of a few hundred elements is drawn in a few milliseconds, needs no JavaScript, and keeps hover
-values as native tooltips (`<title>`). The same SVG is the `geometry` command's HTML figure.
+An SVG of a few hundred elements, shown as an image, is decoded by the browser in a few milliseconds and
+needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure, where `<title>`s give
+hover values; `data-*` attributes carry the drawn values for tests and scripts.
 """
 
 from __future__ import annotations
