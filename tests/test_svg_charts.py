@@ -51,6 +51,8 @@ def test_boxes_draw_every_value_once_per_model_and_group():
     dots = root.iterfind(".//s:g[@class='points']/s:circle", NS)
     order = sorted((float(c.get("data-value")), float(c.get("cy"))) for c in dots)
     assert all(b[1] <= a[1] + 0.1 for a, b in zip(order, order[1:]))
+    grid = [float(g.get("y1")) for g in root.iterfind("s:line[@stroke='#e6e6e6']", NS)]
+    assert len(grid) >= 3 and all(svg_charts.TOP - 1 <= y <= svg_charts.H - svg_charts.BOTTOM for y in grid)
     legend = [t.text for t in root.iterfind("s:text", NS)]
     assert "A <aae> & co" in legend and "B" in legend and "random sentences (5–95 %)" in legend
 

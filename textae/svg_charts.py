@@ -42,6 +42,8 @@ def _frame(y_ticks: list[float], y_of, x_title: str, y_title: str, names: list[s
     out = []
     for t in y_ticks:
         y = y_of(t)
+        if y < TOP - 1:  # a round tick above the data's top would land in the legend
+            continue
         out.append(f'<line x1="{LEFT}" x2="{W - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>')
         out.append(_text(LEFT - 6, y + 4, f"{t:g}", anchor="end", size=11))
     mid_y = (TOP + H - BOTTOM) / 2
