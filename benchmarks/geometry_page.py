@@ -2,6 +2,7 @@
 
     python benchmarks/geometry_page.py                      # the shipped yelp-aae and yelp-daae, Yelp valid
     python benchmarks/geometry_page.py --moves 10
+    python benchmarks/geometry_page.py --each              # every change's times too, not only medians
 
 For each change (a new sentence typed, the radius slider moved, the number of codes per radius
 changed) two figures, both read in the page from a MutationObserver armed just before the input
@@ -71,6 +72,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoints", default=str(ROOT / "checkpoints"), help="folder the page's picker lists")
     ap.add_argument("--moves", type=int, default=8, help="radius-slider moves timed")
+    ap.add_argument("--each", action="store_true", help="also print every change's two times")
     a = ap.parse_args()
     why = ensure_chromium()
     if why:
@@ -106,6 +108,9 @@ def main() -> None:
             sliders.nth(0).focus()
             times["codes per radius (arrow key)"].append(timed(page, lambda key=key: page.keyboard.press(key)))
         browser.close()
+    if a.each:
+        for what, ts in times.items():
+            print(f"{what}: " + ", ".join(f"{shown * 1000:.0f}/{settled * 1000:.0f}" for shown, settled in ts) + " ms")
     print(f"{'widget change':<30} {'shown: median':>14} {'max':>8} {'settled: median':>16} {'max':>8}  (n)")
     for what, ts in times.items():
         shown, settled = ([t[i] * 1000 for t in ts] for i in (0, 1))
