@@ -32,6 +32,11 @@ def nice_ticks(lo: float, hi: float, n: int = 6) -> list[float]:
     return [round(first + i * step, 10) for i in range(int(math.ceil((hi - first) / step - 1e-9)) + 1)]
 
 
+def _y_scale(top: float):
+    """Data value -> SVG y: 0 at the plot's bottom edge, `top` at its top edge (SVG's y grows downwards)."""
+    return lambda v: H - BOTTOM - (v / top) * (H - BOTTOM - TOP)
+
+
 def _text(x: float, y: float, s: str, anchor: str = "middle", size: int = 12, extra: str = "") -> str:
     return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
             f"{escape(s)}</text>")  # fmt: skip
@@ -72,7 +77,7 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
     names = list(groups)
     values = [float(v) for g in groups.values() for k in GROUPS for v in g.get(k, [])]
     top = max([1.2, *values]) * 1.05
-    y_of = lambda v: H - BOTTOM - (v / top) * (H - BOTTOM - TOP)  # noqa: E731
+    y_of = _y_scale(top)
     body = _frame(nice_ticks(0, top), y_of, "word edits from the sentence",
                   "latent distance ÷ mean distance to random sentences", names)  # fmt: skip
     rand = np.concatenate([np.asarray(g.get("random", []), dtype=float) for g in groups.values()])
@@ -122,7 +127,7 @@ def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = No
     ys = [float(v) for c in curves.values() for v in c.values()]
     x_hi, top = max(xs[-1], xs[0] + 1), max([1.0, *ys]) * 1.08
     x_of = lambda v: LEFT + 8 + (v - xs[0]) / (x_hi - xs[0]) * (W - RIGHT - LEFT - 16)  # noqa: E731
-    y_of = lambda v: H - BOTTOM - (v / top) * (H - BOTTOM - TOP)  # noqa: E731
+    y_of = _y_scale(top)
     body = _frame(nice_ticks(0, top), y_of, "radius r around the code", "mean word edits from the sentence", names)
     for t in nice_ticks(xs[0], x_hi, 9):
         body.append(_text(x_of(t), H - BOTTOM + 16, f"{t:g}"))
