@@ -49,15 +49,17 @@ def use_example() -> None:
         st.session_state["geo_sentence"] = st.session_state["geo_pick"]
 
 
+def jitters(sentence: str, n_codes: int) -> dict[str, geometry.Jitter]:
+    """Each model's decodes of n_codes codes at every radius, in one batch per model (cached by the models)."""
+    with ui.errors_shown():
+        return {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
+
+
 @st.fragment
 def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None:
-    """Section 2's widgets, decodes and curve: a fragment, so a slider reruns only this.
-
-    Every radius is decoded in one batch per model (cached, so a radius move is a lookup).
-    """
+    """Section 2's widgets, decodes and curve: a fragment, so a slider reruns only this (a radius move is a lookup)."""
     n_codes = st.select_slider("codes per radius", [8, 12, 16], 8, key="geo_n", help="codes drawn at each radius")
-    with ui.errors_shown():
-        jit = {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
+    jit = jitters(sentence, n_codes)
     help_r = "decode codes drawn uniformly on the sphere of radius r around the sentence's code"
     r = st.select_slider("radius r", RADII, 1.0, key="geo_r", help=help_r)
     i = RADII.index(r)
@@ -67,9 +69,7 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
             f"**{name}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
             f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{ui.md(top)}*"
         )
-        col.dataframe(
-            pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True, key=f"geo_jitter_{name}"
-        )
+        col.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True)
     scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
     st.container(key="geo_jitter_curve").image(svg_charts.jitter_curves(curves, mark=r), width="stretch")
@@ -98,7 +98,8 @@ def analysis() -> None:
             icon=":material/translate:",
         )
 
-    # ---- section 1's encodes (fast) and drawing; section 2 decodes while the browser draws section 1
+    # ---- both sections' work before anything is sent: the browser drawing section 1 would share the two
+    # cores with section 2's decodes and slow them down (README, Geometry page latency)
     subs = geometry.frequent_words([m.vocab for m in models.values()])
     with ui.errors_shown():
         variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
@@ -109,6 +110,7 @@ def analysis() -> None:
                 hoods[name] = geometry.neighbourhood(m, sentence, variants, randoms)
             except TextaeError as e:
                 raise TextaeError(f"{name}: {e}") from None
+    jitters(sentence, st.session_state.get("geo_n", 8))  # what jitter_view shows, so there a cache lookup
 
     # ---- 1. neighbourhoods of edits
     st.header("1 · Neighbourhoods of edits")
@@ -117,8 +119,8 @@ def analysis() -> None:
         n_words = len(sentence.split())
         why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
         st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
-    # plain SVG shown as an image, not plotly nor Markdown: the browser decodes it natively in milliseconds,
-    # leaving the cores to the decodes of section 2 (README, Geometry page latency)
+    # plain SVG shown as an image and static tables, not plotly nor st.dataframe's canvas grid: the browser
+    # draws them in milliseconds (README, Geometry page latency)
     boxes = svg_charts.distance_boxes({name: h.groups() for name, h in hoods.items()})
     st.container(key="geo_distances").image(boxes, width="stretch")
     st.caption(
@@ -131,7 +133,7 @@ def analysis() -> None:
         rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
         ranks = {f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in rs] for name, rs in rank_cols.items()}
         table = {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones], **ranks}
-        st.dataframe(pd.DataFrame(table), hide_index=True, key="geo_ranks")
+        st.table(pd.DataFrame(table), hide_index=True)
         st.caption(
             "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
             "from the sentence (1 = nearer than every random sentence). "

@@ -79,8 +79,8 @@ def trace_texts(fig: dict) -> list[str]:
 
 
 def table(at, column: str):
-    """The first table on the page with this column."""
-    return next(d.value for d in at.dataframe if column in d.value.columns)
+    """The first table on the page (st.dataframe or st.table) with this column."""
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 # ----------------------------------------------------------------- frame
@@ -420,7 +420,7 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert "different vocabularies" in texts(at, "info") and f"{a} reads" in texts(at, "info")
 
     def shown(name):  # the decodes table under model `name` (A's first, B's second)
-        tables = [d.value for d in at.dataframe if "decoded" in d.value.columns]
+        tables = [d.value for d in at.table if "decoded" in d.value.columns]
         return Counter(dict(tables[[a, b].index(name)].itertuples(index=False)))
 
     radii = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]

@@ -186,9 +186,13 @@ def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
 
 def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decodes(site):
     page = open_page(site, "geometry")
-    blocks = '.st-key-geo_jitter [data-testid="stMarkdownContainer"]'
-    assert page.locator(blocks).count() == 2  # one block of jitter decodes per model
-    before = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
+    columns = page.locator('.st-key-geo_jitter [data-testid="stColumn"]')
+    assert columns.count() == 2  # one column of jitter decodes per model
+
+    def blocks() -> list[str]:  # each column's heading: "name · r = … · decodes"
+        return [columns.nth(i).locator('[data-testid="stMarkdownContainer"]').first.inner_text() for i in range(2)]
+
+    before = blocks()
     names = [b.split(" · ")[0] for b in before]
     assert len(set(names)) == 2
     for chart in (".st-key-geo_distances img", ".st-key-geo_jitter_curve img"):  # both SVG charts drawn
@@ -204,7 +208,7 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
     assert marked_radius() == "1"
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
     assert marked_radius() == "8"
-    after = [page.locator(blocks).nth(i).inner_text() for i in range(2)]
+    after = blocks()
     assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
     # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name
     assert [a.split(" · ", 2)[2] for a in after] != [b.split(" · ", 2)[2] for b in before]
