@@ -50,9 +50,9 @@ def use_example() -> None:
 
 
 def jitters(sentence: str, n_codes: int) -> dict[str, geometry.Jitter]:
-    """Each model's decodes of n_codes codes at every radius, in one batch per model (cached by the models)."""
+    """Each model's decodes of n_codes codes at every radius, the models side by side (cached by the models)."""
     with ui.errors_shown():
-        return {name: geometry.jitter(m, sentence, RADII, n_codes, seed=0) for name, m in models.items()}
+        return geometry.jitters(models, sentence, RADII, n_codes, seed=0, initializer=ui.in_this_run())
 
 
 @st.fragment

@@ -6,8 +6,8 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages import ui
 from textae import plots, toy
+from textae.parallel import torch_threads
 from textae.toy import ToyConfig, ToyLab
 
 st.title("Toy lab: similar sequences, similar codes?")
@@ -40,7 +40,7 @@ if "toy_lab" not in state or state.toy_lab.cfg != cfg:
 def train(lab: ToyLab, n: int) -> None:
     """n steps on one thread: the models are tiny, and the browser drawing the page needs the other core
     (with two threads each step took twice as long on a 2-core machine that also ran the browser)."""
-    with ui.one_thread():
+    with torch_threads(1):
         lab.step(n)
 
 

@@ -10,7 +10,9 @@ read from, under `torch.inference_mode()`, so sessions in several browser tabs c
 from __future__ import annotations
 
 import os
+import threading
 import warnings
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 import torch
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from textae import api
 from textae.checkpoint import find_checkpoints, resolve
@@ -56,19 +59,10 @@ def errors_shown():
         st.stop()
 
 
-@contextmanager
-def one_thread():
-    """Run torch on one thread inside the block: the browser drawing the page needs the other core.
-
-    On a 2-core machine that serves the app and runs the browser, work that two threads would
-    share gets done sooner overall when the browser can draw what is already sent meanwhile.
-    """
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(threads)
+def in_this_run() -> Callable[[], None]:
+    """A worker thread's initializer that attaches this script run's context: there the app's caches work."""
+    ctx = get_script_run_ctx()
+    return lambda: add_script_run_ctx(threading.current_thread(), ctx)
 
 
 # ----------------------------------------------------------------- loading

@@ -137,6 +137,25 @@ def test_jitter_decodes_each_radius_and_radius_zero_is_the_reconstruction(traine
     assert geometry.jitter(m, s, [0.0, 1.0, 8.0], n=6, seed=0).decodes == j.decodes  # seeded
 
 
+def test_jitters_of_models_side_by_side_equal_each_models_own_and_restore_the_threads(trained_run, app_root):
+    import threading
+
+    import torch
+
+    models = {"ae": textae.load(trained_run), "aae": textae.load(app_root / "checkpoints" / "aae")}
+    s, radii = "the food was great !", [0.0, 1.0, 4.0]
+    threads, workers = torch.get_num_threads(), []
+    both = geometry.jitters(models, s, radii, n=5, seed=3, initializer=lambda: workers.append(threading.get_ident()))
+    assert list(both) == ["ae", "aae"]
+    for name, m in models.items():
+        alone = geometry.jitter(m, s, radii, n=5, seed=3)
+        assert both[name].decodes == alone.decodes and both[name].edit.tolist() == alone.edit.tolist()
+    assert workers and threading.get_ident() not in workers  # the models ran on initialised worker threads
+    assert torch.get_num_threads() == threads
+    one = geometry.jitters({"ae": models["ae"]}, s, radii, n=5, seed=3)  # a single model: no threads needed
+    assert one["ae"].decodes == both["ae"].decodes
+
+
 # ---------------------------------------------------------- projections
 def codes(n=80, d=8, seed=0):
     return np.random.default_rng(seed).standard_normal((n, d)).astype(np.float32)

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from textae.data import Batches
-from textae.parallel import World, shard, world_from_env
+from textae.parallel import World, shard, torch_threads, world_from_env
 from textae.vocab import Vocab
 
 WORKER = ROOT / "tests" / "ddp_worker.py"
@@ -42,6 +42,14 @@ def test_world_reads_torchrun_environment(monkeypatch):
     monkeypatch.setenv("LOCAL_RANK", "1")
     w = world_from_env()
     assert (w.rank, w.size, w.local_rank, w.main, w.distributed) == (3, 4, 1, False, True)
+
+
+def test_torch_threads_holds_a_count_inside_the_block_and_restores_it_after_an_error():
+    before = torch.get_num_threads()
+    with pytest.raises(RuntimeError), torch_threads(1):
+        assert torch.get_num_threads() == 1
+        raise RuntimeError("inside")
+    assert torch.get_num_threads() == before
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Data parallelism across the processes that `torchrun` starts: one rank per GPU, or gloo on the CPU.
+"""Parallel work: data parallelism across the processes that `torchrun` starts (one rank per GPU, or
+gloo on the CPU), and `torch_threads`, torch's thread count within a block of one process.
 
     torchrun --nproc_per_node 4 train.py --preset daae ...
 
@@ -12,6 +13,8 @@ and checkpoints.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
@@ -94,3 +97,14 @@ def teardown() -> None:
     """Leave the process group, if one was joined."""
     if dist.is_available() and dist.is_initialized():
         dist.destroy_process_group()
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Run torch's operations on n threads inside the block (process-wide), then restore the count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
