@@ -3,13 +3,15 @@
     python benchmarks/geometry_page.py                      # the shipped yelp-aae and yelp-daae, Yelp valid
     python benchmarks/geometry_page.py --moves 10
     python benchmarks/geometry_page.py --each              # every change's times too, not only medians
+    python benchmarks/geometry_page.py --picks ""          # no model picks (by default six, in --picks)
 
 For each change (a new sentence typed, the radius slider moved, the number of codes per radius
-changed) two figures, both read in the page from a MutationObserver armed just before the input
-event: "shown", when the jitter decodes show the new text, and "settled", the last change to the
-page before it stays still for 0.5 s (the charts redrawn). The observer only notes times, so the
-measurement does not itself take the browser's main thread while the page redraws (reading the
-text every 10 ms did: it forces a layout each time). The first view of a sentence encodes its 24
+changed, model B picked: a checkpoint the server has not loaded yet, or one it has) two figures,
+both read in the page from a MutationObserver armed just before the input event: "shown", when
+the jitter decodes show the new text, and "settled", the last change to the page before it stays
+still for 0.5 s (the charts redrawn). The observer only notes times, so the measurement does not
+itself take the browser's main thread while the page redraws (reading the text every 10 ms did: it
+forces a layout each time). The first view of a sentence encodes its 24
 variants and 100 random sentences and decodes 7 radii x 8 codes, per model; a radius move is a lookup.
 """
 
@@ -57,9 +59,11 @@ ARM = """([sel]) => { const t0 = performance.now(), old = document.querySelector
 QUIET_MS = 500
 
 
-def timed(page, act) -> tuple[float, float]:
-    """Seconds from act() until the jitter decodes showed new text, and until the page settled."""
+def timed(page, act, before=None) -> tuple[float, float]:
+    """Seconds from act() until the jitter decodes showed new text, and until the page settled (before() untimed)."""
     wait_idle(page)
+    if before:
+        before()
     page.evaluate(ARM, [JITTER])
     act()
     page.wait_for_function("() => window.__textae_timeline.shown !== undefined", timeout=60_000, polling=100)
@@ -73,6 +77,8 @@ def main() -> None:
     ap.add_argument("--checkpoints", default=str(ROOT / "checkpoints"), help="folder the page's picker lists")
     ap.add_argument("--moves", type=int, default=8, help="radius-slider moves timed")
     ap.add_argument("--each", action="store_true", help="also print every change's two times")
+    ap.add_argument("--picks", default="yelp-vae,yelp-daae,yelp-vae,yelp-daae,yelp-arae,yelp-daae",
+                    help="model B's picks in turn (checkpoint names in the picker); empty for none")  # fmt: skip
     a = ap.parse_args()
     why = ensure_chromium()
     if why:
@@ -93,7 +99,8 @@ def main() -> None:
         wait_idle(page, 180_000)
         print(f"first view (loads both checkpoints, encodes the corpus sample): {time.perf_counter() - t0:.2f} s")
         box = page.get_by_label("Sentence", exact=True)
-        changes = ("new sentence (typed, Enter)", "radius slider (arrow key)", "codes per radius (arrow key)")
+        changes = ("new sentence (typed, Enter)", "radius slider (arrow key)", "codes per radius (arrow key)",
+                   "model B, not loaded before", "model B, loaded before")  # fmt: skip
         times: dict[str, list[tuple[float, float]]] = {c: [] for c in changes}
         for s in SENTENCES:
             box.fill(s)  # typed; the app reruns on Enter
@@ -107,12 +114,28 @@ def main() -> None:
         for key in ("ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"):  # 8 -> 12 -> 16 -> 12 -> 8
             sliders.nth(0).focus()
             times["codes per radius (arrow key)"].append(timed(page, lambda key=key: page.keyboard.press(key)))
+        loaded = {page.get_by_label("Model A").input_value(), page.get_by_label("Model B").input_value()}
+        for name in filter(None, a.picks.split(",")):
+            option = page.get_by_role("option", name=name, exact=True)
+
+            def opened(option=option) -> None:  # the list opened, untimed: the change is the click on an option
+                box = page.get_by_label("Model B")
+                box.scroll_into_view_if_needed()
+                page.wait_for_timeout(300)  # a click while the page still scrolls only focuses the box
+                box.click()
+                option.wait_for()
+
+            which = "model B, loaded before" if name in loaded else "model B, not loaded before"
+            times[which].append(timed(page, option.click, before=opened))
+            loaded.add(name)
         browser.close()
     if a.each:
         for what, ts in times.items():
             print(f"{what}: " + ", ".join(f"{shown * 1000:.0f}/{settled * 1000:.0f}" for shown, settled in ts) + " ms")
     print(f"{'widget change':<30} {'shown: median':>14} {'max':>8} {'settled: median':>16} {'max':>8}  (n)")
     for what, ts in times.items():
+        if not ts:
+            continue
         shown, settled = ([t[i] * 1000 for t in ts] for i in (0, 1))
         print(f"{what:<30} {statistics.median(shown):11.0f} ms {max(shown):5.0f} ms "
               f"{statistics.median(settled):13.0f} ms {max(settled):5.0f} ms  ({len(ts)})")  # fmt: skip
