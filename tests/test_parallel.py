@@ -46,10 +46,23 @@ def test_world_reads_torchrun_environment(monkeypatch):
 
 def test_torch_threads_holds_a_count_inside_the_block_and_restores_it_after_an_error():
     before = torch.get_num_threads()
-    with pytest.raises(RuntimeError), torch_threads(1):
-        assert torch.get_num_threads() == 1
+    n = 1 if before > 1 else 2  # a count other than the current one
+    with pytest.raises(RuntimeError), torch_threads(n):
+        assert torch.get_num_threads() == n
         raise RuntimeError("inside")
     assert torch.get_num_threads() == before
+
+
+def test_torch_threads_reach_threads_that_first_use_torch_inside_the_block():
+    from concurrent.futures import ThreadPoolExecutor
+
+    before = torch.get_num_threads()
+    n = 1 if before > 1 else 2  # a count other than the current one
+    with torch_threads(n), ThreadPoolExecutor(2) as pool:  # how geometry.jitters runs the models
+        inside = list(pool.map(lambda _: torch.get_num_threads(), range(2)))
+    with ThreadPoolExecutor(1) as pool:
+        after = pool.submit(torch.get_num_threads).result()
+    assert inside == [n, n] and after == before == torch.get_num_threads()
 
 
 @pytest.fixture(scope="module")

@@ -101,7 +101,11 @@ def teardown() -> None:
 
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
-    """Run torch's operations on n threads inside the block (process-wide), then restore the count."""
+    """Run torch on n threads inside the block: in this thread, and in threads that first use torch in it.
+
+    torch keeps the count per thread (OpenMP's setting), seeding a thread that has not used torch
+    yet from the last count set anywhere; the count before is restored on leaving the block.
+    """
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:
