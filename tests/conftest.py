@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import random
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,16 @@ from textae.vocab import Vocab
 
 ROOT = Path(__file__).resolve().parents[1]
 YELP = DataLayout.shared("yelp")
+
+SVG = {"s": "http://www.w3.org/2000/svg"}  # the namespace prefix of the SVG charts' tests (".//s:circle")
+SVG_URL = "data:image/svg+xml;base64,"  # how st.image sends an SVG to the browser
+
+
+def svg_from_url(url: str) -> ET.Element:
+    """An SVG chart shown with st.image, parsed from its data URL as XML (never searched as text)."""
+    assert url.startswith(SVG_URL), url[:40]
+    return ET.fromstring(base64.b64decode(url.removeprefix(SVG_URL)))
+
 
 # small dims so a CPU trains a model in seconds
 TINY = dict(dim_emb=32, dim_h=64, dim_z=16, dim_d=32, dropout=0.0)

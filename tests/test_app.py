@@ -4,7 +4,7 @@ import json
 import shutil
 
 import pytest
-from conftest import ROOT, write_reference
+from conftest import ROOT, SVG, SVG_URL, svg_from_url, write_reference
 
 import textae
 
@@ -45,16 +45,8 @@ def figure(at, i: int = 0) -> dict:
 
 
 def svg_figures(at) -> list:
-    """The page's SVG charts (st.image of an <svg>, sent as a data URL), parsed as XML (never searched as text)."""
-    import base64
-    import xml.etree.ElementTree as ET
-
-    urls = [url for el in at.get("image") for url in el.value]
-    prefix = "data:image/svg+xml;base64,"
-    return [ET.fromstring(base64.b64decode(u.removeprefix(prefix))) for u in urls if u.startswith(prefix)]
-
-
-SVG = {"s": "http://www.w3.org/2000/svg"}
+    """The page's SVG charts (st.image of an <svg>), parsed."""
+    return [svg_from_url(url) for el in at.get("image") for url in el.value if url.startswith(SVG_URL)]
 
 
 def array(value):

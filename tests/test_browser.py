@@ -5,9 +5,7 @@ TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
 checkpoints and a corpus (the README's screenshots were taken that way).
 """
 
-import base64
 import os
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -23,7 +21,7 @@ from browser import (
     wait_idle,
     wait_scrubber,
 )
-from conftest import ROOT
+from conftest import ROOT, SVG, svg_from_url
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
@@ -201,9 +199,8 @@ def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decod
         assert loaded and box and box["width"] > 300 and box["height"] > 100, (chart, box)
 
     def marked_radius() -> str:  # the dashed line's radius, read from the curve's SVG (a data URL)
-        src = page.locator(".st-key-geo_jitter_curve img").get_attribute("src")
-        svg = ET.fromstring(base64.b64decode(src.removeprefix("data:image/svg+xml;base64,")))
-        return svg.find(".//{http://www.w3.org/2000/svg}line[@class='mark']").get("data-r")
+        svg = svg_from_url(page.locator(".st-key-geo_jitter_curve img").get_attribute("src"))
+        return svg.find(".//s:line[@class='mark']", SVG).get("data-r")
 
     assert marked_radius() == "1"
     _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8

@@ -5,12 +5,11 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from conftest import SVG
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textae import svg_charts
-
-NS = {"s": "http://www.w3.org/2000/svg"}
 
 
 def parse(svg: str) -> ET.Element:
@@ -39,21 +38,21 @@ def test_boxes_draw_every_value_once_per_model_and_group():
     }
     root = parse(svg_charts.distance_boxes(groups))
     drawn = {
-        (g.get("data-model"), g.get("data-group")): [float(c.get("data-value")) for c in g.iterfind("s:circle", NS)]
-        for g in root.iterfind(".//s:g[@class='points']", NS)
+        (g.get("data-model"), g.get("data-group")): [float(c.get("data-value")) for c in g.iterfind("s:circle", SVG)]
+        for g in root.iterfind(".//s:g[@class='points']", SVG)
     }
     want = {(m, k): v for m, gs in groups.items() for k, v in gs.items() if v}
     assert set(drawn) == set(want)  # a group with no values draws nothing, not an empty box
     for key, values in want.items():
         assert drawn[key] == pytest.approx(values, rel=1e-5)
-    assert len(root.findall(".//s:g[@class='box']", NS)) == len(want)
+    assert len(root.findall(".//s:g[@class='box']", SVG)) == len(want)
     # larger values sit higher (smaller y) on the one shared scale
-    dots = root.iterfind(".//s:g[@class='points']/s:circle", NS)
+    dots = root.iterfind(".//s:g[@class='points']/s:circle", SVG)
     order = sorted((float(c.get("data-value")), float(c.get("cy"))) for c in dots)
     assert all(b[1] <= a[1] + 0.1 for a, b in zip(order, order[1:]))
-    grid = [float(g.get("y1")) for g in root.iterfind("s:line[@stroke='#e6e6e6']", NS)]
+    grid = [float(g.get("y1")) for g in root.iterfind("s:line[@stroke='#e6e6e6']", SVG)]
     assert len(grid) >= 3 and all(svg_charts.TOP - 1 <= y <= svg_charts.H - svg_charts.BOTTOM for y in grid)
-    legend = [t.text for t in root.iterfind("s:text", NS)]
+    legend = [t.text for t in root.iterfind("s:text", SVG)]
     assert "A <aae> & co" in legend and "B" in legend and "random sentences (5–95 %)" in legend
 
 
@@ -65,12 +64,12 @@ def test_boxes_are_the_same_drawing_every_time():
 def test_curves_draw_one_line_per_model_and_the_marked_radius():
     curves = {"A": {0.0: 0.5, 1.0: 0.9, 4.0: 3.2}, "B": {0.0: 2.4, 1.0: 2.5, 4.0: 3.5}}
     root = parse(svg_charts.jitter_curves(curves, mark=1.0))
-    lines = root.findall(".//s:polyline", NS)
+    lines = root.findall(".//s:polyline", SVG)
     assert len(lines) == 2 and all(len(p.get("points").split()) == 3 for p in lines)
-    for g in root.iterfind(".//s:g[@class='curve']", NS):
-        got = {float(c.get("data-r")): float(c.get("data-value")) for c in g.iterfind("s:circle", NS)}
+    for g in root.iterfind(".//s:g[@class='curve']", SVG):
+        got = {float(c.get("data-r")): float(c.get("data-value")) for c in g.iterfind("s:circle", SVG)}
         assert got == pytest.approx(curves[g.get("data-model")])
-    (mark,) = root.findall(".//s:line[@class='mark']", NS)
-    at_one = [c for c in root.iterfind(".//s:g[@class='curve']/s:circle", NS) if c.get("data-r") == "1"]
+    (mark,) = root.findall(".//s:line[@class='mark']", SVG)
+    at_one = [c for c in root.iterfind(".//s:g[@class='curve']/s:circle", SVG) if c.get("data-r") == "1"]
     assert float(mark.get("data-r")) == 1.0 and all(c.get("cx") == mark.get("x1") for c in at_one)
-    assert parse(svg_charts.jitter_curves(curves)).findall(".//s:line[@class='mark']", NS) == []
+    assert parse(svg_charts.jitter_curves(curves)).findall(".//s:line[@class='mark']", SVG) == []
