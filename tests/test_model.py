@@ -168,3 +168,25 @@ def test_encoder_without_packing_equals_the_packed_lstm(lengths, nlayers, seed):
     ref = torch.cat([h[-2], h[-1]], 1)[torch.argsort(order)]
     torch.testing.assert_close(ours, ref, rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(model._bilstm_packed(emb, lengths), ref, rtol=1e-5, atol=1e-6)  # the GPU's path
+
+
+@settings(max_examples=20, deadline=None)
+@given(p=st.sampled_from([0.1, 0.3, 0.5, 0.8]), seed=st.integers(0, 2**16), dtype=st.sampled_from(["fp32", "bf16"]))
+def test_dropout_keeps_each_entry_with_prob_1_minus_p_scaled_by_its_inverse(p, seed, dtype):
+    """The CPU's dropout: every entry is 0 or x / (1 - p), about 1 - p of them kept, in x's dtype, with the
+    gradient through the same mask; in eval mode, and at p = 0, it is the identity."""
+    from textae.model import Dropout, dropout
+
+    torch.manual_seed(seed)
+    x = (torch.rand(64, 32, 64) + 0.5).to(torch.bfloat16 if dtype == "bf16" else torch.float32).requires_grad_()
+    y = dropout(x, p, training=True)
+    assert y.dtype == x.dtype and y.shape == x.shape
+    kept = y != 0
+    scaled = (x.float() / (1 - p)).to(x.dtype)
+    torch.testing.assert_close(y[kept].float(), scaled[kept].float(), rtol=1e-2, atol=0)
+    share = kept.float().mean().item()  # 131,072 entries: the standard error is below 0.0014
+    assert abs(share - (1 - p)) < 0.01, share
+    y.float().sum().backward()
+    torch.testing.assert_close(x.grad.float(), kept.float() * (1 / (1 - p)), rtol=1e-2, atol=0)
+    drop = Dropout(p)
+    assert drop.eval()(x) is x and dropout(x, 0.0, training=True) is x

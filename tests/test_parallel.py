@@ -105,7 +105,13 @@ def test_two_ranks_follow_one_process_with_the_same_global_batch(files, tmp_path
     r0, r1 = worker(files, tmp_path / "two", "ae", 15, ranks=2)
     assert r0["step"] == r1["step"] == one["step"] == 15
     assert_close_weights(r0["weights"], r1["weights"], rtol=0, atol=0)  # the ranks stay in lockstep
-    assert_close_weights(one["weights"], r0["weights"], rtol=1e-4, atol=1e-5)
+    # The same computation up to the sums' order, which differs between a batch of 32 and two of 16.
+    # Adam's normalised update turns a rounding-level gradient of either sign into a step of about lr
+    # (2e-3), so a few weights may differ by steps (seen on an AVX-512 CPU: 1.9e-3 at most), while on
+    # average the weights, which moved about 0.06 from their start, agree to about 2e-5.
+    for k, w in one["weights"].items():
+        diff = (w - r0["weights"][k]).abs()
+        assert diff.max() <= 1e-2 and diff.mean() < 1e-4, (k, float(diff.max()), float(diff.mean()))
     curve = {run: [r["loss"] for r in train_log(tmp_path / run) if r["split"] == "train"] for run in ("one", "two")}
     assert len(curve["one"]) == len(curve["two"]) == 15
     torch.testing.assert_close(torch.tensor(curve["two"]), torch.tensor(curve["one"]), rtol=1e-4, atol=1e-4)
@@ -151,3 +157,21 @@ def test_torchrun_train_py_matches_one_process(files, tmp_path):
         torch.testing.assert_close(torch.tensor(b), torch.tensor(a), rtol=0.05, atol=0)
     cfg = json.loads((tmp_path / "two" / "best" / "config.json").read_text())
     assert cfg["train"]["batch_size"] == 32 and cfg["progress"]["epoch"] == 3
+
+
+def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(tmp_path, monkeypatch):
+    """glibc accepts both heap settings (mallopt returns 1 for each); elsewhere it reports False and
+    changes nothing. A CPU Trainer sets them before it allocates anything."""
+    import platform
+
+    import textae.train
+    from textae.config import TrainConfig, preset
+    from textae.parallel import keep_freed_memory
+
+    assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
+    calls = []
+    monkeypatch.setattr(textae.train, "keep_freed_memory", lambda: calls.append(1) or True)
+    sents = [s.split() for s in synthetic_corpus(20, seed=1)]
+    textae.train.Trainer(preset("ae", dim_emb=8, dim_h=8, dim_z=4), TrainConfig(device="cpu"), sents, sents,
+                         tmp_path / "r", log=lambda *_: None)  # fmt: skip
+    assert calls == [1]

@@ -45,6 +45,22 @@ def frozen(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return torch.func.functional_call(module, weights, (x,))
 
 
+def dropout(x: torch.Tensor, p: float, training: bool) -> torch.Tensor:
+    """F.dropout; on the CPU with its mask drawn by torch.rand, which is faster there than F.dropout's
+    bernoulli_ (measured, [11, 128, 256] fp32 forward and backward: 3.0 against 6.0 ms)."""
+    if not training or p == 0 or x.device.type != "cpu":
+        return F.dropout(x, p, training)
+    mask = (torch.rand(x.shape) >= p).to(x.dtype).mul_(1 / (1 - p))  # kept entries scaled by 1 / (1 - p)
+    return x * mask
+
+
+class Dropout(nn.Dropout):
+    """nn.Dropout through `dropout`: the same mask distribution and scaling, and no parameters."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return dropout(x, self.p, self.training)
+
+
 class TextAutoencoder(nn.Module):
     """LSTM encoder/decoder with a Gaussian posterior and an optional discriminator on z."""
 
@@ -55,7 +71,7 @@ class TextAutoencoder(nn.Module):
         self.cfg = cfg
         rnn_dropout = cfg.dropout if cfg.nlayers > 1 else 0.0
         self.embed = nn.Embedding(cfg.vocab_size, cfg.dim_emb)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.drop = Dropout(cfg.dropout)
         self.E = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout, bidirectional=True)
         self.G = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout)
         with warnings.catch_warnings():  # dim_z 0 (the LM preset) makes empty layers, which torch warns about
@@ -132,7 +148,7 @@ class TextAutoencoder(nn.Module):
         flat = E._flat_weights  # per layer: w_ih, w_hh, b_ih, b_hh forward, then the same reversed
         for layer in range(E.num_layers):
             if layer:  # inter-layer dropout, as nn.LSTM applies it
-                x = F.dropout(x, E.dropout, self.training)
+                x = dropout(x, E.dropout, self.training)
             flip = rev[:, :, None].expand(-1, -1, x.size(2))
             outs = []
             for d, inp in enumerate((x, x.gather(0, flip))):

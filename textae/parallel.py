@@ -1,5 +1,6 @@
-"""Parallel work: data parallelism across the processes that `torchrun` starts (one rank per GPU, or
-gloo on the CPU), and `torch_threads`, torch's thread count within a block of one process.
+"""Parallel work and the process's runtime: data parallelism across the processes that `torchrun`
+starts (one rank per GPU, or gloo on the CPU), `torch_threads`, torch's thread count within a block
+of one process, and `keep_freed_memory`, the heap setting that CPU training runs under.
 
     torchrun --nproc_per_node 4 train.py --preset daae ...
 
@@ -12,6 +13,7 @@ and checkpoints.
 
 from __future__ import annotations
 
+import ctypes
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,6 +81,28 @@ def setup(device: str = "auto") -> tuple[World, torch.device]:
     if world.distributed and not dist.is_initialized():
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
     return world, dev
+
+
+# glibc's mallopt parameters (malloc.h), and the largest mmap threshold it accepts on 64-bit Linux
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX = -1, -3, 32 << 20
+
+
+def keep_freed_memory() -> bool:
+    """Have glibc's malloc keep freed blocks of up to 32 MB for reuse; False where the C library is not glibc.
+
+    A training step allocates and frees the same large tensors every time (the vocabulary
+    loss's chunks of logits, 5-20 MB, the LSTMs' workspaces). glibc serves such blocks with
+    fresh pages and gives them back to the system when they are freed, so every step faulted
+    its pages in and zero-filled them again: about a tenth of a bf16 CPU step (see the README's
+    Benchmarks). This keeps them in the heap; the process's resident memory then stays at its
+    peak, which for training is the working set anyway. It is process-wide, so only the
+    Trainer calls it, on the CPU.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD_MAX) and libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1))
+    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): keep its default
+        return False
 
 
 def shard(idx: torch.Tensor, world: World) -> torch.Tensor:

@@ -33,7 +33,7 @@ from .data import Batches
 from .errors import TextaeError
 from .metrics import evaluate_losses
 from .model import TextAutoencoder
-from .parallel import all_reduce_sum, setup, shard
+from .parallel import all_reduce_sum, keep_freed_memory, setup, shard
 from .vocab import Vocab
 
 AMP_MODES = ("auto", "bf16", "fp16", "off")
@@ -157,6 +157,8 @@ class Trainer:
         self.tc, self.save_dir = train_cfg, Path(save_dir)
         self._stop = _Stop()  # .signum: the signal that stopped fit(), if one did
         self.world, self.device = setup(train_cfg.device)
+        if self.device.type == "cpu":
+            keep_freed_memory()
         self.log = log if self.world.main else (lambda *_, **__: None)
         if train_cfg.batch_size < self.world.size:
             raise TextaeError(
