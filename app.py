@@ -1,11 +1,12 @@
-"""textae explorer: `streamlit run app.py`. The navigation frame and the shared sidebar; pages live in app_pages/."""
+"""textae explorer: `streamlit run app.py`. The navigation frame and the shared sidebar; the pages live in
+app_pages/ (pages only), the parts they share in explorer/."""
 
 import os
 
 import streamlit as st
 import torch
 
-from app_pages import ui
+from explorer import state
 
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 st.set_page_config(page_title="textae", page_icon=":material/hub:", layout="wide")
@@ -24,6 +25,10 @@ pages = {
         st.Page("app_pages/geometry.py", title="Geometry", icon=":material/straighten:"),
     ],
 }
+NO_SIDEBAR = {"Welcome", "Toy lab"}  # pages that use no checkpoint or corpus from the sidebar
 page = st.navigation(pages)
-st.session_state["selection"] = ui.sidebar()
+if page.title in NO_SIDEBAR:
+    state.keep_sidebar()
+else:
+    st.session_state["selection"] = state.sidebar()
 page.run()

@@ -4,14 +4,14 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from app_pages import ui
+from explorer import cache, feedback, state, widgets
 from textae import ops
 from textae.errors import TextaeError
 from textae.evaluation import quick_figures
 
 st.title("Compare models")
-choices = ui.checkpoint_choices()
-sel = ui.selection()
+choices = state.checkpoint_choices()
+sel = state.selection()
 default = [k for k, p in choices.items() if p in (sel.checkpoint, sel.checkpoint2)]
 if len(default) < 2:  # no second pick in the sidebar: start with another checkpoint found
     default += [k for k in choices if k not in default][: 2 - len(default)]
@@ -22,13 +22,13 @@ if len(names) < 2:
 models = {}
 for name in names:
     try:
-        models[name] = ui.load_model(choices[name])
+        models[name] = cache.load_model(choices[name])
     except (TextaeError, OSError) as e:  # one bad checkpoint must not hide the others
         st.error(f"{name}: {e}")
 if len(models) < 2:
     st.stop()
 
-inputs = ui.sentences_input(
+inputs = widgets.sentences_input(
     "Inputs (one per line)",
     "cmp_inputs",
     "the food was cold and the service was slow .\ngreat place , friendly staff !",
@@ -40,13 +40,13 @@ if not inputs:
 tab_rec, tab_int, tab_vec, tab_nn, tab_fig = st.tabs(
     ["Reconstructions", "Interpolation", "Vector arithmetic", "Neighbours", "Figures"]
 )
-with tab_rec, ui.errors_shown():
+with tab_rec, feedback.errors_shown():
     st.dataframe(
         pd.DataFrame({"input": inputs, **{n: m.reconstruct(inputs) for n, m in models.items()}}),
         hide_index=True, key="cmp_rec",
     )  # fmt: skip
 
-with tab_int, ui.errors_shown():
+with tab_int, feedback.errors_shown():
     if len(inputs) < 2:
         st.info("Type two inputs to interpolate between the first two.")
     else:
@@ -57,19 +57,21 @@ with tab_int, ui.errors_shown():
         }
         st.dataframe(pd.DataFrame(rows), hide_index=True, key="cmp_int")
 
-with tab_vec, ui.errors_shown():
+with tab_vec, feedback.errors_shown():
     ca, cb = st.columns(2)
     with ca:
-        set_a = ui.sentences_input("Set A (from)", "cmp_set_a", "the food was cold .\nthe staff was rude .", 100)
+        set_a = widgets.sentences_input("Set A (from)", "cmp_set_a", "the food was cold .\nthe staff was rude .", 100)
     with cb:
-        set_b = ui.sentences_input("Set B (to)", "cmp_set_b", "the food was great .\nthe staff was friendly .", 100)
+        set_b = widgets.sentences_input(
+            "Set B (to)", "cmp_set_b", "the food was great .\nthe staff was friendly .", 100
+        )
     k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="cmp_k")
     if set_a and set_b:
         out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}
         st.dataframe(pd.DataFrame({"input": inputs, **out}), hide_index=True, key="cmp_vec")
 
-c = ui.corpus(required=False)
-with tab_nn, ui.errors_shown():
+c = state.corpus(required=False)
+with tab_nn, feedback.errors_shown():
     if c is None:
         st.info("Pick a corpus in the sidebar to search for neighbours in it.")
     else:

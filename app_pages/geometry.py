@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
-from textae import geometry, svg_charts
+from explorer import cache, feedback, state
+from textae import geometry
 from textae.errors import TextaeError
+from textae.figures import svg
 
 st.title("Geometry of the latent space")
 st.caption(
@@ -15,7 +16,7 @@ st.caption(
 )
 
 # ---- the two models: the shipped AAE and DAAE by default, any pair from the picker
-choices = ui.checkpoint_choices()
+choices = state.checkpoint_choices()
 labels = list(choices)
 
 
@@ -29,13 +30,13 @@ if not labels:
 ca, cb = st.columns(2)
 pick_a = ca.selectbox("Model A", labels, index=default("yelp-aae", 0), key="geo_a")
 pick_b = cb.selectbox("Model B", labels, index=default("yelp-daae", 1), key="geo_b")
-with ui.errors_shown():
-    models = {pick_a: ui.load_model(choices[pick_a]), pick_b: ui.load_model(choices[pick_b])}
+with feedback.errors_shown():
+    models = {pick_a: cache.load_model(choices[pick_a]), pick_b: cache.load_model(choices[pick_b])}
 if pick_a == pick_b:
     st.info("Both sides show the same checkpoint; pick two to compare.", icon=":material/info:")
     models = {pick_a: models[pick_a]}
 m_a = models[pick_a]
-c = ui.corpus(m_a)
+c = state.corpus(m_a)
 
 N_VARIANTS, N_RANDOM = 8, 100
 # the radius slider's positions, all decoded in one batch per model; up to about half the distance between
@@ -51,8 +52,8 @@ def use_example() -> None:
 
 def jitters(sentence: str, n_codes: int) -> dict[str, geometry.Jitter]:
     """Each model's decodes of n_codes codes at every radius, the models side by side (cached by the models)."""
-    with ui.errors_shown():
-        return geometry.jitters(models, sentence, RADII, n_codes, seed=0, initializer=ui.in_this_run())
+    with feedback.errors_shown():
+        return geometry.jitters(models, sentence, RADII, n_codes, seed=0, initializer=feedback.in_this_run())
 
 
 @st.fragment
@@ -67,12 +68,12 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
         top, times = j.counts(i)[0]
         col.markdown(
             f"**{name}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
-            f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{ui.md(top)}*"
+            f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{feedback.md(top)}*"
         )
         col.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True)
     scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
-    st.container(key="geo_jitter_curve").image(svg_charts.jitter_curves(curves, mark=r), width="stretch")
+    st.container(key="geo_jitter_curve").image(svg.jitter_curves(curves, mark=r), width="stretch")
     st.caption(
         "Mean word edits between the sentence and the decodes at each radius (r = 0 is the reconstruction). "
         f"For scale, the mean distance to a random sentence is {scale}."
@@ -91,7 +92,7 @@ def analysis() -> None:
         st.stop()
     vocabs = [m.vocab.idx2word for m in models.values()]
     if len(models) > 1 and vocabs[0] != vocabs[1]:
-        views = "; ".join(f"{name} reads *{ui.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
+        views = "; ".join(f"{name} reads *{feedback.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
         st.info(
             f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
             f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",
@@ -99,9 +100,9 @@ def analysis() -> None:
         )
 
     # ---- both sections' work before anything is sent: the browser drawing section 1 would share the two
-    # cores with section 2's decodes and slow them down (README, Geometry page latency)
+    # cores with section 2's decodes and slow them down (docs/benchmarks.md, Geometry page)
     subs = geometry.frequent_words([m.vocab for m in models.values()])
-    with ui.errors_shown():
+    with feedback.errors_shown():
         variants = geometry.edit_variants(sentence, subs, N_VARIANTS, seed=0)
         randoms = geometry.random_sentences(c.sentences, N_RANDOM, exclude=sentence, seed=0)
         hoods = {}
@@ -120,8 +121,8 @@ def analysis() -> None:
         why = "it has one word, so it can only be substituted" if n_words == 1 else f"it has only {n_words} words"
         st.info(f"No variants at word edit distance {' or '.join(map(str, missing))}: {why}.", icon=":material/info:")
     # plain SVG shown as an image and static tables, not plotly nor st.dataframe's canvas grid: the browser
-    # draws them in milliseconds (README, Geometry page latency)
-    boxes = svg_charts.distance_boxes({name: h.groups() for name, h in hoods.items()})
+    # draws them in milliseconds (docs/benchmarks.md, Geometry page)
+    boxes = svg.distance_boxes({name: h.groups() for name, h in hoods.items()})
     st.container(key="geo_distances").image(boxes, width="stretch")
     st.caption(
         f"Each point is one of {len(variants)} seeded variants (word drop, substitution by a frequent word, swap of "

@@ -3,7 +3,7 @@
 import streamlit as st
 
 import textae
-from app_pages import ui
+from explorer import access
 from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
@@ -12,10 +12,10 @@ st.markdown(
     "Guidance via Denoising* (Shen et al., ICML 2020): AE, β-VAE, AAE, LAAE and the denoising DAAE. "
     "Every page decodes codes back to text: pick a point, a path or a direction in the latent space and read it."
 )
-found = find_checkpoints(ui.CHECKPOINT_ROOT)
+found = find_checkpoints(access.CHECKPOINT_ROOT)
 if found:
     st.success(
-        f"{len(found)} checkpoint(s) found under {ui.CHECKPOINT_ROOT.name}/: " + ", ".join(p.name for p in found)
+        f"{len(found)} checkpoint(s) found under {access.CHECKPOINT_ROOT.name}/: " + ", ".join(p.name for p in found)
     )
     cols = st.columns(3)
     cols[0].page_link("app_pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")

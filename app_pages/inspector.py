@@ -1,5 +1,6 @@
 """Checkpoint inspector: config, sizes, training curves, latent statistics, prior samples, import."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from app_pages import ui
+from explorer import access, feedback, state
 from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
 from textae.metrics import latent_stats
@@ -18,17 +19,20 @@ st.title("Checkpoint inspector")
 with st.expander("Import a reference checkpoint (model.pt + vocab.txt) into our format"):
     src = st.text_input("Reference directory or model.pt", key="insp_import_src").strip()
     dst_name = st.text_input("Save as checkpoints/…", "imported", key="insp_import_name").strip()
+    if dst_name and not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", dst_name):
+        st.error("Name the checkpoint with letters, digits, '.', '_' or '-' (a folder under checkpoints/).")
+        dst_name = ""
     fp16 = st.checkbox("fp16 weights (half the size)", key="insp_import_fp16")
     if st.button("Import", key="insp_import", disabled=not (src and dst_name)):
-        dst = ui.CHECKPOINT_ROOT / dst_name
+        dst = access.CHECKPOINT_ROOT / dst_name
         if dst.exists():
             st.error(f"{dst} already exists; choose another name.")
         else:
-            with ui.errors_shown(), st.spinner("Importing…"):
-                out = export(src, dst, fp16=fp16)
+            with feedback.errors_shown(), st.spinner("Importing…"):
+                out = export(access.readable(src), dst, fp16=fp16)
             st.success(f"Saved in our format at {out}. It is now in the sidebar's checkpoint list.")
 
-m = ui.model()
+m = state.model()
 tab_cfg, tab_log, tab_lat, tab_prior = st.tabs(
     ["Config and sizes", "Training curves", "Latent statistics", "Prior samples"]
 )
@@ -63,9 +67,9 @@ with tab_log:
         st.plotly_chart(fig, key="insp_curves")
 
 with tab_lat:
-    c = ui.corpus(m, required=False)
+    c = state.corpus(m, required=False)
     if c is not None:
-        with ui.warnings_shown():
+        with feedback.warnings_shown():
             stats = latent_stats(m.encode(c.sentences))
         a, b = st.columns(2)
         a.metric("active units (variance > 0.01)", f"{stats['active']} / {stats['dim_z']}")
@@ -88,7 +92,7 @@ with tab_prior:
     n = c1.slider("samples", 1, 50, 10, key="insp_prior_n")
     seed = c2.number_input("seed", 0, 1_000_000, 0, key="insp_prior_seed")
     strategy = c3.selectbox("decoding", STRATEGIES, key="insp_prior_strategy")
-    with ui.errors_shown():
+    with feedback.errors_shown():
         samples = m.sample(int(n), seed=int(seed), strategy=strategy)
     st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True, key="insp_prior")
     st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: `{Path(m.path)}`")

@@ -4,19 +4,19 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
-from app_pages.scrubber import scrubber
+from explorer import cache, feedback, state, widgets
+from explorer.scrubber import scrubber
 from textae import ops
 
 st.title("Interpolation")
-m = ui.model()
-sel = ui.selection()
+m = state.model()
+sel = state.selection()
 models = {"": m}
 if sel.checkpoint2:
-    with ui.errors_shown():
-        models = {"A: ": m, "B: ": ui.load_model(sel.checkpoint2)}
+    with feedback.errors_shown():
+        models = {"A: ": m, "B: ": cache.load_model(sel.checkpoint2)}
 
-pairs = ui.interpolation_pairs()
+pairs = widgets.interpolation_pairs()
 DEFAULT = ("the food was cold and the service was slow .", "great place , friendly staff !")
 
 
@@ -48,11 +48,11 @@ MAP_POINTS = 2000  # corpus points drawn under the path (the browser draws them;
 names = {tag: f"{tag}{model.cfg.model_type.upper()}" for tag, model in models.items()}
 along, maps = {}, {}
 for tag, model in models.items():
-    with ui.errors_shown():
+    with feedback.errors_shown():
         along[names[tag]] = model.interpolate(a, b, TS, method)
-        c = ui.corpus(model, required=False)
+        c = state.corpus(model, required=False)
         if c is not None:
-            proj, P = ui.projection(model, c.sentences, model.encode(c.sentences), "pca")
+            proj, P = cache.projection(model, c.sentences, model.encode(c.sentences), "pca")
             z = model.encode([a, b])
             maps[f"{names[tag]} · the path on the corpus's PCA map"] = (
                 P[:MAP_POINTS], proj.transform(ops.path(z[0], z[1], TS, method))
@@ -67,7 +67,7 @@ st.caption(
 
 cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
-    with col, ui.errors_shown():
+    with col, feedback.errors_shown():
         if len(models) > 1:
             st.markdown(f"**{names[tag]}** · `{model.path}`")
         ts = ops.steps(int(n))
@@ -75,7 +75,7 @@ for col, (tag, model) in zip(cols, models.items()):
             {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}
         )
         near = int(np.abs(ts - t).argmin())  # the table's row nearest the slider, highlighted
-        marked = table.style.apply(ui.highlight, row=near, axis=1).format({"t": "{:.3f}"})
+        marked = table.style.apply(widgets.highlight, row=near, axis=1).format({"t": "{:.3f}"})
         st.dataframe(marked, hide_index=True, key=f"interp_table{tag}")
         runs = len(ops.runs(along[names[tag]]))
         st.caption(

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app_pages import ui
-from textae import geometry, plots
+from explorer import cache, charts, feedback, state, widgets
+from textae import geometry
 from textae.projection import grid, kmeans
 
 st.title("Latent map")
-m = ui.model()
-c = ui.corpus(m)
-with st.spinner(f"Encoding {len(c.sentences):,} sentences…"), ui.warnings_shown():
+m = state.model()
+c = state.corpus(m)
+with st.spinner(f"Encoding {len(c.sentences):,} sentences…"), feedback.warnings_shown():
     Z = m.encode(c.sentences)
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
@@ -25,20 +25,20 @@ if method == "umap":
     md = mid.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="map_umap_min_dist")
 elif method == "axis":
     with mid:
-        picked_vector = ui.attribute_vector(m, "map_vector")
-    if picked_vector is None:
+        picked = widgets.vector_picker(m, "map_vector", (widgets.PRESETS, widgets.SAVED))
+    if picked is None:
         st.stop()
-    v, about = picked_vector
+    v, about = picked.v, picked.about
 color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
 color_by = right.selectbox("Colour by", color_options, key="map_color")
 
-with ui.errors_shown():
-    proj, P = ui.projection(m, c.sentences, Z, method, nn, md, v)
-rec = ui.decode_with_progress(m, Z, "Reconstructing the corpus for hover texts…")
+with feedback.errors_shown():
+    proj, P = cache.projection(m, c.sentences, Z, method, nn, md, v)
+rec = cache.decode_with_progress(m, Z, "Reconstructing the corpus for hover texts…")
 if method == "axis":
     st.caption(
-        f"x: each code's projection on *{about}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading principal "
-        "direction orthogonal to it. Colour by label to see whether the attribute lies along x."
+        f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "
+        "principal direction orthogonal to it. Colour by label to see whether the attribute lies along x."
     )
 
 # ---- an n x n grid of decoded sentences over the plane (needs an exact inverse: not UMAP)
@@ -52,7 +52,7 @@ overlay = g1.toggle(
 grid_labels = None
 if overlay and proj.exact_inverse:
     n_grid = g2.slider("grid nodes per side", 2, geometry.MAX_GRID, 4, key="map_grid_n")
-    with ui.errors_shown():
+    with feedback.errors_shown():
         grid_labels = geometry.decoded_grid(m, proj, P, n_grid)
 elif not proj.exact_inverse:
     g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
@@ -67,7 +67,7 @@ elif color_by == "word / regex search":
     try:
         rx = re.compile(pattern) if pattern else None
     except re.error as e:
-        st.warning(f"`{pattern}` is not a valid regular expression ({e}); searching for it as plain text.")
+        st.warning(f"{feedback.md(pattern)} is not a valid regular expression ({e}); searching for it as plain text.")
         rx = re.compile(re.escape(pattern))
     if rx:
         color, title = np.array(["match" if rx.search(s) else "no match" for s in c.sentences]), ""
@@ -80,15 +80,16 @@ elif color_by == "k-means cluster":
 query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
 marks = {}
 if query.strip():
-    with ui.errors_shown():
+    with feedback.errors_shown():
         zq = m.encode(query)
-    marks[plots.QUERY_TRACE] = (proj.transform(zq), [query])
+    marks[charts.QUERY_TRACE] = (proj.transform(zq), [query])
 
 # ---- decode anywhere: a click on empty space selects one point of an invisible grid
 G = grid(P)
+fig = charts.latent_map(P, c.sentences, rec, color, title, grid=G, labels=grid_labels, axis_titles=proj.axis_titles)
+grid_curve = charts.trace_index(fig, charts.GRID_TRACE)
 event = st.session_state.get("map_chart")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
-grid_curve = 0  # the grid is the first trace
 clicked = [p for p in points if p.get("curve_number") == grid_curve]
 picked = sorted(
     {int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") != grid_curve and "customdata" in p}
@@ -96,10 +97,8 @@ picked = sorted(
 if clicked and not picked:
     xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
     decoded = m.decode(proj.inverse(xy))[0]
-    marks[plots.DECODED_TRACE] = (xy, [decoded])
-
-fig = plots.latent_map(P, c.sentences, rec, color, title, grid=G, marks=marks, labels=grid_labels,
-                       axis_titles=proj.axis_titles)  # fmt: skip
+    marks[charts.DECODED_TRACE] = (xy, [decoded])
+charts.add_marks(fig, marks)
 st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
 st.caption(
     "Hover a point to read its sentence and reconstruction. Click a point, or pick box or lasso in the "
@@ -107,9 +106,9 @@ st.caption(
     + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
 )
 
-if plots.DECODED_TRACE in marks:
-    (x, y), text = marks[plots.DECODED_TRACE][0][0], marks[plots.DECODED_TRACE][1][0]
-    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{ui.md(text)}**", icon=":material/my_location:")
+if charts.DECODED_TRACE in marks:
+    (x, y), text = marks[charts.DECODED_TRACE][0][0], marks[charts.DECODED_TRACE][1][0]
+    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(text)}**", icon=":material/my_location:")
 
 if query.strip():
     st.subheader("Latent neighbours of the query")

@@ -2,11 +2,11 @@
 
 from dataclasses import replace
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from textae import plots, toy
+from explorer import charts
+from textae import toy
+from textae.figures.html import toy_scatter
 from textae.parallel import torch_threads
 from textae.toy import ToyConfig, ToyLab
 
@@ -71,7 +71,7 @@ b1.button("Pause" if state.toy_playing else "Play", key="toy_play", type="primar
 b2.button("Step", key="toy_step", help="train 50 steps", on_click=step_once)
 b3.button("Reset", key="toy_reset", on_click=reset)
 
-FRAME_STEPS = 20  # steps per redraw (see the README for the frame rates measured)
+FRAME_STEPS = 20  # steps per redraw (docs/toy.md gives the frame rates measured)
 
 
 @st.fragment(run_every=0.1 if state.toy_playing else None)
@@ -87,21 +87,9 @@ def live() -> None:
     latest = {r["model"].lower(): r for r in state.toy_history[-len(lab.names) :]}
     titles = toy.panel_titles(lab, latest)
     st.caption(f"step {lab.step_count} / {cfg.steps} · {lab.train_time:.1f} s of training")
-    st.plotly_chart(plots.toy_scatter(snap.codes, lab.labels, lab.X, titles), key="toy_scatter")
+    st.plotly_chart(toy_scatter(snap.codes, lab.labels, lab.X, titles), key="toy_scatter")
     if state.toy_history:
-        df = pd.DataFrame(state.toy_history).melt(["step", "model"], var_name="metric")
-        fig = px.line(
-            df,
-            x="step",
-            y="value",
-            color="model",
-            facet_col="metric",
-            height=260,
-            color_discrete_map={"AAE": plots.PALETTE[3], "DAAE": plots.PALETTE[0]},
-        )
-        fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))  # "purity", not "metric=purity"
-        fig.update_yaxes(range=[0, 1.02])
-        st.plotly_chart(fig, key="toy_metrics")
+        st.plotly_chart(charts.metric_curves(state.toy_history), key="toy_metrics")
 
 
 live()
@@ -117,7 +105,7 @@ def replay() -> None:
     lab: ToyLab = state.toy_lab
     st.subheader("Replay")
     st.caption(f"{len(frames)} frames, steps {frames[0][0]}–{frames[-1][0]}: drag the slider below the plots.")
-    st.plotly_chart(plots.toy_replay(frames, lab.labels, lab.X, toy.panel_titles(lab)), key="toy_replay")
+    st.plotly_chart(charts.toy_replay(frames, lab.labels, lab.X, toy.panel_titles(lab)), key="toy_replay")
 
 
 replay()

@@ -26,10 +26,8 @@ from urllib.parse import urlencode
 
 from common import ROOT
 
+from explorer.browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from textae.data import DataLayout
-
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 
 SENTENCES = [
     "the food was cold and the service was slow .",

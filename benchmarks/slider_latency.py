@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -34,14 +33,7 @@ import torch
 from common import ROOT, SIZES, corpus
 
 import textae
-from textae import ops
-from textae.checkpoint import find_checkpoints, save_checkpoint
-from textae.config import preset
-from textae.model import TextAutoencoder
-from textae.vocab import Vocab
-
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import (  # noqa: E402
+from explorer.browser import (  # noqa: E402
     SCRUBBER,
     STREAMLIT_SLIDER,
     drag,
@@ -52,6 +44,11 @@ from browser import (  # noqa: E402
     wait_idle,
     wait_scrubber,
 )
+from textae import ops
+from textae.checkpoint import find_checkpoints, save_checkpoint
+from textae.config import preset
+from textae.model import TextAutoencoder
+from textae.vocab import Vocab
 
 INPUTS = ["the food was cold and the service was slow .", "great place , friendly staff !", "i will be back ."]
 # the old way: st.slider in a fragment, each position's sentence looked up on the server ({texts} filled in)

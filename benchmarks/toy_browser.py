@@ -18,10 +18,8 @@ from pathlib import Path
 from common import ROOT
 from playwright.sync_api import sync_playwright
 
+from explorer.browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from textae.toy import ToyConfig
-
-sys.path.insert(0, str(ROOT / "tests"))
-from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 
 
 def main() -> None:

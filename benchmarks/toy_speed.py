@@ -14,7 +14,7 @@ import time
 import common  # noqa: F401  (puts the repository on sys.path)
 import torch
 
-from textae import plots
+from textae.figures.html import toy_scatter
 from textae.toy import ToyConfig, ToyLab
 
 
@@ -38,7 +38,7 @@ def main() -> None:
         lab.step(min(a.frame_steps, cfg.steps - lab.step_count))
         lab.metrics()
         snap = lab.snapshot(with_metrics=False)
-        plots.toy_scatter(snap.codes, lab.labels, lab.X).to_json()
+        toy_scatter(snap.codes, lab.labels, lab.X).to_json()
         frames += 1
     page = time.perf_counter() - t0
     print(f"with page frames:         {page:6.1f} s  ({frames} frames, {frames / page:.1f} frames/s)")

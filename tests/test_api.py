@@ -118,21 +118,6 @@ def test_ops_interpolation_ends_and_slerp_norm():
     assert idx.tolist() == [[1, 2]] and np.allclose(d, [[1.0, 2.0]])
 
 
-def test_the_library_never_imports_the_app_side():
-    """Every textae module imports without streamlit or plotly (the app's own helpers live in app_pages/)."""
-    import subprocess
-    import sys
-
-    code = (
-        "import importlib, pkgutil, sys, textae\n"
-        "for m in pkgutil.iter_modules(textae.__path__):\n"
-        "    if m.name != '__main__': importlib.import_module('textae.' + m.name)\n"
-        "print(sorted({n.split('.')[0] for n in sys.modules} & {'streamlit', 'plotly', 'app_pages'}))\n"
-    )
-    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr
-
-
 @given(st.lists(st.sampled_from(["a", "b", "c"]), max_size=30))
 def test_runs_split_a_path_into_stretches_of_one_sentence(items):
     r = ops.runs(items)

@@ -1,21 +1,26 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
 import json
+import re
 import shutil
 
 import pytest
-from conftest import ROOT, SVG, SVG_URL, svg_from_url, write_reference
+from helpers import ROOT, SVG, SVG_URL, svg_from_url, write_reference
 
 import textae
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
-ui = pytest.importorskip("app_pages.ui")
+access = pytest.importorskip("explorer.access")
+state = pytest.importorskip("explorer.state")
+widgets = pytest.importorskip("explorer.widgets")
 
 
 @pytest.fixture()
-def app(app_root, monkeypatch):
-    """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus."""
-    monkeypatch.setattr(ui, "CHECKPOINT_ROOT", app_root / "checkpoints")
+def app(app_root, monkeypatch, tmp_path_factory):
+    """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus (the tests'
+    temporary folders are an allowed root, as a teacher's folder named in TEXTAE_ALLOWED_ROOTS would be)."""
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", app_root / "checkpoints")
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path_factory.getbasetemp()))
 
     def open_page(page: str = "app_pages/home.py", **qp) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
@@ -36,7 +41,9 @@ def app(app_root, monkeypatch):
 
 
 def texts(at, kind: str) -> str:
-    return " ".join(e.value for e in getattr(at, kind))
+    """The text of every element of a kind (error, warning, info, caption, ...), as a reader sees it: the app
+    shows file-derived text as itself in Markdown, escaping its punctuation (feedback.md), undone here."""
+    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind))
 
 
 def figure(at, i: int = 0) -> dict:
@@ -77,7 +84,7 @@ def table(at, column: str):
 
 # ----------------------------------------------------------------- frame
 def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypatch):
-    monkeypatch.setattr(ui, "CHECKPOINT_ROOT", tmp_path)
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", tmp_path)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert not at.exception
     assert "textae" in at.title[0].value
@@ -87,7 +94,7 @@ def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypat
 
 
 def test_sidebar_reads_and_writes_the_url(app, app_root):
-    at = app(ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300)
+    at = app("app_pages/latent_map.py", ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300)
     assert at.selectbox(key="ckpt_choice").value == "aae"
     assert at.selectbox(key="ckpt2_choice").value == "ae"
     assert at.number_input(key="corpus_limit").value == 300
@@ -152,7 +159,7 @@ def test_large_upload_is_sampled_with_a_note(app):
     assert len(big) > 10_000_000
     at.sidebar.file_uploader(key="corpus_upload").upload("big.txt", big, "text/plain").run()
     assert not at.exception and not at.error
-    assert "a seeded sample of 5,000 is used" in texts(at, "caption")
+    assert "a sample of 5,000 (seed 0) is used" in texts(at, "caption")
     at.sidebar.file_uploader(key="corpus_upload").upload("weights.txt", b"\x00" * 5000, "text/plain").run()
     assert "binary" in texts(at, "error")
 
@@ -347,18 +354,19 @@ def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
     import numpy as np
 
     from textae import geometry
-    from textae.checkpoint import save_vector
     from textae.projection import Projection
+    from textae.vectors import save_vector
 
     ckpt = tmp_path / "ae"
     shutil.copytree(app_root / "checkpoints" / "ae", ckpt)
     m = textae.load(ckpt)
     sents = (app_root / "corpus.txt").read_text().splitlines()
     v = m.style_vector([s for s in sents if "rude" in s], [s for s in sents if "friendly" in s])
-    save_vector(ckpt, "sentiment", v, {"about": "rude → friendly"})
+    save_vector(ckpt, "sentiment", v, {"about": "rude → friendly"}, overwrite=True)
     at = app("app_pages/latent_map.py", ckpt=ckpt)
     at.radio(key="map_method").set_value("Along a vector").run()
-    at.selectbox(key="map_vector").set_value("saved: sentiment").run()
+    at.radio(key="map_vector_source").set_value(widgets.SAVED).run()
+    at.selectbox(key="map_vector_saved").set_value("sentiment").run()
     assert not at.exception and not at.error
     fig = figure(at)
     assert fig["layout"]["xaxis"]["title"]["text"] == "along the attribute vector"
@@ -381,7 +389,7 @@ def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
 
 
 def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, monkeypatch, tmp_path):
-    monkeypatch.setattr(ui, "attribute_presets", lambda: {})
+    monkeypatch.setattr(widgets, "attribute_presets", lambda: {})
     shutil.copytree(app_root / "checkpoints" / "aae", tmp_path / "aae")  # a copy: other tests save vectors
     at = app("app_pages/latent_map.py", ckpt=tmp_path / "aae")
     at.radio(key="map_method").set_value("Along a vector").run()
@@ -405,7 +413,7 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert {g for m, g in points if m == a} == {"edit 1", "edit 2", "edit 3", "random"}
     ranks = table(at, "one-edit variant")
     assert list(ranks.columns) == ["one-edit variant", "edit", f"rank in {a}", f"rank in {b}"] and len(ranks) == 8
-    choices = ui._choices()
+    choices = state._choices()
     models = {name: textae.load(choices[name]) for name in (a, b)}
     # the fixture's two checkpoints have different vocabularies (the AE's from the training split only)
     assert models[a].vocab.idx2word != models[b].vocab.idx2word

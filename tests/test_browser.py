@@ -10,7 +10,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import (
+from helpers import ROOT, SVG, svg_from_url
+
+from explorer.browser import (
     SCRUBBER,
     SCRUBBER_TEXT,
     drag,
@@ -21,7 +23,6 @@ from browser import (
     wait_idle,
     wait_scrubber,
 )
-from conftest import ROOT, SVG, svg_from_url
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
@@ -43,7 +44,8 @@ def site(app_root, tmp_path_factory):
         params["labels"] = str(labels if labels.exists() else app_root / "corpus.labels")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
-    with serve_app(root, log) as url, sync_api.sync_playwright() as pw:
+    allow = (app_root, Path(corpus).resolve().parent)
+    with serve_app(root, log, allow=allow) as url, sync_api.sync_playwright() as pw:
         browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         yield url, urlencode(params), page

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from conftest import ROOT, TINY, reference_greedy
+from helpers import ROOT, TINY, reference_greedy
 
 import textae
 from textae.api import TextAE
@@ -157,7 +157,7 @@ def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
 
 
 def test_vectors_saved_beside_a_checkpoint_round_trip(tmp_path, small):
-    from textae.checkpoint import list_vectors, load_vector, save_vector
+    from textae.vectors import list_vectors, load_vector, save_vector
 
     save_checkpoint(tmp_path / "ck", small.model, small.vocab)
     v = np.arange(small.cfg.dim_z, dtype=np.float32)
@@ -166,8 +166,14 @@ def test_vectors_saved_beside_a_checkpoint_round_trip(tmp_path, small):
     back, info = load_vector(tmp_path / "ck", "sentiment", small.cfg.dim_z)
     np.testing.assert_array_equal(back, v)
     assert info == {"about": "neg → pos"}
-    with pytest.raises(CheckpointError, match="dimensions"):
+    with pytest.raises(CheckpointError, match=r"the model's codes need \[3\]"):
         load_vector(tmp_path / "ck", "sentiment", dim_z=3)
+    with pytest.raises(CheckpointError, match="already saved.*'sentiment-2'"):  # never replaced silently
+        save_vector(tmp_path / "ck", "sentiment", -v)
+    np.testing.assert_array_equal(load_vector(tmp_path / "ck", "sentiment")[0], v)
+    save_vector(tmp_path / "ck", "sentiment", -v, {"about": "pos → neg"}, overwrite=True)
+    assert load_vector(tmp_path / "ck", "sentiment")[1] == {"about": "pos → neg"}
+    save_vector(tmp_path / "ck", "sentiment", v, {"about": "neg → pos"}, overwrite=True)
     with pytest.raises(CheckpointError, match="usable vector name"):
         save_vector(tmp_path / "ck", "../evil", v)
     with pytest.raises(CheckpointError, match="no vector"):
@@ -196,7 +202,8 @@ EASY = ["the food was great .", "the service was slow .", "i love this place !",
 
 def test_shipped_yelp_checkpoints():
     """checkpoints/yelp-<preset>/: every preset, fp16, with vectors and its training log, 64 MB in all, and working."""
-    from textae.checkpoint import list_vectors, read_train_log
+    from textae.checkpoint import read_train_log
+    from textae.vectors import list_vectors
     from textae.metrics import corpus_bleu
 
     total = 0

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, need_yelp
+from helpers import ROOT, need_yelp
 
 from textae.config import PRESETS
 
@@ -67,57 +67,65 @@ def test_train_every_preset(runs, name):
     assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2, 3, 4]  # validated each epoch
 
 
-def test_every_command(runs, yelp_slice, tmp_path):
-    ck = str(runs / "daae")
-    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+@pytest.fixture(scope="module")
+def ab(yelp_slice, tmp_path_factory):
+    """Two files of three valid sentences each, A and B, and the valid lines they came from."""
+    d = tmp_path_factory.mktemp("ab")
     lines = (yelp_slice / "valid.txt").read_text().splitlines()
-    a.write_text("\n".join(lines[:3]) + "\n")
-    b.write_text("\n".join(lines[3:6]) + "\n")
-    run("-m", "textae", "reconstruct", "--checkpoint", ck, "--data", str(a), "--output", str(tmp_path / "out/rec"))
+    (d / "a.txt").write_text("\n".join(lines[:3]) + "\n")
+    (d / "b.txt").write_text("\n".join(lines[3:6]) + "\n")
+    return d / "a.txt", d / "b.txt", lines
+
+
+def textae_cmd(*args, ok=True):
+    return run("-m", "textae", *map(str, args), ok=ok)
+
+
+def test_reconstruct(runs, ab, tmp_path):
+    textae_cmd("reconstruct", "--checkpoint", runs / "daae", "--data", ab[0], "--output", tmp_path / "out/rec")
     assert len((tmp_path / "out/rec").read_text().splitlines()) == 3
-    assert len(run("-m", "textae", "sample", "--checkpoint", ck, "--n", "7").stdout.splitlines()) == 7
-    p = run("-m", "textae", "interpolate", "--checkpoint", ck, "--data", f"{a},{b}", "--n", "4", "--method", "slerp")
+
+
+def test_sample(runs):
+    assert len(textae_cmd("sample", "--checkpoint", runs / "daae", "--n", "7").stdout.splitlines()) == 7
+
+
+def test_interpolate(runs, ab):
+    p = textae_cmd("interpolate", "--checkpoint", runs / "daae", "--data", f"{ab[0]},{ab[1]}", "--n", "4",
+                   "--method", "slerp")  # fmt: skip
     assert len(p.stdout.split("\n\n")) == 3 and len(p.stdout.split("\n\n")[0].splitlines()) == 4
-    p = run("-m", "textae", "arithmetic", "--checkpoint", ck, "--data", f"{a},{b},{a}", "--k", "1.5")
+
+
+def test_arithmetic_and_a_saved_vector(runs, ab):
+    a, b, _ = ab
+    ck = runs / "daae"
+    p = textae_cmd("arithmetic", "--checkpoint", ck, "--data", f"{a},{b},{a}", "--k", "1.5")
     assert len(p.stdout.splitlines()) == 3 and "|v| =" in p.stderr
-    run("-m", "textae", "vector", "--checkpoint", ck, "--data", f"{a},{b}", "--name", "ab")
-    assert (runs / "daae" / "best" / "vectors" / "ab.safetensors").exists()
-    q = run("-m", "textae", "arithmetic", "--checkpoint", ck, "--vector", "ab", "--data", str(a), "--k", "1.5")
+    textae_cmd("vector", "--checkpoint", ck, "--data", f"{a},{b}", "--name", "ab", "--force")
+    assert (ck / "best" / "vectors" / "ab.safetensors").exists()
+    q = textae_cmd("arithmetic", "--checkpoint", ck, "--vector", "ab", "--data", a, "--k", "1.5")
     assert q.stdout == p.stdout  # the saved vector is the one computed from A and B
-    p = run(
-        "-m",
-        "textae",
-        "evaluate",
-        "--checkpoint",
-        ck,
-        "--data",
-        str(a),
-        "--nll",
-        "--m",
-        "5",
-        "--json",
-        str(tmp_path / "ev.json"),
-    )
+    again = textae_cmd("vector", "--checkpoint", ck, "--data", f"{b},{a}", "--name", "ab", ok=False)
+    assert again.returncode == 2 and "already saved" in again.stderr  # never replaced without --force
+    assert textae_cmd("arithmetic", "--checkpoint", ck, "--vector", "ab", "--data", a, "--k", "1.5").stdout == p.stdout
+
+
+def test_evaluate(runs, ab, tmp_path):
+    textae_cmd("evaluate", "--checkpoint", runs / "daae", "--data", ab[0], "--nll", "--m", "5",
+               "--json", tmp_path / "ev.json")  # fmt: skip
     ev = json.loads((tmp_path / "ev.json").read_text())
     assert {"rec", "loss", "nll", "ppl"} <= ev.keys() and ev["ppl"] > 1
-    p = run(
-        "-m",
-        "textae",
-        "neighbors",
-        "--checkpoint",
-        ck,
-        "--data",
-        str(yelp_slice / "valid.txt"),
-        "--query",
-        str(a),
-        "--n",
-        "3",
-    )
-    assert p.stdout.count("query:") == 3 and lines[0] in p.stdout
-    run("-m", "textae", "export", "--checkpoint", ck, "--out", str(tmp_path / "half"), "--fp16")
-    p = run(
-        "-m", "textae", "reconstruct", "--checkpoint", str(tmp_path / "half"), "--data", str(a), "--strategy", "beam"
-    )
+
+
+def test_neighbors(runs, ab, yelp_slice):
+    p = textae_cmd("neighbors", "--checkpoint", runs / "daae", "--data", yelp_slice / "valid.txt", "--query", ab[0],
+                   "--n", "3")  # fmt: skip
+    assert p.stdout.count("query:") == 3 and ab[2][0] in p.stdout
+
+
+def test_export(runs, ab, tmp_path):
+    textae_cmd("export", "--checkpoint", runs / "daae", "--out", tmp_path / "half", "--fp16")
+    p = textae_cmd("reconstruct", "--checkpoint", tmp_path / "half", "--data", ab[0], "--strategy", "beam")
     assert len(p.stdout.splitlines()) == 3
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, TINY, synthetic_corpus
+from helpers import ROOT, TINY, synthetic_corpus
 
 from textae.api import load
 from textae.config import TrainConfig

@@ -4,7 +4,7 @@ import copy
 
 import pytest
 import torch
-from conftest import TINY, reference_greedy
+from helpers import TINY, reference_greedy
 
 from textae.config import preset
 from textae.generate import DecodeConfig, _filter_logits, generate

@@ -2,7 +2,7 @@
 
 import pytest
 import torch
-from conftest import TINY
+from helpers import TINY
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 import torch
-from conftest import ROOT, synthetic_corpus
+from helpers import ROOT, synthetic_corpus
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -116,7 +116,7 @@ def test_toy_cli_writes_table_figures_and_json(tmp_path):
     import subprocess
     import sys
 
-    from conftest import ROOT
+    from helpers import ROOT
 
     args = [
         "--seeds",

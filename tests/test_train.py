@@ -4,7 +4,7 @@ import json
 
 import pytest
 import torch
-from conftest import TINY
+from helpers import TINY
 
 from textae.checkpoint import load_checkpoint, load_trainer_state
 from textae.config import TrainConfig, preset

@@ -12,11 +12,12 @@ from . import ops
 from .checkpoint import load_checkpoint
 from .config import ModelConfig, replace
 from .data import as_sentences, pad_batch
-from .errors import TextaeWarning
+from .errors import InputError, TextaeWarning
 from .generate import DecodeConfig, generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
 from .parallel import pick_device
+from .vectors import free_name, list_vectors, load_vector, save_vector
 from .vocab import UNK, Vocab
 
 
@@ -109,7 +110,7 @@ class TextAE:
         single = Z.ndim == 1
         Z = Z[None] if single else Z
         if Z.ndim != 2 or Z.shape[1] != self.cfg.dim_z:
-            raise ValueError(f"codes must have shape [N, {self.cfg.dim_z}], got {list(Z.shape)}")
+            raise InputError(f"codes must have shape [N, {self.cfg.dim_z}], got {list(Z.shape)}")
         gen = None
         if seed is not None:
             gen = torch.Generator(device=self.device)
@@ -129,7 +130,7 @@ class TextAE:
     def sample(self, n: int, seed: int | None = None, **decode_kw) -> list[str]:
         """Decode n codes drawn from the model's prior (N(0, I); an ARAE's generator)."""
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 0 <= n <= MAX_SAMPLES:
-            raise ValueError(f"the number of samples must be a whole number from 0 to {MAX_SAMPLES:,}, not {n!r}")
+            raise InputError(f"the number of samples must be a whole number from 0 to {MAX_SAMPLES:,}, not {n!r}")
         return self.decode(self.prior_codes(n, seed), seed=seed, **decode_kw)
 
     @torch.inference_mode()
@@ -157,11 +158,31 @@ class TextAE:
         """Decode z + k * v for every k and sentence, in one batch: [len(ks)][len(sents)] sentences."""
         ks = np.asarray(ks, dtype=np.float32).reshape(-1)  # [K]
         if not np.isfinite(ks).all():
-            raise ValueError(f"the scale k must be a finite number, not {ks[~np.isfinite(ks)][0]}")
+            raise InputError(f"the scale k must be a finite number, not {ks[~np.isfinite(ks)][0]}")
         Z = self.encode(list(sents))  # [N, dim_z]
         shifted = Z[None] + ks[:, None, None] * np.asarray(v, dtype=np.float32)[None, None]  # [K, N, dim_z]
         out = self.decode(shifted.reshape(-1, self.cfg.dim_z), **decode_kw)
         return [out[i * len(Z) : (i + 1) * len(Z)] for i in range(len(ks))]
+
+    # ------------------------------------------------- saved attribute vectors
+    def vectors(self) -> list[str]:
+        """Names of the attribute vectors saved beside this checkpoint."""
+        return list_vectors(self.path) if self.path else []
+
+    def load_vector(self, name: str) -> tuple[np.ndarray, dict]:
+        """A saved attribute vector: (v [dim_z], its description dict)."""
+        return load_vector(self.path, name, self.cfg.dim_z)
+
+    def save_vector(self, name: str, v: np.ndarray, info: dict | None = None, overwrite: bool = False) -> Path:
+        """Save v [dim_z] beside this checkpoint as `name`; an existing name is refused unless `overwrite`."""
+        v = np.asarray(v, dtype=np.float32)
+        if v.shape != (self.cfg.dim_z,):
+            raise InputError(f"an attribute vector of this model has shape [{self.cfg.dim_z}], not {list(v.shape)}")
+        return save_vector(self.path, name, v, info, overwrite)
+
+    def free_vector_name(self, name: str) -> str:
+        """`name`, or the first of `name-2`, `name-3`, … that no saved vector has."""
+        return free_name(self.path, name)
 
     def neighbors(
         self, queries: str | list[str], corpus: list[str], k: int = 10, corpus_codes: np.ndarray | None = None
@@ -169,7 +190,7 @@ class TextAE:
         """The k corpus sentences whose codes lie nearest each query's (Euclidean, posterior means): a list
         per query, or one list for one query given as a str."""
         if not corpus:
-            raise ValueError("the corpus to search is empty")
+            raise InputError("the corpus to search is empty")
         q = np.atleast_2d(self.encode(queries))
         c = self.encode(list(corpus)) if corpus_codes is None else corpus_codes
         idx, dist = ops.nearest(q, c, k)
@@ -179,9 +200,9 @@ class TextAE:
     def nll(self, sents: str | list[str], m: int = 100, batch_size: int = 64) -> dict:
         """Importance-sampled NLL (nats per sentence) and perplexity (per word + `<eos>`)."""
         if self.cfg.learned_prior:
-            raise ValueError("an ARAE's prior is a generator without a density, so its NLL cannot be estimated")
+            raise InputError("an ARAE's prior is a generator without a density, so its NLL cannot be estimated")
         if m < 1 or batch_size < 1:
-            raise ValueError(f"nll needs m >= 1 importance samples and batch_size >= 1, not {m} and {batch_size}")
+            raise InputError(f"nll needs m >= 1 importance samples and batch_size >= 1, not {m} and {batch_size}")
         toks, _ = as_sentences(sents)
         ids = [self.vocab.ids(s) for s in toks]
         per = np.zeros(len(ids))

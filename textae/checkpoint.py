@@ -1,4 +1,4 @@
-"""The one checkpoint format, its one loader, and import of reference-implementation checkpoints.
+"""The one checkpoint format and its one loader (reference checkpoints: reference.py; vectors: vectors.py).
 
 A checkpoint is a directory:
 
@@ -10,17 +10,15 @@ A checkpoint is a directory:
     trainer.safetensors + trainer.json   optimiser and RNG state, only in resumable checkpoints
 
 A training run directory holds two of them, `best/` and `last/`; loading the run
-directory loads `best/`. Nothing here unpickles arbitrary objects: safetensors and
-JSON for our format, `torch.load(weights_only=True)` with only argparse.Namespace
-allowed for the reference's `model.pt`.
+directory loads `best/`. Nothing here unpickles anything: safetensors and JSON for our
+format; a reference `model.pt` goes to textae.reference, which allows only tensors and
+argparse.Namespace.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
 import shutil
 import tempfile
 import warnings
@@ -31,15 +29,16 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .config import ModelConfig, NoiseConfig, TrainConfig, from_dict
+from .config import ModelConfig, TrainConfig, from_dict
 from .errors import CheckpointError, TextaeWarning
-from .model import TextAutoencoder
+from .model import TextAutoencoder, from_state
+from .reference import load_reference
+from .trainer_state import flatten, unflatten
 from .version import __version__
-from .vocab import Vocab
+from .vocab import Vocab, read_vocab
 
 FORMAT = "textae-checkpoint"
 FORMAT_VERSION = 1
-REFERENCE_TYPES = {"dae": "ae", "ae": "ae", "vae": "vae", "aae": "aae"}
 
 
 # ------------------------------------------------------------------ locating
@@ -105,6 +104,21 @@ def find_checkpoints(root: str | Path, depth: int = 2) -> list[Path]:
     return found
 
 
+def name_of(path: str | Path) -> str:
+    """A checkpoint's short name: its directory's, or its run's for a run's best/ or last/ (runs/daae/best: daae)."""
+    p = Path(path).resolve()
+    return p.parent.name if p.name in ("best", "last", "last.old") else p.name
+
+
+def names(paths: list[str | Path]) -> dict[str, str]:
+    """Short names for checkpoints: name -> path, a repeated name replaced by the path as given."""
+    out: dict[str, str] = {}
+    for p in paths:
+        name = name_of(p)
+        out[name if name not in out else str(p)] = str(p)
+    return out
+
+
 # ------------------------------------------------------------------- loading
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
     """Load model (in eval mode, float32), vocab and metadata from any supported checkpoint."""
@@ -114,7 +128,7 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tup
     meta = _read_json(p / "config.json")
     if meta.get("format") != FORMAT:
         raise CheckpointError(f"{p / 'config.json'} is not a textae checkpoint config (format={meta.get('format')!r})")
-    vocab = _read_vocab(p / "vocab.txt")
+    vocab = read_vocab(p / "vocab.txt")
     if not isinstance(meta.get("model"), dict):
         raise CheckpointError(f'{p / "config.json"} has no model configuration (a "model" object)')
     try:
@@ -130,93 +144,8 @@ def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tup
         state = load_file(str(weights))
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(f"{weights} cannot be read (truncated or corrupt?): {e}") from None
-    model = _build(cfg, state, str(weights))
+    model = from_state(cfg, state, str(weights))
     return model.to(device).eval(), vocab, meta
-
-
-def load_reference(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
-    """Import a checkpoint of the reference implementation (model.pt beside vocab.txt)."""
-    path = Path(path)
-    vocab = _read_vocab(path.parent / "vocab.txt")
-    try:
-        with torch.serialization.safe_globals([argparse.Namespace]):
-            ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:  # the unpickler's errors are of many types; none may fall through to a full unpickle
-        # torch's own message may advise weights_only=False, which would run the file's code: never repeat it
-        raise CheckpointError(
-            f"{path} was refused: it is not a plain weights file "
-            f"(only tensors and argparse.Namespace are allowed; the loader said {type(e).__name__})"
-        ) from None
-    if (
-        not isinstance(ckpt, dict)
-        or not isinstance(ckpt.get("model"), dict)
-        or not isinstance(ckpt.get("args"), argparse.Namespace)
-    ):
-        raise CheckpointError(
-            f"{path} is not a reference checkpoint: expected a dict with 'args' (a Namespace) and 'model' (tensors)"
-        )
-    try:
-        cfg = config_from_reference(vars(ckpt["args"]), vocab.size)
-    except KeyError as e:
-        raise CheckpointError(f"{path}: its args lack {e.args[0]!r}, which the model's shape needs") from None
-    except (TypeError, ValueError) as e:
-        raise CheckpointError(f"{path}: its args are not usable: {e}") from None
-    state = {k: v for k, v in ckpt["model"].items() if cfg.adversarial or not k.startswith("D.")}
-    model = _build(cfg, state, str(path))
-    meta = {
-        "format": "reference",
-        "model": asdict(cfg),
-        "source": str(path),
-        "train": {"lr": float(vars(ckpt["args"]).get("lr", 5e-4))},
-    }
-    return model.to(device).eval(), vocab, meta
-
-
-def config_from_reference(args: dict, vocab_size: int) -> ModelConfig:
-    """Map the reference's argparse options onto a ModelConfig (variant from its losses and noise)."""
-    kind = args.get("model_type", args.get("model", "dae"))
-    if kind not in REFERENCE_TYPES:
-        raise CheckpointError(f"unknown reference model type {kind!r}")
-    noise = NoiseConfig.parse(args.get("noise", [0, 0, 0, 0]))
-    model_type = REFERENCE_TYPES[kind]
-    if model_type == "aae":
-        model_type = "daae" if noise.active else "laae" if args.get("lambda_p", 0) > 0 else "aae"
-    # args.vocab_size is the reference's cap on words; the true size is vocab.txt's line count
-    return ModelConfig(
-        model_type=model_type,
-        vocab_size=vocab_size,
-        dim_emb=args["dim_emb"],
-        dim_h=args["dim_h"],
-        dim_z=args["dim_z"],
-        nlayers=args.get("nlayers", 1),
-        dim_d=args.get("dim_d", 512),
-        dropout=float(args.get("dropout", 0.5)),
-        lambda_kl=float(args.get("lambda_kl", 0)),
-        lambda_adv=float(args.get("lambda_adv", 0)),
-        lambda_p=float(args.get("lambda_p", 0)),
-        noise=noise,
-    )
-
-
-def _build(cfg: ModelConfig, state: dict[str, torch.Tensor], source: str) -> TextAutoencoder:
-    """Instantiate a model and load `state`, naming every missing, extra or mis-shaped tensor."""
-    model = TextAutoencoder(cfg)
-    want = model.state_dict()
-    problems = [f"missing {k} {tuple(v.shape)}" for k, v in want.items() if k not in state]
-    problems += [f"unexpected {k}" for k in state if k not in want]
-    problems += [
-        f"{k} has shape {tuple(state[k].shape)}, config needs {tuple(v.shape)}"
-        for k, v in want.items()
-        if k in state and state[k].shape != v.shape
-    ]
-    if problems:
-        raise CheckpointError(
-            f"{source} does not match its config: "
-            + "; ".join(problems[:8])
-            + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
-        )
-    model.load_state_dict({k: v.float() for k, v in state.items()})
-    return model
 
 
 def _read_json(path: Path) -> dict:
@@ -229,15 +158,6 @@ def _read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise CheckpointError(f"{path} holds a JSON {type(data).__name__}, not an object")
     return data
-
-
-def _read_vocab(path: Path) -> Vocab:
-    if not path.exists():
-        raise CheckpointError(f"{path} is missing: a checkpoint needs its vocabulary")
-    try:
-        return Vocab.load(path)
-    except (ValueError, UnicodeDecodeError) as e:
-        raise CheckpointError(f"{path} is not a valid vocabulary: {e}") from None
 
 
 # -------------------------------------------------------------------- saving
@@ -259,6 +179,7 @@ def save_checkpoint(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; the swapped-in checkpoint gets the umask's mode
     try:
         _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, log_path, dtype)
     except (OSError, SafetensorError) as e:  # a full disk, say: the files go, the previous checkpoint stays
@@ -292,7 +213,7 @@ def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, l
         shutil.copyfile(log_path, tmp / "train_log.jsonl")
     if trainer_state is not None:
         tensors: dict[str, torch.Tensor] = {}
-        tree = _flatten(trainer_state, "s", tensors)
+        tree = flatten(trainer_state, "s", tensors)
         save_file(tensors, str(tmp / "trainer.safetensors"))
         (tmp / "trainer.json").write_text(json.dumps(tree), encoding="utf-8")
     for f in tmp.iterdir():  # data on disk before the rename makes it visible
@@ -305,6 +226,20 @@ def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, l
         os.replace(path, old)
     os.replace(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _umask() -> int:
+    """The process's umask: from /proc where there is one (reading it there changes nothing, so threads
+    writing files meanwhile are safe), else by setting it and putting it back at once."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def read_meta(path: str | Path) -> dict:
@@ -321,7 +256,7 @@ def load_trainer_state(path: str | Path) -> dict:
         tensors = load_file(str(p / "trainer.safetensors"))
     except (SafetensorError, OSError) as e:
         raise CheckpointError(f"{p / 'trainer.safetensors'} cannot be read: {e}") from None
-    return _unflatten(_read_json(p / "trainer.json"), tensors)
+    return unflatten(_read_json(p / "trainer.json"), tensors)
 
 
 def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = False) -> Path:
@@ -374,69 +309,3 @@ def read_train_log(path: str | Path) -> list[dict]:
         if isinstance(rec, dict):
             out.append(rec)
     return out
-
-
-# ------------------------------------------------------- attribute vectors
-# Saved next to the weights they were computed with: <checkpoint>/vectors/<name>.safetensors,
-# the vector under "v" and a JSON description (how it was built) in the file's metadata.
-_VECTOR_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
-
-def save_vector(path: str | Path, name: str, v, info: dict | None = None) -> Path:
-    """Save an attribute vector [dim_z] beside a checkpoint under `name` (letters, digits, . _ -)."""
-    if not _VECTOR_NAME.match(name or ""):
-        raise CheckpointError(f"{name!r} is not a usable vector name: use letters, digits, '.', '_' or '-'")
-    d = checkpoint_dir(path) / "vectors"
-    d.mkdir(exist_ok=True)
-    out = d / f"{name}.safetensors"
-    tmp = d / f".{name}.tmp"
-    tensor = torch.as_tensor(v, dtype=torch.float32).reshape(-1).contiguous()
-    save_file({"v": tensor}, str(tmp), metadata={"info": json.dumps(info or {})})
-    os.replace(tmp, out)
-    return out
-
-
-def list_vectors(path: str | Path) -> list[str]:
-    """Names of the attribute vectors saved beside a checkpoint."""
-    d = checkpoint_dir(path) / "vectors"
-    return sorted(f.name.removesuffix(".safetensors") for f in d.glob("*.safetensors")) if d.is_dir() else []
-
-
-def load_vector(path: str | Path, name: str, dim_z: int | None = None):
-    """An attribute vector saved beside a checkpoint: (numpy [dim_z], info dict)."""
-    from safetensors import safe_open
-
-    f = checkpoint_dir(path) / "vectors" / f"{name}.safetensors"
-    if not f.exists():
-        raise CheckpointError(f"no vector {name!r} beside {checkpoint_dir(path)}")
-    try:
-        with safe_open(str(f), framework="pt") as fh:
-            v, info = fh.get_tensor("v"), json.loads((fh.metadata() or {}).get("info", "{}"))
-    except (SafetensorError, OSError, ValueError, KeyError) as e:
-        raise CheckpointError(f"{f} cannot be read: {e}") from None
-    if dim_z is not None and v.numel() != dim_z:
-        raise CheckpointError(f"{f} has {v.numel()} dimensions but the model's codes have {dim_z}")
-    return v.numpy(), info
-
-
-# Optimiser state dicts hold tensors, numbers, lists and int-keyed dicts: tensors go to
-# safetensors, the rest to JSON, with dict keys kept as [key, value] pairs so ints stay ints.
-def _flatten(obj, key: str, tensors: dict[str, torch.Tensor]):
-    if isinstance(obj, torch.Tensor):
-        tensors[key] = obj.detach().cpu().contiguous()
-        return {"__tensor__": key}
-    if isinstance(obj, dict):
-        return {"__dict__": [[k, _flatten(v, f"{key}.{k}", tensors)] for k, v in obj.items()]}
-    if isinstance(obj, (list, tuple)):
-        return [_flatten(v, f"{key}.{i}", tensors) for i, v in enumerate(obj)]
-    return obj
-
-
-def _unflatten(obj, tensors: dict[str, torch.Tensor]):
-    if isinstance(obj, dict) and "__tensor__" in obj:
-        return tensors[obj["__tensor__"]]
-    if isinstance(obj, dict) and "__dict__" in obj:
-        return {k: _unflatten(v, tensors) for k, v in obj["__dict__"]}
-    if isinstance(obj, list):
-        return [_unflatten(v, tensors) for v in obj]
-    return obj

@@ -18,6 +18,20 @@ from .errors import CheckpointError, TextaeError, TextaeWarning
 from .evaluation import TRANSFER_KS
 from .generate import STRATEGIES, DecodeConfig
 
+# Upper bounds of the numeric options: each far above what a run here needs, and low enough that a run at
+# the bound ends on this project's 2-core, 24 GiB machine instead of hanging or running out of memory.
+MAX_LINES_OUT = 1_000_000  # sample --n (TextAE.MAX_SAMPLES)
+MAX_STEPS_PATH = 1_000  # interpolate --n: decoded sentences per pair
+MAX_NEIGHBOURS = 10_000
+MAX_IMPORTANCE = 10_000  # evaluate --m
+MAX_BATCH = 65_536
+MAX_SEEDS = 100  # toy --seeds
+MAX_SURVEY = 100_000  # geometry --n and --random
+MAX_VARIANTS = 64  # geometry --variants (per edit distance)
+MAX_JITTER = 4_096  # geometry --jitter (codes per radius)
+MAX_RADII, MAX_RADIUS = 32, 1_000.0
+MAX_SEED = 2**32 - 1
+
 # ------------------------------------------------------------------- parsers
 
 
@@ -76,6 +90,45 @@ def _add_train(sub) -> None:
             else f"(default {f.default}, or the preset's)",
         )
     _field_flags(p, TrainConfig, rename={"vocab_max": "vocab-size"})
+    p.set_defaults(func=cmd_train)
+
+
+def count(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high (argparse names the flag in its message)."""
+
+    def parse(text: str) -> int:
+        try:
+            v = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if not low <= v <= high:
+            raise argparse.ArgumentTypeError(f"must be from {low:,} to {high:,}, not {v:,}")
+        return v
+
+    parse.__name__ = "number"  # argparse's "invalid number value" for a type error it catches itself
+    return parse
+
+
+def finite(text: str) -> float:
+    """An argparse type: a finite number."""
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(v):
+        raise argparse.ArgumentTypeError(f"must be a finite number, not {text}")
+    return v
+
+
+def radii(text: str) -> list[float]:
+    """An argparse type: comma-separated radii, each from 0 to MAX_RADIUS."""
+    try:
+        out = [float(r) for r in text.split(",") if r.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers separated by commas, e.g. 1,2,4; got {text!r}") from None
+    if not out or len(out) > MAX_RADII or not all(0 <= r <= MAX_RADIUS for r in out):
+        raise argparse.ArgumentTypeError(f"give 1 to {MAX_RADII} radii from 0 to {MAX_RADIUS:g}, not {text!r}")
+    return out
 
 
 def _boolean(text: str) -> bool:
@@ -90,11 +143,13 @@ def _boolean(text: str) -> bool:
 def _decode_opts(p) -> None:
     g = p.add_argument_group("decoding", "how codes become text (textae.generate.DecodeConfig)")
     _field_flags(g, DecodeConfig, choices={"strategy": STRATEGIES})
-    g.add_argument("--seed", type=int, default=1111, help="for the sampling strategies (default 1111)")
+    g.add_argument("--seed", type=count(0, MAX_SEED), default=1111, help="for the sampling strategies (default 1111)")
 
 
-def _common(sub, name: str, help: str, data: str | None = None):
+def _common(sub, name: str, func, help: str, data: str | None = None):
+    """A command that loads one checkpoint: `func(args, model)` runs it."""
     p = sub.add_parser(name, help=help, description=help)
+    p.set_defaults(func=func, needs_model=True)
     p.add_argument("--checkpoint", required=True, help="checkpoint or run directory, or reference model.pt dir")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
     if data:
@@ -102,40 +157,56 @@ def _common(sub, name: str, help: str, data: str | None = None):
     return p
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's one form of user error: `error: …` on one line, exit status 2."""
+
+    def error(self, message: str):
+        self.exit(2, f"error: {message} (`{self.prog} --help` lists the options)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The full `python -m textae` argument parser."""
-    ap = argparse.ArgumentParser(prog="python -m textae", description=__doc__)
+    about = "Train, measure and use text autoencoders; `textae COMMAND --help` lists a command's options."
+    ap = Parser(prog="textae", description=about)
     sub = ap.add_subparsers(dest="command", required=True)
     _add_train(sub)
-    p = _common(sub, "reconstruct", "encode and decode every line of a file", "sentences, one per line")
+    p = _common(
+        sub, "reconstruct", cmd_reconstruct, "encode and decode every line of a file", "sentences, one per line"
+    )
     p.add_argument("--output", help="write reconstructions here (default: print)")
     p.add_argument("--sample-z", action="store_true", help="encode to z ~ q(z|x) instead of the mean")
     _decode_opts(p)
-    p = _common(sub, "sample", "decode codes drawn from the prior N(0, I)")
-    p.add_argument("--n", type=int, default=10)
+    p = _common(sub, "sample", cmd_sample, "decode codes drawn from the prior N(0, I)")
+    p.add_argument("--n", type=count(1, MAX_LINES_OUT), default=10, help="sentences (default 10)")
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "interpolate", "decode the path between paired lines of two files", "A.txt,B.txt")
-    p.add_argument("--n", type=int, default=5, help="steps per path, ends included")
+    p = _common(sub, "interpolate", cmd_interpolate, "decode the path between paired lines of two files", "A.txt,B.txt")
+    p.add_argument("--n", type=count(2, MAX_STEPS_PATH), default=5, help="steps per path, ends included")
     p.add_argument("--method", default="lerp", choices=["lerp", "slerp"])
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "arithmetic", "apply z + k (mean z(B) - mean z(A)) to the lines of C", "A,B,C files, or C")
-    p.add_argument("--k", type=float, default=1.0)
+    p = _common(sub, "arithmetic", cmd_arithmetic, "apply z + k (mean z(B) - mean z(A)) to the lines of C",
+                "A,B,C files, or C")  # fmt: skip
+    p.add_argument("--k", type=finite, default=1.0)
     p.add_argument("--vector", help="use this vector saved beside the checkpoint; --data is then C alone")
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "vector", "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)", "A,B files")
+    p = _common(sub, "vector", cmd_vector, "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)",
+                "A,B files")  # fmt: skip
     p.add_argument("--name", required=True, help="e.g. sentiment or tense")
-    p = _common(sub, "evaluate", "validation loss terms (and importance-sampled NLL/PPL)", "sentences, one per line")
+    p.add_argument("--force", action="store_true", help="replace a saved vector of that name")
+    p = _common(sub, "evaluate", cmd_evaluate, "validation loss terms (and importance-sampled NLL/PPL)",
+                "sentences, one per line")  # fmt: skip
     p.add_argument("--nll", action="store_true", help="also estimate NLL and perplexity")
-    p.add_argument("--m", type=int, default=100, help="importance samples per sentence for --nll")
-    p.add_argument("--batch-size", type=int, default=256)
+    p.add_argument("--m", type=count(1, MAX_IMPORTANCE), default=100, help="importance samples per sentence for --nll")
+    p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=256)
     p.add_argument("--json", help="also write the figures as JSON here")
-    p = _common(sub, "neighbors", "latent nearest neighbours of query sentences in a corpus", "corpus, one per line")
+    p = _common(sub, "neighbors", cmd_neighbors, "latent nearest neighbours of query sentences in a corpus",
+                "corpus, one per line")  # fmt: skip
     p.add_argument("--query", required=True, help="query sentences, one per line")
-    p.add_argument("--n", type=int, default=10, help="neighbours per query")
-    p = _common(sub, "export", "re-save a checkpoint (ours or reference) in our format")
+    p.add_argument("--n", type=count(1, MAX_NEIGHBOURS), default=10, help="neighbours per query")
+    p = _common(sub, "export", cmd_export, "re-save a checkpoint (ours or reference) in our format")
+    p.set_defaults(needs_model=False)
     p.add_argument("--out", required=True, help="new checkpoint directory")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
     p.add_argument("--force", action="store_true", help="replace OUT when it exists (its vectors/ too)")
@@ -150,14 +221,16 @@ def _add_geometry(sub) -> None:
     p = sub.add_parser("geometry", help=text, description=text)
     p.add_argument("--checkpoints", nargs="+", required=True, help="the models to compare, e.g. an AAE and a DAAE")
     p.add_argument("--data", required=True, help="sentences, one per line: the surveyed ones and the random ones")
-    p.add_argument("--n", type=int, default=200, help="sentences surveyed (a seeded sample of --data)")
-    p.add_argument("--random", type=int, default=100, help="random sentences each is compared with")
-    p.add_argument("--variants", type=int, default=4, help="edit variants per edit distance (1, 2, 3)")
-    p.add_argument("--radii", default="1,2,4", help="jitter radii, comma-separated")
-    p.add_argument("--jitter", type=int, default=16, help="codes decoded per radius")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--n", type=count(1, MAX_SURVEY), default=200, help="sentences surveyed (a seeded sample of --data)")
+    p.add_argument("--random", type=count(1, MAX_SURVEY), default=100, help="random sentences each is compared with")
+    p.add_argument("--variants", type=count(1, MAX_VARIANTS), default=4, help="edit variants per edit distance (1-3)")
+    p.add_argument("--radii", type=radii, default=[1.0, 2.0, 4.0], help="jitter radii, comma-separated (default 1,2,4)")
+    p.add_argument("--jitter", type=count(1, MAX_JITTER), default=16, help="codes decoded per radius")
+    p.add_argument("--seed", type=count(0, MAX_SEED), default=0)
     p.add_argument("--out", default="runs/geometry", help="directory for geometry.md/.json/.png and the HTML")
+    p.add_argument("--force", action="store_true", help="replace the results of an earlier survey in --out")
     p.add_argument("--device", default=None, help="cpu or cuda (default: cuda if available)")
+    p.set_defaults(func=cmd_geometry)
 
 
 def _add_eval(sub) -> None:
@@ -166,13 +239,16 @@ def _add_eval(sub) -> None:
         ("sweep", "train presets over a grid of their knob and plot reconstruction BLEU against sample perplexity"),
     ):
         p = sub.add_parser(name, help=text, description=text)
+        p.set_defaults(func=cmd_eval if name == "eval" else cmd_sweep)
         p.add_argument("--data", required=True, help="a directory laid out like ../shared/data/yelp")
         p.add_argument("--lm", help="language-model checkpoint; trained there on train.txt when missing "
                                     "(default: lm/ beside --out); `none` skips the sample perplexity")  # fmt: skip
         p.add_argument("--lm-size", default="small", choices=["small", "paper"])
-        p.add_argument("--queries", type=int, default=1000, help="test sentences whose neighbours are compared")
-        p.add_argument("--n-eval", type=int, default=1000, help="test sentences reconstructed / transferred")
-        p.add_argument("--samples", type=int, default=1000, help="prior samples decoded")
+        p.add_argument("--queries", type=count(1, MAX_SURVEY), default=1000,
+                       help="test sentences whose neighbours are compared")  # fmt: skip
+        p.add_argument("--n-eval", type=count(1, MAX_SURVEY), default=1000,
+                       help="test sentences reconstructed / transferred")  # fmt: skip
+        p.add_argument("--samples", type=count(1, MAX_SURVEY), default=1000, help="prior samples decoded")
         p.add_argument("--device", default="auto")
         if name == "eval":
             p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to measure")
@@ -198,7 +274,8 @@ def _add_toy(sub) -> None:
         description="Train the AAE and the DAAE of the toy experiment for several seeds, print "
         "their latent-geometry metrics and draw both latent spaces side by side.",
     )
-    p.add_argument("--seeds", type=int, default=5, help="seeds 0..N-1 (default 5)")
+    p.set_defaults(func=cmd_toy)
+    p.add_argument("--seeds", type=count(1, MAX_SEEDS), default=5, help="seeds 0..N-1 (default 5)")
     p.add_argument("--figure", default="runs/toy/toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
     p.add_argument("--json", help="write the per-seed metrics here")
     _field_flags(p, ToyConfig, skip=("seed",))
@@ -215,8 +292,11 @@ def _decode_kw(a) -> dict:
 def _emit(lines: list[str], output: str | None) -> None:
     text = "\n".join(lines) + "\n"
     if output:
-        Path(output).parent.mkdir(parents=True, exist_ok=True)
-        Path(output).write_text(text, encoding="utf-8")
+        try:
+            Path(output).parent.mkdir(parents=True, exist_ok=True)
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as e:
+            raise TextaeError(f"--output {output}: cannot write it ({e.strerror or e})") from None
         print(f"wrote {len(lines)} lines to {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
@@ -278,8 +358,6 @@ def cmd_reconstruct(a, m) -> None:
 
 
 def cmd_sample(a, m) -> None:
-    if a.n < 1:
-        raise TextaeError("--n must be at least 1")
     _emit(m.sample(a.n, **_decode_kw(a)), a.output)
 
 
@@ -299,13 +377,11 @@ def cmd_interpolate(a, m) -> None:
 
 
 def cmd_arithmetic(a, m) -> None:
-    from .checkpoint import load_vector
-
     files = a.data.split(",")
     if a.vector:
         if len(files) != 1:
             raise TextaeError("with --vector, --data is one file: the sentences to change")
-        v, _ = load_vector(m.path, a.vector, m.cfg.dim_z)
+        v, _ = m.load_vector(a.vector)
         sc = _lines(files[0])
     elif len(files) != 3:
         raise TextaeError("--data takes three files, A,B,C: v = mean z(B) - mean z(A) is applied to C")
@@ -317,14 +393,12 @@ def cmd_arithmetic(a, m) -> None:
 
 
 def cmd_vector(a, m) -> None:
-    from .checkpoint import save_vector
-
     files = a.data.split(",")
     if len(files) != 2:
         raise TextaeError("--data takes two files, A,B: v = mean z(B) - mean z(A)")
     v = m.style_vector(_lines(files[0]), _lines(files[1]))
     info = {"about": f"{Path(files[0]).name} → {Path(files[1]).name}", "A": files[0], "B": files[1]}
-    out = save_vector(m.path, a.name, v, info)
+    out = m.save_vector(a.name, v, info, overwrite=a.force)
     print(f"|v| = {np.linalg.norm(v):.3f}; wrote {out}")
 
 
@@ -340,7 +414,9 @@ def cmd_evaluate(a, m) -> None:
     for k, v in figures.items():
         print(f"{k:>8} {v:.4f}")
     if a.json:
-        Path(a.json).write_text(json.dumps(figures, indent=2), encoding="utf-8")
+        from .reports import write_json
+
+        write_json(a.json, figures)
 
 
 def cmd_neighbors(a, m) -> None:
@@ -354,24 +430,19 @@ def cmd_neighbors(a, m) -> None:
 def cmd_toy(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import plots, toy
+    from . import reports, toy
     from .config import replace
 
-    if a.seeds < 1:
-        raise TextaeError("--seeds must be at least 1")
     base = replace(toy.ToyConfig(), **_given(a, toy.ToyConfig))
     print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
     with tqdm(total=a.seeds * base.steps, desc="toy", file=sys.stderr, disable=None) as bar:
         results, first = toy.run_seeds(base, a.seeds, lambda seed, step: bar.update(seed * base.steps + step - bar.n))
     print(toy.seeds_report(results))
     titles = toy.panel_titles(first, {n: rs[0] for n, rs in results.items()})
-    codes = first.codes()
-    Path(a.figure).parent.mkdir(parents=True, exist_ok=True)
-    plots.toy_png(codes, first.labels, f"{a.figure}.png", titles)
-    plots.toy_scatter(codes, first.labels, first.X, titles).write_html(f"{a.figure}.html", include_plotlyjs=True)
-    print(f"wrote {a.figure}.png and {a.figure}.html", file=sys.stderr)
+    files = reports.toy(first.codes(), first.labels, first.X, titles, a.figure)
     if a.json:
-        Path(a.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
+        files.append(reports.write_json(a.json, results))
+    _err("wrote " + " and ".join(map(str, files)))
 
 
 def _suite(a, out_dir: Path, ks=TRANSFER_KS):
@@ -390,41 +461,36 @@ def _err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
+def _load_all(paths: list[str], device: str | None) -> dict:
+    """Every checkpoint loaded before any work, so that a bad path fails first: short name -> TextAE."""
+    from .api import load
+    from .checkpoint import names
+
+    return {name: load(p, device) for name, p in names(paths).items()}
+
+
 def cmd_eval(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import plots
-    from .api import load
-    from .evaluation import markdown
+    from . import reports
 
+    try:
+        ks = tuple(finite(x) for x in a.k.split(","))
+    except argparse.ArgumentTypeError as e:
+        raise TextaeError(f"--k {a.k!r}: {e}") from None
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    models = {}
-    for p in a.checkpoints:  # load all first: a bad path fails before minutes of work
-        name = Path(p).resolve().name
-        name = Path(p).resolve().parent.name if name in ("best", "last") else name
-        models[name if name not in models else p] = load(p, a.device)
-    ks = tuple(float(x) for x in a.k.split(","))
+    models = _load_all(a.checkpoints, a.device)
     _, suite, _ = _suite(a, out.parent, ks)
-    results = {}
-    for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr, disable=None):
-        results[name] = suite.run(m)
-    report = markdown(results, suite)
-    out.write_text(report, encoding="utf-8")
-    payload = {"data": str(a.data), "classifiers": suite.classifier_accuracy(), "notes": suite.notes,
-               "results": results}  # fmt: skip
-    out.with_suffix(".json").write_text(json.dumps(payload, indent=2), encoding="utf-8")
-    figures = [out.with_suffix(".np.png")]
-    plots.recall_curves({n: r["np_curve"] for n, r in results.items()}, figures[0])
-    if any(r.get("transfer") for r in results.values()):
-        figures.append(out.with_suffix(".transfer.png"))
-        plots.transfer_tradeoff({n: r["transfer"] for n, r in results.items() if r.get("transfer")}, figures[1])
-    print(report)
-    _err(f"wrote {out}, {out.with_suffix('.json')}, " + " and ".join(map(str, figures)))
+    results = {name: suite.run(m) for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr,
+                                                       disable=None)}  # fmt: skip
+    files = reports.evaluation(results, suite, str(a.data), out)
+    print(out.read_text(encoding="utf-8"))
+    _err("wrote " + ", ".join(map(str, files)))
 
 
 def cmd_sweep(a) -> None:
-    from . import plots
+    from . import reports
     from .experiments import SWEEP_GRIDS, sweep
 
     presets = [p.strip() for p in a.presets.split(",") if p.strip()]
@@ -436,34 +502,28 @@ def cmd_sweep(a) -> None:
         name, _, values = g.partition("=")
         if name not in grids:
             raise TextaeError(f"--grid {g!r}: {name!r} is not among the swept presets ({', '.join(presets)})")
-        grids[name] = [float(v) for v in values.split(",")]
+        try:
+            grids[name] = [finite(v) for v in values.split(",")]
+        except argparse.ArgumentTypeError as e:
+            raise TextaeError(f"--grid {g!r}: {e}") from None
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     data, suite, tc = _suite(a, out)
     rows = sweep(presets, grids, _given(a, ModelConfig), tc, data, suite, out, log=_err)
-    (out / "sweep.json").write_text(json.dumps(rows, indent=2), encoding="utf-8")
-    plots.tradeoff(rows, out / "sweep")
+    files = reports.sweep(rows, out)
     print(f"{'preset':>6} {'knob':>10} {'value':>6} {'rec BLEU':>9} {'sample PPL':>11}")
     for r in rows:
         print(f"{r['preset']:>6} {r['knob']:>10} {r['value']:>6g} {r['rec_bleu']:9.1f} {r['sample_ppl']:11.1f}")
-    _err(f"wrote {out / 'sweep.json'}, {out / 'sweep.png'} and {out / 'sweep.html'}")
+    _err("wrote " + ", ".join(map(str, files)))
 
 
 def cmd_geometry(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import geometry, plots
-    from .api import load
+    from . import geometry, reports
 
-    radii = [float(r) for r in a.radii.split(",") if r.strip()]
-    if not radii or any(r < 0 for r in radii):
-        raise TextaeError(f"--radii {a.radii!r}: give radii >= 0, comma-separated")
-    if min(a.n, a.random, a.variants, a.jitter) < 1:
-        raise TextaeError("--n, --random, --variants and --jitter must each be at least 1")
-    models = {}
-    for p in a.checkpoints:  # all loaded first: a bad path fails before the work
-        name = Path(p).resolve().name
-        models[name if name not in models else p] = load(p, a.device)
+    out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # before the work, not after it
+    models = _load_all(a.checkpoints, a.device)
     corpus = [s for s in _lines(a.data) if s]
     if len(corpus) < 2:
         raise TextaeError(f"{a.data} needs at least 2 non-empty sentences")
@@ -471,21 +531,16 @@ def cmd_geometry(a) -> None:
     sentences = [corpus[i] for i in sorted(pick)]
     with tqdm(total=len(sentences), desc="sentences", file=sys.stderr, disable=None) as bar:
         results = geometry.survey(
-            models, sentences, corpus, a.random, a.variants, radii, a.jitter, a.seed,
+            models, sentences, corpus, a.random, a.variants, a.radii, a.jitter, a.seed,
             progress=lambda i, n: bar.update(i - bar.n),
         )  # fmt: skip
-    out = Path(a.out)
-    out.mkdir(parents=True, exist_ok=True)
-    table = geometry.summary_table(results)
-    (out / "geometry.md").write_text(table + "\n", encoding="utf-8")
-    summary = {n: {k: v for k, v in r.items() if k != "pooled"} for n, r in results.items()}
-    (out / "geometry.json").write_text(json.dumps({"data": a.data, "results": summary}, indent=2), encoding="utf-8")
-    files = plots.geometry_figures(
-        {n: r["pooled"] for n, r in results.items()}, {n: r["jitter"] for n, r in results.items()}, out / "geometry"
-    )
-    print(table)
-    _err(f"{results[next(iter(results))]['sentences']} of {len(sentences)} sentences surveyed; wrote "
-         f"{out / 'geometry.md'}, {out / 'geometry.json'}, " + ", ".join(str(f) for f in files))  # fmt: skip
+    surveyed = results[next(iter(results))]["sentences"]
+    if not surveyed:
+        raise TextaeError(f"none of the {len(sentences)} sentences could be surveyed: every one holds only words "
+                          "that a model reads as <unk>. Give sentences in the models' vocabulary")  # fmt: skip
+    files = reports.geometry(results, str(a.data), out)
+    print(geometry.summary_table(results))
+    _err(f"{surveyed} of {len(sentences)} sentences surveyed; wrote " + ", ".join(map(str, files)))
 
 
 def cmd_export(a) -> None:
@@ -502,21 +557,24 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point; returns the exit status (2 for a user error, printed without a traceback)."""
+    """Entry point; returns the exit status (2 for a user error, printed without a traceback).
+
+    Only textae's own errors (TextaeError and its kinds) become `error:` lines: anything else is a bug,
+    and its traceback is shown.
+    """
     a = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
     try:
-        if a.command in ("train", "export", "toy", "eval", "sweep", "geometry"):
-            globals()[f"cmd_{a.command}"](a)
-        else:
+        if getattr(a, "needs_model", False):
             from .api import load
 
-            m = load(a.checkpoint, a.device)
-            globals()[f"cmd_{a.command}"](a, m)
+            a.func(a, load(a.checkpoint, a.device))
+        else:
+            a.func(a)
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
-    except (TextaeError, ValueError, TypeError, OSError) as e:
+    except TextaeError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return 0

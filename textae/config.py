@@ -10,6 +10,8 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
+from .errors import InputError
+
 MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
 
 
@@ -27,7 +29,7 @@ class NoiseConfig:
     def __post_init__(self):
         ps = (self.drop, self.blank, self.sub)
         if not all(isinstance(v, (int, float)) and 0.0 <= v <= 1.0 for v in ps) or not self.shuffle_k >= 0:
-            raise ValueError(f"noise probabilities must lie in [0, 1] and shuffle_k >= 0, got {self}")
+            raise InputError(f"noise probabilities must lie in [0, 1] and shuffle_k >= 0, got {self}")
 
     @property
     def active(self) -> bool:
@@ -47,7 +49,7 @@ class NoiseConfig:
         except (TypeError, ValueError):
             vals = []
         if len(vals) != 4:
-            raise ValueError(f"noise takes 4 comma-separated numbers (drop,blank,sub,shuffle_k), got {value!r}")
+            raise InputError(f"noise takes 4 comma-separated numbers (drop,blank,sub,shuffle_k), got {value!r}")
         return cls(*vals)
 
 
@@ -81,7 +83,7 @@ class ModelConfig:
         for name in ("lambda_kl", "lambda_adv", "lambda_p", "code_noise", "lambda_gp"):
             _at_least(self, name, 0.0)
         if not 0 <= self.dropout < 1:
-            raise ValueError(f"dropout must lie in [0, 1), not {self.dropout}")
+            raise InputError(f"dropout must lie in [0, 1), not {self.dropout}")
         self.noise = NoiseConfig.parse(self.noise)
 
     @property
@@ -114,9 +116,9 @@ class TrainConfig:
         for name in ("max_steps", "patience"):
             _at_least(self, name, 0)
         if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a positive number, not {self.lr}")
+            raise InputError(f"lr must be a positive number, not {self.lr}")
         if not (0 <= self.beta1 < 1 and 0 <= self.beta2 < 1):
-            raise ValueError(f"beta1 and beta2 must lie in [0, 1), not {self.beta1}, {self.beta2}")
+            raise InputError(f"beta1 and beta2 must lie in [0, 1), not {self.beta1}, {self.beta2}")
 
 
 # The paper's presets (Section 5, and the reference code's command lines).
@@ -137,16 +139,16 @@ def _at_least(cfg, name: str, low) -> None:
     """Refuse a field below `low`, or one that is not a number (NaN included), naming it."""
     v = getattr(cfg, name)
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= low:
-        raise ValueError(f"{name} must be a number of at least {low}, not {v!r}")
+        raise InputError(f"{name} must be a number of at least {low}, not {v!r}")
 
 
 def preset(name: str, **overrides) -> ModelConfig:
     """The ModelConfig of a named preset, with any field overridden."""
     if name not in PRESETS:
-        raise ValueError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+        raise InputError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
     cfg = replace(ModelConfig(model_type=name, **PRESETS[name]), **overrides)
     if name == "lm" and cfg.dim_z:
-        raise ValueError(f"the lm preset is a language model without a code; dim_z must stay 0, not {cfg.dim_z}")
+        raise InputError(f"the lm preset is a language model without a code; dim_z must stay 0, not {cfg.dim_z}")
     return cfg
 
 
@@ -155,7 +157,7 @@ def replace(cfg, **overrides):
     names = {f.name for f in fields(cfg)}
     unknown = set(overrides) - names
     if unknown:
-        raise ValueError(f"unknown {type(cfg).__name__} field(s): {', '.join(sorted(unknown))}")
+        raise InputError(f"unknown {type(cfg).__name__} field(s): {', '.join(sorted(unknown))}")
     return dataclasses.replace(cfg, **overrides)
 
 

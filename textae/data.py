@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from pathlib import Path
 import torch
 
 from .config import MAX_TOKENS
-from .errors import DataError, TextaeWarning
+from .errors import DataError, InputError, TextaeWarning
 from .vocab import EOS, GO, PAD, Vocab
 
 
@@ -84,18 +85,50 @@ def split_sentences(
     return sents
 
 
-def read_lines(path: str | Path) -> list[str]:
-    """Lines of a UTF-8 text file; invalid bytes become U+FFFD with a warning."""
+MAX_FILE_BYTES = 512 * 2**20  # a corpus file: Yelp train is 8 MB; a million sentences about 60 MB
+MAX_FILE_LINES = 5_000_000
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (never a device, FIFO or socket, which may not end)."""
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file")
-    if path.is_dir():
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except OSError as e:
+        raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
+    if stat.S_ISDIR(info.st_mode):
         raise DataError(f"{path} is a directory; give a text file with one sentence per line")
-    return decode_lines(path.read_bytes(), str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); give a text file")
+    too_big = f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a smaller file"
+    if info.st_size > max_bytes:
+        raise DataError(too_big)
+    try:
+        with open(path, "rb") as f:
+            raw = f.read(max_bytes + 1)  # a file that grows (or reports size 0, as /proc's do) stops here
+    except OSError as e:
+        raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
+    if len(raw) > max_bytes:
+        raise DataError(too_big)
+    return raw
+
+
+def read_lines(path: str | Path, max_bytes: int = MAX_FILE_BYTES, max_lines: int = MAX_FILE_LINES) -> list[str]:
+    """Lines of a UTF-8 text file (at most max_bytes and max_lines); invalid bytes become U+FFFD with a warning."""
+    lines = decode_lines(read_bytes(path, max_bytes), str(path))
+    if len(lines) > max_lines:
+        raise DataError(f"{path} has {len(lines):,} lines; at most {max_lines:,} are read; give a smaller file")
+    return lines
 
 
 def decode_lines(raw: bytes, source: str = "input") -> list[str]:
-    """Lines of UTF-8 bytes (a file's or an upload's); binary data is refused, bad bytes become U+FFFD."""
+    """Lines of UTF-8 bytes (a file's or an upload's; UTF-16 with its byte-order mark too); binary data is
+    refused, bad bytes become U+FFFD."""
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16's byte-order mark (Windows editors' "Unicode")
+        return raw.decode("utf-16", errors="replace").splitlines()
+    raw = raw.removeprefix(b"\xef\xbb\xbf")  # UTF-8's byte-order mark
     if b"\x00" in raw[:4096]:
         raise DataError(f"{source} looks like a binary file; give a text file with one sentence per line")
     text = raw.decode("utf-8", errors="replace")
@@ -176,7 +209,7 @@ class Batches:
         if not sents:
             raise DataError("no sentences to batch")
         if batch_size < 1:
-            raise ValueError(f"the batch size must be at least 1, not {batch_size}")
+            raise InputError(f"the batch size must be at least 1, not {batch_size}")
         self.batch_size = batch_size
         self.device = torch.device(device)
         self.cpu_lengths = torch.tensor([len(s) for s in sents], dtype=torch.long)  # [N] word counts, on the host

@@ -12,6 +12,7 @@ from pathlib import Path
 from .api import TextAE, load
 from .checkpoint import is_checkpoint
 from .config import NoiseConfig, preset
+from .errors import InputError
 from .evaluation import DataDir, Suite
 from .train import Trainer
 
@@ -41,7 +42,7 @@ def language_model(path: Path, data: DataDir, size: str, train_cfg, log: Callabl
         log(f"language model: {path}")
         lm = load(path, train_cfg.device)
         if lm.cfg.dim_z != 0:
-            raise ValueError(
+            raise InputError(
                 f"{path} has codes (dim_z {lm.cfg.dim_z}); a language model has none: train one of preset 'lm'"
             )
         return lm

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from .errors import InputError
 from .model import TextAutoencoder
 from .vocab import EOS, GO
 
@@ -30,14 +31,14 @@ class DecodeConfig:
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
-            raise ValueError(f"unknown decoding strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
+            raise InputError(f"unknown decoding strategy {self.strategy!r}; choose one of {', '.join(STRATEGIES)}")
         if not (math.isfinite(self.temperature) and self.temperature > 0):
-            raise ValueError(f"temperature must be a positive number, not {self.temperature}")
+            raise InputError(f"temperature must be a positive number, not {self.temperature}")
         if not 0 < self.top_p <= 1:
-            raise ValueError(f"top_p must lie in (0, 1], not {self.top_p}")
+            raise InputError(f"top_p must lie in (0, 1], not {self.top_p}")
         for name in ("top_k", "beam_size", "max_len"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+                raise InputError(f"{name} must be at least 1, not {getattr(self, name)}")
 
 
 def _filter_logits(logits: torch.Tensor, top_k: int = 0, top_p: float = 1.0) -> torch.Tensor:
@@ -69,7 +70,7 @@ def generate(
     c = config or DecodeConfig()
     strategy, max_len, temperature = c.strategy, c.max_len, c.temperature
     if not bool(torch.isfinite(z).all()):
-        raise ValueError("codes must be finite numbers; got NaN or infinity")
+        raise InputError("codes must be finite numbers; got NaN or infinity")
     if strategy == "beam":
         return _beam(model, z, max_len, c.beam_size)
     if strategy == "greedy":

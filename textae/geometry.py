@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import TextaeError
+from .errors import InputError, TextaeError
 from .metrics import word_symbols
 from .parallel import torch_threads
 from .vocab import SPECIALS, UNK
 
 EDITS = ("drop", "substitute", "swap")
 DISTANCES = (1, 2, 3)
+GROUPS = (*(f"edit {d}" for d in DISTANCES), "random")  # the figures' groups: variants by edit distance, random
 RADII = (1.0, 2.0, 4.0)  # small moves: unrelated sentences' codes lie ~14-16 apart (AAE, DAAE), ~8 (the rest)
 
 
@@ -159,7 +160,7 @@ class Neighbourhood:
         return 1 + (self.random_dist[None, :] < dist[:, None]).sum(1)
 
     def groups(self) -> dict[str, list[float]]:
-        """Relative distances by group: "edit 1", "edit 2", "edit 3" and "random" (the plots' input)."""
+        """Relative distances by group (GROUPS: "edit 1", "edit 2", "edit 3", "random"), the figures' input."""
         out = {f"edit {d}": self.relative(d).tolist() for d in DISTANCES}
         out["random"] = (self.random_dist / self.scale).tolist()
         return out
@@ -203,7 +204,7 @@ def neighbourhood(m, sentence: str, variants: list[Variant], randoms: list[str])
 def sphere_codes(z: np.ndarray, r: float, n: int, seed: int = 0) -> np.ndarray:
     """n codes [n, dim_z] at exactly distance r from z, in directions uniform on the sphere (seeded)."""
     if not np.isfinite(r) or r < 0:
-        raise ValueError(f"the radius must be a number >= 0, not {r}")
+        raise InputError(f"the radius must be a number >= 0, not {r}")
     g = np.random.default_rng(seed).standard_normal((n, len(z)))
     u = g / np.linalg.norm(g, axis=1, keepdims=True)  # [n, dim_z] unit directions
     return (np.asarray(z, dtype=np.float64)[None] + r * u).astype(np.float32)
@@ -234,7 +235,7 @@ def jitter(m, sentence: str, radii, n: int = 32, seed: int = 0) -> Jitter:
     """
     radii = [float(r) for r in np.atleast_1d(radii)]
     if n < 1:
-        raise ValueError(f"jitter needs at least 1 code per radius, not {n}")
+        raise InputError(f"jitter needs at least 1 code per radius, not {n}")
     z = m.encode([sentence])[0]
     codes = np.concatenate([sphere_codes(z, r, n, seed) for r in radii])  # [len(radii) * n, dim_z]
     uniq, inverse = np.unique(codes, axis=0, return_inverse=True)  # r = 0 gives n copies of z: decode it once
@@ -283,7 +284,7 @@ def survey(
     """
     radii = sorted({0.0, *(float(r) for r in radii)})
     subs = frequent_words([m.vocab for m in models.values()])
-    pooled = {name: {g: [] for g in (*(f"edit {d}" for d in DISTANCES), "random")} for name in models}
+    pooled = {name: {g: [] for g in GROUPS} for name in models}
     ranks1 = {name: [] for name in models}
     jit = {name: [] for name in models}
     skipped = 0
@@ -343,11 +344,11 @@ def decoded_grid(m, proj, points: np.ndarray, n: int = 5) -> tuple[np.ndarray, l
     from .projection import grid
 
     if not proj.exact_inverse:
-        raise ValueError(
+        raise InputError(
             f"a decoded grid needs a map that can be read backwards exactly; {proj.method.upper()}'s inverse "
             "only interpolates between nearby codes. Use PCA or the attribute axis"
         )
     if isinstance(n, bool) or not 2 <= int(n) <= MAX_GRID:
-        raise ValueError(f"the grid has 2 to {MAX_GRID} nodes per side, not {n}")
+        raise InputError(f"the grid has 2 to {MAX_GRID} nodes per side, not {n}")
     G = grid(points, int(n), margin=0.0)  # [n*n, 2], row-major from the bottom left
     return G, m.decode(proj.inverse(G))

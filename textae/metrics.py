@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from .data import Batches
+from .errors import InputError
 from .model import TextAutoencoder
 from .vocab_loss import vocab_nll
 
@@ -73,7 +74,7 @@ def corpus_bleu(hyps: list[str], refs: list[str]) -> float:
     import sacrebleu
 
     if len(hyps) != len(refs):
-        raise ValueError(f"{len(hyps)} hypotheses but {len(refs)} references")
+        raise InputError(f"{len(hyps)} hypotheses but {len(refs)} references")
     # force: the text is tokenised on purpose (the paper's protocol), so sacrebleu's "forgot to detokenize"
     # warning would only mislead; it changes nothing in the score
     return float(sacrebleu.corpus_bleu(hyps, [refs], tokenize="none", force=True).score)

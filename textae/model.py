@@ -31,6 +31,7 @@ import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
 from .config import ModelConfig
+from .errors import CheckpointError
 from .noise import add_noise
 from .vocab_loss import vocab_nll
 
@@ -266,3 +267,24 @@ class TextAutoencoder(nn.Module):
         if self.cfg.adversarial:
             groups["loss_d"] = list(self.D.parameters())
         return groups
+
+
+def from_state(cfg: ModelConfig, state: dict[str, torch.Tensor], source: str) -> TextAutoencoder:
+    """A model of `cfg` holding the weights `state` (float32), naming every missing, extra or mis-shaped tensor."""
+    model = TextAutoencoder(cfg)
+    want = model.state_dict()
+    problems = [f"missing {k} {tuple(v.shape)}" for k, v in want.items() if k not in state]
+    problems += [f"unexpected {k}" for k in state if k not in want]
+    problems += [
+        f"{k} has shape {tuple(state[k].shape)}, config needs {tuple(v.shape)}"
+        for k, v in want.items()
+        if k in state and state[k].shape != v.shape
+    ]
+    if problems:
+        raise CheckpointError(
+            f"{source} does not match its config: "
+            + "; ".join(problems[:8])
+            + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
+        )
+    model.load_state_dict({k: v.float() for k, v in state.items()})
+    return model

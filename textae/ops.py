@@ -6,6 +6,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .errors import InputError
+
 
 def lerp(z1: np.ndarray, z2: np.ndarray, t: float) -> np.ndarray:
     """Linear interpolation (1 - t) z1 + t z2."""
@@ -27,18 +29,18 @@ def steps(n_or_ts) -> np.ndarray:
     """Interpolation times: n evenly spaced in [0, 1] for an int, else the given values."""
     if isinstance(n_or_ts, (int, np.integer)):
         if n_or_ts < 2:
-            raise ValueError("an interpolation needs at least 2 steps")
+            raise InputError("an interpolation needs at least 2 steps")
         return np.linspace(0.0, 1.0, int(n_or_ts))
     ts = np.asarray(list(n_or_ts), dtype=np.float64)
     if not np.isfinite(ts).all():
-        raise ValueError("interpolation times must be finite numbers")
+        raise InputError("interpolation times must be finite numbers")
     return ts
 
 
 def path(z1: np.ndarray, z2: np.ndarray, ts, method: str = "lerp") -> np.ndarray:
     """Codes [len(ts), dim_z] along the lerp or slerp path from z1 to z2."""
     if method not in ("lerp", "slerp"):
-        raise ValueError(f"unknown interpolation method {method!r}; choose lerp or slerp")
+        raise InputError(f"unknown interpolation method {method!r}; choose lerp or slerp")
     f = lerp if method == "lerp" else slerp
     return np.stack([f(z1, z2, float(t)) for t in steps(ts)]).astype(np.float32)
 
@@ -46,7 +48,7 @@ def path(z1: np.ndarray, z2: np.ndarray, ts, method: str = "lerp") -> np.ndarray
 def attribute_vector(za: np.ndarray, zb: np.ndarray) -> np.ndarray:
     """v = mean z(B) - mean z(A): the offset that moves codes of set A towards set B (Section 6)."""
     if len(za) == 0 or len(zb) == 0:
-        raise ValueError("an attribute vector needs at least one sentence on each side")
+        raise InputError("an attribute vector needs at least one sentence on each side")
     return (zb.mean(axis=0) - za.mean(axis=0)).astype(np.float32)
 
 
@@ -67,7 +69,7 @@ def pairwise_distances(q: np.ndarray, c: np.ndarray) -> np.ndarray:
 def nearest(q: np.ndarray, c: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Indices and distances [Nq, k] of the k nearest rows of c for each row of q, closest first."""
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"the number of neighbours must be at least 1, not {k!r}")
+        raise InputError(f"the number of neighbours must be at least 1, not {k!r}")
     d = pairwise_distances(q.astype(np.float64), c.astype(np.float64))
     k = min(k, c.shape[0])
     idx = np.argpartition(d, k - 1, axis=1)[:, :k]

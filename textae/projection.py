@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .errors import InputError
+
 METHODS = ("pca", "umap", "axis")
 
 
@@ -33,11 +35,11 @@ class Projection:
         vector: np.ndarray | None = None,
     ):
         if method not in METHODS:
-            raise ValueError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
+            raise InputError(f"unknown projection {method!r}; choose one of {', '.join(METHODS)}")
         if method == "axis":
             v = np.asarray(vector if vector is not None else [], dtype=np.float64).reshape(-1)
             if not len(v) or not np.isfinite(v).all() or np.linalg.norm(v) == 0:
-                raise ValueError("a projection along a vector needs a non-zero attribute vector")
+                raise InputError("a projection along a vector needs a non-zero attribute vector")
             vector = v / np.linalg.norm(v)
         self.method, self.n_neighbors, self.min_dist, self.seed = method, n_neighbors, min_dist, seed
         self.vector = vector
@@ -59,7 +61,7 @@ class Projection:
         """Fit on codes Z [N, dim_z] and return their map points [N, 2]; progress(fraction) while UMAP runs."""
         Z = np.asarray(Z, dtype=np.float32)
         if Z.ndim != 2 or len(Z) < 3:
-            raise ValueError(f"a map needs at least 3 codes, got {len(Z)}")
+            raise InputError(f"a map needs at least 3 codes, got {len(Z)}")
         if self.method == "pca":
             from sklearn.decomposition import PCA
 
@@ -103,7 +105,7 @@ class _Axis:
 
     def __init__(self, Z: np.ndarray, v: np.ndarray):
         if Z.shape[1] != len(v):
-            raise ValueError(f"the attribute vector has {len(v)} dimensions but the codes have {Z.shape[1]}")
+            raise InputError(f"the attribute vector has {len(v)} dimensions but the codes have {Z.shape[1]}")
         self.mean = Z.mean(0).astype(np.float64)  # [dim_z]
         X = Z - self.mean
         X = X - np.outer(X @ v, v)  # [N, dim_z] the codes with their v-component removed

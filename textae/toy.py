@@ -27,6 +27,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .config import replace
+from .errors import InputError
 
 
 @dataclass
@@ -287,7 +288,7 @@ def run_seeds(
     """Train the pair on seeds 0..seeds-1 (ToyLab.train); per model one row of final metrics per seed, and
     the first seed's lab (for its figures). `progress(seed, steps done)` is told every 100 steps."""
     if seeds < 1:
-        raise ValueError(f"the number of seeds must be at least 1, not {seeds}")
+        raise InputError(f"the number of seeds must be at least 1, not {seeds}")
     results: dict[str, list[dict]] = {}
     first = None
     for seed in range(seeds):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from .errors import CheckpointError, InputError
+
 SPECIALS = ["<pad>", "<go>", "<eos>", "<unk>", "<blank>"]
 PAD, GO, EOS, UNK, BLANK = range(5)
 
@@ -14,7 +16,10 @@ class Vocab:
 
     def __init__(self, words: list[str], counts: list[int] | None = None):
         if words[:5] != SPECIALS:
-            raise ValueError(f"a vocabulary must start with {' '.join(SPECIALS)}, got {' '.join(words[:5])}")
+            raise InputError(f"a vocabulary must start with {' '.join(SPECIALS)}, got {' '.join(words[:5])}")
+        if len(set(words)) != len(words):
+            dup = next(w for i, w in enumerate(words) if w in words[:i])
+            raise InputError(f"a vocabulary holds each token once; {dup!r} is there twice")
         self.idx2word = list(words)
         self.counts = list(counts) if counts is not None else [0] * len(words)
         self.word2idx = {w: i for i, w in enumerate(self.idx2word)}
@@ -42,12 +47,15 @@ class Vocab:
     @classmethod
     def load(cls, path: str | Path) -> Vocab:
         """Read a vocab.txt (ours or the reference's: first field of each line is the token)."""
-        words, counts = [], []
+        words, counts, first = [], [], {}
         with open(path, encoding="utf-8") as f:
             for n, line in enumerate(f, 1):
                 parts = line.rstrip("\n").split("\t") if "\t" in line else line.split()
                 if not parts or not parts[0]:
-                    raise ValueError(f"{path}: line {n} is empty; a vocabulary line is `token<TAB>count`")
+                    raise InputError(f"{path}: line {n} is empty; a vocabulary line is `token<TAB>count`")
+                if parts[0] in first:  # two ids for one word: encoding would silently pick the last
+                    raise InputError(f"{path}: line {n} repeats the token {parts[0]!r} of line {first[parts[0]]}")
+                first[parts[0]] = n
                 words.append(parts[0])
                 counts.append(int(parts[1]) if len(parts) > 1 and parts[1].lstrip("-").isdigit() else 0)
         return cls(words, counts)
@@ -70,3 +78,13 @@ class Vocab:
                 break
             out.append(self.idx2word[int(i)])
         return out
+
+
+def read_vocab(path: Path) -> Vocab:
+    """A checkpoint's vocab.txt; a missing or malformed one is a CheckpointError that names the file."""
+    if not path.exists():
+        raise CheckpointError(f"{path} is missing: a checkpoint needs its vocabulary")
+    try:
+        return Vocab.load(path)
+    except (ValueError, UnicodeDecodeError) as e:
+        raise CheckpointError(f"{path} is not a valid vocabulary: {e}") from None

@@ -1,7 +1,7 @@
-"""Small charts drawn as plain SVG text: the Geometry page's two figures.
+"""Small charts drawn as plain SVG text: the Geometry page's two figures, and the geometry report's HTML.
 
 Why not plotly here: the page redraws both charts for every new sentence, and in headless Chromium on a
-2-core CPU plotly took about 0.55 s of the browser's main thread for them (README, Geometry page latency).
+2-core CPU plotly took about 0.55 s of the browser's main thread for them (docs/benchmarks.md, Geometry page).
 An SVG of a few hundred elements, shown as an image, is decoded by the browser in a few milliseconds and
 needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure, where `<title>`s give
 hover values; `data-*` attributes carry the drawn values for tests and scripts.
@@ -14,7 +14,8 @@ from html import escape
 
 import numpy as np
 
-from .plots import GROUPS, PALETTE
+from ..geometry import GROUPS
+from . import colour
 
 W, H = 720, 380  # the drawing's own units; the SVG scales to its container's width (viewBox)
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 40, 48  # room for the y ticks and title, the legend, the x title
@@ -56,7 +57,7 @@ def _frame(y_ticks: list[float], y_of, x_title: str, y_title: str, names: list[s
     out.append(_text((LEFT + W - RIGHT) / 2, H - 8, x_title))
     x = LEFT
     for i, name in enumerate(names):
-        out.append(f'<rect x="{x}" y="12" width="12" height="12" fill="{PALETTE[i % len(PALETTE)]}"/>')
+        out.append(f'<rect x="{x}" y="12" width="12" height="12" fill="{colour(i)}"/>')
         out.append(_text(x + 18, 22, name, anchor="start"))
         x += 30 + 7.5 * len(name)
     return out
@@ -96,16 +97,16 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
             v = np.asarray(groups[name].get(group, []), dtype=float)
             if not len(v):
                 continue
-            colour = PALETTE[mi % len(PALETTE)]
+            tint = colour(mi)
             cx = LEFT + (gi + 0.5) * slot + (mi - (len(names) - 1) / 2) * width
             q1, med, q3 = np.percentile(v, [25, 50, 75])
             lo_w, hi_w = v[v >= q1 - 1.5 * (q3 - q1)].min(), v[v <= q3 + 1.5 * (q3 - q1)].max()  # Tukey's whiskers
             half = 0.35 * width
             tip = f"{name}, {group}: median {med:.2f}, quartiles {q1:.2f}–{q3:.2f}, n = {len(v)}"
-            body.append(f'<g class="box" stroke="{colour}"><title>{escape(tip)}</title>'
+            body.append(f'<g class="box" stroke="{tint}"><title>{escape(tip)}</title>'
                         f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y_of(hi_w):.1f}" y2="{y_of(lo_w):.1f}"/>'
                         f'<rect x="{cx - half:.1f}" y="{y_of(q3):.1f}" width="{2 * half:.1f}" '
-                        f'height="{max(y_of(q1) - y_of(q3), 1):.1f}" fill="{colour}" fill-opacity="0.25"/>'
+                        f'height="{max(y_of(q1) - y_of(q3), 1):.1f}" fill="{tint}" fill-opacity="0.25"/>'
                         f'<line x1="{cx - half:.1f}" x2="{cx + half:.1f}" y1="{y_of(med):.1f}" y2="{y_of(med):.1f}" '
                         'stroke-width="2"/></g>')  # fmt: skip
             xs = cx + rng.uniform(-half, half, len(v))
@@ -115,7 +116,7 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
                 for x, y in zip(xs, v)
             )
             about = f'data-model="{escape(name)}" data-group="{group}"'
-            body.append(f'<g class="points" fill="{colour}" {about}>{dots}</g>')
+            body.append(f'<g class="points" fill="{tint}" {about}>{dots}</g>')
     return _svg(body, "latent distance by word edits from the sentence, one box per model")
 
 
@@ -135,10 +136,10 @@ def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = No
         body.append(f'<line class="mark" x1="{x_of(mark):.1f}" x2="{x_of(mark):.1f}" y1="{TOP}" y2="{H - BOTTOM}" '
                     f'stroke="#888888" stroke-dasharray="5 4" data-r="{mark:g}"/>')  # fmt: skip
     for i, (name, c) in enumerate(curves.items()):
-        colour, pts = PALETTE[i % len(PALETTE)], sorted((float(r), float(v)) for r, v in c.items())
+        tint, pts = colour(i), sorted((float(r), float(v)) for r, v in c.items())
         path = " ".join(f"{x_of(r):.1f},{y_of(v):.1f}" for r, v in pts)
-        body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        body.append(f'<g class="curve" fill="{colour}" data-model="{escape(name)}">' + "".join(
+        body.append(f'<polyline points="{path}" fill="none" stroke="{tint}" stroke-width="2"/>')
+        body.append(f'<g class="curve" fill="{tint}" data-model="{escape(name)}">' + "".join(
             f'<circle cx="{x_of(r):.1f}" cy="{y_of(v):.1f}" r="4" data-r="{r:g}" data-value="{v:.6g}">'
             f"<title>{escape(name)}, r = {r:g}: {v:.2f} edits</title></circle>"
             for r, v in pts

@@ -5,11 +5,11 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from conftest import SVG
+from helpers import SVG
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textae import svg_charts
+from textae.figures import svg as svg_charts
 
 
 def parse(svg: str) -> ET.Element:

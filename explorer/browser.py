@@ -1,4 +1,4 @@
-"""Helpers for the real-browser tests (and the slider benchmark): Debian's Chromium and a live app server."""
+"""Driving the app in a real browser, for the tests and the benchmarks: Debian's Chromium and a live app server."""
 
 from __future__ import annotations
 
@@ -41,10 +41,12 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = ROOT / "app.py"):
-    """`streamlit run app.py` on a free localhost port, listing the checkpoints under `checkpoints`; yields its URL."""
+def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = ROOT / "app.py",
+              allow: tuple[Path, ...] = ()):  # fmt: skip
+    """`streamlit run app.py` on a free localhost port, listing the checkpoints under `checkpoints` and reading
+    also under the folders `allow` (TEXTAE_ALLOWED_ROOTS); yields its URL."""
     port = free_port()
-    env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints))
+    env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints), TEXTAE_ALLOWED_ROOTS=os.pathsep.join(map(str, allow)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
            "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
     with open(log, "w") as out:

@@ -1,0 +1,10 @@
+"""The explorer app's parts, beside its pages (app_pages/): the frame (app.py) and every page import these.
+
+access     what the app may read from the server's disk (allowed roots)
+cache      models, encodes, decodes, corpora and projections, computed once per server
+feedback   the library's warnings and errors as page messages; text shown as itself in Markdown
+state      the shared sidebar's selections and the URL that mirrors them
+widgets    sentence boxes, the attribute-vector picker, the shared data's presets
+charts     the app's Plotly figures, their traces named by role
+scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files)
+"""

@@ -1,0 +1,147 @@
+"""What the app computes once and shares: models (st.cache_resource), and their encodes, decodes,
+corpora and projections (st.cache_data). Models are only read from, under torch.inference_mode(), so the
+sessions of a whole class can share one copy.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import access
+from explorer.feedback import recorded, rewarn
+from textae import api
+from textae.checkpoint import resolve
+from textae.data import Corpus, decode_lines, make_corpus, read_lines
+from textae.projection import Projection
+
+
+def _mtime(path: Path) -> float:
+    """When the checkpoint's weights last changed: a retrained checkpoint is loaded again."""
+    p = resolve(path)
+    f = p if p.is_file() else p / "model.safetensors"
+    return f.stat().st_mtime if f.exists() else 0.0
+
+
+class CachedModel(api.TextAE):
+    """A TextAE whose posterior-mean encodes and default greedy decodes are cached per (checkpoint, input).
+
+    Every library method built on them (reconstruct, interpolate, style_vector, apply_vector,
+    sweep_vector, neighbors, ...) is cached with them, so the pages call the library and never
+    rebuild it out of cached pieces. Sampled codes, seeds and other decoding options are not cached.
+    """
+
+    def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
+        if sample or isinstance(sents, str):
+            return super().encode(sents, sample, batch_size)
+        return rewarn(_encode(model_key(self), tuple(sents), self))
+
+    def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
+        Z = np.asarray(Z, dtype=np.float32)
+        if config is not None or seed is not None or options or Z.ndim != 2:
+            return super().decode(Z, config, seed, batch_size, **options)
+        return _decode(model_key(self), Z, self)
+
+
+@st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=8)
+def _load(path: str, mtime: float) -> CachedModel:
+    m = api.load(path, device="cpu")
+    return CachedModel(m.model, m.vocab, m.meta, m.path)
+
+
+def load_model(path: str | Path) -> CachedModel:
+    """The checkpoint at `path`, loaded once per process: refused outside the allowed roots (access.NotAllowed),
+    CheckpointError on a bad one."""
+    p = access.readable(path)
+    return _load(str(p), _mtime(p))
+
+
+def model_key(m: api.TextAE) -> str:
+    """A cache key for what a model computes: its path and weights' time."""
+    return f"{m.path}@{_mtime(Path(m.path))}"
+
+
+def read_corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int = 0) -> Corpus:
+    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels bytes, sampled
+    (seeded) down to `limit` sentences; its warnings are raised again on every call, as the CLI gives them."""
+    return rewarn(_corpus(source, raw, labels, limit, seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> tuple[Corpus, list]:
+    with recorded() as messages:  # kept with the result, as the CLI warns on every run
+        lines = decode_lines(raw, source) if raw is not None else read_lines(source)
+        labs = decode_lines(labels, "labels") if labels is not None else None
+        c = make_corpus(lines, labs, limit, seed, source)
+    return c, messages
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.ndarray, list]:
+    with torch.inference_mode(), recorded() as messages:  # unknown words: said again on a cache hit
+        Z = api.TextAE.encode(_m, list(sentences))
+    return Z, messages
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _decode(key: str, Z: np.ndarray, _m: api.TextAE) -> list[str]:
+    with torch.inference_mode():
+        return api.TextAE.decode(_m, Z)
+
+
+def decode_with_progress(m: CachedModel, Z: np.ndarray, progress: str) -> list[str]:
+    """m.decode(Z) for a long list, 256 codes at a time under a progress bar (each chunk cached)."""
+    Z = np.asarray(Z, dtype=np.float32)
+    if len(Z) <= 256:
+        return m.decode(Z)
+    bar, out = st.progress(0.0, text=progress), []
+    for start in range(0, len(Z), 256):
+        out += m.decode(Z[start : start + 256])
+        bar.progress(min(1.0, (start + 256) / len(Z)), text=f"{progress} {min(start + 256, len(Z))}/{len(Z)}")
+    bar.empty()
+    return out
+
+
+def prior_samples(m: api.TextAE, n: int) -> list[str]:
+    """n greedy decodes of the model's prior (seed 0), computed once per checkpoint."""
+    return _prior_samples(model_key(m), n, m)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _prior_samples(key: str, n: int, _m: api.TextAE) -> list[str]:
+    with torch.inference_mode():
+        return _m.sample(n, seed=0)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _project(key: str, sentences: tuple[str, ...], method: str, n_neighbors: int, min_dist: float,
+             vector: tuple[float, ...] | None, _Z, _progress):  # fmt: skip
+    proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
+    return proj, proj.fit(_Z, _progress)
+
+
+def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
+               min_dist: float = 0.1, vector: np.ndarray | None = None) -> tuple[Projection, np.ndarray]:  # fmt: skip
+    """A fitted 2-D projection of the codes and the map points [N, 2], cached per (checkpoint, corpus, settings).
+
+    method "axis" projects along `vector` (an attribute vector [dim_z]).
+    """
+    bar = st.progress(0.0, text="Fitting UMAP (the first fit also compiles it)…") if method == "umap" else None
+    try:
+        return _project(
+            model_key(m), tuple(sentences), method, n_neighbors, min_dist,
+            tuple(np.asarray(vector, dtype=float).tolist()) if vector is not None else None, Z,
+            (lambda f: bar.progress(f, text=f"Fitting UMAP: {f:.0%} of the layout epochs")) if bar else None,
+        )  # fmt: skip
+    finally:
+        if bar:
+            bar.empty()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def file_sentences(path: str) -> list[str]:
+    """Non-empty lines of a file (the presets' sentence sets)."""
+    return [line.strip() for line in read_lines(path) if line.strip()]

@@ -1,0 +1,164 @@
+"""The app's own Plotly figures (the library's report figures live in textae.figures).
+
+Each trace is named for its role; pages find a trace by its role (`trace_index`), never by its position.
+Every text from a corpus or a file is HTML-escaped before Plotly sees it: Plotly renders a subset of HTML
+in hover labels and text, so a sentence like `<a href=…>` would otherwise become a live link.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from textae.figures import PALETTE, colour
+from textae.figures.html import toy_scatter
+
+GRID_TRACE = "empty space (click to decode)"
+QUERY_TRACE = "query"
+DECODED_TRACE = "decoded point"
+LABELS_TRACE = "decoded grid"
+
+
+def trace_index(fig, name: str) -> int | None:
+    """The position of the trace named `name` in fig.data (what a selection event calls curve_number)."""
+    return next((i for i, t in enumerate(fig.data) if t.name == name), None)
+
+
+def latent_map(
+    points: np.ndarray,
+    sentences: list[str],
+    reconstructions: list[str] | None,
+    color: list | np.ndarray | None = None,
+    color_title: str = "",
+    grid: np.ndarray | None = None,
+    labels: tuple[np.ndarray, list[str]] | None = None,
+    axis_titles: tuple[str, str] = ("", ""),
+    height: int = 620,
+):
+    """Scatter of map points [N, 2] with the sentence (and its reconstruction) on hover.
+
+    `color` is categorical (strings) or numeric; `grid` adds invisible, clickable points
+    over empty space (their trace is named GRID_TRACE); `labels` writes texts at points
+    (a decoded grid: (points [M, 2], sentences), trace LABELS_TRACE). `add_marks` adds stars.
+    """
+    import plotly.graph_objects as go
+
+    def hover(i: int) -> str:
+        rec = f"<br><i>→ {escape(reconstructions[i])}</i>" if reconstructions else ""
+        return f"{escape(sentences[i])}{rec}"
+
+    fig = go.Figure()
+    if grid is not None:  # first, so real points are drawn (and picked) above it
+        fig.add_trace(
+            go.Scattergl(
+                x=grid[:, 0], y=grid[:, 1], mode="markers", name=GRID_TRACE,
+                marker={"size": 12, "color": "rgba(0,0,0,0.001)"}, hoverinfo="none", showlegend=False,
+            )
+        )  # fmt: skip
+    texts = [hover(i) for i in range(len(sentences))]
+    idx = np.arange(len(sentences))
+    if color is not None and not np.issubdtype(np.asarray(color).dtype, np.number):
+        color = np.asarray(color).astype(str)
+        for j, cat in enumerate(sorted(set(color.tolist()))):
+            m = color == cat
+            fig.add_trace(
+                go.Scattergl(
+                    x=points[m, 0], y=points[m, 1], mode="markers", name=escape(f"{color_title} {cat}".strip()),
+                    marker={"size": 5, "color": colour(j), "opacity": 0.75},
+                    text=[texts[i] for i in idx[m]], customdata=idx[m], hovertemplate="%{text}<extra></extra>",
+                )
+            )  # fmt: skip
+    else:
+        marker = {"size": 5, "opacity": 0.75, "color": colour(0)}
+        if color is not None:
+            marker.update(color=np.asarray(color), colorscale="Viridis", colorbar={"title": color_title})
+        fig.add_trace(
+            go.Scattergl(
+                x=points[:, 0], y=points[:, 1], mode="markers", name="sentences", marker=marker,
+                text=texts, customdata=idx, hovertemplate="%{text}<extra></extra>", showlegend=False,
+            )
+        )  # fmt: skip
+    if labels is not None:
+        P, words = labels
+        fig.add_trace(
+            go.Scatter(
+                x=P[:, 0], y=P[:, 1], mode="markers+text", name=LABELS_TRACE, text=[_wrap(w) for w in words],
+                hovertext=[escape(w) for w in words], textfont={"size": 11, "color": "#222222"}, hoverinfo="text",
+                marker={"size": 5, "symbol": "cross", "color": "#444444"},
+            )
+        )  # fmt: skip
+    fig.update_layout(
+        height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},  # above the plot, not over points
+        xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
+    )  # fmt: skip
+    return fig
+
+
+def _wrap(text: str, width: int = 4) -> str:
+    """A sentence broken into lines of `width` words (<br>), so grid labels stay narrow."""
+    w = text.split()
+    return "<br>".join(escape(" ".join(w[i : i + width])) for i in range(0, len(w), width)) or "∅"
+
+
+def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarray, X: np.ndarray | None = None,
+               subtitles: dict[str, str] | None = None):  # fmt: skip
+    """The side-by-side scatter with a Plotly slider over recorded frames [(step, {model: codes [N, 2]})]:
+    every frame is in the figure, so moving the slider replays training in the browser, no server round trip."""
+    import plotly.graph_objects as go
+
+    last = frames[-1][1]
+    fig = toy_scatter(last, labels, X, subtitles)
+    ks = np.unique(labels)
+    order = [(name, k) for name in last for k in ks]  # the order toy_scatter adds its traces in
+
+    def traces(codes: dict[str, np.ndarray]) -> list:
+        return [go.Scatter(x=codes[n][labels == k, 0], y=codes[n][labels == k, 1]) for n, k in order]
+
+    fig.frames = [go.Frame(data=traces(codes), name=str(s), traces=list(range(len(order)))) for s, codes in frames]
+    for col, name in enumerate(last, 1):  # one fixed view for all frames, so the replay does not jump
+        allc = np.concatenate([codes[name] for _, codes in frames])
+        lo, hi = allc.min(0), allc.max(0)
+        pad = 0.05 * (hi - lo)
+        fig.update_xaxes(range=[lo[0] - pad[0], hi[0] + pad[0]], row=1, col=col, autorange=False)
+        fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=col, autorange=False)
+    now = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
+    fig.update_layout(
+        sliders=[{
+            "active": len(frames) - 1, "currentvalue": {"prefix": "step "}, "pad": {"t": 40},
+            "steps": [{"method": "animate", "label": str(s), "args": [[str(s)], now]} for s, _ in frames],
+        }],
+        height=580,
+        # the legend above the panels: toy_scatter puts it below them, where the slider's labels now are
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0}, margin={"t": 90},
+    )  # fmt: skip
+    return fig
+
+
+def metric_curves(history: list[dict]):
+    """The Toy lab's metrics against the step, one panel per metric, one line per model."""
+    import plotly.express as px
+
+    df = pd.DataFrame(history).melt(["step", "model"], var_name="metric")
+    fig = px.line(df, x="step", y="value", color="model", facet_col="metric", height=260,
+                  color_discrete_map={"AAE": PALETTE[3], "DAAE": PALETTE[0]})  # fmt: skip
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))  # "purity", not "metric=purity"
+    fig.update_yaxes(range=[0, 1.02])
+    return fig
+
+
+def add_marks(fig, marks: dict[str, tuple[np.ndarray, list[str]]]) -> None:
+    """Named star markers on a map, e.g. a typed query: name -> (points [M, 2], their texts)."""
+    import plotly.graph_objects as go
+
+    for name, (P, mark_texts) in (marks or {}).items():
+        fig.add_trace(
+            go.Scatter(
+                x=P[:, 0], y=P[:, 1], mode="markers+text", name=name, text=[escape(t) for t in mark_texts],
+                textposition="top center",
+                marker={"size": 16, "symbol": "star", "color": "#d62728", "line": {"width": 1, "color": "black"}},
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )  # fmt: skip

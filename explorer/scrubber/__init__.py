@@ -1,0 +1,84 @@
+"""A slider whose decoded text changes in the browser while it moves: every position's text is sent once.
+
+Streamlit's own st.slider reports its value only when the mouse is released, and every move is
+a round trip to the server. This component (st.components.v2) receives the decoded sentence of
+every position with the page, so dragging or an arrow key swaps the text in the browser. It
+draws, per row (an input sentence, or a model), a band of the positions where consecutive
+decodes are the same sentence, and optionally the path on a 2-D map with a marker that follows
+the slider. The final position (mouse released, key pressed) is reported back to the page as
+`index`; with `url`, the wrapper also keeps it in the URL, so a shared link opens there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from textae.ops import runs
+
+HERE = Path(__file__).parent
+# not in a shadow root (isolate_styles=False), so tests and benchmarks read it like the rest of the page;
+# every CSS rule is scoped under .tx-scrub instead
+_component = st.components.v2.component(
+    "textae.scrubber",
+    html=(HERE / "scrubber.html").read_text(encoding="utf-8"),
+    css=(HERE / "scrubber.css").read_text(encoding="utf-8"),
+    js=(HERE / "scrubber.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
+             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, url: str | None = None) -> int:  # fmt: skip
+    """Mount a client-side slider over positions `values` (numeric labels); returns the reported position.
+
+    rows: name -> the decoded text at every position (one row per input sentence or model);
+    maps: name -> (corpus map points [N, 2], path points [len(values), 2]), drawn with a marker;
+    url: a query parameter that holds the position (a shared link opens at its value, the nearest one).
+    """
+    for name, texts in rows.items():
+        if len(texts) != len(values):
+            raise ValueError(f"{name}: {len(texts)} texts for {len(values)} positions")
+    if url and url in st.query_params and key not in st.session_state:  # a shared URL opens at its value
+        st.session_state[key] = {"index": url_position(url, st.query_params[url], values, default)}
+    data = {
+        "label": label,
+        "values": list(values),
+        "rows": [{"name": n, "texts": list(t), "runs": runs(t)} for n, t in rows.items()],
+        "maps": [
+            {"name": n, "points": np.round(P, 3).tolist(), "path": np.round(path, 3).tolist()}
+            for n, (P, path) in (maps or {}).items()
+        ],
+    }
+    data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    reported = (st.session_state.get(key) or {}).get("index", default)  # the last position the browser reported
+    i = min(max(int(reported), 0), len(values) - 1)
+    data["index"] = i
+    _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)
+    if url:
+        st.query_params[url] = f"{float(values[i]):.2f}"
+    return i
+
+
+def url_position(name: str, text: str, values: list[str], default: int) -> int:
+    """The position a URL's `name=text` asks for: the nearest of `values`; a number beyond either end is
+    clamped to that end, and text that is not a finite number opens at `default`, each with a notice."""
+    grid = np.array(values, dtype=float)
+    try:
+        v = float(text[:64])
+    except ValueError:
+        v = float("nan")
+    if not np.isfinite(v):
+        st.warning(f"The link's {name} is not a finite number; it opens at {name} = {values[default]}.",
+                   icon=":material/link_off:")  # fmt: skip
+        return default
+    if not grid.min() <= v <= grid.max():
+        end = int(grid.argmin() if v < grid.min() else grid.argmax())
+        st.warning(f"The link's {name} lies outside {values[0]} to {values[-1]}; it opens at the nearest end, "
+                   f"{name} = {values[end]}.", icon=":material/link_off:")  # fmt: skip
+        return end
+    return int(np.abs(grid - v).argmin())

@@ -1,0 +1,301 @@
+"""The shared sidebar's selections (checkpoints, corpus), kept in step with the URL, and what pages ask of
+them: `model()`, `corpus()`. Every path from the URL or a text box passes `access.readable` first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from explorer import access
+from explorer.access import ROOT
+from explorer.cache import load_model, prior_samples, read_corpus
+from explorer.feedback import errors_shown, first_time, md, warnings_shown
+from explorer.widgets import SHARED_YELP
+from textae import api
+from textae.checkpoint import find_checkpoints
+from textae.data import Corpus, make_corpus, read_bytes
+from textae.errors import TextaeError
+
+OTHER_PATH = "Another path…"
+NONE = "(none)"
+UPLOAD_LIMIT_MB = 50
+PRIOR = "Samples from the checkpoint's prior"
+LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 100, 50_000, 5_000  # sentences a page uses: the sidebar's number box
+MAX_LABELS_BYTES = 64 * 2**20
+
+
+@dataclass
+class Selection:
+    """What the sidebar has picked: checkpoint paths (None when none) and the corpus source."""
+
+    checkpoint: str | None
+    checkpoint2: str | None
+    corpus_kind: str
+    corpus_path: str
+    labels_path: str
+    limit: int
+
+
+def _choices() -> dict[str, str]:
+    """Checkpoints to offer: label -> path."""
+    out = {}
+    for p in find_checkpoints(access.CHECKPOINT_ROOT):
+        out[str(p.relative_to(access.CHECKPOINT_ROOT))] = str(p.resolve())  # resolved: URLs and picks compare equal
+    return out
+
+
+def shared_corpora() -> dict[str, tuple[Path, Path | None]]:
+    """The shared Yelp splits, when ../shared/data is there: label -> (sentences, labels or None)."""
+    out = {}
+    for split in ("valid", "test", "train"):
+        f, lab = SHARED_YELP.split(split), SHARED_YELP.labels(split)
+        if f.exists():
+            out[f"Yelp {split} (shared data)"] = (f, lab if lab.exists() else None)
+    return out
+
+
+def _init_from_url(choices: dict[str, str], corpora: list[str]) -> None:
+    """On a session's first run, take the selections from the URL (a shared view opens as it was)."""
+    ss, qp = st.session_state, st.query_params
+    if ss.get("_url_read"):
+        return
+    ss["_url_read"] = True
+    for key, widget, path_key in (("ckpt", "ckpt_choice", "ckpt_path"), ("ckpt2", "ckpt2_choice", "ckpt2_path")):
+        if key in qp:
+            by_path = {v: k for k, v in choices.items()}
+            value = str(Path(qp[key]).resolve()) if qp[key] != NONE else NONE
+            if value in by_path:
+                ss[widget] = by_path[value]
+            elif value == NONE and key == "ckpt2":
+                ss[widget] = NONE
+            else:
+                ss[widget], ss[path_key] = OTHER_PATH, qp[key]
+    if "corpus" in qp:
+        if qp["corpus"] in corpora:
+            ss["corpus_choice"] = qp["corpus"]
+        else:
+            ss["corpus_choice"], ss["corpus_path"] = "A file path", qp["corpus"]
+    if "labels" in qp:
+        ss["labels_path"] = qp["labels"]
+    if "n" in qp:
+        ss["corpus_limit"] = _url_limit(qp["n"])
+
+
+def _url_limit(text: str) -> int:
+    """The URL's n: a whole number within the number box's range; clamped to the nearest end, or the default
+    when it is no number, each with a notice (kept for the page, which shows it)."""
+    try:
+        n = int(text[:16])
+    except ValueError:
+        st.session_state["_url_notice"] = f"The link's n is not a whole number; {LIMIT_DEFAULT:,} sentences are used."
+        return LIMIT_DEFAULT
+    clamped = min(max(n, LIMIT_MIN), LIMIT_MAX)
+    if clamped != n:
+        st.session_state["_url_notice"] = (f"The link asks for {n:,} sentences; the number box allows "
+                                           f"{LIMIT_MIN:,} to {LIMIT_MAX:,}, so {clamped:,} are used.")  # fmt: skip
+    return clamped
+
+
+def _pick(label: str, key: str, path_key: str, choices: dict[str, str], optional: bool) -> str | None:
+    options = ([NONE] if optional else []) + list(choices) + [OTHER_PATH]
+    if st.session_state.get(key) not in options:
+        st.session_state.pop(key, None)
+    if not optional:  # open on the paper's model when one is there (the shipped yelp-daae)
+        st.session_state.setdefault(key, next((c for c in choices if c.endswith("daae")), options[0]))
+    choice = st.sidebar.selectbox(label, options, key=key)
+    if choice == NONE:
+        return None
+    if choice == OTHER_PATH:
+        path = st.sidebar.text_input(
+            "Checkpoint path",
+            key=path_key,
+            placeholder="runs/daae, or a reference dir with model.pt",
+            help="A checkpoint directory, a training run directory, or a reference directory with model.pt + vocab.txt",
+        ).strip()
+        return path or None
+    return choices[choice]
+
+
+def sidebar() -> Selection:
+    """Draw the shared sidebar (checkpoints, corpus, model card) and keep the URL in step with it."""
+    choices = _choices()
+    corpora = list(shared_corpora()) + [PRIOR, "A file path", "Upload a file"]
+    _init_from_url(choices, corpora)
+    st.sidebar.header("Checkpoint")
+    ckpt = _pick("Checkpoint", "ckpt_choice", "ckpt_path", choices, optional=False)
+    ckpt2 = _pick("Compare with", "ckpt2_choice", "ckpt2_path", choices, optional=True)
+    st.sidebar.header("Corpus")
+    kind = st.sidebar.selectbox("Sentences", corpora, key="corpus_choice")
+    path = labels = ""
+    if kind == "A file path":
+        path = st.sidebar.text_input("Corpus file", key="corpus_path", placeholder="one sentence per line").strip()
+        labels = st.sidebar.text_input("Labels file (optional)", key="labels_path", placeholder="one label per line")
+        labels = labels.strip()
+    elif kind == "Upload a file":
+        st.sidebar.file_uploader(
+            "Corpus file (one sentence per line)", type=["txt"], key="corpus_upload", max_upload_size=UPLOAD_LIMIT_MB
+        )
+        st.sidebar.file_uploader("Labels file (optional)", type=["txt", "labels"], key="labels_upload")
+    st.session_state.setdefault("corpus_limit", LIMIT_DEFAULT)  # a default here, not in the widget: the URL may set it
+    limit = st.sidebar.number_input(
+        "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=500, key="corpus_limit",
+        help="A larger corpus is sampled (seeded) down to this many sentences.",
+    )  # fmt: skip
+    sel = Selection(ckpt, ckpt2, kind, path, labels, int(limit))
+    _write_url(sel)
+    model_card(ckpt)
+    if notice := st.session_state.pop("_url_notice", None):
+        st.sidebar.warning(notice, icon=":material/link_off:")
+    return sel
+
+
+SIDEBAR_KEYS = ("ckpt_choice", "ckpt_path", "ckpt2_choice", "ckpt2_path", "corpus_choice", "corpus_path",
+                "labels_path", "corpus_limit")  # fmt: skip
+
+
+def keep_sidebar() -> None:
+    """On a page without the sidebar: keep its selections for the next page that has it (Streamlit forgets
+    the state of a widget that a run does not draw, unless the key is assigned again)."""
+    for k in SIDEBAR_KEYS:
+        if k in st.session_state:
+            st.session_state[k] = st.session_state[k]
+
+
+def _write_url(sel: Selection) -> None:
+    """Selections into the URL, so the address bar can be copied to share this view."""
+    want = {"ckpt": sel.checkpoint, "ckpt2": sel.checkpoint2 or None, "n": str(sel.limit)}
+    if sel.corpus_kind == "A file path":
+        want.update(corpus=sel.corpus_path or None, labels=sel.labels_path or None)
+    elif sel.corpus_kind != "Upload a file":
+        want.update(corpus=sel.corpus_kind, labels=None)
+    for k, v in want.items():
+        if v is None:
+            if k in st.query_params:
+                del st.query_params[k]
+        elif st.query_params.get(k) != v:
+            st.query_params[k] = _short(v)
+
+
+def _short(path: str) -> str:
+    """Paths inside the repository as relative ones, so a shared URL works on another machine."""
+    try:
+        return str(Path(path).resolve().relative_to(ROOT))
+    except ValueError:
+        return path
+
+
+def model_card(path: str | None) -> None:
+    """A short description of the selected checkpoint in the sidebar."""
+    if not path:
+        return
+    try:
+        m = load_model(path)
+    except (TextaeError, OSError):  # the page says why, once
+        return
+    c, meta = m.cfg, m.meta
+    lines = [
+        f"**{c.model_type.upper()}** · {sum(m.param_counts().values()) / 1e6:.1f}M parameters",
+        f"emb {c.dim_emb} · hidden {c.dim_h} · z {c.dim_z} · vocab {c.vocab_size:,}",
+    ]
+    data = meta.get("data") or {}
+    if data.get("train"):
+        t = data["train"]
+        lines.append(f"trained on {md(str(t.get('name')))} ({t.get('sentences', 0):,} sentences)")
+    prog, best = meta.get("progress") or {}, meta.get("best") or {}
+    if prog:
+        lines.append(f"epoch {prog.get('epoch')} · step {prog.get('step'):,}")
+    if best.get("valid_loss") is not None:
+        extra = f" · rec {best['rec']:.2f}" if "rec" in best else ""
+        lines.append(f"best valid loss {best['valid_loss']:.2f}{extra} (epoch {best.get('epoch')})")
+    if meta.get("format") == "reference":
+        lines.append("reference-format checkpoint (imported on load)")
+    with st.sidebar.expander("Model card", expanded=True):
+        st.markdown("  \n".join(lines))
+
+
+# ------------------------------------------------------- what pages ask for
+def selection() -> Selection:
+    """The sidebar's current selection (the frame stores it before the page runs)."""
+    return st.session_state["selection"]
+
+
+def model(second: bool = False) -> api.TextAE:
+    """The selected checkpoint, or a message and a stop when there is none or it cannot be loaded."""
+    path = selection().checkpoint2 if second else selection().checkpoint
+    if not path:
+        st.info(
+            "Pick a checkpoint in the sidebar (or type a path under *Another path…*). "
+            "No checkpoint yet? See the Welcome page for how to train or import one.",
+            icon=":material/info:",
+        )
+        st.stop()
+    with errors_shown():
+        return load_model(path)
+
+
+def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
+    """The selected corpus (a seeded sample when it is larger than the limit).
+
+    When none is usable: a message and a stop, or (required=False) a note and None.
+    """
+    sel = selection()
+
+    def missing(msg: str) -> None:
+        (st.info if required else st.caption)(msg)
+        if required:
+            st.stop()
+
+    try:
+        with warnings_shown():  # the corpus's warnings (bad bytes, labels), as the CLI gives them
+            c = _selected_corpus(sel, m)
+    except (TextaeError, ValueError, OSError) as e:
+        if first_time(str(e)):
+            (st.error if required else st.warning)(f"The corpus cannot be used: {md(str(e))}", icon=":material/error:")
+        if required:
+            st.stop()
+        return None
+    if isinstance(c, str):
+        missing(c)
+        return None
+    if c.sampled:
+        st.caption(
+            f"{md(c.source)} holds {c.total:,} sentences; a sample of {len(c.sentences):,} (seed 0) is used "
+            "(change *Sentences to use* in the sidebar)."
+        )
+    return c
+
+
+def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
+    """The corpus, or what the user still has to do (a str)."""
+    if sel.corpus_kind == PRIOR:
+        m = m or model()
+        n = min(sel.limit, 1000)
+        with st.spinner(f"Sampling {n} sentences from the prior…"):
+            return make_corpus(prior_samples(m, n), None, 0, 0, PRIOR)
+    shared = shared_corpora()
+    if sel.corpus_kind in shared:
+        f, lab = shared[sel.corpus_kind]
+        return read_corpus(str(f), None, read_bytes(lab, MAX_LABELS_BYTES) if lab else None, sel.limit)
+    if sel.corpus_kind == "A file path":
+        if not sel.corpus_path:
+            return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
+        raw_labels = read_bytes(access.readable(sel.labels_path), MAX_LABELS_BYTES) if sel.labels_path else None
+        return read_corpus(str(access.readable(sel.corpus_path)), None, raw_labels, sel.limit)
+    up = st.session_state.get("corpus_upload")
+    if up is None:
+        return "Upload a corpus file (one sentence per line) in the sidebar to see it here."
+    lab = st.session_state.get("labels_upload")
+    return read_corpus(up.name[:200], up.getvalue(), lab.getvalue() if lab else None, sel.limit)
+
+
+def checkpoint_choices() -> dict[str, str]:
+    """Every checkpoint the picker offers, plus the two selected ones: label -> path."""
+    out = _choices()
+    sel = selection()
+    for p in (sel.checkpoint, sel.checkpoint2):
+        if p and p not in out.values():
+            out[p] = p
+    return out

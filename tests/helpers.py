@@ -1,0 +1,82 @@
+"""What the tests share besides fixtures: paths, tiny model sizes, generated corpora, reference helpers."""
+
+from __future__ import annotations
+
+import base64
+import random
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import torch
+
+from textae.data import DataLayout
+from textae.vocab import Vocab
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+YELP = DataLayout.shared("yelp")
+
+
+SVG = {"s": "http://www.w3.org/2000/svg"}  # the namespace prefix of the SVG charts' tests (".//s:circle")
+
+
+SVG_URL = "data:image/svg+xml;base64,"  # how st.image sends an SVG to the browser
+
+
+def svg_from_url(url: str) -> ET.Element:
+    """An SVG chart shown with st.image, parsed from its data URL as XML (never searched as text)."""
+    assert url.startswith(SVG_URL), url[:40]
+    return ET.fromstring(base64.b64decode(url.removeprefix(SVG_URL)))
+
+
+# small dims so a CPU trains a model in seconds
+TINY = dict(dim_emb=32, dim_h=64, dim_z=16, dim_d=32, dropout=0.0)
+
+
+def synthetic_corpus(n: int = 200, seed: int = 0) -> list[str]:
+    """Templated sentences with a sentiment word, so that a structure exists to be learnt."""
+    rng = random.Random(seed)
+    subj = ["the food", "the staff", "the service", "our waiter", "the pizza", "this place"]
+    verb = ["is", "was"]
+    adj = ["great", "terrible", "friendly", "rude", "amazing", "awful", "slow", "fresh"]
+    tail = ["", " !", " .", " and the price is right .", " , i will be back ."]
+    return [f"{rng.choice(subj)} {rng.choice(verb)} {rng.choice(adj)}{rng.choice(tail)}".strip() for _ in range(n)]
+
+
+@torch.no_grad()
+def reference_greedy(model, z: torch.Tensor, max_len: int = 35) -> torch.Tensor:
+    """The reference's generate(z, max_len, 'greedy'), step for step: `<go>` is one of its max_len steps,
+    and there is no early stop. Returns ids [B, max_len - 1], `<go>` dropped."""
+    from textae.vocab import GO
+
+    sents, inp, hidden = [], torch.full((1, len(z)), GO, dtype=torch.long), None
+    for _ in range(max_len):
+        sents.append(inp)
+        logits, hidden = model.decode(z, inp, hidden)
+        inp = logits.argmax(dim=-1)
+    return torch.cat(sents)[1:].t()
+
+
+def write_reference(d: Path, model, vocab: Vocab, model_type: str = "aae") -> Path:
+    """A reference-implementation checkpoint (model.pt with an argparse.Namespace + state dict, vocab.txt)."""
+    import argparse
+
+    c = model.cfg
+    args = argparse.Namespace(
+        vocab_size=10000, dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, nlayers=1, dim_d=c.dim_d,
+        lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0], dropout=0.5, lr=5e-4, seed=1111,
+        model_type=model_type,
+    )  # fmt: skip
+    d.mkdir(parents=True, exist_ok=True)
+    torch.save({"args": args, "model": {k: v.clone() for k, v in model.state_dict().items()}}, d / "model.pt")
+    vocab.save(d / "vocab.txt")
+    return d
+
+
+def need_yelp() -> Path:
+    """The shared Yelp data, or a skip that says where it was looked for."""
+    if not YELP.split("train").exists():
+        pytest.skip(f"shared Yelp data not found at {YELP.root}: place ../shared/data beside the repository")
+    return YELP.root

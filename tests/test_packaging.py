@@ -1,0 +1,96 @@
+"""The package as a user installs it: its wheel, its import graph and what `import textae` pulls in."""
+
+import ast
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from helpers import ROOT
+
+LIBRARY = ROOT / "textae"
+
+
+def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
+    """`pip wheel .` builds; the wheel holds every library module and the `textae` command, and nothing else:
+    no app, no tests, no checkpoints, no corpus."""
+    src = tmp_path / "src"  # a copy: setuptools builds in the source tree, which must stay clean
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "checkpoints", "__pycache__", "artifacts"))
+    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path),
+                        str(src)], capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert p.returncode == 0, p.stderr[-2000:]
+    (wheel,) = tmp_path.glob("textae-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    modules = {n for n in names if n.endswith(".py")}
+    want = {str(f.relative_to(ROOT)) for f in LIBRARY.rglob("*.py") if "__pycache__" not in f.parts}
+    assert modules == want
+    assert all(n.startswith(("textae/", "textae-")) for n in names), [n for n in names if not n.startswith("textae")]
+    assert not [n for n in names if n.endswith((".txt", ".safetensors", ".labels", ".png"))
+                and not n.startswith("textae-")]  # fmt: skip
+    entry = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "textae = textae.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
+
+
+def _imports(path: Path) -> set[str]:
+    """The textae modules that a library file imports, at its top or inside a function alike."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            if base.startswith("textae"):
+                out.add(base)
+                out |= {f"{base}.{a.name}" for a in node.names}  # `from . import geometry` names a module
+        elif isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("textae")}
+    return out
+
+
+def test_no_library_module_imports_one_that_imports_it():
+    """The import graph of textae/ has no cycle, direct or through other modules, lazy imports included."""
+    files = {".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f
+             for f in LIBRARY.rglob("*.py")}  # fmt: skip
+    graph = {m: {d for d in _imports(f) if d in files and d != m} for m, f in files.items()}
+    graph["textae"] = set()  # the package's own __init__ re-exports; submodules importing `textae` do not occur
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack = [(start, [start])]
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*path, start]
+                if nxt not in path:
+                    stack.append((nxt, [*path, nxt]))
+        return None
+
+    cycles = [c for m in graph if (c := cycle_from(m))]
+    assert not cycles, " -> ".join(cycles[0])
+
+
+def test_the_cycle_check_finds_a_cycle(tmp_path, monkeypatch):
+    """The checker itself: two modules that import each other are reported."""
+    a, b = tmp_path / "textae" / "a.py", tmp_path / "textae" / "b.py"
+    a.parent.mkdir()
+    a.write_text("from . import b\n")
+    b.write_text("def f():\n    from .a import x\n")
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    assert _imports(a) == {"textae", "textae.b"} and _imports(b) == {"textae.a", "textae.a.x"}
+
+
+def test_import_textae_needs_no_plotting_or_app_library():
+    """`import textae` and every library module import without matplotlib, plotly or streamlit (the `figures` and
+    `app` extras), which are imported only inside the functions that draw."""
+    code = (
+        "import pkgutil, importlib, sys, textae\n"
+        "for m in pkgutil.walk_packages(textae.__path__, 'textae.'):\n"
+        "    if m.name != 'textae.__main__': importlib.import_module(m.name)\n"
+        "print(sorted({n.split('.')[0] for n in sys.modules} & {'matplotlib', 'plotly', 'streamlit', 'explorer'}))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr[-2000:]

@@ -1,0 +1,144 @@
+"""Static figures for reports, as PNG files (matplotlib, its Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ..geometry import GROUPS
+from . import by_family, colour
+
+
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend (imported here: matplotlib is the `figures` extra)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def toy_png(
+    panels: dict[str, np.ndarray], labels: np.ndarray, path: str | Path, subtitles: dict[str, str] | None = None
+) -> Path:
+    """The same side-by-side figure as a static PNG (matplotlib, no browser needed)."""
+    plt = _pyplot()
+
+    subtitles = subtitles or {}
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.2 * len(panels), 5), squeeze=False)
+    for ax, (name, Z) in zip(axes[0], panels.items()):
+        for k in np.unique(labels):
+            m = labels == k
+            ax.scatter(Z[m, 0], Z[m, 1], s=9, alpha=0.8, color=colour(int(k)), label=f"cluster {k}")
+        ax.set_title(subtitles.get(name, name.upper()), fontsize=10)
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlabel("z₁")
+        ax.set_ylabel("z₂")
+    axes[0][0].legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> Path:
+    """Neighbourhood preservation against k, one line per checkpoint (PNG)."""
+    plt = _pyplot()
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for i, (name, curve) in enumerate(curves.items()):
+        ks = sorted(int(k) for k in curve)
+        ax.plot(ks, [curve[str(k)] for k in ks], "o-", color=colour(i), label=name)
+    ax.set_xscale("log")
+    ax.set_xlabel("k nearest codes")
+    ax.set_ylabel("recall of the 10 edit-distance neighbours")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> Path:
+    """Style transfer's trade-off, one panel per task: accuracy against self-BLEU as k grows (PNG).
+
+    transfer: checkpoint -> the rows of its report's "transfer" list ({task, k, accuracy,
+    self_bleu, ...}). The paper's Figure 4: a model whose curve lies further up and to the
+    right changes the attribute more often while keeping more of the sentence.
+    """
+    plt = _pyplot()
+
+    tasks = list(dict.fromkeys(t["task"] for rows in transfer.values() for t in rows))
+    fig, axes = plt.subplots(1, max(len(tasks), 1), figsize=(4.6 * max(len(tasks), 1), 4.2), squeeze=False)
+    for ax, task in zip(axes[0], tasks):
+        for i, (name, rows) in enumerate(transfer.items()):
+            pts = sorted((t["k"], t["self_bleu"], 100 * t["accuracy"]) for t in rows if t["task"] == task)
+            if not pts:
+                continue
+            ks, bleu, acc = zip(*pts)
+            ax.plot(bleu, acc, "o-", color=colour(i), label=name, markersize=4)
+            # the smallest k's end is labelled (the largest k's ends crowd together near 100 %)
+            ax.annotate(f"k={ks[0]:g}", (bleu[0], acc[0]), textcoords="offset points", xytext=(4, -10), fontsize=7,
+                        color=colour(i))  # fmt: skip
+        ax.set_title(task)
+        ax.set_xlabel("self-BLEU to the input (k grows to the upper left)")
+        ax.set_ylabel("transfer accuracy (%)")
+        ax.set_ylim(0, 100)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def geometry_png(groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]],
+                 path: str | Path) -> Path:  # fmt: skip
+    """The survey's two panels in one PNG: latent distance by edit distance (boxes), and mean word edits of
+    the decodes against the jitter radius (lines). groups: model -> {group: values}; curves: model -> {r: edits}."""
+    plt = _pyplot()
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    names = list(groups)
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        data = [groups[name].get(k, []) or [np.nan] for k in GROUPS]
+        pos = np.arange(len(GROUPS)) + (i - (len(names) - 1) / 2) * width
+        bp = ax1.boxplot(data, positions=pos, widths=width * 0.9, patch_artist=True, showfliers=False)
+        for box in bp["boxes"]:
+            box.set_facecolor(colour(i))
+            box.set_alpha(0.6)
+        ax1.plot([], [], color=colour(i), lw=6, alpha=0.6, label=name)
+    ax1.set_xticks(range(len(GROUPS)), GROUPS)
+    ax1.axhline(1.0, color="#888888", lw=0.8, ls="--")
+    ax1.set_ylabel("latent distance ÷ mean to random sentences")
+    ax1.set_xlabel("word edits from the sentence")
+    ax1.legend()
+    for i, (name, c) in enumerate(curves.items()):
+        ax2.plot(list(c), list(c.values()), "o-", color=colour(i), label=name)
+    ax2.set_xlabel("radius r around the code")
+    ax2.set_ylabel("mean word edits of the decodes")
+    ax2.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
+
+
+def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
+    """Reconstruction BLEU against sample perplexity, one curve per model family (the paper's Figure 3)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    for i, (fam, pts) in enumerate(by_family(rows).items()):
+        x, y = [r["sample_ppl"] for r in pts], [r["rec_bleu"] for r in pts]
+        ax.plot(x, y, "o-", color=colour(i), label=fam.upper())
+        for xi, yi, r in zip(x, y, pts):
+            ax.annotate(f"{r['knob']}={r['value']:g}", (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("sample perplexity (lower: more fluent samples)")
+    ax.set_ylabel("reconstruction BLEU")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return Path(path)
