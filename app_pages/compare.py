@@ -24,7 +24,7 @@ for name in names:
     try:
         models[name] = cache.load_model(choices[name])
     except (TextaeError, OSError) as e:  # one bad checkpoint must not hide the others
-        st.error(f"{name}: {e}")
+        st.error(feedback.md(f"{name}: {e}"))
 if len(models) < 2:
     st.stop()
 
@@ -79,7 +79,7 @@ with tab_nn, feedback.errors_shown():
         cols = st.columns(len(models))
         for col, (name, m) in zip(cols, models.items()):
             found = m.neighbors([q], c.sentences, 5)[0]
-            col.markdown(f"**{name}**")
+            col.markdown(f"**{feedback.md(name)}**")
             table = pd.DataFrame([{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found])
             col.dataframe(table, hide_index=True, key=f"cmp_nn_{name}")
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from explorer import cache, feedback, state
 from textae import geometry
+from textae.config import MAX_TOKENS
 from textae.errors import TextaeError
 from textae.figures import svg
 
@@ -86,7 +87,11 @@ def analysis() -> None:
     st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
                  placeholder="pick one, or type below")  # fmt: skip
     st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
-    sentence = " ".join(st.text_input("Sentence", key="geo_sentence").split())
+    words = st.text_input("Sentence", key="geo_sentence").split()
+    if len(words) > MAX_TOKENS:  # cut here, once, rather than in every encode of its variants
+        st.warning(f"The sentence has {len(words):,} words; its first {MAX_TOKENS} are used, as the models read "
+                   f"at most {MAX_TOKENS} tokens.", icon=":material/content_cut:")  # fmt: skip
+    sentence = " ".join(words[:MAX_TOKENS])
     if not sentence:
         st.warning("Type a sentence (or pick one from the corpus) to see its neighbourhood.")
         st.stop()

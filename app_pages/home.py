@@ -3,7 +3,7 @@
 import streamlit as st
 
 import textae
-from explorer import access
+from explorer import access, feedback
 from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
@@ -15,7 +15,8 @@ st.markdown(
 found = find_checkpoints(access.CHECKPOINT_ROOT)
 if found:
     st.success(
-        f"{len(found)} checkpoint(s) found under {access.CHECKPOINT_ROOT.name}/: " + ", ".join(p.name for p in found)
+        f"{len(found)} checkpoint(s) found under {access.CHECKPOINT_ROOT.name}/: "
+        + feedback.md(", ".join(p.name for p in found))
     )
     cols = st.columns(3)
     cols[0].page_link("app_pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")

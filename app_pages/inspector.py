@@ -26,11 +26,11 @@ with st.expander("Import a reference checkpoint (model.pt + vocab.txt) into our 
     if st.button("Import", key="insp_import", disabled=not (src and dst_name)):
         dst = access.CHECKPOINT_ROOT / dst_name
         if dst.exists():
-            st.error(f"{dst} already exists; choose another name.")
+            st.error(feedback.md(f"{dst} already exists; choose another name."))
         else:
             with feedback.errors_shown(), st.spinner("Importing…"):
                 out = export(access.readable(src), dst, fp16=fp16)
-            st.success(f"Saved in our format at {out}. It is now in the sidebar's checkpoint list.")
+            st.success(feedback.md(f"Saved in our format at {out}. It is now in the sidebar's checkpoint list."))
 
 m = state.model()
 tab_cfg, tab_log, tab_lat, tab_prior = st.tabs(
@@ -85,7 +85,10 @@ with tab_lat:
         fig.add_hline(y=0.0, line_dash="dot", annotation_text="prior mean 0")
         fig.update_layout(barmode="group", xaxis_title="dimension", height=360)
         st.plotly_chart(fig, key="insp_latent")
-        st.caption(f"Posterior means of {len(c.sentences):,} sentences of {c.source}, per dimension, against N(0, I).")
+        st.caption(
+            f"Posterior means of {len(c.sentences):,} sentences of {feedback.md(c.source)}, per dimension, "
+            "against N(0, I)."
+        )
 
 with tab_prior:
     c1, c2, c3 = st.columns(3)
@@ -95,4 +98,4 @@ with tab_prior:
     with feedback.errors_shown():
         samples = m.sample(int(n), seed=int(seed), strategy=strategy)
     st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True, key="insp_prior")
-    st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: `{Path(m.path)}`")
+    st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: {feedback.md(str(Path(m.path)))}")

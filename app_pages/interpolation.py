@@ -69,7 +69,7 @@ cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
     with col, feedback.errors_shown():
         if len(models) > 1:
-            st.markdown(f"**{names[tag]}** · `{model.path}`")
+            st.markdown(f"**{names[tag]}** · {feedback.md(model.path)}")
         ts = ops.steps(int(n))
         table = pd.DataFrame(
             {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import TINY, synthetic_corpus
+from helpers import ROOT, TINY, synthetic_corpus
 
 from textae.config import TrainConfig, preset
 from textae.vocab import Vocab
@@ -69,3 +69,32 @@ def app_root(tmp_path_factory, trained_run, corpus, vocab) -> Path:
     positive = ("great", "friendly", "amazing", "fresh")
     (root / "corpus.labels").write_text("\n".join(str(int(any(w in s for w in positive))) for s in corpus) + "\n")
     return root
+
+
+@pytest.fixture()
+def app(app_root, monkeypatch, tmp_path_factory):
+    """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus (the tests'
+    temporary folders are an allowed root, as a teacher's folder named in TEXTAE_ALLOWED_ROOTS would be)."""
+    from streamlit.testing.v1 import AppTest
+
+    from explorer import access
+
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", app_root / "checkpoints")
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path_factory.getbasetemp()))
+
+    def open_page(page: str = "app_pages/home.py", **qp) -> AppTest:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        params = {"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
+                  "labels": str(app_root / "corpus.labels")}  # fmt: skip
+        params.update({k: str(v) for k, v in qp.items() if v is not None})
+        for k, v in params.items():
+            at.query_params[k] = v
+        for k in [k for k, v in qp.items() if v is None]:
+            at.query_params.pop(k, None)
+        at.run()
+        if page != "app_pages/home.py":
+            at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    return open_page

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import json
 import random
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -80,3 +82,56 @@ def need_yelp() -> Path:
     if not YELP.split("train").exists():
         pytest.skip(f"shared Yelp data not found at {YELP.root}: place ../shared/data beside the repository")
     return YELP.root
+
+
+# ------------------------------------------------------- reading an AppTest's page
+def texts(at, kind: str) -> str:
+    """The text of every element of a kind (error, warning, info, caption, ...), as a reader sees it: the app
+    shows file-derived text as itself in Markdown, escaping its punctuation (feedback.md), undone here."""
+    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind))
+
+
+def figure(at, i: int = 0) -> dict:
+    """The i-th Plotly chart's figure, parsed from its JSON spec (never searched as text)."""
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def svg_figures(at) -> list:
+    """The page's SVG charts (st.image of an <svg>), parsed."""
+    return [svg_from_url(url) for el in at.get("image") for url in el.value if url.startswith(SVG_URL)]
+
+
+def array(value):
+    """A trace's data array from the parsed figure (Plotly sends numpy arrays as base64 "bdata")."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(value, dict) and "bdata" in value:
+        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return out.reshape(value["shape"]) if "shape" in value else out
+    return np.asarray(value)
+
+
+def trace_texts(fig: dict) -> list[str]:
+    """Every hover text of every trace of a parsed figure."""
+    out = []
+    for trace in fig["data"]:
+        text = trace.get("text", [])
+        out += [text] if isinstance(text, str) else list(text)
+    return out
+
+
+def table(at, column: str):
+    """The first table on the page (st.dataframe or st.table) with this column."""
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
+
+
+def scrubber_data(at, key: str) -> dict:
+    """What a client-side slider (app_pages/scrubber.py) was sent: positions, texts, bands, maps, index."""
+    for e in at.main:
+        proto = getattr(e, "proto", None)
+        if type(e).__name__ == "UnknownElement" and proto.component_name == "textae.scrubber":
+            if proto.id.endswith(f"-{key}"):
+                return json.loads(proto.json)
+    raise KeyError(key)

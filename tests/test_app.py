@@ -1,85 +1,16 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
-import json
-import re
 import shutil
 
 import pytest
-from helpers import ROOT, SVG, SVG_URL, svg_from_url, write_reference
+from helpers import ROOT, SVG, array, figure, scrubber_data, svg_figures, table, texts, trace_texts, write_reference
 
 import textae
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
-access = pytest.importorskip("explorer.access")
 state = pytest.importorskip("explorer.state")
 widgets = pytest.importorskip("explorer.widgets")
-
-
-@pytest.fixture()
-def app(app_root, monkeypatch, tmp_path_factory):
-    """open(page, **query_params) -> an AppTest on that page, over the test checkpoints and corpus (the tests'
-    temporary folders are an allowed root, as a teacher's folder named in TEXTAE_ALLOWED_ROOTS would be)."""
-    monkeypatch.setattr(access, "CHECKPOINT_ROOT", app_root / "checkpoints")
-    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path_factory.getbasetemp()))
-
-    def open_page(page: str = "app_pages/home.py", **qp) -> AppTest:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        params = {"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
-                  "labels": str(app_root / "corpus.labels")}  # fmt: skip
-        params.update({k: str(v) for k, v in qp.items() if v is not None})
-        for k, v in params.items():
-            at.query_params[k] = v
-        for k in [k for k, v in qp.items() if v is None]:
-            at.query_params.pop(k, None)
-        at.run()
-        if page != "app_pages/home.py":
-            at.switch_page(page).run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    return open_page
-
-
-def texts(at, kind: str) -> str:
-    """The text of every element of a kind (error, warning, info, caption, ...), as a reader sees it: the app
-    shows file-derived text as itself in Markdown, escaping its punctuation (feedback.md), undone here."""
-    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind))
-
-
-def figure(at, i: int = 0) -> dict:
-    """The i-th Plotly chart's figure, parsed from its JSON spec (never searched as text)."""
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
-
-
-def svg_figures(at) -> list:
-    """The page's SVG charts (st.image of an <svg>), parsed."""
-    return [svg_from_url(url) for el in at.get("image") for url in el.value if url.startswith(SVG_URL)]
-
-
-def array(value):
-    """A trace's data array from the parsed figure (Plotly sends numpy arrays as base64 "bdata")."""
-    import base64
-
-    import numpy as np
-
-    if isinstance(value, dict) and "bdata" in value:
-        out = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return out.reshape(value["shape"]) if "shape" in value else out
-    return np.asarray(value)
-
-
-def trace_texts(fig: dict) -> list[str]:
-    """Every hover text of every trace of a parsed figure."""
-    out = []
-    for trace in fig["data"]:
-        text = trace.get("text", [])
-        out += [text] if isinstance(text, str) else list(text)
-    return out
-
-
-def table(at, column: str):
-    """The first table on the page (st.dataframe or st.table) with this column."""
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
+access = pytest.importorskip("explorer.access")
 
 
 # ----------------------------------------------------------------- frame
@@ -94,7 +25,9 @@ def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypat
 
 
 def test_sidebar_reads_and_writes_the_url(app, app_root):
-    at = app("app_pages/latent_map.py", ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300)
+    at = app(
+        "app_pages/latent_map.py", ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300
+    )
     assert at.selectbox(key="ckpt_choice").value == "aae"
     assert at.selectbox(key="ckpt2_choice").value == "ae"
     assert at.number_input(key="corpus_limit").value == 300
@@ -187,16 +120,6 @@ def test_latent_map_umap(app):
     at.radio(key="map_method").set_value("UMAP").run()
     assert not at.exception and not at.error
     assert "approximate" in texts(at, "caption")
-
-
-def scrubber_data(at, key: str) -> dict:
-    """What a client-side slider (app_pages/scrubber.py) was sent: positions, texts, bands, maps, index."""
-    for e in at.main:
-        proto = getattr(e, "proto", None)
-        if type(e).__name__ == "UnknownElement" and proto.component_name == "textae.scrubber":
-            if proto.id.endswith(f"-{key}"):
-                return json.loads(proto.json)
-    raise KeyError(key)
 
 
 def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):

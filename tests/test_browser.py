@@ -2,7 +2,7 @@
 
 Screenshots of every page go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it).
 TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
-checkpoints and a corpus (the README's screenshots were taken that way).
+checkpoints and a corpus (the docs' screenshots were taken that way).
 """
 
 import os

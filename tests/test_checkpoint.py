@@ -203,8 +203,8 @@ EASY = ["the food was great .", "the service was slow .", "i love this place !",
 def test_shipped_yelp_checkpoints():
     """checkpoints/yelp-<preset>/: every preset, fp16, with vectors and its training log, 64 MB in all, and working."""
     from textae.checkpoint import read_train_log
-    from textae.vectors import list_vectors
     from textae.metrics import corpus_bleu
+    from textae.vectors import list_vectors
 
     total = 0
     for name in SHIPPED:

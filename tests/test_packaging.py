@@ -16,7 +16,9 @@ def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
     """`pip wheel .` builds; the wheel holds every library module and the `textae` command, and nothing else:
     no app, no tests, no checkpoints, no corpus."""
     src = tmp_path / "src"  # a copy: setuptools builds in the source tree, which must stay clean
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "checkpoints", "__pycache__", "artifacts"))
+    shutil.copytree(
+        ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "checkpoints", "__pycache__", "artifacts")
+    )
     p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path),
                         str(src)], capture_output=True, text=True, timeout=600)  # fmt: skip
     assert p.returncode == 0, p.stderr[-2000:]

@@ -165,7 +165,7 @@ def test_toy_cli_writes_table_figures_and_json(tmp_path):
 
 
 def test_default_regime_shows_the_contrast():
-    """The README's regime, one seed of its table: the DAAE above the AAE on both geometry metrics,
+    """docs/toy.md's regime, one seed of its table: the DAAE above the AAE on both geometry metrics,
     the AAE reconstructing (seed 4 has the clearest nn_recall margin, 0.209 against 0.139)."""
     lab = ToyLab(ToyConfig(seed=4))
     lab.step(lab.cfg.steps)

@@ -179,7 +179,7 @@ def save_checkpoint(
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
-    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it 0700; the swapped-in checkpoint gets the umask's mode
+    give_umask_mode(tmp)  # mkdtemp makes it 0700; the swapped-in checkpoint gets the umask's mode
     try:
         _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, log_path, dtype)
     except (OSError, SafetensorError) as e:  # a full disk, say: the files go, the previous checkpoint stays
@@ -217,6 +217,7 @@ def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, l
         save_file(tensors, str(tmp / "trainer.safetensors"))
         (tmp / "trainer.json").write_text(json.dumps(tree), encoding="utf-8")
     for f in tmp.iterdir():  # data on disk before the rename makes it visible
+        give_umask_mode(f)  # safetensors writes its files 0600
         with open(f, "rb") as fh:
             os.fsync(fh.fileno())
     old = path.with_name(path.name + ".old")
@@ -226,6 +227,11 @@ def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, l
         os.replace(path, old)
     os.replace(tmp, path)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def give_umask_mode(path: Path) -> None:
+    """Give a file (0666) or directory (0777) the mode the user's umask allows, as any other tool would."""
+    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_umask())
 
 
 def _umask() -> int:

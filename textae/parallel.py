@@ -93,8 +93,8 @@ def keep_freed_memory() -> bool:
     A training step allocates and frees the same large tensors every time (the vocabulary
     loss's chunks of logits, 5-20 MB, the LSTMs' workspaces). glibc serves such blocks with
     fresh pages and gives them back to the system when they are freed, so every step faulted
-    its pages in and zero-filled them again: about a tenth of a bf16 CPU step (see the README's
-    Benchmarks). This keeps them in the heap; the process's resident memory then stays at its
+    its pages in and zero-filled them again: about a tenth of a bf16 CPU step (CHANGELOG,
+    2026-11-27). This keeps them in the heap; the process's resident memory then stays at its
     peak, which for training is the working set anyway. It is process-wide, so only the
     Trainer calls it, on the CPU.
     """

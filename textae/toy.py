@@ -39,7 +39,7 @@ class ToyConfig:
     L: int = 50  # sequence length
     q: float = 0.23  # within-cluster bit-flip probability (data)
     p: float = 0.05  # the DAAE's input bit-flip probability C(x); the AAE uses 0
-    lambda_adv: float = 1.0  # the README explains why 1, not the text models' 10
+    lambda_adv: float = 1.0  # docs/toy.md explains why 1, not the text models' 10
     hidden: int = 256  # width of the encoder's and decoder's hidden layers
     d_hidden: int = 64  # width of the discriminator's hidden layers (it only sees R^2)
     layers: int = 2  # hidden layers per network

@@ -16,7 +16,7 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .checkpoint import checkpoint_dir
+from .checkpoint import checkpoint_dir, give_umask_mode
 from .errors import CheckpointError
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -41,6 +41,7 @@ def save_vector(path: str | Path, name: str, v, info: dict | None = None, overwr
     tmp = out.with_name(f".{name}.tmp")
     tensor = torch.as_tensor(np.asarray(v, dtype=np.float32)).reshape(-1).contiguous()
     save_file({"v": tensor}, str(tmp), metadata={"info": json.dumps(info or {})})
+    give_umask_mode(tmp)  # safetensors writes its files 0600
     os.replace(tmp, out)  # readers see the old file or the new one, never half of one
     return out
 

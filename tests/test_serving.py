@@ -1,0 +1,311 @@
+"""Serving the app to a class: what it may read, bounded work, text shown as text, nothing replaced unasked.
+
+Each case of docs/serving.md and of the hostile inputs listed there: the library and the CLI directly, the pages
+through AppTest. (The browser-side cases, hover markup and the sliders' URL values, are in test_browser.py.)
+"""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from helpers import ROOT, TINY, figure, scrubber_data, texts
+
+import textae
+from textae.errors import DataError, InputError, TextaeError
+
+access = pytest.importorskip("explorer.access")
+
+
+# --------------------------------------------------------------- what the app may read
+def test_a_path_outside_the_roots_is_refused_without_saying_whether_it_exists(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path / "class"))
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "corpus.txt").write_text("the food was great .\n")
+    assert access.readable(tmp_path / "class" / "corpus.txt") == (tmp_path / "class" / "corpus.txt").resolve()
+    (tmp_path / "secret.txt").write_text("a secret\n")
+    messages = []
+    for path in (tmp_path / "secret.txt", tmp_path / "no-such-file.txt", "/etc/passwd", "../../../../etc/hostname"):
+        with pytest.raises(access.NotAllowed) as e:
+            access.readable(path)
+        messages.append(str(e.value).removeprefix(str(path)))
+    assert len(set(messages)) == 1  # the same words for a file that exists and one that does not
+
+
+def test_a_symlink_inside_a_root_that_points_outside_is_refused(tmp_path, monkeypatch):
+    inside, outside = tmp_path / "class", tmp_path / "private"
+    inside.mkdir()
+    outside.mkdir()
+    (outside / "grades.txt").write_text("alice 3\n")
+    (inside / "link.txt").symlink_to(outside / "grades.txt")
+    (inside / "dir").symlink_to(outside)
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(inside))
+    for path in (inside / "link.txt", inside / "dir" / "grades.txt"):
+        with pytest.raises(access.NotAllowed):
+            access.readable(path)
+
+
+def test_the_project_and_the_shared_data_are_roots():
+    assert access.readable(ROOT / "checkpoints" / "yelp-daae") == (ROOT / "checkpoints" / "yelp-daae").resolve()
+    assert access.readable("checkpoints/yelp-daae") == (ROOT / "checkpoints" / "yelp-daae").resolve()  # relative
+    shared = textae.data.DataLayout.shared("yelp").root / "train.txt"
+    assert access.readable(shared) == shared.resolve()
+
+
+# ------------------------------------------------------------------------ bounded reads
+def test_only_regular_files_are_read_and_only_up_to_a_size(tmp_path):
+    from textae.data import read_bytes, read_lines
+
+    with pytest.raises(DataError, match="not a regular file"):
+        read_lines("/dev/zero")  # an endless device: refused before a byte is read
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(DataError, match="not a regular file"):
+        read_lines(fifo)  # opening it would wait for a writer for ever
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"the food was great .\n" * 100)
+    with pytest.raises(DataError, match="larger than"):
+        read_bytes(big, max_bytes=1000)
+    with pytest.raises(DataError, match="100 lines; at most 10"):
+        read_lines(big, max_lines=10)
+    assert len(read_lines(big)) == 100
+
+
+def test_a_utf16_file_is_text_not_binary(tmp_path):
+    from textae.data import decode_lines
+
+    raw = "the food was great .\nthe staff was rude .\n".encode("utf-16")  # with its byte-order mark
+    assert decode_lines(raw, "upload.txt") == ["the food was great .", "the staff was rude ."]
+    assert decode_lines(b"\xef\xbb\xbfthe food\n", "bom.txt") == ["the food"]  # UTF-8's mark is dropped
+
+
+# --------------------------------------------------------------------- inputs refused
+def test_a_vocabulary_with_a_repeated_token_is_refused_naming_the_line(tmp_path):
+    from textae.vocab import SPECIALS, Vocab
+
+    f = tmp_path / "vocab.txt"
+    f.write_text("".join(f"{w}\t0\n" for w in [*SPECIALS, "food", "great", "food"]))
+    with pytest.raises(InputError, match=r"line 8 repeats the token 'food' of line 6"):
+        Vocab.load(f)
+    with pytest.raises(InputError, match="'food' is there twice"):
+        Vocab([*SPECIALS, "food", "food"])
+
+
+def test_json_reports_are_strict(tmp_path):
+    from textae.reports import write_json
+
+    write_json(tmp_path / "r.json", {"a": float("nan"), "b": [1.0, float("inf")], "c": {"d": -float("inf")}})
+
+    def refuse(name):
+        raise ValueError(f"bare {name} in strict JSON")
+
+    assert json.loads((tmp_path / "r.json").read_text(), parse_constant=refuse) == {
+        "a": None,
+        "b": [1.0, None],
+        "c": {"d": None},
+    }
+
+
+def test_saved_checkpoints_get_the_umasks_permissions(tmp_path, vocab):
+    from textae.checkpoint import save_checkpoint
+    from textae.config import preset
+    from textae.model import TextAutoencoder
+
+    model = TextAutoencoder(preset("ae", vocab_size=vocab.size, **TINY))
+    old = os.umask(0o022)
+    try:
+        out = save_checkpoint(tmp_path / "ck", model, vocab)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o755  # not mkdtemp's 0700: the group may read a shared copy
+    assert {stat.S_IMODE(f.stat().st_mode) for f in out.iterdir()} == {0o644}
+
+
+def test_vectors_of_the_wrong_shape_or_with_odd_metadata(tmp_path, vocab):
+    from safetensors.torch import save_file
+
+    from textae.checkpoint import save_checkpoint
+    from textae.config import preset
+    from textae.model import TextAutoencoder
+    from textae.vectors import about, load_vector
+
+    model = TextAutoencoder(preset("aae", vocab_size=vocab.size, **TINY))
+    ck = save_checkpoint(tmp_path / "ck", model, vocab)
+    (ck / "vectors").mkdir()
+    save_file({"v": torch.zeros(2, TINY["dim_z"] // 2)}, str(ck / "vectors" / "flat.safetensors"))
+    with pytest.raises(textae.CheckpointError, match=r"shape \[2, 8\]; the model's codes need \[16\]"):
+        load_vector(ck, "flat", TINY["dim_z"])
+    save_file({"v": torch.ones(TINY["dim_z"])}, str(ck / "vectors" / "listy.safetensors"), metadata={"info": "[1, 2]"})
+    v, info = load_vector(ck, "listy", TINY["dim_z"])
+    assert info == {} and about(info, "listy") == "listy"
+    m = textae.TextAE(model, vocab, path=str(ck))
+    with pytest.raises(InputError, match=r"shape \[16\], not \[2, 64\]"):
+        m.save_vector("wide", np.zeros((2, 64)))
+
+
+# --------------------------------------------------------------------------- the CLI
+def textae_cli(*args):
+    return subprocess.run([sys.executable, "-m", "textae", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=600)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--variants", "1000000000"], "argument --variants: must be from 1 to 64"),
+        (["--jitter", "1000000000"], "argument --jitter: must be from 1 to 4,096"),
+        (["--n", "0"], "argument --n: must be from 1 to 100,000"),
+        (["--seed", "-1"], "argument --seed: must be from 0"),
+        (["--radii", "abc"], "argument --radii: expected numbers separated by commas"),
+        (["--radii", "1,1e9"], "argument --radii: give 1 to 32 radii from 0 to 1000"),
+    ],
+)
+def test_geometry_numbers_beyond_their_bounds_are_one_error_line(flags, message, tmp_path):
+    p = textae_cli("geometry", "--checkpoints", "x", "--data", "y", "--out", tmp_path, *flags)
+    assert p.returncode == 2 and p.stderr.startswith("error: ") and message in p.stderr, p.stderr
+    assert "Traceback" not in p.stderr and len(p.stderr.splitlines()) == 1
+
+
+def test_geometry_refuses_existing_results_before_any_work(tmp_path):
+    out = tmp_path / "survey"
+    out.mkdir()
+    (out / "geometry.md").write_text("an earlier survey\n")
+    # the checkpoints do not exist: a refusal about them would mean the check came after loading
+    p = textae_cli("geometry", "--checkpoints", tmp_path / "none", "--data", tmp_path / "none.txt", "--out", out)
+    assert p.returncode == 2 and "geometry.md exists" in p.stderr and "--force" in p.stderr, p.stderr
+    assert (out / "geometry.md").read_text() == "an earlier survey\n"
+    (tmp_path / "file").write_text("")
+    p = textae_cli("geometry", "--checkpoints", tmp_path / "none", "--data", tmp_path / "x", "--out", tmp_path / "file")
+    assert p.returncode == 2 and "it is a file" in p.stderr
+
+
+def test_a_survey_that_surveyed_nothing_fails_with_the_reason(trained_run, tmp_path):
+    data = tmp_path / "unknown.txt"
+    data.write_text("zzqx qqzx wvut\nqqqq zzzz\nxxxw yyyv\n")
+    p = textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "3", "--out", tmp_path / "g")
+    assert p.returncode == 2 and "none of the 3 sentences could be surveyed" in p.stderr, p.stderr
+    assert not (tmp_path / "g" / "geometry.json").exists()
+
+
+def test_a_survey_writes_strict_json(trained_run, corpus, tmp_path):
+    data = tmp_path / "data.txt"
+    data.write_text("\n".join(["great", *corpus[:20]]) + "\n")  # a one-word sentence: no variants at 2 or 3
+    p = textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--seed", "3",
+                   "--random", "5", "--jitter", "2", "--radii", "1", "--out", tmp_path / "g")  # fmt: skip
+    assert p.returncode == 0, p.stderr
+
+    def refuse(name):
+        raise ValueError(f"bare {name}")
+
+    json.loads((tmp_path / "g" / "geometry.json").read_text(), parse_constant=refuse)
+    p2 = textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--out", tmp_path / "g")
+    assert p2.returncode == 2 and "--force" in p2.stderr
+    assert textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--random", "5",
+                      "--jitter", "2", "--out", tmp_path / "g", "--force").returncode == 0  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the pages
+def test_the_url_cannot_open_server_files(app):
+    for query in ({"corpus": "/etc/passwd"}, {"corpus": "../../../../etc/hostname"}, {"labels": "/etc/passwd"},
+                  {"corpus": "/dev/zero"}):  # fmt: skip
+        at = app("app_pages/latent_map.py", **query)
+        assert "outside the folders this server may read" in texts(at, "error"), query
+        assert not at.get("plotly_chart") and not at.exception  # nothing of the file reaches the page
+    at = app("app_pages/latent_map.py", ckpt="/etc")
+    assert texts(at, "error").count("outside the folders") == 1  # said once, not in the sidebar too
+
+
+def test_url_numbers_out_of_range_are_clamped_with_a_notice(app):
+    def k(at):
+        data = scrubber_data(at, "style_k")
+        return data["values"][data["index"]]
+
+    at = app("app_pages/style.py", k="1e309")  # inf as a float: the default, not the far end, and said
+    assert k(at) == "+1.50" and "not a finite number" in texts(at, "warning")
+    at = app("app_pages/style.py", k="7")
+    assert k(at) == "+3.00" and "outside -3.00 to +3.00" in texts(at, "warning")
+    at = app("app_pages/style.py", k="nan")
+    assert k(at) == "+1.50" and "not a finite number" in texts(at, "warning")
+    at = app("app_pages/interpolation.py", t="-5")
+    assert scrubber_data(at, "interp_t")["index"] == 0 and "nearest end" in texts(at, "warning")
+    at = app("app_pages/latent_map.py", n="99999999")
+    assert at.number_input(key="corpus_limit").value == 50_000
+    assert "99,999,999 sentences" in " ".join(w.value for w in at.sidebar.warning)
+
+
+def test_file_text_is_shown_as_text(app, app_root, tmp_path):
+    import shutil
+
+    from textae.vectors import save_vector
+
+    corpus = tmp_path / "hostile.txt"
+    corpus.write_text('<a href="https://evil.example/">x</a> the food\n<img src=x onerror=alert(1)>\nthe staff\n')
+    at = app("app_pages/latent_map.py", corpus=corpus, labels=None)
+    hovers = [t for tr in figure(at)["data"] for t in (tr.get("text") or []) if isinstance(t, str)]
+    assert any("&lt;a href=" in t for t in hovers) and not any("<a href" in t or "<img" in t for t in hovers)
+    ck = tmp_path / "ae"
+    shutil.copytree(app_root / "checkpoints" / "ae", ck)
+    m = textae.load(ck)
+    save_vector(ck, "tracker", m.encode("the food") - m.encode("the staff"),
+                {"about": "![p](http://host/track.png) [link](http://evil.example)"}, overwrite=True)  # fmt: skip
+    at = app("app_pages/latent_map.py", ckpt=ck)
+    at.radio(key="map_method").set_value("Along a vector").run()
+    at.radio(key="map_vector_source").set_value("A saved vector").run()
+    at.selectbox(key="map_vector_saved").set_value("tracker").run()
+    caption = next(c.value for c in at.caption if "projection on" in c.value)
+    assert "\\!\\[p\\]\\(http" in caption  # Markdown's image syntax escaped: shown as text, never fetched
+    assert not at.exception
+
+
+def test_saving_a_vector_under_a_taken_name_asks_first(app, app_root, tmp_path):
+    import shutil
+
+    ck = tmp_path / "ae"
+    shutil.copytree(app_root / "checkpoints" / "ae", ck)
+    m = textae.load(ck)
+    m.save_vector("sentiment", np.ones(m.cfg.dim_z, dtype=np.float32), {"about": "shipped"}, overwrite=True)
+    at = app("app_pages/style.py", ckpt=ck)
+    at.radio(key="style_source").set_value("Your sentences").run()
+    at.text_input(key="style_save_name").input("sentiment").run()
+    assert "already saved" in texts(at, "warning") and "sentiment-2" in texts(at, "warning")
+    at.button(key="style_save").click().run()
+    assert "already saved" in texts(at, "error")
+    assert m.load_vector("sentiment")[1] == {"about": "shipped"}  # kept
+    at.checkbox(key="style_save_replace").check().run()
+    at.button(key="style_save").click().run()
+    assert m.load_vector("sentiment")[1]["about"] != "shipped" and not at.exception
+    at.radio(key="style_source").set_value("Your sentences").run()
+    at.text_input(key="style_save_name").input("sentiment-2").run()
+    at.button(key="style_save").click().run()
+    assert "sentiment-2" in m.vectors()
+
+
+def test_a_saved_vector_with_list_metadata_opens(app, app_root, tmp_path):
+    import shutil
+
+    from safetensors.torch import save_file
+
+    ck = tmp_path / "ae"
+    shutil.copytree(app_root / "checkpoints" / "ae", ck)
+    dim = textae.load(ck).cfg.dim_z
+    (ck / "best" / "vectors").mkdir(exist_ok=True)
+    save_file({"v": torch.ones(dim)}, str(ck / "best" / "vectors" / "odd.safetensors"), metadata={"info": "[1]"})
+    at = app("app_pages/style.py", ckpt=ck)
+    at.radio(key="style_source").set_value("A saved vector").run()
+    at.selectbox(key="style_saved").set_value("odd").run()
+    assert not at.exception and not at.error
+
+
+def test_the_geometry_page_says_a_truncation_once(app):
+    at = app("app_pages/geometry.py")
+    at.text_input(key="geo_sentence").input(" ".join(["great"] * 150)).run()
+    said = texts(at, "warning")
+    assert said.count("its first 100 are used") == 1 and "truncated" not in said and not at.exception
+
+
+def test_a_textae_error_in_the_library_is_a_valueerror_too():
+    assert issubclass(InputError, ValueError) and issubclass(InputError, TextaeError)
