@@ -13,8 +13,8 @@ from textae.projection import grid, kmeans
 st.title("Latent map")
 m = state.model()
 c = state.corpus(m)
-with st.spinner(f"Encoding {len(c.sentences):,} sentences…"), feedback.warnings_shown():
-    Z = m.encode(c.sentences)
+with feedback.warnings_shown():
+    Z = m.encode(c.sentences)  # a corpus's codes come from the disk cache after the first time
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
@@ -34,7 +34,6 @@ color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with feedback.errors_shown():
     proj, P = cache.projection(m, c.sentences, Z, method, nn, md, v)
-rec = cache.decode_with_progress(m, Z, "Reconstructing the corpus for hover texts…")
 if method == "axis":
     st.caption(
         f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "
@@ -58,8 +57,8 @@ elif not proj.exact_inverse:
     g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
 
 color, title = None, ""
-if color_by == "label":
-    color, title = c.labels, "label"
+if color_by == "label":  # named labels (label_names.txt) speak for themselves; bare values get a prefix
+    color, title = c.labels, "label" if all(lab.lstrip("-").isdigit() for lab in c.labels[:1000]) else ""
 elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
@@ -86,14 +85,15 @@ if query.strip():
 
 # ---- decode anywhere: a click on empty space selects one point of an invisible grid
 G = grid(P)
-fig = charts.latent_map(P, c.sentences, rec, color, title, grid=G, labels=grid_labels, axis_titles=proj.axis_titles)
+fig = charts.latent_map(P, c.sentences, color, title, grid=G, labels=grid_labels, axis_titles=proj.axis_titles)
 grid_curve = charts.trace_index(fig, charts.GRID_TRACE)
+points_curve = charts.trace_index(fig, charts.POINTS_TRACE)
 event = st.session_state.get("map_chart")
 points = (event or {}).get("selection", {}).get("points", []) if event else []
 clicked = [p for p in points if p.get("curve_number") == grid_curve]
-picked = sorted(
-    {int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") != grid_curve and "customdata" in p}
-)
+picked = np.unique(  # [K] corpus indices of the selected sentences (the points trace's customdata)
+    [int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") == points_curve and "customdata" in p]
+).astype(int)
 if clicked and not picked:
     xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
     decoded = m.decode(proj.inverse(xy))[0]
@@ -101,8 +101,9 @@ if clicked and not picked:
 charts.add_marks(fig, marks)
 st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
 st.caption(
-    "Hover a point to read its sentence and reconstruction. Click a point, or pick box or lasso in the "
-    "chart's toolbar, to select sentences; click empty space to decode the code under it"
+    f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence. Click a "
+    "point, or pick box or lasso in the chart's toolbar, to list sentences with their reconstructions; click "
+    "empty space to decode the code under it"
     + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
 )
 
@@ -118,18 +119,43 @@ if query.strip():
         key="map_neighbors", hide_index=True,
     )  # fmt: skip
 
-if picked:
-    st.subheader(f"{len(picked)} selected sentence(s)")
+SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once
+if len(picked):
+    st.subheader(f"{len(picked):,} selected sentence(s)")
+    first = picked[:SHOWN_RECONSTRUCTIONS]
+    with feedback.errors_shown():
+        rec = m.decode(Z[first])  # on demand: only what is selected is reconstructed
     df = pd.DataFrame(
         {
             "sentence": [c.sentences[i] for i in picked],
-            "reconstruction": [rec[i] for i in picked],
+            "reconstruction": rec + [None] * (len(picked) - len(first)),
             **({"label": [c.labels[i] for i in picked]} if c.labels else {}),
             "x": P[picked, 0],
             "y": P[picked, 1],
         }
     )
     st.dataframe(df, key="map_selected", hide_index=True)
-    st.download_button(
-        "Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv", key="map_download"
+    mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
+    with feedback.errors_shown():
+        centre = m.decode(mean[None])[0]
+    st.caption(
+        f"Reconstructions of the first {len(first):,} rows. Their mean code (‖z̄‖ = {np.linalg.norm(mean):.2f}) "
+        f"decodes to **{feedback.md(centre)}**."
     )
+    d1, d2, d3, a, b = st.columns(5)
+    d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",
+                       key="map_download")  # fmt: skip
+    d2.download_button("Download as text", "\n".join(df["sentence"]).encode() + b"\n", "selection.txt", "text/plain",
+                       key="map_download_txt")  # fmt: skip
+    d3.download_button("Mean code (CSV)", ",".join(f"{x:.6g}" for x in mean).encode() + b"\n", "mean_code.csv",
+                       "text/csv", key="map_download_mean")  # fmt: skip
+    chosen = [c.sentences[i] for i in picked]
+    for col, side in ((a, "A"), (b, "B")):
+        if col.button(f"Use as set {side}", key=f"map_set_{side}", help="a set for the Style arithmetic page"):
+            st.session_state.setdefault("map_sets", {})[side] = chosen
+    sets = st.session_state.get("map_sets", {})
+    if sets:
+        st.caption(" · ".join(f"set {k}: {len(v):,} sentences" for k, v in sorted(sets.items())))
+    if {"A", "B"} <= sets.keys():
+        st.page_link("app_pages/style.py", label="Slide from set A to set B on the Style arithmetic page",
+                     icon=":material/functions:")  # fmt: skip

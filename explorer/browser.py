@@ -42,9 +42,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = ROOT / "app.py",
-              allow: tuple[Path, ...] = ()):  # fmt: skip
+              allow: tuple[Path, ...] = (), started=None):  # fmt: skip
     """`streamlit run app.py` on a free localhost port, listing the checkpoints under `checkpoints` and reading
-    also under the folders `allow` (TEXTAE_ALLOWED_ROOTS); yields its URL."""
+    also under the folders `allow` (TEXTAE_ALLOWED_ROOTS); yields its URL. `started(process)`, if given, is
+    called with the server's process once it answers (benchmarks read its CPU time and memory)."""
     port = free_port()
     env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints), TEXTAE_ALLOWED_ROOTS=os.pathsep.join(map(str, allow)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
@@ -62,6 +63,8 @@ def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = R
                     if proc.poll() is not None or time.time() > deadline:
                         raise RuntimeError(f"the app server did not start; see {log}") from None
                     time.sleep(0.3)
+            if started:
+                started(proc)
             yield url
         finally:
             proc.terminate()

@@ -16,7 +16,9 @@ from explorer.feedback import recorded, rewarn
 from textae import api
 from textae.checkpoint import resolve
 from textae.data import Corpus, decode_lines, make_corpus, read_lines
-from textae.projection import Projection
+from textae.projection import Projection, corpus_map
+
+CORPUS_SIZE = 2_000  # longer lists of sentences are a corpus: their codes go to the disk cache
 
 
 def _mtime(path: Path) -> float:
@@ -37,6 +39,8 @@ class CachedModel(api.TextAE):
     def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
         if sample or isinstance(sents, str):
             return super().encode(sents, sample, batch_size)
+        if len(sents) > CORPUS_SIZE:  # a corpus: computed once per server and kept on disk for the next
+            return corpus_codes(self, sents)
         return rewarn(_encode(model_key(self), tuple(sents), self))
 
     def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
@@ -64,18 +68,21 @@ def model_key(m: api.TextAE) -> str:
     return f"{m.path}@{_mtime(Path(m.path))}"
 
 
-def read_corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int = 0) -> Corpus:
-    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels bytes, sampled
-    (seeded) down to `limit` sentences; its warnings are raised again on every call, as the CLI gives them."""
-    return rewarn(_corpus(source, raw, labels, limit, seed))
+def read_corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int = 0,
+                names: dict[str, str] | None = None) -> Corpus:  # fmt: skip
+    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels bytes (named
+    by `names`), sampled (seeded) down to `limit` sentences; its warnings are raised again on every call,
+    as the CLI gives them."""
+    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted((names or {}).items()))))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int) -> tuple[Corpus, list]:
+def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int,
+            names: tuple) -> tuple[Corpus, list]:  # fmt: skip
     with recorded() as messages:  # kept with the result, as the CLI warns on every run
         lines = decode_lines(raw, source) if raw is not None else read_lines(source)
         labs = decode_lines(labels, "labels") if labels is not None else None
-        c = make_corpus(lines, labs, limit, seed, source)
+        c = make_corpus(lines, labs, limit, seed, source, dict(names))
     return c, messages
 
 
@@ -83,6 +90,24 @@ def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, se
 def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.ndarray, list]:
     with torch.inference_mode(), recorded() as messages:  # unknown words: said again on a cache hit
         Z = api.TextAE.encode(_m, list(sentences))
+    return Z, messages
+
+
+def corpus_codes(m: api.TextAE, sentences: list[str]) -> np.ndarray:
+    """A corpus's codes [N, dim_z]: from the disk cache, or encoded into it under a progress bar; held once
+    per server (read-only, since every session shares them)."""
+    bar = st.progress(0.0, text=f"Encoding {len(sentences):,} sentences (kept on disk for next time)…")
+    try:
+        return rewarn(_corpus_codes(model_key(m), tuple(sentences), m, lambda f: bar.progress(f, text=f"{f:.0%}")))
+    finally:
+        bar.empty()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _corpus_codes(key: str, sentences: tuple[str, ...], _m: api.TextAE, _progress) -> tuple[np.ndarray, list]:
+    with torch.inference_mode(), recorded() as messages:
+        Z = api.TextAE.encode_corpus(_m, list(sentences), _progress)
+    Z.setflags(write=False)
     return Z, messages
 
 
@@ -118,9 +143,9 @@ def _prior_samples(key: str, n: int, _m: api.TextAE) -> list[str]:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _project(key: str, sentences: tuple[str, ...], method: str, n_neighbors: int, min_dist: float,
-             vector: tuple[float, ...] | None, _Z, _progress):  # fmt: skip
+             vector: tuple[float, ...] | None, _m: api.TextAE, _Z, _progress):  # fmt: skip
     proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
-    return proj, proj.fit(_Z, _progress)
+    return corpus_map(_m.fingerprint(), list(sentences), _Z, proj, _progress)
 
 
 def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
@@ -133,8 +158,9 @@ def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str =
     try:
         return _project(
             model_key(m), tuple(sentences), method, n_neighbors, min_dist,
-            tuple(np.asarray(vector, dtype=float).tolist()) if vector is not None else None, Z,
-            (lambda f: bar.progress(f, text=f"Fitting UMAP: {f:.0%} of the layout epochs")) if bar else None,
+            tuple(np.asarray(vector, dtype=float).tolist()) if vector is not None else None, m, Z,
+            (lambda f: bar.progress(f, text=f"UMAP: {f:.0%} (fit on a sample, then the rest placed; kept on disk)"))
+            if bar else None,
         )  # fmt: skip
     finally:
         if bar:

@@ -7,7 +7,7 @@ in hover labels and text, so a sentence like `<a href=…>` would otherwise beco
 
 from __future__ import annotations
 
-from html import escape
+from html import escape as _escape
 
 import numpy as np
 import pandas as pd
@@ -21,33 +21,47 @@ DECODED_TRACE = "decoded point"
 LABELS_TRACE = "decoded grid"
 
 
+def escape(text: str) -> str:
+    """Text as itself in a Plotly label: <, > and & as entities (quotes stay, since Plotly does not decode &quot;)."""
+    return _escape(text, quote=False)
+
+
 def trace_index(fig, name: str) -> int | None:
     """The position of the trace named `name` in fig.data (what a selection event calls curve_number)."""
     return next((i for i, t in enumerate(fig.data) if t.name == name), None)
 
 
+POINTS_TRACE = "sentences"
+
+
+def density_style(n: int) -> tuple[float, float]:
+    """Marker size and opacity for n points: smaller and fainter as they crowd (5 px, 0.8 up to 2,000 points;
+    2 px, 0.25 from about a million), so dense regions read as density rather than as one solid colour."""
+    t = float(np.clip((np.log10(max(n, 1)) - 3.3) / 2.7, 0, 1))  # 0 at 2k points, 1 at 1M
+    return 5 - 3 * t, 0.8 - 0.55 * t
+
+
 def latent_map(
     points: np.ndarray,
     sentences: list[str],
-    reconstructions: list[str] | None,
     color: list | np.ndarray | None = None,
     color_title: str = "",
     grid: np.ndarray | None = None,
     labels: tuple[np.ndarray, list[str]] | None = None,
     axis_titles: tuple[str, str] = ("", ""),
     height: int = 620,
+    seed: int = 0,
 ):
-    """Scatter of map points [N, 2] with the sentence (and its reconstruction) on hover.
+    """Scatter of map points [N, 2], the sentence on hover, in one WebGL trace (POINTS_TRACE) whose
+    customdata is each point's index in `sentences`.
 
-    `color` is categorical (strings) or numeric; `grid` adds invisible, clickable points
-    over empty space (their trace is named GRID_TRACE); `labels` writes texts at points
-    (a decoded grid: (points [M, 2], sentences), trace LABELS_TRACE). `add_marks` adds stars.
+    The points are drawn in a seeded shuffled order, so no class is painted last over the others; a
+    categorical `color` (strings) gets a legend of its classes (a key: the classes share the one trace),
+    a numeric one a colour bar. Size and opacity shrink with the number of points (density_style).
+    `grid` adds invisible, clickable points over empty space (GRID_TRACE); `labels` writes texts at
+    points (a decoded grid: (points [M, 2], sentences), LABELS_TRACE). `add_marks` adds stars.
     """
     import plotly.graph_objects as go
-
-    def hover(i: int) -> str:
-        rec = f"<br><i>→ {escape(reconstructions[i])}</i>" if reconstructions else ""
-        return f"{escape(sentences[i])}{rec}"
 
     fig = go.Figure()
     if grid is not None:  # first, so real points are drawn (and picked) above it
@@ -57,29 +71,25 @@ def latent_map(
                 marker={"size": 12, "color": "rgba(0,0,0,0.001)"}, hoverinfo="none", showlegend=False,
             )
         )  # fmt: skip
-    texts = [hover(i) for i in range(len(sentences))]
-    idx = np.arange(len(sentences))
+    order = np.random.default_rng(seed).permutation(len(sentences))  # [N] the drawing order
+    size, opacity = density_style(len(sentences))
+    marker = {"size": size, "opacity": opacity, "color": colour(0)}
     if color is not None and not np.issubdtype(np.asarray(color).dtype, np.number):
         color = np.asarray(color).astype(str)
-        for j, cat in enumerate(sorted(set(color.tolist()))):
-            m = color == cat
-            fig.add_trace(
-                go.Scattergl(
-                    x=points[m, 0], y=points[m, 1], mode="markers", name=escape(f"{color_title} {cat}".strip()),
-                    marker={"size": 5, "color": colour(j), "opacity": 0.75},
-                    text=[texts[i] for i in idx[m]], customdata=idx[m], hovertemplate="%{text}<extra></extra>",
-                )
-            )  # fmt: skip
-    else:
-        marker = {"size": 5, "opacity": 0.75, "color": colour(0)}
-        if color is not None:
-            marker.update(color=np.asarray(color), colorscale="Viridis", colorbar={"title": color_title})
-        fig.add_trace(
-            go.Scattergl(
-                x=points[:, 0], y=points[:, 1], mode="markers", name="sentences", marker=marker,
-                text=texts, customdata=idx, hovertemplate="%{text}<extra></extra>", showlegend=False,
-            )
-        )  # fmt: skip
+        cats, which = np.unique(color, return_inverse=True)  # [C] classes, [N] each point's class
+        marker["color"] = np.array([colour(j) for j in range(len(cats))])[which[order]]
+        for j, cat in enumerate(cats):  # the legend: one empty trace per class, in the class's colour
+            fig.add_trace(go.Scattergl(x=[None], y=[None], mode="markers", name=escape(f"{color_title} {cat}".strip()),
+                                       marker={"size": 8, "color": colour(j)}, hoverinfo="skip"))  # fmt: skip
+    elif color is not None:
+        marker.update(color=np.asarray(color)[order], colorscale="Viridis", colorbar={"title": color_title})
+    fig.add_trace(
+        go.Scattergl(
+            x=points[order, 0], y=points[order, 1], mode="markers", name=POINTS_TRACE, marker=marker,
+            text=[escape(sentences[i]) for i in order], customdata=order, hovertemplate="%{text}<extra></extra>",
+            showlegend=False,
+        )
+    )  # fmt: skip
     if labels is not None:
         P, words = labels
         fig.add_trace(
@@ -91,7 +101,8 @@ def latent_map(
         )  # fmt: skip
     fig.update_layout(
         height=height, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0},  # above the plot, not over points
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "itemclick": False,
+                "itemdoubleclick": False},  # above the plot, not over points; a key, since classes share a trace
         xaxis_title=axis_titles[0], yaxis_title=axis_titles[1],
     )  # fmt: skip
     return fig

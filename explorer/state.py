@@ -16,14 +16,16 @@ from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.widgets import SHARED_YELP
 from textae import api
 from textae.checkpoint import find_checkpoints
-from textae.data import Corpus, make_corpus, read_bytes
+from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_label_names
 from textae.errors import TextaeError
 
 OTHER_PATH = "Another path…"
 NONE = "(none)"
 UPLOAD_LIMIT_MB = 50
 PRIOR = "Samples from the checkpoint's prior"
-LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT = 100, 50_000, 5_000  # sentences a page uses: the sidebar's number box
+# sentences a page uses (the sidebar's number box): the whole file by default, up to what is read at all
+LIMIT_MIN, LIMIT_MAX = 100, MAX_FILE_LINES
+LIMIT_DEFAULT = LIMIT_MAX
 MAX_LABELS_BYTES = 64 * 2**20
 
 
@@ -141,8 +143,8 @@ def sidebar() -> Selection:
         st.sidebar.file_uploader("Labels file (optional)", type=["txt", "labels"], key="labels_upload")
     st.session_state.setdefault("corpus_limit", LIMIT_DEFAULT)  # a default here, not in the widget: the URL may set it
     limit = st.sidebar.number_input(
-        "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=500, key="corpus_limit",
-        help="A larger corpus is sampled (seeded) down to this many sentences.",
+        "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=1000, key="corpus_limit",
+        help="The whole file by default; a smaller number samples it (seed 0) down to that many sentences.",
     )  # fmt: skip
     sel = Selection(ckpt, ckpt2, kind, path, labels, int(limit))
     _write_url(sel)
@@ -278,12 +280,15 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     shared = shared_corpora()
     if sel.corpus_kind in shared:
         f, lab = shared[sel.corpus_kind]
-        return read_corpus(str(f), None, read_bytes(lab, MAX_LABELS_BYTES) if lab else None, sel.limit)
+        raw_labels = read_bytes(lab, MAX_LABELS_BYTES) if lab else None
+        return read_corpus(str(f), None, raw_labels, sel.limit, names=read_label_names(lab) if lab else None)
     if sel.corpus_kind == "A file path":
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
-        raw_labels = read_bytes(access.readable(sel.labels_path), MAX_LABELS_BYTES) if sel.labels_path else None
-        return read_corpus(str(access.readable(sel.corpus_path)), None, raw_labels, sel.limit)
+        labels = access.readable(sel.labels_path) if sel.labels_path else None
+        raw_labels = read_bytes(labels, MAX_LABELS_BYTES) if labels else None
+        names = read_label_names(labels) if labels else None
+        return read_corpus(str(access.readable(sel.corpus_path)), None, raw_labels, sel.limit, names=names)
     up = st.session_state.get("corpus_upload")
     if up is None:
         return "Upload a corpus file (one sentence per line) in the sidebar to see it here."

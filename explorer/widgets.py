@@ -30,6 +30,7 @@ def sentences_input(label: str, key: str, default: str, height: int = 120) -> li
 
 
 PRESETS, TYPED, UPLOAD, SAVED = "Presets from the shared data", "Your sentences", "Upload two files", "A saved vector"
+MAP = "Sets A and B from the Latent map"  # two selections made on the map (session_state["map_sets"])
 
 
 @dataclass
@@ -41,17 +42,22 @@ class Vector:
     saved: bool
 
 
-def vector_picker(m: api.TextAE, key: str, sources: tuple[str, ...] = (PRESETS, TYPED, UPLOAD, SAVED)) -> Vector | None:
+def vector_picker(
+    m: api.TextAE, key: str, sources: tuple[str, ...] = (MAP, PRESETS, TYPED, UPLOAD, SAVED)
+) -> Vector | None:
     """Pick an attribute vector for model m from `sources` (those available here): the shared presets, typed
     sentence sets, two uploaded files, or a vector saved beside the checkpoint. None, with a note, when no
     source is available or the sets are not given yet. Widget keys start with `key`."""
-    presets, saved = attribute_presets(), m.vectors()
-    offered = [s for s in sources if (s != PRESETS or presets) and (s != SAVED or saved)]
+    presets, saved, sets = attribute_presets(), m.vectors(), st.session_state.get("map_sets", {})
+    offered = [s for s in sources if (s != PRESETS or presets) and (s != SAVED or saved)
+               and (s != MAP or {"A", "B"} <= sets.keys())]  # fmt: skip
     if not offered:
         st.info("No attribute vector here: the shared data's sentiment and tense sets are missing and none is "
                 "saved beside this checkpoint. Make one on the Style arithmetic page and save it.",
                 icon=":material/info:")  # fmt: skip
         return None
+    if MAP in offered and f"{key}_source" not in st.session_state:
+        st.session_state[f"{key}_source"] = MAP  # arrived from the map with two selections: start with them
     source = st.radio("Attribute vector from", offered, key=f"{key}_source", horizontal=True)
     with errors_shown():
         if source == SAVED:
@@ -62,6 +68,9 @@ def vector_picker(m: api.TextAE, key: str, sources: tuple[str, ...] = (PRESETS, 
             label = st.selectbox("Preset", list(presets), key=f"{key}_preset")
             fa, fb = presets[label]
             set_a, set_b, about = file_sentences(str(fa)), file_sentences(str(fb)), f"{label}: {fa.name} → {fb.name}"
+        elif source == MAP:
+            set_a, set_b = sets["A"], sets["B"]
+            about = f"{len(set_a):,} sentences selected on the map → {len(set_b):,} sentences selected on the map"
         elif source == TYPED:
             ca, cb = st.columns(2)
             with ca:

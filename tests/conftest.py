@@ -98,3 +98,18 @@ def app(app_root, monkeypatch, tmp_path_factory):
         return at
 
     return open_page
+
+
+@pytest.fixture(scope="session", autouse=True)
+def disk_cache(tmp_path_factory):
+    """The tests' own disk cache (textae.cache), so that no test reads or fills the user's."""
+    import os
+
+    path = tmp_path_factory.mktemp("cache")
+    old = os.environ.get("TEXTAE_CACHE")
+    os.environ["TEXTAE_CACHE"] = str(path)  # the app servers the browser tests start inherit it
+    yield path
+    if old is None:
+        os.environ.pop("TEXTAE_CACHE", None)
+    else:
+        os.environ["TEXTAE_CACHE"] = old

@@ -84,7 +84,9 @@ def test_bad_corpora_get_messages(app, tmp_path):
     assert "one label per sentence" in texts(at, "error")
 
 
-def test_large_upload_is_sampled_with_a_note(app):
+def test_the_map_holds_every_sentence_of_a_large_upload_and_samples_on_request(app):
+    """330,000 generated sentences, more than the old cap of 50,000: every one is on the map by default;
+    a smaller number in the sidebar samples them, and the page says so with the seed."""
     at = app("app_pages/latent_map.py")
     at.selectbox(key="corpus_choice").set_value("Upload a file").run()
     assert "Upload a corpus file" in texts(at, "info")
@@ -92,7 +94,14 @@ def test_large_upload_is_sampled_with_a_note(app):
     assert len(big) > 10_000_000
     at.sidebar.file_uploader(key="corpus_upload").upload("big.txt", big, "text/plain").run()
     assert not at.exception and not at.error
-    assert "a sample of 5,000 (seed 0) is used" in texts(at, "caption")
+
+    def drawn() -> set[int]:  # the corpus indices on the map: the points trace's customdata
+        trace = next(t for t in figure(at)["data"] if t.get("name") == "sentences")
+        return set(array(trace["customdata"]).tolist())
+
+    assert drawn() == set(range(330_000)) and "330,000 sentences" in texts(at, "caption")
+    at.sidebar.number_input(key="corpus_limit").set_value(5000).run()
+    assert "a sample of 5,000 (seed 0) is used" in texts(at, "caption") and len(drawn()) == 5000
     at.sidebar.file_uploader(key="corpus_upload").upload("weights.txt", b"\x00" * 5000, "text/plain").run()
     assert "binary" in texts(at, "error")
 
@@ -101,7 +110,7 @@ def test_large_upload_is_sampled_with_a_note(app):
 def test_latent_map_colours_searches_and_finds_neighbours(app):
     at = app("app_pages/latent_map.py")
     hovers = trace_texts(figure(at))
-    assert any("the food" in t and "→" in t for t in hovers)  # hover: sentence and reconstruction
+    assert any(t.startswith("the food") for t in hovers) and not any("→" in t for t in hovers)  # the sentence only
     at.selectbox(key="map_color").set_value("word / regex search").run()
     at.text_input(key="map_search").input("great|amazing").run()
     assert "sentences match" in texts(at, "caption")

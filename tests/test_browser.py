@@ -232,3 +232,44 @@ def test_toy_replay_slider_moves_the_points_in_the_browser(site):
     page.wait_for_timeout(500)
     assert chart.evaluate(xs) != before  # the points moved to the first frame's codes, without the server
     no_exception(page)
+
+
+def test_corpus_markup_in_hover_is_text_not_a_link(site, app_root):
+    """A corpus line of HTML shows as its characters in the hover label: no link, no image element."""
+    from urllib.parse import parse_qsl, urlencode
+
+    url, query, page = site
+    hostile = app_root / "hostile.txt"  # under an allowed folder of the server
+    hostile.write_text('<a href="https://evil.example/">click</a> the food\n<img src=x onerror="alert(1)"> staff\n'
+                       "the food was great .\nthe staff was rude .\n")  # fmt: skip
+    params = {k: v for k, v in parse_qsl(query) if k != "labels"} | {"corpus": str(hostile)}
+    page.goto(f"{url}/latent_map?{urlencode(params)}")
+    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    wait_idle(page)
+    gd = page.locator(".js-plotly-plot").first
+    trace = gd.evaluate("gd => gd._fullData.findIndex(t => (t.text || []).some(s => String(s).includes('evil')))")
+    assert trace >= 0
+    point = gd.evaluate(f"gd => gd._fullData[{trace}].text.findIndex(s => String(s).includes('evil'))")
+    page.mouse.move(*_point_position(page, trace, point))
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
+    label = page.locator(".hoverlayer").first.text_content()
+    assert '<a href="https://evil.example/">click</a>' in label  # the characters themselves
+    assert page.locator(".hoverlayer a").count() == 0 and page.locator("img[src='x']").count() == 0
+    no_exception(page)
+
+
+@pytest.mark.parametrize(
+    "name, value, want",
+    [("style", "k=1e309", "+1.50"), ("style", "k=7", "+3.00"), ("interpolation", "t=-5", "0.00")],
+)
+def test_a_links_slider_value_out_of_range_opens_at_a_sensible_place(site, name, value, want):
+    url, query, page = site
+    page.goto(f"{url}/{name}?{query}&{value}")
+    page.wait_for_selector("h1", timeout=120_000)
+    if name == "style":
+        page.get_by_text("Your sentences").click()
+    wait_idle(page)
+    wait_scrubber(page)
+    assert page.locator(".tx-scrub .value").inner_text() == want
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="The link's").count() >= 1
+    no_exception(page)

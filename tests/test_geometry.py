@@ -223,4 +223,4 @@ def test_geometry_command_writes_its_table_json_and_figures(trained_run, app_roo
         assert (out / f).stat().st_size > 0
     bad = subprocess.run([sys.executable, *args[:-2], "--radii", "-1", "--out", str(out)], cwd=ROOT,
                          capture_output=True, text=True)  # fmt: skip
-    assert bad.returncode == 2 and bad.stderr.startswith("error: --radii") and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and bad.stderr.startswith("error: argument --radii") and "Traceback" not in bad.stderr

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +63,16 @@ class TextAE:
             f"dim_z {c.dim_z}, from {self.path or 'memory'!r})"
         )
 
+    def fingerprint(self) -> str:
+        """A hash of the weights and the vocabulary: the disk cache's key for what this model computes."""
+        if getattr(self, "_fingerprint", None) is None:
+            h = hashlib.sha256()
+            for name, t in sorted(self.model.state_dict().items()):
+                h.update(name.encode() + t.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+            h.update("\n".join(self.vocab.idx2word).encode())
+            self._fingerprint = h.hexdigest()
+        return self._fingerprint
+
     def param_counts(self) -> dict[str, int]:
         """Parameter count of each top-level module (embed, E, G, h2mu, ..., D)."""
         counts = {name: sum(p.numel() for p in m.parameters()) for name, m in self.model.named_children()}
@@ -91,6 +103,25 @@ class TextAE:
             z = self.model.reparameterize(mu, logvar) if sample else mu
             Z[chunk] = z.float().cpu().numpy()
         return Z[0] if single else Z
+
+    def encode_corpus(
+        self, sents: list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192
+    ) -> np.ndarray:
+        """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.cache),
+        keyed by this model's weights and the sentences; progress(fraction) while encoding."""
+        from . import cache
+
+        name = cache.key("codes", self.fingerprint(), cache.sentences_digest(sents))
+
+        def compute() -> dict[str, np.ndarray]:
+            Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
+            for start in range(0, len(sents), chunk):
+                Z[start : start + chunk] = TextAE.encode(self, list(sents[start : start + chunk]))
+                if progress:
+                    progress(min(1.0, (start + chunk) / max(len(sents), 1)))
+            return {"codes": Z}
+
+        return cache.get(name, compute)["codes"]
 
     @torch.inference_mode()
     def decode(

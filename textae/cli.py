@@ -213,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
     _add_toy(sub)
     _add_eval(sub)
     _add_geometry(sub)
+    text = "the disk cache of codes and maps (textae.cache): where it is and what it holds, or empty it"
+    p = sub.add_parser("cache", help=text, description=text)
+    p.add_argument("action", choices=["info", "clear"])
+    p.set_defaults(func=cmd_cache)
     return ap
 
 
@@ -541,6 +545,17 @@ def cmd_geometry(a) -> None:
     files = reports.geometry(results, str(a.data), out)
     print(geometry.summary_table(results))
     _err(f"{surveyed} of {len(sentences)} sentences surveyed; wrote " + ", ".join(map(str, files)))
+
+
+def cmd_cache(a) -> None:
+    from . import cache
+
+    if a.action == "clear":
+        print(f"removed {cache.clear()} entries from {cache.root()}")
+        return
+    i = cache.info()
+    print(f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
+          + (f"; the oldest used {i['oldest']}" if i["oldest"] else ""))  # fmt: skip
 
 
 def cmd_export(a) -> None:

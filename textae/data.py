@@ -272,10 +272,29 @@ class Corpus:
         return self.total > len(self.sentences)
 
 
+LABEL_NAMES = "label_names.txt"  # beside a labels file: line i names label i
+
+
+def read_label_names(labels_path: str | Path) -> dict[str, str]:
+    """The names of a labels file's values, from label_names.txt beside it (line i names label i): {"0":
+    "negative", ...}; {} when there is no such file, and then labels keep their values."""
+    f = Path(labels_path).with_name(LABEL_NAMES)
+    if not f.is_file():
+        return {}
+    names = [line.strip() for line in decode_lines(read_bytes(f, 1 << 20), str(f))]
+    return {str(i): name[:64] for i, name in enumerate(names) if name}
+
+
 def make_corpus(
-    lines: list[str], labels: list[str] | None = None, limit: int = 0, seed: int = 0, source: str = "input"
+    lines: list[str],
+    labels: list[str] | None = None,
+    limit: int = 0,
+    seed: int = 0,
+    source: str = "input",
+    label_names: dict[str, str] | None = None,
 ) -> Corpus:
-    """Non-empty lines (and their labels), or a seeded sample of `limit` of them in source order.
+    """Non-empty lines (and their labels, named by `label_names` where it names them), or a seeded sample
+    of `limit` of them in source order.
 
     Labels are matched to lines before empty lines are dropped, so a labels file
     written beside its corpus stays aligned.
@@ -294,5 +313,6 @@ def make_corpus(
         pick = torch.randperm(total, generator=gen)[:limit].sort().values.tolist()
         keep = [keep[i] for i in pick]
     sents = [" ".join(lines[i].split()[:MAX_TOKENS]) for i in keep]
-    labs = [labels[i].strip() for i in keep] if labels is not None else None
+    names = label_names or {}
+    labs = [names.get(labels[i].strip(), labels[i].strip()) for i in keep] if labels is not None else None
     return Corpus(sents, labs, total, source)

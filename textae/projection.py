@@ -12,6 +12,11 @@ from .errors import InputError
 METHODS = ("pca", "umap", "axis")
 
 
+FIT_SAMPLE = 20_000  # UMAP is fitted on at most this many codes (seeded), then the rest are placed
+TRANSFORM_BATCH = 10_000
+NEIGHBOURS = 10  # UMAP's transform and inverse: interpolation between this many nearest points
+
+
 class Projection:
     """Fit a 2-D projection of codes [N, dim_z]; `inverse` maps map points back to codes.
 
@@ -19,11 +24,15 @@ class Projection:
     - "axis": x is the code's projection on an attribute vector (`vector`, e.g. negative ->
       positive sentiment), y the leading principal direction orthogonal to it, so a reader sees
       whether an attribute lies along its vector.
-    - "umap": a neighbour-preserving layout.
+    - "umap": a neighbour-preserving layout. Fitted on a seeded sample of at most FIT_SAMPLE codes
+      (a fit of 20k codes takes under a minute on two cores); the other codes are placed by UMAP's own
+      transform, in batches, under the progress bar.
 
-    The linear maps' inverse is exact on the plane they span (the code at the mean of the
-    other directions). UMAP's `inverse_transform` interpolates between the codes of nearby
-    training points, so what it decodes is only an approximation.
+    The linear maps are a mean and a basis [2, dim_z]: `transform` and `inverse` are exact on the plane
+    they span (the code at the mean of the other directions). A UMAP map is kept as its codes and their
+    points: a new code is placed at the distance-weighted mean of its nearest codes' points, and a map
+    point is read back as the weighted mean of its nearest points' codes, so what it decodes is only an
+    approximation. Either way the whole state is arrays (`state()`), which the disk cache stores.
     """
 
     def __init__(
@@ -43,7 +52,7 @@ class Projection:
             vector = v / np.linalg.norm(v)
         self.method, self.n_neighbors, self.min_dist, self.seed = method, n_neighbors, min_dist, seed
         self.vector = vector
-        self._fit = None
+        self._state: dict[str, np.ndarray] | None = None
 
     @property
     def exact_inverse(self) -> bool:
@@ -57,67 +66,135 @@ class Projection:
             return "along the attribute vector", "leading direction orthogonal to it"
         return ("PC 1", "PC 2") if self.method == "pca" else ("UMAP 1", "UMAP 2")
 
+    def settings(self) -> dict:
+        """What the map depends on besides the codes (the disk cache's key)."""
+        return {"method": self.method, "n_neighbors": self.n_neighbors, "min_dist": self.min_dist, "seed": self.seed,
+                "vector": None if self.vector is None else np.round(self.vector, 7).tolist(),
+                "fit_sample": FIT_SAMPLE if self.method == "umap" else None}  # fmt: skip
+
     def fit(self, Z: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
         """Fit on codes Z [N, dim_z] and return their map points [N, 2]; progress(fraction) while UMAP runs."""
         Z = np.asarray(Z, dtype=np.float32)
         if Z.ndim != 2 or len(Z) < 3:
             raise InputError(f"a map needs at least 3 codes, got {len(Z)}")
         if self.method == "pca":
-            from sklearn.decomposition import PCA
+            mean = Z.mean(0, dtype=np.float64)  # [dim_z]
+            basis = np.linalg.svd(Z - mean, full_matrices=False)[2][:2]  # [2, dim_z] leading directions
+            basis *= np.sign(basis[np.arange(2), np.abs(basis).argmax(1)])[:, None]  # a fixed sign per axis
+            self._state = {"mean": mean, "basis": basis}
+        elif self.method == "axis":
+            self._state = _axis(Z, self.vector)
+        else:
+            self._state = {"codes": Z, "points": self._umap(Z, progress)}
+        P = self.transform(Z) if self.method != "umap" else self._state["points"]
+        if progress:
+            progress(1.0)
+        return P
 
-            self._fit = PCA(n_components=2, random_state=self.seed).fit(Z)
-            return self._fit.transform(Z).astype(np.float32)
-        if self.method == "axis":
-            self._fit = _Axis(Z, self.vector)
-            return self._fit.transform(Z).astype(np.float32)
+    def _umap(self, Z: np.ndarray, progress: Callable[[float], None] | None) -> np.ndarray:
+        """UMAP points [N, 2]: a fit on a seeded sample, then the rest placed by the fitted model, in batches."""
         import umap  # imported here: it takes seconds (numba) and only UMAP maps need it
 
-        self._fit = umap.UMAP(
-            n_neighbors=min(self.n_neighbors, len(Z) - 1),
+        sample = np.arange(len(Z))
+        if len(Z) > FIT_SAMPLE:
+            sample = np.sort(np.random.default_rng(self.seed).choice(len(Z), FIT_SAMPLE, replace=False))
+        share = len(sample) / len(Z)  # the fit's share of the progress bar; the transforms have the rest
+        if progress:  # UMAP runs several bars one after another (neighbours, then layout): never step back
+            report, best = progress, [0.0]
+
+            def progress(f: float) -> None:
+                best[0] = max(best[0], f)
+                report(best[0])
+
+        fit = umap.UMAP(
+            n_neighbors=min(self.n_neighbors, len(sample) - 1),
             min_dist=self.min_dist,
             random_state=self.seed,
             n_jobs=1,  # a seed makes UMAP single-threaded anyway; saying so keeps it quiet
             verbose=progress is not None,
-            tqdm_kwds={"file": _TqdmSink(progress)} if progress else None,
+            tqdm_kwds={"file": _TqdmSink(lambda f: progress(0.9 * share * f))} if progress else None,
         )
-        out = self._fit.fit_transform(Z).astype(np.float32)
-        if progress:
-            progress(1.0)
-        return out
+        P = np.zeros((len(Z), 2), dtype=np.float32)
+        P[sample] = fit.fit_transform(Z[sample])
+        rest = np.setdiff1d(np.arange(len(Z)), sample)
+        fit.verbose = False
+        for start in range(0, len(rest), TRANSFORM_BATCH):
+            idx = rest[start : start + TRANSFORM_BATCH]
+            P[idx] = fit.transform(Z[idx])
+            if progress:
+                progress(0.9 * share + (1 - 0.9 * share) * (start + len(idx)) / len(rest))
+        return P
 
     def transform(self, Z: np.ndarray) -> np.ndarray:
         """Map points [M, 2] of new codes [M, dim_z]."""
-        self._check()
-        return self._fit.transform(np.atleast_2d(np.asarray(Z, dtype=np.float32))).astype(np.float32)
+        Z = np.atleast_2d(np.asarray(Z, dtype=np.float32))
+        s = self._check()
+        if self.method == "umap":
+            return _interpolate(Z, s["codes"], s["points"])
+        return ((Z - s["mean"]) @ s["basis"].T).astype(np.float32)  # [M, 2]
 
     def inverse(self, P: np.ndarray) -> np.ndarray:
         """Codes [M, dim_z] under map points P [M, 2] (exact for PCA, approximate for UMAP)."""
-        self._check()
-        return self._fit.inverse_transform(np.atleast_2d(np.asarray(P, dtype=np.float32))).astype(np.float32)
+        P = np.atleast_2d(np.asarray(P, dtype=np.float32))
+        s = self._check()
+        if self.method == "umap":
+            return _interpolate(P, s["points"], s["codes"])
+        return (s["mean"] + P @ s["basis"]).astype(np.float32)  # [M, dim_z]
 
-    def _check(self) -> None:
-        if self._fit is None:
+    def state(self) -> dict[str, np.ndarray]:
+        """The fitted map as arrays (mean and basis; for UMAP, the codes and their points)."""
+        return dict(self._check())
+
+    def restore(self, state: dict[str, np.ndarray]) -> Projection:
+        """This projection, fitted: its state as `state()` gave it (from the disk cache)."""
+        self._state = dict(state)
+        return self
+
+    def _check(self) -> dict[str, np.ndarray]:
+        if self._state is None:
             raise RuntimeError("fit the projection first")
+        return self._state
 
 
-class _Axis:
+def _axis(Z: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
     """The plane of a unit vector v and the leading principal direction u of the codes orthogonal to v."""
+    if Z.shape[1] != len(v):
+        raise InputError(f"the attribute vector has {len(v)} dimensions but the codes have {Z.shape[1]}")
+    mean = Z.mean(0, dtype=np.float64)  # [dim_z]
+    X = Z - mean
+    X = X - np.outer(X @ v, v)  # [N, dim_z] the codes with their v-component removed
+    u = np.linalg.svd(X, full_matrices=False)[2][0]  # [dim_z] leading right singular vector
+    u = u - (u @ v) * v  # exactly orthogonal to v despite rounding
+    return {"mean": mean, "basis": np.stack([v, u / np.linalg.norm(u)])}  # [2, dim_z], orthonormal rows
 
-    def __init__(self, Z: np.ndarray, v: np.ndarray):
-        if Z.shape[1] != len(v):
-            raise InputError(f"the attribute vector has {len(v)} dimensions but the codes have {Z.shape[1]}")
-        self.mean = Z.mean(0).astype(np.float64)  # [dim_z]
-        X = Z - self.mean
-        X = X - np.outer(X @ v, v)  # [N, dim_z] the codes with their v-component removed
-        u = np.linalg.svd(X, full_matrices=False)[2][0]  # [dim_z] leading right singular vector
-        u = u - (u @ v) * v  # exactly orthogonal to v despite rounding
-        self.basis = np.stack([v, u / np.linalg.norm(u)])  # [2, dim_z], orthonormal rows
 
-    def transform(self, Z: np.ndarray) -> np.ndarray:
-        return (Z - self.mean) @ self.basis.T  # [N, 2]
+def _interpolate(query: np.ndarray, source: np.ndarray, target: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
+    """For each query row, the inverse-distance-weighted mean of the targets of its k nearest sources."""
+    from .ops import nearest
 
-    def inverse_transform(self, P: np.ndarray) -> np.ndarray:
-        return self.mean + P @ self.basis  # [N, dim_z]
+    idx, dist = nearest(query.astype(np.float32), source.astype(np.float32), min(k, len(source)))  # [M, k]
+    w = 1.0 / np.maximum(dist, 1e-6)
+    w /= w.sum(1, keepdims=True)
+    return (w[..., None] * target[idx]).sum(1).astype(np.float32)
+
+
+def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Projection,
+               progress: Callable[[float], None] | None = None) -> tuple[Projection, np.ndarray]:  # fmt: skip
+    """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
+    (keyed by the checkpoint's fingerprint, the sentences and the projection's settings)."""
+    from . import cache
+
+    name = cache.key(f"map-{proj.method}", fingerprint, cache.sentences_digest(sentences), proj.settings())
+
+    def compute() -> dict[str, np.ndarray]:
+        P = proj.fit(Z, progress)
+        return {"points": P, **{f"state_{k}": v for k, v in proj.state().items() if k != "codes"}}
+
+    arrays = cache.get(name, compute)
+    state = {k.removeprefix("state_"): v for k, v in arrays.items() if k.startswith("state_")}
+    if proj.method == "umap":
+        state["codes"] = np.asarray(Z, dtype=np.float32)  # the codes are their own cache entry
+    return proj.restore(state), arrays["points"]
 
 
 class _TqdmSink:

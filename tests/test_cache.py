@@ -1,0 +1,148 @@
+"""The disk cache of codes and maps: keyed by content, shared between processes, atomic, bounded, self-healing."""
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from helpers import ROOT, TINY
+
+from textae import cache
+from textae.api import TextAE
+from textae.config import preset
+from textae.model import TextAutoencoder
+from textae.projection import Projection, corpus_map
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    """An empty cache of this test's own."""
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+@pytest.fixture()
+def model(vocab):
+    torch.manual_seed(0)
+    return TextAE(TextAutoencoder(preset("aae", vocab_size=vocab.size, **TINY)), vocab)
+
+
+def test_a_second_call_reads_what_the_first_computed(store, model, corpus):
+    calls = []
+    Z = model.encode_corpus(corpus, progress=calls.append)
+    assert calls and calls[-1] == 1.0 and len(list(store.glob("codes-*.npz"))) == 1
+    np.testing.assert_array_equal(Z, model.encode(corpus))  # the codes are the model's own
+    again = []
+    np.testing.assert_array_equal(model.encode_corpus(corpus, progress=again.append), Z)
+    assert again == []  # read from disk: nothing encoded
+
+
+def test_one_weight_or_one_sentence_changed_misses(store, model, corpus):
+    model.encode_corpus(corpus)
+    other = corpus[:-1] + [corpus[-1] + " !"]
+    model.encode_corpus(other)  # one line differs
+    assert len(list(store.glob("codes-*.npz"))) == 2
+    with torch.no_grad():
+        model.model.embed.weight[5, 0] += 1e-3  # one weight
+    model._fingerprint = None  # (a changed model is a new TextAE in practice; this one forgets its hash)
+    model.encode_corpus(corpus)
+    assert len(list(store.glob("codes-*.npz"))) == 3
+
+
+def test_a_new_process_finds_the_entry_another_process_wrote(store, trained_run, corpus, tmp_path):
+    (tmp_path / "c.txt").write_text("\n".join(corpus) + "\n")
+    code = textwrap.dedent(f"""
+        import json, sys, textae
+        m = textae.load({str(trained_run)!r})
+        seen = []
+        Z = m.encode_corpus(open({str(tmp_path / "c.txt")!r}).read().splitlines(), progress=seen.append)
+        print(json.dumps({{"encoded": bool(seen), "sum": float(Z.sum())}}))
+    """)
+    run = lambda: json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                                            check=True, timeout=300).stdout)  # fmt: skip
+    first, second = run(), run()
+    assert first["encoded"] and not second["encoded"] and first["sum"] == second["sum"]
+
+
+def test_a_corrupt_entry_is_rebuilt_and_logged_once(store, model, corpus, caplog):
+    Z = model.encode_corpus(corpus)
+    (entry,) = store.glob("codes-*.npz")
+    entry.write_bytes(entry.read_bytes()[:100])  # truncated, as by a crash of another writer
+    with caplog.at_level("WARNING", logger="textae.cache"):
+        np.testing.assert_array_equal(model.encode_corpus(corpus), Z)
+    assert [r.levelname for r in caplog.records] == ["WARNING"] and "unreadable" in caplog.records[0].message
+    np.testing.assert_array_equal(np.load(entry)["codes"], Z)  # written again, whole
+
+
+def test_two_processes_computing_one_entry_at_once_compute_it_once(store):
+    code = textwrap.dedent("""
+        import os, sys, time
+        import numpy as np
+        from textae import cache
+        def compute():
+            open(sys.argv[1], "a").write(f"{os.getpid()}\\n")  # who computed
+            time.sleep(1.0)  # long enough for the other process to ask meanwhile
+            return {"x": np.arange(1000, dtype=np.float32)}
+        print(float(cache.get("both-entry", compute)["x"].sum()))
+    """)
+    log = store.parent / "computed.txt"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(log)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+             for _ in range(2)]  # fmt: skip
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert outs == [str(float(sum(range(1000))))] * 2
+    assert len(log.read_text().split()) == 1  # one of them computed; the other waited and read
+    assert [p.name for p in store.glob("*.npz")] == ["both-entry.npz"]
+    assert not list(store.glob("*.tmp"))
+
+
+def test_the_cache_keeps_under_its_limit_and_can_be_cleared(store, monkeypatch):
+    monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", str(3 * 400_000 / 2**20))  # room for three 400 kB entries
+    for i in range(5):
+        cache.write(f"e{i}", {"x": np.zeros(100_000, dtype=np.float32)})  # about 400 kB each
+    assert [p.stem for p in cache.entries()] == ["e3", "e4"]  # three with the npz overhead pass the limit
+    assert cache.info()["bytes"] <= cache.limit_bytes()
+    p = subprocess.run([sys.executable, "-m", "textae", "cache", "info"], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0 and str(store) in p.stdout and "entries" in p.stdout
+    p = subprocess.run([sys.executable, "-m", "textae", "cache", "clear"], cwd=ROOT, capture_output=True, text=True)
+    assert p.returncode == 0 and cache.entries() == []
+
+
+@pytest.mark.parametrize("method", ["pca", "umap"])
+def test_a_map_comes_back_from_disk_with_the_same_points_and_inverse(store, method):
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(300, 8)).astype(np.float32)
+    sents = [f"sentence {i}" for i in range(300)]
+    calls = []
+    proj, P = corpus_map("fp", sents, Z, Projection(method, n_neighbors=10), calls.append)
+    fitted = len(calls)
+    assert fitted  # the first call fits
+    again, P2 = corpus_map("fp", sents, Z, Projection(method, n_neighbors=10), calls.append)
+    assert len(calls) == fitted  # the second reads
+    np.testing.assert_array_equal(P, P2)
+    q = rng.normal(size=(4, 2)).astype(np.float32)
+    np.testing.assert_allclose(proj.inverse(q), again.inverse(q), rtol=1e-5)
+    np.testing.assert_allclose(proj.transform(Z[:5]), again.transform(Z[:5]), rtol=1e-5, atol=1e-6)
+    if method == "pca":  # exact: a point's code projects back onto its point
+        np.testing.assert_allclose(again.transform(again.inverse(q)), q, atol=1e-4)
+
+
+def test_umap_of_a_large_corpus_fits_a_sample_and_places_the_rest(monkeypatch):
+    from textae import projection
+
+    monkeypatch.setattr(projection, "FIT_SAMPLE", 200)
+    monkeypatch.setattr(projection, "TRANSFORM_BATCH", 150)
+    rng = np.random.default_rng(1)
+    centres = rng.normal(scale=6, size=(3, 8))
+    Z = np.concatenate([c + rng.normal(size=(200, 8)) for c in centres]).astype(np.float32)  # 3 clusters
+    seen = []
+    P = Projection("umap", n_neighbors=10).fit(Z, seen.append)
+    assert P.shape == (600, 2) and np.isfinite(P).all()
+    assert seen == sorted(seen) and seen[-1] == 1.0  # one bar: the fit, then the placed batches
+    labels = np.repeat(np.arange(3), 200)
+    d = np.linalg.norm(P[:, None] - P[None], axis=-1)
+    np.fill_diagonal(d, np.inf)
+    same = (labels[d.argsort(1)[:, :10]] == labels[:, None]).mean()
+    assert same > 0.95  # placed points land among their own cluster's fitted ones
