@@ -94,7 +94,7 @@ clicked = [p for p in points if p.get("curve_number") == grid_curve]
 picked = np.unique(  # [K] corpus indices of the selected sentences (the points trace's customdata)
     [int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") == points_curve and "customdata" in p]
 ).astype(int)
-if clicked and not picked:
+if clicked and not len(picked):
     xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
     decoded = m.decode(proj.inverse(xy))[0]
     marks[charts.DECODED_TRACE] = (xy, [decoded])

@@ -5,6 +5,9 @@ sessions of a whole class can share one copy.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -14,11 +17,13 @@ import torch
 from explorer import access
 from explorer.feedback import recorded, rewarn
 from textae import api
+from textae.cache import sentences_digest
 from textae.checkpoint import resolve
 from textae.data import Corpus, decode_lines, make_corpus, read_lines
 from textae.projection import Projection, corpus_map
 
 CORPUS_SIZE = 2_000  # longer lists of sentences are a corpus: their codes go to the disk cache
+_lock = threading.Lock()
 
 
 def _mtime(path: Path) -> float:
@@ -96,19 +101,37 @@ def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.nd
 def corpus_codes(m: api.TextAE, sentences: list[str]) -> np.ndarray:
     """A corpus's codes [N, dim_z]: from the disk cache, or encoded into it under a progress bar; held once
     per server (read-only, since every session shares them)."""
-    bar = st.progress(0.0, text=f"Encoding {len(sentences):,} sentences (kept on disk for next time)…")
-    try:
-        return rewarn(_corpus_codes(model_key(m), tuple(sentences), m, lambda f: bar.progress(f, text=f"{f:.0%}")))
-    finally:
-        bar.empty()
+    key = ("codes", model_key(m), sentences_digest(sentences))
+    if key not in _held():
+        bar = st.progress(0.0, text=f"Encoding {len(sentences):,} sentences (kept on disk for next time)…")
+        try:
+            with torch.inference_mode(), recorded() as messages:
+                Z = api.TextAE.encode_corpus(m, list(sentences), lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"))
+        finally:
+            bar.empty()
+        Z.setflags(write=False)
+        _hold(key, (Z, messages))
+    return rewarn(_held()[key])
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _corpus_codes(key: str, sentences: tuple[str, ...], _m: api.TextAE, _progress) -> tuple[np.ndarray, list]:
-    with torch.inference_mode(), recorded() as messages:
-        Z = api.TextAE.encode_corpus(_m, list(sentences), _progress)
-    Z.setflags(write=False)
-    return Z, messages
+HELD = 8  # corpora's codes and maps held in memory per server, the ones used longest ago dropped first
+
+
+@st.cache_resource(show_spinner=False)
+def _held() -> OrderedDict:
+    """What every session of this server shares: key -> codes or a map (the disk cache stays the source;
+    this saves reading it again on every rerun). Filled outside any cached function, so that a progress
+    bar drawn while computing is never replayed from a cache."""
+    return OrderedDict()
+
+
+def _hold(key: tuple, value) -> None:
+    held = _held()
+    with _lock:
+        held[key] = value
+        held.move_to_end(key)
+        while len(held) > HELD:
+            held.popitem(last=False)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -141,30 +164,21 @@ def _prior_samples(key: str, n: int, _m: api.TextAE) -> list[str]:
         return _m.sample(n, seed=0)
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _project(key: str, sentences: tuple[str, ...], method: str, n_neighbors: int, min_dist: float,
-             vector: tuple[float, ...] | None, _m: api.TextAE, _Z, _progress):  # fmt: skip
-    proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
-    return corpus_map(_m.fingerprint(), list(sentences), _Z, proj, _progress)
-
-
 def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
                min_dist: float = 0.1, vector: np.ndarray | None = None) -> tuple[Projection, np.ndarray]:  # fmt: skip
-    """A fitted 2-D projection of the codes and the map points [N, 2], cached per (checkpoint, corpus, settings).
-
-    method "axis" projects along `vector` (an attribute vector [dim_z]).
-    """
-    bar = st.progress(0.0, text="Fitting UMAP (the first fit also compiles it)…") if method == "umap" else None
-    try:
-        return _project(
-            model_key(m), tuple(sentences), method, n_neighbors, min_dist,
-            tuple(np.asarray(vector, dtype=float).tolist()) if vector is not None else None, m, Z,
-            (lambda f: bar.progress(f, text=f"UMAP: {f:.0%} (fit on a sample, then the rest placed; kept on disk)"))
-            if bar else None,
-        )  # fmt: skip
-    finally:
-        if bar:
-            bar.empty()
+    """A fitted 2-D projection of the codes and the map points [N, 2]: from the disk cache, or fitted into it
+    (UMAP under a progress bar); held once per server. method "axis" projects along `vector` [dim_z]."""
+    proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
+    key = ("map", model_key(m), sentences_digest(sentences), json.dumps(proj.settings()))
+    if key not in _held():
+        bar = st.progress(0.0, text="UMAP: fitting a sample, then placing the rest…") if method == "umap" else None
+        try:
+            progress = (lambda f: bar.progress(f, text=f"UMAP: {f:.0%} (kept on disk for next time)")) if bar else None
+            _hold(key, corpus_map(m.fingerprint(), list(sentences), Z, proj, progress))
+        finally:
+            if bar:
+                bar.empty()
+    return _held()[key]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

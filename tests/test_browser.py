@@ -122,12 +122,14 @@ def test_query_is_marked_on_the_map_with_neighbours(site):
     no_exception(page)
 
 
-def _point_position(page, trace: int, i: int) -> tuple[float, float]:
-    """Page coordinates of point i of a trace of the first Plotly chart."""
+def _point_position(page, trace: int | str, i: int) -> tuple[float, float]:
+    """Page coordinates of point i of a trace (its index, or its name) of the first Plotly chart."""
     gd = page.locator(".js-plotly-plot").first
     box = gd.bounding_box()
     x, y = gd.evaluate(
-        """(gd, [trace, i]) => { const t = gd._fullData[trace], L = gd._fullLayout;
+        """(gd, [trace, i]) => {
+             const t = typeof trace === "number" ? gd._fullData[trace] : gd._fullData.find(d => d.name === trace);
+             const L = gd._fullLayout;
              return [L.xaxis.l2p(t.x[i]) + L.xaxis._offset, L.yaxis.l2p(t.y[i]) + L.yaxis._offset]; }""",
         [trace, i],
     )
@@ -139,7 +141,7 @@ def test_clicking_empty_space_decodes_it_and_a_point_selects_it(site):
     page.mouse.click(*_point_position(page, 0, 0))  # the grid's corner: no sentence lies there
     page.wait_for_selector("text=Decoded at", timeout=30_000)
     wait_idle(page)
-    page.mouse.click(*_point_position(page, 1, 0))  # a sentence
+    page.mouse.click(*_point_position(page, "sentences", 0))  # a sentence
     page.wait_for_selector("text=1 selected sentence(s)", timeout=30_000)
     no_exception(page)
 
@@ -156,6 +158,47 @@ def test_box_selection_lists_sentences_with_reconstructions(site):
     page.mouse.up()
     page.wait_for_selector("h3:has-text('selected sentence')", timeout=30_000)
     page.wait_for_selector("text=Download as CSV", timeout=30_000)
+    no_exception(page)
+
+
+def _lasso(page, x0: float, x1: float) -> None:
+    """Draw a lasso around the chart's region between fractions x0 and x1 of its width, full height."""
+    chart = page.locator(".js-plotly-plot").first
+    chart.hover()
+    page.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    left, right = box["x"] + x0 * box["width"] + 2, box["x"] + x1 * box["width"] - 2
+    top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for x, y in ((right, top), (right, bottom), (left, bottom), (left, top + 1)):
+        page.mouse.move(x, y, steps=6)
+    page.mouse.up()
+
+
+def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
+    page = open_page(site, "latent_map")
+    _lasso(page, 0.0, 0.5)
+    heading = page.wait_for_selector("h3:has-text('selected sentence')", timeout=60_000)
+    left = int(heading.inner_text().split()[0].replace(",", ""))
+    assert left > 0
+    page.wait_for_selector("text=Download as text", timeout=30_000)
+    wait_idle(page)
+    page.get_by_role("button", name="Use as set A").click()
+    wait_idle(page)
+    _lasso(page, 0.55, 0.98)  # clear of the first selection's outline, which a drag there would move
+    page.wait_for_function(f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
+                           f" && !h.innerText.startsWith('{left:,} '))", timeout=60_000)  # fmt: skip
+    wait_idle(page)
+    page.get_by_role("button", name="Use as set B").click()
+    wait_idle(page)
+    page.get_by_text("Slide from set A to set B").click()
+    page.wait_for_selector("h1:has-text('Style arithmetic')", timeout=60_000)
+    wait_idle(page)
+    wait_scrubber(page)
+    assert page.get_by_label("Sets A and B from the Latent map").is_checked()
+    assert page.get_by_text(f"v from {left:,} →").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "style_from_map.png"))
     no_exception(page)
 
 
