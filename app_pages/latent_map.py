@@ -8,6 +8,7 @@ import streamlit as st
 
 from explorer import cache, charts, feedback, state, widgets
 from textae import geometry
+from textae.cache import sentences_digest
 from textae.projection import grid, kmeans
 
 st.title("Latent map")
@@ -34,6 +35,7 @@ color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with feedback.errors_shown():
     proj, P = cache.projection(m, c.sentences, Z, method, nn, md, v)
+map_key = (cache.model_key(m), sentences_digest(c.sentences), str(proj.settings()))  # what the map shows
 if method == "axis":
     st.caption(
         f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "
@@ -73,7 +75,7 @@ elif color_by == "word / regex search":
         st.caption(f"{(color == 'match').sum():,} of {len(color):,} sentences match.")
 elif color_by == "k-means cluster":
     k = right.slider("clusters", 2, 20, 8, key="map_k")
-    color, title = kmeans(Z, k).astype(str), "cluster"
+    color, title = cache.held(("k-means", map_key[:2], k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
 query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
@@ -84,8 +86,20 @@ if query.strip():
     marks[charts.QUERY_TRACE] = (proj.transform(zq), [query])
 
 # ---- decode anywhere: a click on empty space selects one point of an invisible grid
-G = grid(P)
-fig = charts.latent_map(P, c.sentences, color, title, grid=G, labels=grid_labels, axis_titles=proj.axis_titles)
+# The figure is built once per view and kept: a click or a lasso leaves it as it is, so the browser does not
+# draw every point again (the decoded text is shown below it, not as a mark on it).
+view = (map_key, color_by, str(st.session_state.get("map_search")), st.session_state.get("map_k"),
+        None if grid_labels is None else tuple(grid_labels[1]), query.strip())  # fmt: skip
+
+
+def figure():
+    fig = charts.latent_map(P, c.sentences, color, title, grid=grid(P), labels=grid_labels,
+                            axis_titles=proj.axis_titles)  # fmt: skip
+    charts.add_marks(fig, marks)
+    return fig
+
+
+fig = cache.held(("map figure", *view), figure)
 grid_curve = charts.trace_index(fig, charts.GRID_TRACE)
 points_curve = charts.trace_index(fig, charts.POINTS_TRACE)
 event = st.session_state.get("map_chart")
@@ -94,11 +108,6 @@ clicked = [p for p in points if p.get("curve_number") == grid_curve]
 picked = np.unique(  # [K] corpus indices of the selected sentences (the points trace's customdata)
     [int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") == points_curve and "customdata" in p]
 ).astype(int)
-if clicked and not len(picked):
-    xy = np.array([[clicked[0]["x"], clicked[0]["y"]]], dtype=np.float32)
-    decoded = m.decode(proj.inverse(xy))[0]
-    marks[charts.DECODED_TRACE] = (xy, [decoded])
-charts.add_marks(fig, marks)
 st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
 st.caption(
     f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence. Click a "
@@ -106,10 +115,11 @@ st.caption(
     "empty space to decode the code under it"
     + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
 )
-
-if charts.DECODED_TRACE in marks:
-    (x, y), text = marks[charts.DECODED_TRACE][0][0], marks[charts.DECODED_TRACE][1][0]
-    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(text)}**", icon=":material/my_location:")
+if clicked and not len(picked):
+    x, y = clicked[0]["x"], clicked[0]["y"]
+    with feedback.errors_shown():
+        decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
+    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(decoded)}**", icon=":material/my_location:")
 
 if query.strip():
     st.subheader("Latent neighbours of the query")

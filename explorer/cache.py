@@ -114,7 +114,7 @@ def corpus_codes(m: api.TextAE, sentences: list[str]) -> np.ndarray:
     return rewarn(_held()[key])
 
 
-HELD = 8  # corpora's codes and maps held in memory per server, the ones used longest ago dropped first
+HELD = 16  # corpora's codes, maps and map figures held in memory per server, the ones used longest ago dropped first
 
 
 @st.cache_resource(show_spinner=False)
@@ -123,6 +123,14 @@ def _held() -> OrderedDict:
     this saves reading it again on every rerun). Filled outside any cached function, so that a progress
     bar drawn while computing is never replayed from a cache."""
     return OrderedDict()
+
+
+def held(key: tuple, compute):
+    """What `compute()` returns, computed once per server for `key` and held with the codes and maps
+    (a page's figure of a whole corpus, say). Keys should name what the value depends on."""
+    if key not in _held():
+        _hold(key, compute())
+    return _held()[key]
 
 
 def _hold(key: tuple, value) -> None:

@@ -1,0 +1,200 @@
+"""The latent map at corpus scale, in headless Chromium: how long the first view takes cold, warm and after a
+server restart, a click on empty space to its decoded text, a lasso to its listed table, frames per second
+while panning, the bytes sent to the browser and the server's memory.
+
+    python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
+
+Sizes up to Yelp train's 154,940 are its first sentences; larger ones add sentences made from Yelp train by
+seeded word edits (drop, swap, repeat), written to a temporary folder and never kept. Traffic goes to
+127.0.0.1 only. Prints one Markdown row per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+from common import ROOT, YELP, cpu_name
+
+from explorer.browser import ensure_chromium, launch, serve_app, wait_idle
+
+FPS_JS = """async ([ms]) => { let n = 0; const t0 = performance.now();
+  await new Promise(done => {
+    const tick = () => { n++; performance.now() - t0 < ms ? requestAnimationFrame(tick) : done(); };
+    requestAnimationFrame(tick); });
+  return n / ((performance.now() - t0) / 1000); }"""
+
+
+def corpus(n: int, folder: Path) -> Path:
+    """A corpus of n sentences: Yelp train's first ones, then seeded edits of them."""
+    train = YELP.split("train").read_text(encoding="utf-8").splitlines()
+    rng = random.Random(0)
+    out = train[:n]
+    while len(out) < n:
+        w = rng.choice(train).split()
+        i = rng.randrange(len(w))
+        edit = rng.choice(("drop", "swap", "repeat"))
+        if edit == "drop" and len(w) > 2:
+            del w[i]
+        elif edit == "swap" and i + 1 < len(w):
+            w[i], w[i + 1] = w[i + 1], w[i]
+        else:
+            w.insert(i, w[i])
+        out.append(" ".join(w))
+    path = folder / f"corpus-{n}.txt"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path
+
+
+def written(pid: int) -> int:
+    """Bytes the server process has written so far (its sockets to the browser, and a short log)."""
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("wchar:"):
+            return int(line.split()[1])
+    return 0
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def first_view(page, url: str, query: dict, method: str) -> float:
+    """Seconds from navigation to the drawn map (the page's run ended, the WebGL canvas there)."""
+    t0 = time.perf_counter()
+    page.goto(f"{url}/latent_map?{urlencode(query)}")
+    page.wait_for_selector(".js-plotly-plot .gl-canvas", timeout=1_800_000, state="attached")
+    if method == "umap":
+        page.get_by_text("UMAP", exact=True).click()
+        page.wait_for_timeout(500)
+        page.wait_for_function("() => document.querySelector('.js-plotly-plot .xtitle')?.textContent === 'UMAP 1'",
+                               timeout=1_800_000)  # fmt: skip
+    wait_idle(page, 1_800_000)
+    return time.perf_counter() - t0
+
+
+def click_empty(page) -> float:
+    """Seconds from a click on the map's empty corner to its decoded text."""
+    gd = page.locator(".js-plotly-plot").first
+    box = gd.bounding_box()
+    x, y = gd.evaluate("""gd => { const t = gd._fullData[0], L = gd._fullLayout;
+        return [L.xaxis.l2p(t.x[0]) + L.xaxis._offset, L.yaxis.l2p(t.y[0]) + L.yaxis._offset]; }""")
+    t0 = time.perf_counter()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_selector("text=Decoded at", timeout=300_000)
+    return time.perf_counter() - t0
+
+
+def lasso(page, fraction: float) -> tuple[float, int]:
+    """Seconds from a lasso over the left `fraction` of the map to its listed table, and the count listed."""
+    page.locator(".js-plotly-plot").first.hover()
+    page.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    left, right = box["x"] + 2, box["x"] + fraction * box["width"]
+    top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
+    page.mouse.move(left, top)
+    page.mouse.down()
+    for x, y in ((right, top), (right, bottom), (left, bottom)):
+        page.mouse.move(x, y, steps=4)
+    t0 = time.perf_counter()
+    page.mouse.move(left, top + 1)
+    page.mouse.up()
+    h = page.wait_for_selector("h3:has-text('selected sentence')", timeout=300_000)
+    page.wait_for_selector("[data-testid='stDataFrame']", timeout=300_000)
+    seconds = time.perf_counter() - t0
+    return seconds, int(h.inner_text().split()[0].replace(",", ""))
+
+
+def pan_fps(page, seconds: float = 3.0) -> float:
+    """Frames per second the page draws while the map is dragged with the pan tool for `seconds`."""
+    page.locator(".js-plotly-plot").first.hover()
+    page.locator('.modebar-btn[data-title="Pan"]').first.click()
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    fps = page.evaluate_handle(FPS_JS, [seconds * 1000])  # counts frames while the mouse moves below
+    t0 = time.perf_counter()
+    i = 0
+    while time.perf_counter() - t0 < seconds:
+        i += 1
+        page.mouse.move(cx + 80 * ((i % 20) / 10 - 1), cy + 40 * ((i % 14) / 7 - 1))
+    page.mouse.up()
+    return float(fps.json_value())
+
+
+def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
+    """One size: a server on an empty cache (cold view, then a warm one, then the interactions), then a new
+    server on the cache the first one filled (the view after a restart)."""
+    from playwright.sync_api import sync_playwright
+
+    path = corpus(n, folder)
+    query = {"ckpt": "checkpoints/yelp-daae", "ckpt2": "(none)", "corpus": str(path), "n": n}
+    out: dict = {}
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    for phase in ("first", "restart"):
+        server: dict = {}
+        log = folder / f"server-{n}-{phase}.log"
+        started = server.update  # called with pid=… once the server answers
+        with serve_app(ROOT / "checkpoints", log, allow=(folder,), started=lambda p, s=started: s(pid=p.pid)) as url, \
+                sync_playwright() as pw:  # fmt: skip
+            browser = launch(pw)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            if phase == "restart":
+                out["restart"] = first_view(page, url, query, method)
+            else:
+                before = written(server["pid"])
+                out["cold"] = first_view(page, url, query, method)
+                out["bytes"] = written(server["pid"]) - before
+                out["warm"] = first_view(page, url, query, method)
+                out["click"] = click_empty(page)
+                wait_idle(page, 600_000)
+                out["lasso"], out["lassoed"] = lasso(page, 0.3)
+                wait_idle(page, 600_000)
+                out["fps"] = pan_fps(page)
+                out["rss"] = rss_mib(server["pid"])
+            browser.close()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="5000,50000,154940,1000000")
+    ap.add_argument("--methods", default="pca", help="pca, umap, or both: pca,umap")
+    a = ap.parse_args()
+    why = ensure_chromium()
+    if why:
+        raise SystemExit(why)
+    folder = Path(tempfile.mkdtemp(prefix="textae-map-scale-"))
+    cache_dir = folder / "cache"
+    os.environ["TEXTAE_CACHE"] = str(cache_dir)  # the servers inherit it: a cold start is an empty cache
+    print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
+    print(
+        "| sentences | map | first view cold s | warm s | after a restart s | click to text s | lasso: points, "
+        "s to table | pan fps | MB the server sent | server peak RSS MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    try:
+        for method in a.methods.split(","):
+            for n in (int(x) for x in a.sizes.split(",")):
+                r = run(n, method, folder, cache_dir)
+                print(
+                    f"| {n:,} | {method.upper()} | {r['cold']:.1f} | {r['warm']:.1f} | {r['restart']:.1f} | "
+                    f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
+                    f"{r['bytes'] / 1e6:.0f} | {r['rss']:,.0f} |",
+                    flush=True,
+                )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
