@@ -43,6 +43,15 @@ async def settle(page, timeout: float = 300_000) -> None:
         await page.wait_for_function(IDLE, timeout=timeout)
 
 
+async def visit(page, address: str, selector: str) -> float:
+    """Open a page and wait until `selector` is there and the run has ended: the seconds it took."""
+    t0 = time.perf_counter()
+    await page.goto(address, timeout=600_000)  # 20 browsers on two cores: navigation alone can take a minute
+    await page.wait_for_selector(selector, timeout=600_000)
+    await settle(page)
+    return time.perf_counter() - t0
+
+
 async def errors_on(page) -> int:
     return await page.locator('[data-testid="stException"]').count()
 
@@ -52,16 +61,9 @@ async def session(browser, url: str, query: dict, i: int, times: dict, errors: l
     ctx = await browser.new_context(viewport={"width": 1300, "height": 900})
     page = await ctx.new_page()
     try:
-        t0 = time.perf_counter()
-        await page.goto(f"{url}/latent_map?{urlencode(query)}")
-        await page.wait_for_selector(".js-plotly-plot", timeout=600_000)
-        await settle(page)
-        times["map"].append(time.perf_counter() - t0)
-
-        await page.goto(f"{url}/interpolation?{urlencode(query)}")
-        await page.wait_for_selector(".tx-scrub .text", timeout=600_000)
-        await settle(page)
-        box = page.get_by_label("From")
+        times["map"].append(await visit(page, f"{url}/latent_map?{urlencode(query)}", ".js-plotly-plot"))
+        await visit(page, f"{url}/interpolation?{urlencode(query)}", ".tx-scrub .text")
+        box = page.locator("input[aria-label='From']")
         old = await page.locator(".tx-scrub .text").first.inner_text()
         t0 = time.perf_counter()
         await box.fill(sentence(i, 0))
@@ -73,10 +75,8 @@ async def session(browser, url: str, query: dict, i: int, times: dict, errors: l
         await settle(page)
         times["interpolation"].append(time.perf_counter() - t0)
 
-        await page.goto(f"{url}/geometry?{urlencode(query)}")
-        await page.wait_for_selector("h2", timeout=600_000)
-        await settle(page)
-        box = page.get_by_label("Sentence")
+        await visit(page, f"{url}/geometry?{urlencode(query)}", "h2")
+        box = page.locator("input[aria-label='Sentence']")
         t0 = time.perf_counter()
         await box.fill(sentence(i, 1))
         await box.press("Enter")

@@ -1,6 +1,7 @@
-"""What the app computes once and shares: models (st.cache_resource), and their encodes, decodes,
-corpora and projections (st.cache_data). Models are only read from, under torch.inference_mode(), so the
-sessions of a whole class can share one copy.
+"""What the app computes once and shares: models (st.cache_resource); short encodes, decodes and corpora
+(st.cache_data); a corpus's codes and maps, which textae.cache keeps on disk and `held` keeps in memory
+once per server. Models are only read from, under torch.inference_mode(), so the sessions of a whole class
+can share one copy.
 """
 
 from __future__ import annotations
@@ -146,19 +147,6 @@ def _hold(key: tuple, value) -> None:
 def _decode(key: str, Z: np.ndarray, _m: api.TextAE) -> list[str]:
     with torch.inference_mode():
         return api.TextAE.decode(_m, Z)
-
-
-def decode_with_progress(m: CachedModel, Z: np.ndarray, progress: str) -> list[str]:
-    """m.decode(Z) for a long list, 256 codes at a time under a progress bar (each chunk cached)."""
-    Z = np.asarray(Z, dtype=np.float32)
-    if len(Z) <= 256:
-        return m.decode(Z)
-    bar, out = st.progress(0.0, text=progress), []
-    for start in range(0, len(Z), 256):
-        out += m.decode(Z[start : start + 256])
-        bar.progress(min(1.0, (start + 256) / len(Z)), text=f"{progress} {min(start + 256, len(Z))}/{len(Z)}")
-    bar.empty()
-    return out
 
 
 def prior_samples(m: api.TextAE, n: int) -> list[str]:

@@ -17,7 +17,6 @@ from textae.figures.html import toy_scatter
 
 GRID_TRACE = "empty space (click to decode)"
 QUERY_TRACE = "query"
-DECODED_TRACE = "decoded point"
 LABELS_TRACE = "decoded grid"
 
 

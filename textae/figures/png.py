@@ -10,6 +10,15 @@ from ..geometry import GROUPS
 from . import by_family, colour
 
 
+def _save(fig, path: str | Path) -> Path:
+    """Lay the figure out, write it as a PNG at 120 dpi, and free it."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    fig.clf()
+    _pyplot().close(fig)
+    return Path(path)
+
+
 def _pyplot():
     """matplotlib's pyplot on the Agg backend (imported here: matplotlib is the `figures` extra)."""
     import matplotlib
@@ -37,10 +46,7 @@ def toy_png(
         ax.set_xlabel("z₁")
         ax.set_ylabel("z₂")
     axes[0][0].legend(fontsize=8, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> Path:
@@ -55,10 +61,7 @@ def recall_curves(curves: dict[str, dict[str, float]], path: str | Path) -> Path
     ax.set_xlabel("k nearest codes")
     ax.set_ylabel("recall of the 10 edit-distance neighbours")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> Path:
@@ -88,10 +91,7 @@ def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> Path
         ax.set_ylim(0, 100)
         ax.grid(alpha=0.3)
     axes[0][0].legend(fontsize=8)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def geometry_png(groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]],
@@ -120,10 +120,7 @@ def geometry_png(groups: dict[str, dict[str, list[float]]], curves: dict[str, di
     ax2.set_xlabel("radius r around the code")
     ax2.set_ylabel("mean word edits of the decodes")
     ax2.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
 
 
 def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
@@ -138,7 +135,4 @@ def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
     ax.set_xlabel("sample perplexity (lower: more fluent samples)")
     ax.set_ylabel("reconstruction BLEU")
     ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return Path(path)
+    return _save(fig, path)
