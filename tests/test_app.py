@@ -386,3 +386,22 @@ def test_geometry_page_bad_sentences_get_messages(app):
     assert "distance 2 or 3: it has one word" in texts(at, "info") and not at.exception
     at.selectbox(key="geo_b").set_value(at.selectbox(key="geo_a").value).run()
     assert "same checkpoint" in texts(at, "info") and not at.exception
+
+
+def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
+    import numpy as np
+
+    from explorer import charts
+
+    rng = np.random.default_rng(0)
+    labels = np.array(["negative", "positive", "neutral"])[rng.integers(0, 3, 500)]
+    fig = charts.latent_map(rng.normal(size=(500, 2)), [f"sentence {i}" for i in range(500)], labels)
+    points = fig.data[charts.trace_index(fig, charts.POINTS_TRACE)]
+    order = np.asarray(points.customdata)
+    assert sorted(order.tolist()) == list(range(500)) and (order != np.arange(500)).any()  # all, shuffled
+    legend = {t.name: t.marker.color for t in fig.data if t.name in set(labels)}
+    assert len(legend) == 3
+    scale = points.marker.colorscale  # stepped: class j's colour between j/C and (j+1)/C
+    for i, value in zip(order, points.marker.color):
+        assert scale[2 * int(value)][1] == legend[labels[i]]
+    assert list(points.text[:3]) == [f"sentence {i}" for i in order[:3]]  # each point's hover is its own sentence

@@ -168,7 +168,7 @@ def test_the_attribute_axis_projects_on_the_vector_and_reads_back_exactly():
     proj = Projection("axis", vector=v)
     P = proj.fit(Z)
     assert np.allclose(P[:, 0], Z[:, 2] - Z[:, 2].mean(), atol=1e-5)  # x: the coordinate along v
-    basis = proj._fit.basis
+    basis = proj.state()["basis"]
     assert abs(basis[0] @ basis[1]) < 1e-9 and proj.exact_inverse  # y orthogonal to v
     assert np.allclose(proj.transform(proj.inverse(P)), P, atol=1e-4)
     with pytest.raises(ValueError, match="non-zero"):
