@@ -1,10 +1,9 @@
 """Compare models: the same inputs through 2-5 checkpoints, side by side, and a table of figures."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from explorer import cache, feedback, state, widgets
+from explorer import cache, charts, feedback, state, widgets
 from textae import ops
 from textae.errors import TextaeError
 from textae.evaluation import quick_figures
@@ -101,7 +100,4 @@ with tab_fig:
         if "cmp_figures" in st.session_state:
             df = st.session_state["cmp_figures"]
             st.dataframe(df.round(3), hide_index=True, key="cmp_fig_table")
-            long = df.melt(["checkpoint", "type"], var_name="figure")
-            fig = px.bar(long, x="checkpoint", y="value", facet_col="figure", color="type", height=300)
-            fig.update_yaxes(matches=None, showticklabels=True)
-            st.plotly_chart(fig, key="cmp_fig_chart")
+            st.plotly_chart(charts.figure_bars(df), key="cmp_fig_chart")

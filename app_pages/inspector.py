@@ -5,11 +5,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
 import streamlit as st
 
-from explorer import access, feedback, state
+from explorer import access, charts, feedback, state
 from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
 from textae.metrics import latent_stats
@@ -44,7 +42,7 @@ with tab_cfg:
     c1.json({"model": m.meta.get("model"), "train": m.meta.get("train"), "data": m.meta.get("data"),
              "progress": m.meta.get("progress"), "best": m.meta.get("best")}, expanded=1)  # fmt: skip
     df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values())})
-    c2.plotly_chart(px.bar(df, x="module", y="parameters", height=320, text_auto=".3s"), key="insp_params")
+    c2.plotly_chart(charts.parameter_bars(df), key="insp_params")
     c2.dataframe(df, hide_index=True, key="insp_params_table")
 
 with tab_log:
@@ -57,14 +55,7 @@ with tab_log:
         shown = st.multiselect(
             "Loss terms", terms, [t for t in ("rec", "adv") if t in terms] or terms[:1], key="insp_terms"
         )
-        fig = go.Figure()
-        for split, dash in (("train", None), ("valid", "dash")):
-            part = df[df["split"] == split] if "split" in df else df
-            for t in shown:
-                if t in part and part[t].notna().any():
-                    fig.add_trace(go.Scatter(x=part["step"], y=part[t], name=f"{split} {t}", line={"dash": dash}))
-        fig.update_layout(xaxis_title="step", yaxis_title="nats per sentence", height=380)
-        st.plotly_chart(fig, key="insp_curves")
+        st.plotly_chart(charts.training_curves(df, shown), key="insp_curves")
 
 with tab_lat:
     c = state.corpus(m, required=False)
@@ -74,17 +65,7 @@ with tab_lat:
         a, b = st.columns(2)
         a.metric("active units (variance > 0.01)", f"{stats['active']} / {stats['dim_z']}")
         b.metric("mean ‖mean‖ / mean variance", f"{np.linalg.norm(stats['mean']):.2f} / {stats['var'].mean():.2f}")
-        dims = np.arange(stats["dim_z"])
-        fig = go.Figure(
-            [
-                go.Bar(x=dims, y=stats["mean"], name="mean of codes"),
-                go.Bar(x=dims, y=stats["var"], name="variance of codes"),
-            ]
-        )
-        fig.add_hline(y=1.0, line_dash="dash", annotation_text="prior variance 1")
-        fig.add_hline(y=0.0, line_dash="dot", annotation_text="prior mean 0")
-        fig.update_layout(barmode="group", xaxis_title="dimension", height=360)
-        st.plotly_chart(fig, key="insp_latent")
+        st.plotly_chart(charts.latent_moments(stats["mean"], stats["var"]), key="insp_latent")
         st.caption(
             f"Posterior means of {len(c.sentences):,} sentences of {feedback.md(c.source)}, per dimension, "
             "against N(0, I)."

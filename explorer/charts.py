@@ -1,4 +1,4 @@
-"""The app's own Plotly figures (the library's report figures live in textae.figures).
+"""The app's own Plotly figures, one home for all pages (the library's report figures live in textae.figures).
 
 Each trace is named for its role; pages find a trace by its role (`trace_index`), never by its position.
 Every text from a corpus or a file is HTML-escaped before Plotly sees it: Plotly renders a subset of HTML
@@ -176,3 +176,46 @@ def add_marks(fig, marks: dict[str, tuple[np.ndarray, list[str]]]) -> None:
                 hovertemplate="%{text}<extra></extra>",
             )
         )  # fmt: skip
+
+
+def parameter_bars(counts: pd.DataFrame):
+    """Parameters per top-level module (columns module, parameters), the inspector's config tab."""
+    import plotly.express as px
+
+    return px.bar(counts, x="module", y="parameters", height=320, text_auto=".3s")
+
+
+def training_curves(log: pd.DataFrame, terms: list[str]):
+    """Loss terms of a train_log.jsonl against the step: train solid, valid dashed, one trace per split and term."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    for split, dash in (("train", None), ("valid", "dash")):
+        part = log[log["split"] == split] if "split" in log else log
+        for t in terms:
+            if t in part and part[t].notna().any():
+                fig.add_trace(go.Scatter(x=part["step"], y=part[t], name=f"{split} {t}", line={"dash": dash}))
+    fig.update_layout(xaxis_title="step", yaxis_title="nats per sentence", height=380)
+    return fig
+
+
+def latent_moments(mean: np.ndarray, var: np.ndarray):
+    """Per-dimension mean and variance of codes [dim_z] as bars, against the prior's 0 and 1."""
+    import plotly.graph_objects as go
+
+    dims = np.arange(len(mean))
+    fig = go.Figure([go.Bar(x=dims, y=mean, name="mean of codes"), go.Bar(x=dims, y=var, name="variance of codes")])
+    fig.add_hline(y=1.0, line_dash="dash", annotation_text="prior variance 1")
+    fig.add_hline(y=0.0, line_dash="dot", annotation_text="prior mean 0")
+    fig.update_layout(barmode="group", xaxis_title="dimension", height=360)
+    return fig
+
+
+def figure_bars(table: pd.DataFrame):
+    """Compare models' figures (one panel per figure, one bar per checkpoint), each panel on its own scale."""
+    import plotly.express as px
+
+    long = table.melt(["checkpoint", "type"], var_name="figure")
+    fig = px.bar(long, x="checkpoint", y="value", facet_col="figure", color="type", height=300)
+    fig.update_yaxes(matches=None, showticklabels=True)
+    return fig
