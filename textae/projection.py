@@ -187,13 +187,13 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     name = cache.key(f"map-{proj.method}", fingerprint, cache.sentences_digest(sentences), proj.settings())
 
     def compute() -> dict[str, np.ndarray]:
-        P = proj.fit(Z, progress)
-        return {"points": P, **{f"state_{k}": v for k, v in proj.state().items() if k != "codes"}}
+        P = proj.fit(Z, progress)  # a UMAP's state is its codes (their own entry) and these points
+        return {"points": P, **{f"state_{k}": v for k, v in proj.state().items() if k not in ("codes", "points")}}
 
     arrays = cache.get(name, compute)
     state = {k.removeprefix("state_"): v for k, v in arrays.items() if k.startswith("state_")}
     if proj.method == "umap":
-        state["codes"] = np.asarray(Z, dtype=np.float32)  # the codes are their own cache entry
+        state.update(codes=np.asarray(Z, dtype=np.float32), points=arrays["points"])
     return proj.restore(state), arrays["points"]
 
 
