@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .api import MAX_SAMPLES
 from .config import PRESETS, ModelConfig, TrainConfig, preset
 from .errors import CheckpointError, TextaeError, TextaeWarning
 from .evaluation import TRANSFER_KS
@@ -20,7 +21,6 @@ from .generate import STRATEGIES, DecodeConfig
 
 # Upper bounds of the numeric options: each far above what a run here needs, and low enough that a run at
 # the bound ends on this project's 2-core, 24 GiB machine instead of hanging or running out of memory.
-MAX_LINES_OUT = 1_000_000  # sample --n (TextAE.MAX_SAMPLES)
 MAX_STEPS_PATH = 1_000  # interpolate --n: decoded sentences per pair
 MAX_NEIGHBOURS = 10_000
 MAX_IMPORTANCE = 10_000  # evaluate --m
@@ -177,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sample-z", action="store_true", help="encode to z ~ q(z|x) instead of the mean")
     _decode_opts(p)
     p = _common(sub, "sample", cmd_sample, "decode codes drawn from the prior N(0, I)")
-    p.add_argument("--n", type=count(1, MAX_LINES_OUT), default=10, help="sentences (default 10)")
+    p.add_argument("--n", type=count(1, MAX_SAMPLES), default=10, help="sentences (default 10)")
     p.add_argument("--output")
     _decode_opts(p)
     p = _common(sub, "interpolate", cmd_interpolate, "decode the path between paired lines of two files", "A.txt,B.txt")
