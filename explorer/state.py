@@ -140,7 +140,9 @@ def sidebar() -> Selection:
         st.sidebar.file_uploader(
             "Corpus file (one sentence per line)", type=["txt"], key="corpus_upload", max_upload_size=UPLOAD_LIMIT_MB
         )
-        st.sidebar.file_uploader("Labels file (optional)", type=["txt", "labels"], key="labels_upload")
+        st.sidebar.file_uploader(
+            "Labels file (optional)", type=["txt", "labels"], key="labels_upload", max_upload_size=UPLOAD_LIMIT_MB
+        )
     st.session_state.setdefault("corpus_limit", LIMIT_DEFAULT)  # a default here, not in the widget: the URL may set it
     limit = st.sidebar.number_input(
         "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=1000, key="corpus_limit",
