@@ -8,7 +8,6 @@ import streamlit as st
 
 from explorer import cache, charts, feedback, state, widgets
 from textae import geometry
-from textae.cache import sentences_digest
 from textae.projection import grid, kmeans
 
 st.title("Latent map")
@@ -35,7 +34,7 @@ color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with feedback.errors_shown():
     proj, P = cache.projection(m, c.sentences, Z, method, nn, md, v)
-map_key = (cache.model_key(m), sentences_digest(c.sentences), str(proj.settings()))  # what the map shows
+map_key = cache.map_key(m, c.sentences, proj)  # what the map shows
 if method == "axis":
     st.caption(
         f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "

@@ -69,6 +69,25 @@ def load_model(path: str | Path) -> CachedModel:
     return _load(str(p), _mtime(p))
 
 
+_last_digest: tuple = (None, "")  # (the sentences list last hashed, its digest): one hash per list, per run
+
+
+def corpus_key(m: api.TextAE, sentences: list[str]) -> tuple[str, str]:
+    """What a corpus's codes depend on: the model and the sentences. The digest of a list is computed once
+    and reused while the same list object comes back (a page asks for codes, map and figure in one run)."""
+    global _last_digest
+    last, digest = _last_digest
+    if last is not sentences:
+        digest = sentences_digest(sentences)
+        _last_digest = (sentences, digest)  # one tuple assigned at once: sessions in other threads just recompute
+    return model_key(m), digest
+
+
+def map_key(m: api.TextAE, sentences: list[str], proj: Projection) -> tuple[str, str, str]:
+    """What a map depends on: the model, the sentences and the projection's settings."""
+    return (*corpus_key(m, sentences), json.dumps(proj.settings()))
+
+
 def model_key(m: api.TextAE) -> str:
     """A cache key for what a model computes: its path and weights' time."""
     return f"{m.path}@{_mtime(Path(m.path))}"
@@ -102,7 +121,7 @@ def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.nd
 def corpus_codes(m: api.TextAE, sentences: list[str]) -> np.ndarray:
     """A corpus's codes [N, dim_z]: from the disk cache, or encoded into it under a progress bar; held once
     per server (read-only, since every session shares them)."""
-    key = ("codes", model_key(m), sentences_digest(sentences))
+    key = ("codes", *corpus_key(m, sentences))
     if key not in _held():
         bar = st.progress(0.0, text=f"Encoding {len(sentences):,} sentences (kept on disk for next time)…")
         try:
@@ -165,7 +184,7 @@ def projection(m: api.TextAE, sentences: list[str], Z: np.ndarray, method: str =
     """A fitted 2-D projection of the codes and the map points [N, 2]: from the disk cache, or fitted into it
     (UMAP under a progress bar); held once per server. method "axis" projects along `vector` [dim_z]."""
     proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
-    key = ("map", model_key(m), sentences_digest(sentences), json.dumps(proj.settings()))
+    key = ("map", *map_key(m, sentences, proj))
     if key not in _held():
         bar = st.progress(0.0, text="UMAP: fitting a sample, then placing the rest…") if method == "umap" else None
         try:
