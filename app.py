@@ -22,10 +22,11 @@ pages = {
     ],
     "Learn": [
         st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:"),
+        st.Page("app_pages/text_lab.py", title="Text lab", icon=":material/model_training:"),
         st.Page("app_pages/geometry.py", title="Geometry", icon=":material/straighten:"),
     ],
 }
-NO_SIDEBAR = {"Welcome", "Toy lab"}  # pages that use no checkpoint or corpus from the sidebar
+NO_SIDEBAR = {"Welcome", "Toy lab", "Text lab"}  # pages that use no checkpoint or corpus from the sidebar
 page = st.navigation(pages)
 if page.title in NO_SIDEBAR:
     state.keep_sidebar()

@@ -9,6 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from textae.data import DataLayout  # noqa: E402  (after the path is set)
+from textae.parallel import cpu_name  # noqa: E402, F401  (the benchmarks name the CPU with it)
 
 YELP = DataLayout.shared("yelp")
 
@@ -19,17 +20,6 @@ SIZES = {
     "shipped": dict(dim_emb=128, dim_h=336, dim_z=128, dim_d=128),
     "small": dict(dim_emb=128, dim_h=256, dim_z=32, dim_d=128),
 }
-
-
-def cpu_name() -> str:
-    """The processor's model name and core count, as the kernel reports them."""
-    import os
-
-    try:
-        names = [ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")]
-    except OSError:
-        names = []
-    return f"{names[0] if names else 'unknown CPU'}, {os.cpu_count()} cores"
 
 
 def corpus(path: str | None, n: int | None = None) -> list[list[str]]:

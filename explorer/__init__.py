@@ -6,5 +6,6 @@ feedback   the library's warnings and errors as page messages; text shown as its
 state      the shared sidebar's selections and the URL that mirrors them
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
 charts     the app's Plotly figures, their traces named by role
-scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files)
+scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files), with moving maps
+live_lab   the Text lab's one live run per server, trained in a background thread
 """

@@ -151,15 +151,43 @@ def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarr
     return fig
 
 
-def metric_curves(history: list[dict]):
-    """The Toy lab's metrics against the step, one panel per metric, one line per model."""
+def metric_curves(history: list[dict], x: str = "step", shares: bool = True):
+    """Metrics against `x`, one panel per metric, one line per model (the Toy and Text labs); `shares`: every
+    metric lies in [0, 1], on one fixed axis, else each panel has its own."""
     import plotly.express as px
 
-    df = pd.DataFrame(history).melt(["step", "model"], var_name="metric")
-    fig = px.line(df, x="step", y="value", color="model", facet_col="metric", height=260,
+    df = pd.DataFrame(history).melt([x, "model"], var_name="metric")
+    fig = px.line(df, x=x, y="value", color="model", facet_col="metric", height=260,
                   color_discrete_map={"AAE": PALETTE[3], "DAAE": PALETTE[0]})  # fmt: skip
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))  # "purity", not "metric=purity"
-    fig.update_yaxes(range=[0, 1.02])
+    if shares:
+        fig.update_yaxes(range=[0, 1.02])
+    else:
+        fig.update_yaxes(matches=None, showticklabels=True)
+    return fig
+
+
+def lab_maps(points: dict[str, np.ndarray], labels: list[str] | None, hover: list[str] | None, titles: dict[str, str]):
+    """The Text lab's probe maps side by side, one panel per model, coloured by label; hover: each point's
+    sentence (escaped here)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    names = list(points)
+    fig = make_subplots(rows=1, cols=len(names), subplot_titles=[titles.get(n, n.upper()) for n in names])
+    labs = np.array(labels if labels is not None else ["sentence"] * len(next(iter(points.values()))))
+    text = np.array([escape(t) for t in hover], dtype=object) if hover else None
+    for col, name in enumerate(names, 1):
+        for k, c in enumerate(sorted(set(labs.tolist()))):
+            m = labs == c
+            fig.add_trace(go.Scattergl(x=points[name][m, 0], y=points[name][m, 1], mode="markers", name=c,
+                                       legendgroup=c, showlegend=col == 1, text=text[m] if text is not None else None,
+                                       hovertemplate="%{text}<extra>%{fullData.name}</extra>" if hover else None,
+                                       marker=dict(size=4, color=colour(k), opacity=0.7)),
+                          row=1, col=col)  # fmt: skip
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.12))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(showticklabels=False)
     return fig
 
 

@@ -131,7 +131,7 @@ def scrubber_data(at, key: str) -> dict:
     """What a client-side slider (app_pages/scrubber.py) was sent: positions, texts, bands, maps, index."""
     for e in at.main:
         proto = getattr(e, "proto", None)
-        if type(e).__name__ == "UnknownElement" and proto.component_name == "textae.scrubber":
+        if type(e).__name__ == "UnknownElement" and getattr(proto, "component_name", "") == "textae.scrubber":
             if proto.id.endswith(f"-{key}"):
                 return json.loads(proto.json)
     raise KeyError(key)

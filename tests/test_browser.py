@@ -23,10 +23,12 @@ from explorer.browser import (
     wait_idle,
     wait_scrubber,
 )
+from explorer.live_lab import RECORDING
+from textae.lab import Recording
 
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
-PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab", "geometry"]
+PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab", "text_lab", "geometry"]
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +276,27 @@ def test_toy_replay_slider_moves_the_points_in_the_browser(site):
     page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)  # the slider's first frame (step 50)
     page.wait_for_timeout(500)
     assert chart.evaluate(xs) != before  # the points moved to the first frame's codes, without the server
+    no_exception(page)
+
+
+def test_text_lab_replay_maps_and_text_change_while_the_slider_is_dragged(site):
+    page = open_page(site, "text_lab")  # opens on the shipped recording
+    wait_scrubber(page)
+    assert page.locator(".tx-scrub .map.movie").count() == 2
+    dots = "() => Array.from(document.querySelectorAll('.tx-scrub .movie .cls')).map(e => e.getAttribute('d'))"
+    at_end = page.evaluate(dots)
+    seen, _ = drag(page)  # the mouse held down: every frame comes from the browser's copy of the recording
+    maps = [page.evaluate(dots)]
+    last = int(Recording.load(RECORDING).steps[-1])
+    assert page.locator(".tx-scrub .value").inner_text() == str(last) and maps[0] == at_end  # back at the end
+    changes = sum(a != b for a, b in zip(seen, seen[1:]))
+    assert changes >= 3, seen  # the decodes and figures changed along the drag
+    page.keyboard.press("Home")
+    page.wait_for_function("(old) => document.querySelector('.tx-scrub .movie .cls').getAttribute('d') !== old",
+                           arg=maps[0][0], timeout=10_000)  # fmt: skip
+    assert page.evaluate(dots) != at_end  # the points moved: the first frame is not the last
+    assert page.locator(".tx-scrub .value").inner_text() == "0"
+    page.screenshot(path=str(ARTIFACTS / "text_lab_replay.png"), full_page=True)
     no_exception(page)
 
 

@@ -211,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
     p.add_argument("--force", action="store_true", help="replace OUT when it exists (its vectors/ too)")
     _add_toy(sub)
+    _add_lab(sub)
     _add_eval(sub)
     _add_geometry(sub)
     text = "the disk cache of codes and maps (textae.cache): where it is and what it holds, or empty it"
@@ -283,6 +284,23 @@ def _add_toy(sub) -> None:
     p.add_argument("--figure", default="runs/toy/toy_geometry", help="writes FIGURE.png and FIGURE.html (seed 0)")
     p.add_argument("--json", help="write the per-seed metrics here")
     _field_flags(p, ToyConfig, skip=("seed",))
+
+
+def _add_lab(sub) -> None:
+    from .lab import LabConfig
+
+    text = "the Text lab: an AAE and a DAAE learning real sentences side by side"
+    p = sub.add_parser("lab", help=text, description=text)
+    actions = p.add_subparsers(dest="lab_action", required=True, metavar="record")
+    text = "train the pair and record frames (maps, curves, decodes) for the app's replay"
+    r = actions.add_parser("record", help=text, description=text)
+    r.set_defaults(func=cmd_lab_record)
+    r.add_argument("--data", required=True, help="sentences, one per line (e.g. ../shared/data/yelp/train.txt)")
+    r.add_argument("--labels", help="one label per sentence (colours the maps, and gives the transfer its vector)")
+    r.add_argument("--out", required=True, help="the recording (.npz)")
+    r.add_argument("--force", action="store_true", help="replace OUT when it exists")
+    r.add_argument("--threads", type=count(1, 256), default=1, help="torch threads (default 1)")
+    _field_flags(r, LabConfig)
 
 
 # ------------------------------------------------------------------ commands
@@ -447,6 +465,31 @@ def cmd_toy(a) -> None:
     if a.json:
         files.append(reports.write_json(a.json, results))
     _err("wrote " + " and ".join(map(str, files)))
+
+
+def cmd_lab_record(a) -> None:
+    from tqdm.auto import tqdm
+
+    from . import lab
+    from .data import read_label_names, read_lines
+
+    cfg = lab.LabConfig(**_given(a, lab.LabConfig))
+    out = Path(a.out)
+    if out.exists() and not a.force:
+        raise TextaeError(f"{out} exists; give another --out, or --force to replace it")
+    sents = read_lines(a.data)
+    labels = None
+    if a.labels:
+        names = read_label_names(a.labels)
+        labels = [names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
+    print(f"lab config: {json.dumps(cfg.to_dict())}", file=sys.stderr)
+    with tqdm(total=cfg.steps, desc="lab", file=sys.stderr, disable=None) as bar:
+        rec = lab.record(cfg, sents, labels, a.threads, lambda f: bar.update(f.step - bar.n))
+    rec.save(out)
+    last = {n: {k: round(float(v[i, -1]), 3) for k, v in rec.figures.items()} for i, n in enumerate(rec.names)}
+    print(json.dumps({"step": int(rec.steps[-1]), "seconds": round(float(rec.seconds[-1]), 1), **last,
+                      "np10_lead_seconds": lab.lead_times(rec)}))  # fmt: skip
+    _err(f"wrote {out} ({out.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames)")
 
 
 def _suite(a, out_dir: Path, ks=TRANSFER_KS):

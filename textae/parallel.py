@@ -1,6 +1,7 @@
 """Parallel work and the process's runtime: data parallelism across the processes that `torchrun`
 starts (one rank per GPU, or gloo on the CPU), `torch_threads`, torch's thread count within a block
-of one process, and `keep_freed_memory`, the heap setting that CPU training runs under.
+of one process, `keep_freed_memory`, the heap setting that CPU training runs under, and `cpu_name`, the
+processor that figures are measured on.
 
     torchrun --nproc_per_node 4 train.py --preset daae ...
 
@@ -136,3 +137,25 @@ def torch_threads(n: int) -> Iterator[None]:
         yield
     finally:
         torch.set_num_threads(before)
+
+
+# AMD's CPU families by (family, first model): Zen 3 is family 25 models 0-15, Zen 4 from model 16, Zen 5 family 26
+_AMD_CORES = ((26, 0, "Zen 5"), (25, 16, "Zen 4"), (25, 0, "Zen 3"))
+
+
+def cpu_name() -> str:
+    """The processor as figures name it: its model name, its AMD core generation where known, and the cores."""
+    fields: dict[str, str] = {}
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    name = fields.get("model name", "unknown CPU")
+    family, model = fields.get("cpu family", ""), fields.get("model", "")
+    if "AMD" in name and family.isdigit() and model.isdigit():
+        core = next((c for fam, first, c in _AMD_CORES if int(family) == fam and int(model) >= first), None)
+        name += f" (family {family} model {model}{': ' + core if core else ''})"
+    return f"{name}, {os.cpu_count()} cores"

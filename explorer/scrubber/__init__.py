@@ -5,8 +5,9 @@ a round trip to the server. This component (st.components.v2) receives the decod
 every position with the page, so dragging or an arrow key swaps the text in the browser. It
 draws, per row (an input sentence, or a model), a band of the positions where consecutive
 decodes are the same sentence, and optionally the path on a 2-D map with a marker that follows
-the slider. The final position (mouse released, key pressed) is reported back to the page as
-`index`; with `url`, the wrapper also keeps it in the URL, so a shared link opens there.
+the slider, or maps whose points move with it (`movies`: one frame of points per position). The
+final position (mouse released, key pressed) is reported back to the page as `index`; with `url`, the
+wrapper also keeps it in the URL, so a shared link opens there.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from textae.figures import colour
 from textae.ops import runs
 
 HERE = Path(__file__).parent
@@ -33,12 +35,16 @@ _component = st.components.v2.component(
 
 
 def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
-             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, url: str | None = None) -> int:  # fmt: skip
+             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, url: str | None = None,
+             movies: dict[str, np.ndarray] | None = None, labels: np.ndarray | None = None,
+             classes: list[str] | None = None) -> int:  # fmt: skip
     """Mount a client-side slider over positions `values` (numeric labels); returns the reported position.
 
     rows: name -> the decoded text at every position (one row per input sentence or model);
     maps: name -> (corpus map points [N, 2], path points [len(values), 2]), drawn with a marker;
-    url: a query parameter that holds the position (a shared link opens at its value, the nearest one).
+    url: a query parameter that holds the position (a shared link opens at its value, the nearest one);
+    movies: name -> points [len(values), P, 2], one frame per position, coloured by `labels` [P] (an index
+    into `classes`, -1 for none).
     """
     for name, texts in rows.items():
         if len(texts) != len(values):
@@ -53,7 +59,10 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
             {"name": n, "points": np.round(P, 3).tolist(), "path": np.round(path, 3).tolist()}
             for n, (P, path) in (maps or {}).items()
         ],
+        "movies": [movie(n, F, labels, classes or []) for n, F in (movies or {}).items()],
     }
+    if any(len(m["frames"]) != len(values) for m in data["movies"]):
+        raise ValueError(f"every movie needs one frame per position ({len(values)})")
     data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
     reported = (st.session_state.get(key) or {}).get("index", default)  # the last position the browser reported
     i = min(max(int(reported), 0), len(values) - 1)
@@ -62,6 +71,28 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     if url:
         st.query_params[url] = f"{float(values[i]):.2f}"
     return i
+
+
+MOVIE_GRID = 1000  # a movie's points are sent as integers: 1/1000 of the map's extent is below a pixel
+
+
+def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: list[str]) -> dict:
+    """A moving map as the browser draws it: frames [F, P, 2] as integers on a grid of `scale` per unit (a
+    third of the JSON of rounded floats), the view box over every frame, and each class's points and colour."""
+    frames = np.asarray(frames, dtype=np.float32)
+    lo, hi = frames.reshape(-1, 2).min(0), frames.reshape(-1, 2).max(0)
+    pad = 0.05 * float(max(hi - lo))
+    scale = MOVIE_GRID / max(float(max(hi - lo)), 1e-6)
+    labels = np.full(frames.shape[1], -1) if labels is None else np.asarray(labels)
+    groups = [(k, str(c)) for k, c in enumerate(classes)] + ([(-1, "no label")] if (labels < 0).any() else [])
+    return {
+        "name": name,
+        "box": [float(lo[0] - pad), float(lo[1] - pad), float(hi[0] + pad), float(hi[1] + pad)],
+        "scale": scale,
+        "frames": np.rint(frames * scale).astype(int).reshape(len(frames), -1).tolist(),
+        "members": [np.flatnonzero(labels == k).tolist() for k, _ in groups],
+        "classes": [{"name": c, "colour": colour(k) if k >= 0 else "#9a9aa4"} for k, c in groups],
+    }
 
 
 def url_position(name: str, text: str, values: list[str], default: int) -> int:

@@ -51,17 +51,49 @@ export default function (component) {
       mk.setAttribute('r', 2.6 * r); mk.setAttribute('stroke-width', 0.5 * r); svg.appendChild(mk);
       box.append(cap, svg); maps.appendChild(box);
     }
+    for (const m of data.movies || []) {  // maps whose points move with the slider: one path per class
+      const box = document.createElement('div'); box.className = 'map movie';
+      const cap = document.createElement('div'); cap.className = 'name'; cap.textContent = m.name;
+      const svg = document.createElementNS(NS, 'svg');
+      const [x0, y0, x1, y1] = m.box;  // over every frame, so the view holds still while the points move
+      svg.setAttribute('viewBox', `${x0} ${-y1} ${x1 - x0} ${y1 - y0}`);
+      svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
+      const w = 0.008 * Math.max(x1 - x0, y1 - y0);
+      m.classes.forEach((c, k) => {
+        const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'pts cls');
+        pts.setAttribute('stroke', c.colour); pts.setAttribute('stroke-width', String(w)); pts.dataset.k = k;
+        svg.appendChild(pts);
+      });
+      const legend = document.createElement('div'); legend.className = 'legend';
+      for (const c of m.classes) {
+        const item = document.createElement('span'); item.className = 'key';
+        const dot = document.createElement('i'); dot.style.background = c.colour;
+        item.append(dot, document.createTextNode(c.name)); legend.appendChild(item);
+      }
+      box.append(cap, svg, legend); maps.appendChild(box);
+    }
     range.value = String(data.index);
   } else if (!root.dataset.moving && Number(range.value) !== data.index) {
     range.value = String(data.index);  // the page moved it (URL, reset)
   }
+  const scale = (data.movies || []).map(m => m.scale);
+  const draw = (svg, m, j, i) => {  // frame i of movie j: points are integers on a grid of m.scale per unit
+    const f = m.frames[i], s = scale[j];
+    svg.querySelectorAll('.cls').forEach(el => {
+      const idx = m.members[+el.dataset.k];
+      let d = '';
+      for (const p of idx) d += `M${f[2 * p] / s} ${-f[2 * p + 1] / s}h0`;
+      el.setAttribute('d', d);
+    });
+  };
   const show = (i) => {
     root.querySelector('.value').textContent = data.values[i];
     root.querySelectorAll('.row').forEach((row, j) => {
       row.querySelector('.text').textContent = data.rows[j].texts[i];
       row.querySelectorAll('.seg').forEach(s => s.classList.toggle('on', +s.dataset.a <= i && i < +s.dataset.b));
     });
-    root.querySelectorAll('.map').forEach((box, j) => {
+    root.querySelectorAll('.map.movie').forEach((box, j) => draw(box.querySelector('svg'), data.movies[j], j, i));
+    root.querySelectorAll('.map:not(.movie)').forEach((box, j) => {
       const p = data.maps[j].path[i], mk = box.querySelector('.marker');
       mk.setAttribute('cx', p[0]); mk.setAttribute('cy', -p[1]);
     });
