@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, charts, feedback, state, widgets
+from explorer import cache, feedback, scatter, state, widgets
 from textae import geometry
-from textae.projection import grid, kmeans
+from textae.projection import kmeans
 
 st.title("Latent map")
 m = state.model()
@@ -82,40 +82,28 @@ marks = {}
 if query.strip():
     with feedback.errors_shown():
         zq = m.encode(query)
-    marks[charts.QUERY_TRACE] = (proj.transform(zq), [query])
+    marks["query"] = (proj.transform(zq), [query])
 
-# ---- decode anywhere: a click on empty space selects one point of an invisible grid
-# The figure is built once per view and kept: a click or a lasso leaves it as it is, so the browser does not
-# draw every point again (the decoded text is shown below it, not as a mark on it).
-view = (map_key, color_by, str(st.session_state.get("map_search")), st.session_state.get("map_k"),
-        None if grid_labels is None else tuple(grid_labels[1]), query.strip())  # fmt: skip
+# ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
+# empty space decodes the code under it, a box or lasso lists what it holds
+view = scatter.view_id(map_key, color_by, str(st.session_state.get("map_search")), st.session_state.get("map_k"))
 
 
-def figure():
-    fig = charts.latent_map(P, c.sentences, color, title, grid=grid(P), labels=grid_labels,
-                            axis_titles=proj.axis_titles)  # fmt: skip
-    charts.add_marks(fig, marks)
-    return fig
+def points() -> dict:
+    """The view's points, colours and sentences, built once per server (12 MB of text at 155k)."""
+    return cache.held(("map payload", view), lambda: scatter.payload(P, c.sentences, color, title))
 
 
-fig = cache.held(("map figure", *view), figure)
-grid_curve = charts.trace_index(fig, charts.GRID_TRACE)
-points_curve = charts.trace_index(fig, charts.POINTS_TRACE)
-event = st.session_state.get("map_chart")
-points = (event or {}).get("selection", {}).get("points", []) if event else []
-clicked = [p for p in points if p.get("curve_number") == grid_curve]
-picked = np.unique(  # [K] corpus indices of the selected sentences (the points trace's customdata)
-    [int(np.ravel(p["customdata"])[0]) for p in points if p.get("curve_number") == points_curve and "customdata" in p]
-).astype(int)
-st.plotly_chart(fig, key="map_chart", on_select="rerun", selection_mode=("points", "box", "lasso"))
+event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles)
+picked = event.picked
 st.caption(
-    f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence. Click a "
-    "point, or pick box or lasso in the chart's toolbar, to list sentences with their reconstructions; click "
-    "empty space to decode the code under it"
+    f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence; drag to pan, "
+    "scroll to zoom. Click a point, or choose Box or Lasso above the map, to list sentences with their "
+    "reconstructions; click empty space to decode the code under it"
     + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
 )
-if clicked and not len(picked):
-    x, y = clicked[0]["x"], clicked[0]["y"]
+if event.click is not None:
+    x, y = event.click
     with feedback.errors_shown():
         decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
     st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(decoded)}**", icon=":material/my_location:")

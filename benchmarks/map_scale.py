@@ -24,11 +24,7 @@ from common import ROOT, YELP, cpu_name
 
 from explorer.browser import ensure_chromium, launch, serve_app, wait_idle
 
-FPS_JS = """async ([ms]) => { let n = 0; const t0 = performance.now();
-  await new Promise(done => {
-    const tick = () => { n++; performance.now() - t0 < ms ? requestAnimationFrame(tick) : done(); };
-    requestAnimationFrame(tick); });
-  return n / ((performance.now() - t0) / 1000); }"""
+MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
 
 
 def corpus(n: int, folder: Path) -> Path:
@@ -68,36 +64,38 @@ def rss_mib(pid: int) -> float:
 
 
 def first_view(page, url: str, query: dict, method: str) -> float:
-    """Seconds from navigation to the drawn map (the page's run ended, the WebGL canvas there)."""
+    """Seconds from navigation to the drawn map (the page's run ended, the points drawn by WebGL)."""
     t0 = time.perf_counter()
     page.goto(f"{url}/latent_map?{urlencode(query)}")
-    page.wait_for_selector(".js-plotly-plot .gl-canvas", timeout=1_800_000, state="attached")
+    page.wait_for_function(f"() => Number(document.querySelector('{MAP}')?.dataset.frames) > 0", timeout=1_800_000)
     if method == "umap":
         page.get_by_text("UMAP", exact=True).click()
-        page.wait_for_timeout(500)
-        page.wait_for_function("() => document.querySelector('.js-plotly-plot .xtitle')?.textContent === 'UMAP 1'",
+        page.wait_for_function(f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1'",
                                timeout=1_800_000)  # fmt: skip
     wait_idle(page, 1_800_000)
     return time.perf_counter() - t0
 
 
+def in_view(page) -> None:
+    """Scroll the map to the middle of the window, so that all of it can be clicked."""
+    page.locator(f"{MAP} .stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+
+
 def click_empty(page) -> float:
-    """Seconds from a click on the map's empty corner to its decoded text."""
-    gd = page.locator(".js-plotly-plot").first
-    box = gd.bounding_box()
-    x, y = gd.evaluate("""gd => { const t = gd._fullData[0], L = gd._fullLayout;
-        return [L.xaxis.l2p(t.x[0]) + L.xaxis._offset, L.yaxis.l2p(t.y[0]) + L.yaxis._offset]; }""")
+    """Seconds from a click on the map's empty space to its decoded text."""
+    in_view(page)
+    x, y = page.locator(MAP).evaluate("el => el.__empty()")
     t0 = time.perf_counter()
-    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.mouse.click(x, y)
     page.wait_for_selector("text=Decoded at", timeout=300_000)
     return time.perf_counter() - t0
 
 
 def lasso(page, fraction: float) -> tuple[float, int]:
     """Seconds from a lasso over the left `fraction` of the map to its listed table, and the count listed."""
-    page.locator(".js-plotly-plot").first.hover()
-    page.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    page.locator(f"{MAP} button[data-mode='lasso']").click()
+    in_view(page)
+    box = page.locator(f"{MAP} .ink").bounding_box()
     left, right = box["x"] + 2, box["x"] + fraction * box["width"]
     top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
     page.mouse.move(left, top)
@@ -114,21 +112,21 @@ def lasso(page, fraction: float) -> tuple[float, int]:
 
 
 def pan_fps(page, seconds: float = 3.0) -> float:
-    """Frames per second the page draws while the map is dragged with the pan tool for `seconds`."""
-    page.locator(".js-plotly-plot").first.hover()
-    page.locator('.modebar-btn[data-title="Pan"]').first.click()
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    """Redraws of the map per second while it is dragged with the pan tool for `seconds`."""
+    page.locator(f"{MAP} button[data-mode='pan']").click()
+    in_view(page)
+    box = page.locator(f"{MAP} .ink").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    frames = lambda: int(page.locator(MAP).get_attribute("data-frames"))  # noqa: E731
     page.mouse.move(cx, cy)
     page.mouse.down()
-    fps = page.evaluate_handle(FPS_JS, [seconds * 1000])  # counts frames while the mouse moves below
-    t0 = time.perf_counter()
+    n0, t0 = frames(), time.perf_counter()
     i = 0
     while time.perf_counter() - t0 < seconds:
         i += 1
         page.mouse.move(cx + 80 * ((i % 20) / 10 - 1), cy + 40 * ((i % 14) / 7 - 1))
     page.mouse.up()
-    return float(fps.json_value())
+    return (frames() - n0) / (time.perf_counter() - t0)
 
 
 def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
@@ -155,7 +153,9 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
                 out["cold"] = first_view(page, url, query, method)
                 out["bytes"] = written(server["pid"]) - before
                 out["warm"] = first_view(page, url, query, method)
+                b0 = written(server["pid"])
                 out["click"] = click_empty(page)
+                out["click_bytes"] = written(server["pid"]) - b0
                 wait_idle(page, 600_000)
                 out["lasso"], out["lassoed"] = lasso(page, 0.3)
                 wait_idle(page, 600_000)
@@ -179,7 +179,7 @@ def main() -> None:
     print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
         "| sentences | map | first view cold s | warm s | after a restart s | click to text s | lasso: points, "
-        "s to table | pan fps | MB the server sent | server peak RSS MiB |"
+        "s to table | pan fps | MB sent: first view, a click | server peak RSS MiB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     try:
@@ -189,7 +189,7 @@ def main() -> None:
                 print(
                     f"| {n:,} | {method.upper()} | {r['cold']:.1f} | {r['warm']:.1f} | {r['restart']:.1f} | "
                     f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
-                    f"{r['bytes'] / 1e6:.0f} | {r['rss']:,.0f} |",
+                    f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                     flush=True,
                 )
     finally:

@@ -127,11 +127,41 @@ def table(at, column: str):
     return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
-def scrubber_data(at, key: str) -> dict:
-    """What a client-side slider (app_pages/scrubber.py) was sent: positions, texts, bands, maps, index."""
+def component_data(at, name: str, key: str) -> dict:
+    """What a custom component (st.components.v2) mounted with `key` was sent."""
     for e in at.main:
         proto = getattr(e, "proto", None)
-        if type(e).__name__ == "UnknownElement" and getattr(proto, "component_name", "") == "textae.scrubber":
+        if type(e).__name__ == "UnknownElement" and getattr(proto, "component_name", "") == name:
             if proto.id.endswith(f"-{key}"):
                 return json.loads(proto.json)
     raise KeyError(key)
+
+
+def maps(at) -> list:
+    """The latent maps (explorer/scatter) on the page."""
+    return [e for e in at.main if getattr(getattr(e, "proto", None), "component_name", "") == "textae.scatter"]
+
+
+def scrubber_data(at, key: str) -> dict:
+    """What a client-side slider (explorer/scrubber) was sent: positions, texts, bands, maps, index."""
+    return component_data(at, "textae.scrubber", key)
+
+
+def map_view(at) -> dict:
+    """The latent map as the browser gets it (explorer/scatter), its points decoded: xy [N, 2] and rgb [N, 3]
+    in drawing order, order [N] (corpus index of each), text [N]. The page is run again with its record of
+    what the browser holds cleared, so the points are sent."""
+    import base64
+
+    import numpy as np
+
+    at.session_state["_scatter_sent"] = {}
+    at.run()
+    data = component_data(at, "textae.scatter", "map_chart")
+    p = data["payload"]
+    raw = {k: base64.b64decode(p[k]) for k in ("xy", "rgb", "order")}
+    data["xy"] = np.frombuffer(raw["xy"], np.float32).reshape(-1, 2)
+    data["rgb"] = np.frombuffer(raw["rgb"], np.uint8).reshape(-1, 3)
+    data["order"] = np.frombuffer(raw["order"], np.int32)
+    data["text"] = p["text"].split("\n")
+    return data

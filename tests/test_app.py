@@ -3,7 +3,20 @@
 import shutil
 
 import pytest
-from helpers import ROOT, SVG, array, figure, scrubber_data, svg_figures, table, texts, trace_texts, write_reference
+from helpers import (
+    ROOT,
+    SVG,
+    array,
+    component_data,
+    figure,
+    map_view,
+    maps,
+    scrubber_data,
+    svg_figures,
+    table,
+    texts,
+    write_reference,
+)  # fmt: skip
 
 import textae
 
@@ -46,7 +59,7 @@ def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_pat
     at = app("app_pages/latent_map.py", ckpt=broken)
     assert "cannot be read" in texts(at, "error")
     at.selectbox(key="ckpt_choice").set_value("ae").run()  # picking a good one recovers
-    assert not at.error and len(at.get("plotly_chart")) == 1
+    assert not at.error and len(maps(at)) == 1
 
 
 def test_the_page_warns_what_the_cli_warns_on_every_run(app, capsys, tmp_path):
@@ -95,9 +108,8 @@ def test_the_map_holds_every_sentence_of_a_large_upload_and_samples_on_request(a
     at.sidebar.file_uploader(key="corpus_upload").upload("big.txt", big, "text/plain").run()
     assert not at.exception and not at.error
 
-    def drawn() -> set[int]:  # the corpus indices on the map: the points trace's customdata
-        trace = next(t for t in figure(at)["data"] if t.get("name") == "sentences")
-        return set(array(trace["customdata"]).tolist())
+    def drawn() -> set[int]:  # the corpus indices of the points sent to the browser
+        return set(map_view(at)["order"].tolist())
 
     assert drawn() == set(range(330_000)) and "330,000 sentences" in texts(at, "caption")
     at.sidebar.number_input(key="corpus_limit").set_value(5000).run()
@@ -109,7 +121,7 @@ def test_the_map_holds_every_sentence_of_a_large_upload_and_samples_on_request(a
 # ----------------------------------------------------------------- pages
 def test_latent_map_colours_searches_and_finds_neighbours(app):
     at = app("app_pages/latent_map.py")
-    hovers = trace_texts(figure(at))
+    hovers = map_view(at)["text"]
     assert any(t.startswith("the food") for t in hovers) and not any("→" in t for t in hovers)  # the sentence only
     at.selectbox(key="map_color").set_value("word / regex search").run()
     at.text_input(key="map_search").input("great|amazing").run()
@@ -120,7 +132,8 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     at.text_input(key="map_query").input("the staff was friendly").run()
     near = table(at, "distance")
     assert len(near) == 10 and near["distance"].is_monotonic_increasing
-    assert "query" in [t.get("name") for t in figure(at)["data"]]  # marked on the map
+    marks = component_data(at, "textae.scatter", "map_chart")["marks"]
+    assert [(m["name"], m["text"]) for m in marks] == [("query", ["the staff was friendly"])]  # marked on the map
     assert not at.exception
 
 
@@ -300,24 +313,22 @@ def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
     at.radio(key="map_vector_source").set_value(widgets.SAVED).run()
     at.selectbox(key="map_vector_saved").set_value("sentiment").run()
     assert not at.exception and not at.error
-    fig = figure(at)
-    assert fig["layout"]["xaxis"]["title"]["text"] == "along the attribute vector"
+    view = map_view(at)
+    assert view["axes"][0] == "along the attribute vector"
     Z = m.encode(sents)
-    x = np.concatenate([array(t["x"]) for t in fig["data"] if t.get("customdata") is not None])
-    idx = np.concatenate([array(t["customdata"]) for t in fig["data"] if t.get("customdata") is not None])
     want = (Z - Z.mean(0)) @ (v / np.linalg.norm(v))  # x is each code's coordinate along v
-    assert np.allclose(x, want[idx], atol=1e-3)
-    assert {t["name"] for t in fig["data"]} >= {"label 0", "label 1"}  # coloured by label
+    assert np.allclose(view["xy"][:, 0], want[view["order"]], atol=1e-3)
+    assert [c["name"] for c in view["payload"]["legend"]["classes"]] == ["label 0", "label 1"]  # coloured by label
     at.toggle(key="map_grid").set_value(True).run()
     at.slider(key="map_grid_n").set_value(3).run()
-    grid = next(t for t in figure(at)["data"] if t.get("name") == "decoded grid")
+    grid = component_data(at, "textae.scatter", "map_chart")["labels"]
     proj = Projection("axis", vector=v)
     P = proj.fit(Z)
     G, sentences = geometry.decoded_grid(m, proj, P, 3)
-    assert grid["hovertext"] == sentences and np.allclose(np.c_[array(grid["x"]), array(grid["y"])], G, atol=1e-3)
+    assert grid["text"] == sentences and np.allclose(np.array(grid["points"]), G, atol=1e-3)
     at.radio(key="map_method").set_value("UMAP").run()
     assert at.toggle(key="map_grid").disabled and "cannot be read backwards" in texts(at, "caption")
-    assert all(t.get("name") != "decoded grid" for t in figure(at)["data"])
+    assert component_data(at, "textae.scatter", "map_chart")["labels"] is None
 
 
 def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, monkeypatch, tmp_path):
@@ -389,22 +400,52 @@ def test_geometry_page_bad_sentences_get_messages(app):
 
 
 def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
+    import base64
+
     import numpy as np
 
-    from explorer import charts
+    from explorer import scatter
+    from textae.figures import colour
 
     rng = np.random.default_rng(0)
     labels = np.array(["negative", "positive", "neutral"])[rng.integers(0, 3, 500)]
-    fig = charts.latent_map(rng.normal(size=(500, 2)), [f"sentence {i}" for i in range(500)], labels)
-    points = fig.data[charts.trace_index(fig, charts.POINTS_TRACE)]
-    order = np.asarray(points.customdata)
+    P = rng.normal(size=(500, 2)).astype(np.float32)
+    sentences = [f"sentence {i}" for i in range(500)]
+    p = scatter.payload(P, sentences, labels)
+    order = np.frombuffer(base64.b64decode(p["order"]), np.int32)
     assert sorted(order.tolist()) == list(range(500)) and (order != np.arange(500)).any()  # all, shuffled
-    legend = {t.name: t.marker.color for t in fig.data if t.name in set(labels)}
-    assert len(legend) == 3
-    scale = points.marker.colorscale  # stepped: class j's colour between j/C and (j+1)/C
-    for i, value in zip(order, points.marker.color):
-        assert scale[2 * int(value)][1] == legend[labels[i]]
-    assert list(points.text[:3]) == [f"sentence {i}" for i in order[:3]]  # each point's hover is its own sentence
+    xy = np.frombuffer(base64.b64decode(p["xy"]), np.float32).reshape(-1, 2)
+    assert np.array_equal(xy, P[order])
+    names = [c["name"] for c in p["legend"]["classes"]]
+    assert names == ["negative", "neutral", "positive"]
+    rgb = np.frombuffer(base64.b64decode(p["rgb"]), np.uint8).reshape(-1, 3)
+    for k in range(500):
+        assert "#" + bytes(rgb[k]).hex() == colour(names.index(labels[order[k]]))
+    assert p["text"].split("\n")[:3] == [sentences[i] for i in order[:3]]  # each point's hover is its own sentence
+    ramp = scatter.payload(P, sentences, np.arange(500), "words")["legend"]["ramp"]
+    assert (ramp["lo"], ramp["hi"], ramp["title"]) == ("0", "499", "words")
+
+
+def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_ignored(app):
+    at = app("app_pages/latent_map.py")
+    view = map_view(at)
+    n = len(view["order"])
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": [3, 1, 3, 7]}}
+    at.run()
+    assert "3 selected sentence(s)" in [h.value for h in at.subheader]
+    listed = table(at, "reconstruction")
+    assert listed["sentence"].tolist() == [view["text"][list(view["order"]).index(i)] for i in (1, 3, 7)]
+    at.session_state["map_chart"] = {"event": {"kind": "click", "view": view["id"], "x": 0.1, "y": -0.2}}
+    at.run()
+    assert "Decoded at (0.10, -0.20)" in texts(at, "success")
+    for bad in ({"kind": "select", "view": view["id"], "indices": [-1, n, 10**12]},
+                {"kind": "select", "view": view["id"], "indices": "everything"},
+                {"kind": "click", "view": view["id"], "x": "nan", "y": 0},
+                {"kind": "select", "view": "another view", "indices": [1, 2]}):  # fmt: skip
+        at.session_state["map_chart"] = {"event": bad}
+        at.run()
+        assert not at.exception and not at.success
+        assert not any("selected sentence" in h.value for h in at.subheader), bad
 
 
 # ------------------------------------------------------------------ Text lab

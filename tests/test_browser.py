@@ -112,83 +112,89 @@ def test_style_k_slider_changes_every_sentence_while_dragged(site):
     no_exception(page)
 
 
+MAP = ".tx-scatter"  # explorer/scatter: the latent map's WebGL renderer
+
+
+def open_map(site, page_url: str | None = None):
+    """The latent map, drawn: its points have reached the browser."""
+    page = open_page(site, "latent_map") if page_url is None else site[2]
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__where", timeout=120_000)
+    return page
+
+
+def in_view(page) -> None:
+    """Scroll the map to the middle of the window, so that all of it can be clicked."""
+    page.locator(f"{MAP} .stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+
+
+def where(page, i: int) -> tuple[float, float]:
+    """Window coordinates of corpus point i on the map (scrolled into view)."""
+    in_view(page)
+    return tuple(page.locator(MAP).evaluate("(el, i) => el.__where(i)", i))
+
+
+def selected_count(page) -> int:
+    heading = page.wait_for_selector("h3:has-text('selected sentence')", timeout=60_000)
+    return int(heading.inner_text().split()[0].replace(",", ""))
+
+
 def test_query_is_marked_on_the_map_with_neighbours(site):
-    page = open_page(site, "latent_map")
+    page = open_map(site)
     box = page.get_by_label("Encode a sentence and find its neighbours")
     box.fill("the staff was friendly")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_selector(".js-plotly-plot .legendtext:text('query')", timeout=30_000)
+    page.wait_for_function(f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'",
+                           timeout=30_000)  # fmt: skip
     assert page.get_by_text("Latent neighbours of the query").is_visible()
     page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"))
     no_exception(page)
 
 
-def _point_position(page, trace: int | str, i: int) -> tuple[float, float]:
-    """Page coordinates of point i of a trace (its index, or its name) of the first Plotly chart."""
-    gd = page.locator(".js-plotly-plot").first
-    box = gd.bounding_box()
-    x, y = gd.evaluate(
-        """(gd, [trace, i]) => {
-             const t = typeof trace === "number" ? gd._fullData[trace] : gd._fullData.find(d => d.name === trace);
-             const L = gd._fullLayout;
-             return [L.xaxis.l2p(t.x[i]) + L.xaxis._offset, L.yaxis.l2p(t.y[i]) + L.yaxis._offset]; }""",
-        [trace, i],
-    )
-    return box["x"] + x, box["y"] + y
-
-
 def test_clicking_empty_space_decodes_it_and_a_point_selects_it(site):
-    page = open_page(site, "latent_map")
-    page.mouse.click(*_point_position(page, 0, 0))  # the grid's corner: no sentence lies there
+    page = open_map(site)
+    in_view(page)
+    page.mouse.click(*page.locator(MAP).evaluate("el => el.__empty()"))  # no sentence lies there
     page.wait_for_selector("text=Decoded at", timeout=30_000)
     wait_idle(page)
-    page.mouse.click(*_point_position(page, "sentences", 0))  # a sentence
-    page.wait_for_selector("text=1 selected sentence(s)", timeout=30_000)
+    page.mouse.click(*where(page, 0))  # a sentence (and any other at the very same place)
+    assert selected_count(page) >= 1
     no_exception(page)
 
 
-def test_box_selection_lists_sentences_with_reconstructions(site):
-    page = open_page(site, "latent_map")
-    chart = page.locator(".js-plotly-plot").first
-    chart.hover()
-    page.locator('.modebar-btn[data-title="Box Select"]').first.click()
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
-    page.mouse.move(box["x"] + 5, box["y"] + 5)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] - 5, box["y"] + box["height"] - 5, steps=8)
-    page.mouse.up()
-    page.wait_for_selector("h3:has-text('selected sentence')", timeout=30_000)
-    page.wait_for_selector("text=Download as CSV", timeout=30_000)
-    no_exception(page)
-
-
-def _lasso(page, x0: float, x1: float) -> None:
-    """Draw a lasso around the chart's region between fractions x0 and x1 of its width, full height."""
-    chart = page.locator(".js-plotly-plot").first
-    chart.hover()
-    page.locator('.modebar-btn[data-title="Lasso Select"]').first.click()
-    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+def _drag_out(page, mode: str, x0: float, x1: float) -> None:
+    """Choose Box or Lasso, then draw round the map's region between fractions x0 and x1 of its width."""
+    page.locator(f"{MAP} button[data-mode='{mode}']").click()
+    in_view(page)
+    box = page.locator(f"{MAP} .ink").bounding_box()
     left, right = box["x"] + x0 * box["width"] + 2, box["x"] + x1 * box["width"] - 2
     top, bottom = box["y"] + 2, box["y"] + box["height"] - 2
     page.mouse.move(left, top)
     page.mouse.down()
-    for x, y in ((right, top), (right, bottom), (left, bottom), (left, top + 1)):
+    path = ((right, bottom),) if mode == "box" else ((right, top), (right, bottom), (left, bottom), (left, top + 1))
+    for x, y in path:
         page.mouse.move(x, y, steps=6)
     page.mouse.up()
 
 
+def test_box_selection_lists_sentences_with_reconstructions(site):
+    page = open_map(site)
+    _drag_out(page, "box", 0.0, 1.0)
+    assert selected_count(page) > 0
+    page.wait_for_selector("text=Download as CSV", timeout=30_000)
+    no_exception(page)
+
+
 def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
-    page = open_page(site, "latent_map")
-    _lasso(page, 0.0, 0.5)
-    heading = page.wait_for_selector("h3:has-text('selected sentence')", timeout=60_000)
-    left = int(heading.inner_text().split()[0].replace(",", ""))
+    page = open_map(site)
+    _drag_out(page, "lasso", 0.0, 0.5)
+    left = selected_count(page)
     assert left > 0
     page.wait_for_selector("text=Download as text", timeout=30_000)
     wait_idle(page)
     page.get_by_role("button", name="Use as set A").click()
     wait_idle(page)
-    _lasso(page, 0.55, 0.98)  # clear of the first selection's outline, which a drag there would move
+    _drag_out(page, "lasso", 0.5, 1.0)
     page.wait_for_function(f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
                            f" && !h.innerText.startsWith('{left:,} '))", timeout=60_000)  # fmt: skip
     wait_idle(page)
@@ -201,6 +207,25 @@ def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
     assert page.get_by_label("Sets A and B from the Latent map").is_checked()
     assert page.get_by_text(f"v from {left:,} →").count() == 1
     page.screenshot(path=str(ARTIFACTS / "style_from_map.png"))
+    no_exception(page)
+
+
+def test_the_map_keeps_its_points_in_the_browser_and_asks_again_when_they_are_lost(site):
+    page = open_map(site)
+    received = lambda: int(page.locator(MAP).get_attribute("data-received"))  # noqa: E731
+    before = received()
+    box = page.get_by_label("Encode a sentence and find its neighbours")
+    box.fill("the food was great")
+    box.press("Enter")  # a rerun: the points are not sent again
+    wait_idle(page)
+    page.wait_for_function(f"() => document.querySelector('{MAP}').__scatter.marks.length === 1", timeout=30_000)
+    assert received() == before
+    page.evaluate("() => window.__textaeScatter.clear()")  # lost, as after a reload of the app's script
+    box.fill("the staff was rude")
+    box.press("Enter")
+    page.wait_for_function("() => window.__textaeScatter.size === 1", timeout=60_000)  # asked for and sent
+    wait_idle(page)
+    assert received() == before + 1 and page.locator(MAP).evaluate("el => el.__find('the') >= 0")
     no_exception(page)
 
 
@@ -310,17 +335,15 @@ def test_corpus_markup_in_hover_is_text_not_a_link(site, app_root):
                        "the food was great .\nthe staff was rude .\n")  # fmt: skip
     params = {k: v for k, v in parse_qsl(query) if k != "labels"} | {"corpus": str(hostile)}
     page.goto(f"{url}/latent_map?{urlencode(params)}")
-    page.wait_for_selector(".js-plotly-plot", timeout=120_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__where", timeout=120_000)
     wait_idle(page)
-    gd = page.locator(".js-plotly-plot").first
-    trace = gd.evaluate("gd => gd._fullData.findIndex(t => (t.text || []).some(s => String(s).includes('evil')))")
-    assert trace >= 0
-    point = gd.evaluate(f"gd => gd._fullData[{trace}].text.findIndex(s => String(s).includes('evil'))")
-    page.mouse.move(*_point_position(page, trace, point))
-    page.wait_for_selector(".hoverlayer .hovertext", timeout=10_000)
-    label = page.locator(".hoverlayer").first.text_content()
-    assert '<a href="https://evil.example/">click</a>' in label  # the characters themselves
-    assert page.locator(".hoverlayer a").count() == 0 and page.locator("img[src='x']").count() == 0
+    i = page.locator(MAP).evaluate("el => el.__find('evil')")
+    assert i >= 0
+    page.mouse.move(*where(page, i))
+    tip = page.locator(f"{MAP} .tip")
+    tip.wait_for(state="visible", timeout=10_000)
+    assert '<a href="https://evil.example/">click</a>' in tip.text_content()  # the characters themselves
+    assert tip.locator("a").count() == 0 and page.locator("img[src='x']").count() == 0
     no_exception(page)
 
 

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT, TINY, figure, scrubber_data, texts
+from helpers import ROOT, TINY, map_view, maps, scrubber_data, texts
 
 import textae
 from textae.errors import DataError, InputError, TextaeError
@@ -214,7 +214,7 @@ def test_the_url_cannot_open_server_files(app):
                   {"corpus": "/dev/zero"}):  # fmt: skip
         at = app("app_pages/latent_map.py", **query)
         assert "outside the folders this server may read" in texts(at, "error"), query
-        assert not at.get("plotly_chart") and not at.exception  # nothing of the file reaches the page
+        assert not maps(at) and not at.exception  # nothing of the file reaches the page
     at = app("app_pages/latent_map.py", ckpt="/etc")
     assert texts(at, "error").count("outside the folders") == 1  # said once, not in the sidebar too
 
@@ -245,8 +245,9 @@ def test_file_text_is_shown_as_text(app, app_root, tmp_path):
     corpus = tmp_path / "hostile.txt"
     corpus.write_text('<a href="https://evil.example/">x</a> the food\n<img src=x onerror=alert(1)>\nthe staff\n')
     at = app("app_pages/latent_map.py", corpus=corpus, labels=None)
-    hovers = [t for tr in figure(at)["data"] for t in (tr.get("text") or []) if isinstance(t, str)]
-    assert any("&lt;a href=" in t for t in hovers) and not any("<a href" in t or "<img" in t for t in hovers)
+    # the map writes hover text with textContent, so it is sent as the characters themselves (the browser test
+    # test_corpus_markup_in_hover_is_text_not_a_link checks that no link or image appears)
+    assert '<a href="https://evil.example/">x</a> the food' in map_view(at)["text"]
     ck = tmp_path / "ae"
     shutil.copytree(app_root / "checkpoints" / "ae", ck)
     m = textae.load(ck)

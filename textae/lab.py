@@ -410,7 +410,7 @@ def record(
     with torch_threads(threads):
         lab = TextLab(cfg, sentences, labels)
         lab.run(progress)
-    return lab.recording()
+        return lab.recording()  # inside: its meta names the threads it trained on
 
 
 def lead_times(rec: Recording, margins=(0.02, 0.05)) -> dict[float, float | None]:

@@ -1,0 +1,141 @@
+"""The latent map's renderer: a WebGL scatter (st.components.v2) that receives a view's points once.
+
+Plotly redraws from a whole figure sent on every rerun: at 155k sentences each click or lasso sent about
+11 MB again and the browser parsed and drew it all (docs/benchmarks.md). Here the page sends a view's
+points, colours and sentences once per browser (`payload`, about 10 MB at 155k: coordinates and colours
+as base64 typed arrays, the sentences as one string); the browser keeps them (scatter.js) and every later
+rerun sends only the view's id and its small marks. Hover, pan, zoom, box and lasso run in the browser;
+a click on empty space or a selection comes back as one `event`. Points are drawn in a seeded shuffled
+order, so no class is painted last over the others.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from textae.figures import colour
+
+HERE = Path(__file__).parent
+_component = st.components.v2.component(
+    "textae.scatter",
+    html=(HERE / "scatter.html").read_text(encoding="utf-8"),
+    css=(HERE / "scatter.css").read_text(encoding="utf-8"),
+    js=(HERE / "scatter.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+STAR = "#d62728"  # a mark's colour (a typed query)
+# Viridis at 9 stops (matplotlib's), for numeric colours
+VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"]
+
+
+def density_style(n: int) -> tuple[float, float]:
+    """Marker size and opacity for n points: smaller and fainter as they crowd (5 px, 0.8 up to 2,000 points;
+    2 px, 0.25 from about a million), so dense regions read as density rather than as one solid colour."""
+    t = float(np.clip((np.log10(max(n, 1)) - 3.3) / 2.7, 0, 1))  # 0 at 2k points, 1 at 1M
+    return 5 - 3 * t, 0.8 - 0.55 * t
+
+
+@dataclass
+class Event:
+    """What the reader did on the map: selected points (corpus indices), or clicked empty space at (x, y)."""
+
+    picked: np.ndarray  # [K] corpus indices, sorted; empty when nothing is selected
+    click: tuple[float, float] | None = None
+
+
+def _b64(a: np.ndarray) -> str:
+    return base64.b64encode(np.ascontiguousarray(a).tobytes()).decode("ascii")
+
+
+def _rgb(hexes: list[str]) -> np.ndarray:
+    """[len, 3] uint8 from '#rrggbb' strings."""
+    return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=np.uint8)
+
+
+def payload(points: np.ndarray, sentences: list[str], color=None, color_title: str = "", seed: int = 0) -> dict:
+    """What the browser keeps of a view: coordinates, colours and sentences in a seeded shuffled drawing order,
+    its legend (classes, or a ramp for numbers) and the marker size and opacity for this many points."""
+    n = len(sentences)
+    order = np.random.default_rng(seed).permutation(n)  # [N] drawing position -> corpus index
+    xy = np.asarray(points, dtype=np.float32)[order]  # [N, 2]
+    if color is None:
+        rgb = np.repeat(_rgb([colour(0)]), n, axis=0)
+        legend: dict = {}
+    elif np.issubdtype(np.asarray(color).dtype, np.number):
+        values = np.asarray(color, dtype=np.float64)
+        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+        t = (values - lo) / (hi - lo) if hi > lo else np.zeros(n)
+        table = _rgb(VIRIDIS).astype(np.float64)  # [9, 3], interpolated linearly between stops
+        pos = np.clip(t, 0, 1) * (len(VIRIDIS) - 1)
+        low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
+        frac = (pos - low)[:, None]
+        rgb = np.rint(table[low] * (1 - frac) + table[low + 1] * frac).astype(np.uint8)[order]
+        legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": VIRIDIS}}
+    else:
+        cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
+        palette = [colour(j) for j in range(len(cats))]
+        rgb = _rgb(palette)[which][order]
+        legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": h} for c, h in zip(cats, palette)]}
+    size, opacity = density_style(n)
+    return {
+        "xy": _b64(xy.reshape(-1)),
+        "rgb": _b64(rgb.reshape(-1)),
+        "order": _b64(order.astype(np.int32)),
+        "text": "\n".join(" ".join(sentences[i].split()) for i in order),  # one line each: split on "\n"
+        "legend": legend,
+        "size": float(size) + 1.0,  # WebGL pixels are crisp, Plotly's anti-aliased: one more reads the same
+        "opacity": float(opacity),
+    }
+
+
+def view_id(*parts) -> str:
+    """A short id for a view (what the map shows), from anything with a stable repr."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+            labels: tuple[np.ndarray, list[str]] | None = None, axis_titles: tuple[str, str] = ("", ""),
+            height: int = 620) -> Event:  # fmt: skip
+    """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
+    browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; labels: (points [M, 2],
+    sentences) written on the plane (a decoded grid). Returns what the reader selected or clicked on this view."""
+    sent = st.session_state.setdefault("_scatter_sent", {})  # key -> the view this session's browser holds
+    data = {
+        "id": view,
+        "height": height,
+        "axes": list(axis_titles),
+        "marks": [
+            {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), "colour": STAR}
+            for name, (P, t) in (marks or {}).items()
+        ],
+        "labels": None if labels is None else {"points": np.round(labels[0], 5).tolist(), "text": list(labels[1])},
+    }
+    if sent.get(key) != view:
+        data["payload"] = make_payload()
+        sent[key] = view
+    result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
+                        on_missing_change=lambda: None)  # fmt: skip
+    if getattr(result, "missing", None):  # the browser lost the points (a reload): send them again
+        sent.pop(key, None)
+        st.rerun()
+    event = getattr(result, "event", None) or {}
+    if event.get("view") != view:
+        return Event(np.zeros(0, dtype=int))
+    # what the browser reports is untrusted: numbers only, indices within the corpus, finite coordinates
+    if event.get("kind") == "click":
+        try:
+            x, y = float(event["x"]), float(event["y"])
+        except (KeyError, TypeError, ValueError):
+            return Event(np.zeros(0, dtype=int))
+        return Event(np.zeros(0, dtype=int), (x, y) if np.isfinite([x, y]).all() else None)
+    try:
+        picked = np.asarray(event.get("indices") or [], dtype=np.int64).reshape(-1)
+    except (TypeError, ValueError):
+        picked = np.zeros(0, dtype=np.int64)
+    return Event(np.unique(picked[(picked >= 0) & (picked < n)]))

@@ -1,0 +1,317 @@
+// A WebGL scatter of a whole corpus (explorer/scatter/__init__.py). The points come once per view and stay in
+// the browser (CACHE, which outlives reruns and page switches), so a click, a selection or another widget's
+// change reruns the page without sending them again. One draw call for every point; hover, box, lasso and
+// clicks are answered here, and only their result goes to the server.
+const CACHE = (window.__textaeScatter = window.__textaeScatter || new Map());
+const KEEP = 3;  // views kept in the browser (a 155k view is about 15 MB)
+const G = 128;  // hover index: points bucketed in a G x G grid over the map
+
+function bytes(b64) {
+  const s = atob(b64), u = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) u[i] = s.charCodeAt(i);
+  return u;
+}
+
+function unpack(p) {
+  const xy = new Float32Array(bytes(p.xy).buffer);  // [2n] x, y in drawing order
+  const n = xy.length / 2;
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xy[2 * i], y = xy[2 * i + 1];
+    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  if (!(x1 > x0)) { x0 -= 1; x1 += 1; } if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  const cell = (i) => Math.min(G - 1, Math.floor((xy[2 * i] - x0) / (x1 - x0) * G))
+    + G * Math.min(G - 1, Math.floor((xy[2 * i + 1] - y0) / (y1 - y0) * G));
+  const start = new Int32Array(G * G + 1), items = new Int32Array(n);
+  for (let i = 0; i < n; i++) start[cell(i) + 1]++;
+  for (let c = 0; c < G * G; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, G * G);
+  for (let i = 0; i < n; i++) items[fill[cell(i)]++] = i;
+  return {
+    n, xy, rgb: bytes(p.rgb), order: new Int32Array(bytes(p.order).buffer), text: p.text.split('\n'),
+    legend: p.legend, size: p.size, opacity: p.opacity, bounds: [x0, y0, x1, y1], start, items,
+    sel: new Uint8Array(n), nsel: 0,
+  };
+}
+
+const VS = `attribute vec2 a_xy; attribute vec3 a_rgb; attribute float a_sel;
+uniform vec2 u_c; uniform vec2 u_s; uniform float u_size; uniform float u_alpha; uniform float u_dim;
+varying vec4 v_col;
+void main() {
+  gl_Position = vec4((a_xy - u_c) * u_s, 0.0, 1.0);
+  gl_PointSize = a_sel > 0.5 ? u_size + 2.0 : u_size;
+  v_col = vec4(a_rgb, a_sel > 0.5 ? max(u_alpha, 0.9) : u_alpha * u_dim);
+}`;
+const FS = `precision mediump float; varying vec4 v_col;
+void main() { vec2 d = gl_PointCoord - 0.5; if (dot(d, d) > 0.25) discard; gl_FragColor = vec4(v_col.rgb * v_col.a, v_col.a); }`;
+// premultiplied colour, blended with (ONE, ONE_MINUS_SRC_ALPHA): what the page composites the canvas with
+
+function program(gl) {
+  const sh = (type, src) => { const s = gl.createShader(type); gl.shaderSource(s, src); gl.compileShader(s); return s; };
+  const p = gl.createProgram();
+  gl.attachShader(p, sh(gl.VERTEX_SHADER, VS)); gl.attachShader(p, sh(gl.FRAGMENT_SHADER, FS));
+  gl.linkProgram(p);
+  if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(p));
+  return p;
+}
+
+function inside(px, py, poly) {  // even-odd rule
+  let c = false;
+  for (let i = 0, j = poly.length - 1; i < poly.length; j = i++) {
+    const [xi, yi] = poly[i], [xj, yj] = poly[j];
+    if ((yi > py) !== (yj > py) && px < (xj - xi) * (py - yi) / (yj - yi) + xi) c = !c;
+  }
+  return c;
+}
+
+export default function (component) {
+  const { data, setStateValue, setTriggerValue, parentElement } = component;
+  const root = parentElement.querySelector('.tx-scatter');
+  if (data.payload) {
+    CACHE.delete(data.id);
+    CACHE.set(data.id, unpack(data.payload));
+    while (CACHE.size > KEEP) CACHE.delete(CACHE.keys().next().value);
+    root.dataset.received = String(Number(root.dataset.received || 0) + 1);  // tests count what was sent
+    delete root.dataset.asked;
+  }
+  const v = CACHE.get(data.id);
+  if (!v) {  // this browser lost the points (a reload of the app's script): ask for them again
+    if (root.dataset.asked !== data.id) { root.dataset.asked = data.id; setTriggerValue('missing', data.id); }
+    return;
+  }
+  const stage = root.querySelector('.stage'), glc = root.querySelector('.gl'), ink = root.querySelector('.ink');
+  const tip = root.querySelector('.tip');
+  stage.style.height = `${data.height}px`;
+  root.querySelector('.xt').textContent = data.axes[0] || '';
+  root.querySelector('.yt').textContent = data.axes[1] ? `y: ${data.axes[1]}` : '';
+
+  // ---- the legend: classes, or a colour ramp
+  const legend = root.querySelector('.legend');
+  legend.replaceChildren();
+  if (v.legend.classes) for (const c of v.legend.classes) {
+    const k = document.createElement('span'); k.className = 'key';
+    const dot = document.createElement('i'); dot.style.background = c.colour;
+    k.append(dot, document.createTextNode(c.name)); legend.appendChild(k);
+  } else if (v.legend.ramp) {
+    const r = v.legend.ramp, bar = document.createElement('span'); bar.className = 'ramp';
+    bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
+    legend.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
+  }
+
+  // ---- state kept on the element across reruns: the GL context, its buffers and the view
+  let s = root.__scatter;
+  if (!s || s.id !== data.id) {
+    const gl = (s && s.gl) || glc.getContext('webgl', { antialias: false, preserveDrawingBuffer: true });
+    if (!gl) { stage.textContent = 'This browser has no WebGL, which the map needs.'; return; }
+    const prog = (s && s.prog) || program(gl);
+    const buf = (name, arr, size, type, norm) => {
+      const b = gl.createBuffer(); gl.bindBuffer(gl.ARRAY_BUFFER, b); gl.bufferData(gl.ARRAY_BUFFER, arr, gl.STATIC_DRAW);
+      return { b, loc: gl.getAttribLocation(prog, name), size, type, norm };
+    };
+    if (s) for (const a of Object.values(s.attrs)) gl.deleteBuffer(a.b);
+    const [x0, y0, x1, y1] = v.bounds;
+    s = root.__scatter = {
+      id: data.id, gl, prog,
+      attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', v.rgb, 3, gl.UNSIGNED_BYTE, true),
+               sel: buf('a_sel', v.sel, 1, gl.UNSIGNED_BYTE, true) },
+      home: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: (x1 - x0) * 1.04, h: (y1 - y0) * 1.04 },
+      mode: (root.__scatter && root.__scatter.mode) || 'pan', hover: -1, drag: null,
+    };
+    s.view = { ...s.home };
+  }
+  s.marks = data.marks || []; s.labels = data.labels || null;
+  const st = s;
+
+  const size = () => {
+    const r = stage.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
+    for (const c of [glc, ink]) { c.width = Math.max(1, Math.round(r.width * dpr)); c.height = Math.round(r.height * dpr); }
+    return { W: r.width, H: r.height, dpr };
+  };
+  let dims = size();
+  const toPx = (x, y) => [(x - st.view.cx) / st.view.w * dims.W + dims.W / 2, (st.view.cy - y) / st.view.h * dims.H + dims.H / 2];
+  const toData = (px, py) => [st.view.cx + (px - dims.W / 2) / dims.W * st.view.w, st.view.cy - (py - dims.H / 2) / dims.H * st.view.h];
+
+  function draw() {
+    const gl = st.gl;
+    gl.viewport(0, 0, glc.width, glc.height);
+    gl.clearColor(0, 0, 0, 0); gl.clear(gl.COLOR_BUFFER_BIT);
+    gl.enable(gl.BLEND); gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
+    gl.useProgram(st.prog);
+    for (const a of Object.values(st.attrs)) {
+      gl.bindBuffer(gl.ARRAY_BUFFER, a.b); gl.enableVertexAttribArray(a.loc);
+      gl.vertexAttribPointer(a.loc, a.size, a.type, a.norm, 0, 0);
+    }
+    const u = (name) => gl.getUniformLocation(st.prog, name);
+    gl.uniform2f(u('u_c'), st.view.cx, st.view.cy);
+    gl.uniform2f(u('u_s'), 2 / st.view.w, 2 / st.view.h);
+    gl.uniform1f(u('u_size'), v.size * dims.dpr);
+    gl.uniform1f(u('u_alpha'), v.opacity);
+    gl.uniform1f(u('u_dim'), v.nsel ? 0.4 : 1.0);  // a selection stands out; the rest stays readable
+    gl.drawArrays(gl.POINTS, 0, v.n);
+    overlay();
+    root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count frames
+  }
+
+  function overlay() {
+    const c = ink.getContext('2d');
+    c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
+    c.clearRect(0, 0, dims.W, dims.H);
+    c.font = '11px sans-serif'; c.textBaseline = 'middle';
+    if (st.labels) st.labels.points.forEach(([x, y], i) => {  // a decoded grid: its sentences on the plane
+      const [px, py] = toPx(x, y);
+      c.fillStyle = '#444'; c.fillRect(px - 2, py - 0.5, 5, 1); c.fillRect(px - 0.5, py - 2, 1, 5);
+      const words = st.labels.text[i].split(' '), lines = [];
+      for (let k = 0; k < words.length; k += 4) lines.push(words.slice(k, k + 4).join(' '));
+      c.fillStyle = '#222'; c.textAlign = 'center';
+      lines.forEach((ln, j) => c.fillText(ln, px, py + 12 + 12 * j));
+    });
+    c.textAlign = 'left';
+    for (const m of st.marks) m.points.forEach(([x, y], i) => {  // the query and its neighbours: stars
+      const [px, py] = toPx(x, y);
+      c.beginPath();
+      for (let k = 0; k < 10; k++) {
+        const r = k % 2 ? 4.5 : 10, a = Math.PI / 5 * k - Math.PI / 2;
+        c.lineTo(px + r * Math.cos(a), py + r * Math.sin(a));
+      }
+      c.closePath(); c.fillStyle = m.colour; c.fill(); c.strokeStyle = '#000'; c.lineWidth = 1; c.stroke();
+      if (i === 0) { c.fillStyle = '#000'; c.fillText(m.name, px + 12, py); }
+    });
+    if (st.hover >= 0) {
+      const [px, py] = toPx(v.xy[2 * st.hover], v.xy[2 * st.hover + 1]);
+      c.beginPath(); c.arc(px, py, v.size + 4, 0, 2 * Math.PI); c.strokeStyle = '#000'; c.lineWidth = 1.5; c.stroke();
+    }
+    const d = st.drag;
+    if (d && d.mode !== 'pan' && d.path.length > 1) {
+      c.beginPath();
+      if (d.mode === 'box') { const [a, b] = [d.path[0], d.path[d.path.length - 1]]; c.rect(a[0], a[1], b[0] - a[0], b[1] - a[1]); }
+      else { d.path.forEach(([x, y], k) => (k ? c.lineTo(x, y) : c.moveTo(x, y))); c.closePath(); }
+      c.fillStyle = 'rgba(255, 75, 75, 0.08)'; c.fill(); c.strokeStyle = '#ff4b4b'; c.setLineDash([4, 3]); c.stroke(); c.setLineDash([]);
+    }
+  }
+
+  function nearest(px, py, radius = 7) {  // the drawing position of the point under the cursor, or -1
+    const [x0, y0, x1, y1] = v.bounds, [dx, dy] = toData(px, py);
+    const rx = radius / dims.W * st.view.w, ry = radius / dims.H * st.view.h;
+    const ci = (x) => Math.max(0, Math.min(G - 1, Math.floor((x - x0) / (x1 - x0) * G)));
+    const cj = (y) => Math.max(0, Math.min(G - 1, Math.floor((y - y0) / (y1 - y0) * G)));
+    const [i0, i1, j0, j1] = [ci(dx - rx), ci(dx + rx), cj(dy - ry), cj(dy + ry)];
+    if ((i1 - i0 + 1) * (j1 - j0 + 1) > 400) return -1;  // zoomed far out: too many points under the cursor
+    let best = -1, bd = radius * radius;
+    for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+      const c = i + G * j;
+      for (let k = v.start[c]; k < v.start[c + 1]; k++) {
+        const p = v.items[k], [qx, qy] = toPx(v.xy[2 * p], v.xy[2 * p + 1]);
+        const d2 = (qx - px) ** 2 + (qy - py) ** 2;
+        if (d2 <= bd) { bd = d2; best = p; }  // a later point is drawn over an earlier one: it wins ties
+      }
+    }
+    return best;
+  }
+
+  function select(test) {  // mark the points that pass `test(x, y)` and report their corpus indices
+    v.sel.fill(0); const picked = [];
+    for (let p = 0; p < v.n; p++) if (test(v.xy[2 * p], v.xy[2 * p + 1])) { v.sel[p] = 1; picked.push(v.order[p]); }
+    v.nsel = picked.length;
+    st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
+    picked.sort((a, b) => a - b);
+    setStateValue('event', { kind: 'select', view: data.id, indices: picked, at: Date.now() });
+    draw();
+  }
+
+  // ---- input
+  root.querySelectorAll('.mode').forEach((b) => {
+    b.classList.toggle('on', b.dataset.mode === st.mode);
+    b.onclick = () => { st.mode = b.dataset.mode; root.querySelectorAll('.mode').forEach((o) => o.classList.toggle('on', o === b)); };
+  });
+  const reset = () => { st.view = { ...st.home }; draw(); };
+  root.querySelector('.reset').onclick = reset;
+  ink.ondblclick = reset;
+  const local = (e) => { const r = ink.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+  ink.onwheel = (e) => {
+    e.preventDefault();
+    const [px, py] = local(e), [dx, dy] = toData(px, py), f = Math.exp(e.deltaY * 0.0015);
+    st.view.w *= f; st.view.h *= f;
+    const [nx, ny] = toData(px, py);  // keep the point under the cursor where it is
+    st.view.cx += dx - nx; st.view.cy += dy - ny;
+    draw();
+  };
+  ink.onpointerdown = (e) => {
+    ink.setPointerCapture(e.pointerId);
+    st.drag = { mode: st.mode, path: [local(e)], view: { ...st.view } };
+    tip.hidden = true;
+  };
+  let queued = false;
+  ink.onpointermove = (e) => {
+    const p = local(e), d = st.drag;
+    if (d) {
+      d.path.push(p);
+      if (d.mode === 'pan') {
+        const [a, b] = [d.path[0], p];
+        st.view.cx = d.view.cx - (b[0] - a[0]) / dims.W * st.view.w;
+        st.view.cy = d.view.cy + (b[1] - a[1]) / dims.H * st.view.h;
+      }
+      if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; draw(); }); }
+      return;
+    }
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      const h = nearest(p[0], p[1]);
+      if (h !== st.hover) { st.hover = h; overlay(); }
+      if (h < 0) { tip.hidden = true; return; }
+      tip.textContent = v.text[h];  // text, never markup
+      tip.hidden = false;
+      tip.style.left = `${Math.min(p[0] + 12, dims.W - tip.offsetWidth - 4)}px`;
+      tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
+    });
+  };
+  ink.onpointerleave = () => { tip.hidden = true; if (st.hover >= 0) { st.hover = -1; overlay(); } };
+  ink.onpointerup = (e) => {
+    const d = st.drag; st.drag = null;
+    if (!d) return;
+    const p = local(e), a = d.path[0];
+    const moved = d.path.some((q) => Math.hypot(q[0] - a[0], q[1] - a[1]) > 4);  // a closed lasso ends where it began
+    if (!moved) {  // a click: a point picks that point, empty space is decoded (pan mode); else it clears
+      const h = nearest(p[0], p[1]);
+      if (h >= 0) { select((x, y) => x === v.xy[2 * h] && y === v.xy[2 * h + 1]); return; }
+      if (st.mode === 'pan') {
+        const [x, y] = toData(p[0], p[1]);
+        v.sel.fill(0); v.nsel = 0;
+        st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
+        setStateValue('event', { kind: 'click', view: data.id, x, y, at: Date.now() });
+        draw();
+      } else select(() => false);
+      return;
+    }
+    if (d.mode === 'box') {
+      const [ax, ay] = toData(a[0], a[1]), [bx, by] = toData(p[0], p[1]);
+      const [lx, hx, ly, hy] = [Math.min(ax, bx), Math.max(ax, bx), Math.min(ay, by), Math.max(ay, by)];
+      select((x, y) => x >= lx && x <= hx && y >= ly && y <= hy);
+    } else if (d.mode === 'lasso') {
+      const poly = d.path.map(([px, py]) => toData(px, py));
+      select((x, y) => inside(x, y, poly));
+    } else draw();
+  };
+  // for tests and benchmarks: where a corpus point is on the page, which point holds a text, an empty spot
+  root.__where = (i) => {
+    const p = v.order.indexOf(i), r = ink.getBoundingClientRect();
+    if (p < 0) return null;
+    const [px, py] = toPx(v.xy[2 * p], v.xy[2 * p + 1]);
+    return [r.left + px, r.top + py];
+  };
+  root.__find = (sub) => { const p = v.text.findIndex((t) => t.includes(sub)); return p < 0 ? -1 : v.order[p]; };
+  root.__empty = () => {
+    const r = ink.getBoundingClientRect();
+    for (let py = 20; py < dims.H - 20; py += 10) for (let px = 20; px < dims.W - 20; px += 10)
+      if (nearest(px, py, 15) < 0) return [r.left + px, r.top + py];
+    return null;
+  };
+  if (!root.__resized) {  // one observer per element; it calls the latest render's draw
+    root.__resized = new ResizeObserver(() => root.__draw && root.__draw(true));
+    root.__resized.observe(stage);
+  }
+  root.__draw = (resized) => { if (resized) dims = size(); draw(); };
+  draw();
+}
