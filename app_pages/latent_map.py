@@ -94,19 +94,67 @@ def points() -> dict:
     return cache.held(("map payload", view), lambda: scatter.payload(P, c.sentences, color, title))
 
 
-event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles)
-picked = event.picked
-st.caption(
-    f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence; drag to pan, "
-    "scroll to zoom. Click a point, or choose Box or Lasso above the map, to list sentences with their "
-    "reconstructions; click empty space to decode the code under it"
-    + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
-)
-if event.click is not None:
-    x, y = event.click
-    with feedback.errors_shown():
-        decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
-    st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(decoded)}**", icon=":material/my_location:")
+SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once
+
+
+@st.fragment  # a click or a selection reruns only the map and what it lists, not the sidebar and the corpus
+def interact() -> None:
+    event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles)
+    picked = event.picked
+    st.caption(
+        f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence; drag to "
+        "pan, scroll to zoom. Click a point, or choose Box or Lasso above the map, to list sentences with their "
+        "reconstructions; click empty space to decode the code under it"
+        + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")
+    )
+    if event.click is not None:
+        x, y = event.click
+        with feedback.errors_shown():
+            decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
+        st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(decoded)}**", icon=":material/my_location:")
+
+    if len(picked):
+        st.subheader(f"{len(picked):,} selected sentence(s)")
+        first = picked[:SHOWN_RECONSTRUCTIONS]
+        with feedback.errors_shown():
+            rec = m.decode(Z[first])  # on demand: only what is selected is reconstructed
+        df = pd.DataFrame(
+            {
+                "sentence": [c.sentences[i] for i in picked],
+                "reconstruction": rec + [None] * (len(picked) - len(first)),
+                **({"label": [c.labels[i] for i in picked]} if c.labels else {}),
+                "x": P[picked, 0],
+                "y": P[picked, 1],
+            }
+        )
+        st.dataframe(df, key="map_selected", hide_index=True)
+        mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
+        with feedback.errors_shown():
+            centre = m.decode(mean[None])[0]
+        st.caption(
+            f"Reconstructions of the first {len(first):,} rows. Their mean code (‖z̄‖ = {np.linalg.norm(mean):.2f}) "
+            f"decodes to **{feedback.md(centre)}**."
+        )
+        d1, d2, d3, a, b = st.columns(5)
+        d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",
+                           key="map_download")  # fmt: skip
+        text = "\n".join(df["sentence"]).encode() + b"\n"
+        d2.download_button("Download as text", text, "selection.txt", "text/plain", key="map_download_txt")
+        d3.download_button("Mean code (CSV)", ",".join(f"{x:.6g}" for x in mean).encode() + b"\n", "mean_code.csv",
+                           "text/csv", key="map_download_mean")  # fmt: skip
+        chosen = [c.sentences[i] for i in picked]
+        for col, side in ((a, "A"), (b, "B")):
+            if col.button(f"Use as set {side}", key=f"map_set_{side}", help="a set for the Style arithmetic page"):
+                st.session_state.setdefault("map_sets", {})[side] = chosen
+        sets = st.session_state.get("map_sets", {})
+        if sets:
+            st.caption(" · ".join(f"set {k}: {len(v):,} sentences" for k, v in sorted(sets.items())))
+        if {"A", "B"} <= sets.keys():
+            st.page_link("app_pages/style.py", label="Slide from set A to set B on the Style arithmetic page",
+                         icon=":material/functions:")  # fmt: skip
+
+
+interact()
 
 if query.strip():
     st.subheader("Latent neighbours of the query")
@@ -115,44 +163,3 @@ if query.strip():
         pd.DataFrame([{"sentence": n.sentence, "distance": round(n.distance, 3)} for n in found]),
         key="map_neighbors", hide_index=True,
     )  # fmt: skip
-
-SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once
-if len(picked):
-    st.subheader(f"{len(picked):,} selected sentence(s)")
-    first = picked[:SHOWN_RECONSTRUCTIONS]
-    with feedback.errors_shown():
-        rec = m.decode(Z[first])  # on demand: only what is selected is reconstructed
-    df = pd.DataFrame(
-        {
-            "sentence": [c.sentences[i] for i in picked],
-            "reconstruction": rec + [None] * (len(picked) - len(first)),
-            **({"label": [c.labels[i] for i in picked]} if c.labels else {}),
-            "x": P[picked, 0],
-            "y": P[picked, 1],
-        }
-    )
-    st.dataframe(df, key="map_selected", hide_index=True)
-    mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
-    with feedback.errors_shown():
-        centre = m.decode(mean[None])[0]
-    st.caption(
-        f"Reconstructions of the first {len(first):,} rows. Their mean code (‖z̄‖ = {np.linalg.norm(mean):.2f}) "
-        f"decodes to **{feedback.md(centre)}**."
-    )
-    d1, d2, d3, a, b = st.columns(5)
-    d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",
-                       key="map_download")  # fmt: skip
-    d2.download_button("Download as text", "\n".join(df["sentence"]).encode() + b"\n", "selection.txt", "text/plain",
-                       key="map_download_txt")  # fmt: skip
-    d3.download_button("Mean code (CSV)", ",".join(f"{x:.6g}" for x in mean).encode() + b"\n", "mean_code.csv",
-                       "text/csv", key="map_download_mean")  # fmt: skip
-    chosen = [c.sentences[i] for i in picked]
-    for col, side in ((a, "A"), (b, "B")):
-        if col.button(f"Use as set {side}", key=f"map_set_{side}", help="a set for the Style arithmetic page"):
-            st.session_state.setdefault("map_sets", {})[side] = chosen
-    sets = st.session_state.get("map_sets", {})
-    if sets:
-        st.caption(" · ".join(f"set {k}: {len(v):,} sentences" for k, v in sorted(sets.items())))
-    if {"A", "B"} <= sets.keys():
-        st.page_link("app_pages/style.py", label="Slide from set A to set B on the Style arithmetic page",
-                     icon=":material/functions:")  # fmt: skip

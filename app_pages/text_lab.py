@@ -36,6 +36,7 @@ def live() -> LiveRun:
 
 
 def figures_line(rec_figures: dict[str, float]) -> str:
+    """A model's figures at one frame, as a panel title."""
     return f"NP@10 {rec_figures['np10']:.3f} · BLEU {rec_figures['bleu']:.1f} · rec {rec_figures['rec']:.1f}"
 
 

@@ -61,7 +61,7 @@ async def session(browser, url: str, query: dict, i: int, times: dict, errors: l
     ctx = await browser.new_context(viewport={"width": 1300, "height": 900})
     page = await ctx.new_page()
     try:
-        times["map"].append(await visit(page, f"{url}/latent_map?{urlencode(query)}", ".js-plotly-plot"))
+        times["map"].append(await visit(page, f"{url}/latent_map?{urlencode(query)}", ".tx-scatter[data-frames]"))
         await visit(page, f"{url}/interpolation?{urlencode(query)}", ".tx-scrub .text")
         box = page.locator("input[aria-label='From']")
         old = await page.locator(".tx-scrub .text").first.inner_text()

@@ -11,7 +11,7 @@
 Each is a one-page app over the shipped DAAE's PCA map of Yelp train's first --n sentences (from the disk
 cache when it holds them). Measured: navigation to the drawn map, a rerun (a button beside the map: what a
 click or a selection costs), frames the browser draws per second while the map is dragged, and the bytes
-the server wrote for the first view and for the rerun. Prints one Markdown row per renderer.
+the browser received for the first view and for the rerun. Prints one Markdown row per renderer.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT, YELP, cpu_name
-from map_scale import rss_mib, written
+from map_scale import rss_mib
 
 import textae
-from explorer.browser import ensure_chromium, launch, serve_app, wait_idle
+from explorer.browser import Received, ensure_chromium, launch, serve_app, wait_idle
 from textae.data import read_lines
 from textae.projection import Projection
 
@@ -122,27 +122,30 @@ def drag_fps(page, target: str, seconds: float = 3.0) -> float:
 def measure(name: str, folder: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
-    app = folder / f"{name}.py"
+    app = folder / f"app_{name}.py"  # not pydeck.py: the script would import itself as pydeck
     app.write_text(APPS[name].replace("@FOLDER@", str(folder)), encoding="utf-8")
     out, server = {}, {}
     with serve_app(ROOT / "checkpoints", folder / f"{name}.log", app=app, allow=(folder,),
                    started=lambda p: server.update(pid=p.pid)) as url, sync_playwright() as pw:  # fmt: skip
-        page = launch(pw).new_page(viewport={"width": 1400, "height": 1000})
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        got = Received(page)
         for phase in ("first", "warm"):
-            b0, t0 = written(server["pid"]), time.perf_counter()
+            b0, t0 = got.bytes, time.perf_counter()
             page.goto(url)
             page.wait_for_function(DRAWN[name], timeout=600_000)
             wait_idle(page, 600_000)
             page.evaluate(SETTLE_JS)
-            out[phase], out[f"{phase}_bytes"] = time.perf_counter() - t0, written(server["pid"]) - b0
-        b0, t0 = written(server["pid"]), time.perf_counter()
+            out[phase], out[f"{phase}_bytes"] = time.perf_counter() - t0, got.bytes - b0
+        b0, t0 = got.bytes, time.perf_counter()
         page.get_by_role("button", name="rerun").click()
         page.wait_for_timeout(100)
         wait_idle(page, 600_000)
         page.evaluate(SETTLE_JS)
-        out["rerun"], out["rerun_bytes"] = time.perf_counter() - t0, written(server["pid"]) - b0
+        out["rerun"], out["rerun_bytes"] = time.perf_counter() - t0, got.bytes - b0
         out["fps"] = drag_fps(page, TARGET[name])
         out["rss"] = rss_mib(server["pid"])
+        browser.close()
     return out
 
 

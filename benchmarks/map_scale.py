@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from common import ROOT, YELP, cpu_name
 
-from explorer.browser import ensure_chromium, launch, serve_app, wait_idle
+from explorer.browser import Received, ensure_chromium, launch, serve_app, wait_idle
 
 MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
 
@@ -46,14 +46,6 @@ def corpus(n: int, folder: Path) -> Path:
     path = folder / f"corpus-{n}.txt"
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
-
-
-def written(pid: int) -> int:
-    """Bytes the server process has written so far (its sockets to the browser, and a short log)."""
-    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
-        if line.startswith("wchar:"):
-            return int(line.split()[1])
-    return 0
 
 
 def rss_mib(pid: int) -> float:
@@ -146,16 +138,16 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
                 sync_playwright() as pw:  # fmt: skip
             browser = launch(pw)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            got = Received(page)
             if phase == "restart":
                 out["restart"] = first_view(page, url, query, method)
             else:
-                before = written(server["pid"])
                 out["cold"] = first_view(page, url, query, method)
-                out["bytes"] = written(server["pid"]) - before
+                out["bytes"] = got.bytes
                 out["warm"] = first_view(page, url, query, method)
-                b0 = written(server["pid"])
+                b0 = got.bytes
                 out["click"] = click_empty(page)
-                out["click_bytes"] = written(server["pid"]) - b0
+                out["click_bytes"] = got.bytes - b0
                 wait_idle(page, 600_000)
                 out["lasso"], out["lassoed"] = lasso(page, 0.3)
                 wait_idle(page, 600_000)
@@ -179,7 +171,7 @@ def main() -> None:
     print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
         "| sentences | map | first view cold s | warm s | after a restart s | click to text s | lasso: points, "
-        "s to table | pan fps | MB sent: first view, a click | server peak RSS MiB |"
+        "s to table | pan fps | MB the browser received: first view, a click | server peak RSS MiB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     try:

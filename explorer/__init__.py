@@ -5,7 +5,8 @@ cache      models, encodes, decodes, corpora and projections, computed once per 
 feedback   the library's warnings and errors as page messages; text shown as itself in Markdown
 state      the shared sidebar's selections and the URL that mirrors them
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
-charts     the app's Plotly figures, their traces named by role
+charts     the app's Plotly figures
+scatter/   the latent map's WebGL renderer (st.components.v2): a view's points are sent once
 scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files), with moving maps
 live_lab   the Text lab's one live run per server, trained in a background thread
 """

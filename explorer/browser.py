@@ -85,6 +85,17 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
+class Received:
+    """Bytes a page has received over Streamlit's websocket since it was made (attach before navigating)."""
+
+    def __init__(self, page):
+        self.bytes = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._add))
+
+    def _add(self, payload) -> None:
+        self.bytes += len(payload)
+
+
 STREAMLIT_SLIDER = '[data-testid="stSlider"] input[type="range"]'
 SCRUBBER = ".tx-scrub .range"  # app_pages/scrubber.py: the client-side slider
 SCRUBBER_TEXT = ".tx-scrub .rows"
