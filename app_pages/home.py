@@ -36,4 +36,6 @@ else:
     st.markdown("You can also type any checkpoint's path in the sidebar under *Another path…*.")
 st.page_link("app_pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
              icon=":material/bubble_chart:")  # fmt: skip
+st.page_link("app_pages/text_lab.py", label="Text lab: the same lesson on real sentences, as a replay or live",
+             icon=":material/model_training:")  # fmt: skip
 st.caption(f"textae {textae.__version__}")

@@ -7,6 +7,7 @@ state      the shared sidebar's selections and the URL that mirrors them
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
 charts     the app's Plotly figures
 scatter/   the latent map's WebGL renderer (st.components.v2): a view's points are sent once
+component  the app's own st.components.v2 components, each from a folder of HTML, CSS and JS
 scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files), with moving maps
 live_lab   the Text lab's one live run per server, trained in a background thread
 """

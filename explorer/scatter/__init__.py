@@ -19,16 +19,10 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from explorer.component import from_folder
 from textae.figures import colour
 
-HERE = Path(__file__).parent
-_component = st.components.v2.component(
-    "textae.scatter",
-    html=(HERE / "scatter.html").read_text(encoding="utf-8"),
-    css=(HERE / "scatter.css").read_text(encoding="utf-8"),
-    js=(HERE / "scatter.js").read_text(encoding="utf-8"),
-    isolate_styles=False,
-)
+_component = from_folder("scatter", Path(__file__).parent)
 STAR = "#d62728"  # a mark's colour (a typed query)
 # Viridis at 9 stops (matplotlib's), for numeric colours
 VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"]

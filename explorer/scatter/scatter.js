@@ -123,12 +123,15 @@ export default function (component) {
   s.marks = data.marks || []; s.labels = data.labels || null;
   const st = s;
 
-  const size = () => {
+  const size = () => {  // a canvas is cleared by any assignment to its size, so only a change assigns it
     const r = stage.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
-    for (const c of [glc, ink]) { c.width = Math.max(1, Math.round(r.width * dpr)); c.height = Math.round(r.height * dpr); }
-    return { W: r.width, H: r.height, dpr };
+    const w = Math.max(1, Math.round(r.width * dpr)), h = Math.round(r.height * dpr);
+    const changed = glc.width !== w || glc.height !== h;
+    if (changed) for (const c of [glc, ink]) { c.width = w; c.height = h; }
+    return { W: r.width, H: r.height, dpr, changed };
   };
   let dims = size();
+  const fresh = root.__drawn !== data.id || dims.changed;  // a new view or size: the points are drawn again
   const toPx = (x, y) => [(x - st.view.cx) / st.view.w * dims.W + dims.W / 2, (st.view.cy - y) / st.view.h * dims.H + dims.H / 2];
   const toData = (px, py) => [st.view.cx + (px - dims.W / 2) / dims.W * st.view.w, st.view.cy - (py - dims.H / 2) / dims.H * st.view.h];
 
@@ -278,10 +281,12 @@ export default function (component) {
       if (h >= 0) { select((x, y) => x === v.xy[2 * h] && y === v.xy[2 * h + 1]); return; }
       if (st.mode === 'pan') {
         const [x, y] = toData(p[0], p[1]);
-        v.sel.fill(0); v.nsel = 0;
-        st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
         setStateValue('event', { kind: 'click', view: data.id, x, y, at: Date.now() });
-        draw();
+        if (v.nsel) {  // a selection was shown: clear it (a redraw of every point, so only when needed)
+          v.sel.fill(0); v.nsel = 0;
+          st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
+          draw();
+        }
       } else select(() => false);
       return;
     }
@@ -313,5 +318,5 @@ export default function (component) {
     root.__resized.observe(stage);
   }
   root.__draw = (resized) => { if (resized) dims = size(); draw(); };
-  draw();
+  if (fresh) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
 }

@@ -19,19 +19,11 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from explorer.component import from_folder
 from textae.figures import colour
 from textae.ops import runs
 
-HERE = Path(__file__).parent
-# not in a shadow root (isolate_styles=False), so tests and benchmarks read it like the rest of the page;
-# every CSS rule is scoped under .tx-scrub instead
-_component = st.components.v2.component(
-    "textae.scrubber",
-    html=(HERE / "scrubber.html").read_text(encoding="utf-8"),
-    css=(HERE / "scrubber.css").read_text(encoding="utf-8"),
-    js=(HERE / "scrubber.js").read_text(encoding="utf-8"),
-    isolate_styles=False,
-)
+_component = from_folder("scrubber", Path(__file__).parent)
 
 
 def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
