@@ -104,12 +104,13 @@ def lasso(page, fraction: float) -> tuple[float, int]:
 
 
 def pan_fps(page, seconds: float = 3.0) -> float:
-    """Redraws of the map per second while it is dragged with the pan tool for `seconds`."""
+    """Frames per second that show the map at a new place while it is dragged with the pan tool for `seconds`
+    (the component moves its last drawing with a CSS transform during the drag, and draws once at the end)."""
     page.locator(f"{MAP} button[data-mode='pan']").click()
     in_view(page)
     box = page.locator(f"{MAP} .ink").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    frames = lambda: int(page.locator(MAP).get_attribute("data-frames"))  # noqa: E731
+    frames = lambda: int(page.locator(MAP).get_attribute("data-moves"))  # noqa: E731
     page.mouse.move(cx, cy)
     page.mouse.down()
     n0, t0 = frames(), time.perf_counter()

@@ -210,6 +210,29 @@ def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
     no_exception(page)
 
 
+def test_the_map_pans_and_zooms_in_the_browser_and_draws_its_points_again_when_the_gesture_ends(site):
+    page = open_map(site)
+    in_view(page)
+    box = page.locator(f"{MAP} .ink").bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    state = (f"() => {{ const el = document.querySelector('{MAP}'), v = el.__scatter.view; "
+             "return [v.cx, v.w, Number(el.dataset.frames), Number(el.dataset.moves)]; }")  # fmt: skip
+    cx0, w0, frames0, moves0 = page.evaluate(state)
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    page.mouse.move(cx + 200, cy, steps=20)
+    moving = page.evaluate(f"() => document.querySelector('{MAP} .gl').style.transform")
+    page.mouse.up()
+    cx1, w1, frames1, moves1 = page.evaluate(state)
+    assert cx1 < cx0 and w1 == w0  # dragged right: the view moved left
+    assert moving.startswith("translate(") and moves1 - moves0 > frames1 - frames0 >= 1  # moved, then drawn once
+    assert page.evaluate(f"() => document.querySelector('{MAP} .gl').style.transform") == ""
+    page.mouse.wheel(0, -400)  # zoom in under the cursor
+    page.wait_for_function(f"(f) => Number(document.querySelector('{MAP}').dataset.frames) > f", arg=frames1)
+    assert page.evaluate(state)[1] < w1
+    no_exception(page)
+
+
 def test_the_map_keeps_its_points_in_the_browser_and_asks_again_when_they_are_lost(site):
     page = open_map(site)
     received = lambda: int(page.locator(MAP).get_attribute("data-received"))  # noqa: E731

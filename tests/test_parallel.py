@@ -175,3 +175,15 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
     textae.train.Trainer(preset("ae", dim_emb=8, dim_h=8, dim_z=4), TrainConfig(device="cpu"), sents, sents,
                          tmp_path / "r", log=lambda *_: None)  # fmt: skip
     assert calls == [1]
+
+
+@pytest.mark.parametrize(
+    "family, model, core",
+    [(25, 1, "Zen 3"), (25, 33, "Zen 3"), (25, 17, "Zen 4"), (25, 160, "Zen 4"), (26, 2, "Zen 5")],
+)
+def test_cpu_name_names_the_amd_core_generation(family, model, core):
+    from textae.parallel import cpu_name
+
+    info = f"processor\t: 0\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: AMD EPYC\n"
+    assert cpu_name(info).startswith(f"AMD EPYC (family {family} model {model}: {core}), ")
+    assert cpu_name("model name\t: Intel Xeon\ncpu family\t: 6\nmodel\t: 143\n").startswith("Intel Xeon, ")

@@ -139,23 +139,30 @@ def torch_threads(n: int) -> Iterator[None]:
         torch.set_num_threads(before)
 
 
-# AMD's CPU families by (family, first model): Zen 3 is family 25 models 0-15, Zen 4 from model 16, Zen 5 family 26
-_AMD_CORES = ((26, 0, "Zen 5"), (25, 16, "Zen 4"), (25, 0, "Zen 3"))
+# AMD's core generations by CPU family and model range (AMD's processor programming references)
+_AMD_CORES = (
+    (25, range(0x00, 0x10), "Zen 3"), (25, range(0x20, 0x60), "Zen 3"),
+    (25, range(0x10, 0x20), "Zen 4"), (25, range(0x60, 0x80), "Zen 4"), (25, range(0xA0, 0xB0), "Zen 4"),
+    (26, range(0x00, 0x100), "Zen 5"),
+)  # fmt: skip
 
 
-def cpu_name() -> str:
-    """The processor as figures name it: its model name, its AMD core generation where known, and the cores."""
+def cpu_name(cpuinfo: str | None = None) -> str:
+    """The processor as figures name it: its model name, its AMD core generation where known, and the cores
+    (from /proc/cpuinfo, or the text `cpuinfo`)."""
+    if cpuinfo is None:
+        try:
+            with open("/proc/cpuinfo", encoding="utf-8") as f:
+                cpuinfo = f.read()
+        except OSError:
+            cpuinfo = ""
     fields: dict[str, str] = {}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                fields.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
     name = fields.get("model name", "unknown CPU")
     family, model = fields.get("cpu family", ""), fields.get("model", "")
     if "AMD" in name and family.isdigit() and model.isdigit():
-        core = next((c for fam, first, c in _AMD_CORES if int(family) == fam and int(model) >= first), None)
+        core = next((c for fam, models, c in _AMD_CORES if int(family) == fam and int(model) in models), None)
         name += f" (family {family} model {model}{': ' + core if core else ''})"
     return f"{name}, {os.cpu_count()} cores"

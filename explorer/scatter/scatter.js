@@ -152,9 +152,23 @@ export default function (component) {
     gl.uniform1f(u('u_alpha'), v.opacity);
     gl.uniform1f(u('u_dim'), v.nsel ? 0.4 : 1.0);  // a selection stands out; the rest stays readable
     gl.drawArrays(gl.POINTS, 0, v.n);
+    glc.style.transform = ''; st.drawn = { ...st.view };
     overlay();
-    root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count frames
+    root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count draws
+    root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);  // and frames that show a new view
   }
+
+  // While the map is dragged or zoomed, the last drawing is moved and scaled by the compositor (a CSS
+  // transform from the drawn view to the current one): every frame follows the mouse however many points
+  // there are, and the points are drawn again once, when the gesture ends.
+  function preview() {
+    const d = st.drawn || st.view;
+    const tx = (d.cx - st.view.cx) / st.view.w * dims.W, ty = (st.view.cy - d.cy) / st.view.h * dims.H;
+    glc.style.transform = `translate(${tx}px, ${ty}px) scale(${d.w / st.view.w}, ${d.h / st.view.h})`;
+    overlay();
+    root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);
+  }
+  let settle = null;
 
   function overlay() {
     const c = ink.getContext('2d');
@@ -237,7 +251,8 @@ export default function (component) {
     st.view.w *= f; st.view.h *= f;
     const [nx, ny] = toData(px, py);  // keep the point under the cursor where it is
     st.view.cx += dx - nx; st.view.cy += dy - ny;
-    draw();
+    preview();
+    clearTimeout(settle); settle = setTimeout(draw, 200);  // drawn again when the wheel rests
   };
   ink.onpointerdown = (e) => {
     ink.setPointerCapture(e.pointerId);
@@ -254,7 +269,7 @@ export default function (component) {
         st.view.cx = d.view.cx - (b[0] - a[0]) / dims.W * st.view.w;
         st.view.cy = d.view.cy + (b[1] - a[1]) / dims.H * st.view.h;
       }
-      if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; draw(); }); }
+      if (!queued) { queued = true; requestAnimationFrame(() => { queued = false; d.mode === 'pan' ? preview() : overlay(); }); }
       return;
     }
     if (queued) return;
@@ -297,7 +312,7 @@ export default function (component) {
     } else if (d.mode === 'lasso') {
       const poly = d.path.map(([px, py]) => toData(px, py));
       select((x, y) => inside(x, y, poly));
-    } else draw();
+    } else draw();  // a pan ends: the points are drawn at their new place
   };
   // for tests and benchmarks: where a corpus point is on the page, which point holds a text, an empty spot
   root.__where = (i) => {
