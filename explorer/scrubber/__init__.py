@@ -70,9 +70,10 @@ MOVIE_GRID = 1000  # a movie's points are sent as integers: 1/1000 of the map's 
 
 def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: list[str]) -> dict:
     """A moving map as the browser draws it: frames [F, P, 2] as integers on a grid of `scale` per unit (a
-    third of the JSON of rounded floats), the view box over every frame, and each class's points and colour."""
+    third of the JSON of rounded floats), one view box for every frame, and each class's points and colour."""
     frames = np.asarray(frames, dtype=np.float32)
-    lo, hi = frames.reshape(-1, 2).min(0), frames.reshape(-1, 2).max(0)
+    # the box holds 99 % of every frame's points: a few far outliers would otherwise shrink the rest to a dot
+    lo, hi = np.percentile(frames.reshape(-1, 2), [0.5, 99.5], axis=0)
     pad = 0.05 * float(max(hi - lo))
     scale = MOVIE_GRID / max(float(max(hi - lo)), 1e-6)
     labels = np.full(frames.shape[1], -1) if labels is None else np.asarray(labels)

@@ -60,7 +60,7 @@ export default function (component) {
       svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
       const w = 0.008 * Math.max(x1 - x0, y1 - y0);
       m.classes.forEach((c, k) => {
-        const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'pts cls');
+        const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'cls');  // not .pts: its grey
         pts.setAttribute('stroke', c.colour); pts.setAttribute('stroke-width', String(w)); pts.dataset.k = k;
         svg.appendChild(pts);
       });
