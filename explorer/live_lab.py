@@ -18,7 +18,7 @@ from textae.errors import TextaeError
 from textae.lab import Frame, LabConfig, TextLab
 from textae.parallel import torch_threads
 
-RECORDING = ROOT / "checkpoints" / "text_lab.npz"  # the shipped replay (`textae lab record`, docs/text_lab.md)
+RECORDING = ROOT / "recordings" / "text_lab.npz"  # the shipped replay (`textae lab record`, docs/text_lab.md)
 FRAME_STEPS = 100  # steps between frames (a frame takes about a second: encode, decode, NP@10)
 STEP_STEPS = 100  # what Step trains
 IDLE_S = 20.0  # no page has asked for a frame this long: the page was closed, so the run pauses

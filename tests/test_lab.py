@@ -212,7 +212,7 @@ def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_pa
 
 
 def test_the_shipped_recording_is_small_valid_and_shows_the_lesson():
-    path = ROOT / "checkpoints" / "text_lab.npz"
+    path = ROOT / "recordings" / "text_lab.npz"
     assert path.stat().st_size <= 5 * 2**20
     rec = lab.Recording.load(path)
     assert rec.classes == ["negative", "positive"] and rec.points.shape[2] == rec.lab_config.probe_size
