@@ -441,7 +441,7 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
     for bad in ({"kind": "select", "view": view["id"], "indices": [-1, n, 10**12]},
                 {"kind": "select", "view": view["id"], "indices": "everything"},
                 {"kind": "click", "view": view["id"], "x": "nan", "y": 0},
-                {"kind": "select", "view": "another view", "indices": [1, 2]}):  # fmt: skip
+                {"kind": "select", "view": "another view", "indices": [1, 2]}, ["not", "an", "event"]):  # fmt: skip
         at.session_state["map_chart"] = {"event": bad}
         at.run()
         assert not at.exception and not at.success

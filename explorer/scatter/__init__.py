@@ -118,8 +118,8 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
     if getattr(result, "missing", None):  # the browser lost the points (a reload): send them again
         sent.pop(key, None)
         st.rerun()
-    event = getattr(result, "event", None) or {}
-    if event.get("view") != view:
+    event = getattr(result, "event", None)
+    if not isinstance(event, dict) or event.get("view") != view:
         return Event(np.zeros(0, dtype=int))
     # what the browser reports is untrusted: numbers only, indices within the corpus, finite coordinates
     if event.get("kind") == "click":
