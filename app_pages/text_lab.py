@@ -36,7 +36,7 @@ def live() -> LiveRun:
 
 
 def figures_line(rec_figures: dict[str, float]) -> str:
-    """A model's figures at one frame, as a panel title."""
+    """A model's figures at one frame: a live panel's title, a replay row's text."""
     return f"NP@10 {rec_figures['np10']:.3f} · BLEU {rec_figures['bleu']:.1f} · rec {rec_figures['rec']:.1f}"
 
 
@@ -63,9 +63,8 @@ if view != "Live training":
         st.plotly_chart(charts.metric_curves(rec.history(), shares=False), key="lab_replay_curves")
         rows = {}
         for i, n in enumerate(rec.names):
-            rows[f"{n.upper()} · rec BLEU, NP@10"] = [
-                f"NP@10 {rec.figures['np10'][i, j]:.3f} · BLEU {rec.figures['bleu'][i, j]:.1f}"
-                for j in range(i_end + 1)
+            rows[f"{n.upper()} · NP@10, rec BLEU, rec loss"] = [
+                figures_line({k: float(v[i, j]) for k, v in rec.figures.items()}) for j in range(i_end + 1)
             ]
         for i, n in enumerate(rec.names):
             rows[f"{n.upper()} · interpolation, t = 0 … 1"] = ["\n".join(t) for t in rec.interpolation[i]]

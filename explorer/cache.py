@@ -134,7 +134,7 @@ def corpus_codes(m: api.TextAE, sentences: list[str]) -> np.ndarray:
     return rewarn(_held()[key])
 
 
-HELD = 16  # corpora's codes, maps and map figures held in memory per server, the ones used longest ago dropped first
+HELD = 16  # codes, maps and latent-map payloads held in memory per server; the longest unused dropped first
 
 
 @st.cache_resource(show_spinner=False)
@@ -147,7 +147,7 @@ def _held() -> OrderedDict:
 
 def held(key: tuple, compute):
     """What `compute()` returns, computed once per server for `key` and held with the codes and maps
-    (a page's figure of a whole corpus, say). Keys should name what the value depends on."""
+    (the points a latent map sends the browser, say). Keys should name what the value depends on."""
     if key not in _held():
         _hold(key, compute())
     return _held()[key]

@@ -29,7 +29,6 @@ LIMIT_S = 300.0  # a run's training time; then it pauses for good (Reset starts 
 class Status:
     """What a page shows of the run."""
 
-    exists: bool
     playing: bool
     step: int = 0
     seconds: float = 0.0
@@ -108,8 +107,8 @@ class LiveRun:
         """Where the run stands."""
         lab = self.lab
         if lab is None:
-            return Status(False, False, error=self._error)
-        return Status(True, self.playing, lab.step_count, lab.train_time, self._stopped, self._error)
+            return Status(False, error=self._error)
+        return Status(self.playing, lab.step_count, lab.train_time, self._stopped, self._error)
 
     # -------------------------------------------------------------- thread
     def _loop(self) -> None:
