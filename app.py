@@ -1,12 +1,13 @@
-"""textae explorer: `streamlit run app.py`. The navigation frame and the shared sidebar; the pages live in
-app_pages/ (pages only), the parts they share in explorer/."""
+"""textae explorer: `streamlit run serve.py` (this frame with a warm start), or `streamlit run app.py`. The
+navigation frame and the shared sidebar; the pages live in app_pages/ (pages only), the parts they share in
+explorer/."""
 
 import os
 
 import streamlit as st
 import torch
 
-from explorer import state
+from explorer import state, warmup
 
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 st.set_page_config(page_title="textae", page_icon=":material/hub:", layout="wide")
@@ -31,5 +32,7 @@ page = st.navigation(pages)
 if page.title in NO_SIDEBAR:
     state.keep_sidebar()
 else:
-    st.session_state["selection"] = state.sidebar()
+    st.session_state["selection"] = selection = state.sidebar()
 page.run()
+if page.title not in NO_SIDEBAR and selection.corpus_kind != "Upload a file":  # reached when the page ran to its end
+    warmup.remember(page.url_path, st.query_params.to_dict())  # replayed when the server next starts (serve.py)

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, feedback, state, widgets
+from explorer import cache, feedback, scatter, state, widgets
 from explorer.scrubber import scrubber
 from textae import ops
 
@@ -44,9 +44,8 @@ method = c1.radio("Path", ["lerp", "slerp"], key="interp_method", horizontal=Tru
 n = c2.number_input("steps in the table", 2, 30, 10, key="interp_n")
 
 TS = np.round(np.arange(0, 1.0001, 0.01), 2)  # the slider's 101 positions, decoded in one batch per model
-MAP_POINTS = 2000  # corpus points drawn under the path (the browser draws them; the path is exact)
 names = {tag: f"{tag}{model.cfg.model_type.upper()}" for tag, model in models.items()}
-along, maps = {}, {}
+along, routes = {}, {}
 for tag, model in models.items():
     with feedback.errors_shown():
         along[names[tag]] = model.interpolate(a, b, TS, method)
@@ -54,11 +53,9 @@ for tag, model in models.items():
         if c is not None:
             proj, P = cache.projection(model, c.sentences, model.encode(c.sentences), "pca")
             z = model.encode([a, b])
-            maps[f"{names[tag]} · the path on the corpus's PCA map"] = (
-                P[:MAP_POINTS], proj.transform(ops.path(z[0], z[1], TS, method))
-            )  # fmt: skip
+            routes[tag] = (c, proj, P, proj.transform(ops.path(z[0], z[1], TS, method)))  # the path [101, 2] on the map
 
-i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, maps=maps, url="t")
+i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, url="t")
 t = float(TS[i])
 st.caption(
     "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
@@ -70,6 +67,15 @@ for col, (tag, model) in zip(cols, models.items()):
     with col, feedback.errors_shown():
         if len(models) > 1:
             st.markdown(f"**{names[tag]}** · {feedback.md(model.path)}")
+        if tag in routes:  # the whole corpus, drawn as on the Latent map (the same points, held once)
+            c, proj, P, route = routes[tag]
+            color, title = scatter.by_label(c.labels)
+            view = scatter.view_id(cache.map_key(model, c.sentences, proj), "label" if color else "none", None)
+            points = scatter.corpus_points(view, P, c.sentences, color, title)
+            scatter.scatter(f"interp_map{tag}", view, len(P), points, axis_titles=proj.axis_titles, height=380,
+                            route=(route, "interp_t", i), select=False)  # fmt: skip
+            st.caption(f"The {method} path on the PCA map of the corpus's {len(P):,} sentences; the red marker "
+                       "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom.")  # fmt: skip
         ts = ops.steps(int(n))
         table = pd.DataFrame(
             {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}

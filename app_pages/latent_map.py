@@ -58,8 +58,8 @@ elif not proj.exact_inverse:
     g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
 
 color, title = None, ""
-if color_by == "label":  # named labels (label_names.txt) speak for themselves; bare values get a prefix
-    color, title = c.labels, "label" if all(lab.lstrip("-").isdigit() for lab in c.labels[:1000]) else ""
+if color_by == "label":
+    color, title = scatter.by_label(c.labels)
 elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
@@ -86,12 +86,9 @@ if query.strip():
 
 # ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
 # empty space decodes the code under it, a box or lasso lists what it holds
-view = scatter.view_id(map_key, color_by, str(st.session_state.get("map_search")), st.session_state.get("map_k"))
-
-
-def points() -> dict:
-    """The view's points, colours and sentences, built once per server (12 MB of text at 155k)."""
-    return cache.held(("map payload", view), lambda: scatter.payload(P, c.sentences, color, title))
+extra = {"word / regex search": st.session_state.get("map_search"), "k-means cluster": st.session_state.get("map_k")}
+view = scatter.view_id(map_key, color_by, extra.get(color_by))  # as the Interpolation page names the same view
+points = scatter.corpus_points(view, P, c.sentences, color, title)
 
 
 SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once

@@ -1,6 +1,7 @@
 """The latent map at corpus scale, in headless Chromium: how long the first view takes cold, warm and after a
-server restart, a click on empty space to its decoded text, a lasso to its listed table, frames per second
-while panning, the bytes sent to the browser and the server's memory.
+server restart (a cold start, and a warm one with serve.py), a click on empty space to its decoded text, a
+lasso to its listed table, frames per second while panning, the bytes sent to the browser and the server's
+memory.
 
     python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
 
@@ -22,7 +23,7 @@ from urllib.parse import urlencode
 
 from common import ROOT, YELP, cpu_name
 
-from explorer.browser import Received, ensure_chromium, launch, serve_app, wait_idle
+from explorer.browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
 
 MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
 
@@ -56,7 +57,9 @@ def rss_mib(pid: int) -> float:
 
 
 def first_view(page, url: str, query: dict, method: str) -> float:
-    """Seconds from navigation to the drawn map (the page's run ended, the points drawn by WebGL)."""
+    """Seconds from navigation to the drawn map (the page's run ended, the points drawn by WebGL), from a blank
+    page each time, so that no view starts in the renderer process of the one before."""
+    page.goto("about:blank")
     t0 = time.perf_counter()
     page.goto(f"{url}/latent_map?{urlencode(query)}")
     page.wait_for_function(f"() => Number(document.querySelector('{MAP}')?.dataset.frames) > 0", timeout=1_800_000)
@@ -123,38 +126,41 @@ def pan_fps(page, seconds: float = 3.0) -> float:
 
 
 def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
-    """One size: a server on an empty cache (cold view, then a warm one, then the interactions), then a new
-    server on the cache the first one filled (the view after a restart)."""
+    """One size: a server on an empty cache (cold view, then a warm one, then the interactions); then, in the
+    same browser (its page reloaded, as a student's would be), new servers on the same port and the cache the
+    first one filled: `streamlit run app.py` (a cold start) and `streamlit run serve.py` (a warm start)."""
     from playwright.sync_api import sync_playwright
 
     path = corpus(n, folder)
     query = {"ckpt": "checkpoints/yelp-daae", "ckpt2": "(none)", "corpus": str(path), "n": n}
     out: dict = {}
     shutil.rmtree(cache_dir, ignore_errors=True)
-    for phase in ("first", "restart"):
+    port = free_port()
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        got = Received(page)
         server: dict = {}
-        log = folder / f"server-{n}-{phase}.log"
-        started = server.update  # called with pid=… once the server answers
-        with serve_app(ROOT / "checkpoints", log, allow=(folder,), started=lambda p, s=started: s(pid=p.pid)) as url, \
-                sync_playwright() as pw:  # fmt: skip
-            browser = launch(pw)
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            got = Received(page)
-            if phase == "restart":
-                out["restart"] = first_view(page, url, query, method)
-            else:
-                out["cold"] = first_view(page, url, query, method)
-                out["bytes"] = got.bytes
-                out["warm"] = first_view(page, url, query, method)
-                b0 = got.bytes
-                out["click"] = click_empty(page)
-                out["click_bytes"] = got.bytes - b0
-                wait_idle(page, 600_000)
-                out["lasso"], out["lassoed"] = lasso(page, 0.3)
-                wait_idle(page, 600_000)
-                out["fps"] = pan_fps(page)
-                out["rss"] = rss_mib(server["pid"])
-            browser.close()
+        with serve_app(ROOT / "checkpoints", folder / f"server-{n}.log", allow=(folder,), port=port,
+                       started=lambda p: server.update(pid=p.pid)) as url:  # fmt: skip
+            out["cold"] = first_view(page, url, query, method)
+            out["bytes"] = got.bytes
+            out["warm"] = first_view(page, url, query, method)
+            b0 = got.bytes
+            out["click"] = click_empty(page)
+            out["click_bytes"] = got.bytes - b0
+            wait_idle(page, 600_000)
+            out["lasso"], out["lassoed"] = lasso(page, 0.3)
+            wait_idle(page, 600_000)
+            out["fps"] = pan_fps(page)
+            out["rss"] = rss_mib(server["pid"])
+            page.goto("about:blank")  # else the page reconnects by itself to the next server, and costs it a run
+        for app in ("app.py", "serve.py"):
+            with serve_app(ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,),
+                           port=port) as url:  # fmt: skip
+                out[app] = first_view(page, url, query, method)
+                page.goto("about:blank")
+        browser.close()
     return out
 
 
@@ -171,8 +177,9 @@ def main() -> None:
     os.environ["TEXTAE_CACHE"] = str(cache_dir)  # the servers inherit it: a cold start is an empty cache
     print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
-        "| sentences | map | first view cold s | warm s | after a restart s | click to text s | lasso: points, "
-        "s to table | pan fps | MB the browser received: first view, a click | server peak RSS MiB |"
+        "| sentences | map | first view cold s | warm s | after a restart s: cold start, warm start | "
+        "click to text s | lasso: points, s to table | pan fps | MB the browser received: first view, a click | "
+        "server peak RSS MiB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     try:
@@ -180,7 +187,8 @@ def main() -> None:
             for n in (int(x) for x in a.sizes.split(",")):
                 r = run(n, method, folder, cache_dir)
                 print(
-                    f"| {n:,} | {method.upper()} | {r['cold']:.1f} | {r['warm']:.1f} | {r['restart']:.1f} | "
+                    f"| {n:,} | {method.upper()} | {r['cold']:.1f} | {r['warm']:.1f} | "
+                    f"{r['app.py']:.1f}, {r['serve.py']:.1f} | "
                     f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
                     f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                     flush=True,

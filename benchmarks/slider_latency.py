@@ -7,7 +7,7 @@ What is timed:
 - compute: when the sentences change, a page decodes every slider position in one batch
   (101 values of t; 121 values of k for 3 sentences).
 - browser, client-side sliders (app_pages/scrubber.py, what the pages use): in Debian's Chromium
-  driving `streamlit run app.py`, the time from an input event (an arrow key; a mouse move during a
+  driving `streamlit run serve.py`, the time from an input event (an arrow key; a mouse move during a
   drag) to the start of the frame that shows the changed text, by the browser's own clock (and, for
   comparison with the old figures, as Playwright sees it), and how often the text changes per second
   during a continuous drag

@@ -7,7 +7,7 @@ What is measured:
 1. lead (library, no browser): for each seed, the live default (textae.lab.LIVE) on the shared Yelp
    train, trained on one thread for --seconds of training with a frame every 100 steps; the training
    time until the DAAE's NP@10 leads the AAE's by 0.02 and by 0.05, and both at the end.
-2. browser (Debian's Chromium driving `streamlit run app.py`):
+2. browser (Debian's Chromium driving `streamlit run serve.py`):
    - the replay slider over the shipped recording: ms from an input event (mouse move, arrow key) to
      the frame that shows the new maps and text, by the browser's clock (slider_latency.py's probe);
    - live training with the Text lab page open: Play, then steps per second of wall time over

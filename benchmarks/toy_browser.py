@@ -2,7 +2,7 @@
 
     python benchmarks/toy_browser.py
 
-Serves `streamlit run app.py` and drives Debian's Chromium (headless) on the same machine,
+Serves `streamlit run serve.py` and drives Debian's Chromium (headless) on the same machine,
 so the browser's drawing competes with training for the cores. Prints the wall time from
 Play to the last step, the training time the page reports, and the frames drawn.
 """

@@ -10,4 +10,6 @@ scatter/   the latent map's WebGL renderer (st.components.v2): a view's points a
 component  the app's own st.components.v2 components, each from a folder of HTML, CSS and JS
 scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files), with moving maps
 live_lab   the Text lab's one live run per server, trained in a background thread
+warmup     the warm start (serve.py): the views a server showed last, run again before a new one answers
+browser    the app in Debian's Chromium, for the browser tests and the benchmarks
 """

@@ -41,12 +41,13 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(checkpoints: Path, log: Path, timeout: float = 90.0, app: Path = ROOT / "app.py",
-              allow: tuple[Path, ...] = (), started=None):  # fmt: skip
-    """`streamlit run app.py` on a free localhost port, listing the checkpoints under `checkpoints` and reading
-    also under the folders `allow` (TEXTAE_ALLOWED_ROOTS); yields its URL. `started(process)`, if given, is
-    called with the server's process once it answers (benchmarks read its CPU time and memory)."""
-    port = free_port()
+def serve_app(checkpoints: Path, log: Path, timeout: float = 150.0, app: Path = ROOT / "serve.py",
+              allow: tuple[Path, ...] = (), started=None, port: int | None = None):  # fmt: skip
+    """`streamlit run serve.py` (the README's command) on a localhost port (a free one unless given), listing
+    the checkpoints under `checkpoints` and reading also under the folders `allow` (TEXTAE_ALLOWED_ROOTS);
+    yields its URL once it answers, that is after its warm start. `started(process)`, if given, is called
+    with the server's process then (benchmarks read its CPU time and memory)."""
+    port = port or free_port()
     env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints), TEXTAE_ALLOWED_ROOTS=os.pathsep.join(map(str, allow)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
            "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip

@@ -147,7 +147,7 @@ def scrubber_data(at, key: str) -> dict:
     return component_data(at, "textae.scrubber", key)
 
 
-def map_view(at) -> dict:
+def map_view(at, key: str = "map_chart") -> dict:
     """The latent map as the browser gets it (explorer/scatter), its points decoded: xy [N, 2] and rgb [N, 3]
     in drawing order, order [N] (corpus index of each), text [N]. The page is run again with its record of
     what the browser holds cleared, so the points are sent."""
@@ -155,9 +155,9 @@ def map_view(at) -> dict:
 
     import numpy as np
 
-    at.session_state["_scatter_sent"] = {}
+    at.session_state["_scatter_views"] = []
     at.run()
-    data = component_data(at, "textae.scatter", "map_chart")
+    data = component_data(at, "textae.scatter", key)
     p = data["payload"]
     raw = {k: base64.b64decode(p[k]) for k in ("xy", "rgb", "order")}
     data["xy"] = np.frombuffer(raw["xy"], np.float32).reshape(-1, 2)

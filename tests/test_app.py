@@ -148,6 +148,7 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
     import numpy as np
 
     from textae import ops
+    from textae.projection import Projection
 
     at = app("app_pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
     a, b = "the food is great", "the staff was rude !"
@@ -161,10 +162,19 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
         assert row["texts"] == m.interpolate(a, b, ts, "lerp")
         assert [tuple(r) for r in row["runs"]] == ops.runs(row["texts"])
     assert "the food is great" in data["rows"][0]["texts"][0]  # the trained AE reconstructs this one
-    assert [len(m["path"]) for m in data["maps"]] == [101, 101]  # the path on each checkpoint's map
+    corpus = (app_root / "corpus.txt").read_text().splitlines()
+    for tag, m in zip(("A: ", "B: "), models):  # each checkpoint's map: the whole corpus, and the path on it
+        shown = map_view(at, f"interp_map{tag}")
+        assert sorted(shown["text"]) == sorted(corpus) and shown["select"] is False
+        route = shown["route"]
+        assert route["follow"] == "interp_t" and route["index"] == 50 and len(route["points"]) == 101
+        proj, zab = Projection("pca"), m.encode([a, b])
+        proj.fit(m.encode(corpus))
+        np.testing.assert_allclose(route["points"], proj.transform(ops.path(zab[0], zab[1], ts, "lerp")), atol=1e-4)
     at.session_state["interp_t"] = {"index": 100}  # the browser reports a release at t = 1
     at.run()
     assert at.query_params["t"] == "1.00" and scrubber_data(at, "interp_t")["index"] == 100
+    assert component_data(at, "textae.scatter", "interp_mapA: ")["route"]["index"] == 100
     steps = at.dataframe[0].value
     assert list(steps.columns) == ["t", "lerp", "slerp"] and len(steps) == 10
     at.radio(key="interp_method").set_value("slerp").run()
@@ -446,6 +456,18 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
         at.run()
         assert not at.exception and not at.success
         assert not any("selected sentence" in h.value for h in at.subheader), bad
+
+
+def test_a_page_that_shows_a_corpus_the_browser_holds_sends_no_point_again(app, app_root):
+    """The Latent map and the Interpolation page draw the same view of a corpus (PCA, coloured by label):
+    after the first, the second sends only its path; another checkpoint's map gets its points. (A browser
+    that lost them asks again: tests/test_browser.py.)"""
+    at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae")
+    latent = component_data(at, "textae.scatter", "map_chart")
+    assert "payload" in latent
+    at.switch_page("app_pages/interpolation.py").run()
+    mine, other = (component_data(at, "textae.scatter", f"interp_map{tag}") for tag in ("A: ", "B: "))
+    assert mine["id"] == latent["id"] and "payload" not in mine and "payload" in other
 
 
 # ------------------------------------------------------------------ Text lab

@@ -1,4 +1,4 @@
-"""The app in a real browser: Debian's Chromium (headless) driven by Playwright against `streamlit run app.py`.
+"""The app in a real browser: Debian's Chromium (headless) driven by Playwright against `streamlit run serve.py`.
 
 Screenshots of every page go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it).
 TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
@@ -82,15 +82,26 @@ def test_interpolation_text_changes_while_the_slider_is_dragged(site):
     page = open_page(site, "interpolation")
     wait_scrubber(page)
     first = page.locator(".tx-scrub .text").all_inner_texts()
-    assert len(first) == 2 and page.locator(".tx-scrub .map").count() == 2  # both checkpoints, each with its map
-    marker = page.locator(".tx-scrub .marker").first.get_attribute("cx")
+    maps = page.locator(".tx-scatter")
+    assert len(first) == 2 and maps.count() == 2  # both checkpoints, each with its map of the corpus
+    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].every(m => +m.dataset.frames > 0)")
+    assert maps.first.get_attribute("data-route") == "50"
     seen, _ = drag(page)  # mouse held down all the way: nothing is sent to the server until the release
     changes = sum(a != b for a, b in zip(seen, seen[1:]))
     assert changes >= 3, seen
     assert any(len({s[j] for s in seen}) > 2 for j in range(2))  # a row's own text changed, not only the other's
     assert page.locator(".tx-scrub .value").inner_text() == "1.00"
-    assert page.locator(".tx-scrub .marker").first.get_attribute("cx") != marker  # the marker followed t
     page.wait_for_function("() => location.search.includes('t=1.00')", timeout=30_000)  # reported on release
+    wait_idle(page)
+    assert [maps.nth(j).get_attribute("data-route") for j in range(2)] == ["100", "100"]
+    box = page.locator(SCRUBBER).first.bounding_box()  # held at a quarter: the markers follow, before any rerun
+    page.mouse.move(box["x"] + 1, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] / 4, box["y"] + box["height"] / 2, steps=5)
+    held = [int(maps.nth(j).get_attribute("data-route")) for j in range(2)]
+    page.mouse.up()
+    assert held[0] == held[1] and 15 <= held[0] <= 35, held
+    wait_idle(page)
     text, seconds = slide(page, 0, "Home", SCRUBBER_TEXT, SCRUBBER)
     assert page.locator(".tx-scrub .value").inner_text() == "0.00" and text != "\n".join(seen[-1])
     print(f"interpolation: {changes} text changes in a {len(seen)}-move drag; Home key to text {seconds * 1000:.0f} ms")

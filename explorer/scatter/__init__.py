@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
+from explorer import cache
 from explorer.component import from_folder
 from textae.figures import colour
 
@@ -88,35 +89,61 @@ def payload(points: np.ndarray, sentences: list[str], color=None, color_title: s
     }
 
 
+def by_label(labels: list[str] | None) -> tuple[list[str] | None, str]:
+    """Colours and the legend's title for a corpus's labels: named labels (label_names.txt) speak for
+    themselves, bare values get the prefix "label"."""
+    if not labels:
+        return None, ""
+    return labels, "label" if all(lab.lstrip("-").isdigit() for lab in labels[:1000]) else ""
+
+
 def view_id(*parts) -> str:
     """A short id for a view (what the map shows), from anything with a stable repr."""
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
+def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = ""):
+    """`scatter`'s make_payload for a corpus's map: its `payload`, built once per server and held (explorer.cache)."""
+    return lambda: cache.held(("map payload", view), lambda: payload(points, sentences, color, color_title))
+
+
+HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
+
+
 def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
             labels: tuple[np.ndarray, list[str]] | None = None, axis_titles: tuple[str, str] = ("", ""),
-            height: int = 620) -> Event:  # fmt: skip
+            height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
+            select: bool = True) -> Event:  # fmt: skip
     """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
     browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; labels: (points [M, 2],
-    sentences) written on the plane (a decoded grid). Returns what the reader selected or clicked on this view."""
-    sent = st.session_state.setdefault("_scatter_sent", {})  # key -> the view this session's browser holds
+    sentences) written on the plane (a decoded grid); route: (points [T, 2], a slider's key, its position)
+    drawn as a path with a marker that follows that slider (explorer/scrubber) in the browser; select=False
+    offers no box, lasso or click. Returns what the reader selected or clicked on this view."""
+    # the views this session's browser holds, the newest last: every map of the session shares them, so a
+    # second page that shows the same corpus sends no point again
+    held = st.session_state.setdefault("_scatter_views", [])
+    follow = None if route is None else {"points": np.round(route[0], 5).tolist(), "follow": route[1],
+                                         "index": int(route[2])}  # fmt: skip
     data = {
         "id": view,
         "height": height,
         "axes": list(axis_titles),
+        "select": select,
+        "route": follow,
         "marks": [
             {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), "colour": STAR}
             for name, (P, t) in (marks or {}).items()
         ],
         "labels": None if labels is None else {"points": np.round(labels[0], 5).tolist(), "text": list(labels[1])},
     }
-    if sent.get(key) != view:
+    if view not in held:
         data["payload"] = make_payload()
-        sent[key] = view
+        held.append(view)
+        del held[:-HELD_VIEWS]
     result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
                         on_missing_change=lambda: None)  # fmt: skip
-    if getattr(result, "missing", None):  # the browser lost the points (a reload): send them again
-        sent.pop(key, None)
+    if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
+        held.remove(result.missing)
         st.rerun()
     event = getattr(result, "event", None)
     if not isinstance(event, dict) or event.get("view") != view:

@@ -1,7 +1,8 @@
 // A WebGL scatter of a whole corpus (explorer/scatter/__init__.py). The points come once per view and stay in
 // the browser (CACHE, which outlives reruns and page switches), so a click, a selection or another widget's
 // change reruns the page without sending them again. One draw call for every point; hover, box, lasso and
-// clicks are answered here, and only their result goes to the server.
+// clicks are answered here, and only their result goes to the server. A route (an interpolation's path)
+// has a marker that follows a slider of the page (explorer/scrubber) in the browser.
 const CACHE = (window.__textaeScatter = window.__textaeScatter || new Map());
 const KEEP = 3;  // views kept in the browser (a 155k view is about 15 MB)
 const G = 128;  // hover index: points bucketed in a G x G grid over the map
@@ -120,8 +121,9 @@ export default function (component) {
     };
     s.view = { ...s.home };
   }
-  s.marks = data.marks || []; s.labels = data.labels || null;
+  s.marks = data.marks || []; s.labels = data.labels || null; s.route = data.route || null;
   const st = s;
+  if (st.route) root.dataset.route = String(st.route.index);
 
   const size = () => {  // a canvas is cleared by any assignment to its size, so only a change assigns it
     const r = stage.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
@@ -184,6 +186,15 @@ export default function (component) {
       lines.forEach((ln, j) => c.fillText(ln, px, py + 12 + 12 * j));
     });
     c.textAlign = 'left';
+    if (st.route) {  // a path through the plane (an interpolation), its ends, and a marker at the slider's position
+      const px = st.route.points.map(([x, y]) => toPx(x, y));
+      c.beginPath(); px.forEach(([x, y], k) => (k ? c.lineTo(x, y) : c.moveTo(x, y)));
+      c.strokeStyle = '#222'; c.lineWidth = 1.5; c.stroke();
+      for (const [x, y] of [px[0], px[px.length - 1]]) { c.beginPath(); c.arc(x, y, 4, 0, 2 * Math.PI); c.fillStyle = '#222'; c.fill(); }
+      const [mx, my] = px[Math.min(Math.max(st.route.index, 0), px.length - 1)];
+      c.beginPath(); c.arc(mx, my, 7, 0, 2 * Math.PI); c.fillStyle = '#ff4b4b'; c.fill();
+      c.strokeStyle = '#000'; c.lineWidth = 1.5; c.stroke();
+    }
     for (const m of st.marks) m.points.forEach(([x, y], i) => {  // the query and its neighbours: stars
       const [px, py] = toPx(x, y);
       c.beginPath();
@@ -237,7 +248,9 @@ export default function (component) {
   }
 
   // ---- input
+  if (!data.select) st.mode = 'pan';  // a map to look at (hover, pan, zoom): nothing to select or decode
   root.querySelectorAll('.mode').forEach((b) => {
+    b.hidden = !data.select && b.dataset.mode !== 'pan';
     b.classList.toggle('on', b.dataset.mode === st.mode);
     b.onclick = () => { st.mode = b.dataset.mode; root.querySelectorAll('.mode').forEach((o) => o.classList.toggle('on', o === b)); };
   });
@@ -291,6 +304,7 @@ export default function (component) {
     if (!d) return;
     const p = local(e), a = d.path[0];
     const moved = d.path.some((q) => Math.hypot(q[0] - a[0], q[1] - a[1]) > 4);  // a closed lasso ends where it began
+    if (!moved && !data.select) return;
     if (!moved) {  // a click: a point picks that point, empty space is decoded (pan mode); else it clears
       const h = nearest(p[0], p[1]);
       if (h >= 0) { select((x, y) => x === v.xy[2 * h] && y === v.xy[2 * h + 1]); return; }
@@ -328,6 +342,15 @@ export default function (component) {
       if (nearest(px, py, 15) < 0) return [r.left + px, r.top + py];
     return null;
   };
+  root.__follow = (d) => {  // a slider this map's route follows moved (explorer/scrubber's window event)
+    if (!st.route || d.key !== st.route.follow) return;
+    st.route.index = d.index; root.dataset.route = String(d.index);
+    overlay();
+  };
+  if (!root.__listens) {  // one listener per element; it calls the latest render's __follow
+    root.__listens = true;
+    window.addEventListener('textae:scrub', (e) => root.__follow && root.__follow(e.detail));
+  }
   if (!root.__resized) {  // one observer per element; it calls the latest render's draw
     root.__resized = new ResizeObserver(() => root.__draw && root.__draw(true));
     root.__resized.observe(stage);

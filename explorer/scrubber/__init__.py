@@ -4,8 +4,9 @@ Streamlit's own st.slider reports its value only when the mouse is released, and
 a round trip to the server. This component (st.components.v2) receives the decoded sentence of
 every position with the page, so dragging or an arrow key swaps the text in the browser. It
 draws, per row (an input sentence, or a model), a band of the positions where consecutive
-decodes are the same sentence, and optionally the path on a 2-D map with a marker that follows
-the slider, or maps whose points move with it (`movies`: one frame of points per position). The
+decodes are the same sentence, and optionally maps whose points move with it (`movies`: one frame of
+points per position). While it moves it tells the page's other components its position (a window event,
+`textae:scrub`): the latent map's renderer (explorer/scatter) moves a marker along a path with it. The
 final position (mouse released, key pressed) is reported back to the page as `index`; with `url`, the
 wrapper also keeps it in the URL, so a shared link opens there.
 """
@@ -27,13 +28,11 @@ _component = from_folder("scrubber", Path(__file__).parent)
 
 
 def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
-             maps: dict[str, tuple[np.ndarray, np.ndarray]] | None = None, url: str | None = None,
-             movies: dict[str, np.ndarray] | None = None, labels: np.ndarray | None = None,
+             url: str | None = None, movies: dict[str, np.ndarray] | None = None, labels: np.ndarray | None = None,
              classes: list[str] | None = None) -> int:  # fmt: skip
     """Mount a client-side slider over positions `values` (numeric labels); returns the reported position.
 
     rows: name -> the decoded text at every position (one row per input sentence or model);
-    maps: name -> (corpus map points [N, 2], path points [len(values), 2]), drawn with a marker;
     url: a query parameter that holds the position (a shared link opens at its value, the nearest one);
     movies: name -> points [len(values), P, 2], one frame per position, coloured by `labels` [P] (an index
     into `classes`, -1 for none).
@@ -44,13 +43,10 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     if url and url in st.query_params and key not in st.session_state:  # a shared URL opens at its value
         st.session_state[key] = {"index": url_position(url, st.query_params[url], values, default)}
     data = {
+        "key": key,  # named in its position events: a map that follows this slider listens for it
         "label": label,
         "values": list(values),
         "rows": [{"name": n, "texts": list(t), "runs": runs(t)} for n, t in rows.items()],
-        "maps": [
-            {"name": n, "points": np.round(P, 3).tolist(), "path": np.round(path, 3).tolist()}
-            for n, (P, path) in (maps or {}).items()
-        ],
         "movies": [movie(n, F, labels, classes or []) for n, F in (movies or {}).items()],
     }
     if any(len(m["frames"]) != len(values) for m in data["movies"]):

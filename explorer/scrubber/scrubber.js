@@ -26,31 +26,6 @@ export default function (component) {
     const maps = root.querySelector('.maps');
     maps.replaceChildren();
     const NS = 'http://www.w3.org/2000/svg';
-    for (const m of data.maps || []) {
-      const box = document.createElement('div'); box.className = 'map';
-      const cap = document.createElement('div'); cap.className = 'name'; cap.textContent = m.name;
-      const svg = document.createElementNS(NS, 'svg');
-      const all = m.points.concat(m.path);
-      const xs = all.map(p => p[0]), ys = all.map(p => p[1]);
-      const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-      const pad = 0.05 * Math.max(x1 - x0, y1 - y0, 1e-6);
-      svg.setAttribute('viewBox', `${x0 - pad} ${-(y1 + pad)} ${x1 - x0 + 2 * pad} ${y1 - y0 + 2 * pad}`);
-      svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
-      const r = 0.006 * Math.max(x1 - x0, y1 - y0);
-      const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'pts');
-      pts.setAttribute('stroke-width', String(2 * r));  // y is flipped: the map's y grows upwards
-      pts.setAttribute('d', m.points.map(p => `M${p[0]} ${-p[1]}h0`).join(''));
-      const line = document.createElementNS(NS, 'polyline'); line.setAttribute('class', 'path');
-      line.setAttribute('points', m.path.map(p => `${p[0]},${-p[1]}`).join(' '));
-      svg.append(pts, line);
-      for (const p of [m.path[0], m.path[m.path.length - 1]]) {
-        const e = document.createElementNS(NS, 'circle'); e.setAttribute('class', 'end');
-        e.setAttribute('cx', p[0]); e.setAttribute('cy', -p[1]); e.setAttribute('r', 1.6 * r); svg.appendChild(e);
-      }
-      const mk = document.createElementNS(NS, 'circle'); mk.setAttribute('class', 'marker');
-      mk.setAttribute('r', 2.6 * r); mk.setAttribute('stroke-width', 0.5 * r); svg.appendChild(mk);
-      box.append(cap, svg); maps.appendChild(box);
-    }
     for (const m of data.movies || []) {  // maps whose points move with the slider: one path per class
       const box = document.createElement('div'); box.className = 'map movie';
       const cap = document.createElement('div'); cap.className = 'name'; cap.textContent = m.name;
@@ -60,7 +35,7 @@ export default function (component) {
       svg.setAttribute('preserveAspectRatio', 'xMidYMid meet');
       const w = 0.008 * Math.max(x1 - x0, y1 - y0);
       m.classes.forEach((c, k) => {
-        const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'cls');  // not .pts: its grey
+        const pts = document.createElementNS(NS, 'path'); pts.setAttribute('class', 'cls');
         pts.setAttribute('stroke', c.colour); pts.setAttribute('stroke-width', String(w)); pts.dataset.k = k;
         svg.appendChild(pts);
       });
@@ -93,10 +68,8 @@ export default function (component) {
       row.querySelectorAll('.seg').forEach(s => s.classList.toggle('on', +s.dataset.a <= i && i < +s.dataset.b));
     });
     root.querySelectorAll('.map.movie').forEach((box, j) => draw(box.querySelector('svg'), data.movies[j], j, i));
-    root.querySelectorAll('.map:not(.movie)').forEach((box, j) => {
-      const p = data.maps[j].path[i], mk = box.querySelector('.marker');
-      mk.setAttribute('cx', p[0]); mk.setAttribute('cy', -p[1]);
-    });
+    // maps drawn by another component follow the position (explorer/scatter: a route that follows this key)
+    window.dispatchEvent(new CustomEvent('textae:scrub', { detail: { key: data.key, index: i } }));
   };
   range.oninput = () => { root.dataset.moving = '1'; show(Number(range.value)); };
   range.onchange = () => { delete root.dataset.moving; setStateValue('index', Number(range.value)); };

@@ -1,0 +1,167 @@
+"""A warm start: the views this server showed last are run again, headless, when it next starts, before it
+answers anyone. So the first visitor after a restart finds them warm: the modules imported, the models
+loaded, the codes and maps read from the disk cache and the latent map's points built.
+
+`streamlit run serve.py` starts the app with `lifespan` (st.App); `streamlit run app.py` starts it cold.
+
+- app.py calls `remember(page, params)` after each page that uses the sidebar has run to its end. The
+  RECENT most recent distinct views (a page and its URL's sidebar parameters, never an upload) are kept in
+  the disk cache's folder, in a small JSON file written atomically.
+- At start, `replay` runs each one as a session of its own would: the same script, the same URL, so the
+  same cache keys. It waits at most LIMIT_S; a replay still running then finishes in the background.
+- What is replayed is what a browser could ask for: the URL's paths pass the same access checks.
+  An unreadable or odd file is ignored (and logged), and so is a replay that fails: a start never fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlencode
+
+from textae import cache
+
+log = logging.getLogger("textae.warmup")
+
+RECENT = 4  # views kept and replayed: a class uses few, and each replay holds its map's points in memory
+LIMIT_S = 60.0  # the longest a start waits before it answers; a view whose codes must be computed may take longer
+KEYS = ("ckpt", "ckpt2", "corpus", "labels", "n")  # the URL parameters the sidebar writes (explorer/state.py)
+MAX_VALUE = 1000  # characters: longer parameters are not remembered (the sidebar's paths are far shorter)
+MAX_FILE = 64 * 1024
+FILE = "recent-views.json"
+_lock = threading.Lock()
+
+
+def path() -> Path:
+    """Where the recent views are kept: beside the disk cache's entries."""
+    return cache.root() / FILE
+
+
+def _valid(view) -> bool:
+    """A view as stored: [page name, {parameter: value}], short strings and known parameters only."""
+    if not (isinstance(view, list) and len(view) == 2):
+        return False
+    page, params = view
+    return (
+        isinstance(page, str)
+        and len(page) <= 100
+        and (page == "" or page.replace("_", "").isalnum())
+        and isinstance(params, dict)
+        and all(k in KEYS and isinstance(v, str) and len(v) <= MAX_VALUE for k, v in params.items())
+    )
+
+
+def recent() -> list[tuple[str, dict[str, str]]]:
+    """The views remembered, the most recent first; [] when there are none or the file is unreadable."""
+    p = path()
+    try:
+        if p.stat().st_size > MAX_FILE:
+            raise ValueError(f"larger than {MAX_FILE:,} bytes")
+        views = json.loads(p.read_text(encoding="utf-8"))
+        if not isinstance(views, list):
+            raise ValueError("not a list")
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as e:
+        log.warning("%s is unreadable (%s); no view is replayed", p, e)
+        return []
+    return [(v[0], v[1]) for v in views if _valid(v)][:RECENT]
+
+
+def remember(page: str, params: Mapping[str, str]) -> None:
+    """Put a view first among the recent ones (written only when that changes the list)."""
+    view = [page, {k: str(params[k]) for k in KEYS if k in params}]
+    if not _valid(view):
+        return
+    with _lock:
+        views = [list(v) for v in recent()]
+        if views and views[0] == view:
+            return
+        views = [view] + [v for v in views if v != view][: RECENT - 1]
+        try:
+            _write(views)
+        except OSError as e:  # a read-only cache folder: the app works on, only cold after a restart
+            log.warning("could not remember the view (%s)", e)
+
+
+def _write(views: list) -> None:
+    d = cache.root()
+    d.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=d)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(views, f)
+        os.replace(tmp, path())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+async def replay(views: list[tuple[str, dict[str, str]]], limit: float = LIMIT_S) -> list[tuple[str, float]]:
+    """Run each view once in a headless session of this server, the oldest first (so that each remembers
+    itself in the same order); [(view, seconds)] for those that ended within `limit` seconds in all.
+    Call on the server's event loop, after its runtime has started (st.App's lifespan does both)."""
+    from streamlit.proto.ClientState_pb2 import ClientState
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.script_data import ScriptData
+    from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
+
+    rt = Runtime.instance()
+    done, deadline = [], time.monotonic() + limit
+    for page, params in reversed(views):
+        # the way Runtime.does_script_run_without_error runs the script once, with no browser attached
+        session = AppSession(
+            script_data=ScriptData(rt._main_script_path, False),
+            uploaded_file_manager=rt.uploaded_file_mgr,
+            script_cache=rt._script_cache,
+            message_enqueued_callback=None,
+            user_info={},
+        )
+        name = f"/{page}?{urlencode(params)}"
+        t0 = time.monotonic()
+        session.request_rerun(ClientState(query_string=urlencode(params), page_name=page))
+        while SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        if SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state:
+            log.warning("warm start: %s still runs after %.0f s; it goes on in the background", name, limit)
+            asyncio.get_running_loop().create_task(_shut_when_done(session))
+            break
+        failed = session.session_state[SCRIPT_RUN_WITHOUT_ERRORS_KEY] is False  # an exception, not st.stop()
+        session.shutdown()
+        done.append((name, time.monotonic() - t0))
+        log.info("warm start: %s in %.1f s%s", name, done[-1][1], " (the page raised an error)" if failed else "")
+    return done
+
+
+async def _shut_when_done(session) -> None:
+    from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
+
+    while SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state:
+        await asyncio.sleep(1)
+    session.shutdown()
+
+
+@asynccontextmanager
+async def lifespan(app):
+    """st.App's lifespan: replay the recent views (or the start page when none), then serve."""
+    if not log.handlers:  # said on the server's console, beside Streamlit's own lines
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    views = recent() or [("", {})]  # none yet: the start page, which imports the app's modules
+    log.info("warm start: running %d view(s) again before serving (at most %.0f s)", len(views), LIMIT_S)
+    try:
+        await replay(views)
+    except Exception as e:  # a start never fails for want of a warm cache
+        log.warning("warm start skipped: %s: %s", type(e).__name__, e)
+    yield
