@@ -38,6 +38,7 @@ MAX_VALUE = 1000  # characters: longer parameters are not remembered (the sideba
 MAX_FILE = 64 * 1024
 FILE = "recent-views.json"
 _lock = threading.Lock()
+_last: tuple | None = None  # (file, view) this process remembered last: its reruns read no file
 
 
 def path() -> Path:
@@ -78,10 +79,12 @@ def recent() -> list[tuple[str, dict[str, str]]]:
 
 def remember(page: str, params: Mapping[str, str]) -> None:
     """Put a view first among the recent ones (written only when that changes the list)."""
+    global _last
     view = [page, {k: str(params[k]) for k in KEYS if k in params}]
-    if not _valid(view):
+    if (path(), view) == _last or not _valid(view):
         return
     with _lock:
+        _last = (path(), view)
         views = [list(v) for v in recent()]
         if views and views[0] == view:
             return
