@@ -52,8 +52,12 @@ for tag, model in models.items():
         c = state.corpus(model, required=False)
         if c is not None:
             proj, P = cache.projection(model, c.sentences, model.encode(c.sentences), "pca")
+            color, title = scatter.by_label(c.labels)
+            # named here, right after the map: the corpus's digest is still the one map_key computed last
+            view = scatter.view_id(cache.map_key(model, c.sentences, proj), "label" if color else "none", None)
             z = model.encode([a, b])
-            routes[tag] = (c, proj, P, proj.transform(ops.path(z[0], z[1], TS, method)))  # the path [101, 2] on the map
+            path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
+            routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)
 
 i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, url="t")
 t = float(TS[i])
@@ -68,13 +72,10 @@ for col, (tag, model) in zip(cols, models.items()):
         if len(models) > 1:
             st.markdown(f"**{names[tag]}** · {feedback.md(model.path)}")
         if tag in routes:  # the whole corpus, drawn as on the Latent map (the same points, held once)
-            c, proj, P, route = routes[tag]
-            color, title = scatter.by_label(c.labels)
-            view = scatter.view_id(cache.map_key(model, c.sentences, proj), "label" if color else "none", None)
-            points = scatter.corpus_points(view, P, c.sentences, color, title)
-            scatter.scatter(f"interp_map{tag}", view, len(P), points, axis_titles=proj.axis_titles, height=380,
-                            route=(route, "interp_t", i), select=False)  # fmt: skip
-            st.caption(f"The {method} path on the PCA map of the corpus's {len(P):,} sentences; the red marker "
+            view, points, n_points, proj, path = routes[tag]
+            scatter.scatter(f"interp_map{tag}", view, n_points, points, axis_titles=proj.axis_titles, height=380,
+                            route=(path, "interp_t", i), select=False)  # fmt: skip
+            st.caption(f"The {method} path on the PCA map of the corpus's {n_points:,} sentences; the red marker "
                        "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom.")  # fmt: skip
         ts = ops.steps(int(n))
         table = pd.DataFrame(
