@@ -12,8 +12,12 @@ from explorer import state, warmup
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 st.set_page_config(page_title="textae", page_icon=":material/hub:", layout="wide")
 
+home = st.Page("app_pages/home.py", title="Welcome", icon=":material/home:", default=True)
+toy_lab = st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:")
+text_lab = st.Page("app_pages/text_lab.py", title="Text lab", icon=":material/model_training:")
+NO_SIDEBAR = {home, toy_lab, text_lab}  # pages that use no checkpoint or corpus from the sidebar
 pages = {
-    "": [st.Page("app_pages/home.py", title="Welcome", icon=":material/home:", default=True)],
+    "": [home],
     "Explore a checkpoint": [
         st.Page("app_pages/latent_map.py", title="Latent map", icon=":material/scatter_plot:"),
         st.Page("app_pages/interpolation.py", title="Interpolation", icon=":material/linear_scale:"),
@@ -22,17 +26,17 @@ pages = {
         st.Page("app_pages/inspector.py", title="Checkpoint inspector", icon=":material/search_insights:"),
     ],
     "Learn": [
-        st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:"),
-        st.Page("app_pages/text_lab.py", title="Text lab", icon=":material/model_training:"),
+        toy_lab,
+        text_lab,
         st.Page("app_pages/geometry.py", title="Geometry", icon=":material/straighten:"),
     ],
 }
-NO_SIDEBAR = {"Welcome", "Toy lab", "Text lab"}  # pages that use no checkpoint or corpus from the sidebar
 page = st.navigation(pages)
-if page.title in NO_SIDEBAR:
-    state.keep_sidebar()
-else:
+uses_sidebar = page not in NO_SIDEBAR  # st.Page compares by its script: renaming a page's title changes nothing
+if uses_sidebar:
     st.session_state["selection"] = selection = state.sidebar()
+else:
+    state.keep_sidebar()
 page.run()
-if page.title not in NO_SIDEBAR and selection.corpus_kind != "Upload a file":  # reached when the page ran to its end
+if uses_sidebar and selection.corpus_kind != state.Source.UPLOAD:  # reached when the page ran to its end
     warmup.remember(page.url_path, st.query_params.to_dict())  # replayed when the server next starts (serve.py)

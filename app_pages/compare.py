@@ -3,7 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, charts, feedback, state, widgets
+from explorer import charts, feedback, state, widgets
+from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
 from textae.evaluation import quick_figures
@@ -21,7 +22,7 @@ if len(names) < 2:
 models = {}
 for name in names:
     try:
-        models[name] = cache.load_model(choices[name])
+        models[name] = load_model(choices[name])
     except (TextaeError, OSError) as e:  # one bad checkpoint must not hide the others
         st.error(feedback.md(f"{name}: {e}"))
 if len(models) < 2:

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, feedback, state
+from explorer import feedback, state
+from explorer.models import load_model
 from textae import geometry
 from textae.config import MAX_TOKENS
 from textae.errors import TextaeError
@@ -32,7 +33,7 @@ ca, cb = st.columns(2)
 pick_a = ca.selectbox("Model A", labels, index=default("yelp-aae", 0), key="geo_a")
 pick_b = cb.selectbox("Model B", labels, index=default("yelp-daae", 1), key="geo_b")
 with feedback.errors_shown():
-    models = {pick_a: cache.load_model(choices[pick_a]), pick_b: cache.load_model(choices[pick_b])}
+    models = {pick_a: load_model(choices[pick_a]), pick_b: load_model(choices[pick_b])}
 if pick_a == pick_b:
     st.info("Both sides show the same checkpoint; pick two to compare.", icon=":material/info:")
     models = {pick_a: models[pick_a]}

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import access, charts, feedback, state
+from explorer import access, charts, corpora, feedback, state
 from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
 from textae.metrics import latent_stats
@@ -61,7 +61,7 @@ with tab_lat:
     c = state.corpus(m, required=False)
     if c is not None:
         with feedback.warnings_shown():
-            stats = latent_stats(m.encode(c.sentences))
+            stats = latent_stats(corpora.codes(m, c))
         a, b = st.columns(2)
         a.metric("active units (variance > 0.01)", f"{stats['active']} / {stats['dim_z']}")
         b.metric("mean ‖mean‖ / mean variance", f"{np.linalg.norm(stats['mean']):.2f} / {stats['var'].mean():.2f}")

@@ -4,7 +4,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, feedback, scatter, state, widgets
+from explorer import corpora, feedback, maps, scatter, state, widgets
+from explorer.models import load_model
 from explorer.scrubber import scrubber
 from textae import ops
 
@@ -14,7 +15,7 @@ sel = state.selection()
 models = {"": m}
 if sel.checkpoint2:
     with feedback.errors_shown():
-        models = {"A: ": m, "B: ": cache.load_model(sel.checkpoint2)}
+        models = {"A: ": m, "B: ": load_model(sel.checkpoint2)}
 
 pairs = widgets.interpolation_pairs()
 DEFAULT = ("the food was cold and the service was slow .", "great place , friendly staff !")
@@ -51,10 +52,10 @@ for tag, model in models.items():
         along[names[tag]] = model.interpolate(a, b, TS, method)
         c = state.corpus(model, required=False)
         if c is not None:
-            proj, P = cache.projection(model, c.sentences, model.encode(c.sentences), "pca")
+            shown = maps.projection(model, c, corpora.codes(model, c), "pca")
+            proj, P = shown.proj, shown.points
             color, title = scatter.by_label(c.labels)
-            # named here, right after the map: the corpus's digest is still the one map_key computed last
-            view = scatter.view_id(cache.map_key(model, c.sentences, proj), "label" if color else "none", None)
+            view = scatter.view_id(shown.key, "label" if color else "none", None)  # as the Latent map names it
             z = model.encode([a, b])
             path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
             routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)

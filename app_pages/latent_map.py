@@ -1,20 +1,18 @@
 """Latent map: the corpus's codes in 2-D, coloured, searchable, selectable, and decodable anywhere."""
 
-import re
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import cache, feedback, scatter, state, widgets
-from textae import geometry
+from explorer import corpora, feedback, maps, scatter, state, store, widgets
+from textae import geometry, search
 from textae.projection import kmeans
 
 st.title("Latent map")
 m = state.model()
 c = state.corpus(m)
 with feedback.warnings_shown():
-    Z = m.encode(c.sentences)  # a corpus's codes come from the disk cache after the first time
+    Z = corpora.codes(m, c)  # [N, dim_z]: from the server's store or the disk cache after the first time
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
@@ -33,8 +31,8 @@ color_options = (["label"] if c.labels else []) + ["sentence length", "word / re
 color_by = right.selectbox("Colour by", color_options, key="map_color")
 
 with feedback.errors_shown():
-    proj, P = cache.projection(m, c.sentences, Z, method, nn, md, v)
-map_key = cache.map_key(m, c.sentences, proj)  # what the map shows
+    shown = maps.projection(m, c, Z, method, nn, md, v)
+proj, P = shown.proj, shown.points
 if method == "axis":
     st.caption(
         f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "
@@ -63,18 +61,18 @@ if color_by == "label":
 elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
-    pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b")
-    try:
-        rx = re.compile(pattern) if pattern else None
-    except re.error as e:
-        st.warning(f"{feedback.md(pattern)} is not a valid regular expression ({e}); searching for it as plain text.")
-        rx = re.compile(re.escape(pattern))
-    if rx:
-        color, title = np.array(["match" if rx.search(s) else "no match" for s in c.sentences]), ""
-        st.caption(f"{(color == 'match').sum():,} of {len(color):,} sentences match.")
+    pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b",
+                               max_chars=search.MAX_PATTERN)  # fmt: skip
+    if pattern:  # RE2: linear in the corpus whatever the pattern (textae.search), held once per server
+        with feedback.errors_shown():
+            found = store.held(("search", c.digest, pattern), lambda: search.search(c.sentences, pattern))
+        if found.note:
+            st.warning(f"{feedback.md(pattern)} is {feedback.md(found.note)}.", icon=":material/warning:")
+        color, title = np.where(found.matches, "match", "no match"), ""
+        st.caption(f"{int(found.matches.sum()):,} of {len(c.sentences):,} sentences match.")
 elif color_by == "k-means cluster":
     k = right.slider("clusters", 2, 20, 8, key="map_k")
-    color, title = cache.held(("k-means", map_key[:2], k), lambda: kmeans(Z, k).astype(str)), "cluster"
+    color, title = store.held(("k-means", *shown.key[:2], k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
 query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
@@ -87,7 +85,7 @@ if query.strip():
 # ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
 # empty space decodes the code under it, a box or lasso lists what it holds
 extra = {"word / regex search": st.session_state.get("map_search"), "k-means cluster": st.session_state.get("map_k")}
-view = scatter.view_id(map_key, color_by, extra.get(color_by))  # as the Interpolation page names the same view
+view = scatter.view_id(shown.key, color_by, extra.get(color_by))  # as the Interpolation page names the same view
 points = scatter.corpus_points(view, P, c.sentences, color, title)
 
 
@@ -98,6 +96,8 @@ SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso
 def interact() -> None:
     event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles)
     picked = event.picked
+    if event.problem:
+        st.warning(event.problem, icon=":material/warning:")
     st.caption(
         f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence; drag to "
         "pan, scroll to zoom. Click a point, or choose Box or Lasso above the map, to list sentences with their "

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from explorer import cache, charts, feedback, live_lab
+from explorer import charts, corpora, feedback, live_lab
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
 from explorer.state import UPLOAD_LIMIT_MB
@@ -109,7 +109,7 @@ if reset or (play and run.lab is None):
             if upload is None:
                 st.warning("Upload a file of sentences first, or choose the shared Yelp train.")
                 st.stop()
-            corpus = cache.read_corpus(upload.name[:200], upload.getvalue(),
+            corpus = corpora.read_corpus(upload.name[:200], upload.getvalue(),
                                        labels_upload.getvalue() if labels_upload else None, 0)  # fmt: skip
         else:
             yelp = DataLayout.shared("yelp")
@@ -117,7 +117,7 @@ if reset or (play and run.lab is None):
                 st.error("The shared Yelp data is not on this server; upload a file of sentences instead.")
                 st.stop()
             names = read_label_names(yelp.labels("train"))
-            corpus = cache.read_corpus(str(yelp.split("train")), None, read_bytes(yelp.labels("train")), 0,
+            corpus = corpora.read_corpus(str(yelp.split("train")), None, read_bytes(yelp.labels("train")), 0,
                                        names=names)  # fmt: skip
         cfg = replace(D, train_size=int(size), noise=replace(D.noise, drop=float(drop), sub=float(sub)), seed=int(seed),
                       steps=int(steps))  # fmt: skip

@@ -20,9 +20,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from browser import CHROMIUM, ensure_chromium, serve_app
 from common import ROOT, YELP, cpu_name
-
-from explorer.browser import CHROMIUM, ensure_chromium, serve_app
 
 SUBJECTS = ["the food", "the staff", "our waiter", "the pizza", "this place", "the service", "the salad"]
 ADJECTIVES = ["great", "cold", "friendly", "rude", "amazing", "slow", "fresh", "awful"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(ROOT / "tests"))  # browser.py: the app in Chromium, shared with the browser tests
 
 from textae.data import DataLayout  # noqa: E402  (after the path is set)
 from textae.parallel import cpu_name  # noqa: E402, F401  (the benchmarks name the CPU with it)

@@ -24,9 +24,9 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 
-from explorer.browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from textae.data import DataLayout
 
 SENTENCES = [

@@ -22,11 +22,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+from browser import Received, ensure_chromium, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 from map_scale import rss_mib
 
 import textae
-from explorer.browser import Received, ensure_chromium, launch, serve_app, wait_idle
 from textae.data import read_lines
 from textae.projection import Projection
 

@@ -21,9 +21,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
-
-from explorer.browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
 
 MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
 

@@ -30,10 +30,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import torch
-from common import ROOT, SIZES, corpus
-
-import textae
-from explorer.browser import (  # noqa: E402
+from browser import (  # noqa: E402
     SCRUBBER,
     STREAMLIT_SLIDER,
     drag,
@@ -44,6 +41,9 @@ from explorer.browser import (  # noqa: E402
     wait_idle,
     wait_scrubber,
 )
+from common import ROOT, SIZES, corpus
+
+import textae
 from textae import ops
 from textae.checkpoint import find_checkpoints, save_checkpoint
 from textae.config import preset

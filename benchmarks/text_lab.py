@@ -61,7 +61,7 @@ def caption_step(page) -> int:
 
 def settled(page, url: str, repeat: int = 3) -> float:
     """Median seconds from navigation to an idle page."""
-    from explorer.browser import wait_idle
+    from browser import wait_idle
 
     out = []
     for _ in range(repeat):
@@ -74,10 +74,9 @@ def settled(page, url: str, repeat: int = 3) -> float:
 
 
 def browser(live_seconds: float) -> dict:
+    from browser import SCRUBBER, launch, serve_app, wait_idle, wait_scrubber
     from playwright.sync_api import sync_playwright
     from slider_latency import frame_latency_ms
-
-    from explorer.browser import SCRUBBER, launch, serve_app, wait_idle, wait_scrubber
 
     out = {}
     log = Path(tempfile.mkdtemp(prefix="text-lab-bench-")) / "streamlit.log"
@@ -144,7 +143,7 @@ def main() -> None:
         print(f"mean lead at the end: {np.mean([r['daae'] - r['aae'] for r in rows]):+.3f}")
     if a.no_browser:
         return
-    from explorer.browser import ensure_chromium
+    from browser import ensure_chromium
 
     why = ensure_chromium()
     if why:

@@ -15,10 +15,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 from playwright.sync_api import sync_playwright
 
-from explorer.browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from textae.toy import ToyConfig
 
 

@@ -1,15 +1,22 @@
 """The explorer app's parts, beside its pages (app_pages/): the frame (app.py) and every page import these.
 
 access     what the app may read from the server's disk (allowed roots)
-cache      models, encodes, decodes, corpora and projections, computed once per server
-feedback   the library's warnings and errors as page messages; text shown as itself in Markdown
-state      the shared sidebar's selections and the URL that mirrors them
+url        the URL's parameters that the sidebar keeps in step with its selections (the warm start's too)
+state      the shared sidebar (checkpoints, corpus source, model card) and what pages ask of it
+models     checkpoints loaded once per server; their short encodes and decodes cached, named by fingerprint
+corpora    corpora read once per server (files, uploads, presets) and a corpus's codes under a model
+maps       a corpus's 2-D maps, fitted once and kept on disk
+store      what every session of a server shares in memory (codes, maps, map points): LRU, bounded in bytes
+feedback   the library's warnings (captured per session) and errors as page messages; text shown as itself
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
 charts     the app's Plotly figures
-scatter/   the latent map's WebGL renderer (st.components.v2): a view's points are sent once
 component  the app's own st.components.v2 components, each from a folder of HTML, CSS and JS
-scrubber/  the client-side slider (st.components.v2; its HTML, CSS and JS as files), with moving maps
-live_lab   the Text lab's one live run per server, trained in a background thread
+scatter/   the latent map's WebGL renderer: a view's points are sent once; clicks are one-shot triggers
+scrubber/  the client-side slider, with moving maps
+live_lab   the Text lab's one live run per server, trained in a background thread (an explicit state machine)
 warmup     the warm start (serve.py): the views a server showed last, run again before a new one answers
-browser    the app in Debian's Chromium, for the browser tests and the benchmarks
+
+Data flow: state.model() and state.corpus() give a page its model and corpus, each carrying its fingerprint
+(TextAE.fingerprint, Corpus.digest); corpora.codes and maps.projection key their results by those two, in the
+disk cache (textae.cache) and in the store. The Chromium helpers of the tests and benchmarks are tests/browser.py.
 """

@@ -64,14 +64,46 @@ def in_this_run() -> Callable[[], None]:
     return lambda: add_script_run_ctx(threading.current_thread(), ctx)
 
 
+# Warnings are captured per thread, and so per session (Streamlit runs each session's script in a thread
+# of its own). warnings.catch_warnings swaps process-wide state: with sessions overlapping, a warning could
+# land in another session's list or be lost, and any catch_warnings(record=True) elsewhere (a library's,
+# or pytest's) takes every thread's warnings meanwhile. So `recorded()` does not go through the warnings
+# machinery at all: warnings.warn is wrapped, once per process, and a UserWarning raised in a thread that is
+# inside `recorded()` goes to that thread's innermost list (every time: a cache hit repeats what the first
+# run said, as the CLI does). Warnings of other threads, and of other kinds, go on to warnings.warn as before.
+_local = threading.local()
+_install = threading.Lock()
+_original_warn = None
+
+
+def _warn(message, category=None, stacklevel=1, source=None, **kw):
+    sinks = getattr(_local, "sinks", None)
+    kind = type(message) if isinstance(message, Warning) else (category or UserWarning)
+    if sinks and isinstance(kind, type) and issubclass(kind, UserWarning):
+        sinks[-1].append(str(message))
+        return
+    _original_warn(message, category, stacklevel + 1, source, **kw)  # + 1: this frame
+
+
+def _hook() -> None:
+    global _original_warn
+    with _install:
+        if _original_warn is None:
+            _original_warn = warnings.warn
+            warnings.warn = _warn
+
+
 @contextmanager
 def recorded():
-    """The messages of the warnings raised inside, in a list (filled when the block ends)."""
+    """The messages of the UserWarnings this thread raises inside, in a list (filled as they come)."""
+    _hook()
     messages: list[str] = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    sinks = _local.__dict__.setdefault("sinks", [])
+    sinks.append(messages)
+    try:
         yield messages
-    messages += [str(w.message) for w in caught if issubclass(w.category, UserWarning)]
+    finally:
+        sinks.pop()
 
 
 def rewarn(result_and_messages: tuple):

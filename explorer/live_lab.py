@@ -9,12 +9,12 @@ other core keeps serving pages.
 
 from __future__ import annotations
 
+import enum
 import threading
 import time
 from dataclasses import dataclass
 
 from explorer.access import ROOT
-from textae.errors import TextaeError
 from textae.lab import Frame, LabConfig, TextLab
 from textae.parallel import torch_threads
 
@@ -36,15 +36,27 @@ class Status:
     error: str = ""
 
 
+class State(enum.Enum):
+    """Where a live run stands. The only moves: EMPTY -(reset)-> PAUSED -(play)-> PLAYING -(pause, its
+    limits, an error)-> PAUSED; reset from any state. PLAYING holds exactly when a training thread is
+    committed to go on: the thread decides to end only under the run's lock, and play() looks at the
+    thread under the same lock, so a Play pressed while a paused thread winds down either keeps that
+    thread going or starts a new one, never neither."""
+
+    EMPTY = "empty"
+    PAUSED = "paused"
+    PLAYING = "playing"
+
+
 class LiveRun:
     """One TextLab trained in a background thread; every method is safe to call from any session."""
 
     def __init__(self, idle_s: float = IDLE_S, limit_s: float = LIMIT_S):
         self.idle_s, self.limit_s = idle_s, limit_s
         self.lab: TextLab | None = None
-        self.sentences: list[str] = []  # the probe's sentences, for hover text (live only)
-        self._lock = threading.Lock()  # held while the lab trains or records
-        self._playing = threading.Event()
+        self._train = threading.Lock()  # held while the lab trains or records
+        self._state_lock = threading.Lock()  # guards _state, _thread, _stopped and _error together
+        self._state = State.EMPTY
         self._thread: threading.Thread | None = None
         self._seen = time.monotonic()
         self._stopped = ""
@@ -54,32 +66,35 @@ class LiveRun:
     def reset(self, cfg: LabConfig, sentences: list[str], labels: list[str] | None) -> None:
         """Replace the run by a new one (paused, with its first frame); raises TextaeError for a bad corpus."""
         self.pause()
-        with self._lock, torch_threads(1):
+        with self._train, torch_threads(1):
             lab = TextLab(cfg, sentences, labels)
             lab.frame()
-            self.lab, self._stopped, self._error = lab, "", ""
+            with self._state_lock:
+                self.lab, self._stopped, self._error, self._state = lab, "", "", State.PAUSED
 
     def play(self) -> None:
         """Train in the background until paused, finished, unwatched or out of time."""
         if self.lab is None or self.finished:
             return
         self.seen()
-        self._stopped = ""
-        self._playing.set()
-        if self._thread is None or not self._thread.is_alive():
-            self._thread = threading.Thread(target=self._loop, name="textae-lab", daemon=True)
-            self._thread.start()
+        with self._state_lock:
+            self._state, self._stopped = State.PLAYING, ""
+            if self._thread is None:  # none, or the last one has committed to end: a new one
+                self._thread = threading.Thread(target=self._loop, name="textae-lab", daemon=True)
+                self._thread.start()
 
     def pause(self, why: str = "") -> None:
         """Stop after the current chunk of steps; `why` is shown when the run paused by itself."""
-        self._playing.clear()
-        self._stopped = why
+        with self._state_lock:
+            if self._state is State.PLAYING:
+                self._state = State.PAUSED
+            self._stopped = why
 
     def step(self, n: int = STEP_STEPS) -> None:
         """Train n steps now, in the caller's thread, and record a frame (while paused)."""
         if self.lab is None or self.playing or self.finished:
             return
-        with self._lock, torch_threads(1):
+        with self._train, torch_threads(1):
             self.lab.step(min(n, self.lab.cfg.steps - self.lab.step_count))
             self.lab.frame()
 
@@ -89,9 +104,14 @@ class LiveRun:
 
     # ------------------------------------------------------------- state
     @property
+    def state(self) -> State:
+        """Where the run stands now."""
+        return self._state
+
+    @property
     def playing(self) -> bool:
         """Whether the run is training now."""
-        return self._playing.is_set()
+        return self._state is State.PLAYING
 
     @property
     def finished(self) -> bool:
@@ -111,21 +131,40 @@ class LiveRun:
         return Status(self.playing, lab.step_count, lab.train_time, self._stopped, self._error)
 
     # -------------------------------------------------------------- thread
+    def _why_stop(self) -> str:
+        """Why the run should pause by itself now, or ""."""
+        lab = self.lab
+        if lab is None or lab.step_count >= lab.cfg.steps:
+            return "it reached its last step"
+        if lab.train_time >= self.limit_s:
+            return f"it reached the live limit of {self.limit_s / 60:.0f} minutes of training"
+        if time.monotonic() - self._seen > self.idle_s:
+            return "no page was watching it"
+        return ""
+
+    def _go_on(self) -> bool:
+        """Whether this thread trains another chunk; when not, it is no longer the run's thread (under the
+        lock, so play() either sees it committed or starts another)."""
+        why = self._why_stop()
+        with self._state_lock:
+            if why and self._state is State.PLAYING:
+                self._state, self._stopped = State.PAUSED, why
+            if self._state is not State.PLAYING:
+                self._thread = None
+                return False
+            return True
+
     def _loop(self) -> None:
-        with torch_threads(1):
-            while self._playing.is_set():
-                lab = self.lab
-                if lab is None or lab.step_count >= lab.cfg.steps:
-                    self.pause("it reached its last step")
-                elif lab.train_time >= self.limit_s:
-                    self.pause(f"it reached the live limit of {self.limit_s / 60:.0f} minutes of training")
-                elif time.monotonic() - self._seen > self.idle_s:
-                    self.pause("no page was watching it")
-                else:
-                    try:
-                        with self._lock:
-                            lab.step(min(FRAME_STEPS, lab.cfg.steps - lab.step_count))
-                            lab.frame()
-                    except (TextaeError, RuntimeError, ValueError) as e:  # shown on the page, never lost silently
-                        self._error = f"{type(e).__name__}: {e}"
-                        self.pause("it failed")
+        try:
+            with torch_threads(1):
+                while self._go_on():
+                    lab = self.lab
+                    with self._train:
+                        lab.step(min(FRAME_STEPS, lab.cfg.steps - lab.step_count))
+                        lab.frame()
+        except BaseException as e:  # any error: shown on the page, and the run is paused, never left "playing"
+            with self._state_lock:
+                self._error = f"{type(e).__name__}: {e}"
+                self._state, self._stopped, self._thread = State.PAUSED, "it failed", None
+            if not isinstance(e, Exception):
+                raise

@@ -4,15 +4,17 @@ them: `model()`, `corpus()`. Every path from the URL or a text box passes `acces
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
-from explorer import access
+from explorer import access, url
 from explorer.access import ROOT
-from explorer.cache import load_model, prior_samples, read_corpus
+from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
+from explorer.models import load_model, prior_samples
 from explorer.widgets import SHARED_YELP
 from textae import api
 from textae.checkpoint import find_checkpoints
@@ -22,7 +24,16 @@ from textae.errors import TextaeError
 OTHER_PATH = "Another path…"
 NONE = "(none)"
 UPLOAD_LIMIT_MB = 50
-PRIOR = "Samples from the checkpoint's prior"
+
+
+class Source(enum.StrEnum):
+    """Where a corpus comes from, besides the shared data's splits (whose names come from shared_corpora)."""
+
+    PRIOR = "Samples from the checkpoint's prior"
+    FILE = "A file path"
+    UPLOAD = "Upload a file"
+
+
 # sentences a page uses (the sidebar's number box): the whole file by default, up to what is read at all
 LIMIT_MIN, LIMIT_MAX = 100, MAX_FILE_LINES
 LIMIT_DEFAULT = LIMIT_MAX
@@ -65,40 +76,27 @@ def _init_from_url(choices: dict[str, str], corpora: list[str]) -> None:
     if ss.get("_url_read"):
         return
     ss["_url_read"] = True
-    for key, widget, path_key in (("ckpt", "ckpt_choice", "ckpt_path"), ("ckpt2", "ckpt2_choice", "ckpt2_path")):
+    for key, widget, path_key in ((url.CKPT, "ckpt_choice", "ckpt_path"), (url.CKPT2, "ckpt2_choice", "ckpt2_path")):
         if key in qp:
             by_path = {v: k for k, v in choices.items()}
             value = str(Path(qp[key]).resolve()) if qp[key] != NONE else NONE
             if value in by_path:
                 ss[widget] = by_path[value]
-            elif value == NONE and key == "ckpt2":
+            elif value == NONE and key == url.CKPT2:
                 ss[widget] = NONE
             else:
                 ss[widget], ss[path_key] = OTHER_PATH, qp[key]
-    if "corpus" in qp:
-        if qp["corpus"] in corpora:
-            ss["corpus_choice"] = qp["corpus"]
+    if url.CORPUS in qp:
+        if qp[url.CORPUS] in corpora:
+            ss["corpus_choice"] = qp[url.CORPUS]
         else:
-            ss["corpus_choice"], ss["corpus_path"] = "A file path", qp["corpus"]
-    if "labels" in qp:
-        ss["labels_path"] = qp["labels"]
-    if "n" in qp:
-        ss["corpus_limit"] = _url_limit(qp["n"])
-
-
-def _url_limit(text: str) -> int:
-    """The URL's n: a whole number within the number box's range; clamped to the nearest end, or the default
-    when it is no number, each with a notice (kept for the page, which shows it)."""
-    try:
-        n = int(text[:16])
-    except ValueError:
-        st.session_state["_url_notice"] = f"The link's n is not a whole number; {LIMIT_DEFAULT:,} sentences are used."
-        return LIMIT_DEFAULT
-    clamped = min(max(n, LIMIT_MIN), LIMIT_MAX)
-    if clamped != n:
-        st.session_state["_url_notice"] = (f"The link asks for {n:,} sentences; the number box allows "
-                                           f"{LIMIT_MIN:,} to {LIMIT_MAX:,}, so {clamped:,} are used.")  # fmt: skip
-    return clamped
+            ss["corpus_choice"], ss["corpus_path"] = Source.FILE.value, qp[url.CORPUS]
+    if url.LABELS in qp:
+        ss["labels_path"] = qp[url.LABELS]
+    if url.N in qp:
+        ss["corpus_limit"], notice = url.limit(qp[url.N], LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT)
+        if notice:
+            ss["_url_notice"] = notice  # shown by the sidebar below
 
 
 def _pick(label: str, key: str, path_key: str, choices: dict[str, str], optional: bool) -> str | None:
@@ -124,7 +122,7 @@ def _pick(label: str, key: str, path_key: str, choices: dict[str, str], optional
 def sidebar() -> Selection:
     """Draw the shared sidebar (checkpoints, corpus, model card) and keep the URL in step with it."""
     choices = _choices()
-    corpora = list(shared_corpora()) + [PRIOR, "A file path", "Upload a file"]
+    corpora = list(shared_corpora()) + [s.value for s in Source]
     _init_from_url(choices, corpora)
     st.sidebar.header("Checkpoint")
     ckpt = _pick("Checkpoint", "ckpt_choice", "ckpt_path", choices, optional=False)
@@ -132,11 +130,11 @@ def sidebar() -> Selection:
     st.sidebar.header("Corpus")
     kind = st.sidebar.selectbox("Sentences", corpora, key="corpus_choice")
     path = labels = ""
-    if kind == "A file path":
+    if kind == Source.FILE:
         path = st.sidebar.text_input("Corpus file", key="corpus_path", placeholder="one sentence per line").strip()
         labels = st.sidebar.text_input("Labels file (optional)", key="labels_path", placeholder="one label per line")
         labels = labels.strip()
-    elif kind == "Upload a file":
+    elif kind == Source.UPLOAD:
         st.sidebar.file_uploader(
             "Corpus file (one sentence per line)", type=["txt"], key="corpus_upload", max_upload_size=UPLOAD_LIMIT_MB
         )
@@ -170,11 +168,11 @@ def keep_sidebar() -> None:
 
 def _write_url(sel: Selection) -> None:
     """Selections into the URL, so the address bar can be copied to share this view."""
-    want = {"ckpt": sel.checkpoint, "ckpt2": sel.checkpoint2 or None, "n": str(sel.limit)}
-    if sel.corpus_kind == "A file path":
-        want.update(corpus=sel.corpus_path or None, labels=sel.labels_path or None)
-    elif sel.corpus_kind != "Upload a file":
-        want.update(corpus=sel.corpus_kind, labels=None)
+    want = {url.CKPT: sel.checkpoint, url.CKPT2: sel.checkpoint2 or None, url.N: str(sel.limit)}
+    if sel.corpus_kind == Source.FILE:
+        want.update({url.CORPUS: sel.corpus_path or None, url.LABELS: sel.labels_path or None})
+    elif sel.corpus_kind != Source.UPLOAD:
+        want.update({url.CORPUS: str(sel.corpus_kind), url.LABELS: None})
     for k, v in want.items():
         if v is None:
             if k in st.query_params:
@@ -274,17 +272,17 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
 
 def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     """The corpus, or what the user still has to do (a str)."""
-    if sel.corpus_kind == PRIOR:
+    if sel.corpus_kind == Source.PRIOR:
         m = m or model()
         n = min(sel.limit, 1000)
         with st.spinner(f"Sampling {n} sentences from the prior…"):
-            return make_corpus(prior_samples(m, n), None, 0, 0, PRIOR)
+            return make_corpus(prior_samples(m, n), None, 0, 0, Source.PRIOR.value)
     shared = shared_corpora()
     if sel.corpus_kind in shared:
         f, lab = shared[sel.corpus_kind]
         raw_labels = read_bytes(lab, MAX_LABELS_BYTES) if lab else None
         return read_corpus(str(f), None, raw_labels, sel.limit, names=read_label_names(lab) if lab else None)
-    if sel.corpus_kind == "A file path":
+    if sel.corpus_kind == Source.FILE:
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
         labels = access.readable(sel.labels_path) if sel.labels_path else None

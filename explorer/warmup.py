@@ -27,14 +27,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
+from explorer import url
 from textae import cache
+from textae.data import read_bytes
+from textae.errors import TextaeError
+from textae.files import give_umask_mode
 
 log = logging.getLogger("textae.warmup")
 
 RECENT = 4  # views kept and replayed: a class uses few, and each replay holds its map's points in memory
 LIMIT_S = 60.0  # the longest a start waits before it answers; a view whose codes must be computed may take longer
-KEYS = ("ckpt", "ckpt2", "corpus", "labels", "n")  # the URL parameters the sidebar writes (explorer/state.py)
-MAX_VALUE = 1000  # characters: longer parameters are not remembered (the sidebar's paths are far shorter)
 MAX_FILE = 64 * 1024
 FILE = "recent-views.json"
 _lock = threading.Lock()
@@ -56,23 +58,24 @@ def _valid(view) -> bool:
         and len(page) <= 100
         and (page == "" or page.replace("_", "").isalnum())
         and isinstance(params, dict)
-        and all(k in KEYS and isinstance(v, str) and len(v) <= MAX_VALUE for k, v in params.items())
+        and all(k in url.SIDEBAR and isinstance(v, str) and len(v) <= url.MAX_VALUE for k, v in params.items())
     )
 
 
 def recent() -> list[tuple[str, dict[str, str]]]:
-    """The views remembered, the most recent first; [] when there are none or the file is unreadable."""
+    """The views remembered, the most recent first; [] when there are none or the file is not what this
+    module writes. It is read as a corpus is: a regular file only (never a FIFO or a device, which may not
+    end), at most MAX_FILE bytes counted while reading, and JSON of any depth is refused, not recursed into."""
     p = path()
+    if not p.exists() and not p.is_symlink():
+        return []
     try:
-        if p.stat().st_size > MAX_FILE:
-            raise ValueError(f"larger than {MAX_FILE:,} bytes")
-        views = json.loads(p.read_text(encoding="utf-8"))
+        views = json.loads(read_bytes(p, MAX_FILE).decode("utf-8"))
         if not isinstance(views, list):
             raise ValueError("not a list")
-    except FileNotFoundError:
-        return []
-    except (OSError, ValueError) as e:
-        log.warning("%s is unreadable (%s); no view is replayed", p, e)
+    except (TextaeError, OSError, ValueError, RecursionError) as e:  # RecursionError: nested too deep
+        log.warning("%s is not used (%s); no view is replayed, and the next view remembered replaces it", p,
+                    str(e)[:200] or type(e).__name__)  # fmt: skip
         return []
     return [(v[0], v[1]) for v in views if _valid(v)][:RECENT]
 
@@ -80,7 +83,7 @@ def recent() -> list[tuple[str, dict[str, str]]]:
 def remember(page: str, params: Mapping[str, str]) -> None:
     """Put a view first among the recent ones (written only when that changes the list)."""
     global _last
-    view = [page, {k: str(params[k]) for k in KEYS if k in params}]
+    view = [page, {k: str(params[k]) for k in url.SIDEBAR if k in params}]
     if (path(), view) == _last or not _valid(view):
         return
     with _lock:
@@ -102,7 +105,8 @@ def _write(views: list) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             json.dump(views, f)
-        os.replace(tmp, path())
+        give_umask_mode(Path(tmp))
+        os.replace(tmp, path())  # replaces whatever was there: a link, a FIFO or a bad file alike
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -161,9 +165,9 @@ async def lifespan(app):
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-    views = recent() or [("", {})]  # none yet: the start page, which imports the app's modules
-    log.info("warm start: running %d view(s) again before serving (at most %.0f s)", len(views), LIMIT_S)
     try:
+        views = recent() or [("", {})]  # none yet: the start page, which imports the app's modules
+        log.info("warm start: running %d view(s) again before serving (at most %.0f s)", len(views), LIMIT_S)
         await replay(views)
     except Exception as e:  # a start never fails for want of a warm cache
         log.warning("warm start skipped: %s: %s", type(e).__name__, e)

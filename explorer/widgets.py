@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer.cache import file_sentences
+from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
 from textae import api
 from textae.data import DataLayout, decode_lines, read_lines

@@ -1,5 +1,6 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
+import re
 import shutil
 
 import pytest
@@ -15,6 +16,7 @@ from helpers import (
     svg_figures,
     table,
     texts,
+    trigger,
     write_reference,
 )  # fmt: skip
 
@@ -125,9 +127,12 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     assert any(t.startswith("the food") for t in hovers) and not any("→" in t for t in hovers)  # the sentence only
     at.selectbox(key="map_color").set_value("word / regex search").run()
     at.text_input(key="map_search").input("great|amazing").run()
-    assert "sentences match" in texts(at, "caption")
+    matched = sum(bool(re.search("great|amazing", t)) for t in hovers)
+    assert f"{matched:,} of {len(hovers):,} sentences match" in texts(at, "caption")
+    legend = [c["name"] for c in map_view(at)["payload"]["legend"]["classes"]]
+    assert legend == ["match", "no match"]
     at.text_input(key="map_search").input("(unclosed").run()
-    assert "not a valid regular expression" in texts(at, "warning")
+    assert "searched for as plain text" in texts(at, "warning")
     at.selectbox(key="map_color").set_value("k-means cluster").run()
     at.text_input(key="map_query").input("the staff was friendly").run()
     near = table(at, "distance")
@@ -445,17 +450,45 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
     assert "3 selected sentence(s)" in [h.value for h in at.subheader]
     listed = table(at, "reconstruction")
     assert listed["sentence"].tolist() == [view["text"][list(view["order"]).index(i)] for i in (1, 3, 7)]
-    at.session_state["map_chart"] = {"event": {"kind": "click", "view": view["id"], "x": 0.1, "y": -0.2}}
-    at.run()
+    trigger(at, "textae.scatter", "map_chart", "click", {"view": view["id"], "x": 0.1, "y": -0.2})
     assert "Decoded at (0.10, -0.20)" in texts(at, "success")
-    for bad in ({"kind": "select", "view": view["id"], "indices": [-1, n, 10**12]},
+    for bad in ({"kind": "select", "view": view["id"], "indices": [-1, n, 10**12, 1e20, 2.5]},
                 {"kind": "select", "view": view["id"], "indices": "everything"},
-                {"kind": "click", "view": view["id"], "x": "nan", "y": 0},
+                {"kind": "select", "view": view["id"], "indices": [[1, 2], {"a": 1}]},
                 {"kind": "select", "view": "another view", "indices": [1, 2]}, ["not", "an", "event"]):  # fmt: skip
         at.session_state["map_chart"] = {"event": bad}
         at.run()
         assert not at.exception and not at.success
         assert not any("selected sentence" in h.value for h in at.subheader), bad
+    for click in ({"view": view["id"], "x": "nan", "y": 0}, {"view": view["id"], "x": 1e400, "y": 0},
+                  {"view": "another view", "x": 0, "y": 0}, "here"):  # fmt: skip
+        trigger(at, "textae.scatter", "map_chart", "click", click)
+        assert not at.exception and not at.success, click
+
+
+def test_a_click_on_the_map_is_decoded_once_not_on_every_later_rerun(app):
+    """A click is a one-shot trigger: the rerun it causes decodes it; a later rerun of the map (another
+    widget, a selection) does not decode it again."""
+    at = app("app_pages/latent_map.py")
+    view = map_view(at)
+    trigger(at, "textae.scatter", "map_chart", "click", {"view": view["id"], "x": 0.1, "y": -0.2})
+    assert len(at.success) == 1
+    at.run()
+    assert not at.success
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": [1]}}
+    at.run()
+    assert not at.success and "1 selected sentence(s)" in [h.value for h in at.subheader]
+
+
+def test_a_selection_larger_than_the_map_is_refused_with_a_message(app):
+    at = app("app_pages/latent_map.py")
+    view = map_view(at)
+    n = len(view["order"])
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(2 * n))}}
+    at.run()
+    assert not at.exception
+    assert f"{2 * n:,} selected points for a map of {n:,}" in texts(at, "warning")
+    assert not any("selected sentence" in h.value for h in at.subheader)
 
 
 def test_a_page_that_shows_a_corpus_the_browser_holds_sends_no_point_again(app, app_root):

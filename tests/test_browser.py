@@ -10,9 +10,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from helpers import ROOT, SVG, svg_from_url
-
-from explorer.browser import (
+from browser import (
     SCRUBBER,
     SCRUBBER_TEXT,
     drag,
@@ -23,6 +21,8 @@ from explorer.browser import (
     wait_idle,
     wait_scrubber,
 )
+from helpers import ROOT, SVG, svg_from_url
+
 from explorer.live_lab import RECORDING
 from textae.lab import Recording
 

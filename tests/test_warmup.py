@@ -5,12 +5,12 @@ import json
 import logging
 
 import pytest
+from browser import serve_app
 from helpers import ROOT, synthetic_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explorer import warmup
-from explorer.browser import serve_app
+from explorer import url, warmup
 from textae.cache import root
 
 
@@ -36,7 +36,7 @@ def test_views_are_kept_most_recent_first_without_repeats(store):
 
 def test_odd_views_are_not_kept(store):
     warmup.remember("../../etc", {"ckpt": "a"})
-    warmup.remember("latent_map", {"corpus": "x" * (warmup.MAX_VALUE + 1)})
+    warmup.remember("latent_map", {"corpus": "x" * (url.MAX_VALUE + 1)})
     assert warmup.recent() == []
     assert not warmup.path().exists()
 
@@ -58,7 +58,7 @@ JSON = st.recursive(
 )
 
 
-PARAMS = st.dictionaries(st.sampled_from([*warmup.KEYS, "theme"]), st.text(max_size=5) | st.integers(), max_size=3)
+PARAMS = st.dictionaries(st.sampled_from([*url.SIDEBAR, "theme"]), st.text(max_size=5) | st.integers(), max_size=3)
 VIEW = st.tuples(st.sampled_from(["latent_map", "", "x/y"]), PARAMS | JSON).map(list)
 
 
@@ -72,7 +72,7 @@ def test_whatever_the_file_holds_only_views_from_it_and_valid_ones_come_back(sto
     for page, params in got:
         assert [page, params] in views
         assert page == "" or page.replace("_", "").isalnum()
-        assert set(params) <= set(warmup.KEYS) and all(isinstance(v, str) for v in params.values())
+        assert set(params) <= set(url.SIDEBAR) and all(isinstance(v, str) for v in params.values())
 
 
 def test_the_app_remembers_a_page_that_ran_to_its_end(app, app_root, store):
@@ -90,7 +90,7 @@ def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp
     were not cached before); app.py, the cold start, computes nothing until someone asks. A view that
     the access checks refuse is replayed too, shows its error to nobody, and stops nothing."""
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
-    big = tmp_path / "big.txt"  # more sentences than explorer.cache.CORPUS_SIZE: its codes go to the disk cache
+    big = tmp_path / "big.txt"  # a corpus: its codes go to the disk cache
     big.write_text("\n".join(synthetic_corpus(2_500, seed=1)) + "\n")
     root().mkdir(parents=True)
     ckpt = str(app_root / "checkpoints" / "ae")

@@ -105,13 +105,15 @@ class TextAE:
         return Z[0] if single else Z
 
     def encode_corpus(
-        self, sents: list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192
-    ) -> np.ndarray:
+        self, sents: list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192,
+        digest: str | None = None,
+    ) -> np.ndarray:  # fmt: skip
         """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.cache),
-        keyed by this model's weights and the sentences; progress(fraction) while encoding."""
+        keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
+        has it); progress(fraction) while encoding."""
         from . import cache
 
-        name = cache.key("codes", self.fingerprint(), cache.sentences_digest(sents))
+        name = cache.key("codes", self.fingerprint(), digest or cache.sentences_digest(sents))
 
         def compute() -> dict[str, np.ndarray]:
             Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
@@ -121,7 +123,7 @@ class TextAE:
                     progress(min(1.0, (start + chunk) / max(len(sents), 1)))
             return {"codes": Z}
 
-        return cache.get(name, compute)["codes"]
+        return cache.get(name, compute, {"codes": ((len(sents), self.cfg.dim_z), "f")})["codes"]
 
     @torch.inference_mode()
     def decode(

@@ -5,9 +5,14 @@ sentences, the method and its settings; never a path or a modification time. So 
 second user, or another process finds what the first one computed, and a change of one weight or one
 sentence misses.
 
-- Entries are `.npz` files of plain arrays (loaded with allow_pickle=False), written to a temporary file
-  and renamed into place, so a reader sees a whole entry or none.
-- A truncated or corrupt entry is logged once, deleted and computed again; it never raises.
+- Entries are `.npz` files of plain arrays, written to a temporary file and renamed into place, so a reader
+  sees a whole entry or none. They get the mode the umask gives, as any other file.
+- What is read is input like any other (a cache folder can be shared, copied, restored or damaged): an
+  entry is used only when it is a regular file in the cache, names its own key, and holds arrays of the
+  rows, dimensions and kind that were asked (textae.npz checks the headers before reading any data).
+  Anything else is logged once, deleted and computed again; it never raises.
+- A cache folder that cannot be used (a file, read-only, full) means no disk cache: results are computed
+  in memory, with a warning in the log. A limit that is not a number of megabytes means the default.
 - Processes (and threads) that ask for the same missing entry at once compute it once: the first holds a
   lock file (flock) while it computes, the others wait for it and then read its entry.
 - The cache has a size limit (TEXTAE_CACHE_LIMIT_MB, default 4096); past it the entries used longest ago
@@ -22,6 +27,7 @@ import fcntl
 import hashlib
 import json
 import logging
+import math
 import os
 import tempfile
 import time
@@ -31,11 +37,18 @@ from pathlib import Path
 
 import numpy as np
 
+from . import npz
+from .errors import DataError
+from .files import give_umask_mode, open_regular
+from .npz import Spec
+
 log = logging.getLogger("textae.cache")
 
 DEFAULT_LIMIT_MB = 4096
+MAX_LIMIT_MB = 2**40  # a petabyte: larger settings are typos (and int(inf) fails)
 SUFFIX = ".npz"
-_warned: set[str] = set()  # corrupt entries already reported, so that each is logged once
+KEY = "_key"  # each entry holds its own name: a file copied or renamed to another key is not used
+_warned: set[str] = set()  # what was already logged (a corrupt entry, a bad setting), so each is said once
 
 
 def root() -> Path:
@@ -51,11 +64,27 @@ def root() -> Path:
 
 
 def limit_bytes() -> int:
-    """The size the cache is kept under (TEXTAE_CACHE_LIMIT_MB, default 4096 MB)."""
-    try:
-        return int(float(os.environ.get("TEXTAE_CACHE_LIMIT_MB", DEFAULT_LIMIT_MB)) * 2**20)
-    except ValueError:
+    """The size the cache is kept under: TEXTAE_CACHE_LIMIT_MB, or the default 4096 MB when that is unset
+    or not a finite number of megabytes of at least 0 (said once in the log)."""
+    text = os.environ.get("TEXTAE_CACHE_LIMIT_MB", "")
+    if not text:
         return DEFAULT_LIMIT_MB * 2**20
+    try:
+        mb = float(text[:32])
+    except ValueError:
+        mb = float("nan")
+    if not (math.isfinite(mb) and 0 <= mb <= MAX_LIMIT_MB):
+        _once(f"limit {text[:32]}", "TEXTAE_CACHE_LIMIT_MB=%r is not a number of megabytes from 0 to %d; the "
+              "default of %d MB is used", text[:32], MAX_LIMIT_MB, DEFAULT_LIMIT_MB)  # fmt: skip
+        return DEFAULT_LIMIT_MB * 2**20
+    return int(mb * 2**20)
+
+
+def _once(what: str, message: str, *args) -> None:
+    """Log a warning once per process for `what` (a corrupt entry, a bad setting, an unusable folder)."""
+    if what not in _warned:
+        _warned.add(what)
+        log.warning(message, *args)
 
 
 def key(kind: str, *parts) -> str:
@@ -74,15 +103,6 @@ def key(kind: str, *parts) -> str:
     return f"{kind}-{h.hexdigest()[:40]}"
 
 
-def file_digest(path: str | Path) -> str:
-    """The sha256 of a file's bytes, read in blocks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def sentences_digest(sentences: list[str]) -> str:
     """The sha256 of a list of sentences, in order (one line each)."""
     h = hashlib.sha256()
@@ -91,34 +111,43 @@ def sentences_digest(sentences: list[str]) -> str:
     return h.hexdigest()
 
 
-def read(name: str) -> dict[str, np.ndarray] | None:
-    """An entry's arrays, or None when it is missing or unreadable (an unreadable one is removed)."""
+def read(name: str, expect: dict[str, Spec] | None = None) -> dict[str, np.ndarray] | None:
+    """An entry's arrays, or None when it is missing or not what was asked (such an entry is removed).
+
+    An entry is read only when it is a regular file inside the cache (never through a symlink), names its
+    own key, and holds every array of `expect` with the shape and kind asked: a copied, truncated, damaged
+    or foreign entry is computed again, never returned."""
     path = root() / f"{name}{SUFFIX}"
     try:
-        with np.load(path, allow_pickle=False) as z:
-            out = {k: z[k] for k in z.files}
+        with open_regular(path) as f:
+            arrays = npz.load(f, limit_bytes() + 2**20, {**(expect or {}), KEY: ((None,), "u")}, "the entry")
+            if arrays.pop(KEY).tobytes() != name.encode():
+                raise DataError("the entry was written for another key")
+            os.utime(f.fileno())  # used now: eviction removes the entries used longest ago
     except FileNotFoundError:
         return None
-    except Exception as e:  # truncated, corrupt or not an npz: rebuilt, reported once
-        if name not in _warned:
-            _warned.add(name)
-            log.warning("cache entry %s is unreadable (%s: %s); it is computed again", path, type(e).__name__, e)
-        path.unlink(missing_ok=True)
+    except (DataError, OSError) as e:  # truncated, corrupt, foreign, not an npz, a link: rebuilt, said once
+        _once(name, "cache entry %s is unreadable or not what was asked (%s); it is computed again", path, e)
+        try:
+            path.unlink(missing_ok=True)  # a symlink itself, never what it points at
+        except OSError:
+            pass
         return None
-    os.utime(path)  # used now: eviction removes the entries used longest ago
-    return out
+    return arrays
 
 
 def write(name: str, arrays: dict[str, np.ndarray]) -> Path:
-    """Write an entry atomically (a temporary file renamed into place), then keep the cache under its limit."""
+    """Write an entry atomically (a temporary file renamed into place, with the mode the umask gives), then
+    keep the cache under its limit."""
     d = root()
     d.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=d)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)})
             f.flush()
             os.fsync(f.fileno())
+        give_umask_mode(Path(tmp))  # mkstemp makes it 0600; the cache is shared like any other file
         os.replace(tmp, d / f"{name}{SUFFIX}")
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -140,47 +169,67 @@ def _locked(name: str):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def get(name: str, compute: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
-    """The entry `name`, computed by `compute()` and stored when it is missing: by one caller only, while
-    the others asking at the same time wait for it."""
-    found = read(name)
+def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
+        expect: dict[str, Spec] | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+    """The entry `name`, computed by `compute()` and stored when it is missing or not what `expect` asks:
+    by one caller only, while the others asking at the same time wait for it. When the cache's folder
+    cannot be used (a file, read-only, full), the result is computed in memory and not kept, with a warning
+    in the log."""
+    found = read(name, expect)
     if found is not None:
         return found
-    with _locked(name):
-        found = read(name)  # another caller may have written it while this one waited
-        if found is not None:
-            return found
-        arrays = compute()
-        write(name, arrays)
-        return arrays
+    try:
+        with _locked(name):
+            found = read(name, expect)  # another caller may have written it while this one waited
+            if found is not None:
+                return found
+            arrays = compute()
+            write(name, arrays)
+            return arrays
+    except OSError as e:  # the folder, not the computation: compute() raises no OSError of the cache's
+        _once(f"root {root()}", "the disk cache %s cannot be used (%s); results are computed in memory and not "
+              "kept", root(), e.strerror or e)  # fmt: skip
+        return compute()
 
 
 def entries() -> list[Path]:
     """The cache's entries, the one used longest ago first."""
     d = root()
-    files = list(d.glob(f"*{SUFFIX}")) if d.is_dir() else []
-    return sorted(files, key=lambda p: p.stat().st_mtime)
+    files = []
+    for p in d.glob(f"*{SUFFIX}") if d.is_dir() else []:
+        try:
+            files.append((p.lstat().st_mtime, p))  # lstat: a link is listed (and evicted) as itself
+        except FileNotFoundError:  # removed meanwhile by another process
+            pass
+    return [p for _, p in sorted(files)]
 
 
 def evict(limit: int) -> list[Path]:
     """Remove the entries used longest ago until the cache holds at most `limit` bytes; the removed ones."""
-    files = entries()
-    total = sum(f.stat().st_size for f in files)
+    files = [(f, _size(f)) for f in entries()]
+    total = sum(size for _, size in files)
     gone = []
-    for f in files:
+    for f, size in files:
         if total <= limit:
             break
-        total -= f.stat().st_size
+        total -= size
         f.unlink(missing_ok=True)
         gone.append(f)
     return gone
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def info() -> dict:
     """Where the cache is, how many entries it holds, their bytes, and its limit."""
     files = entries()
-    oldest = time.ctime(files[0].stat().st_mtime) if files else None
-    return {"root": str(root()), "entries": len(files), "bytes": sum(f.stat().st_size for f in files),
+    oldest = time.ctime(files[0].lstat().st_mtime) if files else None
+    return {"root": str(root()), "entries": len(files), "bytes": sum(_size(f) for f in files),
             "limit_bytes": limit_bytes(), "oldest": oldest}  # fmt: skip
 
 

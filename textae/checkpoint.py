@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import tempfile
-import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -30,7 +29,8 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from .config import ModelConfig, TrainConfig, from_dict
-from .errors import CheckpointError, TextaeWarning
+from .errors import CheckpointError
+from .files import give_umask_mode
 from .model import TextAutoencoder, from_state
 from .reference import load_reference
 from .trainer_state import flatten, unflatten
@@ -229,25 +229,6 @@ def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, l
     shutil.rmtree(old, ignore_errors=True)
 
 
-def give_umask_mode(path: Path) -> None:
-    """Give a file (0666) or directory (0777) the mode the user's umask allows, as any other tool would."""
-    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_umask())
-
-
-def _umask() -> int:
-    """The process's umask: from /proc where there is one (reading it there changes nothing, so threads
-    writing files meanwhile are safe), else by setting it and putting it back at once."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    except OSError:
-        pass
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
 def read_meta(path: str | Path) -> dict:
     """The config.json of a checkpoint in our format (model, training settings, progress), weights unread."""
     return _read_json(resolve(path) / "config.json")
@@ -278,17 +259,10 @@ def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = F
     keep.setdefault("source", str(src_dir))
     train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None
     log = src_dir / "train_log.jsonl"
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", TextaeWarning)
-        out = save_checkpoint(
-            dst,
-            model,
-            vocab,
-            keep,
-            train,
-            log_path=log if log.exists() else None,
-            dtype=torch.float16 if fp16 else torch.float32,
-        )
+    out = save_checkpoint(
+        dst, model, vocab, keep, train, log_path=log if log.exists() else None,
+        dtype=torch.float16 if fp16 else torch.float32,
+    )  # fmt: skip
     if (src_dir / "vectors").is_dir():  # attribute vectors travel with their weights
         shutil.copytree(src_dir / "vectors", out / "vectors", dirs_exist_ok=True)
     return out

@@ -8,13 +8,13 @@ import signal
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from pathlib import Path
 
 import numpy as np
 
 from .api import MAX_SAMPLES
-from .config import PRESETS, ModelConfig, TrainConfig, preset
+from .config import PRESETS, ModelConfig, NoiseConfig, TrainConfig, preset
 from .errors import CheckpointError, TextaeError, TextaeWarning
 from .evaluation import TRANSFER_KS
 from .generate import STRATEGIES, DecodeConfig
@@ -43,7 +43,15 @@ def _field_flags(
         if f.name not in skip:
             flag = "--" + (rename or {}).get(f.name, f.name.replace("_", "-"))
             kw = {"choices": choices[f.name]} if f.name in (choices or {}) else {}
-            p.add_argument(flag, dest=f.name, type=_kind(f), help=f"(default {f.default})", **kw)
+            p.add_argument(flag, dest=f.name, type=_kind(f), help=f"(default {_shown_default(f)})", **kw)
+
+
+def _shown_default(f) -> str:
+    """A dataclass field's default as a flag would give it: a noise as drop,blank,sub,shuffle_k."""
+    value = f.default_factory() if f.default is MISSING and f.default_factory is not MISSING else f.default
+    if isinstance(value, NoiseConfig):
+        return ",".join(f"{getattr(value, k):g}" for k in ("drop", "blank", "sub", "shuffle_k"))
+    return str(value)
 
 
 def _kind(f) -> Callable[[str], object]:
@@ -470,13 +478,11 @@ def cmd_toy(a) -> None:
 def cmd_lab_record(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import lab
+    from . import lab, reports
     from .data import read_label_names, read_lines
 
     cfg = lab.LabConfig(**_given(a, lab.LabConfig))
-    out = Path(a.out)
-    if out.exists() and not a.force:
-        raise TextaeError(f"{out} exists; give another --out, or --force to replace it")
+    out = reports.check_file_free(a.out, a.force)  # before the training, not after it
     sents = read_lines(a.data)
     labels = None
     if a.labels:

@@ -105,8 +105,10 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
     too_big = f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a smaller file"
     if info.st_size > max_bytes:
         raise DataError(too_big)
-    try:
-        with open(path, "rb") as f:
+    try:  # O_NONBLOCK: a FIFO swapped in after the check above is refused below, never waited on
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); give a text file")
             raw = f.read(max_bytes + 1)  # a file that grows (or reports size 0, as /proc's do) stops here
     except OSError as e:
         raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
@@ -259,12 +261,22 @@ class Batches:
 
 @dataclass
 class Corpus:
-    """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn."""
+    """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn.
+
+    `digest` is the corpus's fingerprint (textae.cache.sentences_digest of its sentences), computed once
+    when it is made and passed down to whatever keys a result by the corpus (codes, maps, searches)."""
 
     sentences: list[str]
     labels: list[str] | None
     total: int  # non-empty lines in the source
     source: str
+    digest: str = ""
+
+    def __post_init__(self):
+        if not self.digest:
+            from .cache import sentences_digest
+
+            self.digest = sentences_digest(self.sentences)
 
     @property
     def sampled(self) -> bool:

@@ -19,6 +19,8 @@ Only torch and numpy: the app drives TextLab.step() and draws its frames.
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -27,11 +29,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import ops
+from . import npz, ops
 from .api import TextAE
 from .config import NoiseConfig, preset
 from .data import Batches, read_bytes
 from .errors import DataError, InputError
+from .files import give_umask_mode
 from .metrics import corpus_bleu, edit_neighbors, neighborhood_recall
 from .model import TextAutoencoder
 from .parallel import cpu_name, torch_threads
@@ -47,7 +50,12 @@ INTERP_TS = (0.0, 0.25, 0.5, 0.75, 1.0)
 TRANSFER = ("the food was bland and overpriced .", "the waitress was rude to us .")
 TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the Style page's default)
 MAX_RECORDING_BYTES = 64 * 2**20
+MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are about 4 MB)
 FIGURES = ("rec", "bleu", "np10")
+# what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.npz)
+RECORDING_ARRAYS = {"steps": ((None,), "iu"), "seconds": ((None,), "f"), "points": ((None,) * 4, "f"),
+                    "labels": ((None,), "i"), "head": ((None,), "u"),
+                    **{f"figure_{k}": ((None, None), "f") for k in FIGURES}}  # fmt: skip
 
 # bounds of LabConfig's whole-number fields: the lab is driven from a shared server's page and the CLI
 LIMITS = {"train_size": (50, 1_000_000), "probe_size": (20, 5_000), "bleu_size": (1, 5_000),
@@ -310,25 +318,31 @@ class Recording:
                   **{f"figure_{k}": v for k, v in self.figures.items()},
                   "head": np.frombuffer(json.dumps(head).encode(), np.uint8)}  # fmt: skip
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        tmp.replace(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez_compressed(f, **arrays)
+            give_umask_mode(Path(tmp))
+            os.replace(tmp, path)
+        except BaseException:  # nothing half-written is left behind
+            Path(tmp).unlink(missing_ok=True)
+            raise
         return path
 
     @classmethod
     def load(cls, path: str | Path) -> Recording:
-        """Read a recording, refusing (DataError, naming what is wrong) another version or inconsistent shapes."""
-        import io
-        import zipfile
-
+        """Read a recording, refusing (DataError, naming what is wrong) anything but a recording of this
+        version with consistent shapes: each array's kind and size is checked from its header before it is
+        read (textae.npz), so a small file cannot expand into gigabytes."""
         raw = read_bytes(path, MAX_RECORDING_BYTES)
         try:
-            with np.load(io.BytesIO(raw), allow_pickle=False) as z:
-                a = {k: z[k] for k in z.files}
+            a = npz.load(raw, MAX_RECORDING_UNPACKED, RECORDING_ARRAYS, "the file")
+        except DataError as e:
+            raise DataError(f"{path} is not a text-lab recording: {e}") from None
+        try:
             head = json.loads(a.pop("head").tobytes().decode())
-        except (OSError, ValueError, KeyError, zipfile.BadZipFile, UnicodeDecodeError) as e:
-            raise DataError(f"{path} is not a text-lab recording ({type(e).__name__}: {e})") from None
+        except (ValueError, UnicodeDecodeError, RecursionError) as e:  # RecursionError: JSON nested too deep
+            raise DataError(f"{path} is not a text-lab recording (its head is not JSON: {type(e).__name__})") from None
         if not isinstance(head, dict) or head.get("version") != VERSION:
             got = head.get("version") if isinstance(head, dict) else None
             raise DataError(f"{path} is a text-lab recording of version {got!r}; this textae reads version {VERSION}")
@@ -337,9 +351,9 @@ class Recording:
                       labels=a["labels"], classes=[str(c) for c in head["classes"]],
                       figures={k: a[f"figure_{k}"] for k in FIGURES}, interpolation=head["interpolation"],
                       transfer=head["transfer"], meta=dict(head.get("meta") or {}),
-                      names=tuple(head["names"]))  # fmt: skip
-        except (KeyError, TypeError, ValueError) as e:
-            raise DataError(f"{path} lacks part of a text-lab recording ({e})") from None
+                      names=tuple(str(n) for n in head["names"]))  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            raise DataError(f"{path} lacks part of a text-lab recording ({type(e).__name__}: {e})") from None
         rec.check(str(path))
         return rec
 

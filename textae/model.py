@@ -35,6 +35,11 @@ from .errors import CheckpointError
 from .noise import add_noise
 from .vocab_loss import vocab_nll
 
+# dim_z 0 (the LM preset) makes empty layers, whose initialisation torch warns about. A filter added once
+# here, not warnings.catch_warnings around them: that swaps process-wide state, and on a server another
+# thread's warning raised meanwhile would be lost.
+warnings.filterwarnings("ignore", message="Initializing zero-element tensors is a no-op", category=UserWarning)
+
 
 def frozen(module: nn.Module, x: torch.Tensor) -> torch.Tensor:
     """module(x) with its weights detached: gradients reach x but never the module's parameters.
@@ -75,11 +80,9 @@ class TextAutoencoder(nn.Module):
         self.drop = Dropout(cfg.dropout)
         self.E = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout, bidirectional=True)
         self.G = nn.LSTM(cfg.dim_emb, cfg.dim_h, cfg.nlayers, dropout=rnn_dropout)
-        with warnings.catch_warnings():  # dim_z 0 (the LM preset) makes empty layers, which torch warns about
-            warnings.simplefilter("ignore", UserWarning)
-            self.h2mu = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
-            self.h2logvar = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
-            self.z2emb = nn.Linear(cfg.dim_z, cfg.dim_emb)
+        self.h2mu = nn.Linear(cfg.dim_h * 2, cfg.dim_z)  # dim_z 0 (the LM preset): empty layers (see the filter above)
+        self.h2logvar = nn.Linear(cfg.dim_h * 2, cfg.dim_z)
+        self.z2emb = nn.Linear(cfg.dim_z, cfg.dim_emb)
         self.proj = nn.Linear(cfg.dim_h, cfg.vocab_size)
         if cfg.adversarial:
             # The reference ends D with a Sigmoid; we keep logits and use the stable

@@ -179,18 +179,24 @@ def _interpolate(query: np.ndarray, source: np.ndarray, target: np.ndarray, k: i
 
 
 def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Projection,
-               progress: Callable[[float], None] | None = None) -> tuple[Projection, np.ndarray]:  # fmt: skip
+               progress: Callable[[float], None] | None = None, digest: str | None = None,
+               ) -> tuple[Projection, np.ndarray]:  # fmt: skip
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
-    (keyed by the checkpoint's fingerprint, the sentences and the projection's settings)."""
+    (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
+    has it) and the projection's settings)."""
     from . import cache
 
-    name = cache.key(f"map-{proj.method}", fingerprint, cache.sentences_digest(sentences), proj.settings())
+    name = cache.key(f"map-{proj.method}", fingerprint, digest or cache.sentences_digest(sentences), proj.settings())
+    dim = Z.shape[1]
+    expect = {"points": ((len(sentences), 2), "f")}  # an entry of another shape is computed again
+    if proj.method != "umap":
+        expect.update(state_mean=((dim,), "f"), state_basis=((2, dim), "f"))
 
     def compute() -> dict[str, np.ndarray]:
         P = proj.fit(Z, progress)  # a UMAP's state is its codes (their own entry) and these points
         return {"points": P, **{f"state_{k}": v for k, v in proj.state().items() if k not in ("codes", "points")}}
 
-    arrays = cache.get(name, compute)
+    arrays = cache.get(name, compute, expect)
     state = {k.removeprefix("state_"): v for k, v in arrays.items() if k.startswith("state_")}
     if proj.method == "umap":
         state.update(codes=np.asarray(Z, dtype=np.float32), points=arrays["points"])
@@ -224,7 +230,8 @@ def kmeans(Z: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
 
 
 def grid(points: np.ndarray, n: int = 40, margin: float = 0.05) -> np.ndarray:
-    """An n x n lattice [n*n, 2] covering the points' bounding box (plus a margin): clickable empty space."""
+    """An n x n lattice [n*n, 2] covering the points' bounding box (plus a margin), row by row from the
+    lowest y: the nodes of a decoded grid."""
     lo, hi = points.min(0), points.max(0)
     pad = (hi - lo) * margin
     xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], n)

@@ -33,6 +33,18 @@ def write_json(path: str | Path, obj) -> Path:
     return Path(path)
 
 
+def check_file_free(path: str | Path, force: bool) -> Path:
+    """An output file's path, once it is known that it is not a directory, would not replace a file (unless
+    `force`), and that its folder can be written. Raises TextaeError saying why, before any work is done."""
+    out = Path(path)
+    if out.is_dir():
+        raise TextaeError(f"--out {out}: it is a directory; give a file name")
+    if out.exists() and not force:
+        raise TextaeError(f"{out} exists; give another --out, or --force to replace it")
+    check_free(out.parent, (), force)  # makes the folder and tries a write there
+    return out
+
+
 def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path:
     """The output directory, made if needed, once it is known that none of `files` in it would be replaced
     (unless `force`). Raises TextaeError naming the first file that exists, or why the directory can't be used."""

@@ -53,6 +53,10 @@ class Progress:
     best_figures: dict = field(default_factory=dict)  # every validation term at the best epoch
     best_rec: float | None = None  # early stopping watches the reconstruction term of whole epochs
     best_rec_epoch: int | None = None
+    # where the counters stood when this run began: a run started with --init counts on from its
+    # checkpoint's epoch and step (so the curves read as one), while --epochs and --max-steps count its own
+    start_epoch: int = 0
+    start_step: int = 0
 
 
 class TrainingDiverged(TextaeError):
@@ -244,8 +248,11 @@ class Trainer:
 
     def _continue_log(self, init: str | Path, progress: dict) -> None:
         """Count epochs and steps on from the checkpoint's, and start the log with its records, so that
-        the curves of a run continued with --init read as one run (`--epochs` is then the total)."""
-        self.progress.epoch, self.progress.step = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
+        the curves of a run continued with --init read as one run. `--epochs` and `--max-steps` count this
+        run's own: --init with --epochs 10 trains 10 epochs more, whatever the checkpoint had done."""
+        p = self.progress
+        p.epoch, p.step = int(progress.get("epoch") or 0), int(progress.get("step") or 0)
+        p.start_epoch, p.start_step = p.epoch, p.step
         # the directory holds no log (an earlier run there was refused or deleted above); a best/ is often
         # not the last step its log reached
         self._write_log_upto_step([{**rec, "init": str(init)} for rec in read_train_log(init)])
@@ -357,9 +364,14 @@ class Trainer:
         )
         self.model.train()
         t0 = time.time()
+        if not self._to_train():
+            self.log(f"nothing to train: this run has done its {tc.epochs} epoch(s)" + (
+                f" and {tc.max_steps} step(s)" if tc.max_steps else "") + f" (at epoch {p.epoch}, step {p.step}); "
+                "give a larger --epochs or --max-steps to go on")  # fmt: skip
+            return {"best_valid": p.best_valid, "epoch": p.epoch, "step": p.step}
         try:
             with self._stop:
-                while p.epoch < tc.epochs and not self._done() and not self._stalled():
+                while self._to_train() and not self._stalled():
                     self._epoch(progress)
         except KeyboardInterrupt:
             self.log("interrupted: saving a resumable checkpoint")  # rank 0 writes it; the others only stop
@@ -368,13 +380,20 @@ class Trainer:
             raise
         if self.world.main:  # rank 0 alone validates, so only it knows the best figures
             self.log(
-                f"done in {time.time() - t0:.0f}s; best valid loss {p.best_valid:.3f} "
-                f"(epoch {p.best_epoch}) in {self.save_dir / 'best'}"
+                f"done in {time.time() - t0:.0f}s; "
+                + (
+                    f"best valid loss {p.best_valid:.3f} (epoch {p.best_epoch}) in {self.save_dir / 'best'}"
+                    if p.best_valid is not None
+                    else "no epoch was validated, so there is no best/ checkpoint"
+                )
             )
         return {"best_valid": p.best_valid, "epoch": p.epoch, "step": p.step}
 
-    def _done(self) -> bool:
-        return bool(self.tc.max_steps) and self.progress.step >= self.tc.max_steps
+    def _to_train(self) -> bool:
+        """Whether this run has epochs and steps left (counted from where it began: see Progress)."""
+        p, tc = self.progress, self.tc
+        steps_left = not tc.max_steps or p.step - p.start_step < tc.max_steps
+        return p.epoch - p.start_epoch < tc.epochs and steps_left
 
     def _stalled(self) -> bool:
         """Early stopping: `patience` whole epochs have passed without a better validation rec."""
@@ -391,7 +410,7 @@ class Trainer:
         plan = self.train.plan(self.plan_gen, min_batch=world.size)  # global batches, the same on every rank
         # a run resumed with another batch size has another plan: never start past its end
         start = min(p.batch_in_epoch, len(plan))
-        bar = tqdm(total=len(plan), initial=start, desc=f"epoch {p.epoch + 1}/{self.tc.epochs}",
+        bar = tqdm(total=len(plan), initial=start, desc=f"epoch {p.epoch + 1}/{p.start_epoch + self.tc.epochs}",
                    disable=not show_bar or not world.main, leave=False, dynamic_ncols=True)  # fmt: skip
         t0, window = time.time(), _Window()
         for i in range(start, len(plan)):
@@ -399,10 +418,10 @@ class Trainer:
             window.add(self._train_batch(plan[i]))
             p.step, p.batch_in_epoch = p.step + 1, i + 1
             bar.update(1)
-            if p.step % self.tc.log_every == 0 or i + 1 == len(plan) or self._done():
+            if p.step % self.tc.log_every == 0 or i + 1 == len(plan) or not self._to_train():
                 bar.set_postfix(self._log_train(window, bar, t0))
                 window = _Window()
-            if self._done():
+            if not self._to_train():
                 break
         bar.close()
         trained = p.epoch + 1  # the epoch these batches belong to

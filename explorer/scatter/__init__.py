@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import cache
+from explorer import store
 from explorer.component import from_folder
 from textae.figures import colour
 
@@ -38,10 +38,16 @@ def density_style(n: int) -> tuple[float, float]:
 
 @dataclass
 class Event:
-    """What the reader did on the map: selected points (corpus indices), or clicked empty space at (x, y)."""
+    """What the reader did on the map: selected points (corpus indices), or clicked empty space at (x, y)
+    (once: a click is a trigger, seen by the one rerun it causes). `problem` says why a report from the
+    browser was ignored, for the page to show."""
 
     picked: np.ndarray  # [K] corpus indices, sorted; empty when nothing is selected
     click: tuple[float, float] | None = None
+    problem: str = ""
+
+
+NOTHING = np.zeros(0, dtype=np.int64)
 
 
 def _b64(a: np.ndarray) -> str:
@@ -74,6 +80,9 @@ def payload(points: np.ndarray, sentences: list[str], color=None, color_title: s
         legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": VIRIDIS}}
     else:
         cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
+        if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
+            rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
+            cats, which = cats[np.argsort(rank)], rank[which]
         palette = [colour(j) for j in range(len(cats))]
         rgb = _rgb(palette)[which][order]
         legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": h} for c, h in zip(cats, palette)]}
@@ -103,8 +112,8 @@ def view_id(*parts) -> str:
 
 
 def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = ""):
-    """`scatter`'s make_payload for a corpus's map: its `payload`, built once per server and held (explorer.cache)."""
-    return lambda: cache.held(("map payload", view), lambda: payload(points, sentences, color, color_title))
+    """`scatter`'s make_payload for a corpus's map: its `payload`, built once per server and held (explorer.store)."""
+    return lambda: store.held(("map payload", view), lambda: payload(points, sentences, color, color_title))
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
@@ -141,22 +150,39 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         held.append(view)
         del held[:-HELD_VIEWS]
     result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
-                        on_missing_change=lambda: None)  # fmt: skip
+                        on_click_change=lambda: None, on_missing_change=lambda: None)  # fmt: skip
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)
         st.rerun()
     event = getattr(result, "event", None)
-    if not isinstance(event, dict) or event.get("view") != view:
-        return Event(np.zeros(0, dtype=int))
-    # what the browser reports is untrusted: numbers only, indices within the corpus, finite coordinates
-    if event.get("kind") == "click":
-        try:
-            x, y = float(event["x"]), float(event["y"])
-        except (KeyError, TypeError, ValueError):
-            return Event(np.zeros(0, dtype=int))
-        return Event(np.zeros(0, dtype=int), (x, y) if np.isfinite([x, y]).all() else None)
+    picked, problem = NOTHING, ""
+    if isinstance(event, dict) and event.get("view") == view and event.get("kind") == "select":
+        picked, problem = indices(event.get("indices"), n)
+    return Event(picked, click_point(getattr(result, "click", None), view), problem)
+
+
+def indices(reported, n: int) -> tuple[np.ndarray, str]:
+    """A selection the browser reported, as sorted unique corpus indices [K] within 0..n-1, and a problem
+    to show when it was refused. Untrusted: a selection holds at most n points, and its indices are whole
+    numbers (anything else, 1e20 included, is dropped without raising)."""
+    if not isinstance(reported, list):
+        return NOTHING, ""
+    if len(reported) > n:
+        return NOTHING, f"The browser reported {len(reported):,} selected points for a map of {n:,}; it was ignored."
     try:
-        picked = np.asarray(event.get("indices") or [], dtype=np.int64).reshape(-1)
-    except (TypeError, ValueError):
-        picked = np.zeros(0, dtype=np.int64)
-    return Event(np.unique(picked[(picked >= 0) & (picked < n)]))
+        values = np.asarray(reported, dtype=np.float64).reshape(-1)  # floats first: no int overflow
+    except (TypeError, ValueError, OverflowError):
+        return NOTHING, "The browser reported a selection that is not a list of numbers; it was ignored."
+    ok = np.isfinite(values) & (values >= 0) & (values < n) & (values == np.floor(values))
+    return np.unique(values[ok].astype(np.int64)), ""
+
+
+def click_point(reported, view: str) -> tuple[float, float] | None:
+    """A click the browser reported on this view, as finite map coordinates (x, y); None for anything else."""
+    if not isinstance(reported, dict) or reported.get("view") != view:
+        return None
+    try:
+        x, y = float(reported["x"]), float(reported["y"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    return (x, y) if np.isfinite([x, y]).all() else None

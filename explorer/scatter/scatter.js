@@ -5,6 +5,7 @@
 // has a marker that follows a slider of the page (explorer/scrubber) in the browser.
 const CACHE = (window.__textaeScatter = window.__textaeScatter || new Map());
 const KEEP = 3;  // views kept in the browser (a 155k view is about 15 MB)
+const DOUBLE_MS = 300;  // a click waits this long: a second one makes a double-click (reset the view), not two decodes
 const G = 128;  // hover index: points bucketed in a G x G grid over the map
 
 function bytes(b64) {
@@ -68,6 +69,23 @@ function inside(px, py, poly) {  // even-odd rule
 
 export default function (component) {
   const { data, setStateValue, setTriggerValue, parentElement } = component;
+  // Returned to Streamlit, which calls the latest one when the map leaves the page: the window listener,
+  // the resize observer and the GL buffers would otherwise keep every old map and its points alive.
+  const cleanup = () => {
+    const root = parentElement.querySelector('.tx-scatter');
+    if (!root) return;
+    if (root.__onScrub) window.removeEventListener('textae:scrub', root.__onScrub);
+    if (root.__resized) root.__resized.disconnect();
+    clearTimeout(root.__pendingClick);
+    const s = root.__scatter;
+    if (s) {
+      for (const a of Object.values(s.attrs)) s.gl.deleteBuffer(a.b);
+      const lose = s.gl.getExtension('WEBGL_lose_context');
+      if (lose) lose.loseContext();
+    }
+    for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
+                     '__drawn', '__pendingClick']) delete root[k];
+  };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
     CACHE.delete(data.id);
@@ -79,7 +97,7 @@ export default function (component) {
   const v = CACHE.get(data.id);
   if (!v) {  // this browser lost the points (a reload of the app's script): ask for them again
     if (root.dataset.asked !== data.id) { root.dataset.asked = data.id; setTriggerValue('missing', data.id); }
-    return;
+    return cleanup;
   }
   const stage = root.querySelector('.stage'), glc = root.querySelector('.gl'), ink = root.querySelector('.ink');
   const tip = root.querySelector('.tip');
@@ -104,7 +122,7 @@ export default function (component) {
   let s = root.__scatter;
   if (!s || s.id !== data.id) {
     const gl = (s && s.gl) || glc.getContext('webgl', { antialias: false, preserveDrawingBuffer: true });
-    if (!gl) { stage.textContent = 'This browser has no WebGL, which the map needs.'; return; }
+    if (!gl) { stage.textContent = 'This browser has no WebGL, which the map needs.'; return cleanup; }
     const prog = (s && s.prog) || program(gl);
     const buf = (name, arr, size, type, norm) => {
       const b = gl.createBuffer(); gl.bindBuffer(gl.ARRAY_BUFFER, b); gl.bufferData(gl.ARRAY_BUFFER, arr, gl.STATIC_DRAW);
@@ -256,7 +274,7 @@ export default function (component) {
   });
   const reset = () => { st.view = { ...st.home }; draw(); };
   root.querySelector('.reset').onclick = reset;
-  ink.ondblclick = reset;
+  ink.ondblclick = () => { clearTimeout(root.__pendingClick); reset(); };  // the clicks before it decode nothing
   const local = (e) => { const r = ink.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
   ink.onwheel = (e) => {
     e.preventDefault();
@@ -309,13 +327,19 @@ export default function (component) {
       const h = nearest(p[0], p[1]);
       if (h >= 0) { select((x, y) => x === v.xy[2 * h] && y === v.xy[2 * h + 1]); return; }
       if (st.mode === 'pan') {
+        // a one-shot trigger, not lasting state: decoded on the rerun it causes and never again; sent once
+        // the double-click interval has passed, so that a double-click (reset) decodes nothing
         const [x, y] = toData(p[0], p[1]);
-        setStateValue('event', { kind: 'click', view: data.id, x, y, at: Date.now() });
-        if (v.nsel) {  // a selection was shown: clear it (a redraw of every point, so only when needed)
-          v.sel.fill(0); v.nsel = 0;
-          st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
-          draw();
-        }
+        clearTimeout(root.__pendingClick);
+        root.__pendingClick = setTimeout(() => {
+          if (v.nsel) {  // a selection was shown: clear it (a redraw of every point, so only when needed)
+            v.sel.fill(0); v.nsel = 0;
+            st.gl.bindBuffer(st.gl.ARRAY_BUFFER, st.attrs.sel.b); st.gl.bufferData(st.gl.ARRAY_BUFFER, v.sel, st.gl.STATIC_DRAW);
+            setStateValue('event', { kind: 'select', view: data.id, indices: [], at: Date.now() });
+            draw();
+          }
+          setTriggerValue('click', { view: data.id, x, y });
+        }, DOUBLE_MS);
       } else select(() => false);
       return;
     }
@@ -347,9 +371,9 @@ export default function (component) {
     st.route.index = d.index; root.dataset.route = String(d.index);
     overlay();
   };
-  if (!root.__listens) {  // one listener per element; it calls the latest render's __follow
-    root.__listens = true;
-    window.addEventListener('textae:scrub', (e) => root.__follow && root.__follow(e.detail));
+  if (!root.__onScrub) {  // one listener per element; it calls the latest render's __follow
+    root.__onScrub = (e) => root.__follow && root.__follow(e.detail);
+    window.addEventListener('textae:scrub', root.__onScrub);
   }
   if (!root.__resized) {  // one observer per element; it calls the latest render's draw
     root.__resized = new ResizeObserver(() => root.__draw && root.__draw(true));
@@ -357,4 +381,5 @@ export default function (component) {
   }
   root.__draw = (resized) => { if (resized) dims = size(); draw(); };
   if (fresh) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  return cleanup;
 }

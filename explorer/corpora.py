@@ -1,0 +1,60 @@
+"""Corpora the app reads (files, uploads, the shared presets), and a corpus's codes under a model.
+
+A corpus read once per server is kept by st.cache_data with its fingerprint (Corpus.digest), which every
+later key uses: codes, maps, searches. Its codes come from the disk cache (textae.cache) or are encoded into
+it under a progress bar, then held in the server's store (explorer.store).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import store
+from explorer.feedback import recorded, rewarn
+from textae import api
+from textae.data import Corpus, decode_lines, make_corpus, read_lines
+
+
+def read_corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int = 0,
+                names: dict[str, str] | None = None) -> Corpus:  # fmt: skip
+    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels bytes (named
+    by `names`), sampled (seeded) down to `limit` sentences; its warnings are raised again on every call,
+    as the CLI gives them."""
+    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted((names or {}).items()))))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int,
+            names: tuple) -> tuple[Corpus, list]:  # fmt: skip
+    with recorded() as messages:  # kept with the result, as the CLI warns on every run
+        lines = decode_lines(raw, source) if raw is not None else read_lines(source)
+        labs = decode_lines(labels, "labels") if labels is not None else None
+        c = make_corpus(lines, labs, limit, seed, source, dict(names))
+    return c, messages
+
+
+def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
+    """A corpus's codes [N, dim_z]: from the server's store, the disk cache, or encoded into both under a
+    progress bar (read-only, since every session shares them)."""
+
+    def encode() -> tuple[np.ndarray, list]:
+        n = len(corpus.sentences)
+        bar = st.progress(0.0, text=f"Encoding {n:,} sentences (kept on disk for next time)…")
+        try:
+            with torch.inference_mode(), recorded() as messages:
+                Z = api.TextAE.encode_corpus(m, corpus.sentences, lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"),
+                                             digest=corpus.digest)  # fmt: skip
+        finally:
+            bar.empty()
+        Z.setflags(write=False)
+        return Z, messages
+
+    return rewarn(store.held(("codes", m.fingerprint(), corpus.digest), encode))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def file_sentences(path: str) -> list[str]:
+    """Non-empty lines of a file (the presets' sentence sets)."""
+    return [line.strip() for line in read_lines(path) if line.strip()]

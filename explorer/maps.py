@@ -1,0 +1,44 @@
+"""A corpus's 2-D maps (PCA, UMAP, along a vector): fitted once, kept on disk (textae.projection.corpus_map)
+and held in the server's store, each named by what it depends on."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+from explorer import store
+from textae import api
+from textae.data import Corpus
+from textae.projection import Projection, corpus_map
+
+
+@dataclass
+class Map:
+    """A fitted projection, the corpus's points [N, 2] on it, and its key: (model, corpus, settings)."""
+
+    proj: Projection
+    points: np.ndarray
+    key: tuple[str, str, str]
+
+
+def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
+               min_dist: float = 0.1, vector: np.ndarray | None = None) -> Map:  # fmt: skip
+    """The corpus's map by `method` ("axis" projects along `vector` [dim_z]): from the store, the disk
+    cache, or fitted into both (UMAP under a progress bar)."""
+    proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
+    key = (m.fingerprint(), corpus.digest, json.dumps(proj.settings()))
+
+    def fit() -> Map:
+        bar = st.progress(0.0, text="UMAP: fitting a sample, then placing the rest…") if method == "umap" else None
+        try:
+            progress = (lambda f: bar.progress(f, text=f"UMAP: {f:.0%} (kept on disk for next time)")) if bar else None
+            fitted, P = corpus_map(m.fingerprint(), corpus.sentences, Z, proj, progress, digest=corpus.digest)
+        finally:
+            if bar:
+                bar.empty()
+        return Map(fitted, P, key)
+
+    return store.held(("map", *key), fit)

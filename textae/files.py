@@ -1,0 +1,48 @@
+"""Files opened and written the way a shared server needs: a file to read is a regular file, opened without
+following a link and without blocking (never a FIFO or a device that may not end), and files written get
+the mode the user's umask allows, as any other tool's would."""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+import stat
+from pathlib import Path
+
+from .errors import DataError
+
+
+def open_regular(path: str | Path) -> io.BufferedReader:
+    """A regular file opened for reading, never through a symlink and never blocking (a FIFO or a device is
+    refused, not waited on); DataError otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        why = "it is a symbolic link" if e.errno == errno.ELOOP else e.strerror or e
+        raise DataError(f"{path} cannot be read: {why}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise DataError(f"{path} is not a regular file")
+    return os.fdopen(fd, "rb")
+
+
+def give_umask_mode(path: Path) -> None:
+    """Give a file (0666) or directory (0777) the mode the user's umask allows, as any other tool would."""
+    os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_umask())
+
+
+def _umask() -> int:
+    """The process's umask: from /proc where there is one (reading it there changes nothing, so threads
+    writing files meanwhile are safe), else by setting it and putting it back at once."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
