@@ -3,7 +3,7 @@
 import streamlit as st
 
 import textae
-from explorer import access, feedback
+from explorer import access, feedback, store
 from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
@@ -38,4 +38,8 @@ st.page_link("app_pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE lea
              icon=":material/bubble_chart:")  # fmt: skip
 st.page_link("app_pages/text_lab.py", label="Text lab: the same lesson on real sentences, as a replay or live",
              icon=":material/model_training:")  # fmt: skip
-st.caption(f"textae {textae.__version__}")
+held = store.usage()  # what this server shares in memory between sessions (explorer/store.py)
+st.caption(
+    f"textae {textae.__version__} · this server holds {held.bytes / 2**20:,.0f} MB of codes and maps in memory "
+    f"({held.entries} entries; at most {held.limit / 2**20:,.0f} MB, set by {store.ENV})"
+)

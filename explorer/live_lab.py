@@ -56,6 +56,7 @@ class LiveRun:
         self.lab: TextLab | None = None
         self._train = threading.Lock()  # held while the lab trains or records
         self._state_lock = threading.Lock()  # guards _state, _thread, _stopped and _error together
+        self._changed = threading.Condition(self._state_lock)  # notified on every move and every new frame
         self._state = State.EMPTY
         self._thread: threading.Thread | None = None
         self._seen = time.monotonic()
@@ -71,6 +72,7 @@ class LiveRun:
             lab.frame()
             with self._state_lock:
                 self.lab, self._stopped, self._error, self._state = lab, "", "", State.PAUSED
+                self._changed.notify_all()
 
     def play(self) -> None:
         """Train in the background until paused, finished, unwatched or out of time."""
@@ -79,6 +81,7 @@ class LiveRun:
         self.seen()
         with self._state_lock:
             self._state, self._stopped = State.PLAYING, ""
+            self._changed.notify_all()
             if self._thread is None:  # none, or the last one has committed to end: a new one
                 self._thread = threading.Thread(target=self._loop, name="textae-lab", daemon=True)
                 self._thread.start()
@@ -89,6 +92,7 @@ class LiveRun:
             if self._state is State.PLAYING:
                 self._state = State.PAUSED
             self._stopped = why
+            self._changed.notify_all()
 
     def step(self, n: int = STEP_STEPS) -> None:
         """Train n steps now, in the caller's thread, and record a frame (while paused)."""
@@ -97,6 +101,12 @@ class LiveRun:
         with self._train, torch_threads(1):
             self.lab.step(min(n, self.lab.cfg.steps - self.lab.step_count))
             self.lab.frame()
+
+    def wait_for(self, condition, timeout: float) -> bool:
+        """Block until condition(self) holds (checked at each move and each new frame), at most `timeout`
+        seconds; whether it holds. For tests and scripts that wait for the run rather than sleep."""
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout)
 
     def seen(self) -> None:
         """A page is watching: keeps the run going."""
@@ -149,6 +159,7 @@ class LiveRun:
         with self._state_lock:
             if why and self._state is State.PLAYING:
                 self._state, self._stopped = State.PAUSED, why
+            self._changed.notify_all()  # a frame was recorded, or the run paused
             if self._state is not State.PLAYING:
                 self._thread = None
                 return False
@@ -166,5 +177,6 @@ class LiveRun:
             with self._state_lock:
                 self._error = f"{type(e).__name__}: {e}"
                 self._state, self._stopped, self._thread = State.PAUSED, "it failed", None
+                self._changed.notify_all()
             if not isinstance(e, Exception):
                 raise

@@ -99,6 +99,7 @@ def test_bad_corpora_get_messages(app, tmp_path):
     assert "one label per sentence" in texts(at, "error")
 
 
+@pytest.mark.slow
 def test_the_map_holds_every_sentence_of_a_large_upload_and_samples_on_request(app):
     """330,000 generated sentences, more than the old cap of 50,000: every one is on the map by default;
     a smaller number in the sidebar samples them, and the page says so with the seed."""
@@ -142,6 +143,7 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     assert not at.exception
 
 
+@pytest.mark.slow
 def test_latent_map_umap(app):
     at = app("app_pages/latent_map.py")
     at.radio(key="map_method").set_value("UMAP").run()
@@ -227,6 +229,42 @@ def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app
     assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == [r["texts"] for r in data["rows"]]
 
 
+def test_a_slider_position_the_browser_reports_is_checked_like_any_untrusted_input(app):
+    at = app("app_pages/style.py", k="0")
+    at.radio(key="style_source").set_value("Your sentences").run()
+    n = len(scrubber_data(at, "style_k")["values"])
+    default = 90  # the page's k = 1.5
+    for reported, index in ((["not", "a", "number"], default), ("12", default), (float("nan"), default),
+                            (1e400, default), (2.5, default), (True, default), (10**30, n - 1), (-(10**30), 0),
+                            (7, 7)):  # fmt: skip
+        at.session_state["style_k"] = {"index": reported}
+        at.run()
+        assert not at.exception, reported
+        assert scrubber_data(at, "style_k")["index"] == index, reported
+    at.session_state["style_k"] = "not a state"
+    at.run()
+    assert not at.exception and scrubber_data(at, "style_k")["index"] == default
+
+
+def test_k_means_clusters_get_distinct_colours_listed_in_numeric_order():
+    import base64
+
+    import numpy as np
+
+    from explorer import scatter
+
+    clusters = np.arange(400) % 20
+    p = scatter.payload(np.random.default_rng(0).normal(size=(400, 2)), [f"s{i}" for i in range(400)],
+                        clusters.astype(str), "cluster")  # fmt: skip
+    legend = p["legend"]["classes"]
+    assert [c["name"] for c in legend] == [f"cluster {k}" for k in range(20)]  # 2 before 10
+    assert len({c["colour"] for c in legend}) == 20  # no colour repeats
+    order = np.frombuffer(base64.b64decode(p["order"]), np.int32)
+    rgb = np.frombuffer(base64.b64decode(p["rgb"]), np.uint8).reshape(-1, 3)
+    for k in range(400):  # each point drawn in its own cluster's colour
+        assert "#" + bytes(rgb[k]).hex() == legend[clusters[order[k]]]["colour"]
+
+
 def test_compare_models_side_by_side_with_figures(app, app_root):
     at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
     assert sorted(table(at, "input").columns) == ["aae", "ae", "input"]
@@ -309,6 +347,7 @@ def test_toy_lab_setting_change_restarts(app):
     assert _step_caption(at).startswith("step 0 /") and at.session_state.toy_lab.cfg.p == 0.3
 
 
+@pytest.mark.slow
 # ------------------------------------------------------- latent map: axis and grid
 def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
     import numpy as np
@@ -548,7 +587,6 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
 
 
 def test_text_lab_live_prepares_steps_plays_pauses_and_resets(app, text_lab):
-    import time
 
     from explorer import live_lab
 
@@ -570,7 +608,10 @@ def test_text_lab_live_prepares_steps_plays_pauses_and_resets(app, text_lab):
     assert at.button(key="lab_play").label == "Play"
     at.button(key="lab_play").click().run()
     assert at.button(key="lab_play").label == "Pause" and at.button(key="lab_step").disabled
-    time.sleep(3)  # the background thread trains between reruns
+    for _ in range(600):  # the background thread trains between reruns: until a frame past Step's shows
+        at.run()
+        if int(texts(at, "caption").split("step ")[1].split(" /")[0].replace(",", "")) > live_lab.STEP_STEPS:
+            break
     at.button(key="lab_play").click().run()
     assert at.button(key="lab_play").label == "Play"
     step = int(texts(at, "caption").split("step ")[1].split(" /")[0].replace(",", ""))
@@ -594,7 +635,6 @@ def test_text_lab_live_says_what_to_give_before_anything_starts(app, text_lab, m
 
 
 def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
-    import time
 
     from test_lab import TINY_LAB, corpus
 
@@ -605,11 +645,7 @@ def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
     cfg = LabConfig(**{**TINY_LAB, "steps": 100_000})
 
     def wait_paused(run: LiveRun) -> None:
-        for _ in range(600):
-            if not run.playing:
-                return
-            time.sleep(0.05)
-        raise AssertionError("the run did not pause")
+        assert run.wait_for(lambda r: not r.playing, 60), "the run did not pause"
 
     unwatched = LiveRun(idle_s=0.3)
     unwatched.reset(cfg, sents, labels)
@@ -617,12 +653,10 @@ def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
     wait_paused(unwatched)
     assert unwatched.status().stopped == "no page was watching it"
 
-    limited = LiveRun(limit_s=0.5)
+    limited = LiveRun(limit_s=0.5, idle_s=1e9)  # watched all along
     limited.reset(cfg, sents, labels)
     limited.play()
-    while limited.playing:
-        limited.seen()  # watched all along
-        time.sleep(0.05)
+    wait_paused(limited)
     s = limited.status()
     assert "live limit" in s.stopped and s.seconds >= 0.5 and limited.finished
     assert s.step > 0 and len(limited.frames()) >= 2  # it trained and recorded frames meanwhile

@@ -26,6 +26,8 @@ from helpers import ROOT, SVG, svg_from_url
 from explorer.live_lab import RECORDING
 from textae.lab import Recording
 
+pytestmark = pytest.mark.slow  # browser, server and multi-process tests: the quick run (-m "not slow") leaves them out
+
 sync_api = pytest.importorskip("playwright.sync_api")
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
 PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab", "text_lab", "geometry"]

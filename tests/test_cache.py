@@ -52,6 +52,7 @@ def test_one_weight_or_one_sentence_changed_misses(store, model, corpus):
     assert len(list(store.glob("codes-*.npz"))) == 3
 
 
+@pytest.mark.slow
 def test_a_new_process_finds_the_entry_another_process_wrote(store, trained_run, corpus, tmp_path):
     (tmp_path / "c.txt").write_text("\n".join(corpus) + "\n")
     code = textwrap.dedent(f"""
@@ -77,6 +78,7 @@ def test_a_corrupt_entry_is_rebuilt_and_logged_once(store, model, corpus, caplog
     np.testing.assert_array_equal(np.load(entry)["codes"], Z)  # written again, whole
 
 
+@pytest.mark.slow
 def test_two_processes_computing_one_entry_at_once_compute_it_once(store):
     code = textwrap.dedent("""
         import os, sys, time
@@ -98,16 +100,18 @@ def test_two_processes_computing_one_entry_at_once_compute_it_once(store):
     assert not list(store.glob("*.tmp"))
 
 
-def test_the_cache_keeps_under_its_limit_and_can_be_cleared(store, monkeypatch):
+def test_the_cache_keeps_under_its_limit_and_can_be_cleared(store, monkeypatch, capsys):
+    from textae.cli import main
+
     monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", str(3 * 400_000 / 2**20))  # room for three 400 kB entries
     for i in range(5):
         cache.write(f"e{i}", {"x": np.zeros(100_000, dtype=np.float32)})  # about 400 kB each
     assert [p.stem for p in cache.entries()] == ["e3", "e4"]  # three with the npz overhead pass the limit
     assert cache.info()["bytes"] <= cache.limit_bytes()
-    p = subprocess.run([sys.executable, "-m", "textae", "cache", "info"], cwd=ROOT, capture_output=True, text=True)
-    assert p.returncode == 0 and str(store) in p.stdout and "entries" in p.stdout
-    p = subprocess.run([sys.executable, "-m", "textae", "cache", "clear"], cwd=ROOT, capture_output=True, text=True)
-    assert p.returncode == 0 and cache.entries() == []
+    assert main(["cache", "info"]) == 0
+    out = capsys.readouterr().out
+    assert str(store) in out and "entries" in out
+    assert main(["cache", "clear"]) == 0 and cache.entries() == []
 
 
 @pytest.mark.parametrize("method", ["pca", "umap"])
@@ -129,6 +133,7 @@ def test_a_map_comes_back_from_disk_with_the_same_points_and_inverse(store, meth
         np.testing.assert_allclose(again.transform(again.inverse(q)), q, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_umap_of_a_large_corpus_fits_a_sample_and_places_the_rest(monkeypatch):
     from textae import projection
 
@@ -146,3 +151,93 @@ def test_umap_of_a_large_corpus_fits_a_sample_and_places_the_rest(monkeypatch):
     np.fill_diagonal(d, np.inf)
     same = (labels[d.argsort(1)[:, :10]] == labels[:, None]).mean()
     assert same > 0.95  # placed points land among their own cluster's fitted ones
+
+
+# -------------------------------------------- what the cache reads is input like any other
+def _swap_entry(store, arrays: dict) -> None:
+    """Replace the one codes entry by an .npz of `arrays` (its own key kept unless `arrays` says otherwise)."""
+    (entry,) = store.glob("codes-*.npz")
+    own = {cache.KEY: np.frombuffer(entry.stem.encode(), np.uint8)}
+    with open(entry, "wb") as f:
+        np.savez(f, **{**own, **arrays})
+
+
+@pytest.mark.parametrize(
+    "arrays",
+    [
+        {"codes": np.zeros((10, 16), np.float32)},  # another corpus's rows
+        {"codes": np.zeros((200, 7), np.float32)},  # another model's dimensions
+        {"codes": np.array(["a"] * 200)},  # text, not numbers
+        {"other": np.zeros((200, 16), np.float32)},  # its key is missing
+        {"codes": np.zeros((200, 16), np.float32), cache.KEY: np.frombuffer(b"codes-0000", np.uint8)},  # a copy
+    ],
+    ids=["rows", "dims", "strings", "no-codes", "another-key"],
+)
+def test_an_entry_that_is_not_what_was_asked_is_computed_again(store, model, corpus, arrays, caplog, monkeypatch):
+    monkeypatch.setattr(cache, "_warned", set())  # each entry is logged once per process
+    Z = model.encode_corpus(corpus)
+    assert Z.shape == (200, 16)
+    _swap_entry(store, arrays)
+    with caplog.at_level("WARNING", logger="textae.cache"):
+        again = model.encode_corpus(corpus)
+    np.testing.assert_array_equal(again, Z)  # the model's own codes, not the file's
+    assert any("computed again" in r.message for r in caplog.records)
+
+
+def test_an_entry_that_links_outside_the_cache_is_not_read_and_its_target_untouched(store, model, corpus, tmp_path):
+    Z = model.encode_corpus(corpus)
+    (entry,) = store.glob("codes-*.npz")
+    outside = tmp_path / "elsewhere.npz"
+    np.savez(outside, codes=np.ones((200, 16), np.float32), **{cache.KEY: np.frombuffer(entry.stem.encode(), np.uint8)})
+    old = outside.stat().st_mtime_ns
+    entry.unlink()
+    entry.symlink_to(outside)
+    np.testing.assert_array_equal(model.encode_corpus(corpus), Z)
+    assert outside.stat().st_mtime_ns == old  # never touched (no os.utime through the link)
+    assert entry.is_file() and not entry.is_symlink()  # the link was replaced by a real entry
+
+
+def test_a_bad_limit_falls_back_to_the_default_with_a_warning(store, monkeypatch, caplog):
+    for bad in ("inf", "nan", "-5", "lots", "1e400"):
+        monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", bad)
+        with caplog.at_level("WARNING", logger="textae.cache"):
+            assert cache.limit_bytes() == cache.DEFAULT_LIMIT_MB * 2**20
+        cache.write("e", {"x": np.zeros(3)})  # no OverflowError when writing either
+    assert any("TEXTAE_CACHE_LIMIT_MB" in r.message for r in caplog.records)
+
+
+@pytest.mark.parametrize("kind", ["a file", "read-only"])
+def test_an_unusable_cache_folder_means_no_disk_cache_and_a_warning(tmp_path, monkeypatch, model, corpus, kind, caplog):
+    root = tmp_path / "cache"
+    if kind == "a file":
+        root.write_text("not a folder")
+    else:
+        root.mkdir()
+        root.chmod(0o500)
+        if (root / "probe").exists() or _writable(root):
+            pytest.skip("this user can write into a read-only folder (root)")
+    monkeypatch.setenv("TEXTAE_CACHE", str(root))
+    with caplog.at_level("WARNING", logger="textae.cache"):
+        Z = model.encode_corpus(corpus)  # computed in memory
+    np.testing.assert_array_equal(Z, model.encode(corpus))
+    assert any("cannot be used" in r.message for r in caplog.records)
+
+
+def _writable(d) -> bool:
+    try:
+        (d / "probe").write_text("")
+    except OSError:
+        return False
+    (d / "probe").unlink()
+    return True
+
+
+def test_entries_get_the_mode_the_umask_gives(store):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        path = cache.write("e", {"x": np.zeros(3)})
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644

@@ -10,6 +10,8 @@ from helpers import ROOT, need_yelp
 
 from textae.config import PRESETS
 
+pytestmark = pytest.mark.slow  # every preset trained in subprocesses: the quick run (-m "not slow") leaves them out
+
 SMALL = ["--dim-emb", "64", "--dim-h", "128", "--dim-z", "32", "--dim-d", "64", "--batch-size", "32"]
 
 

@@ -136,6 +136,7 @@ def run(*args, ok=True):
     return p
 
 
+@pytest.mark.slow
 def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_path):
     out = tmp_path / "report" / "results.md"
     small = ["--queries", "30", "--n-eval", "40", "--samples", "40", "--max-steps", "30", "--batch-size", "16"]
@@ -151,6 +152,7 @@ def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_
     assert bad.returncode == 2 and "no such data directory" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.slow
 def test_sweep_command_plots_one_curve_per_family(data_dir, tmp_path):
     dims = [f"--{k.replace('_', '-')}={v}" for k, v in TINY.items()]
     p = run("sweep", "--data", str(data_dir), "--presets", "vae,daae", "--grid", "vae=0.1,0.5", "--grid", "daae=0.3",

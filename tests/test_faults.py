@@ -169,6 +169,7 @@ def logged_steps(run: Path) -> list[tuple[str, int]]:
     return [(r["split"], r["step"]) for r in map(json.loads, (run / "train_log.jsonl").read_text().splitlines())]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, code):
     """Ctrl-C or a scheduler's SIGTERM mid-epoch: a resumable last/ of whole steps, and the resumed run ends
@@ -199,6 +200,7 @@ def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, 
     assert logged_steps(run) == logged_steps(tmp_path / "a")  # each step logged once, as in one run
 
 
+@pytest.mark.slow
 def test_kill_9_at_random_moments_then_resume(tmp_path, corpus_files):
     """SIGKILL at seeded random moments, each followed by --resume: every checkpoint still loads, no step is
     logged twice, and the run ends with the weights of an uninterrupted one."""

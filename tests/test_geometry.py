@@ -208,6 +208,7 @@ def test_survey_summarises_each_model_over_the_same_variants(trained_run, app_ro
     assert len(table) == 4 and table[2].startswith("| ae |") and table[0].count("|") == table[2].count("|")
 
 
+@pytest.mark.slow
 def test_geometry_command_writes_its_table_json_and_figures(trained_run, app_root, tmp_path):
     out = tmp_path / "geo"
     args = ["-m", "textae", "geometry", "--checkpoints", str(trained_run), str(app_root / "checkpoints" / "aae"),

@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import zipfile
 
 import numpy as np
@@ -190,6 +191,70 @@ def test_lead_times_read_the_first_frame_at_each_margin():
     rec.check()
     assert lab.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}
     assert lab.lead_times(rec, (0.1,)) == {0.1: None}
+
+
+@pytest.mark.parametrize(
+    "change, said",
+    [
+        (dict(steps=np.array(5)), "array steps is int64[], not what was asked"),  # 0-d
+        (dict(points=np.array([[[["a", "b"]]]] * 2)), "array points is <U1"),  # text
+        (dict(labels=np.array(["x"] * 40)), "array labels is <U1"),
+        (dict(config="[" * 30_000 + "]" * 30_000), "its head is not JSON"),  # nested beyond any recursion
+    ],
+    ids=["0-d steps", "string points", "string labels", "nested head"],
+)
+def test_a_recording_of_wrong_kinds_is_refused_as_data_not_a_traceback(tmp_path, change, said):
+    path = _saved(tmp_path, **{k: v for k, v in change.items() if k != "config"})
+    if "config" in change:  # the head itself replaced by deeply nested JSON
+        with np.load(path) as z:
+            arrays = {k: z[k] for k in z.files}
+        arrays["head"] = np.frombuffer(change["config"].encode(), np.uint8)
+        np.savez(path, **arrays)
+    with pytest.raises(DataError, match=re.escape(said)):
+        lab.Recording.load(path)
+
+
+@pytest.mark.slow
+def test_a_zip_bomb_recording_is_refused_before_its_arrays_are_read(tmp_path):
+    """Points that expand to 512 MB of zeros from a file of about 0.5 MB: the uncompressed sizes in the zip's
+    directory are checked before any array is allocated."""
+    path = tmp_path / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        with z.open("points.npy", "w", force_zip64=True) as f:
+            np.lib.format.write_array_header_1_0(f, {"descr": "<f2", "fortran_order": False,
+                                                     "shape": (2, 1000, 64_000, 2)})  # fmt: skip
+            block = bytes(2**24)
+            for _ in range(2 * 1000 * 64_000 * 2 * 2 // len(block)):
+                f.write(block)
+    assert path.stat().st_size < 5 * 2**20
+    with pytest.raises(DataError, match="expand to more than"):
+        lab.Recording.load(path)
+
+
+def test_random_bytes_are_not_called_pickled_data(tmp_path):
+    path = tmp_path / "noise.npz"
+    path.write_bytes(np.random.default_rng(0).bytes(4096))
+    with pytest.raises(DataError, match="not an .npz archive") as e:
+        lab.Recording.load(path)
+    assert "pickle" not in str(e.value)
+
+
+def test_lab_record_help_shows_each_default_as_a_flag_would_give_it(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["lab", "record", "--help"])
+    out = capsys.readouterr().out
+    assert "MISSING" not in out and "(default 0.3,0,0.1,0)" in " ".join(out.split())
+
+
+def test_lab_record_onto_a_directory_fails_before_training_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    sents, _ = corpus()
+    (tmp_path / "c.txt").write_text("\n".join(sents) + "\n")
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(lab, "record", lambda *a, **k: pytest.fail("trained before checking --out"))
+    argv = ["lab", "record", "--data", str(tmp_path / "c.txt"), "--out", str(tmp_path / "out"), "--force"]
+    assert cli.main(argv) == 2
+    assert "is a directory" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt", "out"]  # no out.tmp
 
 
 def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_path, capsys):

@@ -7,11 +7,13 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 from helpers import ROOT
 
 LIBRARY = ROOT / "textae"
 
 
+@pytest.mark.slow
 def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
     """`pip wheel .` builds; the wheel holds every library module and the `textae` command, and nothing else:
     no app, no tests, no checkpoints, no corpus."""

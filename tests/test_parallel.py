@@ -99,6 +99,7 @@ def assert_close_weights(a, b, **tol):
         torch.testing.assert_close(a[k], b[k], msg=k, **tol)
 
 
+@pytest.mark.slow
 def test_two_ranks_follow_one_process_with_the_same_global_batch(files, tmp_path):
     """Without sampling noise, two ranks of 16 and one process of 32 are the same computation."""
     (one,) = worker(files, tmp_path / "one", "ae", 15, ranks=1)
@@ -119,6 +120,7 @@ def test_two_ranks_follow_one_process_with_the_same_global_batch(files, tmp_path
     assert curve["one"][-1] < 0.8 * curve["one"][0]
 
 
+@pytest.mark.slow
 def test_discriminator_is_synchronised_and_resume_continues(files, tmp_path):
     """An AAE's ranks draw different prior samples for D, yet keep identical weights, D's included."""
     straight = worker(files, tmp_path / "straight", "aae", 14, ranks=2)
@@ -134,6 +136,7 @@ def test_discriminator_is_synchronised_and_resume_continues(files, tmp_path):
     assert steps == list(range(1, 15))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("preset", ["arae", "lm"])
 def test_variants_with_extra_or_unused_parameters_stay_in_lockstep(files, tmp_path, preset):
     """ARAE (a generator, a critic with a gradient penalty) and the LM (no encoder pass) under DDP."""
@@ -142,6 +145,7 @@ def test_variants_with_extra_or_unused_parameters_stay_in_lockstep(files, tmp_pa
     assert_close_weights(r0["weights"], r1["weights"], rtol=0, atol=0)
 
 
+@pytest.mark.slow
 def test_torchrun_train_py_matches_one_process(files, tmp_path):
     """The real command line: a DAAE (noise, dropout, D) under torchrun tracks a single process."""
     common = ["--preset", "daae", "--train", str(files / "train.txt"), "--valid", str(files / "valid.txt"),

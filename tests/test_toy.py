@@ -110,6 +110,7 @@ def test_run_seeds_is_toylab_per_seed_and_reports_the_wins():
     assert panel_titles(first) == {"aae": "AAE (p=0.0)", "daae": f"DAAE (p={cfg.p})"}
 
 
+@pytest.mark.slow
 def test_toy_cli_writes_table_figures_and_json(tmp_path):
     import json
     import re
@@ -164,6 +165,7 @@ def test_toy_cli_writes_table_figures_and_json(tmp_path):
     assert (tmp_path / "fig.png").stat().st_size > 10_000 and (tmp_path / "fig.html").exists()
 
 
+@pytest.mark.slow
 def test_default_regime_shows_the_contrast():
     """docs/toy.md's regime, one seed of its table: the DAAE above the AAE on both geometry metrics,
     the AAE reconstructing (seed 4 has the clearest nn_recall margin, 0.209 against 0.139)."""

@@ -147,6 +147,7 @@ def valid_curve(run) -> list[float]:
     return [r["rec"] for r in log if r["split"] == "valid"]
 
 
+@pytest.mark.slow
 def test_chunked_loss_learns_like_the_plain_loss(tmp_path, corpus_files, monkeypatch):
     """A few hundred fp32 steps with the chunked vocabulary loss follow proj + cross-entropy's curve."""
     import torch.nn.functional as F
@@ -171,6 +172,7 @@ def test_chunked_loss_learns_like_the_plain_loss(tmp_path, corpus_files, monkeyp
     assert ((fast - ref).abs() / ref).max() < 0.05, (fast, ref)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not cpu_bf16_supported(),
     reason="this CPU has no native bf16 (AVX-512 BF16 or AMX): --amp auto trains in fp32 here",
@@ -202,8 +204,7 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
     assert_same_weights(weights(tmp_path / "a", "best"), {k: v for k, v in t.model.state_dict().items()})
     assert t.cfg.lambda_adv == 3.0 and t.data_meta["init"].endswith("best")
     assert t.progress.epoch == 1 and t.progress.step == 10  # counted on from the checkpoint's
-    t.tc.epochs = 2
-    t.fit(progress=False)
+    t.fit(progress=False)  # --epochs 1 counts this run's epochs: one more, though the checkpoint had done 1
     log = [json.loads(line) for line in (tmp_path / "b" / "train_log.jsonl").read_text().splitlines()]
     assert [r["epoch"] for r in log if r["split"] == "valid"] == [1, 2]  # the checkpoint's epoch (not later), ours
     assert [bool(r.get("init")) for r in log if r["split"] == "valid"] == [True, False]
@@ -219,6 +220,24 @@ def test_init_starts_a_new_run_from_a_checkpoints_weights(tmp_path, corpus_files
             init=tmp_path / "a" / "best",
             init_overrides={"dim_h": 8},
         )
+
+
+def test_init_trains_its_own_epochs_and_a_run_with_none_left_says_so(tmp_path, corpus_files):
+    """A checkpoint past --epochs (the shipped DAAE's 41 against make.sh's 40) still trains with --init:
+    --epochs counts the new run's epochs. A resumed run that has done its epochs trains nothing and says so."""
+    make(tmp_path / "a", corpus_files, epochs=2).fit(progress=False)
+    tr, va = corpus_files
+    said = []
+    t = Trainer(preset("ae", **TINY), TrainConfig(batch_size=16, epochs=1, seed=7), read_sentences(tr),
+                read_sentences(va), tmp_path / "b", log=said.append, init=tmp_path / "a" / "last")  # fmt: skip
+    result = t.fit(progress=False)
+    assert result["epoch"] == 3 and result["best_valid"] is not None  # epoch 3: one more than the checkpoint's 2
+    assert (tmp_path / "b" / "best").is_dir()
+    said.clear()
+    again = make(tmp_path / "b", corpus_files, resume=True, epochs=1)
+    again.log = said.append
+    assert again.fit(progress=False)["epoch"] == 3
+    assert any(line.startswith("nothing to train") for line in said), said
 
 
 def test_patience_stops_when_valid_rec_stalls(tmp_path, corpus_files, monkeypatch):

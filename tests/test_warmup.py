@@ -51,6 +51,85 @@ def test_an_unreadable_file_replays_nothing_and_says_so(store, caplog):
     assert warmup.recent() == [("latent_map", {"n": "100"})]
 
 
+def _bad(kind: str, path) -> None:
+    """Make the recent-views file one of the hostile kinds a shared or damaged cache folder can hold."""
+    import os
+
+    if kind == "nested":
+        path.write_text("[" * 30_000 + "]" * 30_000)  # 60 kB, under the cap: json recurses past Python's limit
+    elif kind == "/dev/zero":
+        path.symlink_to("/dev/zero")  # st_size 0, and no end
+    elif kind == "fifo":
+        os.mkfifo(path)  # opening it for reading waits for a writer that never comes
+    elif kind == "not json":
+        path.write_bytes(b"\x00[not json")
+    else:  # over the cap
+        path.write_text(json.dumps([["latent_map", {"n": "100"}]] * 5_000))
+        assert path.stat().st_size > warmup.MAX_FILE
+
+
+BAD = ["nested", "/dev/zero", "fifo", "not json", "over the cap"]
+
+
+@pytest.mark.parametrize("kind", BAD)
+def test_a_hostile_recent_views_file_replays_nothing_and_is_replaced(store, kind, caplog):
+    """Each is read in a thread: before, a FIFO or /dev/zero blocked or grew without end, and the nested
+    file raised RecursionError (not caught, so the server did not start)."""
+    import threading
+
+    store.mkdir()
+    _bad(kind, warmup.path())
+    got = {}
+    with caplog.at_level(logging.WARNING, logger="textae.warmup"):
+        reader = threading.Thread(target=lambda: got.update(views=warmup.recent()), daemon=True)
+        reader.start()
+        reader.join(30)
+        assert not reader.is_alive(), f"reading a {kind} file does not end"
+    assert got["views"] == [] and "unreadable" in caplog.text
+    warmup.remember("latent_map", {"n": "100"})  # the next view remembered replaces it
+    assert warmup.path().is_file() and not warmup.path().is_symlink()
+    assert warmup.recent() == [("latent_map", {"n": "100"})]
+
+
+def _rss_mb(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", BAD)
+def test_serve_py_starts_with_any_hostile_recent_views_file(kind, app_root, tmp_path, monkeypatch):
+    """A server started on each bad file answers its health check within 70 s with under 1 GB of memory;
+    the next view a browser runs replaces the file."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from browser import ensure_chromium, launch, wait_idle
+
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
+    root().mkdir(parents=True)
+    _bad(kind, warmup.path())
+    procs = []
+    with serve_app(app_root / "checkpoints", tmp_path / "server.log", timeout=70, allow=(app_root,),
+                   started=procs.append) as base:  # fmt: skip
+        rss = _rss_mb(procs[0].pid)
+        print(f"{kind}: healthy, server RSS {rss:.0f} MB")
+        assert rss < 1024
+        why = ensure_chromium()
+        if why:
+            pytest.skip(why)
+        query = f"ckpt={app_root / 'checkpoints' / 'ae'}&corpus={app_root / 'corpus.txt'}"
+        with sync_api.sync_playwright() as pw:
+            browser = launch(pw)
+            page = browser.new_page()
+            page.goto(f"{base}/style?{query}")
+            page.wait_for_selector("h1", timeout=120_000)
+            wait_idle(page, 120_000)
+            browser.close()
+    assert warmup.path().is_file() and not warmup.path().is_symlink()
+    assert warmup.recent()[0][0] == "style"
+
+
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
@@ -84,6 +163,7 @@ def test_the_app_remembers_a_page_that_ran_to_its_end(app, app_root, store):
     assert warmup.recent()[0][0] == "latent_map"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["serve.py", "app.py"])
 def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp_path, monkeypatch):
     """serve.py has the remembered latent map's codes and map on disk by the time it first answers (they

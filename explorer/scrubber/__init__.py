@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -52,13 +53,21 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     if any(len(m["frames"]) != len(values) for m in data["movies"]):
         raise ValueError(f"every movie needs one frame per position ({len(values)})")
     data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
-    reported = (st.session_state.get(key) or {}).get("index", default)  # the last position the browser reported
-    i = min(max(int(reported), 0), len(values) - 1)
+    i = position(st.session_state.get(key), len(values), default)  # the last position the browser reported
     data["index"] = i
     _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)
     if url:
         st.query_params[url] = f"{float(values[i]):.2f}"
     return i
+
+
+def position(reported, n: int, default: int) -> int:
+    """The slider position a browser reported ({"index": i}), within 0..n-1. Untrusted: anything but a
+    whole finite number (text, NaN, 1e400, a list, a bool) gives `default`; a number past an end, that end."""
+    value = reported.get("index", default) if isinstance(reported, dict) else default
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value != int(value):
+        value = default  # math.isfinite: a Python int of any size is finite (np.isfinite overflows on 10**30)
+    return min(max(int(value), 0), n - 1)
 
 
 MOVIE_GRID = 1000  # a movie's points are sent as integers: 1/1000 of the map's extent is below a pixel
