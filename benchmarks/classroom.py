@@ -2,6 +2,7 @@
 interpolation of its own sentences and the Geometry page on its own sentence, while hostile URLs are sent.
 
     python benchmarks/classroom.py --sessions 1,10,20
+    python benchmarks/classroom.py --sessions 5 --attack     # each size twice: without, then with an attacker
 
 For each N it prints the median and 95th-percentile time from each action to settled text, the server's
 CPU seconds per session and its peak memory (RSS), the errors, and how many sessions one core serves.
@@ -20,6 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 from browser import CHROMIUM, ensure_chromium, serve_app
 from common import ROOT, YELP, cpu_name
 
@@ -28,6 +30,9 @@ ADJECTIVES = ["great", "cold", "friendly", "rude", "amazing", "slow", "fresh", "
 HOSTILE = ["latent_map?corpus=/etc/passwd", "latent_map?corpus=/dev/zero", "latent_map?labels=/etc/shadow",
            "latent_map?n=99999999", "style?k=1e309", "interpolation?t=nan", "latent_map?ckpt=/etc"]  # fmt: skip
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+# patterns that backtrack exponentially in a backtracking matcher (Python's re): each on a Yelp sentence of
+# about 60 characters would hold the GIL for hours; the map's search (textae.search, RE2) reads the text once
+CATASTROPHIC = [r"(.*)*x", r"(a|aa)*$b", r"(\w+\s?)*!!", r"((.+)+)+z", r"(x+x+)+y"]
 
 
 def sentence(i: int, j: int) -> str:
@@ -102,6 +107,33 @@ async def hostile(browser, url: str, query: dict, refused: list) -> None:
     await ctx.close()
 
 
+async def attacker(browser, url: str, query: dict, done: asyncio.Event, typed: list) -> None:
+    """A careless user: the Latent map coloured by a search, typing a catastrophic pattern every few seconds
+    (as a person types, not a script's burst) until the class has finished."""
+    ctx = await browser.new_context(viewport={"width": 1300, "height": 900})
+    page = await ctx.new_page()
+    try:
+        await visit(page, f"{url}/latent_map?{urlencode(query)}", ".tx-scatter[data-frames]")
+        await page.get_by_label("Colour by").click()
+        await page.get_by_role("option", name="word / regex search", exact=True).click()
+        await settle(page)
+        box = page.locator("input[aria-label='Search']")
+        while not done.is_set():
+            for pattern in CATASTROPHIC:
+                if done.is_set():
+                    break
+                await box.fill(pattern)
+                await box.press("Enter")
+                await page.wait_for_timeout(300)
+                await settle(page)
+                typed.append(pattern)
+                await page.wait_for_timeout(2_000)
+    except Exception as e:  # counted: the attacker failing to type is no result either way
+        typed.append(f"error: {type(e).__name__}: {str(e)[:200]}")
+    finally:
+        await ctx.close()
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -114,8 +146,9 @@ def peak_rss_mib(pid: int) -> float:
     return float("nan")
 
 
-async def classroom(n: int, query: dict) -> dict:
-    """One server, n sessions at once and the hostile URLs beside them; the figures of the run."""
+async def classroom(n: int, query: dict, attack: bool = False) -> dict:
+    """One server, n sessions at once and the hostile URLs beside them (and, with `attack`, a session typing
+    catastrophic patterns meanwhile); the figures of the run."""
     from playwright.async_api import async_playwright
 
     server = {}
@@ -124,14 +157,20 @@ async def classroom(n: int, query: dict) -> dict:
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"])
             cpu0, t0 = cpu_seconds(server["pid"]), time.perf_counter()
-            times, errors, refused = {"map": [], "interpolation": [], "geometry": []}, [], []
-            await asyncio.gather(*(session(browser, url, query, i, times, errors) for i in range(n)),
-                                 hostile(browser, url, query, refused))  # fmt: skip
+            times, errors, refused, typed = {"map": [], "interpolation": [], "geometry": []}, [], [], []
+            done = asyncio.Event()
+
+            async def the_class() -> None:
+                await asyncio.gather(*(session(browser, url, query, i, times, errors) for i in range(n)),
+                                     hostile(browser, url, query, refused))  # fmt: skip
+                done.set()
+
+            await asyncio.gather(the_class(), *([attacker(browser, url, query, done, typed)] if attack else []))
             wall, cpu = time.perf_counter() - t0, cpu_seconds(server["pid"]) - cpu0
             await browser.close()
         rss = peak_rss_mib(server["pid"])
     return {"n": n, "times": times, "errors": [e for e in errors if e], "refused": refused, "wall": wall, "cpu": cpu,
-            "rss": rss}  # fmt: skip
+            "rss": rss, "typed": typed}  # fmt: skip
 
 
 def pct(values: list[float], q: float) -> float:
@@ -144,6 +183,9 @@ def main() -> None:
     ap.add_argument("--sessions", default="1,10,20", help="class sizes to run, comma-separated")
     ap.add_argument("--checkpoint", default="checkpoints/yelp-daae")
     ap.add_argument("--n", type=int, default=5000, help="corpus sentences on the map (the sidebar's default)")
+    ap.add_argument("--attack", action="store_true", help="run each size again with a session typing catastrophic "
+                    "patterns into the map's search, and print how far each median moved")  # fmt: skip
+    ap.add_argument("--repeat", type=int, default=3, help="with --attack: runs of each kind, alternated, pooled")
     a = ap.parse_args()
     why = ensure_chromium()
     if why:
@@ -156,17 +198,38 @@ def main() -> None:
         "| server CPU s per session | peak RSS MiB | errors | hostile URLs refused cleanly |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
+    moved = []
+    if a.attack:  # the comparison is between warm runs: a first class fills the disk cache (codes, maps)
+        asyncio.run(classroom(1, query))
     for n in (int(x) for x in a.sessions.split(",")):
-        r = asyncio.run(classroom(n, query))
-        cells = [f"{statistics.median(v):.1f} / {pct(v, 0.95):.1f}" if v else "–" for v in r["times"].values()]
-        ok = sum(clean for _, clean in r["refused"])
-        print(
-            f"| {n} | {' | '.join(cells)} | {r['wall']:.0f} | {r['cpu'] / n:.1f} | {r['rss']:.0f} | "
-            f"{len(r['errors'])} | {ok} of {len(r['refused'])} |",
-            flush=True,
-        )
-        for e in r["errors"]:
-            print(f"  error: {e}")
+        pooled = {False: {}, True: {}}
+        for _ in range(a.repeat if a.attack else 1):  # alternated, so that drift in the machine hits both
+            for attack in (False, True) if a.attack else (False,):
+                r = asyncio.run(classroom(n, query, attack))
+                for action, v in r["times"].items():
+                    pooled[attack].setdefault(action, []).extend(v)
+                cells = [f"{statistics.median(v):.1f} / {pct(v, 0.95):.1f}" if v else "–" for v in r["times"].values()]
+                ok = sum(clean for _, clean in r["refused"])
+                typed = sum(not t.startswith("error") for t in r["typed"])
+                label = f"{n} + attacker ({typed} patterns)" if attack else n
+                print(
+                    f"| {label} | {' | '.join(cells)} | {r['wall']:.0f} | {r['cpu'] / n:.1f} | {r['rss']:.0f} | "
+                    f"{len(r['errors'])} | {ok} of {len(r['refused'])} |",
+                    flush=True,
+                )
+                for e in r["errors"] + [t for t in r["typed"] if t.startswith("error")]:
+                    print(f"  error: {e}")
+        if a.attack:
+            for action, before in pooled[False].items():
+                after = pooled[True].get(action, [])
+                if before and after:
+                    change = statistics.median(after) / statistics.median(before) - 1
+                    moved.append(abs(change))
+                    print(f"  {n} sessions, {action}: median {statistics.median(before):.2f} s -> "
+                          f"{statistics.median(after):.2f} s with the attacker ({change:+.0%}; "
+                          f"{len(before)} and {len(after)} samples)")  # fmt: skip
+    if moved:
+        print(f"largest move of a median: {max(moved):.0%} (goal: at most 20 %)")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 import numpy as np
 from browser import Received, ensure_chromium, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 from browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 

@@ -6,7 +6,7 @@
 What is timed:
 - compute: when the sentences change, a page decodes every slider position in one batch
   (101 values of t; 121 values of k for 3 sentences).
-- browser, client-side sliders (app_pages/scrubber.py, what the pages use): in Debian's Chromium
+- browser, client-side sliders (explorer/scrubber, what the pages use): in Debian's Chromium
   driving `streamlit run serve.py`, the time from an input event (an arrow key; a mouse move during a
   drag) to the start of the frame that shows the changed text, by the browser's own clock (and, for
   comparison with the old figures, as Playwright sees it), and how often the text changes per second
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 import numpy as np
 import torch
 from browser import (  # noqa: E402

@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 import numpy as np
 from common import ROOT, YELP, cpu_name
 

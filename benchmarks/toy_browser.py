@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 from playwright.sync_api import sync_playwright

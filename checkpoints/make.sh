@@ -11,7 +11,8 @@
 #                                                                   [~/.cache/textae/runs]
 #   OUT      where the exported fp16 checkpoints go                 [checkpoints]
 #   PRESETS  which presets                                          [ae vae aae laae daae arae]
-#   EPOCHS   the most epochs per preset, counted from the start     [40]
+#   EPOCHS   the most epochs per preset, counted from the start of its run (with INIT, on top of
+#            the INIT checkpoint's own epochs)                       [40]
 #   PATIENCE early stopping: epochs without a better valid rec      [2]
 #   JOBS     presets trained at once (small models share a GPU well; on 2 CPU cores, 2 at one thread each)
 #                                                                   [1]

@@ -42,17 +42,18 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def serve_app(checkpoints: Path, log: Path, timeout: float = 150.0, app: Path = ROOT / "serve.py",
-              allow: tuple[Path, ...] = (), started=None, port: int | None = None):  # fmt: skip
+              allow: tuple[Path, ...] = (), started=None, port: int | None = None, cwd: Path = ROOT):  # fmt: skip
     """`streamlit run serve.py` (the README's command) on a localhost port (a free one unless given), listing
     the checkpoints under `checkpoints` and reading also under the folders `allow` (TEXTAE_ALLOWED_ROOTS);
     yields its URL once it answers, that is after its warm start. `started(process)`, if given, is called
-    with the server's process then (benchmarks read its CPU time and memory)."""
+    with the server's process then (benchmarks read its CPU time and memory). `cwd` and `app`: another
+    checkout's app (a benchmark's "before")."""
     port = port or free_port()
     env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints), TEXTAE_ALLOWED_ROOTS=os.pathsep.join(map(str, allow)))
     cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
            "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
     with open(log, "w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + timeout
@@ -98,7 +99,7 @@ class Received:
 
 
 STREAMLIT_SLIDER = '[data-testid="stSlider"] input[type="range"]'
-SCRUBBER = ".tx-scrub .range"  # app_pages/scrubber.py: the client-side slider
+SCRUBBER = ".tx-scrub .range"  # explorer/scrubber: the client-side slider
 SCRUBBER_TEXT = ".tx-scrub .rows"
 
 

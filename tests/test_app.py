@@ -144,11 +144,22 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
 
 
 @pytest.mark.slow
-def test_latent_map_umap(app):
+def test_latent_map_umap(app, app_root):
+    """The UMAP map holds every sentence at the library's own UMAP points, and offers no decoded grid."""
+    import numpy as np
+
+    from textae.projection import Projection, corpus_map
+
     at = app("app_pages/latent_map.py")
     at.radio(key="map_method").set_value("UMAP").run()
     assert not at.exception and not at.error
-    assert "approximate" in texts(at, "caption")
+    view = map_view(at)
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    assert sorted(view["order"].tolist()) == list(range(len(sents))) and view["axes"] == ["UMAP 1", "UMAP 2"]
+    m = textae.load(app_root / "checkpoints" / "ae")
+    _, P = corpus_map(m.fingerprint(), sents, m.encode(sents), Projection("umap", 15, 0.1, seed=0))  # from disk
+    np.testing.assert_allclose(view["xy"], P[view["order"]], atol=1e-5)
+    assert at.toggle(key="map_grid").disabled and "approximate" in texts(at, "caption")
 
 
 def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):
@@ -195,10 +206,12 @@ def test_interpolation_opens_at_the_urls_t(app):
     assert scrubber_data(at, "interp_t")["index"] == 25 and not at.exception
 
 
-def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app_root):
+def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app_root, tmp_path):
     import numpy as np
 
-    at = app("app_pages/style.py", k="0")
+    ckpt = tmp_path / "ae"  # this test's own copy: it saves a vector beside the checkpoint
+    shutil.copytree(app_root / "checkpoints" / "ae", ckpt)
+    at = app("app_pages/style.py", k="0", ckpt=ckpt)
     set_a, set_b = (
         ["the food is terrible .", "the staff was rude ."],
         ["the food is great .", "the staff was friendly ."],
@@ -211,7 +224,7 @@ def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app
     data = scrubber_data(at, "style_k")
     ks = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0
     assert data["values"] == [f"{k:+.2f}" for k in ks] and data["index"] == 60  # k = 0, from the URL
-    m = textae.load(app_root / "checkpoints" / "ae")
+    m = textae.load(ckpt)
     by_k = m.sweep_vector(inputs, m.style_vector(set_a, set_b), ks)
     assert [r["texts"] for r in data["rows"]] == [[row[j] for row in by_k] for j in range(2)]
     assert data["rows"][0]["texts"][0] != data["rows"][0]["texts"][60]  # k = -3 changes the sentence
@@ -224,7 +237,7 @@ def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app
     assert "not a usable vector name" in texts(at, "error")
     at.text_input(key="style_save_name").input("sentiment").run()
     at.button(key="style_save").click().run()
-    assert (app_root / "checkpoints" / "ae" / "best" / "vectors" / "sentiment.safetensors").exists()
+    assert (ckpt / "best" / "vectors" / "sentiment.safetensors").exists()
     at.radio(key="style_source").set_value("A saved vector").run()
     assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == [r["texts"] for r in data["rows"]]
 
@@ -286,22 +299,24 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
     assert len(table(at, "sample")) == 3
 
 
-def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab):
-    ours = textae.load(app_root / "checkpoints" / "aae", "cpu")
+def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab, monkeypatch):
+    from explorer import access
+
+    own = tmp_path / "checkpoints"  # this test's own copy: the import adds a checkpoint there
+    shutil.copytree(app_root / "checkpoints", own)
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", own)
+    ours = textae.load(own / "aae", "cpu")
     ref = write_reference(tmp_path / "ref", ours.model, vocab)
-    at = app("app_pages/inspector.py")
+    at = app("app_pages/inspector.py", ckpt=own / "ae")
     at.text_input(key="insp_import_src").input(str(ref)).run()
     at.text_input(key="insp_import_name").input("imported").run()
     at.button(key="insp_import").click().run()
     assert "Saved in our format" in texts(at, "success")
-    assert textae.load(app_root / "checkpoints" / "imported", "cpu").decode(
-        ours.encode("the food")
-    ) == ours.reconstruct("the food")
+    assert textae.load(own / "imported", "cpu").decode(ours.encode("the food")) == ours.reconstruct("the food")
     at.text_input(key="insp_import_src").input(str(tmp_path / "none")).run()
     at.text_input(key="insp_import_name").input("again").run()
     at.button(key="insp_import").click().run()
     assert "no such checkpoint" in texts(at, "error")
-    shutil.rmtree(app_root / "checkpoints" / "imported")
 
 
 # ----------------------------------------------------------------- toy lab

@@ -318,5 +318,54 @@ def test_the_geometry_page_says_a_truncation_once(app):
     assert said.count("its first 100 are used") == 1 and "truncated" not in said and not at.exception
 
 
-def test_a_textae_error_in_the_library_is_a_valueerror_too():
-    assert issubclass(InputError, ValueError) and issubclass(InputError, TextaeError)
+def test_the_librarys_input_errors_are_caught_where_value_errors_are():
+    """Code that handles ValueError (the app's errors_shown, a notebook's try block) handles a bad setting
+    given to the library, with the library's message."""
+    from textae.config import NoiseConfig
+    from textae.projection import Projection
+
+    for bad, said in ((lambda: Projection("tsne"), "unknown projection"),
+                      (lambda: NoiseConfig(drop=2.0), "noise probabilities")):  # fmt: skip
+        with pytest.raises(ValueError, match=said) as e:
+            bad()
+        assert isinstance(e.value, TextaeError)
+
+
+# ------------------------------------------------------------------------ memory under a soak
+def _rss_mb() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS in /proc/self/status")
+
+
+@pytest.mark.slow
+def test_thirty_uploaded_corpora_in_turn_keep_the_servers_memory_bounded(app, monkeypatch, capsys):
+    """The app runs in this process (AppTest), so this process is the server: 30 distinct uploads of 20,000
+    lines each, one after another, with the store bounded at 300 MB. Its RSS stays under the bound plus
+    its baseline plus 300 MB, and the store itself within its bound."""
+    import gc
+
+    from explorer import store
+
+    monkeypatch.setenv("TEXTAE_STORE_MB", "300")
+    store._store.clear()  # a store with the new bound
+    at = app("app_pages/latent_map.py")
+    at.selectbox(key="corpus_choice").set_value("Upload a file").run()
+    gc.collect()
+    baseline, peak = _rss_mb(), 0.0
+    for i in range(30):
+        lines = "".join(f"corpus {i} line {j} : the food was {('great', 'cold', 'slow')[j % 3]} .\n"
+                        for j in range(20_000))  # fmt: skip
+        at.sidebar.file_uploader(key="corpus_upload").upload(f"c{i}.txt", lines.encode(), "text/plain").run()
+        assert not at.exception and not at.error, i
+        assert "20,000" in " ".join(c.value for c in at.caption) or len(map_view(at)["order"]) == 20_000
+        peak = max(peak, _rss_mb())
+    held = store.usage()
+    with capsys.disabled():
+        print(
+            f"\nsoak: baseline {baseline:.0f} MB, peak {peak:.0f} MB over 30 uploads of 20,000 lines; "
+            f"store {held.bytes / 2**20:.0f} MB in {held.entries} entries (bound 300 MB)"
+        )
+    assert held.bytes <= 300 * 2**20
+    assert peak < baseline + 300 + 300

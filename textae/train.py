@@ -79,9 +79,9 @@ def resolve_amp(amp: str, device: torch.device) -> str:
     if amp not in AMP_MODES:
         raise TextaeError(f"amp {amp!r}: choose one of {', '.join(AMP_MODES)}")
     if amp == "auto":
-        # bf16 on a CPU with native kernels (AVX-512 BF16 / AMX): ~1.7x per epoch with the chunked loss.
-        # fp32 on CUDA: an LSTM step of these sizes is bound by kernel launches, and autocast's casts
-        # made it slower (H100, fp32 -> bf16 s/epoch: DAAE 14.9 -> 25.9 shipped size, 10.5 -> 14.9 paper size)
+        # bf16 on a CPU with native kernels (AVX-512 BF16 / AMX), where it is faster per epoch; fp32 on CUDA:
+        # an LSTM step of these sizes is bound by kernel launches, and autocast's casts made it slower there
+        # (both measured: docs/benchmarks.md, benchmarks/train_throughput.py)
         return "bf16" if device.type == "cpu" and cpu_bf16_supported() else "off"
     bf16_ok = torch.cuda.is_bf16_supported() if device.type == "cuda" else cpu_bf16_supported()
     if amp == "fp16" and device.type != "cuda":
@@ -202,7 +202,7 @@ class Trainer:
         if self.world.rank:  # every rank starts from the same weights, but draws its own dropout and noise
             torch.manual_seed(train_cfg.seed + 7919 * self.world.rank)
         self.cfg = self.model.cfg
-        # one kernel per step instead of several per tensor; on the CPU too (measured: 20 -> 8 ms of a 390 ms step)
+        # one kernel per step instead of several per tensor, on the CPU too (docs/benchmarks.md has the figures)
         fused = self.device.type in ("cuda", "cpu")
         self.opts = {
             key: torch.optim.Adam(params, lr=train_cfg.lr, betas=(train_cfg.beta1, train_cfg.beta2), fused=fused)

@@ -136,3 +136,38 @@ def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
     ax.set_ylabel("reconstruction BLEU")
     ax.legend()
     return _save(fig, path)
+
+
+def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None = None) -> Path:
+    """A decoded landscape (textae.landscape.Landscape) in its two views side by side: territories (each
+    distinct decode one colour, borders dark) and change (each cell's mean neighbour edit distance), with
+    the corpus's map points over both when given."""
+    plt = _pyplot()
+    from . import PALETTE
+
+    t = land.territory  # [n, n], row 0 at the lowest y
+    border = np.zeros_like(t, dtype=bool)
+    border[:, 1:] |= t[:, 1:] != t[:, :-1]
+    border[1:, :] |= t[1:, :] != t[:-1, :]
+    x0, x1, y0, y1 = land.extent
+    box = [x0, x1, y0, y1]
+    f = land.figures()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 5))
+    rgb = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in PALETTE])[t % len(PALETTE)]
+    rgb[border] *= 0.55  # a region's border, darker
+    axes[0].imshow(rgb, origin="lower", extent=box, aspect="auto", interpolation="nearest")
+    axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
+    im = axes[1].imshow(land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                        interpolation="nearest")  # fmt: skip
+    axes[1].set_title(f"change: mean neighbour edit {f['mean_neighbour_edit']:.3f}, "
+                      f"{f['share_differ']:.0%} of pairs differ", fontsize=10)  # fmt: skip
+    fig.colorbar(im, ax=axes[1], fraction=0.046, label="normalised word edit distance to neighbours")
+    for ax in axes:
+        if points is not None:
+            ax.scatter(points[:, 0], points[:, 1], s=1, c="k", alpha=0.15, linewidths=0)
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
+        ax.set_xlabel("PC 1")
+        ax.set_ylabel("PC 2")
+    fig.suptitle(f"{title}: the decoded landscape, {land.n} × {land.n}", fontsize=11)
+    return _save(fig, path)

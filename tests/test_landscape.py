@@ -1,0 +1,142 @@
+"""textae.landscape and textae.regions: what the decoder writes over a map's plane, and regions it names."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import textae
+from textae.errors import InputError
+from textae.landscape import Landscape, cached_landscape, grid_extent, landscape
+from textae.metrics import word_symbols
+from textae.projection import Projection
+from textae.regions import check_levels, keywords, regions, to_csv
+
+
+@pytest.fixture(scope="module")
+def fitted(trained_run, corpus):
+    m = textae.load(trained_run)
+    Z = m.encode(corpus)
+    proj = Projection("pca")
+    return m, proj, proj.fit(Z), Z
+
+
+def test_each_cell_decodes_the_inverse_of_its_node(fitted):
+    m, proj, P, _ = fitted
+    land = landscape(m, proj, P, 6)
+    assert len(land.decodes) == 36
+    assert land.decodes == m.decode(proj.inverse(land.nodes))  # the model's own decode of each node's code
+    x0, x1, y0, y1 = land.extent
+    assert land.nodes[0].tolist() == pytest.approx([x0, y0]) and land.nodes[-1].tolist() == pytest.approx([x1, y1])
+    assert land.nodes[1][0] > land.nodes[0][0] and land.nodes[6][1] > land.nodes[0][1]  # row-major from bottom left
+
+
+def test_figures_are_recomputed_from_the_decodes(fitted):
+    from rapidfuzz.distance import Levenshtein
+
+    m, proj, P, _ = fitted
+    land = landscape(m, proj, P, 5)
+    g = np.array(land.decodes, dtype=object).reshape(5, 5)
+    pairs = [(g[r, c], g[r, c + 1]) for r in range(5) for c in range(4)] + [
+        (g[r, c], g[r + 1, c]) for r in range(4) for c in range(5)
+    ]
+    dist = [Levenshtein.normalized_distance(*word_symbols([a, b])) for a, b in pairs]
+    f = land.figures()
+    assert f["distinct"] == len(set(land.decodes))
+    assert f["mean_neighbour_edit"] == pytest.approx(np.mean(dist))
+    assert f["share_differ"] == pytest.approx(np.mean([a != b for a, b in pairs]))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.sampled_from(
+    ["the food was good", "the food was great", "bad service", "bad service !", "ok"]), min_size=n * n,
+    max_size=n * n))))  # fmt: skip
+def test_a_cell_shares_its_neighbours_territory_exactly_when_their_decodes_are_equal(case):
+    n, decodes = case
+    land = Landscape(n, (0.0, 1.0, 0.0, 1.0), decodes)
+    t, g = land.territory, np.array(decodes, dtype=object).reshape(n, n)
+    for r in range(n):
+        for c in range(n):
+            for dr, dc in ((0, 1), (1, 0)):
+                if r + dr < n and c + dc < n:
+                    assert (t[r, c] == t[r + dr, c + dc]) == (g[r, c] == g[r + dr, c + dc])
+    change = land.change
+    assert change.shape == (n, n) and ((change >= 0) & (change <= 1)).all()
+    assert (change == 0).all() == (len(set(decodes)) == 1)
+
+
+def test_the_grid_spans_the_central_points_and_refuses_what_has_no_plane():
+    rng = np.random.default_rng(0)
+    P = np.concatenate([rng.normal(size=(1000, 2)), [[1e6, 1e6]]])  # one far outlier
+    x0, x1, y0, y1 = grid_extent(P)
+    assert x1 < 10 and y1 < 10  # not stretched to the outlier
+    with pytest.raises(InputError, match="on a line"):
+        grid_extent(np.stack([np.arange(10.0), np.zeros(10)], 1))
+
+
+def test_umap_and_bad_sizes_are_refused_with_a_message(fitted):
+    m, _, P, Z = fitted
+    with pytest.raises(InputError, match="read backwards exactly"):
+        landscape(m, Projection("umap"), P, 4)
+    for bad in (1, 1000, 2.5, True, "8"):
+        with pytest.raises(InputError, match="nodes per side"):
+            landscape(m, Projection("pca"), P, bad)
+
+
+def test_a_landscape_comes_back_from_the_disk_cache(fitted, tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
+    m, proj, P, _ = fitted
+    seen = []
+    first = cached_landscape(m, proj, P, 6, "digest", seen.append)
+    assert seen and len(list((tmp_path / "cache").glob("landscape-*.npz"))) == 1
+    again = cached_landscape(m, proj, P, 6, "digest", lambda f: pytest.fail("decoded again"))
+    assert again.decodes == first.decodes and again.figures() == first.figures()
+
+
+def test_regions_are_labelled_by_their_centroids_decode_and_keywords(fitted, corpus):
+    m, _, P, Z = fitted
+    labels = ["pos" if any(w in s for w in ("great", "friendly", "amazing", "fresh")) else "neg" for s in corpus]
+    found = regions(m, Z, P, corpus, labels, levels=(2, 4))
+    assert [sum(r.level == lv for r in found) for lv in (0, 1)] == [2, 4]
+    for level in (0, 1):
+        assert sum(r.size for r in found if r.level == level) == len(corpus)
+    r = found[0]
+    assert isinstance(r.label, str) and r.label and sum(r.classes.values()) == pytest.approx(1.0)
+    rows = to_csv(found).splitlines()
+    assert rows[0].startswith("level,region,size,x,y,label,keywords,share neg,share pos") and len(rows) == 7
+
+
+def test_keywords_rank_words_particular_to_a_region():
+    sentences = ["the pizza was great", "great pizza here", "the staff was rude", "rude staff again"]
+    got = keywords(sentences, np.array([0, 0, 1, 1]), 2, top=2)
+    assert set(got[0]) == {"pizza", "great"} and set(got[1]) == {"staff", "rude"}
+
+
+def test_too_few_sentences_for_the_finest_level_get_a_message():
+    with pytest.raises(InputError, match="too few for 48 regions"):
+        check_levels((4, 16, 48), 100)
+    with pytest.raises(InputError, match="increasing"):
+        check_levels((8, 4), 10_000)
+
+
+@pytest.mark.slow
+def test_landscape_command_writes_figures_tables_and_regions(trained_run, corpus, tmp_path, capsys):
+    from textae.cli import main
+
+    data = tmp_path / "c.txt"
+    data.write_text("\n".join(corpus * 3) + "\n")
+    out = tmp_path / "out"
+    argv = ["landscape", "--checkpoints", str(trained_run), "--data", str(data), "--n", "8", "--out", str(out)]
+    assert main(argv) == 0
+    figures = json.loads((out / "landscape.json").read_text())["checkpoints"]
+    (name,) = figures
+    assert set(figures[name]) == {"n", "distinct", "mean_neighbour_edit", "share_differ"}
+    assert (out / f"landscape-{name}.png").stat().st_size > 1000 and (out / f"regions-{name}.csv").exists()
+    assert main(argv) == 2 and "--force" in capsys.readouterr().err  # nothing replaced without --force
+    with pytest.raises(SystemExit) as done:  # every numeric flag is bounded
+        main([*argv[:-2], "--n", "1000", "--out", str(tmp_path / "x")])
+    assert done.value.code == 2 and "from 2 to 128" in capsys.readouterr().err

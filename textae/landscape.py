@@ -1,0 +1,168 @@
+"""The decoded landscape of a map: what the decoder writes at every point of the plane, not only at the
+corpus's own codes.
+
+An n x n grid is laid over a 2-D map that can be read backwards exactly (PCA, an attribute axis: a node's
+code is `proj.inverse(node)`), and each node's code is decoded greedily. The paper's claim (Shen et al.
+2020, Section 5) shows on it: an AAE's codes give unpredictable text between sentences, so neighbouring
+nodes decode to different sentences; a DAAE's latent space is smoother, so they form larger regions.
+
+- **Territories**: nodes with the same decode form one region (`territory`, an id per cell).
+- **Change**: each cell's mean word edit distance to its 4 neighbours, normalised by the longer sentence.
+- **Figures** (`figures`): distinct decodes, the mean neighbour edit distance over all adjacent pairs, and
+  the share of adjacent pairs whose decodes differ.
+
+The grid covers the central 99 % of the map's points on each axis (a few far outliers would otherwise
+stretch it over empty space). Decodes are kept in the disk cache, keyed by the model, the corpus, the
+projection, n and the grid's extent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import InputError
+
+MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
+DEFAULT_N = 32
+COVER = (0.5, 99.5)  # percentiles of the points the grid spans on each axis
+BATCH = 512  # codes decoded at once (progress is reported per batch)
+
+
+@dataclass
+class Landscape:
+    """An n x n grid's decodes over a plane. Nodes are row-major from the bottom left: node i is at column
+    i % n and row i // n, so `decodes` reshapes to [n, n] with row 0 at the lowest y."""
+
+    n: int
+    extent: tuple[float, float, float, float]  # x0, x1, y0, y1 of the outer nodes
+    decodes: list[str]  # [n * n]
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def nodes(self) -> np.ndarray:
+        """The grid's points on the plane [n*n, 2]."""
+        return grid_nodes(self.extent, self.n)
+
+    @property
+    def territory(self) -> np.ndarray:
+        """[n, n] ints: the id of each cell's decode, numbered in order of first appearance, so two cells
+        share an id exactly when their decodes are equal."""
+        if "territory" not in self._cache:
+            ids: dict[str, int] = {}
+            self._cache["territory"] = np.array([ids.setdefault(s, len(ids)) for s in self.decodes]).reshape(
+                self.n, self.n
+            )
+        return self._cache["territory"]
+
+    def pair_distances(self) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised word edit distances of horizontally adjacent cells [n, n-1] and vertically adjacent
+        ones [n-1, n]."""
+        if "pairs" not in self._cache:
+            from rapidfuzz.distance import Levenshtein
+
+            from .metrics import word_symbols
+
+            sym = np.array(word_symbols(self.decodes), dtype=object).reshape(self.n, self.n)
+            d = np.vectorize(Levenshtein.normalized_distance, otypes=[float])
+            self._cache["pairs"] = (d(sym[:, :-1], sym[:, 1:]), d(sym[:-1, :], sym[1:, :]))
+        return self._cache["pairs"]
+
+    @property
+    def change(self) -> np.ndarray:
+        """[n, n] floats: each cell's mean normalised word edit distance to its 2-4 neighbours."""
+        h, v = self.pair_distances()
+        total, count = np.zeros((self.n, self.n)), np.zeros((self.n, self.n))
+        for d, a, b in ((h, np.s_[:, :-1], np.s_[:, 1:]), (v, np.s_[:-1, :], np.s_[1:, :])):
+            total[a] += d
+            total[b] += d
+            count[a] += 1
+            count[b] += 1
+        return total / count
+
+    def figures(self) -> dict:
+        """distinct decodes, the mean neighbour edit distance and the share of adjacent pairs that differ."""
+        h, v = self.pair_distances()
+        pairs = np.concatenate([h.ravel(), v.ravel()])
+        return {
+            "n": self.n,
+            "distinct": len(set(self.decodes)),
+            "mean_neighbour_edit": float(pairs.mean()),
+            "share_differ": float((pairs > 0).mean()),
+        }
+
+
+def check_n(n) -> int:
+    """n as a whole number of nodes per side within 2..MAX_N; InputError otherwise."""
+    if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 2 <= int(n) <= MAX_N:
+        raise InputError(f"a landscape has 2 to {MAX_N} nodes per side, not {n!r}")
+    return int(n)
+
+
+def grid_extent(points: np.ndarray) -> tuple[float, float, float, float]:
+    """The box the grid spans: the central 99 % of the points on each axis (x0, x1, y0, y1)."""
+    P = np.asarray(points, dtype=np.float64)
+    if P.ndim != 2 or P.shape[1] != 2 or len(P) < 2 or not np.isfinite(P).all():
+        raise InputError("a landscape needs the finite map points [N, 2] of at least 2 codes")
+    (x0, y0), (x1, y1) = np.percentile(P, COVER, axis=0)
+    if x1 <= x0 or y1 <= y0:
+        raise InputError("the map's points lie on a line; a landscape needs a plane")
+    return float(x0), float(x1), float(y0), float(y1)
+
+
+def grid_nodes(extent: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """An n x n lattice [n*n, 2] over `extent`, row-major from the bottom left."""
+    x0, x1, y0, y1 = extent
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    return np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2).astype(np.float32)
+
+
+def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
+              progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
+    """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)).
+
+    `proj` must be read backwards exactly (PCA, an attribute axis): UMAP's inverse only interpolates between
+    nearby codes, so a landscape over it would show guesses, and is refused (InputError)."""
+    n = check_n(n)
+    if not proj.exact_inverse:
+        raise InputError(
+            f"a landscape needs a map that can be read backwards exactly; {proj.method.upper()}'s inverse only "
+            "interpolates between nearby codes. Use PCA or the attribute axis"
+        )
+    extent = grid_extent(points)
+    Z = proj.inverse(grid_nodes(extent, n))  # [n*n, dim_z] the code under each node
+    decodes: list[str] = []
+    for start in range(0, len(Z), BATCH):
+        decodes += m.decode(Z[start : start + BATCH])
+        if progress:
+            progress(min(1.0, (start + BATCH) / len(Z)))
+    return Landscape(n, extent, decodes)
+
+
+def cached_landscape(m, proj, points: np.ndarray, n: int, digest: str,
+                     progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
+    """`landscape`, kept in the disk cache (textae.cache) beside the corpus's codes and maps: keyed by the
+    model's fingerprint, the corpus's digest (`digest`), the projection's settings, n and the extent."""
+    from . import cache
+
+    n = check_n(n)
+    extent = grid_extent(points)
+    name = cache.key("landscape", m.fingerprint(), digest, proj.settings(), n, [round(e, 6) for e in extent])
+
+    def compute() -> dict[str, np.ndarray]:
+        return {"decodes": np.array(landscape(m, proj, points, n, progress).decodes, dtype=str)}
+
+    arrays = cache.get(name, compute, {"decodes": ((n * n,), "U")})
+    return Landscape(n, extent, [str(s) for s in arrays["decodes"]])
+
+
+def compare_table(figures: dict[str, dict]) -> str:
+    """A Markdown table of landscapes' figures, one row per model."""
+    rows = ["| model | grid | distinct decodes | mean neighbour edit distance | neighbour pairs that differ |",
+            "|---|---|---|---|---|"]  # fmt: skip
+    for name, f in figures.items():
+        rows.append(f"| {name} | {f['n']} × {f['n']} | {f['distinct']:,} | {f['mean_neighbour_edit']:.3f} | "
+                    f"{f['share_differ']:.1%} |")  # fmt: skip
+    return "\n".join(rows)

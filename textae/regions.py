@@ -1,0 +1,103 @@
+"""Regions of a latent space labelled by the model itself: the codes clustered at a few levels (a few large
+regions, then more smaller ones), each region named by the sentence its centroid decodes to and by its
+keywords.
+
+- Clustering: k-means on the codes (scikit-learn's MiniBatchKMeans, seeded), one run per level.
+- The label: the greedy decode of the cluster's mean code, the model's own summary of the region.
+- Keywords: class-based TF-IDF (as BERTopic's c-TF-IDF): the region's sentences are one document, a word's
+  frequency there is weighted by log(1 + A / f), A the mean number of words per region and f the word's
+  frequency over all regions, so words common everywhere ("the", "was") sink. Counting is scikit-learn's
+  CountVectorizer, with its English stop words left out.
+- Where a region sits on a map: the median of its sentences' map points.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import numpy as np
+
+from .errors import InputError
+
+LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
+KEYWORDS = 5
+
+
+@dataclass
+class Region:
+    """One cluster of one level."""
+
+    level: int  # 0 = the coarsest
+    index: int  # within its level
+    size: int
+    point: tuple[float, float]  # where it sits on the map (its sentences' median point)
+    label: str  # the decode of its mean code
+    keywords: list[str]
+    classes: dict[str, float]  # share of each class label among its sentences (empty when unlabelled)
+
+
+def check_levels(levels, n: int) -> tuple[int, ...]:
+    """Levels as increasing cluster counts, each at least 2 and at most a tenth of the n codes."""
+    levels = tuple(int(k) for k in levels)
+    if not levels or any(k < 2 for k in levels) or list(levels) != sorted(set(levels)):
+        raise InputError(f"region levels are increasing cluster counts of at least 2, not {levels}")
+    if n < 10 * levels[-1]:
+        raise InputError(f"{n:,} sentences are too few for {levels[-1]} regions: give at least {10 * levels[-1]:,} "
+                         f"sentences, or fewer regions")  # fmt: skip
+    return levels
+
+
+def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS) -> list[list[str]]:
+    """Each of k clusters' top words by class-based TF-IDF over its sentences."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    docs = [" ".join(s for s, a in zip(sentences, assignment) if a == c) for c in range(k)]
+    vec = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w']+\b")
+    try:
+        counts = vec.fit_transform(docs).toarray().astype(np.float64)  # [k, V]
+    except ValueError:  # nothing but stop words
+        return [[] for _ in range(k)]
+    words = vec.get_feature_names_out()
+    tf = counts / np.maximum(counts.sum(1, keepdims=True), 1)
+    avg = counts.sum() / k  # A: words per cluster
+    idf = np.log(1 + avg / np.maximum(counts.sum(0), 1))
+    score = tf * idf
+    return [[str(words[j]) for j in np.argsort(-row)[:top] if row[j] > 0] for row in score]
+
+
+def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None = None,
+            levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
+    """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    Z = np.asarray(Z, dtype=np.float32)
+    levels = check_levels(levels, len(Z))
+    out: list[Region] = []
+    for level, k in enumerate(levels):
+        assign = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
+        centres = np.stack([Z[assign == c].mean(0) if (assign == c).any() else Z.mean(0) for c in range(k)])
+        names = m.decode(centres)
+        words = keywords(sentences, assign, k)
+        for c in range(k):
+            members = np.flatnonzero(assign == c)
+            share = {}
+            if labels is not None and len(members):
+                vals, counts = np.unique(np.asarray(labels, dtype=str)[members], return_counts=True)
+                share = {str(v): float(n / len(members)) for v, n in zip(vals, counts)}
+            point = np.median(P[members], axis=0) if len(members) else np.full(2, np.nan)
+            out.append(Region(level, c, len(members), (float(point[0]), float(point[1])), names[c], words[c], share))
+    return out
+
+
+def to_csv(found: list[Region]) -> str:
+    """The regions as CSV: level, region, size, x, y, label, keywords, then one share column per class."""
+    classes = sorted({c for r in found for c in r.classes})
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow(["level", "region", "size", "x", "y", "label", "keywords", *[f"share {c}" for c in classes]])
+    for r in found:
+        w.writerow([r.level, r.index, r.size, f"{r.point[0]:.4f}", f"{r.point[1]:.4f}", r.label,
+                    " ".join(r.keywords), *[f"{r.classes.get(c, 0.0):.3f}" for c in classes]])  # fmt: skip
+    return buf.getvalue()
