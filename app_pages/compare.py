@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, feedback, state, widgets
+from explorer import charts, corpora, feedback, maps, scatter, state, widgets
 from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
@@ -37,8 +37,8 @@ if not inputs:
     st.warning("Type at least one sentence.")
     st.stop()
 
-tab_rec, tab_int, tab_vec, tab_nn, tab_fig = st.tabs(
-    ["Reconstructions", "Interpolation", "Vector arithmetic", "Neighbours", "Figures"]
+tab_rec, tab_int, tab_vec, tab_nn, tab_fig, tab_land = st.tabs(
+    ["Reconstructions", "Interpolation", "Vector arithmetic", "Neighbours", "Figures", "Landscapes"]
 )
 with tab_rec, feedback.errors_shown():
     st.dataframe(
@@ -78,7 +78,7 @@ with tab_nn, feedback.errors_shown():
         q = st.selectbox("Query", inputs, key="cmp_nn_query")
         cols = st.columns(len(models))
         for col, (name, m) in zip(cols, models.items()):
-            found = m.neighbors([q], c.sentences, 5)[0]
+            found = m.neighbors([q], c.sentences, 5, corpus_codes=corpora.codes(m, c))[0]
             col.markdown(f"**{feedback.md(name)}**")
             table = pd.DataFrame([{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found])
             col.dataframe(table, hide_index=True, key=f"cmp_nn_{name}")
@@ -102,3 +102,38 @@ with tab_fig:
             df = st.session_state["cmp_figures"]
             st.dataframe(df.round(3), hide_index=True, key="cmp_fig_table")
             st.plotly_chart(charts.figure_bars(df), key="cmp_fig_chart")
+
+with tab_land:  # the same sentences, each model's PCA map decoded on the same n x n grid, side by side
+    if c is None:
+        st.info("Pick a corpus in the sidebar: each model's landscape is drawn over its map of it.")
+    elif not st.toggle("Draw the landscapes", key="cmp_land_on",
+                       help="Every cell of each grid is decoded: seconds per model, once"):  # fmt: skip
+        st.caption("Each model's PCA map of the corpus, decoded cell by cell, side by side with its figures.")
+    else:
+        l1, l2, l3 = st.columns([2, 1, 1])
+        kind = l1.radio("View", ["territories", "change"], key="cmp_land_kind", horizontal=True)
+        n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="cmp_land_n")
+        dots = l3.toggle("corpus points", True, key="cmp_land_points")
+        figures, cols = {}, st.columns(len(models))
+        for col, (name, m) in zip(cols, models.items()):
+            with col, feedback.errors_shown():
+                shown = maps.projection(m, c, corpora.codes(m, c), "pca")
+                land = maps.landscape(m, c, shown, n_land)
+                figures[name] = land.figures()
+                st.markdown(f"**{feedback.md(name)}**")
+                view = scatter.view_id(shown.key, "none", None)
+                scatter.scatter(f"cmp_land_{name}", view, len(shown.points),
+                                scatter.corpus_points(view, shown.points, c.sentences), height=420,
+                                axis_titles=shown.proj.axis_titles, select=False,
+                                layer=scatter.landscape_layer(land, kind), points=dots)  # fmt: skip
+        table = pd.DataFrame(
+            [{"checkpoint": k, "distinct decodes": f["distinct"],
+              "mean neighbour edit distance": round(f["mean_neighbour_edit"], 3),
+              "neighbour pairs that differ": round(f["share_differ"], 3)} for k, f in figures.items()]
+        )  # fmt: skip
+        st.dataframe(table, hide_index=True, key="cmp_land_table")
+        st.caption(
+            f"Each model's PCA map of the same {len(c.sentences):,} sentences, an {n_land} × {n_land} grid over its "
+            "central 99 %, every cell decoded. A smoother latent space has fewer distinct decodes, larger "
+            "territories and a smaller edit distance between neighbouring cells. Hover a cell to read its decode."
+        )

@@ -55,6 +55,29 @@ if overlay and proj.exact_inverse:
 elif not proj.exact_inverse:
     g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
 
+# ---- the decoded landscape: an n x n grid beneath the points, each cell coloured by what it decodes to
+LAYERS = {"none": None, "territories": "territories", "change": "change"}
+l1, l2, l3 = st.columns([2, 1, 1])
+kind = LAYERS[l1.radio(
+    "Decoded landscape", list(LAYERS), key="map_layer", horizontal=True, disabled=not proj.exact_inverse,
+    help="Territories: cells that decode to the same sentence share a colour, and a region's border is darker. "
+    "Change: how far each cell's decode is from its neighbours' (word edit distance over the longer sentence)."
+    + ("" if proj.exact_inverse else " Off for UMAP: it cannot be read backwards exactly."),
+)]  # fmt: skip
+layer, land = None, None
+if kind and proj.exact_inverse:
+    n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="map_layer_n")
+    with feedback.errors_shown():
+        land = maps.landscape(m, c, shown, n_land)
+    layer = scatter.landscape_layer(land, kind)
+    f = land.figures()
+    k1, k2, k3 = st.columns(3)
+    k1.metric("distinct decodes", f"{f['distinct']:,}", help=f"of the {land.n * land.n:,} cells")
+    k2.metric("mean neighbour edit distance", f"{f['mean_neighbour_edit']:.3f}",
+              help="word edit distance between adjacent cells' decodes, over the longer sentence")  # fmt: skip
+    k3.metric("neighbour pairs that differ", f"{f['share_differ']:.0%}")
+show_points = l3.toggle("corpus points", True, key="map_points", disabled=layer is None) or layer is None
+
 color, title = None, ""
 if color_by == "label":
     color, title = scatter.by_label(c.labels)
@@ -94,7 +117,8 @@ SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso
 
 @st.fragment  # a click or a selection reruns only the map and what it lists, not the sidebar and the corpus
 def interact() -> None:
-    event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles)
+    event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles, layer=layer,
+                            points=show_points)  # fmt: skip
     picked = event.picked
     if event.problem:
         st.warning(event.problem, icon=":material/warning:")

@@ -40,13 +40,17 @@ def checkout(rev: str | None):
         subprocess.run(["git", "worktree", "remove", "--force", str(d)], cwd=ROOT, capture_output=True)
 
 
-def measure(page, cdp) -> tuple[float, int]:
-    """(JS heap in use in MiB after a garbage collection, textae:scrub listeners on the window)."""
+def measure(page, cdp) -> str:
+    """After a garbage collection: the JS heap in use (MiB), the DOM nodes alive (a map element that was not
+    freed stays alive with its canvases), the page's event listeners, and the `textae:scrub` listeners on
+    the window (one per map element still listening), as table cells."""
     cdp.send("HeapProfiler.collectGarbage")
     heap = page.evaluate("() => performance.memory.usedJSHeapSize") / 2**20
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     window = cdp.send("Runtime.evaluate", {"expression": "window"})["result"]["objectId"]
     listeners = cdp.send("DOMDebugger.getEventListeners", {"objectId": window})["listeners"]
-    return heap, sum(x["type"] == "textae:scrub" for x in listeners)
+    scrub = sum(x["type"] == "textae:scrub" for x in listeners)
+    return f"{heap:.0f} | {metrics['Nodes']:,.0f} | {metrics['JSEventListeners']:,.0f} | {scrub}"
 
 
 def run(root: Path, corpus: Path, labels: Path | None, switches: int, label: str) -> None:
@@ -62,11 +66,11 @@ def run(root: Path, corpus: Path, labels: Path | None, switches: int, label: str
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         cdp = page.context.new_cdp_session(page)
         cdp.send("HeapProfiler.enable")
+        cdp.send("Performance.enable")
         page.goto(f"{url}/latent_map?{urlencode(query)}", timeout=600_000)
         page.wait_for_selector(MAP, timeout=600_000)
         wait_idle(page, 600_000)
-        heap, n = measure(page, cdp)
-        print(f"| {label} | 0 | {heap:.0f} | {n} |", flush=True)
+        print(f"| {label} | 0 | {measure(page, cdp)} |", flush=True)
         nav = page.locator('[data-testid="stSidebarNav"]')
         for i in range(1, switches + 1):
             name = "Interpolation" if i % 2 else "Latent map"
@@ -74,8 +78,7 @@ def run(root: Path, corpus: Path, labels: Path | None, switches: int, label: str
             page.wait_for_selector(MAP, timeout=600_000)
             wait_idle(page, 600_000)
             if i % 5 == 0:
-                heap, n = measure(page, cdp)
-                print(f"| {label} | {i} | {heap:.0f} | {n} |", flush=True)
+                print(f"| {label} | {i} | {measure(page, cdp)} |", flush=True)
         browser.close()
 
 
@@ -91,8 +94,8 @@ def main() -> None:
     corpus = Path(a.corpus).resolve()
     labels = corpus.with_suffix(".labels")
     print(f"{cpu_name()}; {corpus.name}, yelp-daae, {a.switches} switches between Latent map and Interpolation")
-    print("| app | switches | JS heap in use after GC, MiB | textae:scrub listeners |")
-    print("|---|---|---|---|")
+    print("| app | switches | JS heap in use after GC, MiB | DOM nodes | event listeners | textae:scrub listeners |")
+    print("|---|---|---|---|---|---|")
     for rev in ([a.before] if a.before else []) + [None]:
         with checkout(rev) as root:
             run(root, corpus, labels if labels.exists() else None, a.switches, rev or "this checkout")

@@ -1,5 +1,6 @@
-"""A corpus's 2-D maps (PCA, UMAP, along a vector): fitted once, kept on disk (textae.projection.corpus_map)
-and held in the server's store, each named by what it depends on."""
+"""A corpus's 2-D maps (PCA, UMAP, along a vector) and their decoded landscapes: computed once, kept on disk
+(textae.projection.corpus_map, textae.landscape.cached_landscape) and held in the server's store, each
+named by what it depends on."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import streamlit as st
 from explorer import store
 from textae import api
 from textae.data import Corpus
+from textae.landscape import Landscape, cached_landscape
 from textae.projection import Projection, corpus_map
 
 
@@ -42,3 +44,18 @@ def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca"
         return Map(fitted, P, key)
 
     return store.held(("map", *key), fit)
+
+
+def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
+    """The decoded landscape of a map (textae.landscape), n x n: from the store, the disk cache, or decoded
+    into both under a progress bar."""
+
+    def decode() -> Landscape:
+        bar = st.progress(0.0, text=f"Decoding a {n} × {n} landscape (kept on disk for next time)…")
+        try:
+            return cached_landscape(m, shown.proj, shown.points, n, corpus.digest,
+                                    lambda f: bar.progress(f, text=f"Decoding the landscape: {f:.0%}"))  # fmt: skip
+        finally:
+            bar.empty()
+
+    return store.held(("landscape", *shown.key, n), decode)

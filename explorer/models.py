@@ -26,6 +26,9 @@ def _mtime(path: Path) -> float:
     return f.stat().st_mtime if f.exists() else 0.0
 
 
+SHORT = 2_000  # inputs up to this long are cached per (model, input) here; longer lists are corpora
+
+
 class ServedModel(api.TextAE):
     """A TextAE whose posterior-mean encodes and default greedy decodes of short inputs are cached per
     (model, input), so every library method built on them (reconstruct, interpolate, style_vector,
@@ -36,6 +39,8 @@ class ServedModel(api.TextAE):
     def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
         if sample or isinstance(sents, str):
             return super().encode(sents, sample, batch_size)
+        if len(sents) > SHORT:  # a corpus handed to a library method: the disk cache, not a hashed tuple
+            return self.encode_corpus(list(sents))
         return rewarn(_encode(self.fingerprint(), tuple(sents), self))
 
     def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):

@@ -160,6 +160,8 @@ def test_latent_map_umap(app, app_root):
     _, P = corpus_map(m.fingerprint(), sents, m.encode(sents), Projection("umap", 15, 0.1, seed=0))  # from disk
     np.testing.assert_allclose(view["xy"], P[view["order"]], atol=1e-5)
     assert at.toggle(key="map_grid").disabled and "approximate" in texts(at, "caption")
+    assert at.radio(key="map_layer").disabled  # no landscape: UMAP cannot be read backwards exactly
+    assert component_data(at, "textae.scatter", "map_chart")["layer"] is None
 
 
 def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):
@@ -242,6 +244,40 @@ def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app
     assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == [r["texts"] for r in data["rows"]]
 
 
+def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_root):
+    """Territories and change are drawn from the library's own landscape of the page's PCA map: each cell's
+    hover text is that cell's decode, the figures shown are the landscape's, and the points can be hidden."""
+    import base64
+
+    import numpy as np
+
+    from textae.landscape import landscape
+    from textae.projection import Projection
+
+    at = app("app_pages/latent_map.py")
+    at.radio(key="map_layer").set_value("territories").run()
+    at.select_slider(key="map_layer_n").set_value(8).run()
+    assert not at.exception and not at.error
+    layer = component_data(at, "textae.scatter", "map_chart")["layer"]
+    m = textae.load(app_root / "checkpoints" / "ae")
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    proj = Projection("pca")
+    land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
+    assert layer["text"].split("\n") == land.decodes and layer["n"] == 8
+    rgba = np.frombuffer(base64.b64decode(layer["rgba"]), np.uint8).reshape(8, 8, 4)
+    t = land.territory  # cells of one territory share a colour (up to the darker border cells)
+    same = [(r, c) for r in range(8) for c in range(7) if t[r, c] == t[r, c + 1]]
+    assert all(rgba[r, c, :3].max() > 0 for r, c in same)
+    f = land.figures()
+    shown = {mt.label: mt.value for mt in at.metric}
+    assert shown["distinct decodes"] == f"{f['distinct']:,}"
+    assert shown["mean neighbour edit distance"] == f"{f['mean_neighbour_edit']:.3f}"
+    at.radio(key="map_layer").set_value("change").run()
+    assert component_data(at, "textae.scatter", "map_chart")["layer"]["id"] != layer["id"]
+    at.toggle(key="map_points").set_value(False).run()
+    assert component_data(at, "textae.scatter", "map_chart")["points"] is False
+
+
 def test_a_slider_position_the_browser_reports_is_checked_like_any_untrusted_input(app):
     at = app("app_pages/style.py", k="0")
     at.radio(key="style_source").set_value("Your sentences").run()
@@ -287,6 +323,24 @@ def test_compare_models_side_by_side_with_figures(app, app_root):
     assert figs.loc["ae", "BLEU"] > figs.loc["aae", "BLEU"]  # the trained AE reconstructs, random weights do not
     assert 0 <= figs.loc["ae", "neighbourhood@10"] <= 1
     assert not at.exception
+
+
+def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, app_root):
+    from textae.landscape import landscape
+    from textae.projection import Projection
+
+    at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
+    at.toggle(key="cmp_land_on").set_value(True).run()
+    at.select_slider(key="cmp_land_n").set_value(8).run()
+    assert not at.exception and not at.error
+    rows = table(at, "distinct decodes").set_index("checkpoint")
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    for name in ("ae", "aae"):
+        m = textae.load(app_root / "checkpoints" / name)
+        proj = Projection("pca")
+        land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
+        assert component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n") == land.decodes
+        assert rows.loc[name, "distinct decodes"] == land.figures()["distinct"]
 
 
 def test_inspector_shows_sizes_curves_latents_and_samples(app):

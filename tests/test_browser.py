@@ -396,3 +396,75 @@ def test_a_links_slider_value_out_of_range_opens_at_a_sensible_place(site, name,
     assert page.locator(".tx-scrub .value").inner_text() == want
     assert page.locator('[data-testid="stAlert"]').filter(has_text="The link's").count() >= 1  # and said so
     no_exception(page)
+
+
+def _radio(page, label: str, option: str) -> None:
+    """Choose a Streamlit radio's option by its text, then wait for the run it causes."""
+    page.locator('[data-testid="stRadio"]').filter(has_text=label).get_by_text(option, exact=True).click()
+    wait_idle(page)
+
+
+def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(site):
+    page = open_map(site)
+    _radio(page, "Decoded landscape", "territories")
+    page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.layer", timeout=60_000)
+    territories = page.locator(MAP).get_attribute("data-layer")
+    page.get_by_text("corpus points").click()  # the points hidden: the cells alone answer hover
+    wait_idle(page)
+    in_view(page)
+    cell = 5
+    page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({cell})"))
+    tip = page.locator(f"{MAP} .tip")
+    tip.wait_for(state="visible", timeout=10_000)
+    text = page.locator(MAP).evaluate(f"el => el.__scatter.layer.text[{cell}]")
+    assert tip.inner_text() == f"decodes to: {text}"
+    drawn = page.evaluate(f"() => document.querySelector('{MAP} .under').toDataURL().length")
+    assert drawn > 1000  # the layer's canvas holds a picture, not a blank
+    _radio(page, "Decoded landscape", "change")
+    page.wait_for_function(f"(t) => document.querySelector('{MAP}').dataset.layer !== t", arg=territories,
+                           timeout=60_000)  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "latent_map_landscape.png"))
+    _radio(page, "Decoded landscape", "none")
+    no_exception(page)
+
+
+def test_a_double_click_resets_the_view_and_decodes_nothing(site):
+    page = open_map(site)
+    in_view(page)
+    spot = page.locator(MAP).evaluate("el => el.__empty()")
+    page.mouse.dblclick(*spot)
+    page.wait_for_timeout(1_500)  # past the double-click interval, and a rerun's worth
+    wait_idle(page)
+    assert page.get_by_text("Decoded at").count() == 0
+    page.mouse.click(*spot)  # one click: one decode
+    page.wait_for_selector("text=Decoded at", timeout=30_000)
+    wait_idle(page)
+    page.get_by_label("Encode a sentence and find its neighbours").fill("the food was great")
+    page.get_by_label("Encode a sentence and find its neighbours").press("Enter")  # a later rerun
+    wait_idle(page)
+    assert page.get_by_text("Decoded at").count() == 0  # the click is not decoded again
+    no_exception(page)
+
+
+def test_a_map_left_behind_by_a_page_switch_stops_listening(site):
+    """Each switch mounts a new map; the old one's clean-up removes its window listener, so listeners do
+    not pile up (before the clean-up, one more per switch)."""
+    url, query, page = site
+    page.goto(f"{url}/latent_map?{query}")
+    page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
+    wait_idle(page)
+    cdp = page.context.new_cdp_session(page)
+    nav = page.locator('[data-testid="stSidebarNav"]')
+
+    def scrub_listeners() -> int:
+        window = cdp.send("Runtime.evaluate", {"expression": "window"})["result"]["objectId"]
+        found = cdp.send("DOMDebugger.getEventListeners", {"objectId": window})["listeners"]
+        return sum(x["type"] == "textae:scrub" for x in found)
+
+    for i in range(6):
+        nav.get_by_role("link", name="Interpolation" if i % 2 == 0 else "Latent map", exact=True).click()
+        page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
+        wait_idle(page)
+    assert scrub_listeners() <= page.locator(MAP).count()
+    cdp.detach()
+    no_exception(page)

@@ -119,15 +119,44 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 
 
+LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
+
+
+def landscape_layer(land, kind: str) -> dict:
+    """A decoded landscape (textae.landscape.Landscape) as the map draws it beneath the points: its cells as
+    an RGBA image [n, n] (row 0 at the lowest y), coloured by territory (each distinct decode one colour,
+    a cell on a region's border darker) or by change (Viridis over the mean neighbour edit distance, 0 to
+    1), and each cell's decode for hover."""
+    n = land.n
+    if kind == "territories":
+        t = land.territory
+        rgb = _rgb([colour(int(k)) for k in range(20)])[t % 20].astype(np.float64)
+        edge = np.zeros((n, n), dtype=bool)
+        edge[:, 1:] |= t[:, 1:] != t[:, :-1]
+        edge[1:, :] |= t[1:, :] != t[:-1, :]
+        rgb[edge] *= 0.6
+    else:
+        table = _rgb(VIRIDIS).astype(np.float64)
+        pos = np.clip(land.change, 0, 1) * (len(VIRIDIS) - 1)
+        low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
+        frac = (pos - low)[..., None]
+        rgb = table[low] * (1 - frac) + table[low + 1] * frac
+    rgba = np.concatenate([np.rint(rgb), np.full((n, n, 1), LAYER_ALPHA)], -1).astype(np.uint8)  # [n, n, 4]
+    text = "\n".join(" ".join(s.split()) for s in land.decodes)
+    return {"id": view_id(kind, n, land.extent, text), "n": n, "extent": list(land.extent), "rgba": _b64(rgba),
+            "text": text}  # fmt: skip
+
+
 def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
             labels: tuple[np.ndarray, list[str]] | None = None, axis_titles: tuple[str, str] = ("", ""),
             height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
-            select: bool = True) -> Event:  # fmt: skip
+            select: bool = True, layer: dict | None = None, points: bool = True) -> Event:  # fmt: skip
     """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
     browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; labels: (points [M, 2],
     sentences) written on the plane (a decoded grid); route: (points [T, 2], a slider's key, its position)
     drawn as a path with a marker that follows that slider (explorer/scrubber) in the browser; select=False
-    offers no box, lasso or click. Returns what the reader selected or clicked on this view."""
+    offers no box, lasso or click; layer: a decoded landscape drawn beneath the points (`landscape_layer`);
+    points=False hides the corpus's points. Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
     # second page that shows the same corpus sends no point again
     held = st.session_state.setdefault("_scatter_views", [])
@@ -144,6 +173,8 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
             for name, (P, t) in (marks or {}).items()
         ],
         "labels": None if labels is None else {"points": np.round(labels[0], 5).tolist(), "text": list(labels[1])},
+        "layer": layer,
+        "points": points,
     }
     if view not in held:
         data["payload"] = make_payload()

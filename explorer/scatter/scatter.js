@@ -84,7 +84,7 @@ export default function (component) {
       if (lose) lose.loseContext();
     }
     for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
-                     '__drawn', '__pendingClick']) delete root[k];
+                     '__cell', '__drawn', '__pendingClick']) delete root[k];
   };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
@@ -100,6 +100,7 @@ export default function (component) {
     return cleanup;
   }
   const stage = root.querySelector('.stage'), glc = root.querySelector('.gl'), ink = root.querySelector('.ink');
+  const under = root.querySelector('.under');
   const tip = root.querySelector('.tip');
   stage.style.height = `${data.height}px`;
   root.querySelector('.xt').textContent = data.axes[0] || '';
@@ -140,6 +141,18 @@ export default function (component) {
     s.view = { ...s.home };
   }
   s.marks = data.marks || []; s.labels = data.labels || null; s.route = data.route || null;
+  s.points = data.points !== false;  // false: the corpus's points hidden (a landscape alone)
+  // a decoded landscape beneath the points: an n x n image (RGBA, row 0 at the lowest y) over its extent,
+  // each cell's decode read on hover; unpacked once per layer id
+  if (!data.layer) s.layer = null;
+  else if (!s.layer || s.layer.id !== data.layer.id) {
+    const L = data.layer, img = document.createElement('canvas');
+    img.width = L.n; img.height = L.n;
+    const px = new Uint8ClampedArray(bytes(L.rgba).buffer), flipped = new Uint8ClampedArray(px.length);
+    for (let r = 0; r < L.n; r++) flipped.set(px.subarray(r * L.n * 4, (r + 1) * L.n * 4), (L.n - 1 - r) * L.n * 4);
+    img.getContext('2d').putImageData(new ImageData(flipped, L.n, L.n), 0, 0);  // canvas rows run top down
+    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text: L.text.split('\n') };
+  }
   const st = s;
   if (st.route) root.dataset.route = String(st.route.index);
 
@@ -147,7 +160,7 @@ export default function (component) {
     const r = stage.getBoundingClientRect(), dpr = window.devicePixelRatio || 1;
     const w = Math.max(1, Math.round(r.width * dpr)), h = Math.round(r.height * dpr);
     const changed = glc.width !== w || glc.height !== h;
-    if (changed) for (const c of [glc, ink]) { c.width = w; c.height = h; }
+    if (changed) for (const c of [glc, ink, under]) { c.width = w; c.height = h; }
     return { W: r.width, H: r.height, dpr, changed };
   };
   let dims = size();
@@ -171,8 +184,9 @@ export default function (component) {
     gl.uniform1f(u('u_size'), v.size * dims.dpr);
     gl.uniform1f(u('u_alpha'), v.opacity);
     gl.uniform1f(u('u_dim'), v.nsel ? 0.4 : 1.0);  // a selection stands out; the rest stays readable
-    gl.drawArrays(gl.POINTS, 0, v.n);
+    if (st.points) gl.drawArrays(gl.POINTS, 0, v.n);
     glc.style.transform = ''; st.drawn = { ...st.view };
+    drawLayer();
     overlay();
     root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count draws
     root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);  // and frames that show a new view
@@ -181,10 +195,31 @@ export default function (component) {
   // While the map is dragged or zoomed, the last drawing is moved and scaled by the compositor (a CSS
   // transform from the drawn view to the current one): every frame follows the mouse however many points
   // there are, and the points are drawn again once, when the gesture ends.
+  function drawLayer() {  // the landscape under the points, at the current view (one drawImage: cheap)
+    const c = under.getContext('2d');
+    c.setTransform(1, 0, 0, 1, 0, 0);
+    c.clearRect(0, 0, under.width, under.height);
+    if (!st.layer) { delete root.dataset.layer; return; }
+    const [x0, x1, y0, y1] = st.layer.extent, half = [(x1 - x0) / (st.layer.n - 1) / 2, (y1 - y0) / (st.layer.n - 1) / 2];
+    const [ax, ay] = toPx(x0 - half[0], y1 + half[1]), [bx, by] = toPx(x1 + half[0], y0 - half[1]);  // cells centred on nodes
+    c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
+    c.imageSmoothingEnabled = false;
+    c.drawImage(st.layer.img, ax, ay, bx - ax, by - ay);
+    root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
+  }
+
+  function cellAt(px, py) {  // the landscape's cell under a pixel, or -1
+    if (!st.layer) return -1;
+    const [x, y] = toData(px, py), [x0, x1, y0, y1] = st.layer.extent, n = st.layer.n;
+    const i = Math.round((x - x0) / (x1 - x0) * (n - 1)), j = Math.round((y - y0) / (y1 - y0) * (n - 1));
+    return i < 0 || j < 0 || i >= n || j >= n ? -1 : i + n * j;
+  }
+
   function preview() {
     const d = st.drawn || st.view;
     const tx = (d.cx - st.view.cx) / st.view.w * dims.W, ty = (st.view.cy - d.cy) / st.view.h * dims.H;
     glc.style.transform = `translate(${tx}px, ${ty}px) scale(${d.w / st.view.w}, ${d.h / st.view.h})`;
+    drawLayer();
     overlay();
     root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);
   }
@@ -237,6 +272,7 @@ export default function (component) {
   }
 
   function nearest(px, py, radius = 7) {  // the drawing position of the point under the cursor, or -1
+    if (!st.points) return -1;
     const [x0, y0, x1, y1] = v.bounds, [dx, dy] = toData(px, py);
     const rx = radius / dims.W * st.view.w, ry = radius / dims.H * st.view.h;
     const ci = (x) => Math.max(0, Math.min(G - 1, Math.floor((x - x0) / (x1 - x0) * G)));
@@ -309,8 +345,9 @@ export default function (component) {
       queued = false;
       const h = nearest(p[0], p[1]);
       if (h !== st.hover) { st.hover = h; overlay(); }
-      if (h < 0) { tip.hidden = true; return; }
-      tip.textContent = v.text[h];  // text, never markup
+      const cell = h < 0 ? cellAt(p[0], p[1]) : -1;
+      if (h < 0 && cell < 0) { tip.hidden = true; return; }
+      tip.textContent = h >= 0 ? v.text[h] : `decodes to: ${st.layer.text[cell]}`;  // text, never markup
       tip.hidden = false;
       tip.style.left = `${Math.min(p[0] + 12, dims.W - tip.offsetWidth - 4)}px`;
       tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
@@ -360,6 +397,12 @@ export default function (component) {
     return [r.left + px, r.top + py];
   };
   root.__find = (sub) => { const p = v.text.findIndex((t) => t.includes(sub)); return p < 0 ? -1 : v.order[p]; };
+  root.__cell = (k) => {  // where the landscape's cell k is on the page (tests hover it)
+    if (!st.layer) return null;
+    const [x0, x1, y0, y1] = st.layer.extent, n = st.layer.n, r = ink.getBoundingClientRect();
+    const [px, py] = toPx(x0 + (k % n) / (n - 1) * (x1 - x0), y0 + Math.floor(k / n) / (n - 1) * (y1 - y0));
+    return [r.left + px, r.top + py];
+  };
   root.__empty = () => {
     const r = ink.getBoundingClientRect();
     for (let py = 20; py < dims.H - 20; py += 10) for (let px = 20; px < dims.W - 20; px += 10)
@@ -380,6 +423,8 @@ export default function (component) {
     root.__resized.observe(stage);
   }
   root.__draw = (resized) => { if (resized) dims = size(); draw(); };
-  if (fresh) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  const layerChanged = (st.layer ? st.layer.id : '') !== (root.dataset.layer || '') || st.points !== st.drewPoints;
+  st.drewPoints = st.points;
+  if (fresh || layerChanged) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   return cleanup;
 }
