@@ -58,3 +58,18 @@ def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
 def file_sentences(path: str) -> list[str]:
     """Non-empty lines of a file (the presets' sentence sets)."""
     return [line.strip() for line in read_lines(path) if line.strip()]
+
+
+def classifier(corpus: Corpus):
+    """A class scorer trained once per labelled corpus (textae.rewrite.train_classifier), held in the
+    server's store; None for a corpus without labels."""
+    from textae.rewrite import train_classifier
+
+    if not corpus.labels:
+        return None
+
+    def train():
+        with st.spinner(f"Training a classifier on {len(corpus.sentences):,} labelled sentences (once)…"):
+            return train_classifier(corpus.sentences, corpus.labels)
+
+    return store.held(("classifier", corpus.digest), train)

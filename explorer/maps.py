@@ -15,6 +15,7 @@ from textae import api
 from textae.data import Corpus
 from textae.landscape import Landscape, cached_landscape
 from textae.projection import Projection, corpus_map
+from textae.regions import Region, cached_regions
 
 
 @dataclass
@@ -59,3 +60,15 @@ def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
             bar.empty()
 
     return store.held(("landscape", *shown.key, n), decode)
+
+
+def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Region]:
+    """The corpus's regions at three levels, labelled by the model (textae.regions): from the store, the
+    disk cache, or clustered and decoded into both under a spinner."""
+
+    def find() -> list[Region]:
+        with st.spinner("Clustering the codes at three levels and decoding each region's centre (once)…"):
+            return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, corpus.digest,
+                                  shown.proj.settings())  # fmt: skip
+
+    return store.held(("regions", *shown.key), find)

@@ -14,6 +14,7 @@ from helpers import (
     maps,
     scrubber_data,
     svg_figures,
+    synthetic_corpus,
     table,
     texts,
     trigger,
@@ -572,6 +573,54 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
                   {"view": "another view", "x": 0, "y": 0}, "here"):  # fmt: skip
         trigger(at, "textae.scatter", "map_chart", "click", click)
         assert not at.exception and not at.success, click
+
+
+def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifier(app, app_root):
+    at = app("app_pages/latent_map.py")
+    view = map_view(at)
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
+    at.run()
+    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
+    at.run()
+    if at.radio(key="map_rw_source").value == widgets.SAVED:
+        pytest.skip("no preset or saved vector for the test checkpoint")
+    at.button(key="map_rw_run").click().run()
+    assert not at.exception and not at.error
+    rows = table(at, "before")
+    assert len(rows) == 30 and {"after", "edit distance", "class flipped"} <= set(rows.columns)
+    flipped = [m for m in at.metric if m.label.startswith("rows whose predicted class flipped")][0]
+    assert flipped.value == f"{rows['class flipped'].mean():.0%}"  # the figure is the recount of the rows
+    assert "accurate on the other 20" in texts(at, "caption")
+
+
+def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app, app_root):
+    at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae")
+    at.slider(key="map_cloud_k").set_value(20).run()
+    at.text_input(key="map_cloud_text").input("the staff was friendly and the food was great").run()
+    assert not at.exception and not at.error
+    marks = {mk["name"]: mk for mk in component_data(at, "textae.scatter", "map_chart")["marks"]}
+    listed = table(at, "noisy copy")
+    assert len(marks["noisy copies"]["points"]) == 20 and marks["noisy copies"]["text"] == listed["noisy copy"].tolist()
+    assert marks["sentence"]["text"] == ["the staff was friendly and the food was great"]
+    spreads = [mt for mt in at.metric if mt.label.startswith("cloud spread")]
+    assert len(spreads) == 2 and all(float(mt.value) > 0 for mt in spreads)  # this model and the second one
+
+
+def test_region_labels_are_listed_drawn_by_level_and_too_few_sentences_get_a_message(app, tmp_path):
+    at = app("app_pages/latent_map.py")  # 200 sentences: too few for 48 regions
+    at.toggle(key="map_regions").set_value(True).run()
+    assert not at.exception and "too few for 48 regions" in texts(at, "warning")
+    assert component_data(at, "textae.scatter", "map_chart")["regions"] == []
+    big = tmp_path / "big.txt"
+    big.write_text("\n".join(synthetic_corpus(600, seed=3)) + "\n")
+    at = app("app_pages/latent_map.py", corpus=big, labels=None)
+    at.toggle(key="map_regions").set_value(True).run()
+    assert not at.exception and not at.error
+    listed = table(at, "decoded centre")
+    drawn = component_data(at, "textae.scatter", "map_chart")["regions"]
+    assert len(listed) == len(drawn) == 4 + 16 + 48
+    assert [sum(r["level"] == lv for r in drawn) for lv in (0, 1, 2)] == [4, 16, 48]
+    assert listed.groupby("level")["sentences"].sum().tolist() == [600, 600, 600]
 
 
 def test_a_click_on_the_map_is_decoded_once_not_on_every_later_rerun(app):

@@ -468,3 +468,29 @@ def test_a_map_left_behind_by_a_page_switch_stops_listening(site):
     assert scrub_listeners() <= page.locator(MAP).count()
     cdp.detach()
     no_exception(page)
+
+
+def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root):
+    from helpers import synthetic_corpus
+
+    url, _, page = site
+    big = app_root / "regions-corpus.txt"  # 600 sentences: enough for the finest level's 48 regions
+    big.write_text("\n".join(synthetic_corpus(600, seed=3)) + "\n")
+    page.goto(f"{url}/latent_map?{urlencode({'ckpt': str(app_root / 'checkpoints' / 'ae'), 'corpus': str(big)})}")
+    page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
+    wait_idle(page, 120_000)
+    page.get_by_text("Region labels").click()
+    page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.regions", timeout=120_000)
+    wait_idle(page)
+    assert page.locator(MAP).get_attribute("data-region-levels") == "0"  # the four large regions only
+    assert 1 <= int(page.locator(MAP).get_attribute("data-regions")) <= 4
+    in_view(page)
+    box = page.locator(f"{MAP} .ink").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    for _ in range(4):  # zoom in about 4 times: the second level's labels join in
+        page.mouse.wheel(0, -300)
+        page.wait_for_timeout(100)
+    page.wait_for_function(f"() => (document.querySelector('{MAP}').dataset.regionLevels || '').includes(',')",
+                           timeout=10_000)  # finer levels' labels join the coarse ones  # fmt: skip
+    page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))
+    no_exception(page)

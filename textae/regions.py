@@ -101,3 +101,33 @@ def to_csv(found: list[Region]) -> str:
         w.writerow([r.level, r.index, r.size, f"{r.point[0]:.4f}", f"{r.point[1]:.4f}", r.label,
                     " ".join(r.keywords), *[f"{r.classes.get(c, 0.0):.3f}" for c in classes]])  # fmt: skip
     return buf.getvalue()
+
+
+def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None,
+                   digest: str, map_settings: dict, levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
+    """`regions`, kept in the disk cache beside the corpus's codes and maps: keyed by the model's fingerprint,
+    the corpus's digest (`digest`), the map's settings, the levels and the seed."""
+    import json
+
+    from . import cache
+
+    levels = check_levels(levels, len(Z))
+    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels is not None)
+
+    def compute() -> dict[str, np.ndarray]:
+        found = regions(m, Z, P, sentences, labels, levels, seed)
+        return {
+            "numbers": np.array([[r.level, r.index, r.size] for r in found], dtype=np.int64),
+            "points": np.array([r.point for r in found], dtype=np.float64),
+            "text": np.array([json.dumps([r.label, r.keywords, r.classes]) for r in found], dtype=str),
+        }
+
+    total = sum(levels)
+    arrays = cache.get(name, compute, {"numbers": ((total, 3), "i"), "points": ((total, 2), "f"),
+                                       "text": ((total,), "U")})  # fmt: skip
+    out = []
+    for (level, index, size), point, text in zip(arrays["numbers"], arrays["points"], arrays["text"]):
+        label, words, classes = json.loads(str(text))
+        out.append(Region(int(level), int(index), int(size), (float(point[0]), float(point[1])), label, words,
+                          classes))  # fmt: skip
+    return out

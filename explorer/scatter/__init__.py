@@ -147,16 +147,26 @@ def landscape_layer(land, kind: str) -> dict:
             "text": text}  # fmt: skip
 
 
+def region_labels(found) -> list[dict]:
+    """Regions (textae.regions.Region) as the map writes them: at their point, their keywords over the
+    start of their centroid's decode, the coarsest level always and finer ones as the reader zooms in."""
+    return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": " · ".join(r.keywords[:3]),
+             "label": " ".join(r.label.split()[:8]) + (" …" if len(r.label.split()) > 8 else "")}
+            for r in found if np.isfinite(r.point).all()]  # fmt: skip
+
+
 def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
             labels: tuple[np.ndarray, list[str]] | None = None, axis_titles: tuple[str, str] = ("", ""),
             height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
-            select: bool = True, layer: dict | None = None, points: bool = True) -> Event:  # fmt: skip
+            select: bool = True, layer: dict | None = None, points: bool = True,
+            regions: list[dict] | None = None) -> Event:  # fmt: skip
     """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
     browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; labels: (points [M, 2],
     sentences) written on the plane (a decoded grid); route: (points [T, 2], a slider's key, its position)
     drawn as a path with a marker that follows that slider (explorer/scrubber) in the browser; select=False
     offers no box, lasso or click; layer: a decoded landscape drawn beneath the points (`landscape_layer`);
-    points=False hides the corpus's points. Returns what the reader selected or clicked on this view."""
+    points=False hides the corpus's points; regions: labels written at their regions (`region_labels`).
+    Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
     # second page that shows the same corpus sends no point again
     held = st.session_state.setdefault("_scatter_views", [])
@@ -175,6 +185,7 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         "labels": None if labels is None else {"points": np.round(labels[0], 5).tolist(), "text": list(labels[1])},
         "layer": layer,
         "points": points,
+        "regions": regions or [],
     }
     if view not in held:
         data["payload"] = make_payload()

@@ -142,6 +142,7 @@ export default function (component) {
   }
   s.marks = data.marks || []; s.labels = data.labels || null; s.route = data.route || null;
   s.points = data.points !== false;  // false: the corpus's points hidden (a landscape alone)
+  s.regions = data.regions || [];
   // a decoded landscape beneath the points: an n x n image (RGBA, row 0 at the lowest y) over its extent,
   // each cell's decode read on hover; unpacked once per layer id
   if (!data.layer) s.layer = null;
@@ -238,6 +239,26 @@ export default function (component) {
       c.fillStyle = '#222'; c.textAlign = 'center';
       lines.forEach((ln, j) => c.fillText(ln, px, py + 12 + 12 * j));
     });
+    if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
+      const zoom = st.home.w / st.view.w;
+      let drawn = 0;
+      const levels = new Set();
+      c.textAlign = 'center';
+      for (const r of st.regions) {
+        if (zoom < 2 ** r.level) continue;
+        const [px, py] = toPx(r.x, r.y);
+        if (px < -100 || py < -20 || px > dims.W + 100 || py > dims.H + 20) continue;
+        const size = 14 - 2 * r.level;
+        c.font = `bold ${size}px sans-serif`; c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.85)';
+        c.strokeText(r.keywords, px, py); c.fillStyle = '#111'; c.fillText(r.keywords, px, py);
+        c.font = `${size - 2}px sans-serif`;
+        c.strokeText(r.label, px, py + size); c.fillStyle = '#333'; c.fillText(r.label, px, py + size);
+        drawn++; levels.add(r.level);
+      }
+      root.dataset.regions = String(drawn);  // tests read how many labels, of which levels, the zoom shows
+      root.dataset.regionLevels = [...levels].sort().join(',');
+      c.font = '11px sans-serif'; c.lineWidth = 1;
+    } else { delete root.dataset.regions; delete root.dataset.regionLevels; }
     c.textAlign = 'left';
     if (st.route) {  // a path through the plane (an interpolation), its ends, and a marker at the slider's position
       const px = st.route.points.map(([x, y]) => toPx(x, y));

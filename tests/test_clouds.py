@@ -1,0 +1,61 @@
+"""textae.clouds: a sentence's noisy copies through the DAAE's C(x), encoded where the model puts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import textae
+from textae.clouds import cloud, noisy_copies
+from textae.config import NoiseConfig
+from textae.errors import InputError
+
+SENTENCE = "the food was great and the staff was friendly and the price is right ."  # 15 words
+
+
+@pytest.fixture(scope="module")
+def model(trained_run):
+    return textae.load(trained_run)
+
+
+@pytest.mark.parametrize("rate", [0.1, 0.3, 0.6])
+def test_copies_lose_words_at_the_drop_rate(model, rate):
+    copies = noisy_copies(model.vocab, SENTENCE, 400, NoiseConfig(drop=rate), seed=1)
+    kept = np.mean([len(c.split()) for c in copies]) / len(SENTENCE.split())
+    assert kept == pytest.approx(1 - rate, abs=0.05)
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5])
+def test_copies_blank_words_at_the_blank_rate(model, rate):
+    copies = noisy_copies(model.vocab, SENTENCE, 400, NoiseConfig(blank=rate), seed=2)
+    blanked = np.mean([w == "<blank>" for c in copies for w in c.split()])
+    assert blanked == pytest.approx(rate, abs=0.04) and all(len(c.split()) == 15 for c in copies)
+
+
+def test_substitution_replaces_words_and_shuffle_keeps_them(model):
+    words = [model.vocab.words(model.vocab.ids([w]))[0] for w in SENTENCE.split()]  # as the vocabulary reads it
+    subbed = noisy_copies(model.vocab, SENTENCE, 400, NoiseConfig(sub=0.3), seed=3)
+    changed = np.mean([a != b for c in subbed for a, b in zip(c.split(), words)])
+    assert changed == pytest.approx(0.3, abs=0.05)  # a draw may hit the same word now and then
+    for c in noisy_copies(model.vocab, SENTENCE, 50, NoiseConfig(shuffle_k=3), seed=4):
+        assert sorted(c.split()) == sorted(words)
+        assert all(abs(c.split().index(w) - i) <= 3 for i, w in enumerate(words) if words.count(w) == 1)
+
+
+def test_a_cloud_holds_the_sentence_and_its_copies_codes_and_the_spread(model, corpus):
+    Zc = model.encode(corpus)
+    c = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), Zc)
+    assert c.codes.shape == (31, model.cfg.dim_z) and len(c.decodes) == 30
+    np.testing.assert_allclose(c.codes, model.encode([SENTENCE, *c.copies]), atol=1e-5)
+    assert c.decodes == model.decode(c.codes[1:])
+    assert c.spread == pytest.approx(np.sqrt(((c.codes[1:] - c.codes[0]) ** 2).sum(1).mean()))
+    assert c.ratio == pytest.approx(c.spread / np.sqrt(((Zc - Zc.mean(0)) ** 2).sum(1).mean()), rel=1e-5)
+    same = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), Zc, copies=c.copies)  # the same copies
+    assert same.copies == c.copies and same.spread == pytest.approx(c.spread)
+
+
+def test_bad_requests_get_a_message(model):
+    with pytest.raises(InputError, match="type a sentence"):
+        noisy_copies(model.vocab, "  ", 5, NoiseConfig(drop=0.3))
+    with pytest.raises(InputError, match="1 to 1,000 copies"):
+        noisy_copies(model.vocab, SENTENCE, 5000, NoiseConfig(drop=0.3))

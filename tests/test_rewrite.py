@@ -1,0 +1,72 @@
+"""textae.rewrite: a selection rewritten by z + k·v, scored by edit distance and a corpus classifier."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import numpy as np
+import pytest
+
+import textae
+from textae.errors import InputError
+from textae.rewrite import rewrite, score, train_classifier
+
+POSITIVE = ("great", "friendly", "amazing", "fresh")
+
+
+@pytest.fixture(scope="module")
+def model(trained_run):
+    return textae.load(trained_run)
+
+
+@pytest.fixture(scope="module")
+def labelled(corpus):
+    return corpus, ["pos" if any(w in s for w in POSITIVE) else "neg" for s in corpus]
+
+
+def test_each_rewrite_is_the_decode_of_its_moved_code_in_order(model, corpus):
+    v = model.style_vector([s for s in corpus if "rude" in s], [s for s in corpus if "friendly" in s])
+    seen = []
+    after = rewrite(model, corpus[:50], v, 1.5, seen.append, batch=16)
+    assert after == model.decode(model.encode(corpus[:50]) + 1.5 * v)
+    assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 4  # a progress report per batch
+    assert rewrite(model, corpus[:5], v, 0.0) == model.reconstruct(corpus[:5])
+
+
+def test_bad_requests_get_a_message(model, corpus):
+    v = np.ones(model.cfg.dim_z)
+    with pytest.raises(InputError, match="at least one"):
+        rewrite(model, [], v, 1.0)
+    with pytest.raises(InputError, match="finite"):
+        rewrite(model, corpus[:2], v, float("nan"))
+
+
+def test_the_classifier_learns_the_labels_and_says_how_accurate_it_is(labelled):
+    sentences, labels = labelled
+    clf = train_classifier(sentences, labels)
+    assert clf.classes == ["neg", "pos"] and clf.accuracy > 0.8 and clf.trained_on == 160
+    p = clf.proba(["the staff is friendly", "the staff is rude"])
+    assert p[0, 1] > p[1, 1]
+    with pytest.raises(InputError, match="two classes"):
+        train_classifier(sentences, ["neg"] * len(sentences))
+
+
+def test_the_flip_share_is_the_recount_of_the_listed_rows(model, labelled):
+    sentences, labels = labelled
+    clf = train_classifier(sentences, labels)
+    v = model.style_vector([s for s, lab in zip(sentences, labels) if lab == "neg"],
+                           [s for s, lab in zip(sentences, labels) if lab == "pos"])  # fmt: skip
+    before = [s for s, lab in zip(sentences, labels) if lab == "neg"][:40]
+    scored = score(before, rewrite(model, before, v, 2.0), clf)
+    rows = scored.rows()
+    assert scored.flip_share == pytest.approx(np.mean([r["class flipped"] for r in rows]))
+    assert scored.target == "pos"  # the vector from negative to positive moves towards pos
+    parsed = list(csv.DictReader(io.StringIO(scored.to_csv())))
+    assert [r["before"] for r in parsed] == before and len(parsed[0]) == 7
+
+
+def test_without_labels_only_the_edit_distance_is_given(model, corpus):
+    scored = score(corpus[:3], ["the food", corpus[1], "x y z"])
+    assert scored.target is None and scored.flip_share is None
+    assert scored.edit[1] == 0.0 and all(set(r) == {"before", "after", "edit distance"} for r in scored.rows())
