@@ -394,6 +394,7 @@ def test_toy_lab_starts_steps_plays_and_resets(app):
     assert _step_caption(at).startswith("step 0 /") and not at.exception
 
 
+@pytest.mark.slow
 def test_toy_lab_replays_its_recorded_frames_in_the_browser(app):
     import numpy as np
 
@@ -704,6 +705,7 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
 
 
+@pytest.mark.slow
 def test_text_lab_live_prepares_steps_plays_pauses_and_resets(app, text_lab):
 
     from explorer import live_lab
@@ -752,6 +754,7 @@ def test_text_lab_live_says_what_to_give_before_anything_starts(app, text_lab, m
     assert "shared Yelp data is not on this server" in texts(at, "error") and not at.exception
 
 
+@pytest.mark.slow
 def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
 
     from test_lab import TINY_LAB, corpus

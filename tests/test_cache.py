@@ -114,7 +114,7 @@ def test_the_cache_keeps_under_its_limit_and_can_be_cleared(store, monkeypatch, 
     assert main(["cache", "clear"]) == 0 and cache.entries() == []
 
 
-@pytest.mark.parametrize("method", ["pca", "umap"])
+@pytest.mark.parametrize("method", ["pca", pytest.param("umap", marks=pytest.mark.slow)])  # UMAP: numba compiles
 def test_a_map_comes_back_from_disk_with_the_same_points_and_inverse(store, method):
     rng = np.random.default_rng(0)
     Z = rng.normal(size=(300, 8)).astype(np.float32)

@@ -57,7 +57,7 @@ BAD_COMMANDS = [
     (("sample", "--n", "3", "--beam-size", "0", "--strategy", "beam"), "beam_size must be at least 1"),
     (("sample", "--n", "3", "--temperature", "-1", "--strategy", "sample"), "temperature must be a positive"),
     (("sample", "--n", "1000000000"), "argument --n: must be from 1 to 1,000,000, not 1,000,000,000"),
-    (("sample", "--n", "3", "--device", "tpu"), "unknown device 'tpu'"),
+    (("sample", "--n", "3", "--device", "tpu"), "argument --device: invalid choice: 'tpu'"),
     (("arithmetic", "--k", "nan"), "argument --k: must be a finite number, not nan"),
     (("arithmetic", "--k", "inf"), "argument --k: must be a finite number, not inf"),
     (("neighbors", "--n", "-1"), "argument --n: must be from 1 to 10,000, not -1"),

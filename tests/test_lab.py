@@ -105,13 +105,17 @@ def test_a_corpus_without_labels_records_no_transfer(tmp_path):
     assert lab.Recording.load(rec.save(tmp_path / "r.npz")).classes == []
 
 
+_RECORDING: dict = {}
+
+
 def _saved(tmp_path, **change) -> str:
-    """A small recording saved with some of its arrays or header replaced."""
-    sents, labels = corpus()
-    rec = lab.record(lab.LabConfig(**{**TINY_LAB, "steps": 20}), sents, labels)
-    path = rec.save(tmp_path / "r.npz")
-    with np.load(path) as z:
-        arrays = {k: z[k] for k in z.files}
+    """A small recording (recorded once per module) saved with some of its arrays or header replaced."""
+    if "arrays" not in _RECORDING:
+        sents, labels = corpus()
+        rec = lab.record(lab.LabConfig(**{**TINY_LAB, "steps": 20}), sents, labels)
+        with np.load(rec.save(tmp_path / "base.npz")) as z:
+            _RECORDING["arrays"] = {k: z[k] for k in z.files}
+    arrays = dict(_RECORDING["arrays"])
     head = json.loads(arrays["head"].tobytes())
     for k, v in change.items():
         if k in head:
@@ -119,6 +123,7 @@ def _saved(tmp_path, **change) -> str:
         else:
             arrays[k] = v
     arrays["head"] = np.frombuffer(json.dumps(head).encode(), np.uint8)
+    path = tmp_path / "r.npz"
     np.savez(path, **arrays)
     return str(path)
 
