@@ -3,13 +3,14 @@
 import numpy as np
 import streamlit as st
 
-from explorer import charts, corpora, feedback, live_lab
+from explorer import charts, corpora, feedback, live_lab, scatter
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
 from explorer.state import UPLOAD_LIMIT_MB
 from textae import lab
 from textae.config import replace
 from textae.data import DataLayout, read_bytes, read_label_names
+from textae.landscape import Landscape
 
 SIZES = [5_000, 10_000, 20_000, 50_000]
 
@@ -74,9 +75,18 @@ if view != "Live training":
                     "\n".join(t) for t in rec.transfer[i]
                 ]
         movies = {f"{n.upper()} · probe map": rec.points[i].astype(np.float32) for i, n in enumerate(rec.names)}
-        scrubber("lab_replay", "step", [str(int(s)) for s in rec.steps], rows, default=i_end, url="step",
-                 movies=movies, labels=rec.labels, classes=rec.classes)  # fmt: skip
+        at = scrubber("lab_replay", "step", [str(int(s)) for s in rec.steps], rows, default=i_end, url="step",
+                      movies=movies, labels=rec.labels, classes=rec.classes)  # fmt: skip
         st.caption("Drag the slider or use the arrow keys: the maps and the text follow in the browser.")
+        st.markdown(f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
+                    f"model's {lab.GRID} × {lab.GRID} grid over its probe map, a colour per decode")  # fmt: skip
+        for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
+            land = Landscape(lab.GRID, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
+            cells = np.flipud(scatter.landscape_rgba(land, "territories", 255)[..., :3])  # row 0 at the top
+            f = land.figures()
+            col.image(np.kron(cells, np.ones((20, 20, 1), dtype=np.uint8)),  # 20 pixels a cell, sharp
+                      caption=f"{n.upper()}: {f['distinct']} distinct decodes · neighbour edit "
+                      f"{f['mean_neighbour_edit']:.2f} · {f['share_differ']:.0%} of pairs differ")  # fmt: skip
     st.stop()
 
 # -------------------------------------------------------------------- live

@@ -1,4 +1,8 @@
-"""Toy lab: an AAE and a DAAE train live, side by side, on clusters of binary sequences."""
+"""Toy lab: an AAE and a DAAE train live, side by side, on clusters of binary sequences.
+
+Each session trains its own pair, in its session state: the toy's models are tiny and a run takes seconds.
+(The Text lab's real models take minutes of a core, so a server trains one run for all: explorer/live_lab.py.)
+"""
 
 from dataclasses import replace
 

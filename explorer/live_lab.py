@@ -5,6 +5,10 @@ st.cache_resource), and its thread trains `FRAME_STEPS` steps, records a frame a
 plays. It pauses by itself when no page has looked at it for `IDLE_S` seconds (its page was closed)
 or when its training time reaches `LIMIT_S`. It trains on one thread, so that on a 2-core server the
 other core keeps serving pages.
+
+Why not as the Toy lab trains (in the session, app_pages/toy_lab.py): the toy's models are tiny and a run
+takes seconds, so every student has their own; a pair of real text models takes minutes of a core, and two
+cores cannot train one per student, so a server has one run that every session watches.
 """
 
 from __future__ import annotations

@@ -703,6 +703,16 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     at.session_state["lab_replay"] = {"index": 0}  # the browser reports a release at the first frame
     at.run()
     assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
+    # the two landscapes at the chosen step, each captioned with the figures of its recorded decodes
+    from textae import lab
+    from textae.landscape import Landscape
+
+    shown = at.get("image")
+    assert len(shown) == 2
+    captions = " ".join(img.proto.imgs[0].caption for img in shown)
+    for i, name in enumerate(rec.names):
+        f = Landscape(lab.GRID, (0, 1, 0, 1), rec.landscapes[i][0]).figures()
+        assert f"{name.upper()}: {f['distinct']} distinct decodes" in captions
 
 
 @pytest.mark.slow

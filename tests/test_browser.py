@@ -494,3 +494,18 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
                            timeout=10_000)  # finer levels' labels join the coarse ones  # fmt: skip
     page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))
     no_exception(page)
+
+
+def test_compare_draws_two_landscapes_side_by_side(site):
+    page = open_page(site, "compare")
+    page.get_by_role("tab", name="Landscapes").click()
+    page.get_by_text("Draw the landscapes").click()
+    wait_idle(page, 180_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].filter(e => e.dataset.layer).length"
+                           " >= 2", timeout=120_000)  # fmt: skip
+    page.get_by_text("corpus points").click()  # the landscapes alone, as the docs show them
+    wait_idle(page)
+    panel = page.locator('[data-testid="stTabs"]')
+    panel.scroll_into_view_if_needed()
+    panel.screenshot(path=str(ARTIFACTS / "compare_landscapes.png"))
+    no_exception(page)

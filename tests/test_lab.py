@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 from textae import cli, lab
 from textae.config import NoiseConfig
 from textae.errors import DataError, InputError
+from textae.landscape import landscape
 from textae.metrics import edit_neighbors, neighborhood_recall
 from textae.parallel import torch_threads
+from textae.projection import Projection
 
 TINY_LAB = dict(train_size=300, probe_size=40, bleu_size=8, dim_emb=16, dim_h=32, dim_z=8, dim_d=16,
                 vocab_max=200, batch_size=16, steps=40, frame_every=20, lr=3e-3)  # fmt: skip
@@ -93,9 +95,17 @@ def test_recorded_frames_equal_what_the_library_computes_for_those_steps(tmp_pat
     back = lab.Recording.load(rec.save(tmp_path / "r.npz"))
     assert np.array_equal(back.points, rec.points) and back.interpolation == rec.interpolation
     assert back.classes == ["negative", "positive"] and back.lab_config == cfg
-    assert back.history()[-1] == {"step": 40, "model": "DAAE", "rec loss": pytest.approx(rec.figures["rec"][1, -1]),
-                                  "rec BLEU": pytest.approx(rec.figures["bleu"][1, -1]),
-                                  "NP@10": pytest.approx(rec.figures["np10"][1, -1])}  # fmt: skip
+    last = back.history()[-1]
+    assert last["step"] == 40 and last["model"] == "DAAE"
+    assert last["NP@10"] == pytest.approx(rec.figures["np10"][1, -1])
+    assert last["rec BLEU"] == pytest.approx(rec.figures["bleu"][1, -1])
+    assert last["neighbour edit"] == pytest.approx(rec.figures["nedit"][1, -1])
+    # each frame's landscape is the library's of that frame's model on the probe set's PCA plane
+    proj = Projection("pca")
+    land = landscape(view, proj, proj.fit(Z), lab.GRID)
+    assert f.landscapes["daae"] == land.decodes and back.landscapes[1][-1] == land.decodes
+    assert f.figures["daae"]["distinct"] == land.figures()["distinct"]
+    assert f.figures["daae"]["nedit"] == pytest.approx(land.figures()["mean_neighbour_edit"])
 
 
 def test_a_corpus_without_labels_records_no_transfer(tmp_path):
@@ -131,7 +141,7 @@ def _saved(tmp_path, **change) -> str:
 @pytest.mark.parametrize(
     "change, said",
     [
-        (dict(version=99), "version 99; this textae reads version 1"),
+        (dict(version=99), "version 99; this textae reads version 2"),
         (dict(points=np.zeros((2, 2, 40, 3), np.float16)), "points has shape [2, 2, 40, 3], not [2, 2, P, 2]"),
         (dict(labels=np.zeros(7, np.int16)), "labels has shape [7]"),
         (dict(figure_np10=np.zeros((2, 5), np.float32)), "figure np10 has shape [2, 5], not [2, 2]"),
@@ -191,7 +201,7 @@ def test_lead_times_read_the_first_frame_at_each_margin():
         points=np.zeros((2, 3, 4, 2), np.float16), labels=np.full(4, -1, np.int16), classes=[],
         figures={"rec": np.zeros((2, 3), np.float32), "bleu": np.zeros((2, 3), np.float32),
                  "np10": np.array([[0.1, 0.1, 0.1], [0.1, 0.13, 0.16]], np.float32)},
-        interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2,
+        interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2, landscapes=[[[]] * 3] * 2,
     )  # fmt: skip
     rec.check()
     assert lab.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}

@@ -45,11 +45,17 @@ def add_geometry(sub) -> None:
     p.add_argument("--variants", type=count(1, MAX_VARIANTS), default=4, help="edit variants per edit distance (1-3)")
     p.add_argument("--radii", type=radii, default=[1.0, 2.0, 4.0], help="jitter radii, comma-separated (default 1,2,4)")
     p.add_argument("--jitter", type=count(1, MAX_JITTER), default=16, help="codes decoded per radius")
+    _report_flags(p, "runs/geometry", "geometry.md/.json/.png and the HTML", cmd_geometry)
+
+
+def _report_flags(p, out: str, files: str, func) -> None:
+    """What the survey commands share: a seed, an --out directory refused when it holds a report (unless
+    --force), the device, and the command."""
     p.add_argument("--seed", type=count(0, MAX_SEED), default=0)
-    p.add_argument("--out", default="runs/geometry", help="directory for geometry.md/.json/.png and the HTML")
-    p.add_argument("--force", action="store_true", help="replace the results of an earlier survey in --out")
+    p.add_argument("--out", default=out, help=f"directory for {files}")
+    p.add_argument("--force", action="store_true", help="replace the results of an earlier run in --out")
     device_flag(p)
-    p.set_defaults(func=cmd_geometry)
+    p.set_defaults(func=func)
 
 
 def add_landscape(sub) -> None:
@@ -64,11 +70,7 @@ def add_landscape(sub) -> None:
     p.add_argument("--sentences", type=count(10, MAX_SURVEY), default=3000,
                    help="a seeded sample of --data this large (default 3,000)")  # fmt: skip
     p.add_argument("--n", type=count(2, MAX_N), default=DEFAULT_N, help=f"nodes per side (default {DEFAULT_N})")
-    p.add_argument("--seed", type=count(0, MAX_SEED), default=0)
-    p.add_argument("--out", default="runs/landscape", help="directory for landscape.md/.json, PNGs and CSVs")
-    p.add_argument("--force", action="store_true", help="replace the results of an earlier run in --out")
-    device_flag(p)
-    p.set_defaults(func=cmd_landscape)
+    _report_flags(p, "runs/landscape", "landscape.md/.json, the PNGs and the CSVs", cmd_landscape)
 
 
 def _suite_flags(p) -> None:

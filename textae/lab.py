@@ -35,12 +35,14 @@ from .config import NoiseConfig, preset
 from .data import Batches, read_bytes
 from .errors import DataError, InputError
 from .files import give_umask_mode
+from .landscape import landscape
 from .metrics import corpus_bleu, edit_neighbors, neighborhood_recall
 from .model import TextAutoencoder
 from .parallel import cpu_name, torch_threads
+from .projection import Projection
 from .vocab import Vocab
 
-VERSION = 1  # of the recording format; a reader refuses any other
+VERSION = 2  # of the recording format; a reader refuses any other (2: each frame's decoded landscape)
 NAMES = ("aae", "daae")
 K = 10  # NP@K
 # Fixed sentences, written for the lab (no line of any corpus is stored in a recording): the interpolation's
@@ -51,11 +53,12 @@ TRANSFER = ("the food was bland and overpriced .", "the waitress was rude to us 
 TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the Style page's default)
 MAX_RECORDING_BYTES = 64 * 2**20
 MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are about 4 MB)
-FIGURES = ("rec", "bleu", "np10")
+FIGURES = ("rec", "bleu", "np10", "distinct", "nedit", "differ")
+GRID = 12  # each frame's decoded landscape: GRID x GRID cells over the probe set's PCA plane (textae.landscape)
 # what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.npz)
 RECORDING_ARRAYS = {"steps": ((None,), "iu"), "seconds": ((None,), "f"), "points": ((None,) * 4, "f"),
-                    "labels": ((None,), "i"), "head": ((None,), "u"),
-                    **{f"figure_{k}": ((None, None), "f") for k in FIGURES}}  # fmt: skip
+                    "labels": ((None,), "i"), "head": ((None,), "u")}  # fmt: skip
+FIGURE_ARRAY = ((None, None), "f")  # each figure_NAME, checked once the version is known
 
 # bounds of LabConfig's whole-number fields: the lab is driven from a shared server's page and the CLI
 LIMITS = {"train_size": (50, 1_000_000), "probe_size": (20, 5_000), "bleu_size": (1, 5_000),
@@ -120,9 +123,12 @@ class Frame:
     step: int
     seconds: float  # training time until this step
     points: dict[str, np.ndarray]  # name -> [P, 2]
-    figures: dict[str, dict[str, float]]  # name -> rec (nats per sentence), bleu (0-100), np10 (0-1)
+    # name -> rec (nats per sentence), bleu (0-100), np10 (0-1), and the landscape's distinct decodes,
+    # mean neighbour edit distance (nedit) and share of neighbour pairs that differ (differ)
+    figures: dict[str, dict[str, float]]
     interpolation: dict[str, list[str]]  # name -> decodes at INTERP_TS
     transfer: dict[str, list[str]]  # name -> decodes of TRANSFER + k v ([] without two classes)
+    landscapes: dict[str, list[str]] = field(default_factory=dict)  # name -> GRID * GRID cell decodes
 
 
 def plane(Z: np.ndarray, prev: np.ndarray | None = None) -> np.ndarray:
@@ -218,7 +224,7 @@ class TextLab:
     def frame(self) -> Frame:
         """Record the lab now (appended to `frames`): maps, figures and decodes of both models."""
         P = len(self.probe)
-        points, figures, interp, transfer = {}, {}, {}, {}
+        points, figures, interp, transfer, lands = {}, {}, {}, {}, {}
         prev = self.frames[-1].points if self.frames else {}
         for name, view in self.views.items():
             view.model.eval()
@@ -226,10 +232,17 @@ class TextLab:
             points[name] = plane(Z, prev.get(name))
             hyps = view.decode(Z[: self.cfg.bleu_size])
             rec = self._rec[name]
+            proj = Projection("pca")  # the landscape's own plane, read backwards exactly (the map is turned)
+            land = landscape(view, proj, proj.fit(Z), GRID)
+            shape = land.figures()
+            lands[name] = land.decodes
             figures[name] = {
                 "rec": float(np.mean(rec)) if rec else float("nan"),
                 "bleu": corpus_bleu(hyps, self.probe[: self.cfg.bleu_size]),
                 "np10": neighborhood_recall(Z, np.arange(P), self.true_nn, ks=(K,))[K],
+                "distinct": float(shape["distinct"]),
+                "nedit": shape["mean_neighbour_edit"],
+                "differ": shape["share_differ"],
             }
             ends = view.encode(list(INTERPOLATION))
             interp[name] = view.decode(ops.path(ends[0], ends[1], INTERP_TS))
@@ -239,7 +252,7 @@ class TextLab:
                 v = ops.attribute_vector(Z[labs == self.classes[0]], Z[labs == self.classes[1]])
                 transfer[name] = view.decode(view.encode(list(TRANSFER)) + TRANSFER_K * v)
             self._rec[name] = []
-        f = Frame(self.step_count, self.train_time, points, figures, interp, transfer)
+        f = Frame(self.step_count, self.train_time, points, figures, interp, transfer, lands)
         self.frames.append(f)
         return f
 
@@ -280,6 +293,7 @@ class TextLab:
             figures={k: np.array([[f.figures[n][k] for f in fr] for n in NAMES], np.float32) for k in FIGURES},
             interpolation=[[f.interpolation[n] for f in fr] for n in NAMES],
             transfer=[[f.transfer[n] for f in fr] for n in NAMES],
+            landscapes=[[f.landscapes[n] for f in fr] for n in NAMES],
             meta={
                 "transfer_direction": self.transfer_direction,
                 "vocab": self.vocab.size,
@@ -304,6 +318,7 @@ class Recording:
     figures: dict[str, np.ndarray]  # FIGURES -> [M, F] float32
     interpolation: list[list[list[str]]]  # [M][F][len(INTERP_TS)]
     transfer: list[list[list[str]]]  # [M][F][len(TRANSFER)], or [M][F][0]
+    landscapes: list[list[list[str]]]  # [M][F][GRID * GRID] cell decodes, row-major from the bottom left
     meta: dict = field(default_factory=dict)
     names: tuple[str, ...] = NAMES
 
@@ -312,6 +327,7 @@ class Recording:
         path = Path(path)
         head = {"version": VERSION, "names": list(self.names), "config": self.config, "classes": self.classes,
                 "interpolation": self.interpolation, "transfer": self.transfer, "meta": self.meta,
+                "landscapes": self.landscapes,
                 "interp_ends": list(INTERPOLATION), "interp_ts": list(INTERP_TS),
                 "transfer_sources": list(TRANSFER), "transfer_k": TRANSFER_K}  # fmt: skip
         arrays = {"steps": self.steps, "seconds": self.seconds, "points": self.points, "labels": self.labels,
@@ -346,11 +362,16 @@ class Recording:
         if not isinstance(head, dict) or head.get("version") != VERSION:
             got = head.get("version") if isinstance(head, dict) else None
             raise DataError(f"{path} is a text-lab recording of version {got!r}; this textae reads version {VERSION}")
+        for k in FIGURES:
+            arr = a.get(f"figure_{k}")
+            if arr is None or not npz.fits(arr.shape, arr.dtype, FIGURE_ARRAY):
+                got = "nothing" if arr is None else f"{arr.dtype}{list(arr.shape)}"
+                raise DataError(f"{path}: figure {k} is {got}, not {npz.describe(FIGURE_ARRAY)}")
         try:
             rec = cls(config=dict(head["config"]), steps=a["steps"], seconds=a["seconds"], points=a["points"],
                       labels=a["labels"], classes=[str(c) for c in head["classes"]],
                       figures={k: a[f"figure_{k}"] for k in FIGURES}, interpolation=head["interpolation"],
-                      transfer=head["transfer"], meta=dict(head.get("meta") or {}),
+                      transfer=head["transfer"], landscapes=head["landscapes"], meta=dict(head.get("meta") or {}),
                       names=tuple(str(n) for n in head["names"]))  # fmt: skip
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise DataError(f"{path} lacks part of a text-lab recording ({type(e).__name__}: {e})") from None
@@ -374,7 +395,11 @@ class Recording:
             problems.append(f"seconds has shape {list(self.seconds.shape)}, not [{F}]")
         problems += [f"figure {k} has shape {list(v.shape)}, not [{M}, {F}]" for k, v in self.figures.items()
                      if v.shape != (M, F)]  # fmt: skip
-        for name, texts in (("interpolation", self.interpolation), ("transfer", self.transfer)):
+        for name, texts in (
+            ("interpolation", self.interpolation),
+            ("transfer", self.transfer),
+            ("landscapes", self.landscapes),
+        ):
             if not _text_grid(texts, M, F):
                 problems.append(f"{name} is not a [{M}][{F}][n] grid of sentences")
         if problems:
@@ -384,7 +409,14 @@ class Recording:
 
     def history(self) -> list[dict]:
         """One row per frame and model: step, model (upper case), and the curves under their display names."""
-        shown = {"rec": "rec loss", "bleu": "rec BLEU", "np10": "NP@10"}
+        shown = {
+            "rec": "rec loss",
+            "bleu": "rec BLEU",
+            "np10": "NP@10",
+            "distinct": "distinct decodes",
+            "nedit": "neighbour edit",
+            "differ": "pairs that differ",
+        }  # the last three: the landscape's
         return [
             {
                 "step": int(self.steps[j]),

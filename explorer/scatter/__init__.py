@@ -122,11 +122,10 @@ HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
 
 
-def landscape_layer(land, kind: str) -> dict:
-    """A decoded landscape (textae.landscape.Landscape) as the map draws it beneath the points: its cells as
-    an RGBA image [n, n] (row 0 at the lowest y), coloured by territory (each distinct decode one colour,
-    a cell on a region's border darker) or by change (Viridis over the mean neighbour edit distance, 0 to
-    1), and each cell's decode for hover."""
+def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA) -> np.ndarray:
+    """A decoded landscape's cells as RGBA [n, n, 4] (row 0 at the lowest y), coloured by territory (each
+    distinct decode one colour, a cell on a region's border darker) or by change (Viridis over the mean
+    neighbour edit distance, 0 to 1)."""
     n = land.n
     if kind == "territories":
         t = land.territory
@@ -141,10 +140,15 @@ def landscape_layer(land, kind: str) -> dict:
         low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
         frac = (pos - low)[..., None]
         rgb = table[low] * (1 - frac) + table[low + 1] * frac
-    rgba = np.concatenate([np.rint(rgb), np.full((n, n, 1), LAYER_ALPHA)], -1).astype(np.uint8)  # [n, n, 4]
+    return np.concatenate([np.rint(rgb), np.full((n, n, 1), alpha)], -1).astype(np.uint8)
+
+
+def landscape_layer(land, kind: str) -> dict:
+    """A decoded landscape (textae.landscape.Landscape) as the map draws it beneath the points: its cells'
+    colours (`landscape_rgba`) and each cell's decode for hover."""
     text = "\n".join(" ".join(s.split()) for s in land.decodes)
-    return {"id": view_id(kind, n, land.extent, text), "n": n, "extent": list(land.extent), "rgba": _b64(rgba),
-            "text": text}  # fmt: skip
+    return {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
+            "rgba": _b64(landscape_rgba(land, kind)), "text": text}  # fmt: skip
 
 
 def region_labels(found) -> list[dict]:

@@ -1,0 +1,136 @@
+"""The Latent map's panels where the decoder draws (app_pages/latent_map.py calls them; docs/landscape.md):
+the decoded landscape beneath the points, regions labelled by the model, a sentence's noise cloud, and a
+selection rewritten by a vector. Each parses its widgets, calls the library, and shows the result."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from explorer import corpora, feedback, maps, scatter, state, widgets
+from explorer.models import load_model
+from textae import clouds, rewrite
+from textae.config import NoiseConfig
+from textae.errors import TextaeError
+from textae.regions import to_csv
+
+
+def landscape(m, c, shown) -> tuple[dict | None, bool]:
+    """The decoded landscape's controls and figures (textae.landscape): the layer the map draws beneath its
+    points (None for none) and whether the points are shown."""
+    LAYERS = {"none": None, "territories": "territories", "change": "change"}
+    l1, l2, l3 = st.columns([2, 1, 1])
+    kind = LAYERS[l1.radio(
+        "Decoded landscape", list(LAYERS), key="map_layer", horizontal=True, disabled=not shown.proj.exact_inverse,
+        help="Territories: cells that decode to the same sentence share a colour, and a region's border is darker. "
+        "Change: how far each cell's decode is from its neighbours' (word edit distance over the longer sentence)."
+        + ("" if shown.proj.exact_inverse else " Off for UMAP: it cannot be read backwards exactly."),
+    )]  # fmt: skip
+    layer, land = None, None
+    if kind and shown.proj.exact_inverse:
+        n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="map_layer_n")
+        with feedback.errors_shown():
+            land = maps.landscape(m, c, shown, n_land)
+        layer = scatter.landscape_layer(land, kind)
+        f = land.figures()
+        k1, k2, k3 = st.columns(3)
+        k1.metric("distinct decodes", f"{f['distinct']:,}", help=f"of the {land.n * land.n:,} cells")
+        k2.metric("mean neighbour edit distance", f"{f['mean_neighbour_edit']:.3f}",
+                  help="word edit distance between adjacent cells' decodes, over the longer sentence")  # fmt: skip
+        k3.metric("neighbour pairs that differ", f"{f['share_differ']:.0%}")
+    show_points = l3.toggle("corpus points", True, key="map_points", disabled=layer is None) or layer is None
+    return layer, show_points
+
+
+REGIONS_HELP = ("The codes clustered into 4, 16 and 48 regions (k-means); each labelled by the sentence its mean "
+                "code decodes to and by its keywords (class-based TF-IDF)")  # fmt: skip
+
+
+def regions(m, c, Z, shown) -> list[dict] | None:
+    """Region labels (textae.regions): the labels the map writes, by zoom level, listed and downloadable;
+    None when off, or when the corpus is too small (said, and the map goes on)."""
+    labelled = None
+    found = []
+    if st.toggle("Region labels", key="map_regions", help=REGIONS_HELP):
+        try:
+            found = maps.regions(m, c, Z, shown)
+        except TextaeError as e:  # too few sentences: the map goes on without labels
+            st.warning(feedback.md(str(e)), icon=":material/warning:")
+    if found:
+        labelled = scatter.region_labels(found)
+        table_rows = [{"level": r.level, "region": r.index, "sentences": r.size, "keywords": " ".join(r.keywords),
+                       "decoded centre": r.label, **{f"share {k}": round(v, 3) for k, v in r.classes.items()}}
+                      for r in found]  # fmt: skip
+        with st.expander(f"{len(found)} regions at 3 levels (zoom in on the map to see the finer ones)"):
+            st.dataframe(pd.DataFrame(table_rows), key="map_regions_table", hide_index=True)
+            st.download_button("Download the regions (CSV)", to_csv(found).encode(), "regions.csv", "text/csv",
+                               key="map_regions_download")  # fmt: skip
+    return labelled
+
+
+def noise_cloud(m, c, Z, proj, marks: dict) -> None:
+    """A sentence and k noisy copies through the DAAE's C(x) (textae.clouds), encoded and added to the map's
+    `marks`; listed with their decodes, the cloud's spread against the corpus's for both checkpoints."""
+    with st.expander("Noise cloud: where do a sentence's noisy copies land?"):
+        n1, n2 = st.columns([3, 1])
+        said = n1.text_input(
+            "Sentence", key="map_cloud_text", placeholder="the food was great and the staff was friendly ."
+        )
+        k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, 50, key="map_cloud_k")
+        r = st.columns(4)
+        rates = {
+            name: r[i].number_input(
+                name, 0.0, 1.0 if name != "shuffle_k" else 10.0, default, 0.05, key=f"map_cloud_{name}"
+            )  # fmt: skip
+            for i, (name, default) in enumerate((("drop", 0.3), ("blank", 0.0), ("sub", 0.1), ("shuffle_k", 0.0)))
+        }
+        if said.strip():
+            with feedback.errors_shown():
+                noise = NoiseConfig(**rates)
+                made = clouds.cloud(m, said.strip(), k_copies, noise, Z)
+            marks["noisy copies"] = (proj.transform(made.codes[1:]), made.copies)
+            marks["sentence"] = (proj.transform(made.codes[:1]), [said.strip()])
+            ratio = {"this model": made.ratio}
+            if state.selection().checkpoint2:  # the same copies through the second checkpoint
+                with feedback.errors_shown():
+                    m2 = load_model(state.selection().checkpoint2)
+                    other = clouds.cloud(m2, said.strip(), k_copies, noise, corpora.codes(m2, c), copies=made.copies)
+                ratio[f"{m2.cfg.model_type.upper()} (compare with)"] = other.ratio
+            cols = st.columns(len(ratio))
+            for col, (who, value) in zip(cols, ratio.items()):
+                col.metric(f"cloud spread / corpus spread: {who}", f"{value:.2f}",
+                           help="RMS distance of the copies' codes from the sentence's code, over the RMS distance "
+                           "of the corpus's codes from their mean")  # fmt: skip
+            st.dataframe(pd.DataFrame({"noisy copy": made.copies, "decodes to": made.decodes}), key="map_cloud_table",
+                         hide_index=True)  # fmt: skip
+
+
+def rewrite_selection(m, c, chosen: list[str]) -> None:
+    """z + k·v for every selected sentence, decoded in batches, with each pair's edit distance and a
+    classifier's verdict (textae.rewrite)."""
+    picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))
+    if picked_v is None:
+        return
+    k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="map_rw_k")
+    clf = corpora.classifier(c)
+    if clf is None:
+        st.caption("This corpus has no labels, so no classifier scores the rewrites: only their edit distance.")
+    else:
+        st.caption(f"Scored by logistic regression over word and bigram TF-IDF, trained on {clf.trained_on:,} of "
+                   f"this corpus's labelled sentences; {clf.accuracy:.1%} accurate on the other 20 %.")  # fmt: skip
+    job = (scatter.view_id(chosen), scatter.view_id(picked_v.v.tobytes()), k)
+    if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
+        bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
+        with feedback.errors_shown():
+            after = rewrite.rewrite(m, chosen, picked_v.v, k, lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"))
+        bar.empty()
+        st.session_state["map_rw_done"] = (job, rewrite.score(chosen, after, clf))
+    done = st.session_state.get("map_rw_done")
+    if not done or done[0] != job:
+        return
+    scored = done[1]
+    if scored.flip_share is not None:
+        st.metric(f"rows whose predicted class flipped (towards {scored.target})", f"{scored.flip_share:.0%}")
+    st.dataframe(pd.DataFrame(scored.rows()), key="map_rw_table", hide_index=True)
+    st.download_button("Download the pairs (CSV)", scored.to_csv().encode(), "rewrites.csv", "text/csv",
+                       key="map_rw_download")  # fmt: skip
