@@ -32,7 +32,7 @@ pages = {
     ],
 }
 page = st.navigation(pages)
-uses_sidebar = page not in NO_SIDEBAR  # st.Page compares by its script: renaming a page's title changes nothing
+uses_sidebar = page not in NO_SIDEBAR  # the Page objects themselves: renaming a title changes nothing
 if uses_sidebar:
     st.session_state["selection"] = selection = state.sidebar()
 else:
