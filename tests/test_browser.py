@@ -509,3 +509,18 @@ def test_compare_draws_two_landscapes_side_by_side(site):
     panel.scroll_into_view_if_needed()
     panel.screenshot(path=str(ARTIFACTS / "compare_landscapes.png"))
     no_exception(page)
+
+
+def test_a_noise_cloud_appears_on_the_map_after_typing(site):
+    page = open_map(site)
+    page.get_by_text("Noise cloud: where do a sentence's noisy copies land?").click()
+    box = page.get_by_label("Sentence", exact=True)
+    box.fill("the staff was friendly and the food was great")
+    box.press("Enter")
+    wait_idle(page)
+    page.wait_for_function(f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
+                           "'noisy copies' && m.points.length === 50)", timeout=60_000)  # fmt: skip
+    wait_idle(page)
+    assert page.locator('[data-testid="stMetricLabel"]').filter(has_text="cloud spread").count() >= 1
+    page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud.png"))
+    no_exception(page)
