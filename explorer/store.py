@@ -15,8 +15,6 @@ replayed from a cache. Keys name what the value depends on (a corpus's and a mod
 from __future__ import annotations
 
 import logging
-import math
-import os
 import sys
 import threading
 from collections import OrderedDict
@@ -26,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
+from textae.cache import env_megabytes
+
 log = logging.getLogger("textae.store")
 
 DEFAULT_MB = 2048
@@ -34,15 +34,7 @@ ENV = "TEXTAE_STORE_MB"
 
 def limit_bytes() -> int:
     """The store's bound: TEXTAE_STORE_MB megabytes, or the default when unset or not a number >= 0."""
-    text = os.environ.get(ENV, "")
-    try:
-        mb = float(text[:32]) if text else DEFAULT_MB
-    except ValueError:
-        mb = math.nan
-    if not (math.isfinite(mb) and 0 <= mb <= 2**30):
-        log.warning("%s=%r is not a number of megabytes; the default %d MB is used", ENV, text[:32], DEFAULT_MB)
-        mb = DEFAULT_MB
-    return int(mb * 2**20)
+    return int(env_megabytes(ENV, DEFAULT_MB, 2**30, log) * 2**20)
 
 
 def nbytes(value, depth: int = 0) -> int:

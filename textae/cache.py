@@ -66,18 +66,26 @@ def root() -> Path:
 def limit_bytes() -> int:
     """The size the cache is kept under: TEXTAE_CACHE_LIMIT_MB, or the default 4096 MB when that is unset
     or not a finite number of megabytes of at least 0 (said once in the log)."""
-    text = os.environ.get("TEXTAE_CACHE_LIMIT_MB", "")
+    return int(env_megabytes("TEXTAE_CACHE_LIMIT_MB", DEFAULT_LIMIT_MB, MAX_LIMIT_MB, log) * 2**20)
+
+
+def env_megabytes(name: str, default: float, maximum: float, logger: logging.Logger) -> float:
+    """A size in megabytes from the environment variable `name`: `default` when it is unset, or when it is
+    not a finite number from 0 to `maximum` (inf, text, negative), which `logger` is told once."""
+    text = os.environ.get(name, "")
     if not text:
-        return DEFAULT_LIMIT_MB * 2**20
+        return default
     try:
         mb = float(text[:32])
     except ValueError:
         mb = float("nan")
-    if not (math.isfinite(mb) and 0 <= mb <= MAX_LIMIT_MB):
-        _once(f"limit {text[:32]}", "TEXTAE_CACHE_LIMIT_MB=%r is not a number of megabytes from 0 to %d; the "
-              "default of %d MB is used", text[:32], MAX_LIMIT_MB, DEFAULT_LIMIT_MB)  # fmt: skip
-        return DEFAULT_LIMIT_MB * 2**20
-    return int(mb * 2**20)
+    if not (math.isfinite(mb) and 0 <= mb <= maximum):
+        if f"{name}={text[:32]}" not in _warned:
+            _warned.add(f"{name}={text[:32]}")
+            logger.warning("%s=%r is not a number of megabytes from 0 to %g; the default of %g MB is used",
+                           name, text[:32], maximum, default)  # fmt: skip
+        return default
+    return mb
 
 
 def _once(what: str, message: str, *args) -> None:

@@ -59,6 +59,15 @@ def _rgb(hexes: list[str]) -> np.ndarray:
     return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=np.uint8)
 
 
+def viridis(t: np.ndarray) -> np.ndarray:
+    """Colours [..., 3] (0-255 floats) of values t in [0, 1] (clipped) on Viridis, linear between its stops."""
+    table = _rgb(VIRIDIS).astype(np.float64)  # [9, 3]
+    pos = np.clip(t, 0, 1) * (len(VIRIDIS) - 1)
+    low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
+    frac = (pos - low)[..., None]
+    return table[low] * (1 - frac) + table[low + 1] * frac
+
+
 def payload(points: np.ndarray, sentences: list[str], color=None, color_title: str = "", seed: int = 0) -> dict:
     """What the browser keeps of a view: coordinates, colours and sentences in a seeded shuffled drawing order,
     its legend (classes, or a ramp for numbers) and the marker size and opacity for this many points."""
@@ -72,11 +81,7 @@ def payload(points: np.ndarray, sentences: list[str], color=None, color_title: s
         values = np.asarray(color, dtype=np.float64)
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
         t = (values - lo) / (hi - lo) if hi > lo else np.zeros(n)
-        table = _rgb(VIRIDIS).astype(np.float64)  # [9, 3], interpolated linearly between stops
-        pos = np.clip(t, 0, 1) * (len(VIRIDIS) - 1)
-        low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
-        frac = (pos - low)[:, None]
-        rgb = np.rint(table[low] * (1 - frac) + table[low + 1] * frac).astype(np.uint8)[order]
+        rgb = np.rint(viridis(t)).astype(np.uint8)[order]
         legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": VIRIDIS}}
     else:
         cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
@@ -135,11 +140,7 @@ def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA) -> np.ndarray:
         edge[1:, :] |= t[1:, :] != t[:-1, :]
         rgb[edge] *= 0.6
     else:
-        table = _rgb(VIRIDIS).astype(np.float64)
-        pos = np.clip(land.change, 0, 1) * (len(VIRIDIS) - 1)
-        low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
-        frac = (pos - low)[..., None]
-        rgb = table[low] * (1 - frac) + table[low + 1] * frac
+        rgb = viridis(land.change)
     return np.concatenate([np.rint(rgb), np.full((n, n, 1), alpha)], -1).astype(np.uint8)
 
 
