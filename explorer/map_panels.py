@@ -91,6 +91,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             marks["noisy copies"] = (proj.transform(made.codes[1:]), made.copies)
             marks["sentence"] = (proj.transform(made.codes[:1]), [said.strip()])
             ratio = {"this model": made.ratio}
+            other = None
             if state.selection().checkpoint2:  # the same copies through the second checkpoint
                 with feedback.errors_shown():
                     m2 = load_model(state.selection().checkpoint2)
@@ -101,8 +102,19 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 col.metric(f"cloud spread / corpus spread: {who}", f"{value:.2f}",
                            help="RMS distance of the copies' codes from the sentence's code, over the RMS distance "
                            "of the corpus's codes from their mean")  # fmt: skip
-            st.dataframe(pd.DataFrame({"noisy copy": made.copies, "decodes to": made.decodes}), key="map_cloud_table",
-                         hide_index=True)  # fmt: skip
+            listing = {"noisy copy": made.copies, "decodes to": made.decodes}
+            if other is not None:  # the second model's cloud on its own PCA map of the corpus, beside the table
+                listing[f"{m2.cfg.model_type.upper()} decodes to"] = other.decodes
+                shown2 = maps.projection(m2, c, corpora.codes(m2, c), "pca")
+                view2 = scatter.view_id(shown2.key, "none", None)
+                st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
+                           "PCA map of the corpus:")  # fmt: skip
+                scatter.scatter("map_cloud_other", view2, len(shown2.points),
+                                scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
+                                marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), other.copies),
+                                       "sentence": (shown2.proj.transform(other.codes[:1]), [said.strip()])},
+                                axis_titles=shown2.proj.axis_titles, select=False)  # fmt: skip
+            st.dataframe(pd.DataFrame(listing), key="map_cloud_table", hide_index=True)
 
 
 def rewrite_selection(m, c, chosen: list[str]) -> None:

@@ -605,6 +605,9 @@ def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app,
     assert marks["sentence"]["text"] == ["the staff was friendly and the food was great"]
     spreads = [mt for mt in at.metric if mt.label.startswith("cloud spread")]
     assert len(spreads) == 2 and all(float(mt.value) > 0 for mt in spreads)  # this model and the second one
+    other = {mk["name"]: mk for mk in component_data(at, "textae.scatter", "map_cloud_other")["marks"]}
+    assert other["noisy copies"]["text"] == listed["noisy copy"].tolist()  # the same copies, on the second map
+    assert len(listed["AAE decodes to"]) == 20
 
 
 def test_region_labels_are_listed_drawn_by_level_and_too_few_sentences_get_a_message(app, tmp_path):
