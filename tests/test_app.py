@@ -40,6 +40,18 @@ def test_home_page_explains_how_to_start_without_checkpoints(tmp_path, monkeypat
     assert "Pick a checkpoint" in texts(at, "info") and not at.exception
 
 
+def test_the_welcome_page_says_what_the_servers_store_holds(app):
+    from explorer import store
+
+    at = app("app_pages/latent_map.py")  # the map's codes, map and points go to the store
+    at.switch_page("app_pages/home.py").run()
+    held = store.usage()
+    assert held.entries >= 2
+    said = texts(at, "caption")
+    assert f"holds {held.bytes / 2**20:,.0f} MB of codes and maps in memory ({held.entries} entries" in said
+    assert f"at most {held.limit / 2**20:,.0f} MB, set by TEXTAE_STORE_MB" in said
+
+
 def test_sidebar_reads_and_writes_the_url(app, app_root):
     at = app(
         "app_pages/latent_map.py", ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300
