@@ -95,7 +95,8 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             if state.selection().checkpoint2:  # the same copies through the second checkpoint
                 with feedback.errors_shown():
                     m2 = load_model(state.selection().checkpoint2)
-                    other = clouds.cloud(m2, said.strip(), k_copies, noise, corpora.codes(m2, c), copies=made.copies)
+                    codes2 = corpora.codes(m2, c)
+                    other = clouds.cloud(m2, said.strip(), k_copies, noise, codes2, copies=made.copies)
                 ratio[f"{m2.cfg.model_type.upper()} (compare with)"] = other.ratio
             cols = st.columns(len(ratio))
             for col, (who, value) in zip(cols, ratio.items()):
@@ -105,7 +106,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             listing = {"noisy copy": made.copies, "decodes to": made.decodes}
             if other is not None:  # the second model's cloud on its own PCA map of the corpus, beside the table
                 listing[f"{m2.cfg.model_type.upper()} decodes to"] = other.decodes
-                shown2 = maps.projection(m2, c, corpora.codes(m2, c), "pca")
+                shown2 = maps.projection(m2, c, codes2, "pca")
                 view2 = scatter.view_id(shown2.key, "none", None)
                 st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
                            "PCA map of the corpus:")  # fmt: skip
@@ -117,9 +118,9 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             st.dataframe(pd.DataFrame(listing), key="map_cloud_table", hide_index=True)
 
 
-def rewrite_selection(m, c, chosen: list[str]) -> None:
+def rewrite_selection(m, c, chosen: list[str], codes) -> None:
     """z + k·v for every selected sentence, decoded in batches, with each pair's edit distance and a
-    classifier's verdict (textae.rewrite)."""
+    classifier's verdict (textae.rewrite); `codes` [N, dim_z] are the chosen sentences' codes, from the map."""
     picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))
     if picked_v is None:
         return
@@ -134,7 +135,8 @@ def rewrite_selection(m, c, chosen: list[str]) -> None:
     if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
         bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
         with feedback.errors_shown():
-            after = rewrite.rewrite(m, chosen, picked_v.v, k, lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"))
+            after = rewrite.rewrite(m, chosen, picked_v.v, k, lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"),
+                                    codes=codes)  # fmt: skip
         bar.empty()
         st.session_state["map_rw_done"] = (job, rewrite.score(chosen, after, clf))
     done = st.session_state.get("map_rw_done")

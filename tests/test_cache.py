@@ -223,6 +223,23 @@ def test_an_unusable_cache_folder_means_no_disk_cache_and_a_warning(tmp_path, mo
     assert any("cannot be used" in r.message for r in caplog.records)
 
 
+def test_a_write_that_fails_after_computing_does_not_compute_again(store, monkeypatch, caplog):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"x": np.arange(3.0)}
+
+    def full_disk(name, arrays):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cache, "write", full_disk)
+    monkeypatch.setattr(cache, "_warned", set())
+    with caplog.at_level("WARNING", logger="textae.cache"):
+        np.testing.assert_array_equal(cache.get("full", compute)["x"], np.arange(3.0))
+    assert calls == [1] and "No space left on device" in caplog.text
+
+
 def _writable(d) -> bool:
     try:
         (d / "probe").write_text("")

@@ -32,6 +32,10 @@ def test_each_rewrite_is_the_decode_of_its_moved_code_in_order(model, corpus):
     assert after == model.decode(model.encode(corpus[:50]) + 1.5 * v)
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) == 4  # a progress report per batch
     assert rewrite(model, corpus[:5], v, 0.0) == model.reconstruct(corpus[:5])
+    codes = model.encode(corpus[:50])  # a map's codes, given: the same rewrites, nothing encoded again
+    assert rewrite(model, corpus[:50], v, 1.5, batch=16, codes=codes) == after
+    with pytest.raises(InputError, match="codes for"):
+        rewrite(model, corpus[:50], v, 1.5, codes=codes[:3])
 
 
 def test_bad_requests_get_a_message(model, corpus):

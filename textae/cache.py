@@ -80,19 +80,17 @@ def env_megabytes(name: str, default: float, maximum: float, logger: logging.Log
     except ValueError:
         mb = float("nan")
     if not (math.isfinite(mb) and 0 <= mb <= maximum):
-        if f"{name}={text[:32]}" not in _warned:
-            _warned.add(f"{name}={text[:32]}")
-            logger.warning("%s=%r is not a number of megabytes from 0 to %g; the default of %g MB is used",
-                           name, text[:32], maximum, default)  # fmt: skip
+        _once(f"{name}={text[:32]}", "%s=%r is not a number of megabytes from 0 to %g; the default of %g MB is "
+              "used", name, text[:32], maximum, default, logger=logger)  # fmt: skip
         return default
     return mb
 
 
-def _once(what: str, message: str, *args) -> None:
+def _once(what: str, message: str, *args, logger: logging.Logger = log) -> None:
     """Log a warning once per process for `what` (a corrupt entry, a bad setting, an unusable folder)."""
     if what not in _warned:
         _warned.add(what)
-        log.warning(message, *args)
+        logger.warning(message, *args)
 
 
 def key(kind: str, *parts) -> str:
@@ -186,6 +184,7 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
     found = read(name, expect)
     if found is not None:
         return found
+    arrays = None
     try:
         with _locked(name):
             found = read(name, expect)  # another caller may have written it while this one waited
@@ -193,11 +192,12 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
                 return found
             arrays = compute()
             write(name, arrays)
-            return arrays
-    except OSError as e:  # the folder, not the computation: compute() raises no OSError of the cache's
+    except OSError as e:  # the folder (its lock, or the write of a full disk): the result is not kept
         _once(f"root {root()}", "the disk cache %s cannot be used (%s); results are computed in memory and not "
               "kept", root(), e.strerror or e)  # fmt: skip
-        return compute()
+        if arrays is None:  # computed once: a write that failed after compute() does not compute again
+            arrays = compute()
+    return arrays
 
 
 def entries() -> list[Path]:

@@ -27,8 +27,9 @@ HELD_OUT = 0.2
 
 
 def rewrite(m, sentences: list[str], v: np.ndarray, k: float, progress: Callable[[float], None] | None = None,
-            batch: int = BATCH) -> list[str]:  # fmt: skip
-    """Each sentence's code moved by k·v, decoded greedily: [len(sentences)] sentences, in order."""
+            batch: int = BATCH, codes: np.ndarray | None = None) -> list[str]:  # fmt: skip
+    """Each sentence's code moved by k·v, decoded greedily: [len(sentences)] sentences, in order. `codes`
+    [N, dim_z]: the sentences' codes when the caller has them (a map's), so they are not encoded again."""
     v = np.asarray(v, dtype=np.float32).reshape(-1)
     if not sentences:
         raise InputError("select at least one sentence to rewrite")
@@ -36,9 +37,11 @@ def rewrite(m, sentences: list[str], v: np.ndarray, k: float, progress: Callable
         raise InputError(f"at most {MAX_ROWS:,} sentences are rewritten at once, not {len(sentences):,}")
     if not np.isfinite(k) or not np.isfinite(v).all():
         raise InputError("k and the vector must be finite numbers")
+    if codes is not None and len(codes) != len(sentences):
+        raise InputError(f"{len(codes)} codes for {len(sentences)} sentences")
     out: list[str] = []
     for start in range(0, len(sentences), batch):
-        Z = m.encode(list(sentences[start : start + batch]))
+        Z = codes[start : start + batch] if codes is not None else m.encode(list(sentences[start : start + batch]))
         out += m.decode(Z + k * v)
         if progress:
             progress(min(1.0, (start + batch) / len(sentences)))
