@@ -4,6 +4,7 @@ import streamlit as st
 
 import textae
 from explorer import access, feedback, store
+from textae import precision
 from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
@@ -38,6 +39,13 @@ st.page_link("app_pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE lea
              icon=":material/bubble_chart:")  # fmt: skip
 st.page_link("app_pages/text_lab.py", label="Text lab: the same lesson on real sentences, as a replay or live",
              icon=":material/model_training:")  # fmt: skip
+wanted, problem = precision.from_env()
+if problem:
+    st.warning(feedback.md(problem))
+st.caption(
+    f"Inference precision: {precision.describe(wanted)} · set by {precision.ENV} (fp32, bf16, int8 or auto); "
+    "a page's codes and maps are kept per precision"
+)
 held = store.usage()  # what this server shares in memory between sessions (explorer/store.py)
 st.caption(
     f"textae {textae.__version__} · this server holds {held.bytes / 2**20:,.0f} MB of codes and maps in memory "

@@ -17,6 +17,7 @@ from explorer import access
 from explorer.feedback import recorded, rewarn
 from textae import api
 from textae.checkpoint import resolve
+from textae.precision import from_env
 
 
 def _mtime(path: Path) -> float:
@@ -51,18 +52,18 @@ class ServedModel(api.TextAE):
 
 
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=8)
-def _load(path: str, mtime: float) -> ServedModel:
-    m = api.load(path, device="cpu")
-    served = ServedModel(m.model, m.vocab, m.meta, m.path)
-    served.fingerprint()  # once, here: every cache key of this model's results names it
+def _load(path: str, mtime: float, precision: str) -> ServedModel:
+    m = api.load(path, device="cpu", precision=precision)
+    served = ServedModel(m.model, m.vocab, m.meta, m.path, m.precision)
+    served.fingerprint()  # once, here: every cache key of this model's results names it (and its precision)
     return served
 
 
 def load_model(path: str | Path) -> ServedModel:
-    """The checkpoint at `path`, loaded once per process: refused outside the allowed roots (access.NotAllowed),
-    CheckpointError on a bad one."""
+    """The checkpoint at `path`, loaded once per process at the server's precision (TEXTAE_PRECISION):
+    refused outside the allowed roots (access.NotAllowed), CheckpointError on a bad one."""
     p = access.readable(path)
-    return _load(str(p), _mtime(p))
+    return _load(str(p), _mtime(p), from_env()[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

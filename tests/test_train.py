@@ -9,7 +9,8 @@ from helpers import TINY
 from textae.checkpoint import load_checkpoint, load_trainer_state
 from textae.config import TrainConfig, preset
 from textae.data import read_sentences
-from textae.train import Trainer, TrainingDiverged, cpu_bf16_supported
+from textae.precision import cpu_bf16_supported
+from textae.train import Trainer, TrainingDiverged
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 

@@ -19,14 +19,20 @@ from .generate import DecodeConfig, generate
 from .metrics import nll_importance
 from .model import TextAutoencoder
 from .parallel import pick_device
+from .precision import Inference, choose
 from .vectors import free_name, list_vectors, load_vector, save_vector
 from .vocab import UNK, Vocab
 
 
-def load(path: str | Path, device: str | torch.device | None = None) -> TextAE:
-    """Load a checkpoint (ours, a training run directory, or a reference model.pt + vocab.txt)."""
+def load(path: str | Path, device: str | torch.device | None = None, precision: str = "fp32") -> TextAE:
+    """Load a checkpoint (ours, a training run directory, or a reference model.pt + vocab.txt).
+
+    `precision` is the arithmetic of encode and greedy decode (textae.precision): fp32 by default, the one
+    that promises exact results; "auto" is the fastest that keeps fidelity on this machine and this model.
+    """
     model, vocab, meta = load_checkpoint(path, pick_device(str(device) if device else "auto"))
-    return TextAE(model, vocab, meta, path=str(path))
+    m = TextAE(model, vocab, meta, path=str(path))
+    return m.at_precision(choose(m, precision))
 
 
 MAX_SAMPLES = 1_000_000  # prior samples per call: their codes alone take n * dim_z * 4 bytes
@@ -40,11 +46,27 @@ class TextAE:
     (an [N, dim_z] array, a list of str) in the same order.
     """
 
-    def __init__(self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = ""):
+    def __init__(self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = "",
+                 precision: str = "fp32"):  # fmt: skip
         self.model = model.eval()
         self.vocab = vocab
         self.meta = meta or {}
         self.path = path
+        self.inference = Inference(self.model, precision)  # a resolved precision: fp32, bf16 or int8
+
+    @property
+    def precision(self) -> str:
+        """The arithmetic of encode and greedy decode: fp32, bf16 or int8 (textae.precision)."""
+        return self.inference.precision
+
+    def at_precision(self, precision: str) -> TextAE:
+        """This model (the same weights, shared) computing at another precision (fp32, bf16, int8, auto)."""
+        from .precision import resolve
+
+        precision = resolve(precision, self.device)
+        if precision == self.precision:
+            return self
+        return type(self)(self.model, self.vocab, self.meta, self.path, precision)
 
     @property
     def cfg(self) -> ModelConfig:
@@ -64,12 +86,15 @@ class TextAE:
         )
 
     def fingerprint(self) -> str:
-        """A hash of the weights and the vocabulary: the disk cache's key for what this model computes."""
+        """A hash of the weights, the vocabulary and the precision (a bf16 or int8 code is another result than
+        fp32's): the disk cache's key for what this model computes."""
         if getattr(self, "_fingerprint", None) is None:
             h = hashlib.sha256()
             for name, t in sorted(self.model.state_dict().items()):
                 h.update(name.encode() + t.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
             h.update("\n".join(self.vocab.idx2word).encode())
+            if self.precision != "fp32":  # fp32 keeps the key it always had, so its cached results stay valid
+                h.update(self.precision.encode())
             self._fingerprint = h.hexdigest()
         return self._fingerprint
 
@@ -99,7 +124,7 @@ class TextAE:
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
             go_x, _, lengths = pad_batch([ids[i] for i in chunk], self.device)
-            mu, logvar = self.model.encode(go_x, lengths)
+            mu, logvar = self.inference.encode(go_x, lengths)
             z = self.model.reparameterize(mu, logvar) if sample else mu
             Z[chunk] = z.float().cpu().numpy()
         return Z[0] if single else Z
@@ -151,7 +176,7 @@ class TextAE:
         out = []
         for start in range(0, len(Z), batch_size):
             z = torch.from_numpy(Z[start : start + batch_size]).to(self.device)
-            ids = generate(self.model, z, config, gen)
+            ids = generate(self.model, z, config, gen, self.inference.best_token)
             out += [" ".join(self.vocab.words(row)) for row in ids.tolist()]
         return out[0] if single else out
 

@@ -80,12 +80,12 @@ def _decode_opts(p) -> None:
     g.add_argument("--seed", type=count(0, MAX_SEED), default=1111, help="for the sampling strategies (default 1111)")
 
 
-def _common(sub, name: str, func, help: str, data: str | None = None):
-    """A command that loads one checkpoint: `func(args, model)` runs it."""
+def _common(sub, name: str, func, help: str, data: str | None = None, precision: str | None = "auto"):
+    """A command that loads one checkpoint: `func(args, model)` runs it, at --precision when `precision`."""
     p = sub.add_parser(name, help=help, description=help)
     p.set_defaults(func=func, needs_model=True)
     p.add_argument("--checkpoint", required=True, help="checkpoint or run directory, or reference model.pt dir")
-    device_flag(p)
+    device_flag(p, precision)
     if data:
         p.add_argument("--data", required=True, help=data)
     return p
@@ -105,7 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
     _add_train(sub)
     p = _common(
-        sub, "reconstruct", cmd_reconstruct, "encode and decode every line of a file", "sentences, one per line"
+        sub, "reconstruct", cmd_reconstruct, "encode and decode every line of a file", "sentences, one per line", "fp32"
     )
     p.add_argument("--output", help="write reconstructions here (default: print)")
     p.add_argument("--sample-z", action="store_true", help="encode to z ~ q(z|x) instead of the mean")
@@ -126,11 +126,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output")
     _decode_opts(p)
     p = _common(sub, "vector", cmd_vector, "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)",
-                "A,B files")  # fmt: skip
+                "A,B files", "fp32")  # fmt: skip
     p.add_argument("--name", required=True, help="e.g. sentiment or tense")
     p.add_argument("--force", action="store_true", help="replace a saved vector of that name")
     p = _common(sub, "evaluate", cmd_evaluate, "validation loss terms (and importance-sampled NLL/PPL)",
-                "sentences, one per line")  # fmt: skip
+                "sentences, one per line", None)  # fmt: skip
     p.add_argument("--nll", action="store_true", help="also estimate NLL and perplexity")
     p.add_argument("--m", type=count(1, MAX_IMPORTANCE), default=100, help="importance samples per sentence for --nll")
     p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=256)
@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "corpus, one per line")  # fmt: skip
     p.add_argument("--query", required=True, help="query sentences, one per line")
     p.add_argument("--n", type=count(1, MAX_NEIGHBOURS), default=10, help="neighbours per query")
-    p = _common(sub, "export", cmd_export, "re-save a checkpoint (ours or reference) in our format")
+    p = _common(sub, "export", cmd_export, "re-save a checkpoint (ours or reference) in our format", precision=None)
     p.set_defaults(needs_model=False)
     p.add_argument("--out", required=True, help="new checkpoint directory")
     p.add_argument("--fp16", action="store_true", help="store weights as float16 (half the size)")
@@ -301,7 +301,7 @@ def cmd_neighbors(a, m) -> None:
 
 
 def cmd_cache(a) -> None:
-    from . import cache
+    from . import cache, precision
 
     if a.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root()}")
@@ -309,6 +309,9 @@ def cmd_cache(a) -> None:
     i = cache.info()
     print(f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
           + (f"; the oldest used {i['oldest']}" if i["oldest"] else ""))  # fmt: skip
+    wanted, problem = precision.from_env()
+    print(f"precision: {precision.describe(wanted)}, the app's ({precision.ENV}); entries are kept per precision"
+          + (f"; {problem}" if problem else ""))  # fmt: skip
 
 
 def cmd_export(a) -> None:
@@ -337,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(a, "needs_model", False):
             from .api import load
 
-            a.func(a, load(a.checkpoint, a.device))
+            a.func(a, load(a.checkpoint, a.device, getattr(a, "precision", "fp32")))
         else:
             a.func(a)
     except BrokenPipeError:  # output piped into `head`: not an error

@@ -104,10 +104,17 @@ def boolean(text: str) -> bool:
     raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
 
 
-def device_flag(p) -> None:
-    """--device, the same on every command: auto (CUDA when there is one), cpu or cuda."""
+def device_flag(p, precision: str | None = None) -> None:
+    """--device, the same on every command: auto (CUDA when there is one), cpu or cuda; and --precision on the
+    commands that encode or decode, its default `precision` (fp32 where a result promises exactness)."""
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
                    help="auto (default: CUDA when there is one), cpu or cuda")  # fmt: skip
+    if precision:
+        from .precision import PRECISIONS
+
+        p.add_argument("--precision", default=precision, choices=PRECISIONS,
+                       help=f"arithmetic of encoding and greedy decoding (default {precision}): fp32; bf16 or int8, "
+                            "faster; auto, the fastest that keeps fidelity here (docs/benchmarks.md)")  # fmt: skip
 
 
 def lines(path: str) -> list[str]:
@@ -122,9 +129,9 @@ def err(msg: str) -> None:
     print(msg, file=sys.stderr)
 
 
-def load_all(paths: list[str], device: str) -> dict:
+def load_all(paths: list[str], device: str, precision: str = "fp32") -> dict:
     """Every checkpoint loaded before any work, so that a bad path fails first: short name -> TextAE."""
     from .api import load
     from .checkpoint import names
 
-    return {name: load(p, device) for name, p in names(paths).items()}
+    return {name: load(p, device, precision) for name, p in names(paths).items()}

@@ -45,16 +45,17 @@ def add_geometry(sub) -> None:
     p.add_argument("--variants", type=count(1, MAX_VARIANTS), default=4, help="edit variants per edit distance (1-3)")
     p.add_argument("--radii", type=radii, default=[1.0, 2.0, 4.0], help="jitter radii, comma-separated (default 1,2,4)")
     p.add_argument("--jitter", type=count(1, MAX_JITTER), default=16, help="codes decoded per radius")
-    _report_flags(p, "runs/geometry", "geometry.md/.json/.png and the HTML", cmd_geometry)
+    # fp32: a measurement, whose figures docs/geometry.md quotes
+    _report_flags(p, "runs/geometry", "geometry.md/.json/.png and the HTML", cmd_geometry, "fp32")
 
 
-def _report_flags(p, out: str, files: str, func) -> None:
+def _report_flags(p, out: str, files: str, func, precision: str) -> None:
     """What the survey commands share: a seed, an --out directory refused when it holds a report (unless
-    --force), the device, and the command."""
+    --force), the device and the precision, and the command."""
     p.add_argument("--seed", type=count(0, MAX_SEED), default=0)
     p.add_argument("--out", default=out, help=f"directory for {files}")
     p.add_argument("--force", action="store_true", help="replace the results of an earlier run in --out")
-    device_flag(p)
+    device_flag(p, precision)
     p.set_defaults(func=func)
 
 
@@ -70,11 +71,12 @@ def add_landscape(sub) -> None:
     p.add_argument("--sentences", type=count(10, MAX_SURVEY), default=3000,
                    help="a seeded sample of --data this large (default 3,000)")  # fmt: skip
     p.add_argument("--n", type=count(2, MAX_N), default=DEFAULT_N, help=f"nodes per side (default {DEFAULT_N})")
-    _report_flags(p, "runs/landscape", "landscape.md/.json, the PNGs and the CSVs", cmd_landscape)
+    _report_flags(p, "runs/landscape", "landscape.md/.json, the PNGs and the CSVs", cmd_landscape, "auto")
 
 
-def _suite_flags(p) -> None:
-    """What `eval` and `sweep` share: the data, the fluency judge, how much is measured, the device."""
+def _suite_flags(p, precision: str | None) -> None:
+    """What `eval` and `sweep` share: the data, the fluency judge, how much is measured, the device (and the
+    precision, for `eval`: fp32, since docs/results.md quotes its figures and they must not move)."""
     p.add_argument("--data", required=True, help="a directory laid out like ../shared/data/yelp")
     p.add_argument("--lm", help="language-model checkpoint; trained there on train.txt when missing "
                                 "(default: lm/ beside --out); `none` skips the sample perplexity")  # fmt: skip
@@ -84,7 +86,7 @@ def _suite_flags(p) -> None:
     p.add_argument("--n-eval", type=count(1, MAX_SURVEY), default=1000,
                    help="test sentences reconstructed / transferred")  # fmt: skip
     p.add_argument("--samples", type=count(1, MAX_SURVEY), default=1000, help="prior samples decoded")
-    device_flag(p)
+    device_flag(p, precision)
 
 
 def add_eval(sub) -> None:
@@ -92,7 +94,7 @@ def add_eval(sub) -> None:
     text = "the paper's measurements of checkpoints on a data directory (Markdown + JSON report)"
     p = sub.add_parser("eval", help=text, description=text)
     p.set_defaults(func=cmd_eval)
-    _suite_flags(p)
+    _suite_flags(p, "fp32")
     p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to measure")
     p.add_argument("--out", default="results.md", help="report (Markdown); JSON and PNG beside it")
     p.add_argument("--k", default=",".join(f"{k:g}" for k in TRANSFER_KS),
@@ -105,7 +107,7 @@ def add_sweep(sub) -> None:
     text = "train presets over a grid of their knob and plot reconstruction BLEU against sample perplexity"
     p = sub.add_parser("sweep", help=text, description=text)
     p.set_defaults(func=cmd_sweep)
-    _suite_flags(p)
+    _suite_flags(p, None)  # it trains its models, in fp32
     p.add_argument("--presets", default="vae,aae,laae,daae", help="families to sweep")
     p.add_argument("--grid", action="append", default=[], metavar="PRESET=V1,V2",
                    help="values of a family's knob (lambda_kl, lambda_adv, lambda_p, word drop)")  # fmt: skip
@@ -217,7 +219,7 @@ def cmd_eval(a) -> None:
         raise TextaeError(f"--k {a.k!r}: {e}") from None
     out = Path(a.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    models = load_all(a.checkpoints, a.device)
+    models = load_all(a.checkpoints, a.device, a.precision)
     _, suite, _ = _suite(a, out.parent, ks)
     results = {name: suite.run(m) for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr,
                                                        disable=None)}  # fmt: skip
@@ -274,7 +276,7 @@ def cmd_landscape(a) -> None:
         labels = [label_names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
     corpus = make_corpus(read_lines(a.data), labels, a.sentences, a.seed, a.data)
     check_levels((4, 16, 48), len(corpus.sentences))
-    models = load_all(a.checkpoints, a.device)
+    models = load_all(a.checkpoints, a.device, a.precision)
     figures, written = {}, []
     for name, m in models.items():
         Z = m.encode(corpus.sentences)
@@ -301,7 +303,7 @@ def cmd_geometry(a) -> None:
     from . import geometry, reports
 
     out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # before the work, not after it
-    models = load_all(a.checkpoints, a.device)
+    models = load_all(a.checkpoints, a.device, a.precision)
     corpus = [s for s in lines(a.data) if s]
     if len(corpus) < 2:
         raise TextaeError(f"{a.data} needs at least 2 non-empty sentences")

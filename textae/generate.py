@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -61,11 +62,14 @@ def generate(
     z: torch.Tensor,
     config: DecodeConfig | None = None,
     generator: torch.Generator | None = None,
+    best_token: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """Decode z [B, dim_z] into ids [B, L], L <= max_len (`<go>` excluded; `<eos>` and what follows are to be cut).
 
     Greedy decoding takes the argmax at every step, exactly as the reference's
-    `generate(..., 'greedy')`, and stops each row once it has emitted `<eos>`.
+    `generate(..., 'greedy')`, and stops each row once it has emitted `<eos>`. `best_token` (decoder
+    states [b, dim_h] -> ids [b]) picks that argmax at another precision (textae.precision.Inference);
+    the other strategies need every token's probability and run in the model's own fp32.
     """
     c = config or DecodeConfig()
     strategy, max_len, temperature = c.strategy, c.max_len, c.temperature
@@ -74,7 +78,7 @@ def generate(
     if strategy == "beam":
         return _beam(model, z, max_len, c.beam_size)
     if strategy == "greedy":
-        return _greedy(model, z, max_len)
+        return _greedy(model, z, max_len, best_token or (lambda h: model.proj(h).float().argmax(-1)))
     B = z.size(0)
     inp = torch.full((1, B), GO, dtype=torch.long, device=z.device)  # [1, B]
     hidden, out = None, []
@@ -95,7 +99,8 @@ def generate(
     return torch.stack(out, 1)  # [B, L]
 
 
-def _greedy(model: TextAutoencoder, z: torch.Tensor, max_len: int) -> torch.Tensor:
+def _greedy(model: TextAutoencoder, z: torch.Tensor, max_len: int,
+            best_token: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:  # fmt: skip
     """Greedy decoding [B, L] that steps only the rows still running: a finished row costs nothing more.
 
     Rows are independent under argmax, so dropping finished ones changes no output; in a batch
@@ -107,8 +112,8 @@ def _greedy(model: TextAutoencoder, z: torch.Tensor, max_len: int) -> torch.Tens
     inp = torch.full((1, B), GO, dtype=torch.long, device=z.device)  # [1, b]
     hidden, zl, steps = None, z, 0
     for t in range(max_len):
-        logits, hidden = model.decode(zl, inp, hidden)  # [1, b, V]
-        nxt = logits[0].float().argmax(-1)  # [b]
+        h, hidden = model.features(zl, inp, hidden)  # [1, b, dim_h]
+        nxt = best_token(h[0])  # [b]
         out[live, t] = nxt
         steps = t + 1
         going = nxt != EOS

@@ -34,6 +34,7 @@ from .errors import TextaeError
 from .metrics import evaluate_losses
 from .model import TextAutoencoder
 from .parallel import all_reduce_sum, keep_freed_memory, setup, shard
+from .precision import cpu_bf16_supported
 from .vocab import Vocab
 
 AMP_MODES = ("auto", "bf16", "fp16", "off")
@@ -67,11 +68,6 @@ def file_info(path: str | Path, n_sents: int) -> dict:
     """What a checkpoint records of a data file: name, size in bytes, sentence count."""
     p = Path(path)
     return {"path": str(p), "name": p.name, "bytes": p.stat().st_size if p.exists() else None, "sentences": n_sents}
-
-
-def cpu_bf16_supported() -> bool:
-    """Whether this CPU runs oneDNN's bf16 kernels natively (torch's own query: AVX-512 BF16 or AMX)."""
-    return torch.backends.mkldnn.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def resolve_amp(amp: str, device: torch.device) -> str:
