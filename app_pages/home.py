@@ -3,7 +3,8 @@
 import streamlit as st
 
 import textae
-from explorer import access, feedback, store
+from explorer import feedback, store
+from textae import access
 from textae import precision
 from textae.checkpoint import find_checkpoints
 

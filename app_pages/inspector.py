@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import access, charts, corpora, feedback, state
+from explorer import charts, corpora, feedback, state
+from textae import access
 from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
 from textae.metrics import latent_stats

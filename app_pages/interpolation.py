@@ -55,7 +55,8 @@ for tag, model in models.items():
             shown = maps.projection(model, c, corpora.codes(model, c), "pca")
             proj, P = shown.proj, shown.points
             color, title = scatter.by_label(c.labels)
-            view = scatter.view_id(shown.key, "label" if color else "none", None)  # as the Latent map names it
+            # as the Latent map names it: coloured by label, the labels' digest is part of the view
+            view = scatter.view_id(shown.key, *(("label", c.labels_digest) if color else ("none", None)))
             z = model.encode([a, b])
             path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
             routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)

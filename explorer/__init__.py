@@ -1,6 +1,5 @@
 """The explorer app's parts, beside its pages (app_pages/): the frame (app.py) and every page import these.
 
-access     what the app may read from the server's disk (allowed roots)
 url        the URL's parameters that the sidebar keeps in step with its selections (the warm start's too)
 state      the shared sidebar (checkpoints, corpus source, model card) and what pages ask of it
 models     checkpoints loaded once per server; their short encodes and decodes cached, named by fingerprint

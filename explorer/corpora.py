@@ -72,4 +72,4 @@ def classifier(corpus: Corpus):
         with st.spinner(f"Training a classifier on {len(corpus.sentences):,} labelled sentences (once)…"):
             return train_classifier(corpus.sentences, corpus.labels)
 
-    return store.held(("classifier", corpus.digest), train)
+    return store.held(("classifier", corpus.digest, corpus.labels_digest), train)

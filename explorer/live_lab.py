@@ -18,7 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from explorer.access import ROOT
+from textae.access import ROOT
 from textae.lab import Frame, LabConfig, TextLab
 from textae.parallel import torch_threads
 

@@ -71,4 +71,4 @@ def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Re
             return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, corpus.digest,
                                   shown.proj.settings())  # fmt: skip
 
-    return store.held(("regions", *shown.key), find)
+    return store.held(("regions", *shown.key, corpus.labels_digest), find)  # their class shares follow the labels

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 import torch
 
-from explorer import access
+from textae import access
 from explorer.feedback import recorded, rewarn
 from textae import api
 from textae.checkpoint import resolve

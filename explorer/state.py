@@ -10,8 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import access, url
-from explorer.access import ROOT
+from explorer import url
+from textae import access
+from textae.access import ROOT
 from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples

@@ -77,7 +77,7 @@ def app(app_root, monkeypatch, tmp_path_factory):
     temporary folders are an allowed root, as a teacher's folder named in TEXTAE_ALLOWED_ROOTS would be)."""
     from streamlit.testing.v1 import AppTest
 
-    from explorer import access
+    from textae import access
 
     monkeypatch.setattr(access, "CHECKPOINT_ROOT", app_root / "checkpoints")
     monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path_factory.getbasetemp()))

@@ -26,7 +26,7 @@ import textae
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
 widgets = pytest.importorskip("explorer.widgets")
-access = pytest.importorskip("explorer.access")
+access = pytest.importorskip("textae.access")
 
 
 # ----------------------------------------------------------------- frame
@@ -367,7 +367,7 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
 
 
 def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab, monkeypatch):
-    from explorer import access
+    from textae import access
 
     own = tmp_path / "checkpoints"  # this test's own copy: the import adds a checkpoint there
     shutil.copytree(app_root / "checkpoints", own)

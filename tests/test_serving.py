@@ -18,7 +18,7 @@ from helpers import ROOT, TINY, map_view, maps, scrubber_data, texts
 import textae
 from textae.errors import DataError, InputError, TextaeError
 
-access = pytest.importorskip("explorer.access")
+access = pytest.importorskip("textae.access")
 
 
 # --------------------------------------------------------------- what the app may read

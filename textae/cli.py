@@ -153,11 +153,34 @@ def build_parser() -> argparse.ArgumentParser:
         measure.add_landscape,
     ):
         add(sub)
+    _add_prepare(sub)
     text = "the disk cache of codes and maps (textae.cache): where it is and what it holds, or empty it"
     p = sub.add_parser("cache", help=text, description=text)
     p.add_argument("action", choices=["info", "clear"])
     p.set_defaults(func=cmd_cache)
     return ap
+
+
+def _add_prepare(sub) -> None:
+    from .data import MAX_FILE_LINES
+    from .landscape import MAX_N
+
+    text = ("fill the disk cache with what the Latent map reads for a corpus (codes, maps, landscape, regions), so "
+            "that the app's first view of it is warm; under torchrun the encoding is sharded over the processes")  # fmt: skip
+    p = sub.add_parser("prepare", help=text, description=text)
+    p.set_defaults(func=cmd_prepare)
+    p.add_argument("--checkpoint", required=True, help="the checkpoint the app will show it with")
+    p.add_argument("--data", required=True, help="sentences, one per line, in a folder the app may read")
+    p.add_argument("--labels", help="one label per sentence (the region shares), as the sidebar's labels file")
+    p.add_argument("--sentences", type=count(1, MAX_FILE_LINES), default=MAX_FILE_LINES,
+                   help="the sidebar's 'Sentences to use (at most)': its seeded sample (default: all)")  # fmt: skip
+    p.add_argument("--umap", action="store_true", help="also the UMAP map and its regions")
+    p.add_argument("--umap-neighbors", type=count(2, 100), default=15, help="as the page's slider (default 15)")
+    p.add_argument("--umap-min-dist", type=finite, default=0.1, help="as the page's slider, 0 to 0.99 (default 0.1)")
+    p.add_argument("--landscape", type=count(0, MAX_N), default=32,
+                   help="cells per side of the PCA map's decoded landscape (default 32, the page's); 0: none")  # fmt: skip
+    p.add_argument("--no-regions", action="store_true", help="leave out the region labels")
+    device_flag(p, "auto")
 
 
 # ------------------------------------------------------------------ commands
@@ -298,6 +321,47 @@ def cmd_neighbors(a, m) -> None:
         print(f"query: {q}")
         for nb in nbs:
             print(f"  {nb.distance:8.4f}  {nb.sentence}")
+
+
+def cmd_prepare(a) -> None:
+    from tqdm.auto import tqdm
+
+    from .access import readable
+    from .api import load
+    from .data import make_corpus, read_label_names, read_lines
+    from .parallel import setup, teardown
+    from .prepare import MapSettings, prepare
+
+    if not 0 <= a.umap_min_dist <= 0.99:
+        raise TextaeError(f"--umap-min-dist must be from 0 to 0.99, as the page's slider, not {a.umap_min_dist:g}")
+    # the folders the app may read (textae.access): what is prepared here is what the app will be allowed to open
+    data, labels, ckpt = readable(a.data), readable(a.labels) if a.labels else None, readable(a.checkpoint)
+    world, device = setup(a.device)
+    try:
+        names = read_label_names(labels) if labels else None
+        corpus = make_corpus(read_lines(data), read_lines(labels) if labels else None, a.sentences, 0, str(data),
+                             names)  # fmt: skip
+        m = load(ckpt, device, a.precision)
+        settings = MapSettings(a.umap, a.umap_neighbors, a.umap_min_dist, a.landscape, not a.no_regions)
+        bars: dict[str, tqdm] = {}
+
+        def progress(stage: str, f: float) -> None:
+            if world.main:
+                bar = bars.setdefault(stage, tqdm(total=100, desc=stage, file=sys.stderr, disable=None, unit="%"))
+                bar.update(round(100 * f) - bar.n)
+
+        done = prepare(m, corpus, settings, world, progress)
+        for bar in bars.values():
+            bar.close()
+        if world.main:
+            from . import cache
+
+            print(f"prepared in {cache.root()}: " + "; ".join(done))
+            print(f"serve with {('TEXTAE_PRECISION=' + m.precision + ' ') if a.precision != 'auto' else ''}"
+                  f"streamlit run serve.py, then open the Latent map on {data.name} ({len(corpus.sentences):,} "
+                  "sentences)")  # fmt: skip
+    finally:
+        teardown()
 
 
 def cmd_cache(a) -> None:

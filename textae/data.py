@@ -263,20 +263,24 @@ class Batches:
 class Corpus:
     """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn.
 
-    `digest` is the corpus's fingerprint (textae.cache.sentences_digest of its sentences), computed once
-    when it is made and passed down to whatever keys a result by the corpus (codes, maps, searches)."""
+    `digest` is the fingerprint of its sentences (textae.cache.sentences_digest), computed once when it is
+    made and passed down to whatever keys a result by the sentences alone (codes, maps, searches);
+    `labels_digest` is its labels' ("" without labels), for what depends on them too (classifier, regions)."""
 
     sentences: list[str]
     labels: list[str] | None
     total: int  # non-empty lines in the source
     source: str
     digest: str = ""
+    labels_digest: str = ""
 
     def __post_init__(self):
-        if not self.digest:
-            from .cache import sentences_digest
+        from .cache import sentences_digest
 
+        if not self.digest:
             self.digest = sentences_digest(self.sentences)
+        if self.labels is not None and not self.labels_digest:
+            self.labels_digest = sentences_digest(self.labels)
 
     @property
     def sampled(self) -> bool:

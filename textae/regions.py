@@ -112,7 +112,9 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     from . import cache
 
     levels = check_levels(levels, len(Z))
-    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels is not None)
+    # the labels themselves, not whether there are any: other labels for the same sentences give other shares
+    labels_key = cache.sentences_digest(labels) if labels is not None else None
+    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels_key)
 
     def compute() -> dict[str, np.ndarray]:
         found = regions(m, Z, P, sentences, labels, levels, seed)

@@ -1,4 +1,4 @@
-"""What the app may read from the server's disk, when it is served to a class.
+"""What the app (and `textae prepare`) may read from the server's disk, when it is served to a class.
 
 `streamlit run` listens on every interface, so a path in the URL or a text box comes from anyone on the
 network. The app opens corpora, labels and checkpoints only under these roots:
@@ -20,7 +20,10 @@ from pathlib import Path
 from textae.data import DataLayout
 from textae.errors import TextaeError
 
-ROOT = Path(__file__).resolve().parents[1]
+# the project's folder: the checkout holding this package (app.py beside it); an installed package has none,
+# and then the working folder stands for it
+_HERE = Path(__file__).resolve().parents[1]
+ROOT = _HERE if (_HERE / "app.py").is_file() else Path.cwd()
 # the checkpoints the picker lists; tests point it at checkpoints they build
 CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
 MAX_PATH = 4096  # characters of a typed or linked path
