@@ -4,8 +4,7 @@ import streamlit as st
 
 import textae
 from explorer import feedback, store
-from textae import access
-from textae import precision
+from textae import access, precision
 from textae.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")

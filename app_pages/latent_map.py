@@ -90,8 +90,11 @@ map_panels.noise_cloud(m, c, Z, proj, marks)  # a sentence's noisy copies, marke
 
 # ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
 # empty space decodes the code under it, a box or lasso lists what it holds
-extra = {"word / regex search": st.session_state.get("map_search"), "k-means cluster": st.session_state.get("map_k"),
-         "label": c.labels_digest}  # other labels for the same sentences are another view
+extra = {
+    "word / regex search": st.session_state.get("map_search"),
+    "k-means cluster": st.session_state.get("map_k"),
+    "label": c.labels_digest,
+}  # other labels for the same sentences are another view
 view = scatter.view_id(shown.key, color_by, extra.get(color_by))  # as the Interpolation page names the same view
 points = scatter.corpus_points(view, P, c.sentences, color, title)
 

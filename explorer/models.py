@@ -13,9 +13,8 @@ import numpy as np
 import streamlit as st
 import torch
 
-from textae import access
 from explorer.feedback import recorded, rewarn
-from textae import api
+from textae import access, api
 from textae.checkpoint import resolve
 from textae.precision import from_env
 

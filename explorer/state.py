@@ -11,13 +11,12 @@ from pathlib import Path
 import streamlit as st
 
 from explorer import url
-from textae import access
-from textae.access import ROOT
 from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
 from explorer.widgets import SHARED_YELP
-from textae import api
+from textae import access, api
+from textae.access import ROOT
 from textae.checkpoint import find_checkpoints
 from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_label_names
 from textae.errors import TextaeError

@@ -6,9 +6,9 @@ import sys
 
 import numpy as np
 import pytest
+from helpers import ROOT, synthetic_corpus
 
 import textae
-from helpers import ROOT, synthetic_corpus
 from textae import cache
 from textae.cli import main
 from textae.prepare import CHUNK

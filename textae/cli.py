@@ -165,8 +165,10 @@ def _add_prepare(sub) -> None:
     from .data import MAX_FILE_LINES
     from .landscape import MAX_N
 
-    text = ("fill the disk cache with what the Latent map reads for a corpus (codes, maps, landscape, regions), so "
-            "that the app's first view of it is warm; under torchrun the encoding is sharded over the processes")  # fmt: skip
+    text = (
+        "fill the disk cache with what the Latent map reads for a corpus (codes, maps, landscape, regions), "
+        "so that the app's first view of it is warm; under torchrun the encoding is sharded over the processes"
+    )
     p = sub.add_parser("prepare", help=text, description=text)
     p.set_defaults(func=cmd_prepare)
     p.add_argument("--checkpoint", required=True, help="the checkpoint the app will show it with")
@@ -177,8 +179,12 @@ def _add_prepare(sub) -> None:
     p.add_argument("--umap", action="store_true", help="also the UMAP map and its regions")
     p.add_argument("--umap-neighbors", type=count(2, 100), default=15, help="as the page's slider (default 15)")
     p.add_argument("--umap-min-dist", type=finite, default=0.1, help="as the page's slider, 0 to 0.99 (default 0.1)")
-    p.add_argument("--landscape", type=count(0, MAX_N), default=32,
-                   help="cells per side of the PCA map's decoded landscape (default 32, the page's); 0: none")  # fmt: skip
+    p.add_argument(
+        "--landscape",
+        type=count(0, MAX_N),
+        default=32,
+        help="cells per side of the PCA map's landscape (default 32, the page's); 0: none",
+    )
     p.add_argument("--no-regions", action="store_true", help="leave out the region labels")
     device_flag(p, "auto")
 

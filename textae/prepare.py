@@ -43,7 +43,8 @@ class MapSettings:
     regions: bool = True
 
 
-def sharded_codes(m, corpus: Corpus, world: World, progress: Callable[[float], None] | None = None) -> np.ndarray | None:
+def sharded_codes(m, corpus: Corpus, world: World,
+                  progress: Callable[[float], None] | None = None) -> np.ndarray | None:  # fmt: skip
     """The corpus's codes [N, dim_z] on rank 0 (None on the others), encoded in CHUNK-sized pieces dealt out to
     the ranks round-robin and gathered on rank 0, which writes them to the disk cache under the key
     `encode_corpus` reads. A single process reads or fills that entry itself."""
@@ -78,13 +79,15 @@ def sharded_codes(m, corpus: Corpus, world: World, progress: Callable[[float], N
     return cache.get(name, lambda: {"codes": Z}, {"codes": ((n, dim), "f")})["codes"]
 
 
-def prepare(m, corpus: Corpus, settings: MapSettings = MapSettings(), world: World = World(),
+def prepare(m, corpus: Corpus, settings: MapSettings | None = None, world: World | None = None,
             progress: Callable[[str, float], None] | None = None) -> list[str]:  # fmt: skip
     """Fill the disk cache with what the Latent map reads for `corpus` under model `m`; what was prepared, in
     words (rank 0), or [] on the other ranks. progress(stage, fraction) as it goes."""
     from .landscape import cached_landscape
     from .projection import Projection, corpus_map
     from .regions import LEVELS, cached_regions, check_levels
+
+    settings, world = settings or MapSettings(), world or World()
 
     def tell(stage: str) -> Callable[[float], None] | None:
         return (lambda f: progress(stage, f)) if progress else None
