@@ -48,16 +48,17 @@ def main() -> None:
                                                          "yelp-arae"])  # fmt: skip
     ap.add_argument("--sizes", default="32,64")
     ap.add_argument("--train-sizes", default="64", help="grid sizes timed on all of Yelp train (DAAE); 0: none")
+    ap.add_argument("--precision", default="fp32", help="textae.precision: fp32 (default), bf16, int8 or auto")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp()
     os.environ["TEXTAE_CACHE"] = tmp
     try:
         valid = [s for s in YELP.split("valid").read_text(encoding="utf-8").splitlines() if s.strip()]
-        print(f"{cpu_name()}; Yelp valid, {len(valid):,} sentences; PCA map; greedy decodes")
+        print(f"{cpu_name()}; Yelp valid, {len(valid):,} sentences; PCA map; greedy decodes at {a.precision}")
         print("| checkpoint | grid | distinct decodes | mean neighbour edit | pairs that differ | cold s | warm s |")
         print("|---|---|---|---|---|---|---|")
         for name in a.checkpoints:
-            m = textae.load(ROOT / "checkpoints" / name, "cpu")
+            m = textae.load(ROOT / "checkpoints" / name, "cpu", a.precision)
             for n in (int(x) for x in a.sizes.split(",")):
                 f, cold, warm = timed_landscapes(m, valid, n)
                 print(f"| {name} | {n} × {n} | {f['distinct']:,} | {f['mean_neighbour_edit']:.3f} | "
@@ -65,7 +66,7 @@ def main() -> None:
         sizes = [int(x) for x in a.train_sizes.split(",") if int(x)]
         if sizes:
             train = [s for s in YELP.split("train").read_text(encoding="utf-8").splitlines() if s.strip()]
-            m = textae.load(ROOT / "checkpoints" / "yelp-daae", "cpu")
+            m = textae.load(ROOT / "checkpoints" / "yelp-daae", "cpu", a.precision)
             print(f"\nYelp train, {len(train):,} sentences, yelp-daae (codes and map from the disk cache first)")
             print("| grid | cold s | warm s |")
             print("|---|---|---|")

@@ -4,6 +4,7 @@ lasso to its listed table, frames per second while panning, the bytes sent to th
 memory.
 
     python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
+    python benchmarks/map_scale.py --sizes 154940 --precisions fp32,auto   # the servers' TEXTAE_PRECISION
 
 Sizes up to Yelp train's 154,940 are its first sentences; larger ones add sentences made from Yelp train by
 seeded word edits (drop, swap, repeat), written to a temporary folder and never kept. Traffic goes to
@@ -18,12 +19,15 @@ import random
 import shutil
 import tempfile
 import time
+from itertools import product
 from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 from browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
+
+from textae.precision import describe
 
 MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
 
@@ -168,6 +172,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="5000,50000,154940,1000000")
     ap.add_argument("--methods", default="pca", help="pca, umap, or both: pca,umap")
+    ap.add_argument("--precisions", default="auto", help="the servers' TEXTAE_PRECISION, each in turn: fp32,auto")
     a = ap.parse_args()
     why = ensure_chromium()
     if why:
@@ -177,22 +182,24 @@ def main() -> None:
     os.environ["TEXTAE_CACHE"] = str(cache_dir)  # the servers inherit it: a cold start is an empty cache
     print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
-        "| sentences | map | first view cold s | warm s | after a restart s: cold start, warm start | "
+        "| sentences | map | precision | first view cold s | warm s | after a restart s: cold start, warm start | "
         "click to text s | lasso: points, s to table | pan fps | MB the browser received: first view, a click | "
         "server peak RSS MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     try:
-        for method in a.methods.split(","):
-            for n in (int(x) for x in a.sizes.split(",")):
-                r = run(n, method, folder, cache_dir)
-                print(
-                    f"| {n:,} | {method.upper()} | {r['cold']:.1f} | {r['warm']:.1f} | "
-                    f"{r['app.py']:.1f}, {r['serve.py']:.1f} | "
-                    f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
-                    f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
-                    flush=True,
-                )
+        for method, precision, n in product(
+            a.methods.split(","), a.precisions.split(","), map(int, a.sizes.split(","))
+        ):
+            os.environ["TEXTAE_PRECISION"] = precision  # the servers inherit it
+            r = run(n, method, folder, cache_dir)
+            print(
+                f"| {n:,} | {method.upper()} | {describe(precision)} | {r['cold']:.1f} | {r['warm']:.1f} | "
+                f"{r['app.py']:.1f}, {r['serve.py']:.1f} | "
+                f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
+                f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
+                flush=True,
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

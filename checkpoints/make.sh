@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Train, export and measure the shipped Yelp checkpoints, checkpoints/yelp-<preset>/, in one go.
+# Train, export and measure the shipped checkpoints, checkpoints/<corpus>-<preset>/, in one go.
 #
-#   bash checkpoints/make.sh                              # every preset, on the GPU when there is one
+#   bash checkpoints/make.sh                              # every preset on Yelp, on the GPU when there is one
 #   PRESETS="aae daae" JOBS=2 bash checkpoints/make.sh
+#   CORPUS=yahoo PRESETS="aae daae" JOBS=2 bash checkpoints/make.sh   # the Yahoo pair
 #   INIT=checkpoints bash checkpoints/make.sh             # go on from the shipped weights (no run directory)
 #
 # Environment (defaults in brackets):
-#   DATA     a directory laid out like ../shared/data/yelp          [../shared/data/yelp]
+#   CORPUS   yelp or yahoo: names the checkpoints and runs (CORPUS-<preset>) and the default DATA   [yelp]
+#            (Yahoo has no labels, sentiment or tense sets: its checkpoints get no vectors, and eval skips
+#            the transfers)
+#   DATA     a directory laid out like ../shared/data/yelp          [../shared/data/$CORPUS]
 #   RUNS     where the training runs and the evaluation report go, outside the repository
 #                                                                   [~/.cache/textae/runs]
 #   OUT      where the exported fp16 checkpoints go                 [checkpoints]
@@ -16,7 +20,7 @@
 #   PATIENCE early stopping: epochs without a better valid rec      [2]
 #   JOBS     presets trained at once (small models share a GPU well; on 2 CPU cores, 2 at one thread each)
 #                                                                   [1]
-#   INIT     a directory of yelp-<preset>/ checkpoints to start from when a preset has no run yet [none]
+#   INIT     a directory of $CORPUS-<preset>/ checkpoints to start from when a preset has no run yet [none]
 #   DEADLINE seconds of training, after which each run is stopped as by Ctrl-C (resumable)  [none]
 #   EVAL     0 skips the evaluation and the curves (export and vectors only)               [1]
 #   SIZE     model flags for every preset, replacing the per-preset sizes below               [none]
@@ -27,7 +31,8 @@
 # directory is gone starts again from INIT's weights (train.py --init), its curve counted on from theirs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-../shared/data/yelp}
+CORPUS=${CORPUS:-yelp}
+DATA=${DATA:-../shared/data/$CORPUS}
 RUNS=${RUNS:-${XDG_CACHE_HOME:-$HOME/.cache}/textae/runs}
 OUT=${OUT:-checkpoints}
 PRESETS=${PRESETS:-ae vae aae laae daae arae}
@@ -55,12 +60,12 @@ THREADS=$(($(nproc) / JOBS))
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$((THREADS > 0 ? THREADS : 1))}
 
 train_one() {
-    local p=$1 run="$RUNS/yelp-$1" resume=() own="FLAGS_$1"
+    local p=$1 run="$RUNS/$CORPUS-$1" resume=() own="FLAGS_$1"
     if [[ -d "$run/last" ]]; then
         resume=(--resume)
-    elif [[ -n "$INIT" && -d "$INIT/yelp-$p" ]]; then
+    elif [[ -n "$INIT" && -d "$INIT/$CORPUS-$p" ]]; then
         # a copy: OUT may be INIT, and the export at the end replaces it
-        rm -rf "$run.init" && cp -r "$INIT/yelp-$p" "$run.init" && resume=(--init "$run.init")
+        rm -rf "$run.init" && cp -r "$INIT/$CORPUS-$p" "$run.init" && resume=(--init "$run.init")
     fi
     # at the deadline, timeout sends SIGINT: train.py then saves a resumable last/ and timeout exits 124
     local stop=() rc=0
@@ -79,7 +84,7 @@ train_one() {
     fi
 }
 export -f train_one
-export DATA RUNS EPOCHS PATIENCE INIT DEADLINE SIZE RECIPE TRAIN_FLAGS
+export CORPUS DATA RUNS EPOCHS PATIENCE INIT DEADLINE SIZE RECIPE TRAIN_FLAGS
 export -f size_of
 
 # a preset that fails does not stop the others: each one trained is exported, and the script fails at the end
@@ -88,16 +93,19 @@ failed=0
 printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'train_one {}' || failed=1
 
 export_one() {
-    local p=$1
-    if [[ ! -d "$RUNS/yelp-$p/best" ]]; then
+    local p=$1 ck="$OUT/$CORPUS-$1"
+    if [[ ! -d "$RUNS/$CORPUS-$p/best" ]]; then
         echo "$p has no best/ checkpoint yet (no epoch finished); not exported" >&2
         return 1
     fi
-    python3 -m textae export --checkpoint "$RUNS/yelp-$p" --out "$OUT/yelp-$p" --fp16 --force
-    python3 -m textae vector --checkpoint "$OUT/yelp-$p" --name sentiment \
-        --data "$DATA/sentiment/100.neg,$DATA/sentiment/100.pos"
-    python3 -m textae vector --checkpoint "$OUT/yelp-$p" --name tense \
-        --data "$DATA/tense/valid.past,$DATA/tense/valid.present"
+    python3 -m textae export --checkpoint "$RUNS/$CORPUS-$p" --out "$ck" --fp16 --force
+    # the attribute vectors, from the sentence sets the corpus has (Yelp's; Yahoo has none)
+    if [[ -f "$DATA/sentiment/100.neg" ]]; then
+        python3 -m textae vector --checkpoint "$ck" --name sentiment --data "$DATA/sentiment/100.neg,$DATA/sentiment/100.pos"
+    fi
+    if [[ -f "$DATA/tense/valid.past" ]]; then
+        python3 -m textae vector --checkpoint "$ck" --name tense --data "$DATA/tense/valid.past,$DATA/tense/valid.present"
+    fi
 }
 export -f export_one
 export OUT
@@ -105,10 +113,11 @@ export OUT
 printf '%s\n' $PRESETS | xargs -P "$JOBS" -I{} bash -c 'export_one {}' || failed=1
 
 ckpts=()
-for p in $PRESETS; do if [[ -d "$OUT/yelp-$p" ]]; then ckpts+=("$OUT/yelp-$p"); fi; done
+for p in $PRESETS; do if [[ -d "$OUT/$CORPUS-$p" ]]; then ckpts+=("$OUT/$CORPUS-$p"); fi; done
 if [[ $EVAL == 0 || ${#ckpts[@]} == 0 ]]; then exit $failed; fi
 # shellcheck disable=SC2086
-python3 -m textae eval --checkpoints "${ckpts[@]}" --data "$DATA" --out "$RUNS/eval/yelp.md" ${EVAL_FLAGS:-}
+python3 -m textae eval --checkpoints "${ckpts[@]}" --data "$DATA" --out "$RUNS/eval/$CORPUS.md" \
+    --lm "$RUNS/eval/lm$([[ $CORPUS == yelp ]] || echo "-$CORPUS")" ${EVAL_FLAGS:-}  # each corpus's own fluency judge
 du -ch "${ckpts[@]}" | tail -n 1
-python3 checkpoints/curves.py "${ckpts[@]}" --out "$OUT/curves.png"
+python3 checkpoints/curves.py "${ckpts[@]}" --out "$OUT/curves$([[ $CORPUS == yelp ]] || echo "-$CORPUS").png"
 exit $failed

@@ -14,7 +14,7 @@ from explorer import url
 from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
-from explorer.widgets import SHARED_YELP
+from explorer.widgets import SHARED_YAHOO, SHARED_YELP
 from textae import access, api
 from textae.access import ROOT
 from textae.checkpoint import find_checkpoints
@@ -60,13 +60,17 @@ def _choices() -> dict[str, str]:
     return out
 
 
+SHARED = {"Yelp": (SHARED_YELP, ("valid", "test", "train")), "Yahoo": (SHARED_YAHOO, ("valid", "test"))}
+
+
 def shared_corpora() -> dict[str, tuple[Path, Path | None]]:
-    """The shared Yelp splits, when ../shared/data is there: label -> (sentences, labels or None)."""
+    """The shared Yelp and Yahoo splits that ../shared/data holds: label -> (sentences, labels or None)."""
     out = {}
-    for split in ("valid", "test", "train"):
-        f, lab = SHARED_YELP.split(split), SHARED_YELP.labels(split)
-        if f.exists():
-            out[f"Yelp {split} (shared data)"] = (f, lab if lab.exists() else None)
+    for corpus, (layout, splits) in SHARED.items():
+        for split in splits:
+            f, lab = layout.split(split), layout.labels(split)
+            if f.exists():
+                out[f"{corpus} {split} (shared data)"] = (f, lab if lab.exists() else None)
     return out
 
 

@@ -16,6 +16,7 @@ from textae.data import DataLayout, decode_lines, read_lines
 from textae.vectors import about as vector_about
 
 SHARED_YELP = DataLayout.shared("yelp")
+SHARED_YAHOO = DataLayout.shared("yahoo")  # questions only: no labels, vectors or interpolation pairs
 
 
 def highlight(r, row: int) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from helpers import ROOT, TINY, synthetic_corpus
+from helpers import PRECISION, ROOT, TINY, synthetic_corpus
 
 from textae.config import TrainConfig, preset
 from textae.vocab import Vocab
@@ -102,14 +102,16 @@ def app(app_root, monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def disk_cache(tmp_path_factory):
-    """The tests' own disk cache (textae.cache), so that no test reads or fills the user's."""
+    """The tests' own disk cache (textae.cache), so that no test reads or fills the user's; and the app's
+    precision, helpers.PRECISION (the app servers the browser tests start inherit both)."""
     import os
 
     path = tmp_path_factory.mktemp("cache")
-    old = os.environ.get("TEXTAE_CACHE")
-    os.environ["TEXTAE_CACHE"] = str(path)  # the app servers the browser tests start inherit it
+    old = {k: os.environ.get(k) for k in ("TEXTAE_CACHE", "TEXTAE_PRECISION")}
+    os.environ.update(TEXTAE_CACHE=str(path), TEXTAE_PRECISION=PRECISION)
     yield path
-    if old is None:
-        os.environ.pop("TEXTAE_CACHE", None)
-    else:
-        os.environ["TEXTAE_CACHE"] = old
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 YELP = DataLayout.shared("yelp")
+YAHOO = DataLayout.shared("yahoo")
 
 
 SVG = {"s": "http://www.w3.org/2000/svg"}  # the namespace prefix of the SVG charts' tests (".//s:circle")
@@ -32,6 +33,10 @@ def svg_from_url(url: str) -> ET.Element:
     assert url.startswith(SVG_URL), url[:40]
     return ET.fromstring(base64.b64decode(url.removeprefix(SVG_URL)))
 
+
+# the app tests' TEXTAE_PRECISION: a page's results are compared with the library's own (fp32, textae.load's
+# default); what each precision gives is tested in test_precision.py
+PRECISION = "fp32"
 
 # small dims so a CPU trains a model in seconds
 TINY = dict(dim_emb=32, dim_h=64, dim_z=16, dim_d=32, dropout=0.0)
@@ -82,6 +87,13 @@ def need_yelp() -> Path:
     if not YELP.split("train").exists():
         pytest.skip(f"shared Yelp data not found at {YELP.root}: place ../shared/data beside the repository")
     return YELP.root
+
+
+def need_yahoo() -> Path:
+    """The shared Yahoo data, or a skip that says where it was looked for."""
+    if not YAHOO.split("train").exists():
+        pytest.skip(f"shared Yahoo data not found at {YAHOO.root}: place ../shared/data beside the repository")
+    return YAHOO.root
 
 
 # ------------------------------------------------------- reading an AppTest's page

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import ROOT, need_yelp
+from helpers import ROOT, need_yahoo, need_yelp
 
 from textae.config import PRESETS
 
@@ -226,6 +226,32 @@ def test_eval_on_yelp_slices(runs, yelp_dir, tmp_path):
         assert 0 <= r["rec_bleu"] <= 100 and 0 <= r["np@10"] <= 1 and r["sample_ppl"] > 1
         assert len(r["transfer"]) == 3 * 8 and len(r["interpolation"]) == 10  # 3 tasks at 8 k each
     assert "| daae | daae |" in p.stdout
+
+
+@pytest.mark.slow
+def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
+    """CORPUS=yahoo: the same recipe on a slice of Yahoo, named yahoo-<preset>, without vectors (Yahoo has no
+    labelled or attribute sets), measured with the transfers left out."""
+    yahoo = need_yahoo()
+    d = tmp_path / "yahoo"
+    d.mkdir()
+    for split, n in (("train", 1500), ("valid", 200), ("test", 300)):
+        (d / f"{split}.txt").write_text("\n".join((yahoo / f"{split}.txt").read_text().splitlines()[:n]) + "\n")
+    env = dict(os.environ, CORPUS="yahoo", DATA=str(d), RUNS=str(tmp_path / "runs"), OUT=str(tmp_path / "ck"),
+               PRESETS="aae daae", EPOCHS="1", JOBS="2", SIZE=" ".join(SMALL), TRAIN_FLAGS="--max-steps 10",
+               EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100")  # fmt: skip
+    p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
+    for name in ("aae", "daae"):
+        ck = tmp_path / "ck" / f"yahoo-{name}"
+        assert {"config.json", "model.safetensors", "vocab.txt", "train_log.jsonl"} <= {f.name for f in ck.iterdir()}
+        assert not (ck / "vectors").exists()
+        assert "_UNK" in (ck / "vocab.txt").read_text().split()  # the vocabulary is Yahoo train's
+        assert (tmp_path / "runs" / f"yahoo-{name}" / "best").is_dir()
+    res = json.loads((tmp_path / "runs" / "eval" / "yahoo.json").read_text())
+    assert set(res["results"]) == {"yahoo-aae", "yahoo-daae"}
+    assert all("transfer" not in r for r in res["results"].values())
+    assert (tmp_path / "ck" / "curves-yahoo.png").is_file()
 
 
 def test_make_checkpoints_script(runs, yelp_dir, tmp_path):

@@ -1,12 +1,13 @@
 """textae prepare: the disk-cache entries the Latent map reads, made ahead of time, by one process or under
 torchrun (gloo, two processes), and refused for files the app may not read."""
 
+import os
 import subprocess
 import sys
 
 import numpy as np
 import pytest
-from helpers import ROOT, synthetic_corpus
+from helpers import PRECISION, ROOT, synthetic_corpus
 
 import textae
 from textae import cache
@@ -34,7 +35,7 @@ def test_prepare_makes_every_entry_the_map_reads(trained_run, tmp_path, own_cach
     labels = tmp_path / "corpus.labels"
     labels.write_text("\n".join(str(i % 2) for i in range(600)) + "\n")
     args = ["prepare", "--checkpoint", str(trained_run), "--data", str(data), "--labels", str(labels),
-            "--landscape", "8"]  # fmt: skip
+            "--landscape", "8", "--precision", "fp32"]  # fmt: skip
     assert main(args) == 0
     assert kinds() == ["codes", "landscape", "map", "regions"]
     assert "TEXTAE_PRECISION=fp32" in capsys.readouterr().out  # the server must run the precision prepared
@@ -74,15 +75,16 @@ def test_torchrun_prepare_equals_one_process_and_the_app_opens_warm(app_root, ap
         head = [sys.executable] if ranks == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone",
                                                     f"--nproc_per_node={ranks}"]  # fmt: skip
         r = subprocess.run([*head, "-m", "textae", "prepare", "--checkpoint", str(ckpt), "--data", str(data),
-                            "--landscape", "8", "--device", "cpu"], capture_output=True, text=True, timeout=600,
-                           env={**__import__("os").environ, **env}, cwd=ROOT)  # fmt: skip
+                            "--landscape", "8", "--device", "cpu", "--precision", PRECISION], capture_output=True,
+                           text=True, timeout=600, env={**os.environ, **env}, cwd=ROOT)  # fmt: skip
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
         monkeypatch.setenv("TEXTAE_CACHE", env["TEXTAE_CACHE"])
         (entry,) = [p for p in cache.entries() if p.name.startswith("codes-")]
         codes[ranks] = np.load(entry)["codes"]
     assert codes[1].shape == (n, 16)
     np.testing.assert_array_equal(codes[2], codes[1])
-    # the app, on the cache two processes prepared: nothing is encoded, no map is fitted
+    # the app (at the tests' precision, PRECISION), on the cache two processes prepared: nothing is encoded, no map
+    # is fitted
     monkeypatch.setattr(textae.api.TextAE, "encode", lambda *a, **k: pytest.fail("the app encoded the corpus"))
     monkeypatch.setattr(textae.projection.Projection, "fit", lambda *a, **k: pytest.fail("the app fitted a map"))
     at = app("app_pages/latent_map.py", corpus=str(data), labels=None)

@@ -70,6 +70,11 @@ class Vocab:
         """Token ids of a sentence; unknown words map to `<unk>`."""
         return [self.word2idx.get(w, UNK) for w in words]
 
+    def unknown_share(self, sents: list[str]) -> float:
+        """The share of the words of sentences (whitespace-joined tokens) that this vocabulary lacks (read as <unk>)."""
+        words = [w for s in sents for w in s.split()]
+        return sum(w not in self.word2idx for w in words) / len(words) if words else 0.0
+
     def words(self, ids) -> list[str]:
         """Words of a sequence of ids, cut at the first `<eos>` (as the reference's strip_eos)."""
         out = []
