@@ -65,8 +65,9 @@ if color_by == "label":
 elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
+    # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.search) rather than cut off unseen
     pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b",
-                               max_chars=search.MAX_PATTERN)  # fmt: skip
+                               max_chars=4 * search.MAX_PATTERN)  # fmt: skip
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.search), held once per server
         with feedback.errors_shown():
             hits = store.held(("search", c.digest, pattern), lambda: search.search(c.sentences, pattern))

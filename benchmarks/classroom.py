@@ -32,7 +32,16 @@ HOSTILE = ["latent_map?corpus=/etc/passwd", "latent_map?corpus=/dev/zero", "late
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # patterns that backtrack exponentially in a backtracking matcher (Python's re): each on a Yelp sentence of
 # about 60 characters would hold the GIL for hours; the map's search (textae.search, RE2) reads the text once
-CATASTROPHIC = [r"(.*)*x", r"(a|aa)*$b", r"(\w+\s?)*!!", r"((.+)+)+z", r"(x+x+)+y"]
+CATASTROPHIC = [
+    r"(.*)*x",
+    r"(a|aa)*$b",
+    r"(\w+\s?)*!!",
+    r"((.+)+)+z",
+    r"(x+x+)+y",
+    "(.*)" * 24,
+    "(" * 24 + "." + ")" * 24,
+    ".{0,80}" * 6 + "x",
+]  # the last three: costly for RE2 itself
 
 
 def sentence(i: int, j: int) -> str:

@@ -10,7 +10,9 @@
 #    into checkpoints/ (`tar xzf yelp-daae.tar.gz -C checkpoints`; gzip, because the six plain tars come to
 #    66 MB, over the 64 MiB a lent machine sends back); set TRAIN_SECONDS=0 to skip;
 # 3. training throughput of every preset, fp32 beside bf16, at the paper's size (AAE and DAAE at the shipped size);
-# 4. with QUALITY_EPOCHS > 0 (default 0: 10 epochs take longer than a lent GPU's 15 minutes), the
+# 4. `textae prepare` of Yelp train (codes, PCA map, landscape, regions) on one GPU, timed per precision
+#    (fp32, bf16), and the codes under `torchrun --nproc_per_node 1` against a single process's;
+# 5. with QUALITY_EPOCHS > 0 (default 0: 10 epochs take longer than a lent GPU's 15 minutes), the
 #    paper's quality check: AAE and DAAE, paper size, batch 256, with seconds per epoch and validation
 #    reconstruction per epoch (anchor: DAAE ~14.1 after 10).
 # $OUT/report.txt gathers the figures as they come; $OUT/logs.tar.gz holds every log at the end.
@@ -55,6 +57,28 @@ timeout 120 python3 benchmarks/train_throughput.py --device "$DEVICE" --size pap
     --steps "$STEPS" --warmup 5 --amp "$AMP" 2>&1 | report
 timeout 60 python3 benchmarks/train_throughput.py --device "$DEVICE" --size shipped --batch-size 128 \
     --presets aae,daae --train "$DATA/train.txt" --steps "$STEPS" --warmup 5 --amp "$AMP" 2>&1 | report
+
+for prec in fp32 bf16; do  # a corpus prepared on the GPU, to serve from a small machine (docs/serving.md)
+    start=$SECONDS
+    TEXTAE_CACHE="$WORK/cache-$prec" TEXTAE_ALLOWED_ROOTS="$DATA" timeout 300 python3 -m textae prepare \
+        --checkpoint checkpoints/yelp-daae --data "$DATA/train.txt" --labels "$DATA/train.labels" \
+        --device "$DEVICE" --precision "$prec" >"$WORK/prepare-$prec.log" 2>&1
+    echo "prepare Yelp train at $prec on $DEVICE: exit $?, $((SECONDS - start)) s: $(head -n 1 "$WORK/prepare-$prec.log")" | report
+done
+TEXTAE_CACHE="$WORK/cache-torchrun" TEXTAE_ALLOWED_ROOTS="$DATA" timeout 200 python3 -m torch.distributed.run \
+    --standalone --nproc_per_node 1 -m textae prepare --checkpoint checkpoints/yelp-daae --data "$DATA/train.txt" \
+    --device "$DEVICE" --precision fp32 --landscape 0 --no-regions >"$WORK/prepare-torchrun.log" 2>&1
+python3 - "$WORK" <<'PY' | report
+import glob, sys
+import numpy as np
+one, run = (glob.glob(f"{sys.argv[1]}/{d}/codes-*.npz") for d in ("cache-fp32", "cache-torchrun"))
+if one and run:
+    a, b = np.load(one[0])["codes"], np.load(run[0])["codes"]
+    print(f"prepare under torchrun: codes {a.shape}, identical to one process: {np.array_equal(a, b)}, "
+          f"largest difference {np.abs(a - b).max():.2e}")
+else:
+    print("prepare under torchrun: no codes to compare; see prepare-*.log in logs.tar.gz")
+PY
 
 for p in aae daae; do
     ((QUALITY_EPOCHS > 0)) || break

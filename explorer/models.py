@@ -27,6 +27,9 @@ def _mtime(path: Path) -> float:
 
 
 SHORT = 2_000  # inputs up to this long are cached per (model, input) here; longer lists are corpora
+# codes decoded at once that are cached here: a slider's or a click's handful. A landscape's thousands (kept on
+# disk by textae.landscape) or a rewrite's would each push the sliders' small decodes out of the 64 entries
+SHORT_DECODE = 256
 
 
 class ServedModel(api.TextAE):
@@ -45,7 +48,7 @@ class ServedModel(api.TextAE):
 
     def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
         Z = np.asarray(Z, dtype=np.float32)
-        if config is not None or seed is not None or options or Z.ndim != 2:
+        if config is not None or seed is not None or options or Z.ndim != 2 or len(Z) > SHORT_DECODE:
             return super().decode(Z, config, seed, batch_size, **options)
         return _decode(self.fingerprint(), Z, self)
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -31,7 +29,7 @@ from explorer import url
 from textae import cache
 from textae.data import read_bytes
 from textae.errors import TextaeError
-from textae.files import give_umask_mode
+from textae.files import write_atomically
 
 log = logging.getLogger("textae.warmup")
 
@@ -99,17 +97,8 @@ def remember(page: str, params: Mapping[str, str]) -> None:
 
 
 def _write(views: list) -> None:
-    d = cache.root()
-    d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(views, f)
-        give_umask_mode(Path(tmp))
-        os.replace(tmp, path())  # replaces whatever was there: a link, a FIFO or a bad file alike
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    cache.root().mkdir(parents=True, exist_ok=True)
+    write_atomically(path(), lambda f: f.write(json.dumps(views).encode()))  # whatever was there is replaced
 
 
 async def replay(views: list[tuple[str, dict[str, str]]], limit: float = LIMIT_S) -> list[tuple[str, float]]:

@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 import textwrap
+import time
 
 import numpy as np
 import pytest
@@ -238,6 +239,29 @@ def test_a_write_that_fails_after_computing_does_not_compute_again(store, monkey
     with caplog.at_level("WARNING", logger="textae.cache"):
         np.testing.assert_array_equal(cache.get("full", compute)["x"], np.arange(3.0))
     assert calls == [1] and "No space left on device" in caplog.text
+
+
+def test_an_error_of_compute_itself_reaches_the_caller_once_and_is_not_a_cache_error(store, caplog, monkeypatch):
+    calls = []
+
+    def compute():
+        calls.append(1)
+        raise FileNotFoundError(2, "No such file or directory", "corpus.txt")  # an OSError, but compute()'s own
+
+    monkeypatch.setattr(cache, "_warned", set())
+    with caplog.at_level("WARNING", logger="textae.cache"), pytest.raises(FileNotFoundError, match="corpus.txt"):
+        cache.get("reads-a-file", compute)
+    assert calls == [1] and "cannot be used" not in caplog.text
+
+
+def test_eviction_takes_an_entrys_lock_file_with_it(store):
+    for name in ("old", "new"):
+        cache.get(name, lambda: {"x": np.zeros(1000)})
+        time.sleep(0.01)  # the two entries' times differ
+    assert {p.name for p in store.glob(".*.lock")} == {".old.lock", ".new.lock"}
+    gone = cache.evict((store / "new.npz").stat().st_size)
+    assert [p.name for p in gone] == ["old.npz"]
+    assert {p.name for p in store.glob(".*.lock")} == {".new.lock"}
 
 
 def _writable(d) -> bool:

@@ -18,7 +18,6 @@ from textae.errors import DataError, InputError
 from textae.landscape import landscape
 from textae.metrics import edit_neighbors, neighborhood_recall
 from textae.parallel import torch_threads
-from textae.projection import Projection
 
 TINY_LAB = dict(train_size=300, probe_size=40, bleu_size=8, dim_emb=16, dim_h=32, dim_z=8, dim_d=16,
                 vocab_max=200, batch_size=16, steps=40, frame_every=20, lr=3e-3)  # fmt: skip
@@ -100,9 +99,11 @@ def test_recorded_frames_equal_what_the_library_computes_for_those_steps(tmp_pat
     assert last["NP@10"] == pytest.approx(rec.figures["np10"][1, -1])
     assert last["rec BLEU"] == pytest.approx(rec.figures["bleu"][1, -1])
     assert last["neighbour edit"] == pytest.approx(rec.figures["nedit"][1, -1])
-    # each frame's landscape is the library's of that frame's model on the probe set's PCA plane
-    proj = Projection("pca")
-    land = landscape(view, proj, proj.fit(Z), lab.GRID)
+    # each frame's landscape is the library's of that frame's model on the plane its map is drawn on: the probe
+    # set's PCA, turned onto the frame before's as the map is
+    points, proj = lab.turned_pca(Z, frames[-2].points["daae"])
+    np.testing.assert_allclose(points, f.points["daae"], atol=1e-5)
+    land = landscape(view, proj, proj.transform(Z), lab.GRID)
     assert f.landscapes["daae"] == land.decodes and back.landscapes[1][-1] == land.decodes
     assert f.figures["daae"]["distinct"] == land.figures()["distinct"]
     assert f.figures["daae"]["nedit"] == pytest.approx(land.figures()["mean_neighbour_edit"])
@@ -146,11 +147,22 @@ def _saved(tmp_path, **change) -> str:
         (dict(labels=np.zeros(7, np.int16)), "labels has shape [7]"),
         (dict(figure_np10=np.zeros((2, 5), np.float32)), "figure np10 has shape [2, 5], not [2, 2]"),
         (dict(interpolation=[["a"]]), "interpolation is not a [2][2][n] grid"),
+        (dict(landscapes=[[["a", "b", "c"]] * 2] * 2), "landscapes hold [3] cells, not n × n of one n"),
+        (dict(landscapes=[[["a"]] * 2] * 2), "landscapes hold [1] cells, not n × n"),
     ],
 )
 def test_a_recording_of_another_version_or_shape_is_refused_with_a_clear_message(tmp_path, change, said):
     with pytest.raises(DataError, match=said.replace("[", r"\[").replace("]", r"\]")):
         lab.Recording.load(_saved(tmp_path, **change))
+
+
+def test_a_folder_or_a_fifo_is_asked_to_be_a_recording(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "fifo.npz")
+    for path in (tmp_path, tmp_path / "fifo.npz"):
+        with pytest.raises(DataError, match=r"give a text-lab recording \(\.npz\)"):
+            lab.Recording.load(path)
 
 
 def test_a_file_that_is_no_recording_is_refused_and_no_pickle_is_loaded(tmp_path):
@@ -201,7 +213,7 @@ def test_lead_times_read_the_first_frame_at_each_margin():
         points=np.zeros((2, 3, 4, 2), np.float16), labels=np.full(4, -1, np.int16), classes=[],
         figures={"rec": np.zeros((2, 3), np.float32), "bleu": np.zeros((2, 3), np.float32),
                  "np10": np.array([[0.1, 0.1, 0.1], [0.1, 0.13, 0.16]], np.float32)},
-        interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2, landscapes=[[[]] * 3] * 2,
+        interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2, landscapes=[[["a"] * 4] * 3] * 2,
     )  # fmt: skip
     rec.check()
     assert lab.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}
@@ -298,3 +310,20 @@ def test_the_shipped_recording_is_small_valid_and_shows_the_lesson():
     assert rec.classes == ["negative", "positive"] and rec.points.shape[2] == rec.lab_config.probe_size
     np10 = rec.figures["np10"]
     assert np10[1, -1] - np10[0, -1] >= 0.02  # the DAAE's neighbourhoods are better preserved at the end
+
+
+def test_the_landscape_lies_on_the_maps_own_plane_turned_as_it_is_drawn():
+    """The landscape's projection maps the probe codes to the drawn points times one positive scale, so its cells
+    lie under the map's points in the same orientation (not on an unturned PCA of its own)."""
+    rng = np.random.default_rng(2)
+    Z = rng.standard_normal((60, 8)).astype(np.float32) * np.array([5, 3, 1, 1, 1, 1, 1, 1], np.float32)
+    c, s = np.cos(0.7), np.sin(0.7)
+    prev = lab.plane(Z) @ np.array([[c, -s], [s, c]], np.float32)  # an earlier frame, turned by 40 degrees
+    points, proj = lab.turned_pca(Z, prev)
+    np.testing.assert_array_equal(points, lab.plane(Z, prev))
+    mapped = proj.transform(Z)  # [60, 2]
+    scale = np.sqrt((mapped**2).sum(1).mean())
+    np.testing.assert_allclose(mapped / scale, points, atol=1e-4)
+    np.testing.assert_allclose(proj.inverse(mapped), proj.inverse(proj.transform(proj.inverse(mapped))), atol=1e-4)
+    plain = lab.Projection("pca")
+    assert not np.allclose(plain.fit(Z) / scale, points, atol=1e-2)  # what the old landscape used: another turn

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -140,3 +141,38 @@ def test_landscape_command_writes_figures_tables_and_regions(trained_run, corpus
     with pytest.raises(SystemExit) as done:  # every numeric flag is bounded
         main([*argv[:-2], "--n", "1000", "--out", str(tmp_path / "x")])
     assert done.value.code == 2 and "from 2 to 128" in capsys.readouterr().err
+
+
+def test_landscape_names_each_checkpoints_files_uniquely_inside_out(trained_run, corpus, tmp_path, capsys):
+    """One checkpoint given twice, a second folder of the same name, and a path that climbs out of --out as
+    typed: every file lands in --out, under a distinct safe name, and the JSON names all of them."""
+    import shutil
+
+    from textae.cli import main
+
+    data = tmp_path / "c.txt"
+    data.write_text("\n".join(corpus * 3) + "\n")
+    twin = tmp_path / "elsewhere" / trained_run.name  # another folder of the same name
+    shutil.copytree(trained_run, twin)
+    climbing = tmp_path / "out" / ".." / ".." / tmp_path.name / "elsewhere" / trained_run.name
+    out = tmp_path / "out"
+    argv = ["landscape", "--checkpoints", str(trained_run), str(trained_run), str(twin), str(climbing),
+            "--data", str(data), "--sentences", "480", "--n", "3", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 0, capsys.readouterr().err
+    name = trained_run.name
+    expected = [name, f"{name}-2", f"{name}-3", f"{name}-4"]
+    assert list(json.loads((out / "landscape.json").read_text())["checkpoints"]) == expected
+    written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()} - {Path("c.txt")}
+    outside = {p for p in written if p.parts[0] != "out" and p.parts[0] != "elsewhere"}
+    assert not outside, outside
+    assert {p.name for p in out.iterdir()} == {"landscape.md", "landscape.json",
+                                              *(f"landscape-{n}.png" for n in expected),
+                                              *(f"regions-{n}.csv" for n in expected)}  # fmt: skip
+
+
+def test_checkpoint_names_are_safe_file_names():
+    from textae.checkpoint import names
+
+    got = names(["a/yelp-daae", "b/yelp-daae", "runs/x/best", "c/na me;$(rm)", "d/.hidden"])
+    assert list(got) == ["yelp-daae", "yelp-daae-2", "x", "na_me___rm_", "hidden"]
+    assert all("/" not in n and not n.startswith(".") for n in got)

@@ -369,3 +369,17 @@ def test_thirty_uploaded_corpora_in_turn_keep_the_servers_memory_bounded(app, mo
         )
     assert held.bytes <= 300 * 2**20
     assert peak < baseline + 300 + 300
+
+
+def test_a_large_decode_is_not_kept_among_the_sliders_small_ones(trained_run, monkeypatch):
+    """ServedModel keeps a slider's or a click's decodes (64 entries); thousands of codes (a landscape, a rewrite)
+    are decoded without entering that cache, so they never push the small ones out."""
+    models = pytest.importorskip("explorer.models")
+    m = textae.load(trained_run, "cpu")
+    served = models.ServedModel(m.model, m.vocab, m.meta, m.path)
+    kept = []
+    monkeypatch.setattr(models, "_decode", lambda key, Z, _m: kept.append(len(Z)) or textae.TextAE.decode(_m, Z))
+    Z = m.prior_codes(models.SHORT_DECODE + 1, seed=0)
+    assert served.decode(Z) == m.decode(Z)
+    assert served.decode(Z[:8]) == m.decode(Z[:8])
+    assert kept == [8]

@@ -29,17 +29,16 @@ import json
 import logging
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import numpy as np
 
 from . import npz
 from .errors import DataError
-from .files import give_umask_mode, open_regular
+from .files import open_regular, write_atomically
 from .npz import Spec
 
 log = logging.getLogger("textae.cache")
@@ -147,19 +146,11 @@ def write(name: str, arrays: dict[str, np.ndarray]) -> Path:
     keep the cache under its limit."""
     d = root()
     d.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=d)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)})
-            f.flush()
-            os.fsync(f.fileno())
-        give_umask_mode(Path(tmp))  # mkstemp makes it 0600; the cache is shared like any other file
-        os.replace(tmp, d / f"{name}{SUFFIX}")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    path = write_atomically(d / f"{name}{SUFFIX}",
+                            lambda f: np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)}),
+                            sync=True)  # fmt: skip
     evict(limit_bytes())
-    return d / f"{name}{SUFFIX}"
+    return path
 
 
 @contextmanager
@@ -180,24 +171,30 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
     """The entry `name`, computed by `compute()` and stored when it is missing or not what `expect` asks:
     by one caller only, while the others asking at the same time wait for it. When the cache's folder
     cannot be used (a file, read-only, full), the result is computed in memory and not kept, with a warning
-    in the log."""
+    in the log. `compute()` runs at most once, and its own errors (an OSError too) reach the caller as they are."""
     found = read(name, expect)
     if found is not None:
         return found
-    arrays = None
-    try:
-        with _locked(name):
-            found = read(name, expect)  # another caller may have written it while this one waited
-            if found is not None:
-                return found
-            arrays = compute()
+    with ExitStack() as held:
+        try:
+            held.enter_context(_locked(name))
+        except OSError as e:  # the folder or its lock file
+            _unusable(e)
+            return compute()
+        found = read(name, expect)  # another caller may have written it while this one waited
+        if found is not None:
+            return found
+        arrays = compute()
+        try:
             write(name, arrays)
-    except OSError as e:  # the folder (its lock, or the write of a full disk): the result is not kept
-        _once(f"root {root()}", "the disk cache %s cannot be used (%s); results are computed in memory and not "
-              "kept", root(), e.strerror or e)  # fmt: skip
-        if arrays is None:  # computed once: a write that failed after compute() does not compute again
-            arrays = compute()
-    return arrays
+        except OSError as e:  # a full disk, say: the result is returned all the same, and not kept
+            _unusable(e)
+        return arrays
+
+
+def _unusable(e: OSError) -> None:
+    _once(f"root {root()}", "the disk cache %s cannot be used (%s); results are computed in memory and not kept",
+          root(), e.strerror or e)  # fmt: skip
 
 
 def entries() -> list[Path]:
@@ -222,6 +219,7 @@ def evict(limit: int) -> list[Path]:
             break
         total -= size
         f.unlink(missing_ok=True)
+        (f.parent / f".{f.name.removesuffix(SUFFIX)}.lock").unlink(missing_ok=True)  # its lock file goes with it
         gone.append(f)
     return gone
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import asdict
@@ -111,11 +112,17 @@ def name_of(path: str | Path) -> str:
 
 
 def names(paths: list[str | Path]) -> dict[str, str]:
-    """Short names for checkpoints: name -> path, a repeated name replaced by the path as given."""
+    """Short names for checkpoints, each safe as a file name and unique: name -> path. Characters other than
+    letters, digits, '.', '_' and '-' become '_', and a repeated name (one checkpoint given twice, or two
+    folders of one name) gets -2, -3, …: reports name their files by these, so none can point elsewhere."""
     out: dict[str, str] = {}
     for p in paths:
-        name = name_of(p)
-        out[name if name not in out else str(p)] = str(p)
+        base = re.sub(r"[^A-Za-z0-9._-]", "_", name_of(p)).lstrip(".")[:100] or "checkpoint"
+        name, k = base, 1
+        while name in out:
+            k += 1
+            name = f"{base}-{k}"
+        out[name] = str(p)
     return out
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import stat
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ import torch
 
 from .config import MAX_TOKENS
 from .errors import DataError, InputError, TextaeWarning
+from .files import open_regular
 from .vocab import EOS, GO, PAD, Vocab
 
 
@@ -89,31 +89,33 @@ MAX_FILE_BYTES = 512 * 2**20  # a corpus file: Yelp train is 8 MB; a million sen
 MAX_FILE_LINES = 5_000_000
 
 
-def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of a regular file of at most `max_bytes` (never a device, FIFO or socket, which may not end)."""
+def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a text file") -> bytes:
+    """The bytes of a regular file of at most `max_bytes` (never a device, FIFO or socket, which may not end);
+    DataError, asking for `what`, otherwise.
+
+    The one rule for the files textae reads (textae.files.open_regular): a regular file, opened without
+    blocking and never through a link. A path a person names here is resolved first, so a link they name is
+    read as its target (the app has already checked that target against its allowed folders: textae.access);
+    the files the server writes and reads back itself (disk-cache entries, the warm start's) are never resolved.
+    """
     path = Path(path)
     try:
-        info = path.stat()
+        if path.resolve().is_dir():
+            raise DataError(f"{path} is a directory; give {what}")
+        with open_regular(path.resolve()) as f:  # O_NONBLOCK: a FIFO or device is refused, never waited on
+            too_big = os.fstat(f.fileno()).st_size > max_bytes
+            raw = b"" if too_big else f.read(max_bytes + 1)  # one that grows (or says 0, as /proc's do) stops here
     except FileNotFoundError:
         raise DataError(f"{path}: no such file") from None
+    except DataError as e:
+        if "not a regular file" in str(e):
+            raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); give {what}") from None
+        raise
     except OSError as e:
         raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
-    if stat.S_ISDIR(info.st_mode):
-        raise DataError(f"{path} is a directory; give a text file with one sentence per line")
-    if not stat.S_ISREG(info.st_mode):
-        raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); give a text file")
-    too_big = f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a smaller file"
-    if info.st_size > max_bytes:
-        raise DataError(too_big)
-    try:  # O_NONBLOCK: a FIFO swapped in after the check above is refused below, never waited on
-        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise DataError(f"{path} is not a regular file (a device, a pipe or a socket); give a text file")
-            raw = f.read(max_bytes + 1)  # a file that grows (or reports size 0, as /proc's do) stops here
-    except OSError as e:
-        raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
-    if len(raw) > max_bytes:
-        raise DataError(too_big)
+    if too_big or len(raw) > max_bytes:
+        raise DataError(f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a "
+                        "smaller file")  # fmt: skip
     return raw
 
 

@@ -8,7 +8,10 @@ import errno
 import io
 import os
 import stat
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from .errors import DataError
 
@@ -27,6 +30,26 @@ def open_regular(path: str | Path) -> io.BufferedReader:
         os.close(fd)
         raise DataError(f"{path} is not a regular file")
     return os.fdopen(fd, "rb")
+
+
+def write_atomically(path: str | Path, write: Callable[[IO[bytes]], None], sync: bool = False) -> Path:
+    """Write a file whole or not at all: `write(f)` fills a temporary file beside `path`, which then replaces
+    whatever `path` was (a file, a link, a FIFO alike), with the mode the umask gives; on any error, or an
+    interruption, the temporary file is removed and `path` is untouched. `sync` flushes it to disk first."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+        give_umask_mode(Path(tmp))  # mkstemp makes it 0600; a written file is shared like any other
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 def give_umask_mode(path: Path) -> None:

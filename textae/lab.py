@@ -19,8 +19,7 @@ Only torch and numpy: the app drives TextLab.step() and draws its frames.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
@@ -34,7 +33,7 @@ from .api import TextAE
 from .config import NoiseConfig, preset
 from .data import Batches, read_bytes
 from .errors import DataError, InputError
-from .files import give_umask_mode
+from .files import write_atomically
 from .landscape import landscape
 from .metrics import corpus_bleu, edit_neighbors, neighborhood_recall
 from .model import TextAutoencoder
@@ -134,16 +133,28 @@ class Frame:
 def plane(Z: np.ndarray, prev: np.ndarray | None = None) -> np.ndarray:
     """Codes Z [N, d] on a plane [N, 2]: PCA, scaled to unit RMS, and turned (rotation or reflection) onto
     the previous frame's plane `prev` by orthogonal Procrustes, so a point keeps its place when little moves."""
-    X = Z.astype(np.float64) - Z.mean(0)
-    _, _, Vt = np.linalg.svd(X, full_matrices=False)
-    P = X @ Vt[:2].T  # [N, <=2]
-    if P.shape[1] < 2:
-        P = np.pad(P, ((0, 0), (0, 2 - P.shape[1])))
-    P /= max(np.sqrt((P**2).sum(1).mean()), 1e-12)
+    return turned_pca(Z, prev)[0]
+
+
+def turned_pca(Z: np.ndarray, prev: np.ndarray | None = None) -> tuple[np.ndarray, Projection]:
+    """`plane`'s points [N, 2], and the PCA projection of that same plane, turned the same way but not scaled
+    (a Projection reads its plane backwards exactly only with an orthonormal basis): its points are the
+    plane's times the RMS, so a landscape decoded over it lies under the map as the map is drawn."""
+    Z64 = Z.astype(np.float64)
+    mean = Z64.mean(0)
+    _, _, Vt = np.linalg.svd(Z64 - mean, full_matrices=False)
+    basis = Vt[:2]  # [<=2, d] orthonormal rows
+    if len(basis) < 2:
+        basis = np.pad(basis, ((0, 2 - len(basis)), (0, 0)))
+    P = (Z64 - mean) @ basis.T  # [N, 2]
+    rms = max(np.sqrt((P**2).sum(1).mean()), 1e-12)
+    P /= rms
     if prev is not None:
         U, _, Wt = np.linalg.svd(P.T @ prev)  # R = U W^T minimises |P R - prev| over orthogonal R
-        P = P @ (U @ Wt)
-    return P.astype(np.float32)
+        R = U @ Wt
+        P, basis = P @ R, R.T @ basis  # the basis turned with the points: (Z - mean) @ basis.T == P * rms
+    proj = Projection("pca").restore({"mean": mean.astype(np.float32), "basis": basis.astype(np.float32)})
+    return P.astype(np.float32), proj
 
 
 class TextLab:
@@ -229,11 +240,10 @@ class TextLab:
         for name, view in self.views.items():
             view.model.eval()
             Z = view.encode(self.probe)  # [P, dim_z] posterior means
-            points[name] = plane(Z, prev.get(name))
+            points[name], proj = turned_pca(Z, prev.get(name))  # the map, and its plane read backwards exactly
             hyps = view.decode(Z[: self.cfg.bleu_size])
             rec = self._rec[name]
-            proj = Projection("pca")  # the landscape's own plane, read backwards exactly (the map is turned)
-            land = landscape(view, proj, proj.fit(Z), GRID)
+            land = landscape(view, proj, proj.transform(Z), GRID)  # the map's own plane, turned as it is drawn
             shape = land.figures()
             lands[name] = land.decodes
             figures[name] = {
@@ -334,23 +344,14 @@ class Recording:
                   **{f"figure_{k}": v for k, v in self.figures.items()},
                   "head": np.frombuffer(json.dumps(head).encode(), np.uint8)}  # fmt: skip
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez_compressed(f, **arrays)
-            give_umask_mode(Path(tmp))
-            os.replace(tmp, path)
-        except BaseException:  # nothing half-written is left behind
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+        return write_atomically(path, lambda f: np.savez_compressed(f, **arrays))  # nothing half-written is left
 
     @classmethod
     def load(cls, path: str | Path) -> Recording:
         """Read a recording, refusing (DataError, naming what is wrong) anything but a recording of this
         version with consistent shapes: each array's kind and size is checked from its header before it is
         read (textae.npz), so a small file cannot expand into gigabytes."""
-        raw = read_bytes(path, MAX_RECORDING_BYTES)
+        raw = read_bytes(path, MAX_RECORDING_BYTES, "a text-lab recording (.npz)")
         try:
             a = npz.load(raw, MAX_RECORDING_UNPACKED, RECORDING_ARRAYS, "the file")
         except DataError as e:
@@ -402,6 +403,10 @@ class Recording:
         ):
             if not _text_grid(texts, M, F):
                 problems.append(f"{name} is not a [{M}][{F}][n] grid of sentences")
+        cells = {len(r) for per_model in self.landscapes for r in per_model} if not problems else set()
+        side = math.isqrt(next(iter(cells))) if len(cells) == 1 else 0
+        if len(cells) > 1 or (cells and (side < 2 or side * side != next(iter(cells)))):
+            problems.append(f"landscapes hold {sorted(cells)[:3]} cells, not n × n of one n (at least 2)")
         if problems:
             raise DataError(f"{source} is not a consistent text-lab recording: " + "; ".join(problems))
         if not np.isfinite(self.points.astype(np.float32)).all():

@@ -44,8 +44,9 @@ def check_levels(levels, n: int) -> tuple[int, ...]:
     if not levels or any(k < 2 for k in levels) or list(levels) != sorted(set(levels)):
         raise InputError(f"region levels are increasing cluster counts of at least 2, not {levels}")
     if n < 10 * levels[-1]:
-        raise InputError(f"{n:,} sentences are too few for {levels[-1]} regions: give at least {10 * levels[-1]:,} "
-                         f"sentences, or fewer regions")  # fmt: skip
+        what = "1 sentence is" if n == 1 else f"{n:,} sentences are"
+        raise InputError(f"{what} too few for {levels[-1]} regions: give at least {10 * levels[-1]:,} sentences, "
+                         "or fewer regions")  # fmt: skip
     return levels
 
 
