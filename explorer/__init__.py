@@ -10,6 +10,7 @@ feedback   the library's warnings (captured per session) and errors as page mess
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
 charts     the app's Plotly figures
 component  the app's own st.components.v2 components, each from a folder of HTML, CSS and JS
+map_panels the Latent map's panels where the decoder draws: landscape, regions, noise cloud, rewrite
 scatter/   the latent map's WebGL renderer: a view's points are sent once; clicks are one-shot triggers
 scrubber/  the client-side slider, with moving maps
 live_lab   the Text lab's one live run per server, trained in a background thread (an explicit state machine)

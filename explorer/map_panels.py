@@ -84,6 +84,9 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             )  # fmt: skip
             for i, (name, default) in enumerate((("drop", 0.3), ("blank", 0.0), ("sub", 0.1), ("shuffle_k", 0.0)))
         }
+        if said and not said.strip():  # typed, but only spaces: said so, as docs/failures.md promises
+            st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
+                       icon=":material/warning:")  # fmt: skip
         if said.strip():
             with feedback.errors_shown():
                 noise = NoiseConfig(**rates)
@@ -143,8 +146,15 @@ def rewrite_selection(m, c, chosen: list[str], codes) -> None:
     if not done or done[0] != job:
         return
     scored = done[1]
-    if scored.flip_share is not None:
-        st.metric(f"rows whose predicted class flipped (towards {scored.target})", f"{scored.flip_share:.0%}")
+    if scored.target is not None:
+        outside, there = int(scored.started_elsewhere.sum()), scored.already_there()
+        f1, f2 = st.columns(2)
+        if outside:
+            f1.metric(f"of {outside:,} rows read as another class, now read as {scored.target}",
+                      f"{int(scored.reached.sum()):,} ({scored.flip_share:.0%})")  # fmt: skip
+        if there:
+            f2.metric(f"{there[0]:,} rows already read as {scored.target}: mean change of P({scored.target})",
+                      f"{there[1]:+.3f}")  # fmt: skip
     st.dataframe(pd.DataFrame(scored.rows()), key="map_rw_table", hide_index=True)
     st.download_button("Download the pairs (CSV)", scored.to_csv().encode(), "rewrites.csv", "text/csv",
                        key="map_rw_download")  # fmt: skip

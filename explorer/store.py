@@ -37,22 +37,39 @@ def limit_bytes() -> int:
     return int(env_megabytes(ENV, DEFAULT_MB, 2**30, log) * 2**20)
 
 
-def nbytes(value, depth: int = 0) -> int:
-    """About how many bytes a held value takes: arrays by their buffers, text by its length, containers and
-    plain objects by what they hold (a map's Projection, a Search, a payload dict of base64 strings)."""
+def nbytes(value) -> int:
+    """About how many bytes a held value takes: arrays by their buffers (each once), text by its length,
+    containers and plain objects by what they hold (a map's Projection, a Search, a payload of base64 text)."""
+    arrays, other = parts(value)
+    return other + sum(a.nbytes for a in arrays.values())
+
+
+def parts(value, depth: int = 0, arrays: dict | None = None) -> tuple[dict[int, np.ndarray], int]:
+    """The distinct arrays a value holds (by the id of the array that owns their memory) and the bytes of
+    everything else: a UMAP map's state holds the very codes array the codes entry holds, counted once."""
+    arrays = {} if arrays is None else arrays
     if isinstance(value, np.ndarray):
-        return value.nbytes
+        owner = value
+        while isinstance(owner.base, np.ndarray):
+            owner = owner.base
+        arrays[id(owner)] = owner
+        return arrays, 0
     if isinstance(value, str | bytes):
-        return len(value)
+        return arrays, len(value)
     if depth > 6:
-        return sys.getsizeof(value)
+        return arrays, sys.getsizeof(value)
+    other = 0
     if isinstance(value, dict):
-        return sum(nbytes(k, depth + 1) + nbytes(v, depth + 1) for k, v in value.items())
-    if isinstance(value, list | tuple | set | frozenset):
-        return sys.getsizeof(value) + sum(nbytes(v, depth + 1) for v in value)
-    if hasattr(value, "__dict__"):
-        return nbytes(vars(value), depth + 1)
-    return sys.getsizeof(value)
+        items = [x for kv in value.items() for x in kv]
+    elif isinstance(value, list | tuple | set | frozenset):
+        items, other = list(value), sys.getsizeof(value)
+    elif hasattr(value, "__dict__"):
+        items = [x for kv in vars(value).items() for x in kv]
+    else:
+        return arrays, sys.getsizeof(value)
+    for item in items:
+        other += parts(item, depth + 1, arrays)[1]
+    return arrays, other
 
 
 @dataclass
@@ -65,13 +82,16 @@ class Usage:
 
 
 class Store:
-    """A least-recently-used map of key -> value, bounded in bytes; safe to share between sessions."""
+    """A least-recently-used map of key -> value, bounded in bytes; safe to share between sessions. An array
+    held by several entries (a UMAP map holds its corpus's codes) is counted once, while any of them holds it."""
 
     def __init__(self, limit: int):
         self.limit = limit
-        self._items: OrderedDict[Hashable, tuple[object, int]] = OrderedDict()
+        self._items: OrderedDict[Hashable, tuple[object, list[int], int]] = OrderedDict()  # value, array ids, other
+        self._arrays: dict[int, list] = {}  # id -> [the array, bytes, how many entries hold it]
         self._bytes = 0
         self._lock = threading.Lock()
+        self._too_large: set[Hashable] = set()  # keys already said to be over the bound
 
     def get(self, key: Hashable, compute: Callable[[], object]):
         """The value for `key`, from the store (it becomes the most recently used) or computed and kept."""
@@ -85,19 +105,36 @@ class Store:
 
     def put(self, key: Hashable, value) -> None:
         """Keep `value`, then drop the least recently used entries until the store is within its bound."""
-        size = nbytes(value)
+        arrays, other = parts(value)
+        size = other + sum(a.nbytes for a in arrays.values())
         if size > self.limit:
-            log.warning("a value of %.0f MB is larger than the store's %.0f MB (%s); it is not kept",
-                        size / 2**20, self.limit / 2**20, ENV)  # fmt: skip
+            if key not in self._too_large:  # said once per key, not on every rerun that asks for it
+                self._too_large.add(key)
+                log.warning("a value of %.0f MB is larger than the store's %.0f MB (%s); it is not kept",
+                            size / 2**20, self.limit / 2**20, ENV)  # fmt: skip
             return
         with self._lock:
             if key in self._items:
-                self._bytes -= self._items.pop(key)[1]
-            self._items[key] = (value, size)
-            self._bytes += size
-            while self._bytes > self.limit:
-                _, (_, gone) = self._items.popitem(last=False)
-                self._bytes -= gone
+                self._drop(key)
+            for i, a in arrays.items():
+                held = self._arrays.setdefault(i, [a, a.nbytes, 0])
+                held[2] += 1
+                self._bytes += a.nbytes if held[2] == 1 else 0
+            self._items[key] = (value, list(arrays), other)
+            self._bytes += other
+            while self._bytes > self.limit and self._items:
+                self._drop(next(iter(self._items)))
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget an entry (the lock held): its other bytes, and the arrays no other entry holds."""
+        _, ids, other = self._items.pop(key)
+        self._bytes -= other
+        for i in ids:
+            held = self._arrays[i]
+            held[2] -= 1
+            if held[2] == 0:
+                self._bytes -= held[1]
+                del self._arrays[i]
 
     def __contains__(self, key: Hashable) -> bool:
         with self._lock:

@@ -56,18 +56,29 @@ def test_the_classifier_learns_the_labels_and_says_how_accurate_it_is(labelled):
         train_classifier(sentences, ["neg"] * len(sentences))
 
 
-def test_the_flip_share_is_the_recount_of_the_listed_rows(model, labelled):
+def test_the_flip_share_counts_only_the_rows_that_started_outside_the_target(model, labelled):
+    """Recomputed from the classifier's own predictions, not from the Scored object's columns: of the rows
+    predicted outside the target class before, the share predicted in it after; the rows already in it apart."""
     sentences, labels = labelled
     clf = train_classifier(sentences, labels)
     v = model.style_vector([s for s, lab in zip(sentences, labels) if lab == "neg"],
                            [s for s, lab in zip(sentences, labels) if lab == "pos"])  # fmt: skip
-    before = [s for s, lab in zip(sentences, labels) if lab == "neg"][:40]
-    scored = score(before, rewrite(model, before, v, 2.0), clf)
-    rows = scored.rows()
-    assert scored.flip_share == pytest.approx(np.mean([r["class flipped"] for r in rows]))
+    before = sentences[:60]  # both classes: some rows start in the target class already
+    after = rewrite(model, before, v, 2.0)
+    scored = score(before, after, clf)
     assert scored.target == "pos"  # the vector from negative to positive moves towards pos
+    was, now = clf.pipeline.predict(before), clf.pipeline.predict(after)
+    outside = was != "pos"
+    assert 0 < outside.sum() < len(before)
+    assert scored.flip_share == pytest.approx(np.mean(now[outside] == "pos"))
+    n_in, moved = scored.already_there()
+    p_pos = lambda xs: clf.pipeline.predict_proba(xs)[:, list(clf.pipeline.classes_).index("pos")]  # noqa: E731
+    assert n_in == (~outside).sum() and moved == pytest.approx(np.mean((p_pos(after) - p_pos(before))[~outside]))
+    rows = scored.rows()
+    assert [r["class before"] for r in rows] == was.tolist() and [r["class after"] for r in rows] == now.tolist()
     parsed = list(csv.DictReader(io.StringIO(scored.to_csv())))
-    assert [r["before"] for r in parsed] == before and len(parsed[0]) == 7
+    assert [r["before"] for r in parsed] == before and len(parsed[0]) == 8
+    assert score(before[:3], before[:3], clf).flip_share in (None, 0.0)  # nothing rewritten: nothing reached
 
 
 def test_without_labels_only_the_edit_distance_is_given(model, corpus):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 
 import numpy as np
@@ -51,7 +52,7 @@ def test_the_store_never_holds_more_than_its_bound(ops):
     for key, size in ops:
         s.get(key, lambda size=size: b"x" * size)
         u = s.usage()
-        assert u.bytes <= 1000 and u.bytes == sum(len(v) for v, _ in s._items.values())
+        assert u.bytes <= 1000 and u.bytes == sum(len(v) for v, _, _ in s._items.values())
 
 
 def test_sessions_in_threads_share_it_safely():
@@ -90,5 +91,30 @@ def test_nbytes_counts_arrays_text_and_what_objects_hold():
             self.state = {"mean": np.zeros(100, np.float64), "basis": np.zeros((2, 100), np.float64)}
 
     assert nbytes(np.zeros((10, 4), np.float32)) == 160
-    assert nbytes({"text": "x" * 1000}) >= 1000
-    assert nbytes(Fitted()) >= 2400
+    text = nbytes({"text": "x" * 1000})
+    assert 1000 <= text <= 1100  # the text, its key and little else
+    assert 2400 <= nbytes(Fitted()) <= 2400 + 500  # two arrays of 800 and 1,600 bytes, and their names
+    a = np.zeros(1000, np.uint8)
+    assert nbytes([a, a, a[10:]]) - sys.getsizeof([a, a, a[10:]]) == 1000  # one buffer, counted once
+
+
+def test_an_array_two_entries_hold_is_counted_once_while_either_holds_it():
+    """A UMAP map holds its corpus's codes array: the store counts those bytes once, and frees them with the
+    last entry that holds them."""
+    s = Store(10 * MB)
+    codes = np.zeros(MB, np.uint8)
+    s.put("codes", codes)
+    s.put("umap map", {"state": {"codes": codes, "points": np.zeros(1000, np.uint8)}})
+    assert MB + 1000 <= s.usage().bytes < MB + 2000
+    s._drop("codes")  # the map still holds the array
+    assert MB + 1000 <= s.usage().bytes < MB + 2000
+    s._drop("umap map")
+    assert s.usage().bytes == 0
+
+
+def test_a_value_over_the_bound_is_said_once(caplog):
+    s = Store(1 * MB)
+    with caplog.at_level("WARNING", logger="textae.store"):
+        for _ in range(3):
+            s.get("huge", lambda: block(2))
+    assert sum("larger than the store" in r.message for r in caplog.records) == 1

@@ -51,7 +51,7 @@ INTERP_TS = (0.0, 0.25, 0.5, 0.75, 1.0)
 TRANSFER = ("the food was bland and overpriced .", "the waitress was rude to us .")
 TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the Style page's default)
 MAX_RECORDING_BYTES = 64 * 2**20
-MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are about 4 MB)
+MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are 1.8 MiB)
 FIGURES = ("rec", "bleu", "np10", "distinct", "nedit", "differ")
 GRID = 12  # each frame's decoded landscape: GRID x GRID cells over the probe set's PCA plane (textae.landscape)
 # what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.npz)

@@ -6,8 +6,9 @@ classifier trained on the corpus's labels now reads it as another class.
 - `Classifier`: logistic regression over word and bigram TF-IDF (scikit-learn), trained once per labelled
   corpus on 80 % of it; its accuracy on the held-out 20 % says how far to trust its scores.
 - `score`: each pair's word edit distance (normalised by the longer sentence), each side's probability of
-  the class the vector moves towards (the class whose mean probability rises most), and whether the
-  predicted class flipped.
+  the class the vector moves towards (the class whose mean probability rises most) and predicted class.
+  The flip share counts only the rows that started outside that class: a row already in it cannot flip
+  towards it, and is reported apart (how many, and how far its probability moved).
 """
 
 from __future__ import annotations
@@ -94,15 +95,41 @@ class Scored:
     target: str | None = None
     p_before: np.ndarray | None = None  # [N] probability of `target`
     p_after: np.ndarray | None = None
-    flipped: np.ndarray | None = None  # [N] bool: the predicted class changed
+    class_before: list[str] | None = None  # [N] the predicted class of each side
+    class_after: list[str] | None = None
+
+    @property
+    def started_elsewhere(self) -> np.ndarray | None:
+        """[N] bool: the rows whose sentence was predicted outside the target class: the ones a flip can count."""
+        return None if self.target is None else np.array([c != self.target for c in self.class_before], dtype=bool)
+
+    @property
+    def reached(self) -> np.ndarray | None:
+        """[N] bool: the rows that started outside the target class and whose rewrite is predicted in it."""
+        if self.target is None:
+            return None
+        return self.started_elsewhere & np.array([c == self.target for c in self.class_after], dtype=bool)
 
     @property
     def flip_share(self) -> float | None:
-        """The share of rows whose predicted class flipped (None without a classifier)."""
-        return None if self.flipped is None else float(self.flipped.mean())
+        """Of the rows that started outside the target class, the share whose rewrite reads as the target
+        (None without a classifier, or when every row started in the target class)."""
+        if self.target is None or not self.started_elsewhere.any():
+            return None
+        return float(self.reached.sum() / self.started_elsewhere.sum())
+
+    def already_there(self) -> tuple[int, float] | None:
+        """The rows predicted in the target class before the rewrite: how many, and their mean change of
+        P(target) (None without a classifier or without such rows)."""
+        if self.target is None:
+            return None
+        inside = ~self.started_elsewhere
+        if not inside.any():
+            return None
+        return int(inside.sum()), float((self.p_after - self.p_before)[inside].mean())
 
     def rows(self) -> list[dict]:
-        """One dict per pair: before, after, edit distance, and with a classifier its scores and flip."""
+        """One dict per pair: before, after, edit distance, and with a classifier its scores and classes."""
         out = []
         for i, (b, a) in enumerate(zip(self.before, self.after)):
             row = {"before": b, "after": a, "edit distance": round(float(self.edit[i]), 3)}
@@ -110,7 +137,7 @@ class Scored:
                 row.update({f"P({self.target}) before": round(float(self.p_before[i]), 3),
                             f"P({self.target}) after": round(float(self.p_after[i]), 3),
                             "change": round(float(self.p_after[i] - self.p_before[i]), 3),
-                            "class flipped": bool(self.flipped[i])})  # fmt: skip
+                            "class before": self.class_before[i], "class after": self.class_after[i]})  # fmt: skip
             out.append(row)
         return out
 
@@ -138,5 +165,6 @@ def score(before: list[str], after: list[str], clf: Classifier | None = None) ->
         return Scored(list(before), list(after), edit)
     pb, pa = clf.proba(before), clf.proba(after)  # [N, C]
     t = int(np.argmax((pa - pb).mean(0)))  # the class the vector moves towards
-    flipped = pb.argmax(1) != pa.argmax(1)
-    return Scored(list(before), list(after), edit, clf.classes[t], pb[:, t], pa[:, t], flipped)
+    names = np.asarray(clf.classes)
+    return Scored(list(before), list(after), edit, clf.classes[t], pb[:, t], pa[:, t],
+                  names[pb.argmax(1)].tolist(), names[pa.argmax(1)].tolist())  # fmt: skip
