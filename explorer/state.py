@@ -128,6 +128,7 @@ def sidebar() -> Selection:
     choices = _choices()
     corpora = list(shared_corpora()) + [s.value for s in Source]
     _init_from_url(choices, corpora)
+    _restore_kept()
     st.sidebar.header("Checkpoint")
     ckpt = _pick("Checkpoint", "ckpt_choice", "ckpt_path", choices, optional=False)
     ckpt2 = _pick("Compare with", "ckpt2_choice", "ckpt2_path", choices, optional=True)
@@ -168,6 +169,18 @@ def keep_sidebar() -> None:
     for k in SIDEBAR_KEYS:
         if k in st.session_state:
             st.session_state[k] = st.session_state[k]
+    st.session_state["_sidebar_kept"] = True
+
+
+def _restore_kept() -> None:
+    """On the first run of a page with the sidebar after one without it: assign the kept selections again in
+    this run, before the widgets are drawn. A value kept from an earlier run reaches the server's widget, but
+    not the browser's, which draws a new widget at its default (the first checkpoint, 100 sentences) and sends
+    that back on the next rerun; a value assigned in the same run is sent to the browser with the widget."""
+    if st.session_state.pop("_sidebar_kept", False):
+        for k in SIDEBAR_KEYS:
+            if k in st.session_state:
+                st.session_state[k] = st.session_state[k]
 
 
 def _write_url(sel: Selection) -> None:

@@ -3,6 +3,7 @@
 import re
 import shutil
 
+import numpy as np
 import pytest
 from helpers import (
     ROOT,
@@ -318,7 +319,8 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
         colours = {tuple(rgba[r, c, :3]) for r, c in zip(*np.nonzero(interior & (t == tid)))}
         assert len(colours) == 1, (tid, colours)
     assert interior.any() and len({tuple(rgba[r, c, :3]) for r, c in zip(*np.nonzero(interior))}) >= min(
-        2, len(np.unique(t[interior])))
+        2, len(np.unique(t[interior]))
+    )
     f = land.figures()
     shown = {mt.label: mt.value for mt in at.metric}
     assert shown["distinct decodes"] == f"{f['distinct']:,}"
@@ -773,15 +775,11 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     at.run()
     assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
     # the two landscapes at the chosen step, each captioned with the figures of its recorded decodes
-    from textae import lab
-    from textae.landscape import Landscape
-
     shown = at.get("image")
     assert len(shown) == 2
     captions = " ".join(img.proto.imgs[0].caption for img in shown)
-    for i, name in enumerate(rec.names):
-        f = Landscape(lab.GRID, (0, 1, 0, 1), rec.landscapes[i][0]).figures()
-        assert f"{name.upper()}: {f['distinct']} distinct decodes" in captions
+    for i, name in enumerate(rec.names):  # counted here from the recorded decodes, not by the page's own code
+        assert f"{name.upper()}: {len(set(rec.landscapes[i][0]))} distinct decodes" in captions
 
 
 @pytest.mark.slow

@@ -524,3 +524,36 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     assert page.locator('[data-testid="stMetricLabel"]').filter(has_text="cloud spread").count() >= 1
     page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud.png"))
     no_exception(page)
+
+
+def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_root):
+    """Latent map -> Text lab -> Latent map through the sidebar's own links: the checkpoint, the corpus and its
+    size are as they were, in the sidebar the browser shows and so in the next rerun (AppTest's switch_page does
+    not reproduce the loss; a browser does: the browser drew the returning widgets at their defaults)."""
+    url, _, page = site
+    query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
+                       "n": 150})  # fmt: skip
+    page.goto(f"{url}/latent_map?{query}")
+    page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
+    wait_idle(page)
+    side = page.locator('[data-testid="stSidebar"]')
+
+    def shown() -> tuple[str, ...]:
+        boxes = side.locator('[data-testid="stSelectbox"] input[role="combobox"]')
+        return (*(boxes.nth(i).input_value() for i in range(3)),
+                side.locator('[data-testid="stNumberInput"] input').input_value())  # fmt: skip
+
+    before = shown()
+    assert before == ("ae", "(none)", "A file path", "150")  # "aae" would be the first checkpoint, 100 the least n
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.get_by_role("link", name="Text lab", exact=True).click()
+    page.wait_for_selector("h1:has-text('Text lab')", timeout=120_000)
+    wait_idle(page)
+    nav.get_by_role("link", name="Latent map", exact=True).click()
+    page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
+    wait_idle(page)
+    assert shown() == before
+    page.get_by_text("UMAP", exact=True).click()  # a rerun: the browser sends what it shows, and it is kept
+    wait_idle(page)
+    assert shown() == before and "n=150" in page.url
+    no_exception(page)

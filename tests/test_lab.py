@@ -258,6 +258,19 @@ def test_a_zip_bomb_recording_is_refused_before_its_arrays_are_read(tmp_path):
         lab.Recording.load(path)
 
 
+def test_the_unpacked_size_is_checked_from_the_zip_directory_before_reading(tmp_path, monkeypatch):
+    """The zip bomb's check, quick: a 64 kB array against a bound of 32 kB is refused from the zip's directory,
+    before any array is read (a reader that read first would fail in np.lib.format instead)."""
+    from textae import npz
+
+    buf = io.BytesIO()
+    np.savez_compressed(buf, points=np.zeros(16_384, np.float32))  # 64 kB of zeros in a few hundred bytes
+    assert len(buf.getvalue()) < 2_000
+    monkeypatch.setattr(np.lib.format, "read_array", lambda *a, **k: pytest.fail("an array was read"))
+    with pytest.raises(DataError, match="expand to more than 32,768 bytes"):
+        npz.load(buf.getvalue(), 32_768)
+
+
 def test_random_bytes_are_not_called_pickled_data(tmp_path):
     path = tmp_path / "noise.npz"
     path.write_bytes(np.random.default_rng(0).bytes(4096))

@@ -184,3 +184,10 @@ def test_checkpoint_names_are_safe_file_names():
     got = names(["a/yelp-daae", "b/yelp-daae", "runs/x/best", "c/na me;$(rm)", "d/.hidden"])
     assert list(got) == ["yelp-daae", "yelp-daae-2", "x", "na_me___rm_", "hidden"]
     assert all("/" not in n and not n.startswith(".") for n in got)
+
+
+def test_no_landscape_over_umap(fitted):
+    """UMAP's inverse only interpolates between codes, so a landscape over it is refused before any decode."""
+    m, _, _, _ = fitted
+    with pytest.raises(InputError, match="UMAP's inverse only interpolates"):
+        landscape(m, Projection("umap"), np.zeros((10, 2), np.float32), 4)
