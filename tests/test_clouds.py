@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import textae
-from textae.clouds import cloud, noisy_copies
+from textae.clouds import cloud, noisy_copies, pair_rms
 from textae.config import NoiseConfig
 from textae.errors import InputError
 
@@ -44,13 +44,16 @@ def test_substitution_replaces_words_and_shuffle_keeps_them(model):
 
 def test_a_cloud_holds_the_sentence_and_its_copies_codes_and_the_spread(model, corpus):
     Zc = model.encode(corpus)
-    c = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), Zc)
+    c = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), pair_rms(Zc))
     assert c.codes.shape == (31, model.cfg.dim_z) and len(c.decodes) == 30
     np.testing.assert_allclose(c.codes, model.encode([SENTENCE, *c.copies]), atol=1e-5)
     assert c.decodes == model.decode(c.codes[1:])
     assert c.spread == pytest.approx(np.sqrt(((c.codes[1:] - c.codes[0]) ** 2).sum(1).mean()))
-    assert c.ratio == pytest.approx(c.spread / np.sqrt(((Zc - Zc.mean(0)) ** 2).sum(1).mean()), rel=1e-5)
-    same = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), Zc, copies=c.copies)  # the same copies
+    # the reference: the RMS distance over every pair of the corpus's codes, counted here pair by pair
+    d2 = ((Zc[:, None, :].astype(np.float64) - Zc[None, :, :]) ** 2).sum(-1)  # [N, N], the diagonal 0
+    assert pair_rms(Zc) == pytest.approx(np.sqrt(d2.mean()), rel=1e-4)  # pairs drawn with replacement
+    assert c.ratio == pytest.approx(c.spread / pair_rms(Zc), rel=1e-6)
+    same = cloud(model, SENTENCE, 30, NoiseConfig(drop=0.3), pair_rms(Zc), copies=c.copies)  # the same copies
     assert same.copies == c.copies and same.spread == pytest.approx(c.spread)
 
 

@@ -3,9 +3,13 @@ blank, substitution, local shuffle: Section 4 of the paper), encoded together. W
 shows what the paper's geometry means for one sentence: a DAAE keeps a sentence's perturbations near its
 code, a plain AAE may scatter them.
 
-`spread` is the root-mean-square distance of the copies' codes from the sentence's code; `corpus_spread` the
-RMS distance of the corpus's codes from their mean; `ratio` the first over the second, so a cloud of 0.1
-covers a tenth of the corpus's extent.
+`spread` is the root-mean-square distance of the copies' codes from the sentence's code; `reference` the RMS
+distance between two sentences of the corpus drawn at random (`pair_rms`); `ratio` the first over the second,
+a figure a reader can place: 1 means the copies land as far from their sentence as an unrelated sentence
+does, 0.25 a quarter as far.
+
+For codes drawn independently and uniformly, E|z_i - z_j|^2 = 2 E|z - mean|^2, so the reference is exact
+from the codes' per-dimension variance: one pass, no pairs drawn, and no float64 copy of the codes.
 """
 
 from __future__ import annotations
@@ -32,12 +36,20 @@ class Cloud:
     codes: np.ndarray  # [k + 1, dim_z]: the sentence's first, then each copy's
     decodes: list[str]  # [k]: each copy's code decoded
     spread: float
-    corpus_spread: float
+    reference: float  # the RMS distance between two random sentences of the corpus
 
     @property
     def ratio(self) -> float:
-        """The cloud's spread over the corpus's."""
-        return self.spread / self.corpus_spread if self.corpus_spread > 0 else float("nan")
+        """The copies' RMS distance from the sentence over a random pair's."""
+        return self.spread / self.reference if self.reference > 0 else float("nan")
+
+
+def pair_rms(codes: np.ndarray) -> float:
+    """The RMS distance between two codes of [N, dim_z] drawn at random: sqrt(2 * the summed variance)."""
+    C = np.asarray(codes)
+    if len(C) < 2:
+        raise InputError("a reference distance needs the codes of at least 2 sentences")
+    return float(np.sqrt(2 * C.var(axis=0, dtype=np.float64).sum()))
 
 
 def noisy_copies(vocab, sentence: str, k: int, noise: NoiseConfig, seed: int = 0) -> list[str]:
@@ -56,13 +68,12 @@ def noisy_copies(vocab, sentence: str, k: int, noise: NoiseConfig, seed: int = 0
     return [" ".join(vocab.words(noisy[1 : int(n), j].tolist())) for j, n in enumerate(new_lengths)]
 
 
-def cloud(m, sentence: str, k: int, noise: NoiseConfig, corpus_codes: np.ndarray, seed: int = 0,
+def cloud(m, sentence: str, k: int, noise: NoiseConfig, reference: float, seed: int = 0,
           copies: list[str] | None = None) -> Cloud:  # fmt: skip
     """The sentence and k noisy copies (or the given `copies`, to compare models on the same ones) encoded
-    by model m, the copies decoded, and the cloud's spread against the corpus's codes [N, dim_z]."""
+    by model m, the copies decoded, and their spread against `reference` (`pair_rms` of the corpus's codes,
+    which the caller computes once per corpus)."""
     copies = copies if copies is not None else noisy_copies(m.vocab, sentence, k, noise, seed)
     Z = m.encode([sentence, *copies])  # [k + 1, dim_z]
     spread = float(np.sqrt(((Z[1:] - Z[0]) ** 2).sum(1).mean()))
-    C = np.asarray(corpus_codes, dtype=np.float64)
-    corpus_spread = float(np.sqrt(((C - C.mean(0)) ** 2).sum(1).mean()))
-    return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, corpus_spread)
+    return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, float(reference))
