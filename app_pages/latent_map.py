@@ -162,7 +162,7 @@ def interact() -> None:
             st.page_link("app_pages/style.py", label="Slide from set A to set B on the Style arithmetic page",
                          icon=":material/functions:")  # fmt: skip
         with st.expander(f"Rewrite the {len(picked):,} selected sentence(s) with a vector"):
-            map_panels.rewrite_selection(m, c, [c.sentences[i] for i in picked], Z[picked])
+            map_panels.rewrite_selection(m, c, picked, Z)
 
 
 interact()

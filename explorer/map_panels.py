@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -149,9 +150,11 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             st.dataframe(pd.DataFrame(listing), key="map_cloud_table", hide_index=True)
 
 
-def rewrite_selection(m, c, chosen: list[str], codes) -> None:
-    """z + k·v for every selected sentence, decoded in batches, with each pair's edit distance and a
-    classifier's verdict (textae.rewrite); `codes` [N, dim_z] are the chosen sentences' codes, from the map."""
+def rewrite_selection(m, c, picked, Z) -> None:
+    """z + k·v for every selected sentence (`picked`: their indices in corpus c), decoded in batches, with each
+    pair's edit distance and a classifier's verdict (textae.rewrite); Z [N, dim_z] are the corpus's codes."""
+    picked = np.asarray(picked, dtype=np.int64)
+    chosen, codes = [c.sentences[i] for i in picked], Z[picked]
     picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))
     if picked_v is None:
         return
@@ -162,7 +165,7 @@ def rewrite_selection(m, c, chosen: list[str], codes) -> None:
     else:
         st.caption(f"Scored by logistic regression over word and bigram TF-IDF, trained on {clf.trained_on:,} of "
                    f"this corpus's labelled sentences; {clf.accuracy:.1%} accurate on the other 20 %.")  # fmt: skip
-    job = (scatter.view_id(chosen), scatter.view_id(picked_v.v.tobytes()), k)
+    job = scatter.view_id(c.digest, picked, picked_v.v, k)  # what the table shows depends on, hashed cheaply
     if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
         bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
         with feedback.errors_shown():
