@@ -82,9 +82,10 @@ if view != "Live training":
                     f"model's {lab.GRID} × {lab.GRID} grid over its probe map, a colour per decode")  # fmt: skip
         for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
             land = Landscape(lab.GRID, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
-            cells = np.flipud(scatter.landscape_rgba(land, "territories", 255)[..., :3])  # row 0 at the top
+            # 20 pixels a cell, lines between territories, in the map's palette; row 0 at the top
+            cells = np.flipud(scatter.landscape_rgba(land, "territories", 255, scale=20)[..., :3])
             f = land.figures()
-            col.image(np.kron(cells, np.ones((20, 20, 1), dtype=np.uint8)),  # 20 pixels a cell, sharp
+            col.image(cells,
                       caption=f"{n.upper()}: {f['distinct']} distinct decodes · neighbour edit "
                       f"{f['mean_neighbour_edit']:.2f} · {f['share_differ']:.0%} of pairs differ")  # fmt: skip
     st.stop()

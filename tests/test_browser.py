@@ -418,11 +418,25 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
     tip.wait_for(state="visible", timeout=10_000)
     text = page.locator(MAP).evaluate(f"el => el.__scatter.layer.text[{cell}]")
     assert tip.inner_text() == f"decodes to: {text}"
+    # the territory under the mouse is lit: the one of that cell, every cell of which decodes to its sentence
+    layer = page.locator(MAP).evaluate("el => el.__scatter.layer")
+    lit = int(page.locator(MAP).get_attribute("data-lit"))
+    assert lit == layer["cellId"][cell]
+    assert {layer["text"][k] for k, v in enumerate(layer["cellId"]) if v == lit} == {text}
+    # a border wherever neighbouring cells decode differently, counted here from the cells' sentences
+    n, t = layer["n"], layer["text"]
+    differ = sum(t[i + n * j] != t[i + 1 + n * j] for j in range(n) for i in range(n - 1)) + sum(
+        t[i + n * j] != t[i + n * (j + 1)] for j in range(n - 1) for i in range(n)
+    )
+    assert int(page.locator(MAP).get_attribute("data-borders")) == differ > 0
     drawn = page.evaluate(f"() => document.querySelector('{MAP} .under').toDataURL().length")
     assert drawn > 1000  # the layer's canvas holds a picture, not a blank
+    page.mouse.move(0, 0)  # the mouse leaves: nothing lit
+    page.wait_for_function(f"() => !document.querySelector('{MAP}').dataset.lit", timeout=10_000)
     _radio(page, "Decoded landscape", "change")
     page.wait_for_function(f"(t) => document.querySelector('{MAP}').dataset.layer !== t", arg=territories,
                            timeout=60_000)  # fmt: skip
+    assert page.locator(MAP).get_attribute("data-borders") == "0"  # the change view has no borders
     page.screenshot(path=str(ARTIFACTS / "latent_map_landscape.png"))
     _radio(page, "Decoded landscape", "none")
     no_exception(page)

@@ -191,3 +191,37 @@ def test_no_landscape_over_umap(fitted):
     m, _, _, _ = fitted
     with pytest.raises(InputError, match="UMAP's inverse only interpolates"):
         landscape(m, Projection("umap"), np.zeros((10, 2), np.float32), 4)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 24), kinds=st.integers(1, 40))
+def test_touching_territories_never_share_a_colour(seed, n, kinds):
+    """Any grid of territories (random ids, so many touch many): a colour each, never one of a neighbour's,
+    all within the palette; the same grid gives the same colours."""
+    from textae.landscape import territory_colours
+
+    t = np.random.default_rng(seed).integers(0, kinds, (n, n))
+    colours = territory_colours(t, 12)  # [n, n]
+    assert colours.shape == t.shape and colours.min() >= 0 and colours.max() < 12
+    right, up = t[:, 1:] != t[:, :-1], t[1:, :] != t[:-1, :]  # neighbouring cells of two territories
+    assert (colours[:, 1:] != colours[:, :-1])[right].all() and (colours[1:, :] != colours[:-1, :])[up].all()
+    assert ((colours[:, 1:] == colours[:, :-1]) | right).all()  # one territory's touching cells: one colour
+    np.testing.assert_array_equal(territory_colours(t, 12), colours)
+
+
+def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
+    from textae.figures import BORDER, territory_rgb
+
+    land = Landscape(4, (0, 1, 0, 1), ["a", "a", "b", "b"] * 2 + ["c"] * 8)  # rows 0-1: a | b; rows 2-3: c
+    rgb = territory_rgb(land)  # [4, 4, 3]
+    assert np.allclose(rgb[0, 0], rgb[1, 1]) and not np.allclose(rgb[0, 0], rgb[0, 2])
+    assert not np.allclose(rgb[0, 0], rgb[3, 0]) and not np.allclose(rgb[0, 2], rgb[3, 3])
+    assert rgb.min() >= 0.55 - 1e-9  # pale: blended at least 55 % towards white
+    big = territory_rgb(land, scale=5)  # [20, 20, 3]
+    line = np.all(np.isclose(big, BORDER), -1)
+    assert line[:10, 10].all() and not line[:10, 5].any()  # between a and b, not inside a
+    assert line[10, :].all() and not line[15, :].any()  # between the rows of a and b and those of c
+    with pytest.raises(ValueError, match="at least 7"):
+        from textae.landscape import territory_colours
+
+        territory_colours(np.zeros((2, 2), int), 4)

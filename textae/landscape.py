@@ -94,6 +94,66 @@ class Landscape:
         }
 
 
+def patches(territory: np.ndarray) -> np.ndarray:
+    """[n, n] ints: each connected patch of equal territory (cells joined through shared edges) its own id. A
+    decode can hold the plane in several places; each place is a patch."""
+    from scipy.ndimage import label
+
+    t = np.asarray(territory)
+    out = np.zeros(t.shape, dtype=np.int64)
+    count = 0
+    for k in np.unique(t):
+        lab, n = label(t == k)  # 4-connected
+        out[lab > 0] = lab[lab > 0] + count - 1
+        count += n
+    return out
+
+
+def adjacency(ids: np.ndarray) -> dict[int, set[int]]:
+    """Which ids of an [n, n] grid touch (share a cell edge): id -> the ids beside it."""
+    t = np.asarray(ids)
+    pairs = np.concatenate([np.stack([t[:, 1:].ravel(), t[:, :-1].ravel()], 1),
+                            np.stack([t[1:, :].ravel(), t[:-1, :].ravel()], 1)])  # fmt: skip
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    out: dict[int, set[int]] = {int(k): set() for k in np.unique(t)}
+    for a, b in pairs.tolist():
+        out[a].add(b)
+        out[b].add(a)
+    return out
+
+
+def territory_colours(territory: np.ndarray, n_colours: int) -> np.ndarray:
+    """[n, n] colour indices (0 .. n_colours - 1) for a territory grid: one per patch, never the same for two
+    patches that touch, so neighbouring territories always differ.
+
+    Patches of a grid form a planar graph, so colouring them greedily in smallest-last order needs at most
+    6 colours; among those a patch may take, it takes the one used least so far, so the palette is used
+    evenly and no run of one colour appears that the decodes lack. (Two patches of one decode far apart
+    may differ in colour: the lines between territories and the hover say which sentence each holds.)
+    Deterministic: ties go to the lower id and the lower colour."""
+    if n_colours < 7:
+        raise ValueError("a grid's territories may need 6 colours; give at least 7")
+    ids = patches(territory)
+    adj = adjacency(ids)
+    order, left, degree = [], set(adj), {k: len(v) for k, v in adj.items()}
+    while left:  # smallest-last: remove the patch of least remaining degree, colour in reverse
+        k = min(left, key=lambda v: (degree[v], v))
+        order.append(k)
+        left.remove(k)
+        for j in adj[k] & left:
+            degree[j] -= 1
+    colours = np.zeros(len(adj), dtype=np.int64)
+    done: set[int] = set()
+    used = [0] * n_colours
+    for k in reversed(order):
+        taken = {int(colours[j]) for j in adj[k] if j in done}
+        c = min((c for c in range(n_colours) if c not in taken), key=lambda c: (used[c], c))
+        colours[k] = c
+        done.add(k)
+        used[c] += 1
+    return colours[ids]
+
+
 def check_n(n) -> int:
     """n as a whole number of nodes per side within 2..MAX_N; InputError otherwise."""
     if isinstance(n, bool) or not isinstance(n, int | np.integer) or not 2 <= int(n) <= MAX_N:

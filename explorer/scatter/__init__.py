@@ -21,7 +21,7 @@ import streamlit as st
 
 from explorer import store
 from explorer.component import from_folder
-from textae.figures import colour
+from textae.figures import colour, territory_rgb
 
 _component = from_folder("scatter", Path(__file__).parent)
 STAR = "#d62728"  # a mark's colour (a typed query)
@@ -132,21 +132,15 @@ HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
 
 
-def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA) -> np.ndarray:
-    """A decoded landscape's cells as RGBA [n, n, 4] (row 0 at the lowest y), coloured by territory (each
-    distinct decode one colour, a cell on a region's border darker) or by change (Viridis over the mean
-    neighbour edit distance, 0 to 1)."""
-    n = land.n
+def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA, scale: int = 1) -> np.ndarray:
+    """A decoded landscape's cells as RGBA [n * scale, n * scale, 4] (row 0 at the lowest y), coloured by
+    territory (textae.figures.territory_rgb: pale, no two touching territories alike; lines between them
+    at scale > 1, while the map draws its own) or by change (Viridis over the mean neighbour edit distance)."""
     if kind == "territories":
-        t = land.territory
-        rgb = _rgb([colour(int(k)) for k in range(20)])[t % 20].astype(np.float64)
-        edge = np.zeros((n, n), dtype=bool)
-        edge[:, 1:] |= t[:, 1:] != t[:, :-1]
-        edge[1:, :] |= t[1:, :] != t[:-1, :]
-        rgb[edge] *= 0.6
+        rgb = territory_rgb(land, scale) * 255
     else:
-        rgb = viridis(land.change)
-    return np.concatenate([np.rint(rgb), np.full((n, n, 1), alpha)], -1).astype(np.uint8)
+        rgb = viridis(land.change).repeat(scale, 0).repeat(scale, 1)
+    return np.concatenate([np.rint(rgb), np.full((*rgb.shape[:2], 1), alpha)], -1).astype(np.uint8)
 
 
 def landscape_layer(land, kind: str) -> dict:
@@ -154,7 +148,7 @@ def landscape_layer(land, kind: str) -> dict:
     colours (`landscape_rgba`) and each cell's decode for hover."""
     text = "\n".join(" ".join(s.split()) for s in land.decodes)
     return {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
-            "rgba": _b64(landscape_rgba(land, kind)), "text": text}  # fmt: skip
+            "rgba": _b64(landscape_rgba(land, kind)), "text": text, "kind": kind}  # fmt: skip
 
 
 def region_labels(found) -> list[dict]:

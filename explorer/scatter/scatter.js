@@ -152,7 +152,19 @@ export default function (component) {
     const px = new Uint8ClampedArray(bytes(L.rgba).buffer), flipped = new Uint8ClampedArray(px.length);
     for (let r = 0; r < L.n; r++) flipped.set(px.subarray(r * L.n * 4, (r + 1) * L.n * 4), (L.n - 1 - r) * L.n * 4);
     img.getContext('2d').putImageData(new ImageData(flipped, L.n, L.n), 0, 0);  // canvas rows run top down
-    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text: L.text.split('\n') };
+    const text = L.text.split('\n'), ids = new Map(), id = text.map((t) => (ids.has(t) ? ids.get(t) : ids.set(t, ids.size).get(t)));
+    // territories: the borders between cells that decode differently, as segments in grid units (cell i's centre
+    // at i), found once per layer and drawn as lines at every frame; the change view has none
+    const edges = [];
+    if (L.kind === 'territories') {
+      for (let j = 0; j < L.n; j++) for (let i = 0; i < L.n; i++) {
+        const k = i + L.n * j;
+        if (i + 1 < L.n && id[k] !== id[k + 1]) edges.push([i + 0.5, j - 0.5, i + 0.5, j + 0.5]);
+        if (j + 1 < L.n && id[k] !== id[k + L.n]) edges.push([i - 0.5, j + 0.5, i + 0.5, j + 0.5]);
+      }
+    }
+    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind };
+    root.dataset.borders = String(edges.length);  // tests read how many border segments are drawn
   }
   const st = s;
   if (st.route) root.dataset.route = String(st.route.index);
@@ -206,6 +218,26 @@ export default function (component) {
     c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
     c.imageSmoothingEnabled = false;
     c.drawImage(st.layer.img, ax, ay, bx - ax, by - ay);
+    const L = st.layer, gx = (g) => x0 + g * (x1 - x0) / (L.n - 1), gy = (g) => y0 + g * (y1 - y0) / (L.n - 1);
+    if (L.edges.length) {  // one path for every border: cheap at any zoom
+      c.beginPath();
+      for (const [a, b, e, f] of L.edges) {
+        const [p, q] = toPx(gx(a), gy(b)), [r, t] = toPx(gx(e), gy(f));
+        c.moveTo(p, q); c.lineTo(r, t);
+      }
+      c.strokeStyle = 'rgba(60, 60, 60, 0.7)'; c.lineWidth = 1; c.stroke();
+    }
+    if (L.kind === 'territories' && st.hoverTerritory != null) {  // the territory under the mouse, lit
+      c.beginPath();
+      const w = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), h = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
+      L.cellId.forEach((v, k) => {
+        if (v !== st.hoverTerritory) return;
+        const [p, q] = toPx(gx(k % L.n), gy(Math.floor(k / L.n)));
+        c.rect(p - w / 2, q - h / 2, w, h);
+      });
+      c.fillStyle = 'rgba(255, 255, 255, 0.45)'; c.fill();
+      root.dataset.lit = String(st.hoverTerritory);
+    } else delete root.dataset.lit;
     root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
   }
 
@@ -367,6 +399,8 @@ export default function (component) {
       const h = nearest(p[0], p[1]);
       if (h !== st.hover) { st.hover = h; overlay(); }
       const cell = h < 0 ? cellAt(p[0], p[1]) : -1;
+      const lit = cell >= 0 ? st.layer.cellId[cell] : null;
+      if (lit !== st.hoverTerritory) { st.hoverTerritory = lit; drawLayer(); }
       if (h < 0 && cell < 0) { tip.hidden = true; return; }
       tip.textContent = h >= 0 ? v.text[h] : `decodes to: ${st.layer.text[cell]}`;  // text, never markup
       tip.hidden = false;
@@ -374,7 +408,11 @@ export default function (component) {
       tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
     });
   };
-  ink.onpointerleave = () => { tip.hidden = true; if (st.hover >= 0) { st.hover = -1; overlay(); } };
+  ink.onpointerleave = () => {
+    tip.hidden = true;
+    if (st.hover >= 0) { st.hover = -1; overlay(); }
+    if (st.hoverTerritory != null) { st.hoverTerritory = null; drawLayer(); }
+  };
   ink.onpointerup = (e) => {
     const d = st.drag; st.drag = null;
     if (!d) return;

@@ -10,6 +10,39 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
            "#dbdb8d", "#9edae5"]  # fmt: skip
 
 
+# the decoded landscape's territories: 12 hues picked to be told apart from their neighbours (adjacent
+# territories never share one: textae.landscape.territory_colours), shown pale beneath the map's points
+TERRITORIES = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
+               "#ff9da7", "#86bcb6", "#a0cbe8", "#8cd17d"]  # fmt: skip
+PALE = 0.55  # how far territory fills are blended towards white
+BORDER = (0.25, 0.25, 0.25)  # the lines between territories
+
+
+def territory_rgb(land, scale: int = 1, pale: float = PALE):
+    """A decoded landscape's territories as RGB floats [n * scale, n * scale, 3] in 0..1 (row 0 at the lowest
+    y): each territory's patch one pale colour of TERRITORIES, none shared by two that touch; with scale > 1 each
+    cell is scale x scale pixels and a line of BORDER is drawn wherever neighbouring cells decode differently
+    (the picture the Text lab and `textae landscape` draw; the map draws its own lines in the browser).
+    Returns a numpy array; numpy is imported here, as every plotting need of this package is."""
+    import numpy as np
+
+    from ..landscape import territory_colours
+
+    t = land.territory
+    table = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in TERRITORIES])
+    table = table * (1 - pale) + pale  # towards white
+    rgb = table[territory_colours(t, len(TERRITORIES))]  # [n, n, 3]
+    if scale <= 1:
+        return rgb
+    big = rgb.repeat(scale, 0).repeat(scale, 1)
+    tt = t.repeat(scale, 0).repeat(scale, 1)
+    line = np.zeros(tt.shape, dtype=bool)
+    line[:, 1:] |= tt[:, 1:] != tt[:, :-1]  # the first pixel column of a cell whose left neighbour differs
+    line[1:, :] |= tt[1:, :] != tt[:-1, :]
+    big[line] = BORDER
+    return big
+
+
 def colour(i: int) -> str:
     """The palette's i-th colour (it repeats after twenty)."""
     return PALETTE[i % len(PALETTE)]

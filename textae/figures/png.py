@@ -143,18 +143,13 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     distinct decode one colour, borders dark) and change (each cell's mean neighbour edit distance), with
     the corpus's map points over both when given."""
     plt = _pyplot()
-    from . import PALETTE
+    from . import territory_rgb
 
-    t = land.territory  # [n, n], row 0 at the lowest y
-    border = np.zeros_like(t, dtype=bool)
-    border[:, 1:] |= t[:, 1:] != t[:, :-1]
-    border[1:, :] |= t[1:, :] != t[:-1, :]
     x0, x1, y0, y1 = land.extent
     box = [x0, x1, y0, y1]
     f = land.figures()
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-    rgb = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in PALETTE])[t % len(PALETTE)]
-    rgb[border] *= 0.55  # a region's border, darker
+    rgb = territory_rgb(land, scale=max(1, 512 // land.n))  # pale territories, lines between them
     axes[0].imshow(rgb, origin="lower", extent=box, aspect="auto", interpolation="nearest")
     axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
     im = axes[1].imshow(land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1,
