@@ -76,9 +76,16 @@ _install = threading.Lock()
 _original_warn = None
 
 
+# warnings no reader of a page can act on: advice from an optional part of a package the app does not use
+# (umap-learn's first import asks for TensorFlow, for its ParametricUMAP). They still go to the server's log.
+NOT_FOR_READERS = ("The umap.parametric_umap package requires Tensorflow",)
+
+
 def _warn(message, category=None, stacklevel=1, source=None, **kw):
     sinks = getattr(_local, "sinks", None)
     kind = type(message) if isinstance(message, Warning) else (category or UserWarning)
+    if str(message).startswith(NOT_FOR_READERS):
+        sinks = None
     if sinks and isinstance(kind, type) and issubclass(kind, UserWarning):
         sinks[-1].append(str(message))
         return

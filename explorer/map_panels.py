@@ -25,10 +25,13 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
     l1, l2, l3 = st.columns([2, 1, 1])
     kind = LAYERS[l1.radio(
         "Decoded landscape", list(LAYERS), key="map_layer", horizontal=True, disabled=not shown.proj.exact_inverse,
-        help="Territories: cells that decode to the same sentence share a colour, and a region's border is darker. "
-        "Change: how far each cell's decode is from its neighbours' (word edit distance over the longer sentence)."
-        + ("" if shown.proj.exact_inverse else " Off for UMAP: it cannot be read backwards exactly."),
+        help="Territories: cells that decode to the same sentence share a colour, with lines where neighbouring "
+        "cells decode differently; hover a cell to light its territory and read its sentence. Change: how far each "
+        "cell's decode is from its neighbours' (word edit distance over the longer sentence).",
     )]  # fmt: skip
+    if not shown.proj.exact_inverse:
+        l1.caption("Off for UMAP: its map cannot be read backwards exactly, so a cell would decode a guess "
+                   "interpolated between nearby codes. Choose PCA or *Along a vector* to see the landscape.")  # fmt: skip
     layer, land = None, None
     if kind and shown.proj.exact_inverse:
         n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="map_layer_n")
@@ -41,6 +44,9 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
         k2.metric("mean neighbour edit distance", f"{f['mean_neighbour_edit']:.3f}",
                   help="word edit distance between adjacent cells' decodes, over the longer sentence")  # fmt: skip
         k3.metric("neighbour pairs that differ", f"{f['share_differ']:.0%}")
+        st.caption("A cell decodes the point of this plane beneath it, the code's other coordinates at the corpus's "
+                   "mean. A sentence's own code lies off the plane, so the cell under its point is not its "
+                   "reconstruction: click the point for that.")  # fmt: skip
     show_points = l3.toggle("corpus points", True, key="map_points", disabled=layer is None) or layer is None
     return layer, show_points
 

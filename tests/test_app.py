@@ -207,7 +207,9 @@ def test_latent_map_umap(app, app_root):
     np.testing.assert_allclose(view["xy"], P[view["order"]], atol=1e-5)
     assert at.toggle(key="map_grid").disabled and "approximate" in texts(at, "caption")
     assert at.radio(key="map_layer").disabled  # no landscape: UMAP cannot be read backwards exactly
+    assert "Off for UMAP: its map cannot be read backwards exactly" in texts(at, "caption")  # said beside it
     assert component_data(at, "textae.scatter", "map_chart")["layer"] is None
+    assert not any("Tensorflow" in w.value for w in at.warning)  # no advice from umap-learn's import
 
 
 def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):

@@ -48,3 +48,17 @@ def test_warnings_outside_a_recorded_block_go_on_as_before():
             pass
         warnings.warn("elsewhere", TextaeWarning, stacklevel=1)
     assert [str(w.message) for w in caught] == ["elsewhere"]
+
+
+def test_advice_no_reader_can_act_on_never_reaches_the_page():
+    """umap-learn's first import asks for TensorFlow (for ParametricUMAP, which the app does not use): the page's
+    warnings leave it out, and a UMAP fitted inside a recorded block says nothing else."""
+    import numpy as np
+
+    from textae.projection import Projection
+
+    with recorded() as messages:
+        warnings.warn("The umap.parametric_umap package requires Tensorflow > 2.0 to be installed.", UserWarning)
+        Projection("umap", 5).fit(np.random.default_rng(0).standard_normal((40, 8)).astype(np.float32))
+        warnings.warn("a warning a reader can act on", UserWarning)
+    assert messages == ["a warning a reader can act on"]
