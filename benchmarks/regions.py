@@ -20,6 +20,7 @@ from common import ROOT, YELP, cpu_name
 
 import textae
 from textae.metrics import edit_distances
+from textae.regions import LEVELS
 
 
 def label_fit(m, Z: np.ndarray, sentences: list[str], assign: np.ndarray) -> tuple[float, float]:
@@ -52,7 +53,7 @@ def main() -> None:
     print("| clustering | seconds | regions | noise (unassigned) | label: centroid decoded | label: medoid rebuilt |")
     print("|---|---|---|---|---|---|")
     runs = {f"k-means, k = {k}": lambda k=k: MiniBatchKMeans(k, random_state=0, n_init=3, batch_size=4096)
-            for k in (4, 16, 48)}  # fmt: skip
+            for k in LEVELS}  # fmt: skip
     runs.update({f"HDBSCAN, min size {s}": lambda s=s: HDBSCAN(min_cluster_size=s, copy=True) for s in (25, 100)})
     for name, make in runs.items():
         t0 = time.perf_counter()

@@ -15,7 +15,7 @@ from explorer.models import load_model
 from textae import clouds, rewrite
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
-from textae.regions import to_csv
+from textae.regions import LEVELS, to_csv
 
 
 def landscape(m, c, shown) -> tuple[dict | None, bool]:
@@ -51,7 +51,8 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
     return layer, show_points
 
 
-REGIONS_HELP = ("The codes clustered into 4, 16 and 48 regions (k-means); each labelled by the sentence its mean "
+REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} and {LEVELS[-1]} regions (k-means); "
+                "each labelled by the sentence its mean "
                 "code decodes to and by its keywords (class-based TF-IDF)")  # fmt: skip
 
 

@@ -225,3 +225,16 @@ def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
         from textae.landscape import territory_colours
 
         territory_colours(np.zeros((2, 2), int), 4)
+
+
+def test_keywords_are_never_a_tokenised_corpus_fragments():
+    """The corpora are tokenised: "do n't", "i 've", "it 's", "_num_". No keyword is such a fragment."""
+    from textae.regions import keywords, words_of
+
+    sentences = (["i do n't like it , they 've got _num_ cold fries"] * 20
+                 + ["we 'll be back , it 's the best pizza 's crust"] * 20)  # fmt: skip
+    found = keywords(sentences, np.array([0] * 20 + [1] * 20), 2)
+    words = {w for ws in found for w in ws}
+    assert words and not words & {"n't", "'ve", "ve", "'s", "s", "'ll", "ll", "_num_", "num", "t"}
+    assert {"fries", "cold"} <= set(found[0]) and {"pizza", "crust"} <= set(found[1])
+    assert words_of("It 's a well-known place") == ["well-known", "place"]

@@ -265,7 +265,7 @@ def cmd_landscape(a) -> None:
     from .figures.png import landscape_png
     from .landscape import compare_table, landscape
     from .projection import Projection
-    from .regions import check_levels, regions, to_csv
+    from .regions import LEVELS, check_levels, regions, to_csv
 
     named = names(a.checkpoints)
     files = ("landscape.md", "landscape.json", *(f for n in named for f in (f"landscape-{n}.png", f"regions-{n}.csv")))
@@ -275,7 +275,7 @@ def cmd_landscape(a) -> None:
         label_names = read_label_names(a.labels)
         labels = [label_names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
     corpus = make_corpus(read_lines(a.data), labels, a.sentences, a.seed, a.data)
-    check_levels((4, 16, 48), len(corpus.sentences))
+    check_levels(LEVELS, len(corpus.sentences))
     models = load_all(a.checkpoints, a.device, a.precision)
     figures, written = {}, []
     for name, m in models.items():

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from .errors import InputError
 
+WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
 LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 KEYWORDS = 5
 
@@ -50,12 +52,22 @@ def check_levels(levels, n: int) -> tuple[int, ...]:
     return levels
 
 
+def words_of(text: str) -> list[str]:
+    """The words of tokenised text that can stand as keywords: its whitespace tokens of two or more letters,
+    less English stop words. The corpora are tokenised ("do n't", "i 've", "_num_"), so a contraction's
+    fragments ("n't", "'ve", "'s") and placeholders are never words here; a regex word pattern would cut
+    "'ve" to "ve" and keep "n't"."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return [w for w in text.lower().split() if WORD.fullmatch(w) and w not in ENGLISH_STOP_WORDS]
+
+
 def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS) -> list[list[str]]:
     """Each of k clusters' top words by class-based TF-IDF over its sentences."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     docs = [" ".join(s for s, a in zip(sentences, assignment) if a == c) for c in range(k)]
-    vec = CountVectorizer(stop_words="english", token_pattern=r"(?u)\b[^\W\d_][\w']+\b")
+    vec = CountVectorizer(analyzer=words_of)
     try:
         counts = vec.fit_transform(docs).toarray().astype(np.float64)  # [k, V]
     except ValueError:  # nothing but stop words
