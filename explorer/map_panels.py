@@ -31,7 +31,7 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
     )]  # fmt: skip
     if not shown.proj.exact_inverse:
         l1.caption("Off for UMAP: its map cannot be read backwards exactly, so a cell would decode a guess "
-                   "interpolated between nearby codes. Choose PCA or *Along a vector* to see the landscape.")  # fmt: skip
+                   "interpolated between nearby codes. Choose PCA or *Along a vector* to see it.")  # fmt: skip
     layer, land = None, None
     if kind and shown.proj.exact_inverse:
         n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="map_layer_n")

@@ -58,7 +58,7 @@ def test_advice_no_reader_can_act_on_never_reaches_the_page():
     from textae.projection import Projection
 
     with recorded() as messages:
-        warnings.warn("The umap.parametric_umap package requires Tensorflow > 2.0 to be installed.", UserWarning)
+        warnings.warn("The umap.parametric_umap package requires Tensorflow > 2.0", UserWarning, stacklevel=1)
         Projection("umap", 5).fit(np.random.default_rng(0).standard_normal((40, 8)).astype(np.float32))
-        warnings.warn("a warning a reader can act on", UserWarning)
+        warnings.warn("a warning a reader can act on", UserWarning, stacklevel=1)
     assert messages == ["a warning a reader can act on"]
