@@ -133,7 +133,7 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
         )  # fmt: skip
         st.dataframe(table, hide_index=True, key="cmp_land_table")
         st.caption(
-            f"Each model's PCA map of the same {len(c.sentences):,} sentences, an {n_land} × {n_land} grid over its "
-            "central 99 %, every cell decoded. A smoother latent space has fewer distinct decodes, larger "
+            f"Each model's PCA map of the same {len(c.sentences):,} sentences, a grid of {n_land} × {n_land} cells "
+            "over its central 99 %, every cell decoded. A smoother latent space has fewer distinct decodes, larger "
             "territories and a smaller edit distance between neighbouring cells. Hover a cell to read its decode."
         )

@@ -25,6 +25,11 @@ if found:
     cols[2].page_link("app_pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
     st.page_link("app_pages/geometry.py", label="Geometry: do one-word edits stay near? AAE and DAAE side by side",
                  icon=":material/straighten:")  # fmt: skip
+    cols = st.columns(2)
+    cols[0].page_link("app_pages/compare.py", label="Compare models: figures, samples and landscapes side by side",
+                      icon=":material/compare:")  # fmt: skip
+    cols[1].page_link("app_pages/inspector.py", label="Checkpoint inspector: config, training curves, samples",
+                      icon=":material/search_insights:")  # fmt: skip
 else:
     st.info("No checkpoint found under `checkpoints/` yet. Train one:")
     st.code(

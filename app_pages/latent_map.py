@@ -142,7 +142,7 @@ def interact() -> None:
             centre = m.decode(mean[None])[0]
         st.caption(
             f"Reconstructions of the first {len(first):,} rows. Their mean code (‖z̄‖ = {np.linalg.norm(mean):.2f}) "
-            f"decodes to **{feedback.md(centre)}**."
+            f"decodes to **{feedback.md(centre.rstrip(' .'))}**."  # the sentence's own full stop, not two
         )
         d1, d2, d3, a, b = st.columns(5)
         d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",

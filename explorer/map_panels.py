@@ -16,6 +16,7 @@ from textae import clouds, rewrite
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
 from textae.regions import LEVELS, to_csv
+from textae.regions import rows as region_rows
 
 
 def landscape(m, c, shown) -> tuple[dict | None, bool]:
@@ -68,9 +69,7 @@ def regions(m, c, Z, shown) -> list[dict] | None:
             st.warning(feedback.md(str(e)), icon=":material/warning:")
     if found:
         labelled = scatter.region_labels(found)
-        table_rows = [{"level": r.level, "region": r.index, "sentences": r.size, "keywords": " ".join(r.keywords),
-                       "decoded centre": r.label, **{f"share {k}": round(v, 3) for k, v in r.classes.items()}}
-                      for r in found]  # fmt: skip
+        table_rows = region_rows(found)  # the CSV's columns, the same names
         with st.expander(f"{len(found)} regions at 3 levels (zoom in on the map to see the finer ones)"):
             st.dataframe(pd.DataFrame(table_rows), key="map_regions_table", hide_index=True)
             st.download_button("Download the regions (CSV)", to_csv(found).encode(), "regions.csv", "text/csv",

@@ -129,7 +129,7 @@ def sidebar() -> Selection:
     corpora = list(shared_corpora()) + [s.value for s in Source]
     _init_from_url(choices, corpora)
     _restore_kept()
-    st.sidebar.header("Checkpoint")
+    st.sidebar.header("Model")
     ckpt = _pick("Checkpoint", "ckpt_choice", "ckpt_path", choices, optional=False)
     ckpt2 = _pick("Compare with", "ckpt2_choice", "ckpt2_path", choices, optional=True)
     st.sidebar.header("Corpus")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from textae.errors import InputError
 from textae.landscape import Landscape, cached_landscape, grid_extent, landscape
 from textae.metrics import word_symbols
 from textae.projection import Projection
-from textae.regions import check_levels, keywords, regions, to_csv
+from textae.regions import COLUMNS, check_levels, keywords, regions, to_csv
 
 
 @pytest.fixture(scope="module")
@@ -115,8 +117,9 @@ def test_regions_are_labelled_by_their_centroids_decode_and_keywords(fitted, cor
         assert r.size == len(members) and r.label == m.decode(Z[members].mean(0))
         assert r.classes.get("pos", 0.0) == pytest.approx(np.mean([labels[i] == "pos" for i in members]))
     assert len({r.label for r in found}) > 1  # not one sentence for every region
-    rows = to_csv(found).splitlines()
-    assert rows[0].startswith("level,region,size,x,y,label,keywords,share neg,share pos") and len(rows) == 7
+    parsed = list(csv.DictReader(io.StringIO(to_csv(found))))  # the page's table's columns, by the same names
+    assert list(parsed[0]) == [*COLUMNS, "share neg", "share pos"] and len(parsed) == 6
+    assert [row["keywords"].split("; ") for row in parsed] == [r.keywords for r in found]
 
 
 def test_keywords_rank_words_particular_to_a_region():
@@ -175,7 +178,18 @@ def test_landscape_names_each_checkpoints_files_uniquely_inside_out(trained_run,
     assert not outside, outside
     assert {p.name for p in out.iterdir()} == {"landscape.md", "landscape.json",
                                               *(f"landscape-{n}.png" for n in expected),
-                                              *(f"regions-{n}.csv" for n in expected)}  # fmt: skip
+                                              *(f"regions-{n}.csv" for n in expected),
+                                              *(f"assignments-{n}.csv" for n in expected)}  # fmt: skip
+    # each sampled sentence's region at every level, by its line in --data, as the regions CSV numbers them
+    table = list(csv.DictReader(io.StringIO((out / f"assignments-{name}.csv").read_text())))
+    regions_csv = list(csv.DictReader(io.StringIO((out / f"regions-{name}.csv").read_text())))
+    assert len(table) == 480 and list(table[0]) == ["line", "0", "1", "2"]
+    lines = data.read_text().splitlines()
+    assert all(1 <= int(r["line"]) <= len(lines) for r in table) and len({r["line"] for r in table}) == 480
+    for level in ("0", "1", "2"):
+        sizes = {r["region"]: int(r["sentences"]) for r in regions_csv if r["level"] == level}
+        counted = {k: sum(r[level] == k for r in table) for k in sizes}
+        assert counted == sizes
 
 
 def test_checkpoint_names_are_safe_file_names():

@@ -265,10 +265,14 @@ def cmd_landscape(a) -> None:
     from .figures.png import landscape_png
     from .landscape import compare_table, landscape
     from .projection import Projection
-    from .regions import LEVELS, check_levels, regions, to_csv
+    from .regions import LEVELS, assign, check_levels, regions, to_csv
 
     named = names(a.checkpoints)
-    files = ("landscape.md", "landscape.json", *(f for n in named for f in (f"landscape-{n}.png", f"regions-{n}.csv")))
+    files = (
+        "landscape.md",
+        "landscape.json",
+        *(f for n in named for f in (f"landscape-{n}.png", f"regions-{n}.csv", f"assignments-{n}.csv")),
+    )
     out = reports.check_free(a.out, files, a.force)  # before the work, not after it
     labels = None
     if a.labels:
@@ -286,9 +290,14 @@ def cmd_landscape(a) -> None:
             land = landscape(m, proj, P, a.n, lambda f: bar.update(round(f * a.n * a.n) - bar.n))
         figures[name] = land.figures()
         written.append(landscape_png(land, name, out / f"landscape-{name}.png", P))
-        found = regions(m, Z, P, corpus.sentences, corpus.labels, seed=a.seed)
+        parts = assign(Z, LEVELS, a.seed)
+        found = regions(m, Z, P, corpus.sentences, corpus.labels, seed=a.seed, assignments=parts)
         (out / f"regions-{name}.csv").write_text(to_csv(found), encoding="utf-8")
-        written.append(out / f"regions-{name}.csv")
+        # each sentence's region at every level, by its line in --data: the assignments, to export and check
+        rows = ["line," + ",".join(map(str, range(len(parts))))]
+        rows += [f"{line}," + ",".join(str(int(p[i])) for p in parts) for i, line in enumerate(corpus.line_numbers)]
+        (out / f"assignments-{name}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        written += [out / f"regions-{name}.csv", out / f"assignments-{name}.csv"]
     table = compare_table(figures)
     (out / "landscape.md").write_text(f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n", encoding="utf-8")
     written.append(reports.write_json(out / "landscape.json", {"data": str(a.data), "sentences": len(corpus.sentences),

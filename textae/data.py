@@ -275,6 +275,7 @@ class Corpus:
     source: str
     digest: str = ""
     labels_digest: str = ""
+    line_numbers: list[int] | None = None  # each sentence's line in its source (1-based), where it came from one
 
     def __post_init__(self):
         from .cache import sentences_digest
@@ -333,4 +334,4 @@ def make_corpus(
     sents = [" ".join(lines[i].split()[:MAX_TOKENS]) for i in keep]
     names = label_names or {}
     labs = [names.get(labels[i].strip(), labels[i].strip()) for i in keep] if labels is not None else None
-    return Corpus(sents, labs, total, source)
+    return Corpus(sents, labs, total, source, line_numbers=[i + 1 for i in keep])

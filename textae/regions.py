@@ -24,6 +24,7 @@ from .errors import InputError
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
 LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
+METHOD = 2  # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments)
 KEYWORDS = 5
 
 
@@ -80,21 +81,28 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
     return [[str(words[j]) for j in np.argsort(-row)[:top] if row[j] > 0] for row in score]
 
 
-def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None = None,
-            levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
-    """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m."""
+def assign(Z: np.ndarray, levels=LEVELS, seed: int = 0) -> list[np.ndarray]:
+    """Each code's region [N] at each level: k-means (MiniBatchKMeans, seeded) of codes Z [N, dim_z]."""
     from sklearn.cluster import MiniBatchKMeans
 
     Z = np.asarray(Z, dtype=np.float32)
+    return [MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
+            for k in check_levels(levels, len(Z))]  # fmt: skip
+
+
+def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None = None,
+            levels=LEVELS, seed: int = 0, assignments: list[np.ndarray] | None = None) -> list[Region]:  # fmt: skip
+    """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m
+    (`assignments`: `assign`'s, when the caller has them)."""
+    Z = np.asarray(Z, dtype=np.float32)
     levels = check_levels(levels, len(Z))
     out: list[Region] = []
-    for level, k in enumerate(levels):
-        assign = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
-        centres = np.stack([Z[assign == c].mean(0) if (assign == c).any() else Z.mean(0) for c in range(k)])
+    for level, (k, part) in enumerate(zip(levels, assignments or assign(Z, levels, seed))):  # part: [N] regions
+        centres = np.stack([Z[part == c].mean(0) if (part == c).any() else Z.mean(0) for c in range(k)])
         names = m.decode(centres)
-        words = keywords(sentences, assign, k)
+        words = keywords(sentences, part, k)
         for c in range(k):
-            members = np.flatnonzero(assign == c)
+            members = np.flatnonzero(part == c)
             share = {}
             if labels is not None and len(members):
                 vals, counts = np.unique(np.asarray(labels, dtype=str)[members], return_counts=True)
@@ -104,15 +112,25 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
     return out
 
 
-def to_csv(found: list[Region]) -> str:
-    """The regions as CSV: level, region, size, x, y, label, keywords, then one share column per class."""
+COLUMNS = ("level", "region", "sentences", "x", "y", "decoded centre", "keywords")  # then "share <class>" each
+
+
+def rows(found: list[Region]) -> list[dict]:
+    """The regions as table rows, the page's and the CSV's alike: COLUMNS, then one share column per class;
+    keywords separated by "; " (a keyword may be a phrase)."""
     classes = sorted({c for r in found for c in r.classes})
+    return [dict(zip(COLUMNS, (r.level, r.index, r.size, round(r.point[0], 4), round(r.point[1], 4), r.label,
+                               "; ".join(r.keywords))), **{f"share {c}": round(r.classes.get(c, 0.0), 3)
+                                                          for c in classes}) for r in found]  # fmt: skip
+
+
+def to_csv(found: list[Region]) -> str:
+    """The regions as CSV (`rows`)."""
+    table = rows(found)
     buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["level", "region", "size", "x", "y", "label", "keywords", *[f"share {c}" for c in classes]])
-    for r in found:
-        w.writerow([r.level, r.index, r.size, f"{r.point[0]:.4f}", f"{r.point[1]:.4f}", r.label,
-                    " ".join(r.keywords), *[f"{r.classes.get(c, 0.0):.3f}" for c in classes]])  # fmt: skip
+    w = csv.DictWriter(buf, fieldnames=list(table[0]) if table else list(COLUMNS))
+    w.writeheader()
+    w.writerows(table)
     return buf.getvalue()
 
 
@@ -127,7 +145,7 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     levels = check_levels(levels, len(Z))
     # the labels themselves, not whether there are any: other labels for the same sentences give other shares
     labels_key = cache.sentences_digest(labels) if labels is not None else None
-    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels_key)
+    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels_key, METHOD)
 
     def compute() -> dict[str, np.ndarray]:
         found = regions(m, Z, P, sentences, labels, levels, seed)
