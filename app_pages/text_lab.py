@@ -163,7 +163,7 @@ def watch() -> None:
         st.error(f"The live run stopped: {feedback.md(s.error)}")
     lab_ = run.lab
     cfg = lab_.cfg
-    state = "training" if s.playing else "paused" + (f": {s.stopped}" if s.stopped else "")
+    state = "training" if s.playing else s.busy if s.busy else "paused" + (f": {s.stopped}" if s.stopped else "")
     st.caption(
         f"step {s.step:,} / {cfg.steps:,} · {s.seconds:.0f} s of training (live limit {LIMIT_S / 60:.0f} min) · "
         f"a frame every {FRAME_STEPS} steps · {state}. Everyone on this server sees this run."

@@ -38,6 +38,7 @@ class Status:
     seconds: float = 0.0
     stopped: str = ""  # why it paused by itself, or ""
     error: str = ""
+    busy: str = ""  # what the run does while not playing: "" (nothing), or a Step or a Reset under way
 
 
 class State(enum.Enum):
@@ -66,32 +67,62 @@ class LiveRun:
         self._seen = time.monotonic()
         self._stopped = ""
         self._error = ""
+        # the last click wins: each click is numbered, and a Reset or Step that ends after a later Play
+        # leaves the run playing (they hold the training lock for seconds, while other clicks come in)
+        self._clicks = 0
+        self._last_play = 0  # the number of the last Play click; 0: none since the last Pause, Reset or Step
+        self._busy = ""
+
+    def _click(self, play: bool) -> int:
+        """Number this click; a Play remembers itself as the latest wish, anything else forgets it."""
+        with self._state_lock:
+            self._clicks += 1
+            self._last_play = self._clicks if play else 0
+            return self._clicks
+
+    def _start(self) -> None:
+        """Play (the state lock held): a thread unless one is committed to go on."""
+        self._state, self._stopped = State.PLAYING, ""
+        self._changed.notify_all()
+        if self._thread is None:  # none, or the last one has committed to end: a new one
+            self._thread = threading.Thread(target=self._loop, name="textae-lab", daemon=True)
+            self._thread.start()
 
     # ------------------------------------------------------------ control
     def reset(self, cfg: LabConfig, sentences: list[str], labels: list[str] | None) -> None:
-        """Replace the run by a new one (paused, with its first frame); raises TextaeError for a bad corpus."""
-        self.pause()
-        with self._train, torch_threads(1):
-            lab = TextLab(cfg, sentences, labels)
-            lab.frame()
-            with self._state_lock:
-                self.lab, self._stopped, self._error, self._state = lab, "", "", State.PAUSED
-                self._changed.notify_all()
+        """Replace the run by a new one (paused, with its first frame, unless a Play came after this click);
+        raises TextaeError for a bad corpus."""
+        click = self._click(play=False)
+        self._pause()
+        self._set_busy("preparing a new run")
+        try:
+            with self._train, torch_threads(1):
+                lab = TextLab(cfg, sentences, labels)
+                lab.frame()
+                with self._state_lock:
+                    self.lab, self._stopped, self._error, self._state = lab, "", "", State.PAUSED
+                    if self._last_play > click:  # a Play clicked meanwhile: the last click wins
+                        self._start()
+                    self._changed.notify_all()
+        finally:
+            self._set_busy("")
 
     def play(self) -> None:
-        """Train in the background until paused, finished, unwatched or out of time."""
+        """Train in the background until paused, finished, unwatched or out of time (a Reset under way first
+        finishes, then plays)."""
+        self._click(play=True)
         if self.lab is None or self.finished:
             return
         self.seen()
         with self._state_lock:
-            self._state, self._stopped = State.PLAYING, ""
-            self._changed.notify_all()
-            if self._thread is None:  # none, or the last one has committed to end: a new one
-                self._thread = threading.Thread(target=self._loop, name="textae-lab", daemon=True)
-                self._thread.start()
+            self._start()
 
     def pause(self, why: str = "") -> None:
         """Stop after the current chunk of steps; `why` is shown when the run paused by itself."""
+        self._click(play=False)
+        self._pause(why)
+
+    def _pause(self, why: str = "") -> None:
         with self._state_lock:
             if self._state is State.PLAYING:
                 self._state = State.PAUSED
@@ -99,12 +130,26 @@ class LiveRun:
             self._changed.notify_all()
 
     def step(self, n: int = STEP_STEPS) -> None:
-        """Train n steps now, in the caller's thread, and record a frame (while paused)."""
+        """Train n steps now, in the caller's thread, and record a frame (while paused; the status says so
+        meanwhile, and a Play clicked meanwhile plays once the step is done)."""
         if self.lab is None or self.playing or self.finished:
             return
-        with self._train, torch_threads(1):
-            self.lab.step(min(n, self.lab.cfg.steps - self.lab.step_count))
-            self.lab.frame()
+        click = self._click(play=False)
+        self._set_busy(f"training {n} steps (Step)")
+        try:
+            with self._train, torch_threads(1):
+                self.lab.step(min(n, self.lab.cfg.steps - self.lab.step_count))
+                self.lab.frame()
+        finally:
+            self._set_busy("")
+        with self._state_lock:
+            if self._last_play > click and not self.finished:
+                self._start()
+
+    def _set_busy(self, what: str) -> None:
+        with self._state_lock:
+            self._busy = what
+            self._changed.notify_all()
 
     def wait_for(self, condition, timeout: float) -> bool:
         """Block until condition(self) holds (checked at each move and each new frame), at most `timeout`
@@ -141,8 +186,8 @@ class LiveRun:
         """Where the run stands."""
         lab = self.lab
         if lab is None:
-            return Status(False, error=self._error)
-        return Status(self.playing, lab.step_count, lab.train_time, self._stopped, self._error)
+            return Status(False, error=self._error, busy=self._busy)
+        return Status(self.playing, lab.step_count, lab.train_time, self._stopped, self._error, self._busy)
 
     # -------------------------------------------------------------- thread
     def _why_stop(self) -> str:
@@ -173,8 +218,8 @@ class LiveRun:
         try:
             with torch_threads(1):
                 while self._go_on():
-                    lab = self.lab
                     with self._train:
+                        lab = self.lab  # read under the lock: a Reset that held it has put its new lab here
                         lab.step(min(FRAME_STEPS, lab.cfg.steps - lab.step_count))
                         lab.frame()
         except BaseException as e:  # any error: shown on the page, and the run is paused, never left "playing"

@@ -75,3 +75,52 @@ def test_states_move_only_as_the_machine_says(run):
     empty = LiveRun()
     empty.play()  # nothing to play
     assert empty.state is State.EMPTY
+
+
+def test_a_play_clicked_while_a_reset_prepares_wins(run, monkeypatch):
+    """Reset holds the training lock for seconds while it builds the new run; a Play clicked meanwhile (from
+    another session) is the last click, so the new run plays once it is ready, not paused at step 0."""
+    from textae import lab as textlab
+
+    building, go = threading.Event(), threading.Event()
+    real_init = textlab.TextLab.__init__
+
+    def slow_init(self, *a, **k):
+        building.set()
+        go.wait(30)
+        real_init(self, *a, **k)
+
+    monkeypatch.setattr(textlab.TextLab, "__init__", slow_init)
+    monkeypatch.setattr(live_lab, "TextLab", textlab.TextLab)
+    sents, labels = corpus()
+    resetting = threading.Thread(target=run.reset, args=(LabConfig(**{**TINY_LAB, "steps": 100_000}), sents, labels))
+    resetting.start()
+    assert building.wait(30)
+    assert run.status().busy == "preparing a new run"  # the status says what the run is doing
+    run.play()  # the last click
+    go.set()
+    resetting.join(60)
+    assert run.wait_for(lambda r: r.playing and r.lab.step_count > 0, 60)
+
+
+def test_a_step_says_so_and_a_play_clicked_during_it_wins(run, monkeypatch):
+    started, release = threading.Event(), threading.Event()
+    real_step = run.lab.step
+
+    def slow_step(n):
+        started.set()
+        release.wait(30)
+        return real_step(n)
+
+    monkeypatch.setattr(run.lab, "step", slow_step)
+    stepping = threading.Thread(target=run.step)
+    stepping.start()
+    assert started.wait(30)
+    s = run.status()
+    assert not s.playing and s.busy == f"training {live_lab.STEP_STEPS} steps (Step)"  # not "paused"
+    run.play()
+    release.set()
+    stepping.join(60)
+    assert run.status().busy == "" and run.wait_for(lambda r: r.playing, 30)
+    run.pause()  # and a Pause, the last click now, pauses it
+    assert run.wait_for(lambda r: r.state is State.PAUSED and r._thread is None, 60)
