@@ -29,6 +29,7 @@ from textae.lab import Recording
 pytestmark = pytest.mark.slow  # browser, server and multi-process tests: the quick run (-m "not slow") leaves them out
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
 ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
 PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "toy_lab", "text_lab", "geometry"]
 
@@ -407,7 +408,7 @@ def _radio(page, label: str, option: str) -> None:
 def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(site):
     page = open_map(site)
     _radio(page, "Decoded landscape", "territories")
-    page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.layer", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.layer", timeout=60_000)
     territories = page.locator(MAP).get_attribute("data-layer")
     page.get_by_text("corpus points").click()  # the points hidden: the cells alone answer hover
     wait_idle(page)
@@ -431,12 +432,21 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
     assert int(page.locator(MAP).get_attribute("data-borders")) == differ > 0
     drawn = page.evaluate(f"() => document.querySelector('{MAP} .under').toDataURL().length")
     assert drawn > 1000  # the layer's canvas holds a picture, not a blank
-    page.mouse.move(0, 0)  # the mouse leaves: nothing lit
-    page.wait_for_function(f"() => !document.querySelector('{MAP}').dataset.lit", timeout=10_000)
+    other = next(k for k, v in enumerate(layer["cellId"]) if v != lit)  # a cell of another territory: it is lit
+    page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({other})"))
+    expect(page.locator(MAP)).to_have_attribute("data-lit", str(layer["cellId"][other]), timeout=10_000)
     _radio(page, "Decoded landscape", "change")
-    page.wait_for_function(f"(t) => document.querySelector('{MAP}').dataset.layer !== t", arg=territories,
+    page.wait_for_function(f"(t) => (document.querySelector('{MAP}')?.dataset.layer || t) !== t", arg=territories,
                            timeout=60_000)  # fmt: skip
     assert page.locator(MAP).get_attribute("data-borders") == "0"  # the change view has no borders
+    scale = page.locator(f"{MAP} .legend .layer-scale")  # its colour bar, with its scale
+    assert scale.is_visible() and "0" in scale.inner_text() and "1" in scale.inner_text()
+    in_view(page)
+    page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({other})"))  # a move, then back to the cell
+    page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({cell})"))
+    value = page.locator(MAP).evaluate(f"el => el.__scatter.layer.values[{cell}]")
+    text = page.locator(MAP).evaluate(f"el => el.__scatter.layer.text[{cell}]")
+    expect(tip).to_have_text(f"decodes to: {text} · change {value:.2f}", timeout=10_000)  # hover reads its value
     page.screenshot(path=str(ARTIFACTS / "latent_map_landscape.png"))
     _radio(page, "Decoded landscape", "none")
     no_exception(page)

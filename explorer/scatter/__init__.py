@@ -147,8 +147,13 @@ def landscape_layer(land, kind: str) -> dict:
     """A decoded landscape (textae.landscape.Landscape) as the map draws it beneath the points: its cells'
     colours (`landscape_rgba`) and each cell's decode for hover."""
     text = "\n".join(" ".join(s.split()) for s in land.decodes)
-    return {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
-            "rgba": _b64(landscape_rgba(land, kind)), "text": text, "kind": kind}  # fmt: skip
+    layer = {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
+             "rgba": _b64(landscape_rgba(land, kind)), "text": text, "kind": kind}  # fmt: skip
+    if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
+        layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
+                          "colours": VIRIDIS}  # fmt: skip
+        layer["values"] = np.round(land.change.ravel(), 3).tolist()  # [n * n], row-major from the bottom left
+    return layer
 
 
 def region_labels(found) -> list[dict]:

@@ -118,6 +118,13 @@ export default function (component) {
     bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
     legend.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
   }
+  if (data.layer && data.layer.scale) {  // the landscape's colour bar, beside the points' legend
+    const r = data.layer.scale, k = document.createElement('span'), bar = document.createElement('span');
+    k.className = 'layer-scale'; bar.className = 'ramp';
+    bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
+    k.append(document.createTextNode(`${r.title}: ${r.lo}`), bar, document.createTextNode(r.hi));
+    legend.appendChild(k);
+  }
 
   // ---- state kept on the element across reruns: the GL context, its buffers and the view
   let s = root.__scatter;
@@ -163,7 +170,7 @@ export default function (component) {
         if (j + 1 < L.n && id[k] !== id[k + L.n]) edges.push([i - 0.5, j + 0.5, i + 0.5, j + 0.5]);
       }
     }
-    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind };
+    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values };
     root.dataset.borders = String(edges.length);  // tests read how many border segments are drawn
   }
   const st = s;
@@ -402,7 +409,8 @@ export default function (component) {
       const lit = cell >= 0 ? st.layer.cellId[cell] : null;
       if (lit !== st.hoverTerritory) { st.hoverTerritory = lit; drawLayer(); }
       if (h < 0 && cell < 0) { tip.hidden = true; return; }
-      tip.textContent = h >= 0 ? v.text[h] : `decodes to: ${st.layer.text[cell]}`;  // text, never markup
+      const value = h < 0 && st.layer.values ? ` · change ${st.layer.values[cell].toFixed(2)}` : '';
+      tip.textContent = h >= 0 ? v.text[h] : `decodes to: ${st.layer.text[cell]}${value}`;  // text, never markup
       tip.hidden = false;
       tip.style.left = `${Math.min(p[0] + 12, dims.W - tip.offsetWidth - 4)}px`;
       tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
