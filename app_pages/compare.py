@@ -129,7 +129,7 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
         table = pd.DataFrame(
             [{"checkpoint": k, "distinct decodes": f["distinct"],
               "mean neighbour edit distance": round(f["mean_neighbour_edit"], 3),
-              "neighbour pairs that differ": round(f["share_differ"], 3)} for k, f in figures.items()]
+              "neighbour pairs that differ": f"{f['share_differ']:.0%}"} for k, f in figures.items()]  # as the map
         )  # fmt: skip
         st.dataframe(table, hide_index=True, key="cmp_land_table")
         st.caption(

@@ -252,3 +252,20 @@ def test_keywords_are_never_a_tokenised_corpus_fragments():
     assert words and not words & {"n't", "'ve", "ve", "'s", "s", "'ll", "ll", "_num_", "num", "t"}
     assert {"fries", "cold"} <= set(found[0]) and {"pizza", "crust"} <= set(found[1])
     assert words_of("It 's a well-known place") == ["well-known", "place"]
+
+
+def test_a_rough_landscape_shows_no_pattern_its_decodes_lack():
+    """Every cell its own territory (the AAE's rough grid): colours follow no order of the grid (a diagonal
+    neighbour shares a colour about as often as chance, 1 in 12 of the 12-hue palette allows; stripes made it
+    every time), and two models with other sentences start their rows with other colours."""
+    from textae.landscape import territory_colours
+
+    n = 24
+    t = np.arange(n * n).reshape(n, n)
+    names = [f"sentence {i} of model a" for i in range(n * n)]
+    colours = territory_colours(t, 12, names)
+    diagonal = np.mean(colours[1:, 1:] == colours[:-1, :-1])
+    assert diagonal < 0.25
+    other = territory_colours(t, 12, [f"another sentence {i}" for i in range(n * n)])
+    assert not np.array_equal(colours[0, :6], other[0, :6])
+    np.testing.assert_array_equal(territory_colours(t, 12, names), colours)  # the same decodes, the same colours

@@ -122,19 +122,27 @@ def adjacency(ids: np.ndarray) -> dict[int, set[int]]:
     return out
 
 
-def territory_colours(territory: np.ndarray, n_colours: int) -> np.ndarray:
+def territory_colours(territory: np.ndarray, n_colours: int, names: list[str] | None = None) -> np.ndarray:
     """[n, n] colour indices (0 .. n_colours - 1) for a territory grid: one per patch, never the same for two
     patches that touch, so neighbouring territories always differ.
 
     Patches of a grid form a planar graph, so colouring them greedily in smallest-last order needs at most
-    6 colours; among those a patch may take, it takes the one used least so far, so the palette is used
-    evenly and no run of one colour appears that the decodes lack. (Two patches of one decode far apart
-    may differ in colour: the lines between territories and the hover say which sentence each holds.)
-    Deterministic: ties go to the lower id and the lower colour."""
+    6 colours. Among those a patch may take, it takes the first at or after its own preferred colour, a hash
+    of its territory's name (`names[id]`, the decoded sentence; else the id): so the colours follow no
+    order of the grid (a rough landscape, every cell its own territory, shows no diagonal stripes) and two
+    models' grids share no colour sequence unless they decode alike. (Two patches of one decode far apart
+    usually share a colour, but may not: the lines and the hover say which sentence each holds.)
+    Deterministic."""
     if n_colours < 7:
         raise ValueError("a grid's territories may need 6 colours; give at least 7")
-    ids = patches(territory)
+    import hashlib
+
+    t = np.asarray(territory)
+    ids = patches(t)
     adj = adjacency(ids)
+    first = {int(p): int(k) for p, k in zip(ids.ravel()[::-1], t.ravel()[::-1])}  # patch -> its territory id
+    prefer = {p: int.from_bytes(hashlib.blake2b((names[k] if names else str(k)).encode(), digest_size=8).digest(),
+                                "little") % n_colours for p, k in first.items()}  # fmt: skip
     order, left, degree = [], set(adj), {k: len(v) for k, v in adj.items()}
     while left:  # smallest-last: remove the patch of least remaining degree, colour in reverse
         k = min(left, key=lambda v: (degree[v], v))
@@ -144,13 +152,10 @@ def territory_colours(territory: np.ndarray, n_colours: int) -> np.ndarray:
             degree[j] -= 1
     colours = np.zeros(len(adj), dtype=np.int64)
     done: set[int] = set()
-    used = [0] * n_colours
     for k in reversed(order):
         taken = {int(colours[j]) for j in adj[k] if j in done}
-        c = min((c for c in range(n_colours) if c not in taken), key=lambda c: (used[c], c))
-        colours[k] = c
+        colours[k] = next(c % n_colours for c in range(prefer[k], prefer[k] + n_colours) if c % n_colours not in taken)
         done.add(k)
-        used[c] += 1
     return colours[ids]
 
 

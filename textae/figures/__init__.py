@@ -31,7 +31,8 @@ def territory_rgb(land, scale: int = 1, pale: float = PALE):
     t = land.territory
     table = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in TERRITORIES])
     table = table * (1 - pale) + pale  # towards white
-    rgb = table[territory_colours(t, len(TERRITORIES))]  # [n, n, 3]
+    names = list(dict.fromkeys(land.decodes))  # territory id k is the k-th distinct decode (Landscape.territory)
+    rgb = table[territory_colours(t, len(TERRITORIES), names)]  # [n, n, 3]
     if scale <= 1:
         return rgb
     big = rgb.repeat(scale, 0).repeat(scale, 1)
