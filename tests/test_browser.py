@@ -5,6 +5,7 @@ TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
 checkpoints and a corpus (the docs' screenshots were taken that way).
 """
 
+import json
 import os
 from pathlib import Path
 from urllib.parse import urlencode
@@ -511,9 +512,24 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
     in_view(page)
     box = page.locator(f"{MAP} .ink").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-    for _ in range(4):  # zoom in about 4 times: the second level's labels join in
-        page.mouse.wheel(0, -300)
-        page.wait_for_timeout(100)
+
+    def labels_are_whole_and_apart() -> int:
+        """The boxes of the labels drawn now: none overlaps another, none crosses the plot's edge."""
+        boxes = json.loads(page.locator(MAP).get_attribute("data-region-boxes"))
+        for i, (x0, y0, x1, y1) in enumerate(boxes):
+            assert 0 <= x0 < x1 <= box["width"] and 0 <= y0 < y1 <= box["height"], (x0, y0, x1, y1)
+            assert y1 - y0 >= 22  # two lines of at least 11 px
+            for a0, b0, a1, b1 in boxes[:i]:
+                assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1), "two labels overlap"
+        return len(boxes)
+
+    assert labels_are_whole_and_apart() >= 1  # 1x
+    for _zoom in range(3):  # zoom in about 2x, 4x, 8x: the finer levels' labels join in, never overlapping
+        for _ in range(2):
+            page.mouse.wheel(0, -300)
+            page.wait_for_timeout(100)
+        page.wait_for_timeout(300)
+        labels_are_whole_and_apart()
     page.wait_for_function(f"() => (document.querySelector('{MAP}').dataset.regionLevels || '').includes(',')",
                            timeout=10_000)  # finer levels' labels join the coarse ones  # fmt: skip
     page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))

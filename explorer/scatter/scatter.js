@@ -279,25 +279,37 @@ export default function (component) {
       lines.forEach((ln, j) => c.fillText(ln, px, py + 12 + 12 * j));
     });
     if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
+      // placed coarse first; a label whose box would overlap one already placed is left out at this zoom, and
+      // one that would cross the plot's edge is moved inside it; text at least 11 px high
       const zoom = st.home.w / st.view.w;
-      let drawn = 0;
-      const levels = new Set();
+      const levels = new Set(), boxes = [];
       c.textAlign = 'center';
-      for (const r of st.regions) {
+      const order = [...st.regions].sort((a, b) => a.level - b.level);
+      for (const r of order) {
         if (zoom < 2 ** r.level) continue;
-        const [px, py] = toPx(r.x, r.y);
-        if (px < -100 || py < -20 || px > dims.W + 100 || py > dims.H + 20) continue;
-        const size = 14 - 2 * r.level;
+        let [px, py] = toPx(r.x, r.y);
+        if (px < 0 || py < 0 || px > dims.W || py > dims.H) continue;  // its place is off the view
+        const size = Math.max(11, 15 - 2 * r.level), small = Math.max(11, size - 2);
+        c.font = `bold ${size}px sans-serif`;
+        const w1 = c.measureText(r.keywords).width;
+        c.font = `${small}px sans-serif`;
+        const w = Math.max(w1, c.measureText(r.label).width) + 6, h = size + small + 6;
+        px = Math.min(Math.max(px, w / 2 + 2), dims.W - w / 2 - 2);  // inside the plot, whole
+        py = Math.min(Math.max(py, size / 2 + 4), dims.H - h + size / 2 - 2);
+        const box = [px - w / 2, py - size / 2 - 3, px + w / 2, py - size / 2 - 3 + h];
+        if (w > dims.W - 4 || boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+        boxes.push(box);
         c.font = `bold ${size}px sans-serif`; c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.85)';
         c.strokeText(r.keywords, px, py); c.fillStyle = '#111'; c.fillText(r.keywords, px, py);
-        c.font = `${size - 2}px sans-serif`;
+        c.font = `${small}px sans-serif`;
         c.strokeText(r.label, px, py + size); c.fillStyle = '#333'; c.fillText(r.label, px, py + size);
-        drawn++; levels.add(r.level);
+        levels.add(r.level);
       }
-      root.dataset.regions = String(drawn);  // tests read how many labels, of which levels, the zoom shows
+      root.dataset.regions = String(boxes.length);  // tests read how many labels, of which levels, the zoom shows
       root.dataset.regionLevels = [...levels].sort().join(',');
+      root.dataset.regionBoxes = JSON.stringify(boxes.map((b) => b.map((v) => Math.round(v * 10) / 10)));  // and where
       c.font = '11px sans-serif'; c.lineWidth = 1;
-    } else { delete root.dataset.regions; delete root.dataset.regionLevels; }
+    } else { delete root.dataset.regions; delete root.dataset.regionLevels; delete root.dataset.regionBoxes; }
     c.textAlign = 'left';
     if (st.route) {  // a path through the plane (an interpolation), its ends, and a marker at the slider's position
       const px = st.route.points.map(([x, y]) => toPx(x, y));
