@@ -431,6 +431,12 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
         t[i + n * j] != t[i + n * (j + 1)] for j in range(n - 1) for i in range(n)
     )
     assert int(page.locator(MAP).get_attribute("data-borders")) == differ > 0
+    # the territories' names: written where they fit, none over another, none across the plot's edge
+    ink = page.locator(f"{MAP} .ink").bounding_box()
+    names = json.loads(page.locator(MAP).get_attribute("data-name-boxes") or "[]")
+    for i, (x0, y0, x1, y1) in enumerate(names):
+        assert 0 <= x0 < x1 <= ink["width"] and 0 <= y0 < y1 <= ink["height"]
+        assert all(not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1) for a0, b0, a1, b1 in names[:i])
     drawn = page.evaluate(f"() => document.querySelector('{MAP} .under').toDataURL().length")
     assert drawn > 1000  # the layer's canvas holds a picture, not a blank
     other = next(k for k, v in enumerate(layer["cellId"]) if v != lit)  # a cell of another territory: it is lit

@@ -170,7 +170,33 @@ export default function (component) {
         if (j + 1 < L.n && id[k] !== id[k + L.n]) edges.push([i - 0.5, j + 0.5, i + 0.5, j + 0.5]);
       }
     }
-    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values };
+    // each territory's name goes where it is deepest: the cell farthest (in steps) from any other territory,
+    // found by one breadth-first pass from every border cell; its depth says how wide a name may be there
+    const names = [];
+    if (L.kind === 'territories') {
+      const N = L.n, depth = new Int32Array(N * N).fill(-1), queue = [];
+      for (let k = 0; k < N * N; k++) {
+        const i = k % N, j = Math.floor(k / N);
+        const edge = [[i - 1, j], [i + 1, j], [i, j - 1], [i, j + 1]].some(([a, b]) =>
+          a < 0 || b < 0 || a >= N || b >= N || id[a + N * b] !== id[k]);
+        if (edge) { depth[k] = 0; queue.push(k); }
+      }
+      for (let q = 0; q < queue.length; q++) {
+        const k = queue[q], i = k % N, j = Math.floor(k / N);
+        for (const [a, b] of [[i - 1, j], [i + 1, j], [i, j - 1], [i, j + 1]]) {
+          const m = a + N * b;
+          if (a >= 0 && b >= 0 && a < N && b < N && depth[m] < 0) { depth[m] = depth[k] + 1; queue.push(m); }
+        }
+      }
+      const best = new Map(), area = new Map();
+      for (let k = 0; k < N * N; k++) {
+        area.set(id[k], (area.get(id[k]) || 0) + 1);
+        if (!best.has(id[k]) || depth[k] > depth[best.get(id[k])]) best.set(id[k], k);
+      }
+      for (const [t, k] of best) names.push({ t, cell: k, depth: depth[k], area: area.get(t), text: text[k] });
+      names.sort((a, b) => b.area - a.area || a.t - b.t);
+    }
+    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values, names };
     root.dataset.borders = String(edges.length);  // tests read how many border segments are drawn
   }
   const st = s;
@@ -219,6 +245,7 @@ export default function (component) {
     const c = under.getContext('2d');
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, under.width, under.height);
+    delete root.dataset.names; delete root.dataset.nameBoxes;
     if (!st.layer) { delete root.dataset.layer; return; }
     const [x0, x1, y0, y1] = st.layer.extent, half = [(x1 - x0) / (st.layer.n - 1) / 2, (y1 - y0) / (st.layer.n - 1) / 2];
     const [ax, ay] = toPx(x0 - half[0], y1 + half[1]), [bx, by] = toPx(x1 + half[0], y0 - half[1]);  // cells centred on nodes
@@ -234,6 +261,7 @@ export default function (component) {
       }
       c.strokeStyle = 'rgba(60, 60, 60, 0.7)'; c.lineWidth = 1; c.stroke();
     }
+    if (L.names && L.names.length) nameTerritories(c, L, gx, gy);
     if (L.kind === 'territories' && st.hoverTerritory != null) {  // the territory under the mouse, lit
       c.beginPath();
       const w = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), h = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
@@ -246,6 +274,47 @@ export default function (component) {
       root.dataset.lit = String(st.hoverTerritory);
     } else delete root.dataset.lit;
     root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
+  }
+
+  // The territories' names: each decode written inside its territory, largest territory first, in a size that
+  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would overlap another,
+  // cross the plot's edge, or not fit at 11 px waits for the reader to zoom in.
+  function nameTerritories(c, L, gx, gy) {
+    const cw = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), ch = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
+    const boxes = [];
+    c.textAlign = 'center'; c.textBaseline = 'middle';
+    for (const nm of L.names) {
+      const room = (2 * nm.depth + 1) * cw - 6, tall = (2 * nm.depth + 1) * ch - 4;  // around its deepest cell
+      const size = Math.min(16, Math.max(11, Math.round(room / 14)));
+      const most = Math.min(3, Math.floor(tall / (size + 2)));  // lines that fit, at most three
+      if (room < 40 || most < 1) continue;
+      c.font = `${size}px sans-serif`;
+      const lines = [];  // the decode wrapped to the room's width; what does not fit ends in "…"
+      let words = nm.text.split(' ');
+      while (words.length && lines.length < most) {
+        let k = words.length;
+        while (k > 1 && c.measureText(words.slice(0, k).join(' ')).width > room) k--;
+        lines.push(words.slice(0, k).join(' '));
+        words = words.slice(k);
+      }
+      if (words.length) lines[lines.length - 1] += ' …';
+      const w = Math.max(...lines.map((ln) => c.measureText(ln).width));
+      if (w > room + 12) continue;  // one word wider than the territory: wait for a zoom
+      const [px, py] = toPx(gx(nm.cell % L.n), gy(Math.floor(nm.cell / L.n)));
+      const h = lines.length * (size + 2), top = py - h / 2;
+      const box = [px - w / 2 - 2, top - 2, px + w / 2 + 2, top + h + 2];
+      if (box[0] < 0 || box[1] < 0 || box[2] > dims.W || box[3] > dims.H) continue;
+      if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+      boxes.push(box);
+      c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.8)'; c.fillStyle = '#222';
+      lines.forEach((ln, i) => {
+        const y = top + (i + 0.5) * (size + 2);
+        c.strokeText(ln, px, y); c.fillText(ln, px, y);
+      });
+    }
+    c.lineWidth = 1;
+    root.dataset.names = String(boxes.length);  // tests read how many names are written, and where
+    root.dataset.nameBoxes = JSON.stringify(boxes.map((b) => b.map((v) => Math.round(v * 10) / 10)));
   }
 
   function cellAt(px, py) {  // the landscape's cell under a pixel, or -1
