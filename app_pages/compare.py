@@ -13,8 +13,10 @@ st.title("Compare models")
 choices = state.checkpoint_choices()
 sel = state.selection()
 default = [k for k, p in choices.items() if p in (sel.checkpoint, sel.checkpoint2)]
-if len(default) < 2:  # no second pick in the sidebar: start with another checkpoint found
-    default += [k for k in choices if k not in default][: 2 - len(default)]
+if len(default) < 2:  # no second pick in the sidebar: the AAE beside a DAAE (the paper's pair), else another one
+    sibling = [k for k in default if k.endswith("daae")]
+    pair = [k for k in choices if sibling and k == sibling[0].removesuffix("daae") + "aae"]
+    default += (pair or [k for k in choices if k not in default])[: 2 - len(default)]
 names = st.multiselect("Checkpoints (2 to 5)", list(choices), default, key="cmp_ckpts", max_selections=5)
 if len(names) < 2:
     st.info("Pick at least two checkpoints (the sidebar's *Compare with* box preselects a second one).")

@@ -108,7 +108,8 @@ def _pick(label: str, key: str, path_key: str, choices: dict[str, str], optional
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
     if not optional:  # open on the paper's model when one is there (the shipped yelp-daae)
-        st.session_state.setdefault(key, next((c for c in choices if c.endswith("daae")), options[0]))
+        daae = [c for c in choices if c.endswith("daae")]  # the shipped Yelp DAAE first: the default corpus's
+        st.session_state.setdefault(key, next((c for c in daae if "yelp" in c), daae[0] if daae else options[0]))
     choice = st.sidebar.selectbox(label, options, key=key)
     if choice == NONE:
         return None
