@@ -8,6 +8,7 @@ from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
 from textae.evaluation import quick_figures
+from textae.landscape import shown as shown_figures
 
 st.title("Compare models")
 choices = state.checkpoint_choices()
@@ -128,11 +129,7 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
                                 scatter.corpus_points(view, shown.points, c.sentences), height=420,
                                 axis_titles=shown.proj.axis_titles, select=False,
                                 layer=scatter.landscape_layer(land, kind), points=dots)  # fmt: skip
-        table = pd.DataFrame(
-            [{"checkpoint": k, "distinct decodes": f["distinct"],
-              "mean neighbour edit distance": round(f["mean_neighbour_edit"], 3),
-              "neighbour pairs that differ": f"{f['share_differ']:.0%}"} for k, f in figures.items()]  # as the map
-        )  # fmt: skip
+        table = pd.DataFrame([{"checkpoint": k, **shown_figures(f)} for k, f in figures.items()])  # as on the map
         st.dataframe(table, hide_index=True, key="cmp_land_table")
         st.caption(
             f"Each model's PCA map of the same {len(c.sentences):,} sentences, a grid of {n_land} × {n_land} cells "

@@ -11,6 +11,7 @@ from textae import lab
 from textae.config import replace
 from textae.data import DataLayout, read_bytes, read_label_names
 from textae.landscape import Landscape
+from textae.landscape import shown as shown_figures
 
 SIZES = [5_000, 10_000, 20_000, 50_000]
 
@@ -84,10 +85,8 @@ if view != "Live training":
             land = Landscape(lab.GRID, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
             # 20 pixels a cell, lines between territories, in the map's palette; row 0 at the top
             cells = np.flipud(scatter.landscape_rgba(land, "territories", 255, scale=20)[..., :3])
-            f = land.figures()
-            col.image(cells,
-                      caption=f"{n.upper()}: {f['distinct']} distinct decodes · neighbour edit "
-                      f"{f['mean_neighbour_edit']:.2f} · {f['share_differ']:.0%} of pairs differ")  # fmt: skip
+            col.image(cells, caption=f"{n.upper()}: " + " · ".join(f"{name} {value}" for name, value in
+                                                                shown_figures(land.figures()).items()))  # fmt: skip
     st.stop()
 
 # -------------------------------------------------------------------- live

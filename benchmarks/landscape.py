@@ -22,7 +22,7 @@ from common import ROOT, YELP, cpu_name
 
 import textae
 from textae.cache import sentences_digest
-from textae.landscape import cached_landscape
+from textae.landscape import SHOWN, cached_landscape, shown
 from textae.projection import Projection
 
 
@@ -55,14 +55,14 @@ def main() -> None:
     try:
         valid = [s for s in YELP.split("valid").read_text(encoding="utf-8").splitlines() if s.strip()]
         print(f"{cpu_name()}; Yelp valid, {len(valid):,} sentences; PCA map; greedy decodes at {a.precision}")
-        print("| checkpoint | grid | distinct decodes | mean neighbour edit | pairs that differ | cold s | warm s |")
+        print("| checkpoint | grid | " + " | ".join(name for name, _ in SHOWN.values()) + " | cold s | warm s |")
         print("|---|---|---|---|---|---|---|")
         for name in a.checkpoints:
             m = textae.load(ROOT / "checkpoints" / name, "cpu", a.precision)
             for n in (int(x) for x in a.sizes.split(",")):
                 f, cold, warm = timed_landscapes(m, valid, n)
-                print(f"| {name} | {n} × {n} | {f['distinct']:,} | {f['mean_neighbour_edit']:.3f} | "
-                      f"{f['share_differ']:.1%} | {cold:.1f} | {warm:.2f} |", flush=True)  # fmt: skip
+                print(f"| {name} | {n} × {n} | " + " | ".join(shown(f).values()) + f" | {cold:.1f} | {warm:.2f} |",
+                      flush=True)  # fmt: skip
         sizes = [int(x) for x in a.train_sizes.split(",") if int(x)]
         if sizes:
             train = [s for s in YELP.split("train").read_text(encoding="utf-8").splitlines() if s.strip()]

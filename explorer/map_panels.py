@@ -15,6 +15,7 @@ from explorer.models import load_model
 from textae import clouds, rewrite
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
+from textae.landscape import shown as shown_figures
 from textae.regions import LEVELS, to_csv
 from textae.regions import rows as region_rows
 
@@ -39,12 +40,10 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
         with feedback.errors_shown():
             land = maps.landscape(m, c, shown, n_land)
         layer = scatter.landscape_layer(land, kind)
-        f = land.figures()
-        k1, k2, k3 = st.columns(3)
-        k1.metric("distinct decodes", f"{f['distinct']:,}", help=f"of the {land.n * land.n:,} cells")
-        k2.metric("mean neighbour edit distance", f"{f['mean_neighbour_edit']:.3f}",
-                  help="word edit distance between adjacent cells' decodes, over the longer sentence")  # fmt: skip
-        k3.metric("neighbour pairs that differ", f"{f['share_differ']:.0%}")
+        helps = (f"of the {land.n * land.n:,} cells",
+                 "word edit distance between adjacent cells' decodes, over the longer sentence", None)  # fmt: skip
+        for col, (name, value), why in zip(st.columns(3), shown_figures(land.figures()).items(), helps):
+            col.metric(name, value, help=why)
         st.caption("A cell decodes the point of this plane beneath it, the code's other coordinates at the corpus's "
                    "mean. A sentence's own code lies off the plane, so the cell under its point is not its "
                    "reconstruction: click the point for that.")  # fmt: skip

@@ -391,7 +391,7 @@ def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, 
         proj = Projection("pca")
         land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
         assert component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n") == land.decodes
-        assert rows.loc[name, "distinct decodes"] == land.figures()["distinct"]
+        assert rows.loc[name, "distinct decodes"] == f"{land.figures()['distinct']:,}"  # the map's format
 
 
 def test_inspector_shows_sizes_curves_latents_and_samples(app):
@@ -777,7 +777,7 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     assert len(shown) == 2
     captions = " ".join(img.proto.imgs[0].caption for img in shown)
     for i, name in enumerate(rec.names):  # counted here from the recorded decodes, not by the page's own code
-        assert f"{name.upper()}: {len(set(rec.landscapes[i][0]))} distinct decodes" in captions
+        assert f"{name.upper()}: distinct decodes {len(set(rec.landscapes[i][0])):,}" in captions
 
 
 @pytest.mark.slow

@@ -223,11 +223,21 @@ def cached_landscape(m, proj, points: np.ndarray, n: int, digest: str,
     return Landscape(n, extent, [str(s) for s in arrays["decodes"]])
 
 
+# a landscape's figures as a person reads them, one name and one format everywhere they are shown (the map,
+# Compare models, the Text lab, `textae landscape`'s table, the benchmarks)
+SHOWN = {"distinct": ("distinct decodes", "{:,}"), "mean_neighbour_edit": ("mean neighbour edit distance", "{:.3f}"),
+         "share_differ": ("neighbour pairs that differ", "{:.0%}")}  # fmt: skip
+
+
+def shown(figures: dict) -> dict[str, str]:
+    """`Landscape.figures()` as a person reads them: {"distinct decodes": "169", ...} (SHOWN's names and formats)."""
+    return {name: fmt.format(figures[k]) for k, (name, fmt) in SHOWN.items()}
+
+
 def compare_table(figures: dict[str, dict]) -> str:
     """A Markdown table of landscapes' figures, one row per model."""
-    rows = ["| model | grid | distinct decodes | mean neighbour edit distance | neighbour pairs that differ |",
-            "|---|---|---|---|---|"]  # fmt: skip
-    for name, f in figures.items():
-        rows.append(f"| {name} | {f['n']} × {f['n']} | {f['distinct']:,} | {f['mean_neighbour_edit']:.3f} | "
-                    f"{f['share_differ']:.1%} |")  # fmt: skip
+    names = [name for name, _ in SHOWN.values()]
+    rows = ["| model | grid | " + " | ".join(names) + " |", "|---|---|" + "---|" * len(names)]
+    for model, f in figures.items():
+        rows.append(f"| {model} | {f['n']} × {f['n']} | " + " | ".join(shown(f).values()) + " |")
     return "\n".join(rows)
