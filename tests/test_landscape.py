@@ -269,3 +269,24 @@ def test_a_rough_landscape_shows_no_pattern_its_decodes_lack():
     other = territory_colours(t, 12, [f"another sentence {i}" for i in range(n * n)])
     assert not np.array_equal(colours[0, :6], other[0, :6])
     np.testing.assert_array_equal(territory_colours(t, 12, names), colours)  # the same decodes, the same colours
+
+
+def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_too(fitted, corpus, tmp_path,
+                                                                                   monkeypatch):  # fmt: skip
+    """The regions' disk entry is keyed by the labels themselves: inverted labels give inverted shares, from a
+    second entry, and each comes back from its own after a restart (a new process reads the same entries)."""
+    from textae import cache
+    from textae.regions import cached_regions
+
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
+    m, proj, P, Z = fitted
+    labels = ["pos" if any(w in s for w in ("great", "friendly", "amazing", "fresh")) else "neg" for s in corpus]
+    inverted = ["neg" if y == "pos" else "pos" for y in labels]
+    first = cached_regions(m, Z, P, corpus, labels, "digest", proj.settings(), levels=(2, 4))
+    other = cached_regions(m, Z, P, corpus, inverted, "digest", proj.settings(), levels=(2, 4))
+    assert len(list(tmp_path.glob("regions-*.npz"))) == 2
+    for a, b in zip(first, other):
+        assert a.classes["pos"] == pytest.approx(b.classes["neg"]) and a.label == b.label
+    assert any(abs(a.classes["pos"] - b.classes["pos"]) > 0.05 for a, b in zip(first, other))
+    monkeypatch.setattr(cache, "write", lambda *a: pytest.fail("computed again"))  # as after a restart: read back
+    assert cached_regions(m, Z, P, corpus, inverted, "digest", proj.settings(), levels=(2, 4)) == other

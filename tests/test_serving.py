@@ -383,3 +383,21 @@ def test_a_large_decode_is_not_kept_among_the_sliders_small_ones(trained_run, mo
     assert served.decode(Z) == m.decode(Z)
     assert served.decode(Z[:8]) == m.decode(Z[:8])
     assert kept == [8]
+
+
+def test_a_corpus_classifier_follows_its_labels_not_only_its_sentences():
+    """Two labels files for the same sentences: two classifiers in the server's store, each trained on its own
+    labels (before, the second was handed the first's, keyed by the sentences alone)."""
+    corpora = pytest.importorskip("explorer.corpora")
+    from helpers import synthetic_corpus
+
+    from textae.data import make_corpus
+
+    sents = synthetic_corpus(300, seed=11)
+    good = [str(int(any(w in s for w in ("great", "friendly", "amazing", "fresh")))) for s in sents]
+    shuffled = list(np.random.default_rng(0).permutation(good))
+    a, b = make_corpus(sents, good), make_corpus(sents, shuffled)
+    assert a.digest == b.digest and a.labels_digest != b.labels_digest
+    clf_a, clf_b = corpora.classifier(a), corpora.classifier(b)
+    assert clf_a is not clf_b and clf_a.accuracy > 0.9 > clf_b.accuracy
+    assert corpora.classifier(make_corpus(sents, good)) is clf_a  # the same labels: the one held
