@@ -151,6 +151,7 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
     rgb = territory_rgb(land, scale=max(1, 512 // land.n))  # pale territories, lines between them
     axes[0].imshow(rgb, origin="lower", extent=box, aspect="auto", interpolation="nearest")
+    _name_territories(axes[0], land)
     axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
     im = axes[1].imshow(land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1,
                         interpolation="nearest")  # fmt: skip
@@ -166,3 +167,38 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
         ax.set_ylabel("PC 2")
     fig.suptitle(f"{title}: the decoded landscape, {land.n} × {land.n}", fontsize=11)
     return _save(fig, path)
+
+
+def _name_territories(ax, land, most: int = 24) -> None:
+    """Write the sentences of the largest territories inside them, as the map does: at the cell deepest
+    inside each (farthest from another territory), wrapped, the widest first, none within reach of another."""
+    import textwrap
+
+    from scipy.ndimage import distance_transform_cdt
+
+    t, n = land.territory, land.n
+    x0, x1, y0, y1 = land.extent
+    placed: list[tuple[int, int, int]] = []
+    anchors = []
+    for k in np.unique(t):
+        depth = distance_transform_cdt(np.pad(t == k, 1), metric="taxicab")[1:-1, 1:-1]  # 1 on its border
+        j, i = np.unravel_index(int(np.argmax(depth)), depth.shape)
+        anchors.append((int(depth[j, i]), int(k), int(i), int(j)))
+    for d, k, i, j in sorted(anchors, reverse=True)[:most]:
+        if d < 3:  # a territory narrower than five cells: too small to hold a name at this size
+            break
+        if any(abs(i - a) < da + d and abs(j - b) < (da + d) / 2 for da, a, b in placed):
+            continue
+        placed.append((d, i, j))
+        lines = textwrap.wrap(land.decodes[int(np.flatnonzero(t.ravel() == k)[0])], width=max(12, 4 * d))
+        text = "\n".join(lines[:3]) + (" …" if len(lines) > 3 else "")
+        ax.text(
+            x0 + i * (x1 - x0) / (n - 1),
+            y0 + j * (y1 - y0) / (n - 1),
+            text,
+            ha="center",
+            va="center",
+            fontsize=7,
+            color="#222",
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7},
+        )
