@@ -23,6 +23,16 @@ function unpack(p) {
     if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
   }
   if (!(x1 > x0)) { x0 -= 1; x1 += 1; } if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
+  // the view opens on the bulk of the points: the central 99 % on each axis (from a sample of at most 20,000),
+  // with a margin, so that a few far outliers do not squeeze the map into a corner; Reset view returns here
+  const step = Math.max(1, Math.floor(n / 20000)), xs = [], ys = [];
+  for (let i = 0; i < n; i += step) { xs.push(xy[2 * i]); ys.push(xy[2 * i + 1]); }
+  xs.sort((a, b) => a - b); ys.sort((a, b) => a - b);
+  const q = (arr, f) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(f * (arr.length - 1))))];
+  let [f0, f1, g0, g1] = [q(xs, 0.005), q(xs, 0.995), q(ys, 0.005), q(ys, 0.995)];
+  const mx = (f1 - f0) * 0.06, my = (g1 - g0) * 0.06;
+  [f0, f1, g0, g1] = [Math.max(x0, f0 - mx), Math.min(x1, f1 + mx), Math.max(y0, g0 - my), Math.min(y1, g1 + my)];
+  if (!(f1 > f0) || !(g1 > g0)) [f0, f1, g0, g1] = [x0, x1, y0, y1];
   const cell = (i) => Math.min(G - 1, Math.floor((xy[2 * i] - x0) / (x1 - x0) * G))
     + G * Math.min(G - 1, Math.floor((xy[2 * i + 1] - y0) / (y1 - y0) * G));
   const start = new Int32Array(G * G + 1), items = new Int32Array(n);
@@ -32,7 +42,7 @@ function unpack(p) {
   for (let i = 0; i < n; i++) items[fill[cell(i)]++] = i;
   return {
     n, xy, rgb: bytes(p.rgb), order: new Int32Array(bytes(p.order).buffer), text: p.text.split('\n'),
-    legend: p.legend, size: p.size, opacity: p.opacity, bounds: [x0, y0, x1, y1], start, items,
+    legend: p.legend, size: p.size, opacity: p.opacity, bounds: [x0, y0, x1, y1], frame: [f0, g0, f1, g1], start, items,
     sel: new Uint8Array(n), nsel: 0,
   };
 }
@@ -137,7 +147,7 @@ export default function (component) {
       return { b, loc: gl.getAttribLocation(prog, name), size, type, norm };
     };
     if (s) for (const a of Object.values(s.attrs)) gl.deleteBuffer(a.b);
-    const [x0, y0, x1, y1] = v.bounds;
+    const [x0, y0, x1, y1] = v.frame;  // the home view: the bulk of the points (the grid's bounds hold them all)
     s = root.__scatter = {
       id: data.id, gl, prog,
       attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', v.rgb, 3, gl.UNSIGNED_BYTE, true),
