@@ -221,6 +221,26 @@ def test_shipped_yelp_checkpoints():
     assert total <= 64 * 2**20, f"the shipped checkpoints take {total / 2**20:.1f} MiB, over 64 MiB"
 
 
+def test_shipped_yahoo_checkpoints_and_the_folders_bound():
+    """checkpoints/yahoo-{aae,daae}/: fp16, a training log, a vocabulary of Yahoo's (its `_UNK` placeholder a
+    word of it), no attribute vectors (Yahoo has no labelled sets), rebuilding Yahoo-style questions; and all of
+    checkpoints/ within 100 MB."""
+    from textae.checkpoint import read_train_log
+    from textae.vectors import list_vectors
+
+    for name in ("aae", "daae"):
+        d = ROOT / "checkpoints" / f"yahoo-{name}"
+        cfg = json.loads((d / "config.json").read_text())
+        assert cfg["model"]["model_type"] == name and cfg["dtype"] == "float16"
+        assert list_vectors(d) == [] and [r for r in read_train_log(d) if r.get("split") == "valid"]
+        m = textae.load(d)
+        assert "_UNK" in m.vocab.word2idx and m.cfg.vocab_size > 9000
+        question = "what is the best way to learn a new language ?"
+        assert m.vocab.unknown_share([question]) == 0 and len(m.reconstruct(question).split()) > 3
+    total = sum(f.stat().st_size for f in (ROOT / "checkpoints").rglob("*") if f.is_file())
+    assert total <= 100 * 10**6, f"checkpoints/ takes {total / 1e6:.1f} MB, over 100 MB"
+
+
 @pytest.mark.filterwarnings("ignore")
 def test_reference_checkpoint_decodes_token_for_token_at_the_length_limit(tmp_path, small):
     """Greedy decodes that never emit <eos> run to the limit: the reference stops after 34 words, and so do we."""
