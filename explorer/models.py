@@ -7,6 +7,7 @@ once per loaded model), as the disk cache names it; its path and file time only 
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ def _mtime(path: Path) -> float:
     f = p if p.is_file() else p / "model.safetensors"
     return f.stat().st_mtime if f.exists() else 0.0
 
+
+log = logging.getLogger("textae.models")
 
 SHORT = 2_000  # inputs up to this long are cached per (model, input) here; longer lists are corpora
 # codes decoded at once that are cached here: a slider's or a click's handful. A landscape's thousands (kept on
@@ -55,7 +58,10 @@ class ServedModel(api.TextAE):
 
 @st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=8)
 def _load(path: str, mtime: float, precision: str) -> ServedModel:
-    m = api.load(path, device="cpu", precision=precision)
+    with recorded() as said:  # auto's fallback to fp32 for a model it strays on: the server's log says it
+        m = api.load(path, device="cpu", precision=precision)
+    for message in said:
+        log.warning("%s: %s", path, message)
     served = ServedModel(m.model, m.vocab, m.meta, m.path, m.precision)
     served.fingerprint()  # once, here: every cache key of this model's results names it (and its precision)
     return served

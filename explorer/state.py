@@ -20,6 +20,7 @@ from textae.access import ROOT
 from textae.checkpoint import find_checkpoints
 from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_label_names
 from textae.errors import TextaeError
+from textae.precision import from_env
 
 OTHER_PATH = "Another path…"
 NONE = "(none)"
@@ -232,6 +233,8 @@ def model_card(path: str | None) -> None:
         lines.append(f"best valid loss {best['valid_loss']:.2f}{extra} (epoch {best.get('epoch')})")
     if meta.get("format") == "reference":
         lines.append("reference-format checkpoint (imported on load)")
+    wanted = from_env()[0]  # what this server asked for, and what this model runs (auto may fall back to fp32)
+    lines.append(f"inference in {m.precision}" + (f" ({wanted} chose it)" if wanted == "auto" else ""))
     with st.sidebar.expander("Model card", expanded=True):
         st.markdown("  \n".join(lines))
 

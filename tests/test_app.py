@@ -54,6 +54,19 @@ def test_the_welcome_page_says_what_the_servers_store_holds(app):
     assert f"at most {held.limit / 2**20:,.0f} MB, set by TEXTAE_STORE_MB" in said
 
 
+def test_the_precision_is_shown_on_the_welcome_page_and_the_model_card(app, monkeypatch):
+    from textae import precision
+
+    at = app("app_pages/latent_map.py")
+    assert "inference in fp32" in " ".join(md.value for md in at.sidebar.markdown)  # the tests' TEXTAE_PRECISION
+    monkeypatch.setenv("TEXTAE_PRECISION", "auto")
+    at.switch_page("app_pages/home.py").run()
+    assert f"Inference precision: {precision.describe('auto')} · set by TEXTAE_PRECISION" in texts(at, "caption")
+    monkeypatch.setenv("TEXTAE_PRECISION", "fp64")  # not a precision: said, and auto used
+    at.run()
+    assert "TEXTAE_PRECISION='fp64' is not one of auto, fp32, bf16, int8; auto is used" in texts(at, "warning")
+
+
 def test_sidebar_reads_and_writes_the_url(app, app_root):
     at = app(
         "app_pages/latent_map.py", ckpt=app_root / "checkpoints" / "aae", ckpt2=app_root / "checkpoints" / "ae", n=300
