@@ -109,10 +109,8 @@ class TextAutoencoder(nn.Module):
             empty = self.h2mu.weight.new_zeros(x.size(1), 0)
             return empty, empty
         emb = self.drop(self.embed(x))  # [T, B, dim_emb]
-        # cuDNN runs packed sequences natively; on the CPU packing would keep the LSTM off oneDNN. An int8 E
-        # (torch.ao's dynamic LSTM, textae.precision) has no flat weights to step by hand, and takes packed input.
-        packed = emb.device.type == "cuda" or not isinstance(self.E, nn.LSTM)
-        final = self._bilstm_packed if packed else self._bilstm_final
+        # cuDNN runs packed sequences natively; on the CPU packing would keep the LSTM off oneDNN
+        final = self._bilstm_packed if emb.device.type == "cuda" else self._bilstm_final
         h = final(emb, lengths)  # [B, 2 * dim_h]
         if self.cfg.learned_prior:  # ARAE: a unit-norm code, blurred by fixed Gaussian noise in training
             mu = F.normalize(self.h2mu(h), dim=1)

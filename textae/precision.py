@@ -2,9 +2,10 @@
 
 Two paths carry nearly all of inference's work, and each narrows differently:
 
-- **Encoding** (the bidirectional LSTM): bf16 runs it under autocast (oneDNN's bf16 LSTM); int8 replaces
-  the encoder LSTM by torch.ao's dynamically quantised one (int8 weights, activations quantised per batch).
-  A code moves a little: mean cosine with fp32's 0.99999 in bf16 (benchmarks/precision.py).
+- **Encoding** (the bidirectional LSTM): bf16 runs it under autocast (oneDNN's bf16 LSTM); a code moves a
+  little (mean cosine with fp32's 0.99999; benchmarks/precision.py). int8 encodes in fp32: torch.ao's
+  dynamically quantised LSTM was measured no faster here (2.10 against 2.40 s for 20,000 sentences) and
+  moved codes past the fidelity bar (10-NN overlap 0.955), so int8 quantises the projection alone.
 - **Greedy decoding**: 84 % of a step's multiply-adds are the vocabulary projection (dim_h x V). The narrow
   projection (bf16, or int8 through torch.ao) only *proposes* the RESCORE most likely tokens; their logits
   are then computed again in fp32 from the fp32 weights and the best is taken. The decoder's LSTM stays
@@ -15,9 +16,10 @@ Sampling and beam search use every token's probability, not a best token, so the
 the results that promise exactness (`reconstruct`, `eval`, the reference import's token identity): the
 library's default is fp32, and `auto` is what the app and the map commands ask for.
 
-`auto` picks bf16 on a CPU with native bf16 kernels (AVX-512 BF16 or AMX), else fp32: int8 stays opt-in,
-because its codes missed the fidelity bar (10-NN overlap >= 0.98; docs/benchmarks.md). It also checks each
-model it is used on (`probe`): a model whose narrow codes or decodes stray falls back to fp32, with a warning.
+`auto` picks bf16 on a CPU with native bf16 kernels (AVX-512 BF16 or AMX); else int8 where torch has a
+quantised engine (a CPU without native bf16, such as Zen 3, gains in decoding, and its codes are fp32's);
+else fp32. It also checks each model it is used on (`probe`): a model whose narrow codes or decodes stray
+falls back to fp32, with a warning.
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def check(name: str) -> str:
 
 
 def resolve(name: str, device: torch.device | str = "cpu") -> str:
-    """The precision `name` gives on `device`: auto -> bf16 on a CPU with native bf16, else fp32.
+    """The precision `name` gives on `device`: auto -> bf16 on a CPU with native bf16, else int8 on a CPU
+    with a quantised engine, else fp32.
 
     bf16 on a CPU without native kernels, and int8 anywhere but a CPU with a quantised engine, are
     InputErrors: each would run, but slower than fp32, which is never what a user asks for.
@@ -68,7 +71,9 @@ def resolve(name: str, device: torch.device | str = "cpu") -> str:
     device = torch.device(device)
     name = check(name)
     if name == "auto":
-        return "bf16" if device.type == "cpu" and cpu_bf16_supported() else "fp32"
+        if device.type != "cpu":
+            return "fp32"
+        return "bf16" if cpu_bf16_supported() else "int8" if int8_engine() else "fp32"
     if name == "bf16" and device.type == "cpu" and not cpu_bf16_supported():
         raise InputError("precision bf16: this CPU has no native bf16 kernels (AVX-512 BF16 or AMX); use fp32, "
                          "int8 or auto")  # fmt: skip
@@ -99,7 +104,8 @@ def describe(name: str) -> str:
         except InputError as e:
             return f"{name} ({e})"
     got = resolve("auto")
-    why = "this CPU has native bf16" if got == "bf16" else "this CPU has no native bf16"
+    why = {"bf16": "this CPU has native bf16", "int8": "no native bf16 here; int8 decoding, fp32 codes",
+           "fp32": "no native bf16 or quantised engine here"}[got]  # fmt: skip
     return f"auto ({got}: {why}; fp32 for a model it strays on)"
 
 
@@ -108,16 +114,16 @@ class Inference:
 
     def __init__(self, model: nn.Module, precision: str):
         self.model, self.precision = model, precision
-        self._narrow = None  # the int8 copy (encoder LSTM and projection quantised), or the bf16 projection
+        self._narrow = None  # the int8 projection (torch.ao), or the bf16 projection's weights
         if precision == "int8":
-            self._narrow = quantized(model)
+            self._narrow = quantized(model.proj)
         elif precision == "bf16":
             self._proj = (model.proj.weight.detach().to(torch.bfloat16), model.proj.bias.detach().to(torch.bfloat16))
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """mu, logvar [B, dim_z] in fp32 of x [T, B] (see TextAutoencoder.encode), computed at this precision."""
-        if self.precision == "int8":
-            return self._narrow.encode(x, lengths)
+        if self.precision == "int8":  # fp32 codes: see the module's docstring
+            return self.model.encode(x, lengths)
         with torch.autocast(x.device.type, dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext():
             mu, logvar = self.model.encode(x, lengths)
         return mu.float(), logvar.float()
@@ -129,7 +135,7 @@ class Inference:
         if self.precision == "fp32":
             return proj(h).float().argmax(-1)
         if self.precision == "int8":
-            narrow = self._narrow.proj(h)  # [b, V], int8 weights
+            narrow = self._narrow(h)  # [b, V], int8 weights
         else:
             narrow = nn.functional.linear(h.to(torch.bfloat16), *self._proj)  # [b, V] in bf16
         cand = narrow.topk(min(RESCORE, narrow.size(-1)), -1).indices  # [b, RESCORE]
@@ -137,9 +143,9 @@ class Inference:
         return cand.gather(1, exact.argmax(-1, keepdim=True))[:, 0]
 
 
-def quantized(model: nn.Module) -> nn.Module:
-    """A copy of `model` whose encoder LSTM (E) and vocabulary projection (proj) are int8, dynamically
-    quantised by torch.ao (the model's encode then runs E over packed sequences, as that LSTM needs)."""
+def quantized(proj: nn.Linear) -> nn.Module:
+    """A copy of the vocabulary projection `proj` with int8 weights, dynamically quantised by torch.ao (its
+    activations quantised per batch)."""
     engine = int8_engine()
     if engine is None:
         raise InputError("precision int8: this torch build has no quantised engine (x86 or fbgemm)")
@@ -148,7 +154,7 @@ def quantized(model: nn.Module) -> nn.Module:
         warnings.simplefilter("ignore")
         from torch.ao.quantization import quantize_dynamic
 
-        return quantize_dynamic(copy.deepcopy(model).eval(), {"E", "proj"}, dtype=torch.qint8)
+        return quantize_dynamic(nn.Sequential(copy.deepcopy(proj)).eval(), {nn.Linear}, dtype=torch.qint8)
 
 
 def probe(m, precision: str, n: int = PROBE_SENTENCES) -> dict[str, float]:
