@@ -171,6 +171,7 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     assert not at.exception
 
 
+@pytest.mark.slow  # reads and encodes the shared data twice
 def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app, app_root, tmp_path):
     """The shared Yahoo splits are offered beside Yelp's; a checkpoint of Yahoo's vocabulary maps both, and says in
     one line what share of the corpus's words it reads as <unk>: a few on its own corpus, many on Yelp's."""

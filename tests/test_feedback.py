@@ -52,13 +52,8 @@ def test_warnings_outside_a_recorded_block_go_on_as_before():
 
 def test_advice_no_reader_can_act_on_never_reaches_the_page():
     """umap-learn's first import asks for TensorFlow (for ParametricUMAP, which the app does not use): the page's
-    warnings leave it out, and a UMAP fitted inside a recorded block says nothing else."""
-    import numpy as np
-
-    from textae.projection import Projection
-
+    warnings leave it out (a real first UMAP on a page: test_app.py's test_latent_map_umap, a slow test)."""
     with recorded() as messages:
         warnings.warn("The umap.parametric_umap package requires Tensorflow > 2.0", UserWarning, stacklevel=1)
-        Projection("umap", 5).fit(np.random.default_rng(0).standard_normal((40, 8)).astype(np.float32))
         warnings.warn("a warning a reader can act on", UserWarning, stacklevel=1)
     assert messages == ["a warning a reader can act on"]
