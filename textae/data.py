@@ -100,9 +100,10 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a
     """
     path = Path(path)
     try:
-        if path.resolve().is_dir():
+        target = path.resolve()
+        if target.is_dir():
             raise DataError(f"{path} is a directory; give {what}")
-        with open_regular(path.resolve()) as f:  # O_NONBLOCK: a FIFO or device is refused, never waited on
+        with open_regular(target) as f:  # O_NONBLOCK: a FIFO or device is refused, never waited on
             too_big = os.fstat(f.fileno()).st_size > max_bytes
             raw = b"" if too_big else f.read(max_bytes + 1)  # one that grows (or says 0, as /proc's do) stops here
     except FileNotFoundError:

@@ -114,11 +114,12 @@ class Inference:
 
     def __init__(self, model: nn.Module, precision: str):
         self.model, self.precision = model, precision
-        self._narrow = None  # the int8 projection (torch.ao), or the bf16 projection's weights
+        self._narrow = None  # the narrow projection, decoder states [b, dim_h] -> logits [b, V]: int8 or bf16
         if precision == "int8":
             self._narrow = quantized(model.proj)
         elif precision == "bf16":
-            self._proj = (model.proj.weight.detach().to(torch.bfloat16), model.proj.bias.detach().to(torch.bfloat16))
+            w, b = model.proj.weight.detach().to(torch.bfloat16), model.proj.bias.detach().to(torch.bfloat16)
+            self._narrow = lambda h: nn.functional.linear(h.to(torch.bfloat16), w, b)
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """mu, logvar [B, dim_z] in fp32 of x [T, B] (see TextAutoencoder.encode), computed at this precision."""
@@ -134,10 +135,7 @@ class Inference:
         proj = self.model.proj
         if self.precision == "fp32":
             return proj(h).float().argmax(-1)
-        if self.precision == "int8":
-            narrow = self._narrow(h)  # [b, V], int8 weights
-        else:
-            narrow = nn.functional.linear(h.to(torch.bfloat16), *self._proj)  # [b, V] in bf16
+        narrow = self._narrow(h)  # [b, V]
         cand = narrow.topk(min(RESCORE, narrow.size(-1)), -1).indices  # [b, RESCORE]
         exact = torch.einsum("bd,bkd->bk", h.float(), proj.weight[cand]) + proj.bias[cand]  # fp32 logits [b, RESCORE]
         return cand.gather(1, exact.argmax(-1, keepdim=True))[:, 0]

@@ -55,7 +55,8 @@ def sharded_codes(m, corpus: Corpus, world: World,
     import torch.distributed as dist
 
     n, dim = len(corpus.sentences), m.cfg.dim_z
-    starts = list(range(0, n, CHUNK))[world.rank :: world.size]
+    dealt = [list(range(0, n, CHUNK))[r :: world.size] for r in range(world.size)]  # each rank's chunk starts
+    starts = dealt[world.rank]
     mine = np.zeros((sum(min(CHUNK, n - s) for s in starts), dim), dtype=np.float32)
     at = 0
     for i, s in enumerate(starts):
@@ -71,7 +72,7 @@ def sharded_codes(m, corpus: Corpus, world: World,
     Z = np.zeros((n, dim), dtype=np.float32)
     for rank, part in enumerate(parts):
         at = 0
-        for s in list(range(0, n, CHUNK))[rank :: world.size]:
+        for s in dealt[rank]:
             k = min(CHUNK, n - s)
             Z[s : s + k] = part[at : at + k]
             at += k
