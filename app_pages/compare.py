@@ -7,8 +7,8 @@ from explorer import charts, corpora, feedback, maps, scatter, state, widgets
 from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
-from textae.evaluation import quick_figures
-from textae.landscape import shown as shown_figures
+from textae.maps.landscape import shown as shown_figures
+from textae.measure.evaluation import quick_figures
 
 st.title("Compare models")
 choices = state.checkpoint_choices()

@@ -6,10 +6,10 @@ import streamlit as st
 
 from explorer import feedback, state
 from explorer.models import load_model
-from textae import geometry
 from textae.config import MAX_TOKENS
 from textae.errors import TextaeError
 from textae.figures import svg
+from textae.measure import geometry
 
 st.title("Geometry of the latent space")
 st.caption(

@@ -4,8 +4,9 @@ import streamlit as st
 
 import textae
 from explorer import feedback, store
-from textae import access, precision
-from textae.checkpoint import find_checkpoints
+from textae import precision
+from textae.storage import access
+from textae.storage.checkpoint import find_checkpoints
 
 st.title("textae: text autoencoders, explored")
 st.markdown(

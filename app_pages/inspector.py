@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from explorer import charts, corpora, feedback, state
-from textae import access
-from textae.checkpoint import export, read_train_log
 from textae.generate import STRATEGIES
-from textae.metrics import latent_stats
+from textae.measure.metrics import latent_stats
+from textae.storage import access
+from textae.storage.checkpoint import export, read_train_log
 
 st.title("Checkpoint inspector")
 

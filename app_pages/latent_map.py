@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from explorer import corpora, feedback, map_panels, maps, scatter, state, store, widgets
-from textae import geometry, search
-from textae.projection import kmeans
+from textae.maps import search
+from textae.maps.projection import kmeans
+from textae.measure import geometry
 
 st.title("Latent map")
 m = state.model()
@@ -65,10 +66,10 @@ if color_by == "label":
 elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
-    # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.search) rather than cut off unseen
+    # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
     pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b",
                                max_chars=4 * search.MAX_PATTERN)  # fmt: skip
-    if pattern:  # RE2: linear in the corpus whatever the pattern (textae.search), held once per server
+    if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
         with feedback.errors_shown():
             hits = store.held(("search", c.digest, pattern), lambda: search.search(c.sentences, pattern))
         if hits.note:

@@ -7,11 +7,11 @@ from explorer import charts, corpora, feedback, live_lab, scatter
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
 from explorer.state import UPLOAD_LIMIT_MB
-from textae import lab
 from textae.config import replace
 from textae.data import DataLayout, read_bytes, read_label_names
-from textae.landscape import Landscape
-from textae.landscape import shown as shown_figures
+from textae.experiments import lab
+from textae.maps.landscape import Landscape
+from textae.maps.landscape import shown as shown_figures
 
 SIZES = [5_000, 10_000, 20_000, 50_000]
 

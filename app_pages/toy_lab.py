@@ -9,10 +9,10 @@ from dataclasses import replace
 import streamlit as st
 
 from explorer import charts
-from textae import toy
+from textae.experiments import toy
+from textae.experiments.toy import ToyConfig, ToyLab
 from textae.figures.html import toy_scatter
-from textae.parallel import torch_threads
-from textae.toy import ToyConfig, ToyLab
+from textae.training.parallel import torch_threads
 
 st.title("Toy lab: similar sequences, similar codes?")
 st.markdown(

@@ -31,7 +31,7 @@ HOSTILE = ["latent_map?corpus=/etc/passwd", "latent_map?corpus=/dev/zero", "late
            "latent_map?n=99999999", "style?k=1e309", "interpolation?t=nan", "latent_map?ckpt=/etc"]  # fmt: skip
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # patterns that backtrack exponentially in a backtracking matcher (Python's re): each on a Yelp sentence of
-# about 60 characters would hold the GIL for hours; the map's search (textae.search, RE2) reads the text once
+# about 60 characters would hold the GIL for hours; the map's search (textae.maps.search, RE2) reads the text once
 CATASTROPHIC = [
     r"(.*)*x",
     r"(a|aa)*$b",

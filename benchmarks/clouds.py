@@ -1,5 +1,5 @@
 """Noise clouds of the shipped AAE and DAAE across noise rates: how far a sentence's noisy copies land from its
-code, against a random pair of the corpus's sentences (textae.clouds), and the DAAE's lead. The page's default
+code, against a random pair of the corpus's sentences (textae.maps.clouds), and the DAAE's lead. The page's default
 noise is the one where the lead shows best.
 
     python benchmarks/clouds.py [--sentences 40 --copies 30]
@@ -20,8 +20,8 @@ import numpy as np
 from common import ROOT, YELP, cpu_name
 
 import textae
-from textae.clouds import cloud, pair_rms
 from textae.config import NoiseConfig
+from textae.maps.clouds import cloud, pair_rms
 
 RATES = ["0.1,0,0,0", "0.2,0,0,0", "0,0,0,3", "0.1,0,0,3", "0,0.1,0,0", "0,0,0.1,0", "0.3,0,0.1,0"]
 

@@ -24,7 +24,7 @@ from common import SIZES, YELP, corpus
 
 from textae.config import TrainConfig, preset
 from textae.model import TextAutoencoder
-from textae.train import Trainer, resolve_amp
+from textae.training.train import Trainer, resolve_amp
 from textae.vocab import PAD
 
 

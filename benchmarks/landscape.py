@@ -21,9 +21,9 @@ import common  # noqa: F401  (puts the repository on sys.path first)
 from common import ROOT, YELP, cpu_name
 
 import textae
-from textae.cache import sentences_digest
-from textae.landscape import SHOWN, cached_landscape, shown
-from textae.projection import Projection
+from textae.maps.landscape import SHOWN, cached_landscape, shown
+from textae.maps.projection import Projection
+from textae.storage.cache import sentences_digest
 
 
 def timed_landscapes(m, sentences: list[str], n: int) -> tuple[dict, float, float]:

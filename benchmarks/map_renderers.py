@@ -29,7 +29,7 @@ from map_scale import rss_mib
 
 import textae
 from textae.data import read_lines
-from textae.projection import Projection
+from textae.maps.projection import Projection
 
 HEAD = f"""import sys
 sys.path.insert(0, {str(ROOT)!r})

@@ -35,9 +35,9 @@ from common import ROOT, YELP, cpu_name
 
 import textae
 from textae import precision as P
-from textae.landscape import landscape
-from textae.metrics import edit_neighbors, neighborhood_recall
-from textae.projection import Projection
+from textae.maps.landscape import landscape
+from textae.maps.projection import Projection
+from textae.measure.metrics import edit_neighbors, neighborhood_recall
 
 
 def cpu_flags() -> set[str]:

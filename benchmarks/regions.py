@@ -19,8 +19,8 @@ import numpy as np
 from common import ROOT, YELP, cpu_name
 
 import textae
-from textae.metrics import edit_distances
-from textae.regions import LEVELS
+from textae.maps.regions import LEVELS
+from textae.measure.metrics import edit_distances
 
 
 def label_fit(m, Z: np.ndarray, sentences: list[str], assign: np.ndarray) -> tuple[float, float]:

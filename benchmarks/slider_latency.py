@@ -46,9 +46,9 @@ from common import ROOT, SIZES, corpus
 
 import textae
 from textae import ops
-from textae.checkpoint import find_checkpoints, save_checkpoint
 from textae.config import preset
 from textae.model import TextAutoencoder
+from textae.storage.checkpoint import find_checkpoints, save_checkpoint
 from textae.vocab import Vocab
 
 INPUTS = ["the food was cold and the service was slow .", "great place , friendly staff !", "i will be back ."]

@@ -4,7 +4,7 @@
     python benchmarks/text_lab.py --seeds 1 --seconds 60 --no-browser
 
 What is measured:
-1. lead (library, no browser): for each seed, the live default (textae.lab.LIVE) on the shared Yelp
+1. lead (library, no browser): for each seed, the live default (textae.experiments.lab.LIVE) on the shared Yelp
    train, trained on one thread for --seconds of training with a frame every 100 steps; the training
    time until the DAAE's NP@10 leads the AAE's by 0.02 and by 0.05, and both at the end.
 2. browser (Debian's Chromium driving `streamlit run serve.py`):
@@ -31,10 +31,10 @@ import numpy as np
 from common import ROOT, YELP, cpu_name
 
 from explorer.live_lab import RECORDING
-from textae import lab
 from textae.config import replace
 from textae.data import read_label_names, read_lines
-from textae.parallel import torch_threads
+from textae.experiments import lab
+from textae.training.parallel import torch_threads
 
 
 def lead(seed: int, seconds: float, sents: list[str], labels: list[str]) -> dict:

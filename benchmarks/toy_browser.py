@@ -20,7 +20,7 @@ from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 from playwright.sync_api import sync_playwright
 
-from textae.toy import ToyConfig
+from textae.experiments.toy import ToyConfig
 
 
 def main() -> None:

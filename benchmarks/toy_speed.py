@@ -14,8 +14,8 @@ import time
 import common  # noqa: F401  (puts the repository on sys.path)
 import torch
 
+from textae.experiments.toy import ToyConfig, ToyLab
 from textae.figures.html import toy_scatter
-from textae.toy import ToyConfig, ToyLab
 
 
 def main() -> None:

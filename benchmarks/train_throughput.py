@@ -20,7 +20,7 @@ import torch
 from common import SIZES, corpus, cpu_name
 
 from textae.config import PRESETS, TrainConfig, preset
-from textae.train import Trainer, resolve_amp
+from textae.training.train import Trainer, resolve_amp
 
 
 def seconds_per_step(name: str, a, amp: str, sents: list[list[str]]) -> tuple[float, int]:

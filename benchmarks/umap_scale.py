@@ -1,5 +1,5 @@
 """UMAP of a whole corpus: a fit on a seeded sample whose other codes are placed by the fitted model (what
-the app does, textae.projection.FIT_SAMPLE) against a fit of every code, in time and in neighbourhood
+the app does, textae.maps.projection.FIT_SAMPLE) against a fit of every code, in time and in neighbourhood
 preservation.
 
     python benchmarks/umap_scale.py [--n 154940] [--sample 20000]
@@ -17,7 +17,7 @@ import numpy as np
 from common import ROOT, YELP, cpu_name
 
 import textae
-from textae import projection
+from textae.maps import projection
 
 
 def preservation(Z: np.ndarray, P: np.ndarray, idx: np.ndarray, k: int = 10) -> float:

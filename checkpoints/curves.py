@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from textae.checkpoint import read_train_log  # noqa: E402
+from textae.storage.checkpoint import read_train_log  # noqa: E402
 
 
 def main() -> None:

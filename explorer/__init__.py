@@ -18,5 +18,6 @@ warmup     the warm start (serve.py): the views a server showed last, run again 
 
 Data flow: state.model() and state.corpus() give a page its model and corpus, each carrying its fingerprint
 (TextAE.fingerprint, Corpus.digest); corpora.codes and maps.projection key their results by those two, in the
-disk cache (textae.cache) and in the store. The Chromium helpers of the tests and benchmarks are tests/browser.py.
+disk cache (textae.storage.cache)
+and in the store. The Chromium helpers of the tests and benchmarks are tests/browser.py.
 """

@@ -1,7 +1,7 @@
 """Corpora the app reads (files, uploads, the shared presets), and a corpus's codes under a model.
 
 A corpus read once per server is kept by st.cache_data with its fingerprint (Corpus.digest), which every
-later key uses: codes, maps, searches. Its codes come from the disk cache (textae.cache) or are encoded into
+later key uses: codes, maps, searches. Its codes come from the disk cache (textae.storage.cache) or are encoded into
 it under a progress bar, then held in the server's store (explorer.store).
 """
 
@@ -74,9 +74,9 @@ def file_sentences(path: str) -> list[str]:
 
 
 def classifier(corpus: Corpus):
-    """A class scorer trained once per labelled corpus (textae.rewrite.train_classifier), held in the
+    """A class scorer trained once per labelled corpus (textae.maps.rewrite.train_classifier), held in the
     server's store; None for a corpus without labels."""
-    from textae.rewrite import train_classifier
+    from textae.maps.rewrite import train_classifier
 
     if not corpus.labels:
         return None

@@ -12,16 +12,16 @@ import streamlit as st
 
 from explorer import corpora, feedback, maps, scatter, state, store, widgets
 from explorer.models import load_model
-from textae import clouds, rewrite
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
-from textae.landscape import shown as shown_figures
-from textae.regions import LEVELS, to_csv
-from textae.regions import rows as region_rows
+from textae.maps import clouds, rewrite
+from textae.maps.landscape import shown as shown_figures
+from textae.maps.regions import LEVELS, to_csv
+from textae.maps.regions import rows as region_rows
 
 
 def landscape(m, c, shown) -> tuple[dict | None, bool]:
-    """The decoded landscape's controls and figures (textae.landscape): the layer the map draws beneath its
+    """The decoded landscape's controls and figures (textae.maps.landscape): the layer the map draws beneath its
     points (None for none) and whether the points are shown."""
     LAYERS = {"none": None, "territories": "territories", "change": "change"}
     l1, l2, l3 = st.columns([2, 1, 1])
@@ -57,7 +57,7 @@ REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} an
 
 
 def regions(m, c, Z, shown) -> list[dict] | None:
-    """Region labels (textae.regions): the labels the map writes, by zoom level, listed and downloadable;
+    """Region labels (textae.maps.regions): the labels the map writes, by zoom level, listed and downloadable;
     None when off, or when the corpus is too small (said, and the map goes on)."""
     labelled = None
     found = []
@@ -82,7 +82,7 @@ CLOUD_NOISE = (("drop", 0.1), ("blank", 0.0), ("sub", 0.0), ("shuffle_k", 0.0))
 
 
 def reference(m, c, Z) -> float:
-    """The RMS distance between two random sentences of corpus c under model m (textae.clouds.pair_rms), once
+    """The RMS distance between two random sentences of corpus c under model m (textae.maps.clouds.pair_rms), once
     per (model, corpus) in the server's store."""
     return store.held(("pair rms", m.fingerprint(), c.digest), lambda: clouds.pair_rms(Z))
 
@@ -98,7 +98,7 @@ def second_model(m):
 
 
 def noise_cloud(m, c, Z, proj, marks: dict) -> None:
-    """A sentence and k noisy copies through the DAAE's C(x) (textae.clouds), encoded and added to the map's
+    """A sentence and k noisy copies through the DAAE's C(x) (textae.maps.clouds), encoded and added to the map's
     `marks`; listed with their decodes, and how far they land against a random pair, for this model and a
     second one beside it."""
     with st.expander("Noise cloud: where do a sentence's noisy copies land?"):
@@ -157,7 +157,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
 
 def rewrite_selection(m, c, picked, Z) -> None:
     """z + k·v for every selected sentence (`picked`: their indices in corpus c), decoded in batches, with each
-    pair's edit distance and a classifier's verdict (textae.rewrite); Z [N, dim_z] are the corpus's codes."""
+    pair's edit distance and a classifier's verdict (textae.maps.rewrite); Z [N, dim_z] are the corpus's codes."""
     picked = np.asarray(picked, dtype=np.int64)
     chosen, codes = [c.sentences[i] for i in picked], Z[picked]
     picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))

@@ -1,5 +1,5 @@
 """A corpus's 2-D maps (PCA, UMAP, along a vector) and their decoded landscapes: computed once, kept on disk
-(textae.projection.corpus_map, textae.landscape.cached_landscape) and held in the server's store, each
+(textae.maps.projection.corpus_map, textae.maps.landscape.cached_landscape) and held in the server's store, each
 named by what it depends on."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import streamlit as st
 from explorer import store
 from textae import api
 from textae.data import Corpus
-from textae.landscape import Landscape, cached_landscape
-from textae.projection import Projection, corpus_map
-from textae.regions import Region, cached_regions
+from textae.maps.landscape import Landscape, cached_landscape
+from textae.maps.projection import Projection, corpus_map
+from textae.maps.regions import Region, cached_regions
 
 
 @dataclass
@@ -48,7 +48,7 @@ def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca"
 
 
 def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
-    """The decoded landscape of a map (textae.landscape), n x n: from the store, the disk cache, or decoded
+    """The decoded landscape of a map (textae.maps.landscape), n x n: from the store, the disk cache, or decoded
     into both under a progress bar."""
 
     def decode() -> Landscape:
@@ -63,7 +63,7 @@ def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
 
 
 def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Region]:
-    """The corpus's regions at three levels, labelled by the model (textae.regions): from the store, the
+    """The corpus's regions at three levels, labelled by the model (textae.maps.regions): from the store, the
     disk cache, or clustered and decoded into both under a spinner."""
 
     def find() -> list[Region]:

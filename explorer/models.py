@@ -15,9 +15,10 @@ import streamlit as st
 import torch
 
 from explorer.feedback import recorded, rewarn
-from textae import access, api
-from textae.checkpoint import resolve
+from textae import api
 from textae.precision import from_env
+from textae.storage import access
+from textae.storage.checkpoint import resolve
 
 
 def _mtime(path: Path) -> float:
@@ -31,7 +32,7 @@ log = logging.getLogger("textae.models")
 
 SHORT = 2_000  # inputs up to this long are cached per (model, input) here; longer lists are corpora
 # codes decoded at once that are cached here: a slider's or a click's handful. A landscape's thousands (kept on
-# disk by textae.landscape) or a rewrite's would each push the sliders' small decodes out of the 64 entries
+# disk by textae.maps.landscape) or a rewrite's would each push the sliders' small decodes out of the 64 entries
 SHORT_DECODE = 256
 
 

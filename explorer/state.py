@@ -15,12 +15,13 @@ from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
 from explorer.widgets import SHARED_YAHOO, SHARED_YELP
-from textae import access, api
-from textae.access import ROOT
-from textae.checkpoint import find_checkpoints
+from textae import api
 from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_label_names
 from textae.errors import TextaeError
 from textae.precision import from_env
+from textae.storage import access
+from textae.storage.access import ROOT
+from textae.storage.checkpoint import find_checkpoints
 
 OTHER_PATH = "Another path…"
 NONE = "(none)"

@@ -1,5 +1,5 @@
 """What every session of a server shares in memory: a corpus's codes and maps, the points a map sends the
-browser, search results. The disk cache (textae.cache) stays the source; this saves reading it again on
+browser, search results. The disk cache (textae.storage.cache) stays the source; this saves reading it again on
 every rerun.
 
 The store is bounded in bytes, not entries (one corpus's codes are 80 MB at 155k sentences and 512 MB at a
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from textae.cache import env_megabytes
+from textae.storage.cache import env_megabytes
 
 log = logging.getLogger("textae.store")
 

@@ -1,6 +1,6 @@
 """The URL's state: the parameters the shared sidebar keeps in step with its selections, so that a copied
 address opens the same view, and the warm start (explorer/warmup.py) remembers and replays the same ones.
-Every value is untrusted: paths pass textae.access, numbers are clamped, text is bounded."""
+Every value is untrusted: paths pass textae.storage.access, numbers are clamped, text is bounded."""
 
 from __future__ import annotations
 

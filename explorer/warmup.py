@@ -26,10 +26,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from explorer import url
-from textae import cache
 from textae.data import read_bytes
 from textae.errors import TextaeError
-from textae.files import write_atomically
+from textae.storage import cache
+from textae.storage.files import write_atomically
 
 log = logging.getLogger("textae.warmup")
 

@@ -13,7 +13,7 @@ from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
 from textae import api
 from textae.data import DataLayout, decode_lines, read_lines
-from textae.vectors import about as vector_about
+from textae.storage.vectors import about as vector_about
 
 SHARED_YELP = DataLayout.shared("yelp")
 SHARED_YAHOO = DataLayout.shared("yahoo")  # questions only: no labels, vectors or interpolation pairs

@@ -40,7 +40,7 @@ def trained_run(tmp_path_factory, corpus_files) -> Path:
     the fastest way to a model whose reconstructions can be checked.)
     """
     from textae.data import read_sentences
-    from textae.train import Trainer
+    from textae.training.train import Trainer
 
     torch.manual_seed(0)
     run = tmp_path_factory.mktemp("runs") / "ae"
@@ -57,8 +57,8 @@ def app_root(tmp_path_factory, trained_run, corpus, vocab) -> Path:
     labelled corpus (corpus.txt + corpus.labels, label 1 for the positive adjectives)."""
     import shutil
 
-    from textae.checkpoint import save_checkpoint
     from textae.model import TextAutoencoder
+    from textae.storage.checkpoint import save_checkpoint
 
     root = tmp_path_factory.mktemp("app")
     shutil.copytree(trained_run, root / "checkpoints" / "ae")
@@ -77,7 +77,7 @@ def app(app_root, monkeypatch, tmp_path_factory):
     temporary folders are an allowed root, as a teacher's folder named in TEXTAE_ALLOWED_ROOTS would be)."""
     from streamlit.testing.v1 import AppTest
 
-    from textae import access
+    from textae.storage import access
 
     monkeypatch.setattr(access, "CHECKPOINT_ROOT", app_root / "checkpoints")
     monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path_factory.getbasetemp()))
@@ -102,7 +102,7 @@ def app(app_root, monkeypatch, tmp_path_factory):
 
 @pytest.fixture(scope="session", autouse=True)
 def disk_cache(tmp_path_factory):
-    """The tests' own disk cache (textae.cache), so that no test reads or fills the user's; and the app's
+    """The tests' own disk cache (textae.storage.cache), so that no test reads or fills the user's; and the app's
     precision, helpers.PRECISION (the app servers the browser tests start inherit both)."""
     import os
 

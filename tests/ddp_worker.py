@@ -18,8 +18,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from textae.config import TrainConfig, preset  # noqa: E402
 from textae.data import read_sentences  # noqa: E402
 from textae.model import TextAutoencoder  # noqa: E402
-from textae.parallel import teardown  # noqa: E402
-from textae.train import Trainer  # noqa: E402
+from textae.training.parallel import teardown  # noqa: E402
+from textae.training.train import Trainer  # noqa: E402
 
 TINY = dict(dim_emb=32, dim_h=64, dim_z=16, dim_d=32, dropout=0.0)
 

@@ -28,7 +28,7 @@ import textae
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
 widgets = pytest.importorskip("explorer.widgets")
-access = pytest.importorskip("textae.access")
+access = pytest.importorskip("textae.storage.access")
 
 
 # ----------------------------------------------------------------- frame
@@ -177,10 +177,10 @@ def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app
     one line what share of the corpus's words it reads as <unk>: a few on its own corpus, many on Yelp's."""
     from helpers import need_yahoo, need_yelp
 
-    from textae.checkpoint import save_checkpoint
     from textae.config import preset
     from textae.data import make_corpus, read_lines, read_sentences
     from textae.model import TextAutoencoder
+    from textae.storage.checkpoint import save_checkpoint
     from textae.vocab import Vocab
 
     yahoo, yelp = need_yahoo(), need_yelp()
@@ -208,7 +208,7 @@ def test_latent_map_umap(app, app_root):
     """The UMAP map holds every sentence at the library's own UMAP points, and offers no decoded grid."""
     import numpy as np
 
-    from textae.projection import Projection, corpus_map
+    from textae.maps.projection import Projection, corpus_map
 
     at = app("app_pages/latent_map.py")
     at.radio(key="map_method").set_value("UMAP").run()
@@ -230,7 +230,7 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
     import numpy as np
 
     from textae import ops
-    from textae.projection import Projection
+    from textae.maps.projection import Projection
 
     at = app("app_pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
     a, b = "the food is great", "the staff was rude !"
@@ -313,8 +313,8 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
 
     import numpy as np
 
-    from textae.landscape import landscape
-    from textae.projection import Projection
+    from textae.maps.landscape import landscape
+    from textae.maps.projection import Projection
 
     at = app("app_pages/latent_map.py")
     at.radio(key="map_layer").set_value("territories").run()
@@ -391,8 +391,8 @@ def test_compare_models_side_by_side_with_figures(app, app_root):
 
 
 def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, app_root):
-    from textae.landscape import landscape
-    from textae.projection import Projection
+    from textae.maps.landscape import landscape
+    from textae.maps.projection import Projection
 
     at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
     at.toggle(key="cmp_land_on").set_value(True).run()
@@ -419,7 +419,7 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
 
 
 def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab, monkeypatch):
-    from textae import access
+    from textae.storage import access
 
     own = tmp_path / "checkpoints"  # this test's own copy: the import adds a checkpoint there
     shutil.copytree(app_root / "checkpoints", own)
@@ -487,9 +487,9 @@ def test_toy_lab_setting_change_restarts(app):
 def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
     import numpy as np
 
-    from textae import geometry
-    from textae.projection import Projection
-    from textae.vectors import save_vector
+    from textae.maps.projection import Projection
+    from textae.measure import geometry
+    from textae.storage.vectors import save_vector
 
     ckpt = tmp_path / "ae"
     shutil.copytree(app_root / "checkpoints" / "ae", ckpt)
@@ -532,7 +532,7 @@ def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, mon
 def test_geometry_page_compares_two_models(app, app_root):
     from collections import Counter
 
-    from textae import geometry
+    from textae.measure import geometry
 
     at = app("app_pages/geometry.py")
     a, b = at.selectbox(key="geo_a").value, at.selectbox(key="geo_b").value
@@ -654,7 +654,7 @@ def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifie
     rows = table(at, "before")
     assert len(rows) == 30 and {"after", "edit distance", "class before", "class after"} <= set(rows.columns)
     # the figures, recounted with a classifier trained here on the same labelled corpus (not from the table)
-    from textae.rewrite import train_classifier
+    from textae.maps.rewrite import train_classifier
 
     sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
     labels = (app_root / "corpus.labels").read_text().split()
@@ -753,7 +753,7 @@ def text_lab(monkeypatch, tmp_path):
     from test_lab import TINY_LAB, corpus
 
     from explorer import live_lab
-    from textae import lab
+    from textae.experiments import lab
 
     sents, labels = corpus()
     rec = lab.record(lab.LabConfig(**TINY_LAB), sents, labels)
@@ -849,7 +849,7 @@ def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
     from test_lab import TINY_LAB, corpus
 
     from explorer.live_lab import LiveRun
-    from textae.lab import LabConfig
+    from textae.experiments.lab import LabConfig
 
     sents, labels = corpus()
     cfg = LabConfig(**{**TINY_LAB, "steps": 100_000})

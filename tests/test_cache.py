@@ -11,11 +11,11 @@ import pytest
 import torch
 from helpers import ROOT, TINY
 
-from textae import cache
 from textae.api import TextAE
 from textae.config import preset
+from textae.maps.projection import Projection, corpus_map
 from textae.model import TextAutoencoder
-from textae.projection import Projection, corpus_map
+from textae.storage import cache
 
 
 @pytest.fixture()
@@ -73,7 +73,7 @@ def test_a_corrupt_entry_is_rebuilt_and_logged_once(store, model, corpus, caplog
     Z = model.encode_corpus(corpus)
     (entry,) = store.glob("codes-*.npz")
     entry.write_bytes(entry.read_bytes()[:100])  # truncated, as by a crash of another writer
-    with caplog.at_level("WARNING", logger="textae.cache"):
+    with caplog.at_level("WARNING", logger="textae.storage.cache"):
         np.testing.assert_array_equal(model.encode_corpus(corpus), Z)
     assert [r.levelname for r in caplog.records] == ["WARNING"] and "unreadable" in caplog.records[0].message
     np.testing.assert_array_equal(np.load(entry)["codes"], Z)  # written again, whole
@@ -84,7 +84,7 @@ def test_two_processes_computing_one_entry_at_once_compute_it_once(store):
     code = textwrap.dedent("""
         import os, sys, time
         import numpy as np
-        from textae import cache
+        from textae.storage import cache
         def compute():
             open(sys.argv[1], "a").write(f"{os.getpid()}\\n")  # who computed
             time.sleep(1.0)  # long enough for the other process to ask meanwhile
@@ -136,7 +136,7 @@ def test_a_map_comes_back_from_disk_with_the_same_points_and_inverse(store, meth
 
 @pytest.mark.slow
 def test_umap_of_a_large_corpus_fits_a_sample_and_places_the_rest(monkeypatch):
-    from textae import projection
+    from textae.maps import projection
 
     monkeypatch.setattr(projection, "FIT_SAMPLE", 200)
     monkeypatch.setattr(projection, "TRANSFORM_BATCH", 150)
@@ -179,7 +179,7 @@ def test_an_entry_that_is_not_what_was_asked_is_computed_again(store, model, cor
     Z = model.encode_corpus(corpus)
     assert Z.shape == (200, 16)
     _swap_entry(store, arrays)
-    with caplog.at_level("WARNING", logger="textae.cache"):
+    with caplog.at_level("WARNING", logger="textae.storage.cache"):
         again = model.encode_corpus(corpus)
     np.testing.assert_array_equal(again, Z)  # the model's own codes, not the file's
     assert any("computed again" in r.message for r in caplog.records)
@@ -201,7 +201,7 @@ def test_an_entry_that_links_outside_the_cache_is_not_read_and_its_target_untouc
 def test_a_bad_limit_falls_back_to_the_default_with_a_warning(store, monkeypatch, caplog):
     for bad in ("inf", "nan", "-5", "lots", "1e400"):
         monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", bad)
-        with caplog.at_level("WARNING", logger="textae.cache"):
+        with caplog.at_level("WARNING", logger="textae.storage.cache"):
             assert cache.limit_bytes() == cache.DEFAULT_LIMIT_MB * 2**20
         cache.write("e", {"x": np.zeros(3)})  # no OverflowError when writing either
     assert any("TEXTAE_CACHE_LIMIT_MB" in r.message for r in caplog.records)
@@ -218,7 +218,7 @@ def test_an_unusable_cache_folder_means_no_disk_cache_and_a_warning(tmp_path, mo
         if (root / "probe").exists() or _writable(root):
             pytest.skip("this user can write into a read-only folder (root)")
     monkeypatch.setenv("TEXTAE_CACHE", str(root))
-    with caplog.at_level("WARNING", logger="textae.cache"):
+    with caplog.at_level("WARNING", logger="textae.storage.cache"):
         Z = model.encode_corpus(corpus)  # computed in memory
     np.testing.assert_array_equal(Z, model.encode(corpus))
     assert any("cannot be used" in r.message for r in caplog.records)
@@ -236,7 +236,7 @@ def test_a_write_that_fails_after_computing_does_not_compute_again(store, monkey
 
     monkeypatch.setattr(cache, "write", full_disk)
     monkeypatch.setattr(cache, "_warned", set())
-    with caplog.at_level("WARNING", logger="textae.cache"):
+    with caplog.at_level("WARNING", logger="textae.storage.cache"):
         np.testing.assert_array_equal(cache.get("full", compute)["x"], np.arange(3.0))
     assert calls == [1] and "No space left on device" in caplog.text
 
@@ -249,7 +249,10 @@ def test_an_error_of_compute_itself_reaches_the_caller_once_and_is_not_a_cache_e
         raise FileNotFoundError(2, "No such file or directory", "corpus.txt")  # an OSError, but compute()'s own
 
     monkeypatch.setattr(cache, "_warned", set())
-    with caplog.at_level("WARNING", logger="textae.cache"), pytest.raises(FileNotFoundError, match="corpus.txt"):
+    with (
+        caplog.at_level("WARNING", logger="textae.storage.cache"),
+        pytest.raises(FileNotFoundError, match="corpus.txt"),
+    ):
         cache.get("reads-a-file", compute)
     assert calls == [1] and "cannot be used" not in caplog.text
 

@@ -11,10 +11,10 @@ from helpers import ROOT, TINY, reference_greedy
 
 import textae
 from textae.api import TextAE
-from textae.checkpoint import export, load_checkpoint, resolve, save_checkpoint
 from textae.config import preset
 from textae.errors import CheckpointError
 from textae.model import TextAutoencoder
+from textae.storage.checkpoint import export, load_checkpoint, resolve, save_checkpoint
 
 SENTS = ["the food is great .", "the staff was rude !", "zzz unknown words", ""]
 
@@ -143,7 +143,7 @@ def test_resolve_explains_what_is_missing(tmp_path):
 def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
     ck = tmp_path / "ck"
     save_checkpoint(ck, small.model, small.vocab, {"progress": {"step": 1}})
-    import textae.checkpoint as cp
+    import textae.storage.checkpoint as cp
 
     def boom(*a, **k):
         raise OSError("disk full")
@@ -157,7 +157,7 @@ def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
 
 
 def test_vectors_saved_beside_a_checkpoint_round_trip(tmp_path, small):
-    from textae.vectors import list_vectors, load_vector, save_vector
+    from textae.storage.vectors import list_vectors, load_vector, save_vector
 
     save_checkpoint(tmp_path / "ck", small.model, small.vocab)
     v = np.arange(small.cfg.dim_z, dtype=np.float32)
@@ -183,7 +183,7 @@ def test_vectors_saved_beside_a_checkpoint_round_trip(tmp_path, small):
 
 
 def test_find_checkpoints_and_read_train_log(tmp_path, small):
-    from textae.checkpoint import find_checkpoints, read_train_log
+    from textae.storage.checkpoint import find_checkpoints, read_train_log
 
     save_checkpoint(tmp_path / "root" / "a", small.model, small.vocab)
     save_checkpoint(tmp_path / "root" / "group" / "b" / "best", small.model, small.vocab)
@@ -202,9 +202,9 @@ EASY = ["the food was great .", "the service was slow .", "i love this place !",
 
 def test_shipped_yelp_checkpoints():
     """checkpoints/yelp-<preset>/: every preset, fp16, with vectors and its training log, 64 MB in all, and working."""
-    from textae.checkpoint import read_train_log
-    from textae.metrics import corpus_bleu
-    from textae.vectors import list_vectors
+    from textae.measure.metrics import corpus_bleu
+    from textae.storage.checkpoint import read_train_log
+    from textae.storage.vectors import list_vectors
 
     total = 0
     for name in SHIPPED:
@@ -225,8 +225,8 @@ def test_shipped_yahoo_checkpoints_and_the_folders_bound():
     """checkpoints/yahoo-{aae,daae}/: fp16, a training log, a vocabulary of Yahoo's (its `_UNK` placeholder a
     word of it), no attribute vectors (Yahoo has no labelled sets), rebuilding Yahoo-style questions; and all of
     checkpoints/ within 100 MB."""
-    from textae.checkpoint import read_train_log
-    from textae.vectors import list_vectors
+    from textae.storage.checkpoint import read_train_log
+    from textae.storage.vectors import list_vectors
 
     for name in ("aae", "daae"):
         d = ROOT / "checkpoints" / f"yahoo-{name}"

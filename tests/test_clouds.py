@@ -1,4 +1,4 @@
-"""textae.clouds: a sentence's noisy copies through the DAAE's C(x), encoded where the model puts them."""
+"""textae.maps.clouds: a sentence's noisy copies through the DAAE's C(x), encoded where the model puts them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import textae
-from textae.clouds import cloud, noisy_copies, pair_rms
 from textae.config import NoiseConfig
 from textae.errors import InputError
+from textae.maps.clouds import cloud, noisy_copies, pair_rms
 
 SENTENCE = "the food was great and the staff was friendly and the price is right ."  # 15 words
 

@@ -14,9 +14,17 @@ from textae.api import load
 from textae.config import TrainConfig
 from textae.data import DataLayout
 from textae.errors import DataError
-from textae.evaluation import TRANSFER_KS, DataDir, Suite, generation, markdown, quick_figures, reconstruction_bleu
-from textae.experiments import language_model
-from textae.metrics import edit_neighbors, neighborhood_recall
+from textae.experiments.tradeoff import language_model
+from textae.measure.evaluation import (
+    TRANSFER_KS,
+    DataDir,
+    Suite,
+    generation,
+    markdown,
+    quick_figures,
+    reconstruction_bleu,
+)
+from textae.measure.metrics import edit_neighbors, neighborhood_recall
 
 POSITIVE = ("great", "friendly", "amazing", "fresh")
 
@@ -81,7 +89,7 @@ def test_the_layout_has_one_owner(tmp_path, monkeypatch):
 
 
 def test_language_model_scores_fluent_text_better(lm):
-    from textae.evaluation import perplexity
+    from textae.measure.evaluation import perplexity
 
     assert lm.cfg.dim_z == 0
     fluent = perplexity(lm, ["the food was great .", "the staff is rude !"])

@@ -137,7 +137,7 @@ def test_bad_training_settings_leave_no_run_directory(capsys, tmp_path, corpus_f
 
 
 def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, monkeypatch):
-    import textae.train as train_mod
+    import textae.training.train as train_mod
     from textae.data import read_sentences
 
     real = train_mod.evaluate_losses
@@ -259,7 +259,7 @@ def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path,
             "--dim-z", "4", "--batch-size", "32", "--no-progress"]  # fmt: skip
     assert cli(capsys, "train", *base, "--epochs", "1", "--lr", "1e-3")[0] == 0
     assert cli(capsys, "train", *base[:6], "--resume", "--epochs", "2", "--lr", "1e-4")[0] == 0
-    from textae.checkpoint import load_trainer_state
+    from textae.storage.checkpoint import load_trainer_state
 
     cfg = json.loads((run / "last" / "config.json").read_text())["train"]
     assert cfg["lr"] == 1e-4 and cfg["batch_size"] == 32  # the new rate; the run's own batch size
@@ -352,7 +352,7 @@ def test_a_full_disk_while_saving_is_named_and_keeps_the_old_checkpoint(ck, monk
     """The write fails half way (no space left): a CheckpointError says so, and best/ is as it was."""
     from safetensors import SafetensorError
 
-    import textae.checkpoint as ckpt
+    import textae.storage.checkpoint as ckpt
 
     m = textae.load(ck, "cpu")
     before = digest(ck / "best")

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import textae
-from textae import geometry
 from textae.errors import TextaeError
-from textae.projection import Projection
+from textae.maps.projection import Projection
+from textae.measure import geometry
 from textae.vocab import Vocab
 
 WORDS = ["the", "food", "was", "great", "staff", "rude", "and", "!", "."]

@@ -1,4 +1,4 @@
-"""textae.lab: the Text lab's paired training, its frames and its recordings."""
+"""textae.experiments.lab: the Text lab's paired training, its frames and its recordings."""
 
 import io
 import json
@@ -12,12 +12,13 @@ from helpers import ROOT, synthetic_corpus
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textae import cli, lab
+from textae import cli
 from textae.config import NoiseConfig
 from textae.errors import DataError, InputError
-from textae.landscape import landscape
-from textae.metrics import edit_neighbors, neighborhood_recall
-from textae.parallel import torch_threads
+from textae.experiments import lab
+from textae.maps.landscape import landscape
+from textae.measure.metrics import edit_neighbors, neighborhood_recall
+from textae.training.parallel import torch_threads
 
 TINY_LAB = dict(train_size=300, probe_size=40, bleu_size=8, dim_emb=16, dim_h=32, dim_z=8, dim_d=16,
                 vocab_max=200, batch_size=16, steps=40, frame_every=20, lr=3e-3)  # fmt: skip
@@ -261,7 +262,7 @@ def test_a_zip_bomb_recording_is_refused_before_its_arrays_are_read(tmp_path):
 def test_the_unpacked_size_is_checked_from_the_zip_directory_before_reading(tmp_path, monkeypatch):
     """The zip bomb's check, quick: a 64 kB array against a bound of 32 kB is refused from the zip's directory,
     before any array is read (a reader that read first would fail in np.lib.format instead)."""
-    from textae import npz
+    from textae.storage import npz
 
     buf = io.BytesIO()
     np.savez_compressed(buf, points=np.zeros(16_384, np.float32))  # 64 kB of zeros in a few hundred bytes

@@ -1,4 +1,4 @@
-"""textae.landscape and textae.regions: what the decoder writes over a map's plane, and regions it names."""
+"""textae.maps.landscape and textae.maps.regions: what the decoder writes over a map's plane, and regions it names."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 import textae
 from textae.errors import InputError
-from textae.landscape import Landscape, cached_landscape, grid_extent, landscape
-from textae.metrics import word_symbols
-from textae.projection import Projection
-from textae.regions import COLUMNS, check_levels, keywords, regions, to_csv
+from textae.maps.landscape import Landscape, cached_landscape, grid_extent, landscape
+from textae.maps.projection import Projection
+from textae.maps.regions import COLUMNS, check_levels, keywords, regions, to_csv
+from textae.measure.metrics import word_symbols
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +193,7 @@ def test_landscape_names_each_checkpoints_files_uniquely_inside_out(trained_run,
 
 
 def test_checkpoint_names_are_safe_file_names():
-    from textae.checkpoint import names
+    from textae.storage.checkpoint import names
 
     got = names(["a/yelp-daae", "b/yelp-daae", "runs/x/best", "c/na me;$(rm)", "d/.hidden"])
     assert list(got) == ["yelp-daae", "yelp-daae-2", "x", "na_me___rm_", "hidden"]
@@ -212,7 +212,7 @@ def test_no_landscape_over_umap(fitted):
 def test_touching_territories_never_share_a_colour(seed, n, kinds):
     """Any grid of territories (random ids, so many touch many): a colour each, never one of a neighbour's,
     all within the palette; the same grid gives the same colours."""
-    from textae.landscape import territory_colours
+    from textae.maps.landscape import territory_colours
 
     t = np.random.default_rng(seed).integers(0, kinds, (n, n))
     colours = territory_colours(t, 12)  # [n, n]
@@ -236,14 +236,14 @@ def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
     assert line[:10, 10].all() and not line[:10, 5].any()  # between a and b, not inside a
     assert line[10, :].all() and not line[15, :].any()  # between the rows of a and b and those of c
     with pytest.raises(ValueError, match="at least 7"):
-        from textae.landscape import territory_colours
+        from textae.maps.landscape import territory_colours
 
         territory_colours(np.zeros((2, 2), int), 4)
 
 
 def test_keywords_are_never_a_tokenised_corpus_fragments():
     """The corpora are tokenised: "do n't", "i 've", "it 's", "_num_". No keyword is such a fragment."""
-    from textae.regions import keywords, words_of
+    from textae.maps.regions import keywords, words_of
 
     sentences = (["i do n't like it , they 've got _num_ cold fries"] * 20
                  + ["we 'll be back , it 's the best pizza 's crust"] * 20)  # fmt: skip
@@ -258,7 +258,7 @@ def test_a_rough_landscape_shows_no_pattern_its_decodes_lack():
     """Every cell its own territory (the AAE's rough grid): colours follow no order of the grid (a diagonal
     neighbour shares a colour about as often as chance, 1 in 12 of the 12-hue palette allows; stripes made it
     every time), and two models with other sentences start their rows with other colours."""
-    from textae.landscape import territory_colours
+    from textae.maps.landscape import territory_colours
 
     n = 24
     t = np.arange(n * n).reshape(n, n)
@@ -275,8 +275,8 @@ def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_to
                                                                                    monkeypatch):  # fmt: skip
     """The regions' disk entry is keyed by the labels themselves: inverted labels give inverted shares, from a
     second entry, and each comes back from its own after a restart (a new process reads the same entries)."""
-    from textae import cache
-    from textae.regions import cached_regions
+    from textae.maps.regions import cached_regions
+    from textae.storage import cache
 
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
     m, proj, P, Z = fitted

@@ -10,7 +10,7 @@ from test_lab import TINY_LAB, corpus
 
 from explorer import live_lab
 from explorer.live_lab import LiveRun, State
-from textae.lab import LabConfig
+from textae.experiments.lab import LabConfig
 
 
 @pytest.fixture()
@@ -80,7 +80,7 @@ def test_states_move_only_as_the_machine_says(run):
 def test_a_play_clicked_while_a_reset_prepares_wins(run, monkeypatch):
     """Reset holds the training lock for seconds while it builds the new run; a Play clicked meanwhile (from
     another session) is the last click, so the new run plays once it is ready, not paused at step 0."""
-    from textae import lab as textlab
+    from textae.experiments import lab as textlab
 
     building, go = threading.Event(), threading.Event()
     real_init = textlab.TextLab.__init__

@@ -5,7 +5,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textae.metrics import corpus_bleu, distinct_n, edit_distances, edit_neighbors, latent_stats, neighborhood_recall
+from textae.measure.metrics import (
+    corpus_bleu,
+    distinct_n,
+    edit_distances,
+    edit_neighbors,
+    latent_stats,
+    neighborhood_recall,
+)
 
 SENTS = ["a b c", "a b d", "a x y", "q r s", "a b c d"]
 

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from textae.data import Batches
-from textae.parallel import World, shard, torch_threads, world_from_env
+from textae.training.parallel import World, shard, torch_threads, world_from_env
 from textae.vocab import Vocab
 
 WORKER = ROOT / "tests" / "ddp_worker.py"
@@ -168,15 +168,15 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
     changes nothing. A CPU Trainer sets them before it allocates anything."""
     import platform
 
-    import textae.train
+    import textae.training.train
     from textae.config import TrainConfig, preset
-    from textae.parallel import keep_freed_memory
+    from textae.training.parallel import keep_freed_memory
 
     assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
     calls = []
-    monkeypatch.setattr(textae.train, "keep_freed_memory", lambda: calls.append(1) or True)
+    monkeypatch.setattr(textae.training.train, "keep_freed_memory", lambda: calls.append(1) or True)
     sents = [s.split() for s in synthetic_corpus(20, seed=1)]
-    textae.train.Trainer(preset("ae", dim_emb=8, dim_h=8, dim_z=4), TrainConfig(device="cpu"), sents, sents,
+    textae.training.train.Trainer(preset("ae", dim_emb=8, dim_h=8, dim_z=4), TrainConfig(device="cpu"), sents, sents,
                          tmp_path / "r", log=lambda *_: None)  # fmt: skip
     assert calls == [1]
 
@@ -186,7 +186,7 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
     [(25, 1, "Zen 3"), (25, 33, "Zen 3"), (25, 17, "Zen 4"), (25, 160, "Zen 4"), (26, 2, "Zen 5")],
 )
 def test_cpu_name_names_the_amd_core_generation(family, model, core):
-    from textae.parallel import cpu_name
+    from textae.training.parallel import cpu_name
 
     info = f"processor\t: 0\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: AMD EPYC\n"
     assert cpu_name(info).startswith(f"AMD EPYC (family {family} model {model}: {core}), ")

@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import textae
-from textae import cache, precision
+from textae import precision
 from textae.cli import build_parser
 from textae.errors import InputError, TextaeWarning
+from textae.storage import cache
 
 pytestmark = pytest.mark.filterwarnings("ignore::textae.errors.TextaeWarning")
 

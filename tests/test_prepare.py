@@ -10,9 +10,9 @@ import pytest
 from helpers import PRECISION, ROOT, synthetic_corpus
 
 import textae
-from textae import cache
 from textae.cli import main
-from textae.prepare import CHUNK
+from textae.maps.prepare import CHUNK
+from textae.storage import cache
 
 pytestmark = pytest.mark.filterwarnings("ignore::textae.errors.TextaeWarning")
 
@@ -86,6 +86,6 @@ def test_torchrun_prepare_equals_one_process_and_the_app_opens_warm(app_root, ap
     # the app (at the tests' precision, PRECISION), on the cache two processes prepared: nothing is encoded, no map
     # is fitted
     monkeypatch.setattr(textae.api.TextAE, "encode", lambda *a, **k: pytest.fail("the app encoded the corpus"))
-    monkeypatch.setattr(textae.projection.Projection, "fit", lambda *a, **k: pytest.fail("the app fitted a map"))
+    monkeypatch.setattr(textae.maps.projection.Projection, "fit", lambda *a, **k: pytest.fail("the app fitted a map"))
     at = app("app_pages/latent_map.py", corpus=str(data), labels=None)
     assert not at.exception and not at.error

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from textae.projection import Projection, grid, kmeans
+from textae.maps.projection import Projection, grid, kmeans
 
 
 def blobs(n=60, d=8, seed=0):

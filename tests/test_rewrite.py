@@ -1,4 +1,4 @@
-"""textae.rewrite: a selection rewritten by z + k·v, scored by edit distance and a corpus classifier."""
+"""textae.maps.rewrite: a selection rewritten by z + k·v, scored by edit distance and a corpus classifier."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 
 import textae
 from textae.errors import InputError
-from textae.rewrite import rewrite, score, train_classifier
+from textae.maps.rewrite import rewrite, score, train_classifier
 
 POSITIVE = ("great", "friendly", "amazing", "fresh")
 

@@ -1,4 +1,4 @@
-"""textae.search: a typed pattern is matched in time linear in the text, whatever the pattern."""
+"""textae.maps.search: a typed pattern is matched in time linear in the text, whatever the pattern."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textae.errors import InputError
-from textae.search import MAX_PATTERN, search
+from textae.maps.search import MAX_PATTERN, search
 
 
 def test_a_catastrophic_pattern_finishes_and_finds_nothing():
@@ -84,7 +84,7 @@ def test_patterns_past_the_work_bounds_are_refused_with_a_message(pattern, messa
 
 
 def test_operators_are_counted_outside_escapes_and_classes():
-    from textae.search import operators
+    from textae.maps.search import operators
 
     assert operators(r"\(\*[(*+?]x{2}(a|b)?") == (1, 2)
     assert operators(r"[]*]a*[^]+]") == (0, 1)

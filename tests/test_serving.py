@@ -18,7 +18,7 @@ from helpers import ROOT, TINY, map_view, maps, scrubber_data, texts
 import textae
 from textae.errors import DataError, InputError, TextaeError
 
-access = pytest.importorskip("textae.access")
+access = pytest.importorskip("textae.storage.access")
 
 
 # --------------------------------------------------------------- what the app may read
@@ -96,7 +96,7 @@ def test_a_vocabulary_with_a_repeated_token_is_refused_naming_the_line(tmp_path)
 
 
 def test_json_reports_are_strict(tmp_path):
-    from textae.reports import write_json
+    from textae.cli.reports import write_json
 
     write_json(tmp_path / "r.json", {"a": float("nan"), "b": [1.0, float("inf")], "c": {"d": -float("inf")}})
 
@@ -111,9 +111,9 @@ def test_json_reports_are_strict(tmp_path):
 
 
 def test_saved_checkpoints_get_the_umasks_permissions(tmp_path, vocab):
-    from textae.checkpoint import save_checkpoint
     from textae.config import preset
     from textae.model import TextAutoencoder
+    from textae.storage.checkpoint import save_checkpoint
 
     model = TextAutoencoder(preset("ae", vocab_size=vocab.size, **TINY))
     old = os.umask(0o022)
@@ -128,10 +128,10 @@ def test_saved_checkpoints_get_the_umasks_permissions(tmp_path, vocab):
 def test_vectors_of_the_wrong_shape_or_with_odd_metadata(tmp_path, vocab):
     from safetensors.torch import save_file
 
-    from textae.checkpoint import save_checkpoint
     from textae.config import preset
     from textae.model import TextAutoencoder
-    from textae.vectors import about, load_vector
+    from textae.storage.checkpoint import save_checkpoint
+    from textae.storage.vectors import about, load_vector
 
     model = TextAutoencoder(preset("aae", vocab_size=vocab.size, **TINY))
     ck = save_checkpoint(tmp_path / "ck", model, vocab)
@@ -250,7 +250,7 @@ def test_url_numbers_out_of_range_are_clamped_with_a_notice(app):
 def test_file_text_is_shown_as_text(app, app_root, tmp_path):
     import shutil
 
-    from textae.vectors import save_vector
+    from textae.storage.vectors import save_vector
 
     corpus = tmp_path / "hostile.txt"
     corpus.write_text('<a href="https://evil.example/">x</a> the food\n<img src=x onerror=alert(1)>\nthe staff\n')
@@ -322,7 +322,7 @@ def test_the_librarys_input_errors_are_caught_where_value_errors_are():
     """Code that handles ValueError (the app's errors_shown, a notebook's try block) handles a bad setting
     given to the library, with the library's message."""
     from textae.config import NoiseConfig
-    from textae.projection import Projection
+    from textae.maps.projection import Projection
 
     for bad, said in ((lambda: Projection("tsne"), "unknown projection"),
                       (lambda: NoiseConfig(drop=2.0), "noise probabilities")):  # fmt: skip

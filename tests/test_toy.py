@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from textae.toy import ToyConfig, ToyLab, bit_accuracy, make_data, nn_recall, purity
+from textae.experiments.toy import ToyConfig, ToyLab, bit_accuracy, make_data, nn_recall, purity
 
 
 @settings(max_examples=25, deadline=None)
@@ -91,7 +91,7 @@ def test_pause_and_resume_is_the_same_as_one_run():
 
 def test_run_seeds_is_toylab_per_seed_and_reports_the_wins():
     """run_seeds (the command's and any script's loop) gives what a ToyLab trained alone per seed gives."""
-    from textae.toy import panel_titles, run_seeds, seeds_report
+    from textae.experiments.toy import panel_titles, run_seeds, seeds_report
 
     cfg = ToyConfig(K=2, n=10, L=12, hidden=16, d_hidden=8, steps=150)
     told = []

@@ -6,11 +6,11 @@ import pytest
 import torch
 from helpers import TINY
 
-from textae.checkpoint import load_checkpoint, load_trainer_state
 from textae.config import TrainConfig, preset
 from textae.data import read_sentences
 from textae.precision import cpu_bf16_supported
-from textae.train import Trainer, TrainingDiverged
+from textae.storage.checkpoint import load_checkpoint, load_trainer_state
+from textae.training.train import Trainer, TrainingDiverged
 
 pytestmark = pytest.mark.filterwarnings("ignore")
 
@@ -124,7 +124,7 @@ def test_max_steps_stops_early(tmp_path, corpus_files):
 
 def test_amp_modes():
     from textae.errors import TextaeError
-    from textae.train import autocast_for, resolve_amp
+    from textae.training.train import autocast_for, resolve_amp
 
     cpu = torch.device("cpu")
     with pytest.raises(TextaeError, match="amp fp16 needs a CUDA device"):
@@ -246,7 +246,7 @@ def test_init_trains_its_own_epochs_and_a_run_with_none_left_says_so(tmp_path, c
 
 def test_patience_stops_when_valid_rec_stalls(tmp_path, corpus_files, monkeypatch):
     """Early stopping counts whole epochs since the best validation rec."""
-    import textae.train as train_mod
+    import textae.training.train as train_mod
 
     recs = iter([5.0, 4.0, 4.5, 4.2, 3.0, 2.0])
     real = train_mod.evaluate_losses

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer import url, warmup
-from textae.cache import root
+from textae.storage.cache import root
 
 
 @pytest.fixture()

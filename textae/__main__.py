@@ -1,7 +1,7 @@
-"""`python -m textae`: see textae/cli.py."""
+"""`python -m textae`: see textae/cli/commands.py."""
 
 import sys
 
-from .cli import main
+from textae.cli import main
 
 sys.exit(main())

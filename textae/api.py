@@ -10,18 +10,18 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import ops
-from .checkpoint import load_checkpoint
-from .config import ModelConfig, replace
-from .data import as_sentences, pad_batch
-from .errors import InputError, TextaeWarning
-from .generate import DecodeConfig, generate
-from .metrics import nll_importance
-from .model import TextAutoencoder
-from .parallel import pick_device
-from .precision import Inference, choose
-from .vectors import free_name, list_vectors, load_vector, save_vector
-from .vocab import UNK, Vocab
+from textae import ops
+from textae.config import ModelConfig, replace
+from textae.data import as_sentences, pad_batch
+from textae.errors import InputError, TextaeWarning
+from textae.generate import DecodeConfig, generate
+from textae.measure.metrics import nll_importance
+from textae.model import TextAutoencoder
+from textae.precision import Inference, choose
+from textae.storage.checkpoint import load_checkpoint
+from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
+from textae.training.parallel import pick_device
+from textae.vocab import UNK, Vocab
 
 
 def load(path: str | Path, device: str | torch.device | None = None, precision: str = "fp32") -> TextAE:
@@ -61,7 +61,7 @@ class TextAE:
 
     def at_precision(self, precision: str) -> TextAE:
         """This model (the same weights, shared) computing at another precision (fp32, bf16, int8, auto)."""
-        from .precision import resolve
+        from textae.precision import resolve
 
         precision = resolve(precision, self.device)
         if precision == self.precision:
@@ -133,10 +133,10 @@ class TextAE:
         self, sents: list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192,
         digest: str | None = None,
     ) -> np.ndarray:  # fmt: skip
-        """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.cache),
+        """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.storage.cache),
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
         has it); progress(fraction) while encoding."""
-        from . import cache
+        from textae.storage import cache
 
         name = cache.key("codes", self.fingerprint(), digest or cache.sentences_digest(sents))
 

@@ -10,7 +10,7 @@ import dataclasses
 import math
 from dataclasses import dataclass, field, fields
 
-from .errors import InputError
+from textae.errors import InputError
 
 MAX_TOKENS = 100  # longer lines are cut: the models are trained on sentences of at most ~35 tokens
 

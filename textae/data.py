@@ -10,10 +10,10 @@ from pathlib import Path
 
 import torch
 
-from .config import MAX_TOKENS
-from .errors import DataError, InputError, TextaeWarning
-from .files import open_regular
-from .vocab import EOS, GO, PAD, Vocab
+from textae.config import MAX_TOKENS
+from textae.errors import DataError, InputError, TextaeWarning
+from textae.storage.files import open_regular
+from textae.vocab import EOS, GO, PAD, Vocab
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,9 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a
     """The bytes of a regular file of at most `max_bytes` (never a device, FIFO or socket, which may not end);
     DataError, asking for `what`, otherwise.
 
-    The one rule for the files textae reads (textae.files.open_regular): a regular file, opened without
+    The one rule for the files textae reads (textae.storage.files.open_regular): a regular file, opened without
     blocking and never through a link. A path a person names here is resolved first, so a link they name is
-    read as its target (the app has already checked that target against its allowed folders: textae.access);
+    read as its target (the app has already checked that target against its allowed folders: textae.storage.access);
     the files the server writes and reads back itself (disk-cache entries, the warm start's) are never resolved.
     """
     path = Path(path)
@@ -266,7 +266,7 @@ class Batches:
 class Corpus:
     """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn.
 
-    `digest` is the fingerprint of its sentences (textae.cache.sentences_digest), computed once when it is
+    `digest` is the fingerprint of its sentences (textae.storage.cache.sentences_digest), computed once when it is
     made and passed down to whatever keys a result by the sentences alone (codes, maps, searches);
     `labels_digest` is its labels' ("" without labels), for what depends on them too (classifier, regions)."""
 
@@ -279,7 +279,7 @@ class Corpus:
     line_numbers: list[int] | None = None  # each sentence's line in its source (1-based), where it came from one
 
     def __post_init__(self):
-        from .cache import sentences_digest
+        from textae.storage.cache import sentences_digest
 
         if not self.digest:
             self.digest = sentences_digest(self.sentences)

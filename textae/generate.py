@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import torch
 
-from .errors import InputError
-from .model import TextAutoencoder
-from .vocab import EOS, GO
+from textae.errors import InputError
+from textae.model import TextAutoencoder
+from textae.vocab import EOS, GO
 
 STRATEGIES = ("greedy", "sample", "top_k", "top_p", "beam")
 # max_len counts the tokens a decode emits (words and `<eos>`). The reference's generate(z, max_len=35)

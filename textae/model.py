@@ -30,10 +30,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pack_padded_sequence
 
-from .config import ModelConfig
-from .errors import CheckpointError
-from .noise import add_noise
-from .vocab_loss import vocab_nll
+from textae.config import ModelConfig
+from textae.errors import CheckpointError
+from textae.noise import add_noise
+from textae.vocab_loss import vocab_nll
 
 # dim_z 0 (the LM preset) makes empty layers, whose initialisation torch warns about. A filter added once
 # here, not warnings.catch_warnings around them: that swaps process-wide state, and on a server another

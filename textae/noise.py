@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import torch
 
-from .config import NoiseConfig
-from .vocab import BLANK, GO, PAD
+from textae.config import NoiseConfig
+from textae.vocab import BLANK, GO, PAD
 
 N_SPECIAL = 5  # ids below this are special tokens; substitutes are drawn from real words only
 

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 
 def lerp(z1: np.ndarray, z2: np.ndarray, t: float) -> np.ndarray:

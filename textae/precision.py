@@ -32,7 +32,7 @@ from contextlib import nullcontext
 import torch
 import torch.nn as nn
 
-from .errors import InputError, TextaeWarning
+from textae.errors import InputError, TextaeWarning
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 ENV = "TEXTAE_PRECISION"  # the app's setting (the command line has --precision)

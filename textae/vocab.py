@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from .errors import CheckpointError, InputError
+from textae.errors import CheckpointError, InputError
 
 SPECIALS = ["<pad>", "<go>", "<eos>", "<unk>", "<blank>"]
 PAD, GO, EOS, UNK, BLANK = range(5)

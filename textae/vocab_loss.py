@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import torch
 
-from .vocab import PAD
+from textae.vocab import PAD
 
 CHUNK = 512  # positions per chunk: 512 x 9.4k fp32 logits (19 MB) stay in the CPU's caches (measured: 256-2048)
 

@@ -144,7 +144,7 @@ def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA, scale: int = 1) ->
 
 
 def landscape_layer(land, kind: str) -> dict:
-    """A decoded landscape (textae.landscape.Landscape) as the map draws it beneath the points: its cells'
+    """A decoded landscape (textae.maps.landscape.Landscape) as the map draws it beneath the points: its cells'
     colours (`landscape_rgba`) and each cell's decode for hover."""
     text = "\n".join(" ".join(s.split()) for s in land.decodes)
     layer = {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
@@ -157,7 +157,7 @@ def landscape_layer(land, kind: str) -> dict:
 
 
 def region_labels(found) -> list[dict]:
-    """Regions (textae.regions.Region) as the map writes them: at their point, their keywords over the
+    """Regions (textae.maps.regions.Region) as the map writes them: at their point, their keywords over the
     start of their centroid's decode, the coarsest level always and finer ones as the reader zooms in."""
     return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": " · ".join(r.keywords[:3]),
              "label": " ".join(r.label.split()[:8]) + (" …" if len(r.label.split()) > 8 else "")}

@@ -1,6 +1,7 @@
-"""The library's figures, one palette for all: PNG (matplotlib, png.py), SVG (svg.py) and interactive
-HTML (plotly, html.py). Each plotting library is imported inside the functions that use it: they are the
-`figures` extra (pip install "textae[figures]"), and `import textae` needs none of them.
+"""Figures in one palette: PNG (matplotlib, png.py), SVG (svg.py) and interactive HTML (plotly, html.py).
+
+Each plotting library is imported inside the functions that use it: they are the `figures` extra
+(pip install "textae[figures]"), and `import textae` needs none of them.
 """
 
 # matplotlib's tab10 (less cyan), then tab20's light tones and cyan: 20 distinct colours, as many as the
@@ -11,7 +12,7 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 # the decoded landscape's territories: 12 hues picked to be told apart from their neighbours (adjacent
-# territories never share one: textae.landscape.territory_colours), shown pale beneath the map's points
+# territories never share one: textae.maps.landscape.territory_colours), shown pale beneath the map's points
 TERRITORIES = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
                "#ff9da7", "#86bcb6", "#a0cbe8", "#8cd17d"]  # fmt: skip
 PALE = 0.55  # how far territory fills are blended towards white
@@ -26,7 +27,7 @@ def territory_rgb(land, scale: int = 1, pale: float = PALE):
     Returns a numpy array; numpy is imported here, as every plotting need of this package is."""
     import numpy as np
 
-    from ..landscape import territory_colours
+    from textae.maps.landscape import territory_colours
 
     t = land.territory
     table = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in TERRITORIES])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import by_family, colour
+from textae.figures import by_family, colour
 
 
 def bits(row: np.ndarray) -> str:

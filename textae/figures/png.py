@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..geometry import GROUPS
-from . import by_family, colour
+from textae.figures import by_family, colour
+from textae.measure.geometry import GROUPS
 
 
 def _save(fig, path: str | Path) -> Path:
@@ -139,11 +139,11 @@ def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
 
 
 def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None = None) -> Path:
-    """A decoded landscape (textae.landscape.Landscape) in its two views side by side: territories (each
+    """A decoded landscape (textae.maps.landscape.Landscape) in its two views side by side: territories (each
     distinct decode one colour, borders dark) and change (each cell's mean neighbour edit distance), with
     the corpus's map points over both when given."""
     plt = _pyplot()
-    from . import territory_rgb
+    from textae.figures import territory_rgb
 
     x0, x1, y0, y1 = land.extent
     box = [x0, x1, y0, y1]

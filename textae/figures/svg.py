@@ -14,8 +14,8 @@ from html import escape
 
 import numpy as np
 
-from ..geometry import GROUPS
-from . import colour
+from textae.figures import colour
+from textae.measure.geometry import GROUPS
 
 W, H = 720, 380  # the drawing's own units; the SVG scales to its container's width (viewBox)
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 40, 48  # room for the y ticks and title, the legend, the x title

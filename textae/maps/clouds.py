@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .config import NoiseConfig
-from .data import pad_batch
-from .errors import InputError
-from .noise import add_noise
+from textae.config import NoiseConfig
+from textae.data import pad_batch
+from textae.errors import InputError
+from textae.noise import add_noise
 
 MAX_COPIES = 1_000
 

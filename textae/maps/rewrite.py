@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 MAX_ROWS = 200_000
 BATCH = 512
@@ -156,7 +156,7 @@ def score(before: list[str], after: list[str], clf: Classifier | None = None) ->
     rewrite moves towards and whether the predicted class flipped."""
     from rapidfuzz.distance import Levenshtein
 
-    from .metrics import word_symbols
+    from textae.measure.metrics import word_symbols
 
     sym = word_symbols(list(before) + list(after))
     n = len(before)

@@ -1,6 +1,6 @@
 """The command line's measuring commands: `eval` and `sweep` (the paper's measurements), `geometry` (do
 one-word edits stay near?), `toy` (the paper's toy) and `lab record` (the Text lab's recording). Each parser
-is added by textae/cli.py's build_parser; each command parses, calls the library and writes its report."""
+is added by textae/cli/commands.py's build_parser; each command parses, calls the library and writes its report."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .cli_flags import (
+from textae.cli.flags import (
     MAX_JITTER,
     MAX_SEED,
     MAX_SEEDS,
@@ -27,9 +27,9 @@ from .cli_flags import (
     load_all,
     radii,
 )
-from .config import ModelConfig, TrainConfig
-from .errors import TextaeError
-from .evaluation import TRANSFER_KS
+from textae.config import ModelConfig, TrainConfig
+from textae.errors import TextaeError
+from textae.measure.evaluation import TRANSFER_KS
 
 # ------------------------------------------------------------------- parsers
 
@@ -61,7 +61,7 @@ def _report_flags(p, out: str, files: str, func, precision: str) -> None:
 
 def add_landscape(sub) -> None:
     """`textae landscape`: decoded landscapes and region labels of one or more checkpoints on one corpus."""
-    from .landscape import DEFAULT_N, MAX_N
+    from textae.maps.landscape import DEFAULT_N, MAX_N
 
     text = "decode an n x n grid over each checkpoint's PCA map of a corpus: territories, change, figures, regions"
     p = sub.add_parser("landscape", help=text, description=text)
@@ -119,7 +119,7 @@ def add_sweep(sub) -> None:
 
 def add_toy(sub) -> None:
     """`textae toy`."""
-    from .toy import ToyConfig
+    from textae.experiments.toy import ToyConfig
 
     p = sub.add_parser(
         "toy",
@@ -136,7 +136,7 @@ def add_toy(sub) -> None:
 
 def add_lab(sub) -> None:
     """`textae lab record`."""
-    from .lab import LabConfig
+    from textae.experiments.lab import LabConfig
 
     text = "the Text lab: an AAE and a DAAE learning real sentences side by side"
     p = sub.add_parser("lab", help=text, description=text)
@@ -158,8 +158,9 @@ def add_lab(sub) -> None:
 def cmd_toy(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import reports, toy
-    from .config import replace
+    from textae.cli import reports
+    from textae.config import replace
+    from textae.experiments import toy
 
     base = replace(toy.ToyConfig(), **given(a, toy.ToyConfig))
     print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
@@ -176,8 +177,9 @@ def cmd_toy(a) -> None:
 def cmd_lab_record(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import lab, reports
-    from .data import read_label_names, read_lines
+    from textae.cli import reports
+    from textae.data import read_label_names, read_lines
+    from textae.experiments import lab
 
     cfg = lab.LabConfig(**given(a, lab.LabConfig))
     out = reports.check_file_free(a.out, a.force)  # before the training, not after it
@@ -197,8 +199,8 @@ def cmd_lab_record(a) -> None:
 
 
 def _suite(a, out_dir: Path, ks=TRANSFER_KS):
-    from .evaluation import DataDir, Suite
-    from .experiments import language_model
+    from textae.experiments.tradeoff import language_model
+    from textae.measure.evaluation import DataDir, Suite
 
     tc = TrainConfig(**{**given(a, TrainConfig), "device": a.device})
     data = DataDir.load(a.data)
@@ -211,7 +213,7 @@ def _suite(a, out_dir: Path, ks=TRANSFER_KS):
 def cmd_eval(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import reports
+    from textae.cli import reports
 
     try:
         ks = tuple(finite(x) for x in a.k.split(","))
@@ -229,8 +231,8 @@ def cmd_eval(a) -> None:
 
 
 def cmd_sweep(a) -> None:
-    from . import reports
-    from .experiments import SWEEP_GRIDS, sweep
+    from textae.cli import reports
+    from textae.experiments.tradeoff import SWEEP_GRIDS, sweep
 
     presets = [p.strip() for p in a.presets.split(",") if p.strip()]
     unknown = [p for p in presets if p not in SWEEP_GRIDS]
@@ -259,13 +261,13 @@ def cmd_sweep(a) -> None:
 def cmd_landscape(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import reports
-    from .checkpoint import names
-    from .data import make_corpus, read_label_names, read_lines
-    from .figures.png import landscape_png
-    from .landscape import compare_table, landscape
-    from .projection import Projection
-    from .regions import LEVELS, assign, check_levels, regions, to_csv
+    from textae.cli import reports
+    from textae.data import make_corpus, read_label_names, read_lines
+    from textae.figures.png import landscape_png
+    from textae.maps.landscape import compare_table, landscape
+    from textae.maps.projection import Projection
+    from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
+    from textae.storage.checkpoint import names
 
     named = names(a.checkpoints)
     files = (
@@ -309,7 +311,8 @@ def cmd_landscape(a) -> None:
 def cmd_geometry(a) -> None:
     from tqdm.auto import tqdm
 
-    from . import geometry, reports
+    from textae.cli import reports
+    from textae.measure import geometry
 
     out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # before the work, not after it
     models = load_all(a.checkpoints, a.device, a.precision)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 MAX_PATTERN = 500  # characters: a longer pattern is refused (a search box is not a program)
 MAX_MEM = 2 << 20  # bytes of automaton RE2 may build for one pattern; past it the pattern is refused

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import torch
 
-from .config import ModelConfig, NoiseConfig
-from .errors import CheckpointError
-from .model import TextAutoencoder, from_state
-from .vocab import Vocab, read_vocab
+from textae.config import ModelConfig, NoiseConfig
+from textae.errors import CheckpointError
+from textae.model import TextAutoencoder, from_state
+from textae.vocab import Vocab, read_vocab
 
 REFERENCE_TYPES = {"dae": "ae", "ae": "ae", "vae": "vae", "aae": "aae"}
 

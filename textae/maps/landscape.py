@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
 DEFAULT_N = 32
@@ -63,7 +63,7 @@ class Landscape:
         if "pairs" not in self._cache:
             from rapidfuzz.distance import Levenshtein
 
-            from .metrics import word_symbols
+            from textae.measure.metrics import word_symbols
 
             sym = np.array(word_symbols(self.decodes), dtype=object).reshape(self.n, self.n)
             d = np.vectorize(Levenshtein.normalized_distance, otypes=[float])
@@ -208,9 +208,9 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
 
 def cached_landscape(m, proj, points: np.ndarray, n: int, digest: str,
                      progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """`landscape`, kept in the disk cache (textae.cache) beside the corpus's codes and maps: keyed by the
+    """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: keyed by the
     model's fingerprint, the corpus's digest (`digest`), the projection's settings, n and the extent."""
-    from . import cache
+    from textae.storage import cache
 
     n = check_n(n)
     extent = grid_extent(points)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 METHODS = ("pca", "umap", "axis")
 
@@ -170,7 +170,7 @@ def _axis(Z: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
 
 def _interpolate(query: np.ndarray, source: np.ndarray, target: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     """For each query row, the inverse-distance-weighted mean of the targets of its k nearest sources."""
-    from .ops import nearest
+    from textae.ops import nearest
 
     idx, dist = nearest(query.astype(np.float32), source.astype(np.float32), min(k, len(source)))  # [M, k]
     w = 1.0 / np.maximum(dist, 1e-6)
@@ -184,7 +184,7 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
     (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
     has it) and the projection's settings)."""
-    from . import cache
+    from textae.storage import cache
 
     name = cache.key(f"map-{proj.method}", fingerprint, digest or cache.sentences_digest(sentences), proj.settings())
     dim = Z.shape[1]

@@ -8,10 +8,10 @@ from collections import defaultdict
 import numpy as np
 import torch
 
-from .data import Batches
-from .errors import InputError
-from .model import TextAutoencoder
-from .vocab_loss import vocab_nll
+from textae.data import Batches
+from textae.errors import InputError
+from textae.model import TextAutoencoder
+from textae.vocab_loss import vocab_nll
 
 LOG_2PI = math.log(2 * math.pi)
 
@@ -107,7 +107,7 @@ def neighborhood_recall(Z: np.ndarray, queries: np.ndarray, true_nn: np.ndarray,
     """Paper's neighbourhood preservation: of each query's true neighbours (e.g. by edit distance),
     the fraction found among the k nearest codes (Euclidean, the query itself excluded), averaged.
     """
-    from .ops import pairwise_distances
+    from textae.ops import pairwise_distances
 
     queries = np.asarray(queries)
     d = pairwise_distances(Z[queries].astype(np.float64), Z.astype(np.float64))

@@ -11,7 +11,7 @@ A checkpoint is a directory:
 
 A training run directory holds two of them, `best/` and `last/`; loading the run
 directory loads `best/`. Nothing here unpickles anything: safetensors and JSON for our
-format; a reference `model.pt` goes to textae.reference, which allows only tensors and
+format; a reference `model.pt` goes to textae.storage.reference, which allows only tensors and
 argparse.Namespace.
 """
 
@@ -29,14 +29,14 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .config import ModelConfig, TrainConfig, from_dict
-from .errors import CheckpointError
-from .files import give_umask_mode
-from .model import TextAutoencoder, from_state
-from .reference import load_reference
-from .trainer_state import flatten, unflatten
-from .version import __version__
-from .vocab import Vocab, read_vocab
+from textae.config import ModelConfig, TrainConfig, from_dict
+from textae.errors import CheckpointError
+from textae.model import TextAutoencoder, from_state
+from textae.storage.files import give_umask_mode
+from textae.storage.reference import load_reference
+from textae.training.trainer_state import flatten, unflatten
+from textae.version import __version__
+from textae.vocab import Vocab, read_vocab
 
 FORMAT = "textae-checkpoint"
 FORMAT_VERSION = 1

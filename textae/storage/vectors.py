@@ -16,9 +16,9 @@ import torch
 from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
-from .checkpoint import checkpoint_dir
-from .errors import CheckpointError
-from .files import give_umask_mode
+from textae.errors import CheckpointError
+from textae.storage.checkpoint import checkpoint_dir
+from textae.storage.files import give_umask_mode
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 

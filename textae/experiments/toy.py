@@ -26,8 +26,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import replace
-from .errors import InputError
+from textae.config import replace
+from textae.errors import InputError
 
 
 @dataclass

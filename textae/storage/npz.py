@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 from numpy.lib import format as npy
 
-from .errors import DataError
+from textae.errors import DataError
 
 # A member's expected shape and kinds of number: sizes (None for any) and numpy dtype kinds ("f", "iu", "U").
 Spec = tuple[tuple[int | None, ...], str]

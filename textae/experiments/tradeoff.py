@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .api import TextAE, load
-from .checkpoint import is_checkpoint
-from .config import NoiseConfig, preset
-from .errors import InputError
-from .evaluation import DataDir, Suite
-from .train import Trainer
+from textae.api import TextAE, load
+from textae.config import NoiseConfig, preset
+from textae.errors import InputError
+from textae.measure.evaluation import DataDir, Suite
+from textae.storage.checkpoint import is_checkpoint
+from textae.training.train import Trainer
 
 LM_SIZES = {"small": dict(dim_emb=128, dim_h=256, dim_d=8), "paper": dict(dim_emb=512, dim_h=1024, dim_d=8)}
 SWEEP_GRIDS = {

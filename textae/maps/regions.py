@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
+from textae.errors import InputError
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
 LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
@@ -140,7 +140,7 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     the corpus's digest (`digest`), the map's settings, the levels and the seed."""
     import json
 
-    from . import cache
+    from textae.storage import cache
 
     levels = check_levels(levels, len(Z))
     # the labels themselves, not whether there are any: other labels for the same sentences give other shares

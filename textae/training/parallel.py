@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from .errors import TextaeError
+from textae.errors import TextaeError
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 This file holds the frame (build_parser, main) and the commands on one checkpoint (train, reconstruct,
 sample, interpolate, arithmetic, vector, evaluate, neighbors, export, cache); the measuring commands (eval,
-sweep, geometry, toy, lab record) are textae/cli_measure.py, the flags they share textae/cli_flags.py."""
+sweep, geometry, toy, lab record) are textae/cli/measure.py, the flags they share textae/cli/flags.py."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cli_measure as measure
-from .api import MAX_SAMPLES
-from .cli_flags import (
+from textae.api import MAX_SAMPLES
+from textae.cli import measure
+from textae.cli.flags import (
     MAX_BATCH,
     MAX_IMPORTANCE,
     MAX_NEIGHBOURS,
@@ -31,9 +31,9 @@ from .cli_flags import (
     kind,
     lines,
 )
-from .config import PRESETS, ModelConfig, TrainConfig, preset
-from .errors import CheckpointError, TextaeError, TextaeWarning
-from .generate import STRATEGIES, DecodeConfig
+from textae.config import PRESETS, ModelConfig, TrainConfig, preset
+from textae.errors import CheckpointError, TextaeError, TextaeWarning
+from textae.generate import STRATEGIES, DecodeConfig
 
 # ------------------------------------------------------------------- parsers
 
@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         add(sub)
     _add_prepare(sub)
-    text = "the disk cache of codes and maps (textae.cache): where it is and what it holds, or empty it"
+    text = "the disk cache of codes and maps (textae.storage.cache): where it is and what it holds, or empty it"
     p = sub.add_parser("cache", help=text, description=text)
     p.add_argument("action", choices=["info", "clear"])
     p.set_defaults(func=cmd_cache)
@@ -162,8 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_prepare(sub) -> None:
-    from .data import MAX_FILE_LINES
-    from .landscape import MAX_N
+    from textae.data import MAX_FILE_LINES
+    from textae.maps.landscape import MAX_N
 
     text = (
         "fill the disk cache with what the Latent map reads for a corpus (codes, maps, landscape, regions), "
@@ -211,9 +211,9 @@ def _emit(lines: list[str], output: str | None) -> None:
 
 
 def cmd_train(a) -> None:
-    from .data import read_sentences
-    from .parallel import teardown
-    from .train import INIT_OVERRIDES, Trainer, file_info
+    from textae.data import read_sentences
+    from textae.training.parallel import teardown
+    from textae.training.train import INIT_OVERRIDES, Trainer, file_info
 
     overrides = given(a, ModelConfig)
     model_cfg = preset(a.preset or "daae", **overrides)
@@ -226,7 +226,7 @@ def cmd_train(a) -> None:
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
     saved = {}
     if a.resume:  # the run's own settings (from last/, which a resume needs), changed only by the flags given now
-        from .checkpoint import read_meta, recover
+        from textae.storage.checkpoint import read_meta, recover
 
         saved = read_meta(recover(Path(a.save_dir) / "last")).get("train") or {}
     saved = {f.name: saved[f.name] for f in fields(TrainConfig) if f.name in saved}
@@ -305,8 +305,8 @@ def cmd_vector(a, m) -> None:
 
 
 def cmd_evaluate(a, m) -> None:
-    from .data import Batches, read_sentences
-    from .metrics import evaluate_losses
+    from textae.data import Batches, read_sentences
+    from textae.measure.metrics import evaluate_losses
 
     sents = read_sentences(a.data)
     figures = evaluate_losses(m.model, Batches(sents, m.vocab, a.batch_size, m.device))
@@ -316,7 +316,7 @@ def cmd_evaluate(a, m) -> None:
     for k, v in figures.items():
         print(f"{k:>8} {v:.4f}")
     if a.json:
-        from .reports import write_json
+        from textae.cli.reports import write_json
 
         write_json(a.json, figures)
 
@@ -332,15 +332,15 @@ def cmd_neighbors(a, m) -> None:
 def cmd_prepare(a) -> None:
     from tqdm.auto import tqdm
 
-    from .access import readable
-    from .api import load
-    from .data import make_corpus, read_label_names, read_lines
-    from .parallel import setup, teardown
-    from .prepare import MapSettings, prepare
+    from textae.api import load
+    from textae.data import make_corpus, read_label_names, read_lines
+    from textae.maps.prepare import MapSettings, prepare
+    from textae.storage.access import readable
+    from textae.training.parallel import setup, teardown
 
     if not 0 <= a.umap_min_dist <= 0.99:
         raise TextaeError(f"--umap-min-dist must be from 0 to 0.99, as the page's slider, not {a.umap_min_dist:g}")
-    # the folders the app may read (textae.access): what is prepared here is what the app will be allowed to open
+    # the folders the app may read (textae.storage.access): what is prepared here is what the app may open
     data, labels, ckpt = readable(a.data), readable(a.labels) if a.labels else None, readable(a.checkpoint)
     world, device = setup(a.device)
     try:
@@ -360,7 +360,7 @@ def cmd_prepare(a) -> None:
         for bar in bars.values():
             bar.close()
         if world.main:
-            from . import cache
+            from textae.storage import cache
 
             print(f"prepared in {cache.root()}: " + "; ".join(done))
             print(f"serve with {('TEXTAE_PRECISION=' + m.precision + ' ') if a.precision != 'auto' else ''}"
@@ -371,7 +371,8 @@ def cmd_prepare(a) -> None:
 
 
 def cmd_cache(a) -> None:
-    from . import cache, precision
+    from textae import precision
+    from textae.storage import cache
 
     if a.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root()}")
@@ -385,7 +386,7 @@ def cmd_cache(a) -> None:
 
 
 def cmd_export(a) -> None:
-    from .checkpoint import export
+    from textae.storage.checkpoint import export
 
     try:
         print(f"wrote {export(a.checkpoint, a.out, fp16=a.fp16, force=a.force)}")
@@ -408,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
     warnings.simplefilter("always", TextaeWarning)
     try:
         if getattr(a, "needs_model", False):
-            from .api import load
+            from textae.api import load
 
             a.func(a, load(a.checkpoint, a.device, getattr(a, "precision", "fp32")))
         else:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
-from .errors import DataError
+from textae.errors import DataError
 
 
 def open_regular(path: str | Path) -> io.BufferedReader:

@@ -9,7 +9,7 @@ sentence misses.
   sees a whole entry or none. They get the mode the umask gives, as any other file.
 - What is read is input like any other (a cache folder can be shared, copied, restored or damaged): an
   entry is used only when it is a regular file in the cache, names its own key, and holds arrays of the
-  rows, dimensions and kind that were asked (textae.npz checks the headers before reading any data).
+  rows, dimensions and kind that were asked (textae.storage.npz checks the headers before reading any data).
   Anything else is logged once, deleted and computed again; it never raises.
 - A cache folder that cannot be used (a file, read-only, full) means no disk cache: results are computed
   in memory, with a warning in the log. A limit that is not a number of megabytes means the default.
@@ -36,12 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
-from . import npz
-from .errors import DataError
-from .files import open_regular, write_atomically
-from .npz import Spec
+from textae.errors import DataError
+from textae.storage import npz
+from textae.storage.files import open_regular, write_atomically
+from textae.storage.npz import Spec
 
-log = logging.getLogger("textae.cache")
+log = logging.getLogger("textae.storage.cache")
 
 DEFAULT_LIMIT_MB = 4096
 MAX_LIMIT_MB = 2**40  # a petabyte: larger settings are typos (and int(inf) fails)

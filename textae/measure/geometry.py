@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import InputError, TextaeError
-from .metrics import word_symbols
-from .parallel import torch_threads
-from .vocab import SPECIALS, UNK
+from textae.errors import InputError, TextaeError
+from textae.measure.metrics import word_symbols
+from textae.training.parallel import torch_threads
+from textae.vocab import SPECIALS, UNK
 
 EDITS = ("drop", "substitute", "swap")
 DISTANCES = (1, 2, 3)
@@ -341,7 +341,7 @@ def decoded_grid(m, proj, points: np.ndarray, n: int = 5) -> tuple[np.ndarray, l
     Needs a projection with an exact inverse (PCA, an attribute axis): UMAP's inverse only
     interpolates between nearby training codes, so a grid over its empty space would decode guesses.
     """
-    from .projection import grid
+    from textae.maps.projection import grid
 
     if not proj.exact_inverse:
         raise InputError(

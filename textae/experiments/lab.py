@@ -28,18 +28,19 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import npz, ops
-from .api import TextAE
-from .config import NoiseConfig, preset
-from .data import Batches, read_bytes
-from .errors import DataError, InputError
-from .files import write_atomically
-from .landscape import landscape
-from .metrics import corpus_bleu, edit_neighbors, neighborhood_recall
-from .model import TextAutoencoder
-from .parallel import cpu_name, torch_threads
-from .projection import Projection
-from .vocab import Vocab
+from textae import ops
+from textae.api import TextAE
+from textae.config import NoiseConfig, preset
+from textae.data import Batches, read_bytes
+from textae.errors import DataError, InputError
+from textae.maps.landscape import landscape
+from textae.maps.projection import Projection
+from textae.measure.metrics import corpus_bleu, edit_neighbors, neighborhood_recall
+from textae.model import TextAutoencoder
+from textae.storage import npz
+from textae.storage.files import write_atomically
+from textae.training.parallel import cpu_name, torch_threads
+from textae.vocab import Vocab
 
 VERSION = 2  # of the recording format; a reader refuses any other (2: each frame's decoded landscape)
 NAMES = ("aae", "daae")
@@ -53,8 +54,8 @@ TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the
 MAX_RECORDING_BYTES = 64 * 2**20
 MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are 1.8 MiB)
 FIGURES = ("rec", "bleu", "np10", "distinct", "nedit", "differ")
-GRID = 12  # each frame's decoded landscape: GRID x GRID cells over the probe set's PCA plane (textae.landscape)
-# what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.npz)
+GRID = 12  # each frame's decoded landscape: GRID x GRID cells over the probe set's PCA plane (textae.maps.landscape)
+# what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.storage.npz)
 RECORDING_ARRAYS = {"steps": ((None,), "iu"), "seconds": ((None,), "f"), "points": ((None,) * 4, "f"),
                     "labels": ((None,), "i"), "head": ((None,), "u")}  # fmt: skip
 FIGURE_ARRAY = ((None, None), "f")  # each figure_NAME, checked once the version is known
@@ -350,7 +351,7 @@ class Recording:
     def load(cls, path: str | Path) -> Recording:
         """Read a recording, refusing (DataError, naming what is wrong) anything but a recording of this
         version with consistent shapes: each array's kind and size is checked from its header before it is
-        read (textae.npz), so a small file cannot expand into gigabytes."""
+        read (textae.storage.npz), so a small file cannot expand into gigabytes."""
         raw = read_bytes(path, MAX_RECORDING_BYTES, "a text-lab recording (.npz)")
         try:
             a = npz.load(raw, MAX_RECORDING_UNPACKED, RECORDING_ARRAYS, "the file")

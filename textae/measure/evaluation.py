@@ -31,10 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .api import TextAE
-from .data import DataLayout, make_corpus, read_lines
-from .errors import DataError
-from .metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
+from textae.api import TextAE
+from textae.data import DataLayout, make_corpus, read_lines
+from textae.errors import DataError
+from textae.measure.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
 
 CURVE_KS = (1, 2, 5, 10, 20, 50, 100, 200)
 # the scales of z + k·v reported: enough points to draw each model's accuracy/self-BLEU trade-off

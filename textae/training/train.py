@@ -26,16 +26,23 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .checkpoint import load_checkpoint, load_trainer_state, read_train_log, recover, resolve, save_checkpoint
-from .config import ModelConfig, TrainConfig, from_dict
-from .config import replace as replace_config
-from .data import Batches
-from .errors import TextaeError
-from .metrics import evaluate_losses
-from .model import TextAutoencoder
-from .parallel import all_reduce_sum, keep_freed_memory, setup, shard
-from .precision import cpu_bf16_supported
-from .vocab import Vocab
+from textae.config import ModelConfig, TrainConfig, from_dict
+from textae.config import replace as replace_config
+from textae.data import Batches
+from textae.errors import TextaeError
+from textae.measure.metrics import evaluate_losses
+from textae.model import TextAutoencoder
+from textae.precision import cpu_bf16_supported
+from textae.storage.checkpoint import (
+    load_checkpoint,
+    load_trainer_state,
+    read_train_log,
+    recover,
+    resolve,
+    save_checkpoint,
+)
+from textae.training.parallel import all_reduce_sum, keep_freed_memory, setup, shard
+from textae.vocab import Vocab
 
 AMP_MODES = ("auto", "bf16", "fp16", "off")
 # what `--init` may change of the checkpoint's model: the objective, never a shape

@@ -1,0 +1,1 @@
+"""The decoder's map: projections, landscapes, regions, noise clouds, rewrites, search, prepare ahead."""

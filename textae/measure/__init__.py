@@ -1,0 +1,1 @@
+"""Measuring a trained model: the paper's metrics, the evaluation suite, and the latent geometry."""

@@ -1,0 +1,1 @@
+"""On disk, read back safely: checkpoints, vectors, the reference import, the cache, .npz, files, access."""
