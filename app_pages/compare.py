@@ -124,7 +124,7 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
                 land = maps.landscape(m, c, shown, n_land)
                 figures[name] = land.figures()
                 st.markdown(f"**{feedback.md(name)}**")
-                view = scatter.view_id(shown.key, "none", None)
+                view = scatter.view_id(shown.view.key("points"), "none", None)
                 scatter.scatter(f"cmp_land_{name}", view, len(shown.points),
                                 scatter.corpus_points(view, shown.points, c.sentences), height=420,
                                 axis_titles=shown.proj.axis_titles, select=False,

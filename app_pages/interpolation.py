@@ -56,7 +56,7 @@ for tag, model in models.items():
             proj, P = shown.proj, shown.points
             color, title = scatter.by_label(c.labels)
             # as the Latent map names it: coloured by label, the labels' digest is part of the view
-            view = scatter.view_id(shown.key, *(("label", c.labels_digest) if color else ("none", None)))
+            view = scatter.view_id(shown.view.key("points"), *(("label", c.labels_digest) if color else ("none", None)))
             z = model.encode([a, b])
             path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
             routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)

@@ -71,14 +71,14 @@ elif color_by == "word / regex search":
                                max_chars=4 * search.MAX_PATTERN)  # fmt: skip
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
         with feedback.errors_shown():
-            hits = store.held(("search", c.digest, pattern), lambda: search.search(c.sentences, pattern))
+            hits = store.held(shown.view.key("search", pattern), lambda: search.search(c.sentences, pattern))
         if hits.note:
             st.warning(f"{feedback.md(pattern)} is {feedback.md(hits.note)}.", icon=":material/warning:")
         color, title = np.where(hits.matches, "match", "no match"), ""
         st.caption(f"{int(hits.matches.sum()):,} of {len(c.sentences):,} sentences match.")
 elif color_by == "k-means cluster":
     k = right.slider("clusters", 2, 20, 8, key="map_k")
-    color, title = store.held(("k-means", *shown.key[:2], k), lambda: kmeans(Z, k).astype(str)), "cluster"
+    color, title = store.held(shown.view.key("k-means", k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
 query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
@@ -97,7 +97,9 @@ extra = {
     "k-means cluster": st.session_state.get("map_k"),
     "label": c.labels_digest,
 }  # other labels for the same sentences are another view
-view = scatter.view_id(shown.key, color_by, extra.get(color_by))  # as the Interpolation page names the same view
+view = scatter.view_id(
+    shown.view.key("points"), color_by, extra.get(color_by)
+)  # as the Interpolation page names the same view
 points = scatter.corpus_points(view, P, c.sentences, color, title)
 
 

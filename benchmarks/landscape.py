@@ -23,6 +23,7 @@ from common import ROOT, YELP, cpu_name
 import textae
 from textae.maps.landscape import SHOWN, cached_landscape, shown
 from textae.maps.projection import Projection
+from textae.maps.view import View
 from textae.storage.cache import sentences_digest
 
 
@@ -33,10 +34,10 @@ def timed_landscapes(m, sentences: list[str], n: int) -> tuple[dict, float, floa
     P = proj.fit(Z)
     digest = sentences_digest(sentences)
     t0 = time.perf_counter()
-    land = cached_landscape(m, proj, P, n, digest)
+    land = cached_landscape(m, proj, P, n, View(m.fingerprint(), digest))
     cold = time.perf_counter() - t0
     t0 = time.perf_counter()
-    again = cached_landscape(m, proj, P, n, digest)
+    again = cached_landscape(m, proj, P, n, View(m.fingerprint(), digest))
     warm = time.perf_counter() - t0
     assert again.decodes == land.decodes
     return land.figures(), cold, warm

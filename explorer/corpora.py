@@ -17,6 +17,7 @@ from explorer import store
 from explorer.feedback import md, recorded, rewarn
 from textae import api
 from textae.data import Corpus, decode_lines, make_corpus, read_lines
+from textae.maps.view import View
 
 # the share of a corpus's words outside a model's vocabulary from which a page says so: a model's own held-out
 # text stays under it (Yelp valid under the Yelp DAAE: 0.02 %), text of another corpus far above it (Yahoo valid: 12 %)
@@ -57,9 +58,10 @@ def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
         Z.setflags(write=False)
         return Z, messages
 
-    Z = rewarn(store.held(("codes", m.fingerprint(), corpus.digest), encode))
+    view = View.of(m, corpus)
+    Z = rewarn(store.held(view.key("codes"), encode))
     share = lambda: m.vocab.unknown_share(corpus.sentences)  # noqa: E731
-    unknown = store.held(("unknown share", m.fingerprint(), corpus.digest), share)
+    unknown = store.held(view.key("unknown share"), share)
     if unknown >= UNKNOWN_NOTE:
         name = Path(m.path).name or "this checkpoint"
         st.caption(f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {len(m.vocab):,} "
@@ -85,4 +87,4 @@ def classifier(corpus: Corpus):
         with st.spinner(f"Training a classifier on {len(corpus.sentences):,} labelled sentences (once)…"):
             return train_classifier(corpus.sentences, corpus.labels)
 
-    return store.held(("classifier", corpus.digest, corpus.labels_digest), train)
+    return store.held(View("", corpus.digest, corpus.labels_digest).key("classifier"), train)  # any model's

@@ -18,6 +18,7 @@ from textae.maps import clouds, rewrite
 from textae.maps.landscape import shown as shown_figures
 from textae.maps.regions import LEVELS, to_csv
 from textae.maps.regions import rows as region_rows
+from textae.maps.view import View
 
 
 def landscape(m, c, shown) -> tuple[dict | None, bool]:
@@ -84,7 +85,7 @@ CLOUD_NOISE = (("drop", 0.1), ("blank", 0.0), ("sub", 0.0), ("shuffle_k", 0.0))
 def reference(m, c, Z) -> float:
     """The RMS distance between two random sentences of corpus c under model m (textae.maps.clouds.pair_rms), once
     per (model, corpus) in the server's store."""
-    return store.held(("pair rms", m.fingerprint(), c.digest), lambda: clouds.pair_rms(Z))
+    return store.held(View.of(m, c).key("pair rms"), lambda: clouds.pair_rms(Z))
 
 
 def second_model(m):
@@ -144,7 +145,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             if other is not None:  # the second model's cloud on its own PCA map of the corpus, beside the table
                 listing[f"{m2.cfg.model_type.upper()} decodes to"] = other.decodes
                 shown2 = maps.projection(m2, c, codes2, "pca")
-                view2 = scatter.view_id(shown2.key, "none", None)
+                view2 = scatter.view_id(shown2.view.key("points"), "none", None)
                 st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
                            "PCA map of the corpus:")  # fmt: skip
                 scatter.scatter("map_cloud_other", view2, len(shown2.points),

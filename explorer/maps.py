@@ -4,7 +4,6 @@ named by what it depends on."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,15 +15,17 @@ from textae.data import Corpus
 from textae.maps.landscape import Landscape, cached_landscape
 from textae.maps.projection import Projection, corpus_map
 from textae.maps.regions import Region, cached_regions
+from textae.maps.view import View
 
 
 @dataclass
 class Map:
-    """A fitted projection, the corpus's points [N, 2] on it, and its key: (model, corpus, settings)."""
+    """A fitted projection, the corpus's points [N, 2] on it, and the view it shows (textae.maps.view: the
+    model, the corpus's sentences and labels, the map's settings), which names every result derived from it."""
 
     proj: Projection
     points: np.ndarray
-    key: tuple[str, str, str]
+    view: View
 
 
 def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
@@ -32,7 +33,7 @@ def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca"
     """The corpus's map by `method` ("axis" projects along `vector` [dim_z]): from the store, the disk
     cache, or fitted into both (UMAP under a progress bar)."""
     proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
-    key = (m.fingerprint(), corpus.digest, json.dumps(proj.settings()))
+    view = View.of(m, corpus, proj)
 
     def fit() -> Map:
         bar = st.progress(0.0, text="UMAP: fitting a sample, then placing the rest…") if method == "umap" else None
@@ -42,9 +43,9 @@ def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca"
         finally:
             if bar:
                 bar.empty()
-        return Map(fitted, P, key)
+        return Map(fitted, P, view)
 
-    return store.held(("map", *key), fit)
+    return store.held(view.key("map"), fit)
 
 
 def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
@@ -54,12 +55,12 @@ def landscape(m: api.TextAE, corpus: Corpus, shown: Map, n: int) -> Landscape:
     def decode() -> Landscape:
         bar = st.progress(0.0, text=f"Decoding a {n} × {n} landscape (kept on disk for next time)…")
         try:
-            return cached_landscape(m, shown.proj, shown.points, n, corpus.digest,
+            return cached_landscape(m, shown.proj, shown.points, n, shown.view,
                                     lambda f: bar.progress(f, text=f"Decoding the landscape: {f:.0%}"))  # fmt: skip
         finally:
             bar.empty()
 
-    return store.held(("landscape", *shown.key, n), decode)
+    return store.held(shown.view.key("landscape", n), decode)
 
 
 def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Region]:
@@ -71,4 +72,4 @@ def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Re
             return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, corpus.digest,
                                   shown.proj.settings())  # fmt: skip
 
-    return store.held(("regions", *shown.key, corpus.labels_digest), find)  # their class shares follow the labels
+    return store.held(shown.view.key("regions"), find)  # their class shares follow the labels

@@ -285,3 +285,13 @@ def test_entries_get_the_mode_the_umask_gives(store):
     finally:
         os.umask(old)
     assert path.stat().st_mode & 0o777 == 0o644
+
+
+def test_codes_are_kept_under_the_views_name(store, model, corpus):
+    """TextAE.encode_corpus names its entry by textae.maps.view, as the app's store and `textae prepare` do."""
+    from textae.data import make_corpus
+    from textae.maps.view import View
+
+    c = make_corpus(corpus, None, 0, 0, "test")
+    model.encode_corpus(c.sentences, digest=c.digest)
+    assert [p.stem for p in store.glob("codes-*.npz")] == [View.of(model, c).cache_name("codes")]

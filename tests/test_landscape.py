@@ -17,6 +17,7 @@ from textae.errors import InputError
 from textae.maps.landscape import Landscape, cached_landscape, grid_extent, landscape
 from textae.maps.projection import Projection
 from textae.maps.regions import COLUMNS, check_levels, keywords, regions, to_csv
+from textae.maps.view import View
 from textae.measure.metrics import word_symbols
 
 
@@ -94,9 +95,9 @@ def test_a_landscape_comes_back_from_the_disk_cache(fitted, tmp_path, monkeypatc
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
     m, proj, P, _ = fitted
     seen = []
-    first = cached_landscape(m, proj, P, 6, "digest", seen.append)
+    first = cached_landscape(m, proj, P, 6, View(m.fingerprint(), "digest"), seen.append)
     assert seen and len(list((tmp_path / "cache").glob("landscape-*.npz"))) == 1
-    again = cached_landscape(m, proj, P, 6, "digest", lambda f: pytest.fail("decoded again"))
+    again = cached_landscape(m, proj, P, 6, View(m.fingerprint(), "digest"), lambda f: pytest.fail("decoded again"))
     assert again.decodes == first.decodes and again.figures() == first.figures()
 
 

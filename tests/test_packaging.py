@@ -128,6 +128,7 @@ def test_modules_that_moved_keep_their_old_names():
         assert importlib.import_module(f"textae.{old}") is importlib.import_module(f"textae.{new}")
         assert getattr(textae, old) is importlib.import_module(f"textae.{new}")
     from textae.cache import get
+
     from textae.storage import cache
 
     assert get is cache.get

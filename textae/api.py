@@ -136,9 +136,10 @@ class TextAE:
         """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.storage.cache),
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
         has it); progress(fraction) while encoding."""
+        from textae.maps.view import View
         from textae.storage import cache
 
-        name = cache.key("codes", self.fingerprint(), digest or cache.sentences_digest(sents))
+        name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
 
         def compute() -> dict[str, np.ndarray]:
             Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)

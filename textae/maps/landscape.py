@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from textae.errors import InputError
+from textae.maps.view import View
 
 MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
 DEFAULT_N = 32
@@ -206,15 +207,15 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
     return Landscape(n, extent, decodes)
 
 
-def cached_landscape(m, proj, points: np.ndarray, n: int, digest: str,
+def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
                      progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: keyed by the
-    model's fingerprint, the corpus's digest (`digest`), the projection's settings, n and the extent."""
+    """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: named by
+    the view (textae.maps.view: the model, the sentences) on `proj`'s map, n and the extent."""
     from textae.storage import cache
 
     n = check_n(n)
     extent = grid_extent(points)
-    name = cache.key("landscape", m.fingerprint(), digest, proj.settings(), n, [round(e, 6) for e in extent])
+    name = view.on(proj).cache_name("landscape", n, [round(e, 6) for e in extent])
 
     def compute() -> dict[str, np.ndarray]:
         return {"decodes": np.array(landscape(m, proj, points, n, progress).decodes, dtype=str)}

@@ -27,6 +27,7 @@ import torch
 
 from textae.data import Corpus
 from textae.errors import InputError
+from textae.maps.view import View
 from textae.training.parallel import World
 
 CHUNK = 8192  # sentences per shard: TextAE.encode_corpus's chunk, so every chunk is encoded as one process would
@@ -76,7 +77,7 @@ def sharded_codes(m, corpus: Corpus, world: World,
             k = min(CHUNK, n - s)
             Z[s : s + k] = part[at : at + k]
             at += k
-    name = cache.key("codes", m.fingerprint(), corpus.digest)  # the key TextAE.encode_corpus reads
+    name = View.of(m, corpus).cache_name("codes")  # the entry TextAE.encode_corpus reads
     return cache.get(name, lambda: {"codes": Z}, {"codes": ((n, dim), "f")})["codes"]
 
 
@@ -111,7 +112,7 @@ def prepare(m, corpus: Corpus, settings: MapSettings | None = None, world: World
         proj, P = corpus_map(m.fingerprint(), corpus.sentences, Z, proj, tell(f"{method} map"), digest=corpus.digest)
         done.append(f"the {method.upper()} map")
         if method == "pca" and settings.landscape_n:
-            cached_landscape(m, proj, P, settings.landscape_n, corpus.digest, tell("landscape"))
+            cached_landscape(m, proj, P, settings.landscape_n, View.of(m, corpus), tell("landscape"))
             done.append(f"its {settings.landscape_n} × {settings.landscape_n} landscape")
         if levels:
             if progress:

@@ -184,9 +184,10 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
     (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
     has it) and the projection's settings)."""
+    from textae.maps.view import View
     from textae.storage import cache
 
-    name = cache.key(f"map-{proj.method}", fingerprint, digest or cache.sentences_digest(sentences), proj.settings())
+    name = View(fingerprint, digest or cache.sentences_digest(sentences)).on(proj).cache_name("map")
     dim = Z.shape[1]
     expect = {"points": ((len(sentences), 2), "f")}  # an entry of another shape is computed again
     if proj.method != "umap":

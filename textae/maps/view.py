@@ -1,0 +1,61 @@
+"""A view: what a user is looking at (a model, a corpus and its labels, a map's settings), and the one place
+that says what each result derived from it depends on.
+
+Every result the app and `textae prepare` keep (codes, a map, a landscape, regions, the classifier, search
+hits, k-means colours, a cloud's reference distance, the points the browser holds) is named by
+`View.key(result, *extra)`, in the server's store and, through `View.cache_name`, in the disk cache alike.
+A result names only what it depends on (`DEPENDS`): codes are reused when only the labels or the map
+change, and regions are not reused when only the labels change.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+# what each result depends on, besides the extra parts its caller adds (n, k, a pattern, a colouring)
+DEPENDS: dict[str, tuple[str, ...]] = {
+    "codes": ("model", "sentences"),
+    "unknown share": ("model", "sentences"),
+    "map": ("model", "sentences", "settings"),
+    "landscape": ("model", "sentences", "settings"),
+    "regions": ("model", "sentences", "settings", "labels"),
+    "points": ("model", "sentences", "settings"),  # the browser's copy; a colouring by label adds the labels
+    "classifier": ("sentences", "labels"),
+    "search": ("sentences",),
+    "k-means": ("model", "sentences"),
+    "pair rms": ("model", "sentences"),
+}
+
+
+@dataclass(frozen=True)
+class View:
+    """What the user is looking at: the model's fingerprint, the corpus's sentences and labels (digests), and
+    the map's settings (JSON; empty before a map is chosen)."""
+
+    model: str  # TextAE.fingerprint(): its weights, vocabulary and precision
+    sentences: str  # Corpus.digest: the sentences (the sidebar's seeded sample of them)
+    labels: str | None = None  # Corpus.labels_digest; None when unlabelled
+    settings: str = ""  # Projection.settings() as JSON: method, UMAP's parameters, the vector
+
+    @classmethod
+    def of(cls, m, corpus, proj=None) -> View:
+        """The view of `corpus` (a textae.data.Corpus) under model `m`, on `proj`'s map when given."""
+        view = cls(m.fingerprint(), corpus.digest, corpus.labels_digest)
+        return view.on(proj) if proj is not None else view
+
+    def on(self, proj) -> View:
+        """This view on another map (a Projection, fitted or not: its settings only)."""
+        return replace(self, settings=json.dumps(proj.settings(), sort_keys=True))
+
+    def key(self, result: str, *extra) -> tuple:
+        """The name of `result` derived from this view: what it depends on (DEPENDS), then `extra`."""
+        if result not in DEPENDS:
+            raise KeyError(f"{result!r} is not a result a view names; add it to DEPENDS")
+        return (result, *(getattr(self, part) for part in DEPENDS[result]), *extra)
+
+    def cache_name(self, result: str, *extra) -> str:
+        """`key` as the disk cache's entry name (textae.storage.cache.key)."""
+        from textae.storage.cache import key
+
+        return key(*self.key(result, *extra))
