@@ -7,7 +7,6 @@ import streamlit as st
 from explorer import corpora, feedback, map_panels, maps, scatter, state, store, widgets
 from textae.maps import search
 from textae.maps.projection import kmeans
-from textae.measure import geometry
 
 st.title("Latent map")
 m = state.model()
@@ -39,22 +38,6 @@ if method == "axis":
         f"x: each code's projection on *{feedback.md(about)}* (‖v‖ = {np.linalg.norm(v):.2f}); y: the leading "
         "principal direction orthogonal to it. Colour by label to see whether the attribute lies along x."
     )
-
-# ---- an n x n grid of decoded sentences over the plane (needs an exact inverse: not UMAP)
-g1, g2 = st.columns([1, 2])
-overlay = g1.toggle(
-    "Decoded grid", key="map_grid", disabled=not proj.exact_inverse,
-    help="Decode the code under each node of an n × n grid and write it on the map"
-    + ("" if proj.exact_inverse else ". Off for UMAP: it has no exact inverse, so the grid would decode "
-       "guesses interpolated between nearby codes rather than the codes under the nodes"),
-)  # fmt: skip
-grid_labels = None
-if overlay and proj.exact_inverse:
-    n_grid = g2.slider("grid nodes per side", 2, geometry.MAX_GRID, 4, key="map_grid_n")
-    with feedback.errors_shown():
-        grid_labels = geometry.decoded_grid(m, proj, P, n_grid)
-elif not proj.exact_inverse:
-    g2.caption("The decoded grid needs PCA or *Along a vector*: UMAP cannot be read backwards exactly.")
 
 # ---- what the decoder draws (explorer/map_panels.py): a landscape beneath the points, regions it names
 layer, show_points = map_panels.landscape(m, c, shown)
@@ -108,7 +91,7 @@ SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso
 
 @st.fragment  # a click or a selection reruns only the map and what it lists, not the sidebar and the corpus
 def interact() -> None:
-    event = scatter.scatter("map_chart", view, len(P), points, marks, grid_labels, proj.axis_titles, layer=layer,
+    event = scatter.scatter("map_chart", view, len(P), points, marks, axis_titles=proj.axis_titles, layer=layer,
                             points=show_points, regions=labelled)  # fmt: skip
     picked = event.picked
     if event.problem:

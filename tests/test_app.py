@@ -205,7 +205,7 @@ def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app
 
 @pytest.mark.slow
 def test_latent_map_umap(app, app_root):
-    """The UMAP map holds every sentence at the library's own UMAP points, and offers no decoded grid."""
+    """The UMAP map holds every sentence at the library's own UMAP points, and offers no decoded landscape."""
     import numpy as np
 
     from textae.maps.projection import Projection, corpus_map
@@ -219,7 +219,7 @@ def test_latent_map_umap(app, app_root):
     m = textae.load(app_root / "checkpoints" / "ae")
     _, P = corpus_map(m.fingerprint(), sents, m.encode(sents), Projection("umap", 15, 0.1, seed=0))  # from disk
     np.testing.assert_allclose(view["xy"], P[view["order"]], atol=1e-5)
-    assert at.toggle(key="map_grid").disabled and "approximate" in texts(at, "caption")
+    assert at.radio(key="map_layer").disabled and "approximate" in texts(at, "caption")
     assert at.radio(key="map_layer").disabled  # no landscape: UMAP cannot be read backwards exactly
     assert "Off for UMAP: its map cannot be read backwards exactly" in texts(at, "caption")  # said beside it
     assert component_data(at, "textae.scatter", "map_chart")["layer"] is None
@@ -483,12 +483,13 @@ def test_toy_lab_setting_change_restarts(app):
 
 
 @pytest.mark.slow
-# ------------------------------------------------------- latent map: axis and grid
-def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
+# ------------------------------------------------------- latent map: axis and its landscape
+def test_latent_map_along_a_vector_with_its_decoded_landscape(app, app_root, tmp_path):
+    """The one decoded grid of the map is the landscape: on the attribute axis it decodes the axis's plane."""
     import numpy as np
 
+    from textae.maps.landscape import landscape
     from textae.maps.projection import Projection
-    from textae.measure import geometry
     from textae.storage.vectors import save_vector
 
     ckpt = tmp_path / "ae"
@@ -508,16 +509,16 @@ def test_latent_map_along_a_vector_with_a_decoded_grid(app, app_root, tmp_path):
     want = (Z - Z.mean(0)) @ (v / np.linalg.norm(v))  # x is each code's coordinate along v
     assert np.allclose(view["xy"][:, 0], want[view["order"]], atol=1e-3)
     assert [c["name"] for c in view["payload"]["legend"]["classes"]] == ["label 0", "label 1"]  # coloured by label
-    at.toggle(key="map_grid").set_value(True).run()
-    at.slider(key="map_grid_n").set_value(3).run()
-    grid = component_data(at, "textae.scatter", "map_chart")["labels"]
+    at.radio(key="map_layer").set_value("territories").run()
+    at.select_slider(key="map_layer_n").set_value(8).run()
+    layer = component_data(at, "textae.scatter", "map_chart")["layer"]
     proj = Projection("axis", vector=v)
     P = proj.fit(Z)
-    G, sentences = geometry.decoded_grid(m, proj, P, 3)
-    assert grid["text"] == sentences and np.allclose(np.array(grid["points"]), G, atol=1e-3)
+    assert layer["text"].split("\n") == landscape(m, proj, P, 8).decodes  # the axis plane's 64 cells
+    assert "labels" not in component_data(at, "textae.scatter", "map_chart")  # no second grid
     at.radio(key="map_method").set_value("UMAP").run()
-    assert at.toggle(key="map_grid").disabled and "cannot be read backwards" in texts(at, "caption")
-    assert component_data(at, "textae.scatter", "map_chart")["labels"] is None
+    assert at.radio(key="map_layer").disabled and "cannot be read backwards" in texts(at, "caption")
+    assert component_data(at, "textae.scatter", "map_chart")["layer"] is None
 
 
 def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, monkeypatch, tmp_path):

@@ -177,21 +177,6 @@ def test_the_attribute_axis_projects_on_the_vector_and_reads_back_exactly():
         Projection("axis", vector=np.ones(5)).fit(Z)
 
 
-def test_a_decoded_grid_needs_an_exact_inverse(trained_run):
-    m = textae.load(trained_run)
-    Z = m.encode(["the food was great", "the staff was rude !", "our waiter is slow .", "the pizza was fresh"])
-    proj = Projection("pca")
-    P = proj.fit(Z)
-    G, texts = geometry.decoded_grid(m, proj, P, 3)
-    assert G.shape == (9, 2) and len(texts) == 9
-    assert texts == m.decode(proj.inverse(G))
-    assert G[:, 0].min() == pytest.approx(P[:, 0].min()) and G[:, 1].max() == pytest.approx(P[:, 1].max())
-    with pytest.raises(ValueError, match="2 to 8"):
-        geometry.decoded_grid(m, proj, P, 9)
-    with pytest.raises(ValueError, match="exactly"):  # refused before any fit or decode
-        geometry.decoded_grid(m, Projection("umap"), P, 3)
-
-
 # ------------------------------------------------------------- the survey
 def test_survey_summarises_each_model_over_the_same_variants(trained_run, app_root, corpus):
     models = {"ae": textae.load(trained_run), "aae": textae.load(app_root / "checkpoints" / "aae")}

@@ -1,9 +1,9 @@
-"""2-D maps of codes: PCA's inverse is exact on its plane, UMAP's approximate; k-means and the click grid."""
+"""2-D maps of codes: PCA's inverse is exact on its plane, UMAP's approximate; k-means."""
 
 import numpy as np
 import pytest
 
-from textae.maps.projection import Projection, grid, kmeans
+from textae.maps.projection import Projection, kmeans
 
 
 def blobs(n=60, d=8, seed=0):
@@ -45,11 +45,7 @@ def test_bad_settings_are_named():
         Projection("pca").inverse(np.zeros((1, 2)))
 
 
-def test_kmeans_recovers_blobs_and_grid_covers_the_points():
+def test_kmeans_recovers_blobs():
     Z, labels = blobs()
     ids = kmeans(Z, 3)
     assert len({(a, b) for a, b in zip(ids, labels)}) == 3  # one cluster id per blob
-    P = Projection("pca").fit(Z)
-    G = grid(P, n=10)
-    assert G.shape == (100, 2)
-    assert (G.min(0) < P.min(0)).all() and (G.max(0) > P.max(0)).all()

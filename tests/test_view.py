@@ -41,4 +41,3 @@ def test_extra_parts_follow_and_an_unknown_result_is_refused():
     assert v.key("search", "great") == ("search", "sentences", "great")
     with pytest.raises(KeyError, match="DEPENDS"):
         v.key("no such result")
-

@@ -165,15 +165,14 @@ def region_labels(found) -> list[dict]:
 
 
 def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
-            labels: tuple[np.ndarray, list[str]] | None = None, axis_titles: tuple[str, str] = ("", ""),
+            axis_titles: tuple[str, str] = ("", ""),
             height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
             select: bool = True, layer: dict | None = None, points: bool = True,
             regions: list[dict] | None = None) -> Event:  # fmt: skip
     """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
-    browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; labels: (points [M, 2],
-    sentences) written on the plane (a decoded grid); route: (points [T, 2], a slider's key, its position)
-    drawn as a path with a marker that follows that slider (explorer/scrubber) in the browser; select=False
-    offers no box, lasso or click; layer: a decoded landscape drawn beneath the points (`landscape_layer`);
+    browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; route: (points [T, 2], a
+    slider's key, its position) drawn as a path with a marker that follows that slider (explorer/scrubber)
+    in the browser; select=False offers no box, lasso or click; layer: a decoded landscape drawn beneath the points (`landscape_layer`);
     points=False hides the corpus's points; regions: labels written at their regions (`region_labels`).
     Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
@@ -191,7 +190,6 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
             {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), "colour": STAR}
             for name, (P, t) in (marks or {}).items()
         ],
-        "labels": None if labels is None else {"points": np.round(labels[0], 5).tolist(), "text": list(labels[1])},
         "layer": layer,
         "points": points,
         "regions": regions or [],

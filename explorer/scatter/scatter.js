@@ -157,7 +157,7 @@ export default function (component) {
     };
     s.view = { ...s.home };
   }
-  s.marks = data.marks || []; s.labels = data.labels || null; s.route = data.route || null;
+  s.marks = data.marks || []; s.route = data.route || null;
   s.points = data.points !== false;  // false: the corpus's points hidden (a landscape alone)
   s.regions = data.regions || [];
   // a decoded landscape beneath the points: an n x n image (RGBA, row 0 at the lowest y) over its extent,
@@ -349,14 +349,6 @@ export default function (component) {
     c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
     c.clearRect(0, 0, dims.W, dims.H);
     c.font = '11px sans-serif'; c.textBaseline = 'middle';
-    if (st.labels) st.labels.points.forEach(([x, y], i) => {  // a decoded grid: its sentences on the plane
-      const [px, py] = toPx(x, y);
-      c.fillStyle = '#444'; c.fillRect(px - 2, py - 0.5, 5, 1); c.fillRect(px - 0.5, py - 2, 1, 5);
-      const words = st.labels.text[i].split(' '), lines = [];
-      for (let k = 0; k < words.length; k += 4) lines.push(words.slice(k, k + 4).join(' '));
-      c.fillStyle = '#222'; c.textAlign = 'center';
-      lines.forEach((ln, j) => c.fillText(ln, px, py + 12 + 12 * j));
-    });
     if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
       // placed coarse first; a label whose box would overlap one already placed is left out at this zoom, and
       // one that would cross the plot's edge is moved inside it; text at least 11 px high

@@ -228,13 +228,3 @@ def kmeans(Z: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     from sklearn.cluster import KMeans
 
     return KMeans(n_clusters=min(k, len(Z)), n_init=4, random_state=seed).fit_predict(Z)
-
-
-def grid(points: np.ndarray, n: int = 40, margin: float = 0.05) -> np.ndarray:
-    """An n x n lattice [n*n, 2] covering the points' bounding box (plus a margin), row by row from the
-    lowest y: the nodes of a decoded grid."""
-    lo, hi = points.min(0), points.max(0)
-    pad = (hi - lo) * margin
-    xs = np.linspace(lo[0] - pad[0], hi[0] + pad[0], n)
-    ys = np.linspace(lo[1] - pad[1], hi[1] + pad[1], n)
-    return np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2).astype(np.float32)

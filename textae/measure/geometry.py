@@ -330,25 +330,3 @@ def summary_table(results: dict[str, dict]) -> str:
         cells += [f"{v:.2f}" for v in r["jitter"].values()]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
-
-
-MAX_GRID = 8
-
-
-def decoded_grid(m, proj, points: np.ndarray, n: int = 5) -> tuple[np.ndarray, list[str]]:
-    """An n x n grid over a 2-D map's points and the sentence decoded at each node: ([n*n, 2], n*n sentences).
-
-    Needs a projection with an exact inverse (PCA, an attribute axis): UMAP's inverse only
-    interpolates between nearby training codes, so a grid over its empty space would decode guesses.
-    """
-    from textae.maps.projection import grid
-
-    if not proj.exact_inverse:
-        raise InputError(
-            f"a decoded grid needs a map that can be read backwards exactly; {proj.method.upper()}'s inverse "
-            "only interpolates between nearby codes. Use PCA or the attribute axis"
-        )
-    if isinstance(n, bool) or not 2 <= int(n) <= MAX_GRID:
-        raise InputError(f"the grid has 2 to {MAX_GRID} nodes per side, not {n}")
-    G = grid(points, int(n), margin=0.0)  # [n*n, 2], row-major from the bottom left
-    return G, m.decode(proj.inverse(G))
