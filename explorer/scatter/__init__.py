@@ -172,9 +172,9 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
     """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
     browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; route: (points [T, 2], a
     slider's key, its position) drawn as a path with a marker that follows that slider (explorer/scrubber)
-    in the browser; select=False offers no box, lasso or click; layer: a decoded landscape drawn beneath the points (`landscape_layer`);
-    points=False hides the corpus's points; regions: labels written at their regions (`region_labels`).
-    Returns what the reader selected or clicked on this view."""
+    in the browser; select=False offers no box, lasso or click; layer: a decoded landscape drawn beneath the
+    points (`landscape_layer`); points=False hides the corpus's points; regions: labels written at their
+    regions (`region_labels`). Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
     # second page that shows the same corpus sends no point again
     held = st.session_state.setdefault("_scatter_views", [])
