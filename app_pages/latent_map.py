@@ -16,11 +16,13 @@ with feedback.warnings_shown():
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
-method = METHODS[left.radio("Projection", list(METHODS), key="map_method", horizontal=True)]
+method = METHODS[
+    left.radio("Projection", list(METHODS), key=widgets.kept("map_method", options=METHODS), horizontal=True)
+]
 nn, md, v = 15, 0.1, None
 if method == "umap":
-    nn = mid.slider("UMAP neighbours", 2, 100, 15, key="map_umap_neighbors")
-    md = mid.slider("UMAP min_dist", 0.0, 0.99, 0.1, 0.01, key="map_umap_min_dist")
+    nn = mid.slider("UMAP neighbours", 2, 100, key=widgets.kept("map_umap_neighbors", 15))
+    md = mid.slider("UMAP min_dist", 0.0, 0.99, step=0.01, key=widgets.kept("map_umap_min_dist", 0.1))
 elif method == "axis":
     with mid:
         picked = widgets.vector_picker(m, "map_vector", (widgets.PRESETS, widgets.SAVED))
@@ -28,7 +30,7 @@ elif method == "axis":
         st.stop()
     v, about = picked.v, picked.about
 color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
-color_by = right.selectbox("Colour by", color_options, key="map_color")
+color_by = right.selectbox("Colour by", color_options, key=widgets.kept("map_color", options=color_options))
 
 with feedback.errors_shown():
     shown = maps.projection(m, c, Z, method, nn, md, v)
@@ -50,7 +52,7 @@ elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
     # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
-    pattern = right.text_input("Search", key="map_search", placeholder=r"e.g. great|good, or \bwas\b",
+    pattern = right.text_input("Search", key=widgets.kept("map_search"), placeholder=r"e.g. great|good, or \bwas\b",
                                max_chars=4 * search.MAX_PATTERN)  # fmt: skip
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
         with feedback.errors_shown():
@@ -60,11 +62,12 @@ elif color_by == "word / regex search":
         color, title = np.where(hits.matches, "match", "no match"), ""
         st.caption(f"{int(hits.matches.sum()):,} of {len(c.sentences):,} sentences match.")
 elif color_by == "k-means cluster":
-    k = right.slider("clusters", 2, 20, 8, key="map_k")
+    k = right.slider("clusters", 2, 20, key=widgets.kept("map_k", 8))
     color, title = store.held(shown.view.key("k-means", k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
-query = st.text_input("Encode a sentence and find its neighbours", key="map_query", placeholder="the food was great")
+query = st.text_input("Encode a sentence and find its neighbours", key=widgets.kept("map_query"),
+                      placeholder="the food was great")  # fmt: skip
 marks = {}
 if query.strip():
     with feedback.errors_shown():

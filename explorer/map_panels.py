@@ -27,7 +27,8 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
     LAYERS = {"none": None, "territories": "territories", "change": "change"}
     l1, l2, l3 = st.columns([2, 1, 1])
     kind = LAYERS[l1.radio(
-        "Decoded landscape", list(LAYERS), key="map_layer", horizontal=True, disabled=not shown.proj.exact_inverse,
+        "Decoded landscape", list(LAYERS), key=widgets.kept("map_layer", options=LAYERS), horizontal=True,
+        disabled=not shown.proj.exact_inverse,
         help="Territories: cells that decode to the same sentence share a colour, with lines where neighbouring "
         "cells decode differently; hover a cell to light its territory and read its sentence. Change: how far each "
         "cell's decode is from its neighbours' (word edit distance over the longer sentence).",
@@ -37,7 +38,7 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
                    "interpolated between nearby codes. Choose PCA or *Along a vector* to see it.")  # fmt: skip
     layer, land = None, None
     if kind and shown.proj.exact_inverse:
-        n_land = l2.select_slider("cells per side", [8, 16, 32, 48, 64], 32, key="map_layer_n")
+        n_land = l2.select_slider("cells per side", maps.SIDES, key=widgets.kept("map_layer_n", 32, maps.SIDES))
         with feedback.errors_shown():
             land = maps.landscape(m, c, shown, n_land)
         layer = scatter.landscape_layer(land, kind)
@@ -48,7 +49,9 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
         st.caption("A cell decodes the point of this plane beneath it, the code's other coordinates at the corpus's "
                    "mean. A sentence's own code lies off the plane, so the cell under its point is not its "
                    "reconstruction: click the point for that.")  # fmt: skip
-    show_points = l3.toggle("corpus points", True, key="map_points", disabled=layer is None) or layer is None
+    show_points = (
+        l3.toggle("corpus points", key=widgets.kept("map_points", True), disabled=layer is None) or layer is None
+    )
     return layer, show_points
 
 
@@ -62,7 +65,7 @@ def regions(m, c, Z, shown) -> list[dict] | None:
     None when off, or when the corpus is too small (said, and the map goes on)."""
     labelled = None
     found = []
-    if st.toggle("Region labels", key="map_regions", help=REGIONS_HELP):
+    if st.toggle("Region labels", key=widgets.kept("map_regions"), help=REGIONS_HELP):
         try:
             found = maps.regions(m, c, Z, shown)
         except TextaeError as e:  # too few sentences: the map goes on without labels
@@ -98,6 +101,14 @@ def second_model(m):
     return load_model(other) if other else None
 
 
+DECODES_TO = " → decodes to: "
+
+
+def hovered(made: clouds.Cloud) -> list[str]:
+    """What hovering each copy's star says: the copy, and what this model decodes it to."""
+    return [f"{copy}{DECODES_TO}{dec}" for copy, dec in zip(made.copies, made.decodes)]
+
+
 def noise_cloud(m, c, Z, proj, marks: dict) -> None:
     """A sentence and k noisy copies through the DAAE's C(x) (textae.maps.clouds), encoded and added to the map's
     `marks`; listed with their decodes, and how far they land against a random pair, for this model and a
@@ -105,13 +116,19 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
     with st.expander("Noise cloud: where do a sentence's noisy copies land?"):
         n1, n2 = st.columns([3, 1])
         said = n1.text_input(
-            "Sentence", key="map_cloud_text", placeholder="the food was great and the staff was friendly ."
+            "Sentence",
+            key=widgets.kept("map_cloud_text"),
+            placeholder="the food was great and the staff was friendly .",
         )
-        k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, 50, key="map_cloud_k")
+        k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=widgets.kept("map_cloud_k", 50))
         r = st.columns(4)
         rates = {
             name: r[i].number_input(
-                name, 0.0, 1.0 if name != "shuffle_k" else 10.0, default, 0.05, key=f"map_cloud_{name}"
+                name,
+                0.0,
+                1.0 if name != "shuffle_k" else 10.0,
+                step=0.05,
+                key=widgets.kept(f"map_cloud_{name}", default),
             )  # fmt: skip
             for i, (name, default) in enumerate(CLOUD_NOISE)
         }
@@ -122,7 +139,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             with feedback.errors_shown():
                 noise = NoiseConfig(**rates)
                 made = clouds.cloud(m, said.strip(), k_copies, noise, reference(m, c, Z))
-            marks["noisy copies"] = (proj.transform(made.codes[1:]), made.copies)
+            marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
             marks["sentence"] = (proj.transform(made.codes[:1]), [said.strip()])
             ratio = {f"{Path(m.path).name or m.cfg.model_type.upper()}": made.ratio}
             other = m2 = None
@@ -150,7 +167,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                            "PCA map of the corpus:")  # fmt: skip
                 scatter.scatter("map_cloud_other", view2, len(shown2.points),
                                 scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
-                                marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), other.copies),
+                                marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
                                        "sentence": (shown2.proj.transform(other.codes[:1]), [said.strip()])},
                                 axis_titles=shown2.proj.axis_titles, select=False)  # fmt: skip
             st.dataframe(pd.DataFrame(listing), key="map_cloud_table", hide_index=True)
@@ -164,7 +181,7 @@ def rewrite_selection(m, c, picked, Z) -> None:
     picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))
     if picked_v is None:
         return
-    k = st.slider("k", -3.0, 3.0, 1.5, 0.25, key="map_rw_k")
+    k = st.slider("k", -3.0, 3.0, step=0.25, key=widgets.kept("map_rw_k", 1.5))
     clf = corpora.classifier(c)
     if clf is None:
         st.caption("This corpus has no labels, so no classifier scores the rewrites: only their edit distance.")

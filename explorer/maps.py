@@ -17,6 +17,8 @@ from textae.maps.projection import Projection, corpus_map
 from textae.maps.regions import Region, cached_regions
 from textae.maps.view import View
 
+SIDES = [8, 16, 32, 48, 64]  # a landscape's cells per side, as the Latent map and Compare models offer them
+
 
 @dataclass
 class Map:

@@ -19,6 +19,26 @@ SHARED_YELP = DataLayout.shared("yelp")
 SHARED_YAHOO = DataLayout.shared("yahoo")  # questions only: no labels, vectors or interpolation pairs
 
 
+KEPT = "_kept_"  # a page control's value, kept under this prefix while its page is not shown
+
+
+def kept(key: str, default=None, options=None) -> str:
+    """A page control's key, whose value outlives a visit to another page: call it as the widget's `key=`, and
+    give the default here rather than to the widget. Streamlit forgets the state of a widget that a run does
+    not draw, so the value is copied aside on every run that draws it, and assigned back, in the same run and
+    before the widget, on the first run of the page after a visit elsewhere (a value assigned in an earlier
+    run reaches the server's widget, not the browser's: `state._restore_kept`). A kept value no longer among
+    `options` (a corpus without labels, a vector since deleted) gives way to the default."""
+    ss = st.session_state
+    if key in ss:
+        ss[KEPT + key] = ss[key]
+    elif KEPT + key in ss and (options is None or ss[KEPT + key] in options):
+        ss[key] = ss[KEPT + key]
+    elif default is not None:
+        ss[key] = default
+    return key
+
+
 def highlight(r, row: int) -> list[str]:
     """A pandas Styler rule (style.apply(highlight, row=i, axis=1)) that marks table row i, the slider's."""
     return ["background-color: #ffe3e3" if r.name == row else ""] * len(r)
@@ -59,14 +79,14 @@ def vector_picker(
         return None
     if MAP in offered and f"{key}_source" not in st.session_state:
         st.session_state[f"{key}_source"] = MAP  # arrived from the map with two selections: start with them
-    source = st.radio("Attribute vector from", offered, key=f"{key}_source", horizontal=True)
+    source = st.radio("Attribute vector from", offered, key=kept(f"{key}_source", options=offered), horizontal=True)
     with errors_shown():
         if source == SAVED:
-            name = st.selectbox("Saved vectors", saved, key=f"{key}_saved")
+            name = st.selectbox("Saved vectors", saved, key=kept(f"{key}_saved", options=saved))
             v, info = m.load_vector(name)
             return Vector(v, vector_about(info, name), saved=True)
         if source == PRESETS:
-            label = st.selectbox("Preset", list(presets), key=f"{key}_preset")
+            label = st.selectbox("Preset", list(presets), key=kept(f"{key}_preset", options=presets))
             fa, fb = presets[label]
             set_a, set_b, about = file_sentences(str(fa)), file_sentences(str(fb)), f"{label}: {fa.name} → {fb.name}"
         elif source == MAP:

@@ -28,6 +28,7 @@ import textae
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
 widgets = pytest.importorskip("explorer.widgets")
+map_panels = pytest.importorskip("explorer.map_panels")
 access = pytest.importorskip("textae.storage.access")
 
 
@@ -679,12 +680,19 @@ def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app,
     assert not at.exception and not at.error
     marks = {mk["name"]: mk for mk in component_data(at, "textae.scatter", "map_chart")["marks"]}
     listed = table(at, "noisy copy")
-    assert len(marks["noisy copies"]["points"]) == 20 and marks["noisy copies"]["text"] == listed["noisy copy"].tolist()
+    hover = [t.split(map_panels.DECODES_TO) for t in marks["noisy copies"]["text"]]  # a star says copy and decode
+    assert len(marks["noisy copies"]["points"]) == 20
+    assert [h[0] for h in hover] == listed["noisy copy"].tolist() and [h[1] for h in hover] == listed[
+        "decodes to"
+    ].tolist()
     assert marks["sentence"]["text"] == ["the staff was friendly and the food was great"]
+    assert marks["sentence"]["colour"] != marks["noisy copies"]["colour"] and marks["sentence"]["size"] > 1  # apart
     spreads = [mt for mt in at.metric if mt.label.startswith("copies' distance / a random pair's")]
     assert len(spreads) == 2 and all(float(mt.value) > 0 for mt in spreads)  # this model and the second one
     other = {mk["name"]: mk for mk in component_data(at, "textae.scatter", "map_cloud_other")["marks"]}
-    assert other["noisy copies"]["text"] == listed["noisy copy"].tolist()  # the same copies, on the second map
+    other_hover = [t.split(map_panels.DECODES_TO) for t in other["noisy copies"]["text"]]
+    assert [h[0] for h in other_hover] == listed["noisy copy"].tolist()  # the same copies, on the second map
+    assert [h[1] for h in other_hover] == listed["AAE decodes to"].tolist()  # with the second model's decodes
     assert len(listed["AAE decodes to"]) == 20
     at.text_input(key="map_cloud_text").input("   ").run()  # only spaces: a message, and no cloud
     assert "The sentence is empty" in texts(at, "warning")

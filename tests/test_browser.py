@@ -581,6 +581,14 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
                            "'noisy copies' && m.points.length === 50)", timeout=60_000)  # fmt: skip
     wait_idle(page)
     assert page.locator('[data-testid="stMetricLabel"]').filter(has_text="a random pair").count() >= 1
+    shown = page.locator(f"{MAP}[data-frames]").last  # the page's map (the second model's, in the panel, is first)
+    shown.scroll_into_view_if_needed()
+    tip = shown.locator(".tip")
+    for name, says in (("sentence", "sentence: the staff was friendly"), ("noisy copies", " → decodes to: ")):
+        x, y = shown.evaluate(f"el => el.__mark({name!r}, 0)")
+        page.mouse.move(x - 3, y, steps=3)
+        page.mouse.move(x, y, steps=3)
+        expect(tip).to_contain_text(says, timeout=10_000)  # a star answers hover, over the points beneath it
     page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud.png"))
     no_exception(page)
 
@@ -588,7 +596,8 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
 def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_root):
     """Latent map -> Text lab -> Latent map through the sidebar's own links: the checkpoint, the corpus and its
     size are as they were, in the sidebar the browser shows and so in the next rerun (AppTest's switch_page does
-    not reproduce the loss; a browser does: the browser drew the returning widgets at their defaults)."""
+    not reproduce the loss; a browser does: the browser drew the returning widgets at their defaults), and so
+    are the page's own controls (landscape, colouring, points)."""
     url, _, page = site
     query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
                        "n": 150})  # fmt: skip
@@ -604,6 +613,23 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
 
     before = shown()
     assert before == ("ae", "(none)", "A file path", "150")  # "aae" would be the first checkpoint, 100 the least n
+    main = page.locator('[data-testid="stMain"]')
+    colour = main.get_by_role("combobox", name="Colour by")
+
+    def controls() -> tuple:
+        wait_idle(page)  # a rerun's stale copies gone
+        return (main.get_by_role("radio", name="territories").first.is_checked(), colour.first.input_value(),
+                main.get_by_label("corpus points").first.is_checked())  # fmt: skip
+
+    main.get_by_text("territories", exact=True).click()
+    wait_idle(page, 120_000)
+    colour.first.click()
+    page.get_by_role("option", name="sentence length").click()
+    wait_idle(page)
+    main.get_by_text("corpus points", exact=True).click()
+    wait_idle(page)
+    page.wait_for_selector(f"{MAP}[data-layer]", timeout=120_000)
+    assert controls() == (True, "sentence length", False)
     nav = page.locator('[data-testid="stSidebarNav"]')
     nav.get_by_role("link", name="Text lab", exact=True).click()
     page.wait_for_selector("h1:has-text('Text lab')", timeout=120_000)
@@ -612,6 +638,8 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
     page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
     wait_idle(page)
     assert shown() == before
+    assert controls() == (True, "sentence length", False)  # the page as the reader left it
+    page.wait_for_selector(f"{MAP}[data-layer]", timeout=120_000)  # and the map it draws: the landscape beneath
     page.get_by_text("UMAP", exact=True).click()  # a rerun: the browser sends what it shows, and it is kept
     wait_idle(page)
     assert shown() == before and "n=150" in page.url

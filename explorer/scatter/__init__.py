@@ -25,6 +25,8 @@ from textae.figures import colour, territory_rgb
 
 _component = from_folder("scatter", Path(__file__).parent)
 STAR = "#d62728"  # a mark's colour (a typed query)
+# marks drawn apart from the others: a noise cloud's sentence, larger and dark among its red copies
+MARK_STYLE = {"sentence": {"colour": "#222222", "size": 1.5}}
 # Viridis at 9 stops (matplotlib's), for numeric colours
 VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"]
 
@@ -187,7 +189,7 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         "select": select,
         "route": follow,
         "marks": [
-            {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), "colour": STAR}
+            {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), **MARK_STYLE.get(name, {"colour": STAR})}
             for name, (P, t) in (marks or {}).items()
         ],
         "layer": layer,

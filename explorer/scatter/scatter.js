@@ -49,14 +49,18 @@ function unpack(p) {
 
 const VS = `attribute vec2 a_xy; attribute vec3 a_rgb; attribute float a_sel;
 uniform vec2 u_c; uniform vec2 u_s; uniform float u_size; uniform float u_alpha; uniform float u_dim;
-varying vec4 v_col;
+varying vec4 v_col; varying float v_sel;
 void main() {
   gl_Position = vec4((a_xy - u_c) * u_s, 0.0, 1.0);
-  gl_PointSize = a_sel > 0.5 ? u_size + 2.0 : u_size;
+  gl_PointSize = a_sel > 0.5 ? u_size + 4.0 : u_size;
   v_col = vec4(a_rgb, a_sel > 0.5 ? max(u_alpha, 0.9) : u_alpha * u_dim);
+  v_sel = a_sel;
 }`;
-const FS = `precision mediump float; varying vec4 v_col;
-void main() { vec2 d = gl_PointCoord - 0.5; if (dot(d, d) > 0.25) discard; gl_FragColor = vec4(v_col.rgb * v_col.a, v_col.a); }`;
+// a selected point gets a dark ring round its class colour, so a selection stays visible over any landscape
+const FS = `precision mediump float; varying vec4 v_col; varying float v_sel;
+void main() { vec2 d = gl_PointCoord - 0.5; float r = dot(d, d); if (r > 0.25) discard;
+  if (v_sel > 0.5 && r > 0.1) { gl_FragColor = vec4(0.07, 0.07, 0.07, 1.0); return; }
+  gl_FragColor = vec4(v_col.rgb * v_col.a, v_col.a); }`;
 // premultiplied colour, blended with (ONE, ONE_MINUS_SRC_ALPHA): what the page composites the canvas with
 
 function program(gl) {
@@ -94,7 +98,7 @@ export default function (component) {
       if (lose) lose.loseContext();
     }
     for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
-                     '__cell', '__drawn', '__pendingClick']) delete root[k];
+                     '__cell', '__mark', '__drawn', '__pendingClick']) delete root[k];
   };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
@@ -239,8 +243,9 @@ export default function (component) {
     gl.uniform2f(u('u_s'), 2 / st.view.w, 2 / st.view.h);
     gl.uniform1f(u('u_size'), v.size * dims.dpr);
     gl.uniform1f(u('u_alpha'), v.opacity);
-    gl.uniform1f(u('u_dim'), v.nsel ? 0.4 : 1.0);  // a selection stands out; the rest stays readable
-    if (st.points) gl.drawArrays(gl.POINTS, 0, v.n);
+    // a selection stands out and the rest stays readable; with the points hidden, the selection alone is drawn
+    gl.uniform1f(u('u_dim'), !st.points ? 0.0 : v.nsel ? 0.4 : 1.0);
+    if (st.points || v.nsel) gl.drawArrays(gl.POINTS, 0, v.n);
     glc.style.transform = ''; st.drawn = { ...st.view };
     drawLayer();
     overlay();
@@ -392,14 +397,15 @@ export default function (component) {
       c.strokeStyle = '#000'; c.lineWidth = 1.5; c.stroke();
     }
     for (const m of st.marks) m.points.forEach(([x, y], i) => {  // the query and its neighbours: stars
-      const [px, py] = toPx(x, y);
+      const [px, py] = toPx(x, y), s = m.size || 1;  // a larger star sets one mark apart (a cloud's sentence)
       c.beginPath();
       for (let k = 0; k < 10; k++) {
-        const r = k % 2 ? 4.5 : 10, a = Math.PI / 5 * k - Math.PI / 2;
+        const r = (k % 2 ? 4.5 : 10) * s, a = Math.PI / 5 * k - Math.PI / 2;
         c.lineTo(px + r * Math.cos(a), py + r * Math.sin(a));
       }
-      c.closePath(); c.fillStyle = m.colour; c.fill(); c.strokeStyle = '#000'; c.lineWidth = 1; c.stroke();
-      if (i === 0) { c.fillStyle = '#000'; c.fillText(m.name, px + 12, py); }
+      c.closePath(); c.fillStyle = m.colour; c.fill(); c.strokeStyle = st.hoverMark === `${m.name}/${i}` ? '#ff4b4b' : '#000';
+      c.lineWidth = st.hoverMark === `${m.name}/${i}` ? 2.5 : 1; c.stroke();
+      if (i === 0) { c.fillStyle = '#000'; c.fillText(m.name, px + 12 * s, py); }
     });
     if (st.hover >= 0) {
       const [px, py] = toPx(v.xy[2 * st.hover], v.xy[2 * st.hover + 1]);
@@ -412,6 +418,17 @@ export default function (component) {
       else { d.path.forEach(([x, y], k) => (k ? c.lineTo(x, y) : c.moveTo(x, y))); c.closePath(); }
       c.fillStyle = 'rgba(255, 75, 75, 0.08)'; c.fill(); c.strokeStyle = '#ff4b4b'; c.setLineDash([4, 3]); c.stroke(); c.setLineDash([]);
     }
+  }
+
+  function markAt(px, py, radius = 9) {  // the star under the cursor, the last drawn (on top) first: [mark, i] or null
+    for (let j = st.marks.length - 1; j >= 0; j--) {
+      const m = st.marks[j];
+      for (let i = m.points.length - 1; i >= 0; i--) {
+        const [x, y] = toPx(m.points[i][0], m.points[i][1]);
+        if (Math.hypot(x - px, y - py) <= radius * (m.size || 1)) return [m, i];
+      }
+    }
+    return null;
   }
 
   function nearest(px, py, radius = 7) {  // the drawing position of the point under the cursor, or -1
@@ -486,8 +503,16 @@ export default function (component) {
     queued = true;
     requestAnimationFrame(() => {
       queued = false;
-      const h = nearest(p[0], p[1]);
-      if (h !== st.hover) { st.hover = h; overlay(); }
+      const star = markAt(p[0], p[1]), starId = star ? `${star[0].name}/${star[1]}` : null;
+      const h = star ? -1 : nearest(p[0], p[1]);
+      if (h !== st.hover || starId !== st.hoverMark) { st.hover = h; st.hoverMark = starId; overlay(); }
+      if (star) {  // a star's own text first: it lies over the points and the cells
+        tip.textContent = `${star[0].name}: ${star[0].text[star[1]]}`;  // text, never markup
+        tip.hidden = false;
+        tip.style.left = `${Math.min(p[0] + 12, dims.W - tip.offsetWidth - 4)}px`;
+        tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
+        return;
+      }
       const cell = h < 0 ? cellAt(p[0], p[1]) : -1;
       const lit = cell >= 0 ? st.layer.cellId[cell] : null;
       if (lit !== st.hoverTerritory) { st.hoverTerritory = lit; drawLayer(); }
@@ -501,7 +526,7 @@ export default function (component) {
   };
   ink.onpointerleave = () => {
     tip.hidden = true;
-    if (st.hover >= 0) { st.hover = -1; overlay(); }
+    if (st.hover >= 0 || st.hoverMark) { st.hover = -1; st.hoverMark = null; overlay(); }
     if (st.hoverTerritory != null) { st.hoverTerritory = null; drawLayer(); }
   };
   ink.onpointerup = (e) => {
@@ -547,6 +572,12 @@ export default function (component) {
     return [r.left + px, r.top + py];
   };
   root.__find = (sub) => { const p = v.text.findIndex((t) => t.includes(sub)); return p < 0 ? -1 : v.order[p]; };
+  root.__mark = (name, i) => {  // where mark `name`'s star i is on the page (tests hover it)
+    const m = st.marks.find((mk) => mk.name === name), r = ink.getBoundingClientRect();
+    if (!m || !m.points[i]) return null;
+    const [px, py] = toPx(m.points[i][0], m.points[i][1]);
+    return [r.left + px, r.top + py];
+  };
   root.__cell = (k) => {  // where the landscape's cell k is on the page (tests hover it)
     if (!st.layer) return null;
     const [x0, x1, y0, y1] = st.layer.extent, n = st.layer.n, r = ink.getBoundingClientRect();
