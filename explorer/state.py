@@ -100,7 +100,8 @@ def _init_from_url(choices: dict[str, str], corpora: list[str]) -> None:
     if url.LABELS in qp:
         ss["labels_path"] = qp[url.LABELS]
     if url.N in qp:
-        ss["corpus_limit"], notice = url.limit(qp[url.N], LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT)
+        n, notice = url.limit(qp[url.N], LIMIT_MIN, LIMIT_MAX, LIMIT_DEFAULT)
+        ss["corpus_limit"] = None if n >= LIMIT_MAX else n  # the most there is: the box's "all of them"
         if notice:
             ss["_url_notice"] = notice  # shown by the sidebar below
 
@@ -149,12 +150,15 @@ def sidebar() -> Selection:
         st.sidebar.file_uploader(
             "Labels file (optional)", type=["txt", "labels"], key="labels_upload", max_upload_size=UPLOAD_LIMIT_MB
         )
-    st.session_state.setdefault("corpus_limit", LIMIT_DEFAULT)  # a default here, not in the widget: the URL may set it
+    # empty (None) is the whole file, shown as words rather than as the bound's seven digits; a default here,
+    # not in the widget, since the URL may set it
+    st.session_state.setdefault("corpus_limit", None)
     limit = st.sidebar.number_input(
         "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=1000, key="corpus_limit",
-        help="The whole file by default; a smaller number samples it (seed 0) down to that many sentences.",
+        placeholder=f"all of them (up to {LIMIT_MAX:,})",
+        help="The whole file when empty; a number samples it (seed 0) down to that many sentences.",
     )  # fmt: skip
-    sel = Selection(ckpt, ckpt2, kind, path, labels, int(limit))
+    sel = Selection(ckpt, ckpt2, kind, path, labels, LIMIT_MAX if limit is None else int(limit))
     _write_url(sel)
     model_card(ckpt)
     if notice := st.session_state.pop("_url_notice", None):
@@ -188,7 +192,8 @@ def _restore_kept() -> None:
 
 def _write_url(sel: Selection) -> None:
     """Selections into the URL, so the address bar can be copied to share this view."""
-    want = {url.CKPT: sel.checkpoint, url.CKPT2: sel.checkpoint2 or None, url.N: str(sel.limit)}
+    want = {url.CKPT: sel.checkpoint, url.CKPT2: sel.checkpoint2 or None,
+            url.N: str(sel.limit) if sel.limit < LIMIT_MAX else None}  # fmt: skip
     if sel.corpus_kind == Source.FILE:
         want.update({url.CORPUS: sel.corpus_path or None, url.LABELS: sel.labels_path or None})
     elif sel.corpus_kind != Source.UPLOAD:

@@ -243,7 +243,8 @@ def test_url_numbers_out_of_range_are_clamped_with_a_notice(app):
     at = app("app_pages/interpolation.py", t="-5")
     assert scrubber_data(at, "interp_t")["index"] == 0 and "nearest end" in texts(at, "warning")
     at = app("app_pages/latent_map.py", n="99999999")
-    assert at.number_input(key="corpus_limit").value == 5_000_000
+    assert at.number_input(key="corpus_limit").value is None  # empty: the whole file, up to 5,000,000
+    assert at.session_state.selection.limit == 5_000_000
     assert "99,999,999 sentences" in " ".join(w.value for w in at.sidebar.warning)
 
 
