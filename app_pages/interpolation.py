@@ -32,17 +32,15 @@ if pairs:
         "The paper's example pairs", range(len(pairs)), index=None, key="interp_preset", on_change=use_preset,
         format_func=lambda i: f"{pairs[i][0]}  →  {pairs[i][1]}", placeholder="pick a pair, or type below",
     )  # fmt: skip
-st.session_state.setdefault("interp_a", DEFAULT[0])
-st.session_state.setdefault("interp_b", DEFAULT[1])
-a = st.text_input("From", key="interp_a").strip()
-b = st.text_input("To", key="interp_b").strip()
+a = st.text_input("From", key=widgets.kept("interp_a", DEFAULT[0])).strip()
+b = st.text_input("To", key=widgets.kept("interp_b", DEFAULT[1])).strip()
 if not a or not b:
     st.warning("Type a sentence in both boxes: an interpolation needs two ends.")
     st.stop()
 
 c1, c2 = st.columns([1, 1])
-method = c1.radio("Path", ["lerp", "slerp"], key="interp_method", horizontal=True)
-n = c2.number_input("steps in the table", 2, 30, 10, key="interp_n")
+method = c1.radio("Path", ["lerp", "slerp"], key=widgets.kept("interp_method"), horizontal=True)
+n = c2.number_input("steps in the table", 2, 30, key=widgets.kept("interp_n", 10))
 
 TS = np.round(np.arange(0, 1.0001, 0.01), 2)  # the slider's 101 positions, decoded in one batch per model
 names = {tag: f"{tag}{model.cfg.model_type.upper()}" for tag, model in models.items()}

@@ -56,8 +56,8 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
 
 
 REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} and {LEVELS[-1]} regions (k-means); "
-                "each labelled by the sentence its mean "
-                "code decodes to and by its keywords (class-based TF-IDF)")  # fmt: skip
+                "each labelled by the sentence its mean code decodes to and by up to 8 keywords: words and "
+                "phrases over-represented in it, each listed by one region of its level only")  # fmt: skip
 
 
 def regions(m, c, Z, shown) -> list[dict] | None:

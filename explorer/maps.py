@@ -71,7 +71,6 @@ def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Re
 
     def find() -> list[Region]:
         with st.spinner("Clustering the codes at three levels and decoding each region's centre (once)…"):
-            return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, corpus.digest,
-                                  shown.proj.settings())  # fmt: skip
+            return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, shown.view)
 
     return store.held(shown.view.key("regions"), find)  # their class shares follow the labels

@@ -343,9 +343,14 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
     assert shown["distinct decodes"] == f"{f['distinct']:,}"
     assert shown["mean neighbour edit distance"] == f"{f['mean_neighbour_edit']:.3f}"
     at.radio(key="map_layer").set_value("change").run()
-    assert component_data(at, "textae.scatter", "map_chart")["layer"]["id"] != layer["id"]
-    at.toggle(key="map_points").set_value(False).run()
+    change = component_data(at, "textae.scatter", "map_chart")["layer"]
+    assert change["id"] != layer["id"] and len(change["values"]) == 64
+    at.toggle(key="map_points").set_value(False).run()  # a rerun that leaves the landscape as it was
     assert component_data(at, "textae.scatter", "map_chart")["points"] is False
+    stub = component_data(at, "textae.scatter", "map_chart")["layer"]
+    assert stub == {"id": change["id"], "scale": change["scale"]}  # sent once: its id and colour bar, not again
+    trigger(at, "textae.scatter", "map_chart", "missing_layer", change["id"])  # a map mounted afresh asks for it
+    assert component_data(at, "textae.scatter", "map_chart")["layer"] == change
 
 
 def test_a_slider_position_the_browser_reports_is_checked_like_any_untrusted_input(app):

@@ -276,18 +276,25 @@ def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_to
                                                                                    monkeypatch):  # fmt: skip
     """The regions' disk entry is keyed by the labels themselves: inverted labels give inverted shares, from a
     second entry, and each comes back from its own after a restart (a new process reads the same entries)."""
+    from dataclasses import replace
+
     from textae.maps.regions import cached_regions
     from textae.storage import cache
+    from textae.storage.cache import sentences_digest
 
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
     m, proj, P, Z = fitted
     labels = ["pos" if any(w in s for w in ("great", "friendly", "amazing", "fresh")) else "neg" for s in corpus]
     inverted = ["neg" if y == "pos" else "pos" for y in labels]
-    first = cached_regions(m, Z, P, corpus, labels, "digest", proj.settings(), levels=(2, 4))
-    other = cached_regions(m, Z, P, corpus, inverted, "digest", proj.settings(), levels=(2, 4))
+    view = View(m.fingerprint(), "digest").on(proj)
+    first = cached_regions(m, Z, P, corpus, labels, replace(view, labels=sentences_digest(labels)), levels=(2, 4))
+    relabelled = replace(view, labels=sentences_digest(inverted))
+    other = cached_regions(m, Z, P, corpus, inverted, relabelled, levels=(2, 4))
     assert len(list(tmp_path.glob("regions-*.npz"))) == 2
     for a, b in zip(first, other):
         assert a.classes["pos"] == pytest.approx(b.classes["neg"]) and a.label == b.label
     assert any(abs(a.classes["pos"] - b.classes["pos"]) > 0.05 for a, b in zip(first, other))
     monkeypatch.setattr(cache, "write", lambda *a: pytest.fail("computed again"))  # as after a restart: read back
-    assert cached_regions(m, Z, P, corpus, inverted, "digest", proj.settings(), levels=(2, 4)) == other
+    assert cached_regions(m, Z, P, corpus, inverted, relabelled, levels=(2, 4)) == other
+    with pytest.raises(ValueError, match="other labels"):  # a view that names other labels is refused
+        cached_regions(m, Z, P, corpus, labels, relabelled, levels=(2, 4))

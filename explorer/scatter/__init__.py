@@ -147,9 +147,15 @@ def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA, scale: int = 1) ->
 
 def landscape_layer(land, kind: str) -> dict:
     """A decoded landscape (textae.maps.landscape.Landscape) as the map draws it beneath the points: its cells'
-    colours (`landscape_rgba`) and each cell's decode for hover."""
+    colours (`landscape_rgba`) and each cell's decode for hover; built once per server (explorer.store),
+    since its territories' colouring is a graph colouring."""
     text = "\n".join(" ".join(s.split()) for s in land.decodes)
-    layer = {"id": view_id(kind, land.n, land.extent, text), "n": land.n, "extent": list(land.extent),
+    layer_id = view_id(kind, land.n, land.extent, text)
+    return store.held(("landscape layer", layer_id), lambda: _layer(land, kind, layer_id, text))
+
+
+def _layer(land, kind: str, layer_id: str, text: str) -> dict:
+    layer = {"id": layer_id, "n": land.n, "extent": list(land.extent),
              "rgba": _b64(landscape_rgba(land, kind)), "text": text, "kind": kind}  # fmt: skip
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
         layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
@@ -200,10 +206,20 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         data["payload"] = make_payload()
         held.append(view)
         del held[:-HELD_VIEWS]
+    # a landscape is sent once per map: a rerun that changed nothing sends its id and colour bar only, which
+    # the browser's map matches against the layer it drew (a map mounted afresh asks for the rest)
+    layers = st.session_state.setdefault("_scatter_layers", {})  # this session's maps: key -> the layer sent
+    if layer is not None and layers.get(key) == layer["id"]:
+        data["layer"] = {k: layer[k] for k in ("id", "scale") if k in layer}
+    layers[key] = layer["id"] if layer is not None else None
     result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
-                        on_click_change=lambda: None, on_missing_change=lambda: None)  # fmt: skip
+                        on_click_change=lambda: None, on_missing_change=lambda: None,
+                        on_missing_layer_change=lambda: None)  # fmt: skip
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)
+        st.rerun()
+    if layer is not None and getattr(result, "missing_layer", None) == layer["id"]:  # a new mount: send it all
+        layers.pop(key, None)
         st.rerun()
     event = getattr(result, "event", None)
     picked, problem = NOTHING, ""

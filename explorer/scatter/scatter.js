@@ -167,7 +167,11 @@ export default function (component) {
   // a decoded landscape beneath the points: an n x n image (RGBA, row 0 at the lowest y) over its extent,
   // each cell's decode read on hover; unpacked once per layer id
   if (!data.layer) s.layer = null;
-  else if (!s.layer || s.layer.id !== data.layer.id) {
+  else if ((!s.layer || s.layer.id !== data.layer.id) && !data.layer.rgba) {  // sent before, to a map now gone
+    s.layer = null;
+    if (root.dataset.askedLayer !== data.layer.id) { root.dataset.askedLayer = data.layer.id; setTriggerValue('missing_layer', data.layer.id); }
+  } else if (!s.layer || s.layer.id !== data.layer.id) {
+    delete root.dataset.askedLayer;
     const L = data.layer, img = document.createElement('canvas');
     img.width = L.n; img.height = L.n;
     const px = new Uint8ClampedArray(bytes(L.rgba).buffer), flipped = new Uint8ClampedArray(px.length);

@@ -117,6 +117,6 @@ def prepare(m, corpus: Corpus, settings: MapSettings | None = None, world: World
         if levels:
             if progress:
                 progress(f"{method} regions", 0.0)
-            cached_regions(m, Z, P, corpus.sentences, corpus.labels, corpus.digest, proj.settings(), levels)
+            cached_regions(m, Z, P, corpus.sentences, corpus.labels, View.of(m, corpus, proj), levels)
             done.append(f"its regions ({', '.join(map(str, levels))})")
     return done

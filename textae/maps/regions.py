@@ -1,13 +1,24 @@
 """Regions of a latent space labelled by the model itself: the codes clustered at a few levels (a few large
 regions, then more smaller ones), each region named by the sentence its centroid decodes to and by its
-keywords.
+keywords. How both were chosen, measured on Yelp and Yahoo: docs/landscape.md, "Region labels written by the
+model" (`benchmarks/regions.py`).
 
 - Clustering: k-means on the codes (scikit-learn's MiniBatchKMeans, seeded), one run per level.
 - The label: the greedy decode of the cluster's mean code, the model's own summary of the region.
-- Keywords: class-based TF-IDF (as BERTopic's c-TF-IDF): the region's sentences are one document, a word's
-  frequency there is weighted by log(1 + A / f), A the mean number of words per region and f the word's
-  frequency over all regions, so words common everywhere ("the", "was") sink. Counting is scikit-learn's
-  CountVectorizer, with its English stop words left out.
+- Keywords (`keywords`), at most KEYWORDS per region, chosen to tell the regions of a level apart and to
+  cover as many of a region's sentences as they can:
+  - candidates (`terms_of`): a sentence's words (`words_of`: no stop words, never a fragment of the
+    tokenised corpus such as "n't", "'ve", "wo" or "_num_") and its two-token phrases that end in such a
+    word or in "n't" ("i love", "the food", "do n't"); a fragment stands inside a phrase, never alone;
+  - each candidate belongs to the one region of the level where it is most over-represented: its lift, the
+    share of the region's sentences holding it over the share of the other sentences holding it (each
+    smoothed by half a sentence); it must reach MIN_LIFT there, in at least MIN_COUNT sentences. So no two
+    regions of a level list the same keyword;
+  - from its own candidates a region takes, greedily, the one holding most of its sentences that no keyword
+    taken so far holds (ties: the larger lift); once none adds a sentence, the most frequent of the rest,
+    never a phrase beside its own word ("love" and "i love").
+- Measures of the labels (`distinctiveness`, `coverage`, `purity`, `inside`), per region: what
+  `benchmarks/regions.py` reports and tests/test_regions.py recomputes.
 - Where a region sits on a map: the median of its sentences' map points.
 """
 
@@ -23,9 +34,18 @@ import numpy as np
 from textae.errors import InputError
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
+TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # a phrase's first token: letters, one-letter words too ("i", "a")
+# what the corpora's tokeniser leaves of a word it splits ("wo n't", "ca n't", "gon na", "got ta"): letters,
+# but no word; only inside a phrase ("wo n't")
+STEMS = frozenset({"ai", "ca", "gim", "gon", "lem", "na", "sha", "ta", "wan", "wo"})
 LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
-METHOD = 2  # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments)
-KEYWORDS = 5
+# how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments); 3,
+# keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences
+METHOD = 3
+KEYWORDS = 8  # at most, per region
+MIN_LIFT = 1.5  # a keyword is at least 1.5 times as common in its region as in the others
+MIN_COUNT = 2  # ... and held by at least 2 of its sentences
+INSIDE_GRID = 32  # `inside`: cells per side of the grid a region is drawn over
 
 
 @dataclass
@@ -37,7 +57,7 @@ class Region:
     size: int
     point: tuple[float, float]  # where it sits on the map (its sentences' median point)
     label: str  # the decode of its mean code
-    keywords: list[str]
+    keywords: list[str]  # at most KEYWORDS words or two-token phrases (`keywords`), the most covering first
     classes: dict[str, float]  # share of each class label among its sentences (empty when unlabelled)
 
 
@@ -53,18 +73,111 @@ def check_levels(levels, n: int) -> tuple[int, ...]:
     return levels
 
 
+def _is_word(token: str, stop: frozenset) -> bool:
+    return bool(WORD.fullmatch(token)) and token not in stop and token not in STEMS
+
+
 def words_of(text: str) -> list[str]:
     """The words of tokenised text that can stand as keywords: its whitespace tokens of two or more letters,
-    less English stop words. The corpora are tokenised ("do n't", "i 've", "_num_"), so a contraction's
-    fragments ("n't", "'ve", "'s") and placeholders are never words here; a regex word pattern would cut
-    "'ve" to "ve" and keep "n't"."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    less English stop words. The corpora are tokenised ("do n't", "i 've", "wo n't", "_num_"), so a
+    contraction's fragments ("n't", "'ve", "'s", "wo", "ca": STEMS) and placeholders are never words here; a
+    regex word pattern would cut "'ve" to "ve" and keep "n't"."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stop
 
-    return [w for w in text.lower().split() if WORD.fullmatch(w) and w not in ENGLISH_STOP_WORDS]
+    return [w for w in text.lower().split() if _is_word(w, stop)]
 
 
-def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS) -> list[list[str]]:
-    """Each of k clusters' top words by class-based TF-IDF over its sentences."""
+def terms_of(text: str) -> list[str]:
+    """The candidate keywords of one tokenised sentence, each once, in order: its words (`words_of`), then its
+    phrases of two adjacent tokens, the first of letters (a stop word too: "i", "the", "do"), the second a
+    word or "n't" ("i love", "the food", "great food", "do n't", "wo n't"). Never a phrase that ends in a stop
+    word or starts with a fragment ("place is", "love the", "'ve got"), nor one of fragments alone ("i 've")."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stop
+
+    tokens = text.lower().split()
+    out = [w for w in tokens if _is_word(w, stop)]
+    out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if TOKEN.fullmatch(a) and (b == "n't" or _is_word(b, stop))]
+    return list(dict.fromkeys(out))
+
+
+def term_matrix(sentences: list[str], min_count: int = MIN_COUNT):
+    """Which sentences hold which candidate keywords (`terms_of`): a sparse 0/1 matrix [N, V] (CSR, int32)
+    and the V terms, those held by at least `min_count` sentences in all."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for i, s in enumerate(sentences):
+        for t in terms_of(s):
+            cols.append(vocab.setdefault(t, len(vocab)))
+            rows.append(i)
+    X = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(len(sentences), len(vocab)))
+    keep = np.flatnonzero(np.asarray(X.sum(0)).ravel() >= min_count)
+    terms = list(vocab)
+    return X[:, keep].tocsr(), [terms[j] for j in keep]
+
+
+def lifts(X, assignment: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """For each of k regions and each term of X [N, V] (`term_matrix`): how many of the region's sentences
+    hold it [k, V], and its lift there [k, V]: the share of the region's sentences that hold it over the share
+    of all other sentences (unassigned ones, -1, among them) that do, each smoothed by half a sentence."""
+    import scipy.sparse as sp
+
+    part = np.asarray(assignment)
+    n_all = len(part)
+    member = np.flatnonzero(part >= 0)
+    R = sp.csr_matrix((np.ones(len(member)), (member, part[member])), shape=(n_all, k))
+    counts = np.asarray((R.T @ X).todense(), dtype=np.float64)  # [k, V]
+    size = np.bincount(part[member], minlength=k).astype(np.float64)[:, None]  # [k, 1]
+    held = np.asarray(X.sum(0), dtype=np.float64)  # [1, V]
+    lift = ((counts + 0.5) / (size + 1)) / ((held - counts + 0.5) / (n_all - size + 1))
+    return counts, lift
+
+
+def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS,
+             min_lift: float = MIN_LIFT, min_count: int = MIN_COUNT, terms=None) -> list[list[str]]:  # fmt: skip
+    """Each of k regions' keywords (at most `top`; the module's docstring says how they are chosen):
+    assignment [N] gives each sentence's region, -1 for none. `terms`: `term_matrix(sentences)`, when the
+    caller has it."""
+    part = np.asarray(assignment)
+    X, names = terms if terms is not None else term_matrix(sentences, min_count)
+    if not names:
+        return [[] for _ in range(k)]
+    counts, lift = lifts(X, part, k)
+    # [V] the region where each term is most over-represented, of those where enough sentences hold it (a
+    # small region where one sentence holds it would otherwise take it from every region)
+    home = np.where(counts >= min_count, lift, -np.inf).argmax(0)
+    out: list[list[str]] = []
+    for r in range(k):
+        cand = np.flatnonzero((home == r) & (lift[r] >= min_lift) & (counts[r] >= min_count))
+        members = np.flatnonzero(part == r)
+        M = X[members][:, cand].tocsc()  # [size, candidates]
+        tokens = [names[j].split() for j in cand]
+        uncovered = np.ones(len(members))
+        open_ = np.ones(len(cand), dtype=bool)
+        chosen: list[int] = []
+        while len(chosen) < top and open_.any():
+            gain = uncovered @ M  # [candidates] sentences each would add
+            first = gain if gain[open_].max() > 0 else counts[r, cand]  # then, once none adds one: frequency
+            key = np.where(open_, first, -1.0)
+            best = np.flatnonzero(key == key.max())
+            j = int(best[np.argmax(lift[r, cand[best]])])
+            chosen.append(j)
+            uncovered[M[:, j].nonzero()[0]] = 0
+            open_[j] = False
+            for i in np.flatnonzero(open_):  # never a phrase beside its own word, nor a word beside its phrase
+                if set(tokens[i]) & set(tokens[j]) and (len(tokens[i]) == 1 or len(tokens[j]) == 1):
+                    open_[i] = False
+        out.append([names[cand[j]] for j in chosen])
+    return out
+
+
+def class_tfidf(sentences: list[str], assignment: np.ndarray, k: int, top: int = 5) -> list[list[str]]:
+    """Each of k clusters' top words by class-based TF-IDF (as BERTopic's c-TF-IDF): the keywords before
+    METHOD 3, kept for `benchmarks/regions.py`'s comparison. A region's sentences are one document; a word's
+    frequency there is weighted by log(1 + A / f), A the mean number of words per region, f the word's
+    frequency over all regions."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     docs = [" ".join(s for s, a in zip(sentences, assignment) if a == c) for c in range(k)]
@@ -81,6 +194,72 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
     return [[str(words[j]) for j in np.argsort(-row)[:top] if row[j] > 0] for row in score]
 
 
+def contains(sentence: str, keyword: str) -> bool:
+    """Whether a tokenised sentence holds a keyword: its word, or a phrase's tokens side by side."""
+    return f" {keyword.lower()} " in f" {' '.join(sentence.lower().split())} "
+
+
+def distinctiveness(found: list[list[str]]) -> np.ndarray:
+    """Each region's share of its keywords that no other region of its level lists [k] (NaN: no keywords)."""
+    from collections import Counter
+
+    lists = Counter(w for words in found for w in set(words))
+    return np.array([np.mean([lists[w] == 1 for w in set(words)]) if words else np.nan for words in found])
+
+
+def coverage(sentences: list[str], assignment: np.ndarray, found: list[list[str]]) -> np.ndarray:
+    """Each region's share of its sentences that hold at least one of its keywords (`contains`) [k] (NaN: an
+    empty region)."""
+    part = np.asarray(assignment)
+    out = np.full(len(found), np.nan)
+    for r, words in enumerate(found):
+        members = np.flatnonzero(part == r)
+        if len(members):
+            out[r] = np.mean([any(contains(sentences[i], w) for w in words) for i in members])
+    return out
+
+
+def purity(assignment: np.ndarray, labels, k: int) -> np.ndarray:
+    """Each region's share of its sentences in its most common class [k] (NaN: an empty region)."""
+    part, labels = np.asarray(assignment), np.asarray(labels, dtype=str)
+    out = np.full(k, np.nan)
+    for r in range(k):
+        if (part == r).any():
+            out[r] = np.unique(labels[part == r], return_counts=True)[1].max() / (part == r).sum()
+    return out
+
+
+def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """The cell of an n x n grid over `extent` under each map point [N]: its nearest node's index, row-major
+    from the bottom left as a landscape's (textae.maps.landscape); points beyond the grid take its edge."""
+    x0, x1, y0, y1 = extent
+    P = np.asarray(points, dtype=np.float64)
+    col = np.clip(np.rint((P[:, 0] - x0) / (x1 - x0) * (n - 1)), 0, n - 1).astype(np.int64)
+    row = np.clip(np.rint((P[:, 1] - y0) / (y1 - y0) * (n - 1)), 0, n - 1).astype(np.int64)
+    return row * n + col
+
+
+def inside(points: np.ndarray, assignment: np.ndarray, k: int, n: int = INSIDE_GRID,
+           extent: tuple[float, float, float, float] | None = None) -> np.ndarray:  # fmt: skip
+    """Each region's share of its sentences whose map points lie in the area it is drawn over [k] (NaN: an
+    empty region). The area: the cells of an n x n grid over the map (`extent`, by default the landscape's,
+    textae.maps.landscape.grid_extent) in which the region holds the most sentences (unassigned ones, -1,
+    counting as one more region; a tie draws the cell for each region in it)."""
+    from textae.maps.landscape import grid_extent
+
+    part = np.asarray(assignment)
+    cell = cells(points, extent or grid_extent(points), n)
+    counts = np.zeros((n * n, k + 1), dtype=np.int64)
+    np.add.at(counts, (cell, np.where(part >= 0, part, k)), 1)
+    drawn = counts == counts.max(1, keepdims=True)  # [cells, k + 1]
+    out = np.full(k, np.nan)
+    for r in range(k):
+        members = part == r
+        if members.any():
+            out[r] = drawn[cell[members], r].mean()
+    return out
+
+
 def assign(Z: np.ndarray, levels=LEVELS, seed: int = 0) -> list[np.ndarray]:
     """Each code's region [N] at each level: k-means (MiniBatchKMeans, seeded) of codes Z [N, dim_z]."""
     from sklearn.cluster import MiniBatchKMeans
@@ -92,15 +271,16 @@ def assign(Z: np.ndarray, levels=LEVELS, seed: int = 0) -> list[np.ndarray]:
 
 def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None = None,
             levels=LEVELS, seed: int = 0, assignments: list[np.ndarray] | None = None) -> list[Region]:  # fmt: skip
-    """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m
-    (`assignments`: `assign`'s, when the caller has them)."""
+    """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m and by
+    their keywords (`keywords`) (`assignments`: `assign`'s, when the caller has them)."""
     Z = np.asarray(Z, dtype=np.float32)
     levels = check_levels(levels, len(Z))
+    terms = term_matrix(sentences)  # one count of the candidate keywords for all levels
     out: list[Region] = []
     for level, (k, part) in enumerate(zip(levels, assignments or assign(Z, levels, seed))):  # part: [N] regions
         centres = np.stack([Z[part == c].mean(0) if (part == c).any() else Z.mean(0) for c in range(k)])
         names = m.decode(centres)
-        words = keywords(sentences, part, k)
+        words = keywords(sentences, part, k, terms=terms)
         for c in range(k):
             members = np.flatnonzero(part == c)
             share = {}
@@ -134,18 +314,19 @@ def to_csv(found: list[Region]) -> str:
     return buf.getvalue()
 
 
-def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None,
-                   digest: str, map_settings: dict, levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
-    """`regions`, kept in the disk cache beside the corpus's codes and maps: keyed by the model's fingerprint,
-    the corpus's digest (`digest`), the map's settings, the levels and the seed."""
+def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None, view,
+                   levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
+    """`regions`, kept in the disk cache beside the corpus's codes and maps: named by the view
+    (textae.maps.view: the model, the sentences, their labels, the map's settings), the levels, the seed and
+    the method. The labels themselves name it, not whether there are any: other labels, other shares."""
     import json
 
     from textae.storage import cache
 
     levels = check_levels(levels, len(Z))
-    # the labels themselves, not whether there are any: other labels for the same sentences give other shares
-    labels_key = cache.sentences_digest(labels) if labels is not None else None
-    name = cache.key("regions", m.fingerprint(), digest, map_settings, list(levels), seed, labels_key, METHOD)
+    if labels is not None and view.labels != cache.sentences_digest(labels):
+        raise ValueError("the view names other labels than the ones given")  # a caller's slip, never the user's
+    name = view.cache_name("regions", list(levels), seed, METHOD)
 
     def compute() -> dict[str, np.ndarray]:
         found = regions(m, Z, P, sentences, labels, levels, seed)
