@@ -26,13 +26,17 @@ SWEEP_GRIDS = {
 
 
 def train_run(model_cfg, train_cfg, data: DataDir, save_dir: Path, log: Callable[[str], None] = print) -> TextAE:
-    """Train on data.train (selecting on valid.txt, or the last 5% of train.txt) and load the best checkpoint."""
+    """Train on data.train (selecting on valid.txt, or the last 5% of train.txt) and load the best checkpoint;
+    a run that `save_dir` already holds is resumed (one that finished trains no further), so a sweep of many
+    models, hours long, goes on where it was stopped."""
     if data.valid:
         train, valid = data.train, data.valid
     else:
         cut = max(1, len(data.train) // 20)
         train, valid = data.train[:-cut], data.train[-cut:]
-    Trainer(model_cfg, train_cfg, [s.split() for s in train], [s.split() for s in valid], save_dir, log=log).fit()
+    resume = (Path(save_dir) / "last").is_dir()
+    Trainer(model_cfg, train_cfg, [s.split() for s in train], [s.split() for s in valid], save_dir, resume=resume,
+            log=log).fit()  # fmt: skip
     return load(save_dir, train_cfg.device)
 
 
