@@ -155,8 +155,9 @@ def sidebar() -> Selection:
     st.session_state.setdefault("corpus_limit", None)
     limit = st.sidebar.number_input(
         "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=1000, key="corpus_limit",
-        placeholder=f"all of them (up to {LIMIT_MAX:,})",
-        help="The whole file when empty; a number samples it (seed 0) down to that many sentences.",
+        placeholder="all of them",
+        help=f"The whole file when empty (up to {LIMIT_MAX:,} lines); a number samples it (seed 0) down to that "
+        "many sentences.",
     )  # fmt: skip
     sel = Selection(ckpt, ckpt2, kind, path, labels, LIMIT_MAX if limit is None else int(limit))
     _write_url(sel)

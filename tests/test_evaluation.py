@@ -171,9 +171,9 @@ def test_sweep_command_plots_one_curve_per_family(data_dir, tmp_path):
     assert [(r["preset"], r["value"]) for r in rows] == [("vae", 0.1), ("vae", 0.5), ("daae", 0.3)]
     assert (tmp_path / "sw" / "sweep.png").exists() and (tmp_path / "sw" / "sweep.html").exists()
     assert "rec BLEU" in p.stdout
-    again = run("sweep", "--data", str(data_dir), "--presets", "vae", "--grid", "vae=0.1", "--out", str(tmp_path / "sw"),
-                "--queries", "20", "--n-eval", "20", "--samples", "20", "--max-steps", "20", "--batch-size", "16",
-                *dims)  # fmt: skip
+    again = run("sweep", "--data", str(data_dir), "--presets", "vae", "--grid", "vae=0.1", "--out",
+                str(tmp_path / "sw"), "--queries", "20", "--n-eval", "20", "--samples", "20", "--max-steps", "20",
+                "--batch-size", "16", *dims)  # fmt: skip
     assert "resumed from" in again.stderr  # a stopped sweep goes on: the run it holds is not trained afresh
     assert json.loads((tmp_path / "sw" / "sweep.json").read_text())[0] == rows[0]  # the same model, measured again
     bad = run("sweep", "--data", str(data_dir), "--presets", "ae", ok=False)
