@@ -379,6 +379,8 @@ export default function (component) {
         const box = [px - w / 2, py - size / 2 - 3, px + w / 2, py - size / 2 - 3 + h];
         if (w > dims.W - 4 || boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
         boxes.push(box);
+        // a pale plate beneath: a region's label stays readable over the territories' own names and the points
+        c.fillStyle = 'rgba(255,255,255,0.82)'; c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
         c.font = `bold ${size}px sans-serif`; c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.85)';
         c.strokeText(r.keywords, px, py); c.fillStyle = '#111'; c.fillText(r.keywords, px, py);
         c.font = `${small}px sans-serif`;
