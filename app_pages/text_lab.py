@@ -10,7 +10,7 @@ from explorer.state import UPLOAD_LIMIT_MB
 from textae.config import replace
 from textae.data import DataLayout, read_bytes, read_label_names
 from textae.experiments import lab
-from textae.maps.landscape import Landscape
+from textae.maps.landscape import Landscape, grid_nodes
 from textae.maps.landscape import shown as shown_figures
 
 SIZES = [5_000, 10_000, 20_000, 50_000]
@@ -80,13 +80,18 @@ if view != "Live training":
                       movies=movies, labels=rec.labels, classes=rec.classes)  # fmt: skip
         st.caption("Drag the slider or use the arrow keys: the maps and the text follow in the browser.")
         st.markdown(f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
-                    f"model's {lab.GRID} × {lab.GRID} grid over its probe map, a colour per decode")  # fmt: skip
+                    f"model's {lab.GRID} × {lab.GRID} grid over its probe map, a colour per territory, lines between "
+                    "them; hover a cell to read its decode")  # fmt: skip
         for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
             land = Landscape(lab.GRID, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
-            # 20 pixels a cell, lines between territories, in the map's palette; row 0 at the top
-            cells = np.flipud(scatter.landscape_rgba(land, "territories", 255, scale=20)[..., :3])
-            col.image(cells, caption=f"{n.upper()}: " + " · ".join(f"{name} {value}" for name, value in
-                                                                shown_figures(land.figures()).items()))  # fmt: skip
+            nodes = grid_nodes(land.extent, land.n)  # [n*n, 2]: the map's points, hidden; its frame is the grid's
+            view = scatter.view_id("text lab landscape", n, int(rec.steps[at]), land.decodes)
+            with col:
+                scatter.scatter(f"lab_land_{n}", view, len(nodes), scatter.corpus_points(view, nodes, land.decodes),
+                                layer=scatter.landscape_layer(land, "territories"), points=False, select=False,
+                                height=360)  # fmt: skip
+                st.caption(f"{n.upper()}: " + " · ".join(f"{name} {value}" for name, value in
+                                                          shown_figures(land.figures()).items()))  # fmt: skip
     st.stop()
 
 # -------------------------------------------------------------------- live

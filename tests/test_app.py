@@ -804,10 +804,12 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     at.session_state["lab_replay"] = {"index": 0}  # the browser reports a release at the first frame
     at.run()
     assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
-    # the two landscapes at the chosen step, each captioned with the figures of its recorded decodes
-    shown = at.get("image")
-    assert len(shown) == 2
-    captions = " ".join(img.proto.imgs[0].caption for img in shown)
+    # the two landscapes at the chosen step, drawn by the map's component (hover reads a cell's decode), each
+    # captioned with the figures of its recorded decodes
+    for i, name in enumerate(rec.names):
+        layer = component_data(at, "textae.scatter", f"lab_land_{name}")["layer"]
+        assert layer["text"].split("\n") == list(rec.landscapes[i][0]) and layer["kind"] == "territories"
+    captions = texts(at, "caption")
     for i, name in enumerate(rec.names):  # counted here from the recorded decodes, not by the page's own code
         assert f"{name.upper()}: distinct decodes {len(set(rec.landscapes[i][0])):,}" in captions
 

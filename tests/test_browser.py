@@ -363,6 +363,11 @@ def test_text_lab_replay_maps_and_text_change_while_the_slider_is_dragged(site):
                            arg=maps[0][0], timeout=10_000)  # fmt: skip
     assert page.evaluate(dots) != at_end  # the points moved: the first frame is not the last
     assert page.locator(".tx-scrub .value").inner_text() == "0"
+    lands = page.locator(".tx-scatter[data-layer]")  # the two landscapes under the slider
+    expect(lands).to_have_count(2, timeout=60_000)
+    lands.first.scroll_into_view_if_needed()
+    page.mouse.move(*lands.first.evaluate("el => el.__cell(5)"))
+    expect(lands.first.locator(".tip")).to_contain_text("decodes to: ", timeout=10_000)  # hover reads a decode
     page.screenshot(path=str(ARTIFACTS / "text_lab_replay.png"), full_page=True)
     no_exception(page)
 
