@@ -1,6 +1,7 @@
 """The latent map at corpus scale, in headless Chromium: how long the first view takes cold, warm and after a
 server restart (a cold start, and a warm one with serve.py), a click on empty space to its decoded text, a
-lasso to its listed table, frames per second while panning, the bytes sent to the browser and the server's
+lasso to its listed table, frames per second while panning (and again with the decoded landscape's
+territories, borders and names beneath the points), the bytes sent to the browser and the server's
 memory.
 
     python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
@@ -129,6 +130,21 @@ def pan_fps(page, seconds: float = 3.0) -> float:
     return (frames() - n0) / (time.perf_counter() - t0)
 
 
+def pan_fps_landscape(page) -> float:
+    """`pan_fps` with the decoded landscape's territories beneath the points (borders and names on), once it is
+    drawn; NaN for a map that has none (UMAP)."""
+    radio = page.get_by_text("territories", exact=True)
+    if radio.count() == 0 or page.get_by_role("radio", name="territories").is_disabled():
+        return float("nan")
+    radio.click()
+    page.wait_for_selector(f"{MAP}[data-layer]", timeout=600_000)
+    wait_idle(page, 600_000)
+    fps = pan_fps(page)
+    page.get_by_text("none", exact=True).first.click()  # as it was, for what follows
+    wait_idle(page, 600_000)
+    return fps
+
+
 def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
     """One size: a server on an empty cache (cold view, then a warm one, then the interactions); then, in the
     same browser (its page reloaded, as a student's would be), new servers on the same port and the cache the
@@ -157,6 +173,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             out["lasso"], out["lassoed"] = lasso(page, 0.3)
             wait_idle(page, 600_000)
             out["fps"] = pan_fps(page)
+            out["fps_land"] = pan_fps_landscape(page)
             out["rss"] = rss_mib(server["pid"])
             page.goto("about:blank")  # else the page reconnects by itself to the next server, and costs it a run
         for app in ("app.py", "serve.py"):
@@ -183,10 +200,11 @@ def main() -> None:
     print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
         "| sentences | map | precision | first view cold s | warm s | after a restart s: cold start, warm start | "
-        "click to text s | lasso: points, s to table | pan fps | MB the browser received: first view, a click | "
+        "click to text s | lasso: points, s to table | pan fps | pan fps, territories and names on | "
+        "MB the browser received: first view, a click | "
         "server peak RSS MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for method, precision, n in product(
             a.methods.split(","), a.precisions.split(","), map(int, a.sizes.split(","))
@@ -196,7 +214,7 @@ def main() -> None:
             print(
                 f"| {n:,} | {method.upper()} | {describe(precision)} | {r['cold']:.1f} | {r['warm']:.1f} | "
                 f"{r['app.py']:.1f}, {r['serve.py']:.1f} | "
-                f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
+                f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | {r['fps_land']:.0f} | "
                 f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                 flush=True,
             )
