@@ -22,6 +22,7 @@ def test_pca_map_reads_backwards_exactly():
     np.testing.assert_allclose(proj.transform(Z[:5]), P[:5], atol=1e-4)
 
 
+@pytest.mark.slow  # numba compiles UMAP first: about 12 s of a quick run that has no other UMAP fit
 def test_umap_map_reports_progress_and_an_approximate_inverse():
     Z, labels = blobs()
     seen = []
