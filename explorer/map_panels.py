@@ -138,7 +138,11 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
         if said.strip():
             with feedback.errors_shown():
                 noise = NoiseConfig(**rates)
-                made = clouds.cloud(m, said.strip(), k_copies, noise, reference(m, c, Z))
+                # held: a rerun that changed nothing (a click on the map) neither encodes nor decodes them again
+                made = store.held(
+                    View.of(m, c).key("cloud", said.strip(), k_copies, repr(noise)),
+                    lambda: clouds.cloud(m, said.strip(), k_copies, noise, reference(m, c, Z)),
+                )
             marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
             marks["sentence"] = (proj.transform(made.codes[:1]), [said.strip()])
             ratio = {f"{Path(m.path).name or m.cfg.model_type.upper()}": made.ratio}
@@ -147,8 +151,10 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 m2 = second_model(m)
                 if m2 is not None:  # the same copies through the second checkpoint
                     codes2 = corpora.codes(m2, c)
-                    other = clouds.cloud(m2, said.strip(), k_copies, noise, reference(m2, c, codes2),
-                                         copies=made.copies)  # fmt: skip
+                    key2 = View.of(m2, c).key("cloud", said.strip(), k_copies, repr(noise), m.fingerprint())
+                    ref2 = reference(m2, c, codes2)
+                    other = store.held(key2, lambda: clouds.cloud(m2, said.strip(), k_copies, noise, ref2,
+                                                                  copies=made.copies))  # fmt: skip
                     ratio[f"{Path(m2.path).name or m2.cfg.model_type.upper()}"] = other.ratio
             cols = st.columns(len(ratio))
             for col, (who, value) in zip(cols, ratio.items()):

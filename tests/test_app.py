@@ -682,7 +682,7 @@ def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifie
     assert "accurate on the other 20" in texts(at, "caption")
 
 
-def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app, app_root):
+def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app, app_root, monkeypatch):
     at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae")
     at.slider(key="map_cloud_k").set_value(20).run()
     at.text_input(key="map_cloud_text").input("the staff was friendly and the food was great").run()
@@ -703,6 +703,11 @@ def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app,
     assert [h[0] for h in other_hover] == listed["noisy copy"].tolist()  # the same copies, on the second map
     assert [h[1] for h in other_hover] == listed["AAE decodes to"].tolist()  # with the second model's decodes
     assert len(listed["AAE decodes to"]) == 20
+    from textae.maps import clouds
+
+    monkeypatch.setattr(clouds, "cloud", lambda *a, **k: pytest.fail("the cloud was computed again"))
+    at.run()  # a rerun that changed nothing: both clouds come from the store, named by their views
+    assert not at.exception and table(at, "noisy copy").equals(listed)
     at.text_input(key="map_cloud_text").input("   ").run()  # only spaces: a message, and no cloud
     assert "The sentence is empty" in texts(at, "warning")
     assert "noisy copies" not in {mk["name"] for mk in component_data(at, "textae.scatter", "map_chart")["marks"]}

@@ -2,7 +2,7 @@
 that says what each result derived from it depends on.
 
 Every result the app and `textae prepare` keep (codes, a map, a landscape, regions, the classifier, search
-hits, k-means colours, a cloud's reference distance, the points the browser holds) is named by
+hits, k-means colours, a noise cloud and its reference distance, the points the browser holds) is named by
 `View.key(result, *extra)`, in the server's store and, through `View.cache_name`, in the disk cache alike.
 A result names only what it depends on (`DEPENDS`): codes are reused when only the labels or the map
 change, and regions are not reused when only the labels change.
@@ -25,6 +25,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "search": ("sentences",),
     "k-means": ("model", "sentences"),
     "pair rms": ("model", "sentences"),
+    "cloud": ("model", "sentences"),  # a sentence's noisy copies; its figure is against the corpus's pair rms
 }
 
 
