@@ -1,5 +1,7 @@
 """Text lab: an AAE and a DAAE learn real sentences side by side, as a shipped replay or live."""
 
+import math
+
 import numpy as np
 import streamlit as st
 
@@ -79,11 +81,12 @@ if view != "Live training":
         at = scrubber("lab_replay", "step", [str(int(s)) for s in rec.steps], rows, default=i_end, url="step",
                       movies=movies, labels=rec.labels, classes=rec.classes)  # fmt: skip
         st.caption("Drag the slider or use the arrow keys: the maps and the text follow in the browser.")
+        side = math.isqrt(len(rec.landscapes[0][at]))  # the recording's grid (Recording.load checks it is n x n)
         st.markdown(f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
-                    f"model's {lab.GRID} × {lab.GRID} grid over its probe map, a colour per territory, lines between "
+                    f"model's {side} × {side} grid over its probe map, a colour per territory, lines between "
                     "them; hover a cell to read its decode")  # fmt: skip
         for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
-            land = Landscape(lab.GRID, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
+            land = Landscape(side, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
             nodes = grid_nodes(land.extent, land.n)  # [n*n, 2]: the map's points, hidden; its frame is the grid's
             view = scatter.view_id("text lab landscape", n, int(rec.steps[at]), land.decodes)
             with col:

@@ -104,7 +104,7 @@ def test_recorded_frames_equal_what_the_library_computes_for_those_steps(tmp_pat
     # set's PCA, turned onto the frame before's as the map is
     points, proj = lab.turned_pca(Z, frames[-2].points["daae"])
     np.testing.assert_allclose(points, f.points["daae"], atol=1e-5)
-    land = landscape(view, proj, proj.transform(Z), lab.GRID)
+    land = landscape(view, proj, proj.transform(Z), lab.LabConfig().grid)
     assert f.landscapes["daae"] == land.decodes and back.landscapes[1][-1] == land.decodes
     assert f.figures["daae"]["distinct"] == land.figures()["distinct"]
     assert f.figures["daae"]["nedit"] == pytest.approx(land.figures()["mean_neighbour_edit"])

@@ -54,7 +54,6 @@ TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the
 MAX_RECORDING_BYTES = 64 * 2**20
 MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are 1.8 MiB)
 FIGURES = ("rec", "bleu", "np10", "distinct", "nedit", "differ")
-GRID = 12  # each frame's decoded landscape: GRID x GRID cells over the probe set's PCA plane (textae.maps.landscape)
 # what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.storage.npz)
 RECORDING_ARRAYS = {"steps": ((None,), "iu"), "seconds": ((None,), "f"), "points": ((None,) * 4, "f"),
                     "labels": ((None,), "i"), "head": ((None,), "u")}  # fmt: skip
@@ -64,7 +63,7 @@ FIGURE_ARRAY = ((None, None), "f")  # each figure_NAME, checked once the version
 LIMITS = {"train_size": (50, 1_000_000), "probe_size": (20, 5_000), "bleu_size": (1, 5_000),
           "dim_emb": (4, 1024), "dim_h": (4, 2048), "dim_z": (2, 512), "dim_d": (4, 1024),
           "batch_size": (2, 1024), "vocab_max": (10, 50_000), "steps": (1, 1_000_000),
-          "frame_every": (1, 100_000), "seed": (0, 2**31 - 1)}  # fmt: skip
+          "frame_every": (1, 100_000), "seed": (0, 2**31 - 1), "grid": (2, 64)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,7 @@ class LabConfig:
     steps: int = 3_000
     frame_every: int = 100  # steps between frames
     seed: int = 0
+    grid: int = 12  # each frame's decoded landscape: grid x grid cells over the probe map's plane (docs/text_lab.md)
 
     def __post_init__(self):
         object.__setattr__(self, "noise", NoiseConfig.parse(self.noise))
@@ -128,7 +128,7 @@ class Frame:
     figures: dict[str, dict[str, float]]
     interpolation: dict[str, list[str]]  # name -> decodes at INTERP_TS
     transfer: dict[str, list[str]]  # name -> decodes of TRANSFER + k v ([] without two classes)
-    landscapes: dict[str, list[str]] = field(default_factory=dict)  # name -> GRID * GRID cell decodes
+    landscapes: dict[str, list[str]] = field(default_factory=dict)  # name -> grid * grid cell decodes
 
 
 def plane(Z: np.ndarray, prev: np.ndarray | None = None) -> np.ndarray:
@@ -244,7 +244,7 @@ class TextLab:
             points[name], proj = turned_pca(Z, prev.get(name))  # the map, and its plane read backwards exactly
             hyps = view.decode(Z[: self.cfg.bleu_size])
             rec = self._rec[name]
-            land = landscape(view, proj, proj.transform(Z), GRID)  # the map's own plane, turned as it is drawn
+            land = landscape(view, proj, proj.transform(Z), self.cfg.grid)  # the map's plane, turned as drawn
             shape = land.figures()
             lands[name] = land.decodes
             figures[name] = {
@@ -329,7 +329,7 @@ class Recording:
     figures: dict[str, np.ndarray]  # FIGURES -> [M, F] float32
     interpolation: list[list[list[str]]]  # [M][F][len(INTERP_TS)]
     transfer: list[list[list[str]]]  # [M][F][len(TRANSFER)], or [M][F][0]
-    landscapes: list[list[list[str]]]  # [M][F][GRID * GRID] cell decodes, row-major from the bottom left
+    landscapes: list[list[list[str]]]  # [M][F][grid * grid] cell decodes, row-major from the bottom left
     meta: dict = field(default_factory=dict)
     names: tuple[str, ...] = NAMES
 
