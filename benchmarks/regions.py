@@ -47,7 +47,7 @@ from common import ROOT, cpu_name
 import textae
 from textae.data import DataLayout
 from textae.maps import regions as R
-from textae.maps.landscape import adjacency, landscape, patches
+from textae.maps.landscape import adjacency, cells, landscape, patches
 from textae.maps.projection import Projection
 from textae.ops import attribute_vector
 
@@ -81,7 +81,7 @@ class Territories:
         count = int(self.ids.max()) + 1
         first = np.unique(self.ids.ravel(), return_index=True)[1]  # a cell of each patch
         self.codes = m.encode([self.land.decodes[i] for i in first])  # [patches, dim_z]
-        self.cell = R.cells(P, self.land.extent, GRID)  # [N] the cell under each map point
+        self.cell = cells(P, self.land.extent, GRID)  # [N] the cell under each map point
         import scipy.sparse as sp
 
         pairs = [(a, b) for a, bs in adjacency(self.ids).items() for b in bs]

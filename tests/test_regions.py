@@ -164,11 +164,12 @@ def test_keywords_are_never_a_fragment_shared_or_too_many(seed, k, top):
 def test_inside_is_the_share_in_the_cells_a_region_holds_most_of():
     extent = (0.0, 1.0, 0.0, 1.0)
     corners = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
-    np.testing.assert_array_equal(R.cells(corners, extent, 2), [0, 1, 2, 3])  # row-major from the bottom left
-    from textae.maps.landscape import grid_nodes
+    from textae.maps.landscape import cells, grid_nodes
+
+    np.testing.assert_array_equal(cells(corners, extent, 2), [0, 1, 2, 3])  # row-major from the bottom left
 
     nodes = grid_nodes(extent, 5)  # a landscape's nodes: each its own cell, in the landscape's order
-    np.testing.assert_array_equal(R.cells(nodes + 0.04, extent, 5), np.arange(25))
+    np.testing.assert_array_equal(cells(nodes + 0.04, extent, 5), np.arange(25))
     # region 0: 3 points in cell 0, 1 in cell 3; region 1: 2 in cell 3; 3 unassigned in cell 1, 1 of region 1
     P = np.array([[0.1, 0.1]] * 3 + [[0.9, 0.9]] + [[0.9, 0.9]] * 2 + [[0.9, 0.1]] * 4)
     part = np.array([0, 0, 0, 0, 1, 1, -1, -1, -1, 1])

@@ -185,6 +185,16 @@ def grid_nodes(extent: tuple[float, float, float, float], n: int) -> np.ndarray:
     return np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2).astype(np.float32)
 
 
+def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int) -> np.ndarray:
+    """The cell of an n x n grid over `extent` under each map point [N]: its nearest node's index, row-major
+    from the bottom left as a landscape's (`grid_nodes`, whose inverse it is); points beyond take the edge's."""
+    x0, x1, y0, y1 = extent
+    P = np.asarray(points, dtype=np.float64)
+    col = np.clip(np.rint((P[:, 0] - x0) / (x1 - x0) * (n - 1)), 0, n - 1).astype(np.int64)
+    row = np.clip(np.rint((P[:, 1] - y0) / (y1 - y0) * (n - 1)), 0, n - 1).astype(np.int64)
+    return row * n + col
+
+
 def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
               progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
     """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)).

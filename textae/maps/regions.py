@@ -95,7 +95,7 @@ def terms_of(text: str) -> list[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stop
 
     tokens = text.lower().split()
-    out = [w for w in tokens if _is_word(w, stop)]
+    out = words_of(text)
     out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if TOKEN.fullmatch(a) and (b == "n't" or _is_word(b, stop))]
     return list(dict.fromkeys(out))
 
@@ -229,23 +229,13 @@ def purity(assignment: np.ndarray, labels, k: int) -> np.ndarray:
     return out
 
 
-def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int) -> np.ndarray:
-    """The cell of an n x n grid over `extent` under each map point [N]: its nearest node's index, row-major
-    from the bottom left as a landscape's (textae.maps.landscape); points beyond the grid take its edge."""
-    x0, x1, y0, y1 = extent
-    P = np.asarray(points, dtype=np.float64)
-    col = np.clip(np.rint((P[:, 0] - x0) / (x1 - x0) * (n - 1)), 0, n - 1).astype(np.int64)
-    row = np.clip(np.rint((P[:, 1] - y0) / (y1 - y0) * (n - 1)), 0, n - 1).astype(np.int64)
-    return row * n + col
-
-
 def inside(points: np.ndarray, assignment: np.ndarray, k: int, n: int = INSIDE_GRID,
            extent: tuple[float, float, float, float] | None = None) -> np.ndarray:  # fmt: skip
     """Each region's share of its sentences whose map points lie in the area it is drawn over [k] (NaN: an
     empty region). The area: the cells of an n x n grid over the map (`extent`, by default the landscape's,
     textae.maps.landscape.grid_extent) in which the region holds the most sentences (unassigned ones, -1,
     counting as one more region; a tie draws the cell for each region in it)."""
-    from textae.maps.landscape import grid_extent
+    from textae.maps.landscape import cells, grid_extent
 
     part = np.asarray(assignment)
     cell = cells(points, extent or grid_extent(points), n)
@@ -276,6 +266,7 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
     Z = np.asarray(Z, dtype=np.float32)
     levels = check_levels(levels, len(Z))
     terms = term_matrix(sentences)  # one count of the candidate keywords for all levels
+    classes = np.asarray(labels, dtype=str) if labels is not None else None  # [N], once for every region
     out: list[Region] = []
     for level, (k, part) in enumerate(zip(levels, assignments or assign(Z, levels, seed))):  # part: [N] regions
         centres = np.stack([Z[part == c].mean(0) if (part == c).any() else Z.mean(0) for c in range(k)])
@@ -284,8 +275,8 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
         for c in range(k):
             members = np.flatnonzero(part == c)
             share = {}
-            if labels is not None and len(members):
-                vals, counts = np.unique(np.asarray(labels, dtype=str)[members], return_counts=True)
+            if classes is not None and len(members):
+                vals, counts = np.unique(classes[members], return_counts=True)
                 share = {str(v): float(n / len(members)) for v, n in zip(vals, counts)}
             point = np.median(P[members], axis=0) if len(members) else np.full(2, np.nan)
             out.append(Region(level, c, len(members), (float(point[0]), float(point[1])), names[c], words[c], share))
