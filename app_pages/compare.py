@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, corpora, feedback, maps, scatter, state, widgets
+from explorer import charts, corpora, feedback, maps, scatter, state, text, widgets
 from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
@@ -45,7 +45,7 @@ tab_rec, tab_int, tab_vec, tab_nn, tab_fig, tab_land = st.tabs(
 )
 with tab_rec, feedback.errors_shown():
     st.dataframe(
-        pd.DataFrame({"input": inputs, **{n: m.reconstruct(inputs) for n, m in models.items()}}),
+        text.table({"input": inputs, **{n: m.reconstruct(inputs) for n, m in models.items()}}, "input", *models),
         hide_index=True, key="cmp_rec",
     )  # fmt: skip
 
@@ -58,7 +58,7 @@ with tab_int, feedback.errors_shown():
             "t": ops.steps(n).round(2),
             **{name: m.interpolate(inputs[0], inputs[1], n) for name, m in models.items()},
         }
-        st.dataframe(pd.DataFrame(rows), hide_index=True, key="cmp_int")
+        st.dataframe(text.table(rows, *models), hide_index=True, key="cmp_int")
 
 with tab_vec, feedback.errors_shown():
     ca, cb = st.columns(2)
@@ -71,7 +71,7 @@ with tab_vec, feedback.errors_shown():
     k = st.slider("k", -3.0, 3.0, step=0.25, key=widgets.kept("cmp_k", 1.5))
     if set_a and set_b:
         out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}
-        st.dataframe(pd.DataFrame({"input": inputs, **out}), hide_index=True, key="cmp_vec")
+        st.dataframe(text.table({"input": inputs, **out}, "input", *out), hide_index=True, key="cmp_vec")
 
 c = state.corpus(required=False)
 with tab_nn, feedback.errors_shown():
@@ -83,8 +83,8 @@ with tab_nn, feedback.errors_shown():
         for col, (name, m) in zip(cols, models.items()):
             found = m.neighbors([q], c.sentences, 5, corpus_codes=corpora.codes(m, c))[0]
             col.markdown(f"**{feedback.md(name)}**")
-            table = pd.DataFrame([{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found])
-            col.dataframe(table, hide_index=True, key=f"cmp_nn_{name}")
+            rows = [{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found]
+            col.dataframe(text.table(rows, "neighbour"), hide_index=True, key=f"cmp_nn_{name}")
 
 with tab_fig:
     if c is None:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import feedback, state
+from explorer import feedback, state, text
 from explorer.models import load_model
 from textae.config import MAX_TOKENS
 from textae.errors import TextaeError
@@ -70,9 +70,9 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
         top, times = j.counts(i)[0]
         col.markdown(
             f"**{name}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
-            f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{feedback.md(top)}*"
+            f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{feedback.md(text.shown(top))}*"
         )
-        col.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), hide_index=True)
+        col.table(text.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), "decoded"), hide_index=True)
     scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
     st.container(key="geo_jitter_curve").image(svg.jitter_curves(curves, mark=r), width="stretch")
@@ -86,7 +86,7 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
 def analysis() -> None:
     """The sentence and both sections: a fragment, so a new sentence reruns only this, not the app's frame."""
     st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
-                 placeholder="pick one, or type below")  # fmt: skip
+                 format_func=text.shown, placeholder="pick one, or type below")  # fmt: skip
     st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
     words = st.text_input("Sentence", key="geo_sentence").split()
     if len(words) > MAX_TOKENS:  # cut here, once, rather than in every encode of its variants
@@ -98,7 +98,8 @@ def analysis() -> None:
         st.stop()
     vocabs = [m.vocab.idx2word for m in models.values()]
     if len(models) > 1 and vocabs[0] != vocabs[1]:
-        views = "; ".join(f"{name} reads *{feedback.md(geometry.as_read(m, sentence))}*" for name, m in models.items())
+        views = "; ".join(f"{name} reads *{feedback.md(text.shown(geometry.as_read(m, sentence)))}*"
+                          for name, m in models.items())  # fmt: skip
         st.info(
             f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
             f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",
@@ -140,7 +141,7 @@ def analysis() -> None:
         rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
         ranks = {f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in rs] for name, rs in rank_cols.items()}
         table = {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones], **ranks}
-        st.table(pd.DataFrame(table), hide_index=True)
+        st.table(text.table(table, "one-edit variant"), hide_index=True)
         st.caption(
             "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
             "from the sentence (1 = nearer than every random sentence). "

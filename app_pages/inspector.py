@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, corpora, feedback, state
+from explorer import charts, corpora, feedback, state, text
 from textae.generate import STRATEGIES
 from textae.measure.metrics import latent_stats
 from textae.storage import access
@@ -79,5 +79,5 @@ with tab_prior:
     strategy = c3.selectbox("decoding", STRATEGIES, key="insp_prior_strategy")
     with feedback.errors_shown():
         samples = m.sample(int(n), seed=int(seed), strategy=strategy)
-    st.dataframe(pd.DataFrame({"sample": samples}), hide_index=True, key="insp_prior")
+    st.dataframe(text.table({"sample": samples}, "sample"), hide_index=True, key="insp_prior")
     st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: {feedback.md(str(Path(m.path)))}")

@@ -1,10 +1,9 @@
 """Interpolation: decode the codes on the way from one sentence to another."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from explorer import corpora, feedback, maps, scatter, state, widgets
+from explorer import corpora, feedback, maps, scatter, state, text, widgets
 from explorer.models import load_model
 from explorer.scrubber import scrubber
 from textae import ops
@@ -30,7 +29,8 @@ def use_preset() -> None:
 if pairs:
     st.selectbox(
         "The paper's example pairs", range(len(pairs)), index=None, key="interp_preset", on_change=use_preset,
-        format_func=lambda i: f"{pairs[i][0]}  →  {pairs[i][1]}", placeholder="pick a pair, or type below",
+        format_func=lambda i: f"{text.shown(pairs[i][0])}  →  {text.shown(pairs[i][1])}",
+        placeholder="pick a pair, or type below",
     )  # fmt: skip
 a = st.text_input("From", key=widgets.kept("interp_a", DEFAULT[0])).strip()
 b = st.text_input("To", key=widgets.kept("interp_b", DEFAULT[1])).strip()
@@ -59,7 +59,8 @@ for tag, model in models.items():
             path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
             routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)
 
-i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], along, default=50, url="t")
+i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50,
+             url="t")  # fmt: skip
 t = float(TS[i])
 st.caption(
     "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
@@ -78,9 +79,8 @@ for col, (tag, model) in zip(cols, models.items()):
             st.caption(f"The {method} path on the PCA map of the corpus's {n_points:,} sentences; the red marker "
                        "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom.")  # fmt: skip
         ts = ops.steps(int(n))
-        table = pd.DataFrame(
-            {"t": ts.round(3), **{kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}}
-        )
+        paths = {kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}
+        table = text.table({"t": ts.round(3), **paths}, *paths)
         near = int(np.abs(ts - t).argmin())  # the table's row nearest the slider, highlighted
         marked = table.style.apply(widgets.highlight, row=near, axis=1).format({"t": "{:.3f}"})
         st.dataframe(marked, hide_index=True, key=f"interp_table{tag}")

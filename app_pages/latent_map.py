@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import corpora, feedback, map_panels, maps, scatter, state, store, widgets
+from explorer import corpora, feedback, map_panels, maps, scatter, state, store, text, widgets
 from textae.maps import search
 from textae.maps.projection import kmeans
 
@@ -72,7 +72,7 @@ marks = {}
 if query.strip():
     with feedback.errors_shown():
         zq = m.encode(query)
-    marks["query"] = (proj.transform(zq), [query])
+    marks["query"] = (proj.transform(zq), [text.shown(query)])
 
 map_panels.noise_cloud(m, c, Z, proj, marks)  # a sentence's noisy copies, marked where they land
 
@@ -109,7 +109,8 @@ def interact() -> None:
         x, y = event.click
         with feedback.errors_shown():
             decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
-        st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(decoded)}**", icon=":material/my_location:")
+        st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(text.shown(decoded))}**",
+                   icon=":material/my_location:")  # fmt: skip
 
     if len(picked):
         st.subheader(f"{len(picked):,} selected sentence(s)")
@@ -125,19 +126,20 @@ def interact() -> None:
                 "y": P[picked, 1],
             }
         )
-        st.dataframe(df, key="map_selected", hide_index=True)
+        # as read; the downloads below keep the tokens
+        st.dataframe(text.table(df, "sentence", "reconstruction"), key="map_selected", hide_index=True)
         mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
         with feedback.errors_shown():
             centre = m.decode(mean[None])[0]
         st.caption(
             f"Reconstructions of the first {len(first):,} rows. Their mean code (‖z̄‖ = {np.linalg.norm(mean):.2f}) "
-            f"decodes to **{feedback.md(centre.rstrip(' .'))}**."  # the sentence's own full stop, not two
+            f"decodes to **{feedback.md(text.shown(centre).rstrip(' .'))}**."  # the sentence's own full stop, not two
         )
         d1, d2, d3, a, b = st.columns(5)
         d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",
                            key="map_download")  # fmt: skip
-        text = "\n".join(df["sentence"]).encode() + b"\n"
-        d2.download_button("Download as text", text, "selection.txt", "text/plain", key="map_download_txt")
+        as_lines = "\n".join(df["sentence"]).encode() + b"\n"  # the tokens, as the corpus file has them
+        d2.download_button("Download as text", as_lines, "selection.txt", "text/plain", key="map_download_txt")
         d3.download_button("Mean code (CSV)", ",".join(f"{x:.6g}" for x in mean).encode() + b"\n", "mean_code.csv",
                            "text/csv", key="map_download_mean")  # fmt: skip
         chosen = [c.sentences[i] for i in picked]
@@ -160,6 +162,6 @@ if query.strip():
     st.subheader("Latent neighbours of the query")
     found = m.neighbors([query], c.sentences, 10, corpus_codes=Z)[0]
     st.dataframe(
-        pd.DataFrame([{"sentence": n.sentence, "distance": round(n.distance, 3)} for n in found]),
+        pd.DataFrame([{"sentence": text.shown(n.sentence), "distance": round(n.distance, 3)} for n in found]),
         key="map_neighbors", hide_index=True,
     )  # fmt: skip

@@ -1,10 +1,9 @@
 """Style arithmetic: v = mean z(B) - mean z(A); decode z + k·v and watch the sentences change."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from explorer import feedback, state, widgets
+from explorer import feedback, state, text, widgets
 from explorer.scrubber import scrubber
 
 st.title("Style arithmetic")
@@ -26,7 +25,7 @@ KS = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0  # 121 positions in one batc
 with feedback.errors_shown():
     by_k = dict(zip(KS.tolist(), m.sweep_vector(inputs, v, KS)))  # k -> [len(inputs)] sentences
 
-rows = {f"{j + 1}. {s}": [by_k[k][j] for k in KS.tolist()] for j, s in enumerate(inputs)}
+rows = {f"{j + 1}. {text.shown(s)}": text.shown_all([by_k[k][j] for k in KS.tolist()]) for j, s in enumerate(inputs)}
 scrubber("style_k", "k", [f"{k:+.2f}" for k in KS], rows, default=int(np.abs(KS - 1.5).argmin()), url="k")
 st.caption(
     "Each input's z + k·v, decoded (k = 0 is the reconstruction). Drag the slider or use the arrow keys: the "
@@ -37,7 +36,8 @@ COARSE = [kk for kk in KS.tolist() if abs(kk * 4 - round(kk * 4)) < 1e-9]  # mul
 ks = st.multiselect("Several k at once", COARSE, key=widgets.kept("style_ks", [0.0, 1.0, 1.5, 2.0]))
 if ks:
     st.dataframe(
-        pd.DataFrame({"input": inputs, **{f"k = {kk:+.2f}": by_k[float(kk)] for kk in sorted(ks)}}),
+        text.table({"input": inputs, **{f"k = {kk:+.2f}": by_k[float(kk)] for kk in sorted(ks)}},
+                   "input", *(f"k = {kk:+.2f}" for kk in ks)),
         hide_index=True, key="style_table",
     )  # fmt: skip
 

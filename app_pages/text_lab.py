@@ -5,7 +5,7 @@ import math
 import numpy as np
 import streamlit as st
 
-from explorer import charts, corpora, feedback, live_lab, scatter
+from explorer import charts, corpora, feedback, live_lab, scatter, text
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
 from explorer.state import UPLOAD_LIMIT_MB
@@ -71,11 +71,13 @@ if view != "Live training":
                 figures_line({k: float(v[i, j]) for k, v in rec.figures.items()}) for j in range(i_end + 1)
             ]
         for i, n in enumerate(rec.names):
-            rows[f"{n.upper()} · interpolation, t = 0 … 1"] = ["\n".join(t) for t in rec.interpolation[i]]
+            rows[f"{n.upper()} · interpolation, t = 0 … 1"] = [
+                "\n".join(text.shown_all(t)) for t in rec.interpolation[i]
+            ]
         if rec.classes:
             for i, n in enumerate(rec.names):
                 rows[f"{n.upper()} · transfer {m.get('transfer_direction', '')} (k = {lab.TRANSFER_K})"] = [
-                    "\n".join(t) for t in rec.transfer[i]
+                    "\n".join(text.shown_all(t)) for t in rec.transfer[i]
                 ]
         movies = {f"{n.upper()} · probe map": rec.points[i].astype(np.float32) for i, n in enumerate(rec.names)}
         at = scrubber("lab_replay", "step", [str(int(s)) for s in rec.steps], rows, default=i_end, url="step",
@@ -178,17 +180,19 @@ def watch() -> None:
     frames = run.frames()
     f = frames[-1]
     titles = {n: f"{n.upper()}: {figures_line(f.figures[n])}" for n in lab.NAMES}
-    st.plotly_chart(charts.lab_maps(f.points, lab_.probe_labels, lab_.probe, titles), key="lab_live_maps")
+    st.plotly_chart(charts.lab_maps(f.points, lab_.probe_labels, text.shown_all(lab_.probe), titles),
+                    key="lab_live_maps")  # fmt: skip
     if len(frames) > 1:
         st.plotly_chart(charts.metric_curves(lab_.recording().history(), shares=False), key="lab_live_curves")
     c1, c2 = st.columns(2)
     for col, n in zip((c1, c2), lab.NAMES):
         col.markdown(f"**{n.upper()} · interpolation**")
-        col.dataframe({"t": list(lab.INTERP_TS), "decoded": f.interpolation[n]}, hide_index=True,
+        col.dataframe(text.table({"t": list(lab.INTERP_TS), "decoded": f.interpolation[n]}, "decoded"), hide_index=True,
                       key=f"lab_live_interp_{n}")  # fmt: skip
         if f.transfer[n]:
             col.markdown(f"**{n.upper()} · transfer {lab_.transfer_direction} (k = {lab.TRANSFER_K})**")
-            col.dataframe({"sentence": list(lab.TRANSFER), "decoded": f.transfer[n]}, hide_index=True,
+            col.dataframe(text.table({"sentence": list(lab.TRANSFER), "decoded": f.transfer[n]}, "sentence", "decoded"),
+                          hide_index=True,
                           key=f"lab_live_transfer_{n}")  # fmt: skip
     if s.playing != st.session_state.get("lab_timer"):
         st.rerun()  # the run started or stopped since the page was drawn: the buttons and the timer follow

@@ -7,6 +7,7 @@ corpora    corpora read once per server (files, uploads, presets) and a corpus's
 maps       a corpus's 2-D maps, fitted once and kept on disk
 store      what every session of a server shares in memory (codes, maps, map points): LRU, bounded in bytes
 feedback   the library's warnings (captured per session) and errors as page messages; text shown as itself
+text       text as a person reads it (detokenised), or the corpus's tokens when the sidebar asks
 widgets    sentence boxes, the attribute-vector picker, the shared data's presets
 charts     the app's Plotly figures
 component  the app's own st.components.v2 components, each from a folder of HTML, CSS and JS

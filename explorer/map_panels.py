@@ -7,10 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from explorer import corpora, feedback, maps, scatter, state, store, widgets
+from explorer import corpora, feedback, maps, scatter, state, store, text, widgets
 from explorer.models import load_model
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
@@ -74,7 +73,7 @@ def regions(m, c, Z, shown) -> list[dict] | None:
         labelled = scatter.region_labels(found)
         table_rows = region_rows(found)  # the CSV's columns, the same names
         with st.expander(f"{len(found)} regions at 3 levels (zoom in on the map to see the finer ones)"):
-            st.dataframe(pd.DataFrame(table_rows), key="map_regions_table", hide_index=True)
+            st.dataframe(text.table(table_rows, "decoded centre", "keywords"), key="map_regions_table", hide_index=True)
             st.download_button("Download the regions (CSV)", to_csv(found).encode(), "regions.csv", "text/csv",
                                key="map_regions_download")  # fmt: skip
     return labelled
@@ -105,8 +104,8 @@ DECODES_TO = " → decodes to: "
 
 
 def hovered(made: clouds.Cloud) -> list[str]:
-    """What hovering each copy's star says: the copy, and what this model decodes it to."""
-    return [f"{copy}{DECODES_TO}{dec}" for copy, dec in zip(made.copies, made.decodes)]
+    """What hovering each copy's star says: the copy, and what this model decodes it to (as read)."""
+    return [f"{text.shown(copy)}{DECODES_TO}{text.shown(dec)}" for copy, dec in zip(made.copies, made.decodes)]
 
 
 def noise_cloud(m, c, Z, proj, marks: dict) -> None:
@@ -144,7 +143,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                     lambda: clouds.cloud(m, said.strip(), k_copies, noise, reference(m, c, Z)),
                 )
             marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
-            marks["sentence"] = (proj.transform(made.codes[:1]), [said.strip()])
+            marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said.strip())])
             ratio = {f"{Path(m.path).name or m.cfg.model_type.upper()}": made.ratio}
             other = m2 = None
             with feedback.errors_shown():
@@ -174,9 +173,10 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 scatter.scatter("map_cloud_other", view2, len(shown2.points),
                                 scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
                                 marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
-                                       "sentence": (shown2.proj.transform(other.codes[:1]), [said.strip()])},
+                                       "sentence": (shown2.proj.transform(other.codes[:1]),
+                                                    [text.shown(said.strip())])},
                                 axis_titles=shown2.proj.axis_titles, select=False)  # fmt: skip
-            st.dataframe(pd.DataFrame(listing), key="map_cloud_table", hide_index=True)
+            st.dataframe(text.table(listing, *listing), key="map_cloud_table", hide_index=True)
 
 
 def rewrite_selection(m, c, picked, Z) -> None:
@@ -215,6 +215,6 @@ def rewrite_selection(m, c, picked, Z) -> None:
         if there:
             f2.metric(f"{there[0]:,} rows already read as {scored.target}: mean change of P({scored.target})",
                       f"{there[1]:+.3f}")  # fmt: skip
-    st.dataframe(pd.DataFrame(scored.rows()), key="map_rw_table", hide_index=True)
+    st.dataframe(text.table(scored.rows(), "before", "after"), key="map_rw_table", hide_index=True)
     st.download_button("Download the pairs (CSV)", scored.to_csv().encode(), "rewrites.csv", "text/csv",
                        key="map_rw_download")  # fmt: skip

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import url
+from explorer import text, url
 from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
@@ -159,6 +159,12 @@ def sidebar() -> Selection:
         help=f"The whole file when empty (up to {LIMIT_MAX:,} lines); a number samples it (seed 0) down to that "
         "many sentences.",
     )  # fmt: skip
+    st.sidebar.toggle(
+        "Show tokens", key=text.KEY,
+        help="Off: text reads as prose (\"don't\", \"i've\", # for a number, <unk> for an unknown word). On: as "
+        "the models read and write it, token by token (\"do n't\", \"i 've\", _num_). Downloads keep the "
+        "tokens either way.",
+    )  # fmt: skip
     sel = Selection(ckpt, ckpt2, kind, path, labels, LIMIT_MAX if limit is None else int(limit))
     _write_url(sel)
     model_card(ckpt)
@@ -168,7 +174,7 @@ def sidebar() -> Selection:
 
 
 SIDEBAR_KEYS = ("ckpt_choice", "ckpt_path", "ckpt2_choice", "ckpt2_path", "corpus_choice", "corpus_path",
-                "labels_path", "corpus_limit")  # fmt: skip
+                "labels_path", "corpus_limit", text.KEY)  # fmt: skip
 
 
 def keep_sidebar() -> None:

@@ -24,6 +24,7 @@ from helpers import (
 )  # fmt: skip
 
 import textae
+from textae.detokenize import detokenize, detokenize_all
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
@@ -245,9 +246,12 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
     ts = np.round(np.arange(0, 1.0001, 0.01), 2)
     assert data["values"] == [f"{t:.2f}" for t in ts] and data["index"] == 50
     models = [textae.load(app_root / "checkpoints" / k) for k in ("ae", "aae")]
-    for row, m in zip(data["rows"], models):  # exactly the library's decodes at every t, one batch each
-        assert row["texts"] == m.interpolate(a, b, ts, "lerp")
+    for row, m in zip(data["rows"], models):  # exactly the library's decodes at every t, one batch each, as read
+        assert row["texts"] == detokenize_all(m.interpolate(a, b, ts, "lerp"))
         assert [tuple(r) for r in row["runs"]] == ops.runs(row["texts"])
+    at.toggle(key="show_tokens").set_value(True).run()  # on request: the tokens the model wrote
+    for row, m in zip(scrubber_data(at, "interp_t")["rows"], models):
+        assert row["texts"] == m.interpolate(a, b, ts, "lerp")
     assert "the food is great" in data["rows"][0]["texts"][0]  # the trained AE reconstructs this one
     corpus = (app_root / "corpus.txt").read_text().splitlines()
     for tag, m in zip(("A: ", "B: "), models):  # each checkpoint's map: the whole corpus, and the path on it
@@ -295,7 +299,7 @@ def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app
     assert data["values"] == [f"{k:+.2f}" for k in ks] and data["index"] == 60  # k = 0, from the URL
     m = textae.load(ckpt)
     by_k = m.sweep_vector(inputs, m.style_vector(set_a, set_b), ks)
-    assert [r["texts"] for r in data["rows"]] == [[row[j] for row in by_k] for j in range(2)]
+    assert [r["texts"] for r in data["rows"]] == [detokenize_all([row[j] for row in by_k]) for j in range(2)]
     assert data["rows"][0]["texts"][0] != data["rows"][0]["texts"][60]  # k = -3 changes the sentence
     at.session_state["style_k"] = {"index": 120}
     at.run()
@@ -330,7 +334,7 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
     sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
     proj = Projection("pca")
     land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
-    assert layer["text"].split("\n") == land.decodes and layer["n"] == 8
+    assert layer["text"].split("\n") == detokenize_all(land.decodes) and layer["n"] == 8
     rgba = np.frombuffer(base64.b64decode(layer["rgba"]), np.uint8).reshape(8, 8, 4)
     t = land.territory  # the map draws the lines between territories itself: each cell is its territory's
     # colour, the same across cells of one territory that touch, and never a touching neighbour territory's
@@ -414,7 +418,8 @@ def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, 
         m = textae.load(app_root / "checkpoints" / name)
         proj = Projection("pca")
         land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
-        assert component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n") == land.decodes
+        hover = component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n")
+        assert hover == detokenize_all(land.decodes)
         assert rows.loc[name, "distinct decodes"] == f"{land.figures()['distinct']:,}"  # the map's format
 
 
@@ -569,10 +574,17 @@ def test_geometry_page_compares_two_models(app, app_root):
     radii = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]
     sentence = "the staff was rude and the price is right ."
     want = {name: geometry.jitter(m, sentence, radii, 8, seed=0) for name, m in models.items()}
+
+    def read(counts) -> Counter:  # the library's decodes, counted, as the page shows them
+        out = Counter()
+        for decode, times in counts:
+            out[detokenize(decode)] += times
+        return out
+
     before = shown(a)
-    assert before == Counter(dict(want[a].counts(1)))  # r = 1: the library's decodes, counted
+    assert before == read(want[a].counts(1))  # r = 1
     at.select_slider(key="geo_r").set_value(8.0).run()
-    assert shown(a) == Counter(dict(want[a].counts(6))) and shown(b) == Counter(dict(want[b].counts(6)))
+    assert shown(a) == read(want[a].counts(6)) and shown(b) == read(want[b].counts(6))
     assert shown(a) != before
 
     def curves():  # model -> {r: mean edits}, read from the jitter chart's points
@@ -583,7 +595,7 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert float(svg_figures(at)[1].find(".//s:line[@class='mark']", SVG).get("data-r")) == 8.0
     at.select_slider(key="geo_n").set_value(12).run()  # more codes per radius: decoded anew, r kept at 8
     twelve = geometry.jitter(models[b], sentence, radii, 12, seed=0)
-    assert shown(b) == Counter(dict(twelve.counts(6))) and sum(shown(b).values()) == 12
+    assert shown(b) == read(twelve.counts(6)) and sum(shown(b).values()) == 12
     assert list(curves()[b].values()) == pytest.approx(twelve.curve().tolist(), rel=1e-5)
 
 
@@ -728,6 +740,25 @@ def test_region_labels_are_listed_drawn_by_level_and_too_few_sentences_get_a_mes
     assert len(listed) == len(drawn) == 4 + 16 + 48
     assert [sum(r["level"] == lv for r in drawn) for lv in (0, 1, 2)] == [4, 16, 48]
     assert listed.groupby("level")["sentences"].sum().tolist() == [600, 600, 600]
+
+
+def test_text_is_shown_as_read_and_the_tokens_on_request(app, app_root):
+    """The map's hover texts and the selection's table read as prose (textae.detokenize); the sidebar's "Show
+    tokens" gives the corpus's own tokens, as a new view of the same points."""
+    at = app("app_pages/latent_map.py")
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    assert any(" ." in s or " !" in s or " ," in s for s in sents)  # the fixture is tokenised
+    view = map_view(at)
+    assert view["text"] == [detokenize(sents[i]) for i in view["order"]]
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": [0, 1, 2]}}
+    at.run()
+    listed = table(at, "reconstruction")
+    assert listed["sentence"].tolist() == detokenize_all(sents[:3])
+    m = textae.load(app_root / "checkpoints" / "ae")
+    assert listed["reconstruction"].tolist() == detokenize_all(m.reconstruct(sents[:3]))
+    at.toggle(key="show_tokens").set_value(True).run()
+    tokens = map_view(at)
+    assert tokens["id"] != view["id"] and tokens["text"] == [sents[i] for i in tokens["order"]]
 
 
 def test_a_click_on_the_map_is_decoded_once_not_on_every_later_rerun(app):

@@ -84,8 +84,13 @@ def textae_cmd(*args, ok=True):
 
 
 def test_reconstruct(runs, ab, tmp_path):
+    from textae.detokenize import detokenize_all
+
     textae_cmd("reconstruct", "--checkpoint", runs / "daae", "--data", ab[0], "--output", tmp_path / "out/rec")
-    assert len((tmp_path / "out/rec").read_text().splitlines()) == 3
+    tokens = (tmp_path / "out/rec").read_text().splitlines()  # by default the tokens, as the corpus has them
+    assert len(tokens) == 3
+    readable = textae_cmd("reconstruct", "--checkpoint", runs / "daae", "--data", ab[0], "--readable")
+    assert readable.stdout.splitlines() == detokenize_all(tokens)
 
 
 def test_sample(runs):

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import store
+from explorer import store, text
 from explorer.component import from_folder
 from textae.figures import colour, territory_rgb
 
@@ -124,8 +124,12 @@ def view_id(*parts) -> str:
 
 
 def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = ""):
-    """`scatter`'s make_payload for a corpus's map: its `payload`, built once per server and held (explorer.store)."""
-    return lambda: store.held(("map payload", view), lambda: payload(points, sentences, color, color_title))
+    """`scatter`'s make_payload for a corpus's map: its `payload`, with the sentences as this reader sees them
+    (explorer.text), built once per server and held (explorer.store)."""
+    mode = text.mode()
+    return lambda: store.held(
+        ("map payload", view, mode), lambda: payload(points, text.shown_all(sentences), color, color_title)
+    )
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
@@ -149,14 +153,14 @@ def landscape_layer(land, kind: str) -> dict:
     """A decoded landscape (textae.maps.landscape.Landscape) as the map draws it beneath the points: its cells'
     colours (`landscape_rgba`) and each cell's decode for hover; built once per server (explorer.store),
     since its territories' colouring is a graph colouring."""
-    text = "\n".join(" ".join(s.split()) for s in land.decodes)
-    layer_id = view_id(kind, land.n, land.extent, text)
-    return store.held(("landscape layer", layer_id), lambda: _layer(land, kind, layer_id, text))
+    hover = "\n".join(" ".join(s.split()) for s in text.shown_all(land.decodes))  # [n * n] lines, as read
+    layer_id = view_id(kind, land.n, land.extent, hover)
+    return store.held(("landscape layer", layer_id), lambda: _layer(land, kind, layer_id, hover))
 
 
-def _layer(land, kind: str, layer_id: str, text: str) -> dict:
+def _layer(land, kind: str, layer_id: str, hover: str) -> dict:
     layer = {"id": layer_id, "n": land.n, "extent": list(land.extent),
-             "rgba": _b64(landscape_rgba(land, kind)), "text": text, "kind": kind}  # fmt: skip
+             "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind}  # fmt: skip
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
         layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
                           "colours": VIRIDIS}  # fmt: skip
@@ -166,10 +170,16 @@ def _layer(land, kind: str, layer_id: str, text: str) -> dict:
 
 def region_labels(found) -> list[dict]:
     """Regions (textae.maps.regions.Region) as the map writes them: at their point, their keywords over the
-    start of their centroid's decode, the coarsest level always and finer ones as the reader zooms in."""
-    return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": " · ".join(r.keywords[:3]),
-             "label": " ".join(r.label.split()[:8]) + (" …" if len(r.label.split()) > 8 else "")}
+    start of their centroid's decode (as this reader sees text), the coarsest level always and finer ones as
+    the reader zooms in."""
+    return [{"x": r.point[0], "y": r.point[1], "level": r.level,
+             "keywords": " · ".join(text.shown(k) for k in r.keywords[:3]), "label": _first_words(text.shown(r.label))}
             for r in found if np.isfinite(r.point).all()]  # fmt: skip
+
+
+def _first_words(sentence: str, most: int = 8) -> str:
+    words = sentence.split()
+    return " ".join(words[:most]) + (" …" if len(words) > most else "")
 
 
 def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
@@ -186,6 +196,7 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
     # second page that shows the same corpus sends no point again
     held = st.session_state.setdefault("_scatter_views", [])
+    view = f"{view}:{text.mode()}"  # the points' text is shown as read or as tokens: two views in the browser
     follow = None if route is None else {"points": np.round(route[0], 5).tolist(), "follow": route[1],
                                          "index": int(route[2])}  # fmt: skip
     data = {
@@ -195,7 +206,12 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         "select": select,
         "route": follow,
         "marks": [
-            {"name": name, "points": np.round(P, 5).tolist(), "text": list(t), **MARK_STYLE.get(name, {"colour": STAR})}
+            {
+                "name": name,
+                "points": np.round(P, 5).tolist(),
+                "text": list(t),
+                **MARK_STYLE.get(name, {"colour": STAR}),
+            }
             for name, (P, t) in (marks or {}).items()
         ],
         "layer": layer,

@@ -32,6 +32,7 @@ from textae.cli.flags import (
     lines,
 )
 from textae.config import PRESETS, ModelConfig, TrainConfig, preset
+from textae.detokenize import detokenize, detokenize_all
 from textae.errors import CheckpointError, TextaeError, TextaeWarning
 from textae.generate import STRATEGIES, DecodeConfig
 
@@ -78,6 +79,15 @@ def _decode_opts(p) -> None:
     g = p.add_argument_group("decoding", "how codes become text (textae.generate.DecodeConfig)")
     field_flags(g, DecodeConfig, choices={"strategy": STRATEGIES})
     g.add_argument("--seed", type=count(0, MAX_SEED), default=1111, help="for the sampling strategies (default 1111)")
+    readable_flag(g)
+
+
+def readable_flag(p) -> None:
+    p.add_argument(
+        "--readable", action="store_true",
+        help="write text as a person reads it (\"don't\", \"i've\"; textae.detokenize); by default the "
+        "corpus's tokens, which textae and BLEU read back",
+    )  # fmt: skip
 
 
 def _common(sub, name: str, func, help: str, data: str | None = None, precision: str | None = "auto"):
@@ -139,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "corpus, one per line")  # fmt: skip
     p.add_argument("--query", required=True, help="query sentences, one per line")
     p.add_argument("--n", type=count(1, MAX_NEIGHBOURS), default=10, help="neighbours per query")
+    readable_flag(p)
     p = _common(sub, "export", cmd_export, "re-save a checkpoint (ours or reference) in our format", precision=None)
     p.set_defaults(needs_model=False)
     p.add_argument("--out", required=True, help="new checkpoint directory")
@@ -197,7 +208,9 @@ def _decode_kw(a) -> dict:
     return dict(config=DecodeConfig(**given(a, DecodeConfig)), seed=a.seed)
 
 
-def _emit(lines: list[str], output: str | None) -> None:
+def _emit(lines: list[str], output: str | None, readable: bool = False) -> None:
+    if readable:
+        lines = detokenize_all(lines)
     text = "\n".join(lines) + "\n"
     if output:
         try:
@@ -256,11 +269,11 @@ def cmd_train(a) -> None:
 
 
 def cmd_reconstruct(a, m) -> None:
-    _emit(m.decode(m.encode(lines(a.data), sample=a.sample_z), **_decode_kw(a)), a.output)
+    _emit(m.decode(m.encode(lines(a.data), sample=a.sample_z), **_decode_kw(a)), a.output, a.readable)
 
 
 def cmd_sample(a, m) -> None:
-    _emit(m.sample(a.n, **_decode_kw(a)), a.output)
+    _emit(m.sample(a.n, **_decode_kw(a)), a.output, a.readable)
 
 
 def cmd_interpolate(a, m) -> None:
@@ -275,7 +288,7 @@ def cmd_interpolate(a, m) -> None:
     out = []
     for x, y in zip(s1, s2):
         out += m.interpolate(x, y, a.n, a.method, **_decode_kw(a)) + [""]
-    _emit(out[:-1], a.output)
+    _emit(out[:-1], a.output, a.readable)
 
 
 def cmd_arithmetic(a, m) -> None:
@@ -291,7 +304,7 @@ def cmd_arithmetic(a, m) -> None:
         sa, sb, sc = (lines(f) for f in files)
         v = m.style_vector(sa, sb)
     print(f"|v| = {np.linalg.norm(v):.3f}, k = {a.k}", file=sys.stderr)
-    _emit(m.apply_vector(sc, v, a.k, **_decode_kw(a)), a.output)
+    _emit(m.apply_vector(sc, v, a.k, **_decode_kw(a)), a.output, a.readable)
 
 
 def cmd_vector(a, m) -> None:
@@ -323,10 +336,11 @@ def cmd_evaluate(a, m) -> None:
 
 def cmd_neighbors(a, m) -> None:
     corpus, queries = lines(a.data), lines(a.query)
+    say = detokenize if a.readable else str
     for q, nbs in zip(queries, m.neighbors(queries, corpus, a.n)):
-        print(f"query: {q}")
+        print(f"query: {say(q)}")
         for nb in nbs:
-            print(f"  {nb.distance:8.4f}  {nb.sentence}")
+            print(f"  {nb.distance:8.4f}  {say(nb.sentence)}")
 
 
 def cmd_prepare(a) -> None:

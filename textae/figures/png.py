@@ -176,6 +176,8 @@ def _name_territories(ax, land, most: int = 24) -> None:
 
     from scipy.ndimage import distance_transform_cdt
 
+    from textae.detokenize import detokenize
+
     t, n = land.territory, land.n
     x0, x1, y0, y1 = land.extent
     placed: list[tuple[int, int, int]] = []
@@ -190,7 +192,8 @@ def _name_territories(ax, land, most: int = 24) -> None:
         if any(abs(i - a) < da + d and abs(j - b) < (da + d) / 2 for da, a, b in placed):
             continue
         placed.append((d, i, j))
-        lines = textwrap.wrap(land.decodes[int(np.flatnonzero(t.ravel() == k)[0])], width=max(12, 4 * d))
+        name = detokenize(land.decodes[int(np.flatnonzero(t.ravel() == k)[0])])  # as a reader reads it
+        lines = textwrap.wrap(name, width=max(12, 4 * d))
         text = "\n".join(lines[:3]) + (" …" if len(lines) > 3 else "")
         ax.text(
             x0 + i * (x1 - x0) / (n - 1),

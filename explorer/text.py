@@ -1,0 +1,42 @@
+"""Text on the page as a person reads it: detokenised (textae.detokenize: "don't", "i've", "$#") unless the
+sidebar's "Show tokens" asks for the corpus's tokens ("do n't", "i 've", "$ _num_"). Downloads and exports
+keep the tokens either way, so that what is saved can be read back by a model or a tool."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from textae.detokenize import detokenize, detokenize_all
+
+KEY = "show_tokens"  # the sidebar's toggle (explorer/state.py)
+
+
+def tokens_shown() -> bool:
+    """Whether the reader asked for the corpus's tokens rather than readable text."""
+    return bool(st.session_state.get(KEY, False))
+
+
+def mode() -> str:
+    """How text is shown, for the names of views and held results that carry text."""
+    return "tokens" if tokens_shown() else "readable"
+
+
+def shown(sentence: str) -> str:
+    """One sentence as this reader sees it."""
+    return sentence if tokens_shown() else detokenize(sentence)
+
+
+def shown_all(sentences: list[str]) -> list[str]:
+    """Sentences as this reader sees them (155k in under 2 s; hold the result where it is reused)."""
+    return list(sentences) if tokens_shown() else detokenize_all(sentences)
+
+
+def table(rows, *columns: str) -> pd.DataFrame:
+    """A table (rows as dicts, a dict of columns, or a DataFrame) with its text `columns` as this reader sees
+    them; the other columns, and the caller's own rows (which its downloads write), stay as they are."""
+    df = pd.DataFrame(rows).copy()
+    for col in columns:
+        if col in df:
+            df[col] = [v if not isinstance(v, str) else shown(v) for v in df[col]]
+    return df
