@@ -73,11 +73,13 @@ def test_measures_are_recomputed_by_hand():
     assert np.isnan(R.purity(part, labels, 4)[3])
 
 
-def test_terms_are_words_and_phrases_never_a_fragment_alone():
+def test_terms_are_words_markers_and_phrases_never_a_fragment_alone():
     assert R.terms_of("i do n't love the pizza 's crust , wo n't go _num_ times") == [
-        "love", "pizza", "crust", "times", "do n't", "the pizza", "wo n't"]  # fmt: skip
-    assert R.terms_of("i love it") == ["love", "i love"]
-    assert R.terms_of("I 've got it 's _UNK") == ["got"]  # no "i 've", "'ve got", "it 's", "_unk"
+        "love", "pizza", "crust", "times", "i", "do n't", "the pizza", "wo n't"]  # fmt: skip
+    assert R.terms_of("i love it") == ["love", "i", "i love"]
+    # form markers: a person, a negation, an exclamation, a question; other stop words and punctuation never
+    assert R.terms_of("we were not there , were you ? no !") == ["we", "not", "you", "?", "no", "!"]
+    assert R.terms_of("I 've got it 's _UNK") == ["got", "i"]  # no "i 've", "'ve got", "it 's", "_unk"
     assert R.words_of("we wo n't , ca n't , gon na go") == []  # "wo", "ca", "gon", "na": the tokeniser's stems
 
 
@@ -154,7 +156,8 @@ def test_keywords_are_never_a_fragment_shared_or_too_many(seed, k, top):
         for w in ws:
             tokens = w.split()
             assert len(tokens) in (1, 2) and tokens[0] not in FRAGMENTS - {"wo", "ca"}
-            assert tokens[-1] not in FRAGMENTS - {"n't"} and (len(tokens) == 2 or R.words_of(w) == [w])
+            alone = R.words_of(w) == [w] or w in R.MARKERS  # a word or a marker, never another token alone
+            assert tokens[-1] not in FRAGMENTS - {"n't"} and (len(tokens) == 2 or alone)
             assert sum(held(s, w) for s, p in zip(sentences, part) if p == r) >= R.MIN_COUNT
     d, c, _ = by_hand(sentences, part, found)
     np.testing.assert_allclose(R.distinctiveness(found), d)

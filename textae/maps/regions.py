@@ -8,8 +8,9 @@ model" (`benchmarks/regions.py`).
 - Keywords (`keywords`), at most KEYWORDS per region, chosen to tell the regions of a level apart and to
   cover as many of a region's sentences as they can:
   - candidates (`terms_of`): a sentence's words (`words_of`: no stop words, never a fragment of the
-    tokenised corpus such as "n't", "'ve", "wo" or "_num_") and its two-token phrases that end in such a
-    word or in "n't" ("i love", "the food", "do n't"); a fragment stands inside a phrase, never alone;
+    tokenised corpus such as "n't", "'ve", "wo" or "_num_"), its form markers (MARKERS: "i", "we", "not",
+    "!", "?") and its two-token phrases that end in such a word or in "n't" ("i love", "the food",
+    "do n't"); a fragment stands inside a phrase, never alone;
   - each candidate belongs to the one region of the level where it is most over-represented: its lift, the
     share of the region's sentences holding it over the share of the other sentences holding it (each
     smoothed by half a sentence); it must reach MIN_LIFT there, in at least MIN_COUNT sentences. So no two
@@ -38,12 +39,18 @@ TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # a phrase's first token: letters, on
 # what the corpora's tokeniser leaves of a word it splits ("wo n't", "ca n't", "gon na", "got ta"): letters,
 # but no word; only inside a phrase ("wo n't")
 STEMS = frozenset({"ai", "ca", "gim", "gon", "lem", "na", "sha", "ta", "wan", "wo"})
+# tokens that mark a sentence's form rather than its topic: its person, a negation, an exclamation or a
+# question. Stop words otherwise, but the DAAE's regions differ by form as much as by topic (first-person
+# stories, short exclamations), and these name that where no topic word can (docs/landscape.md)
+MARKERS = frozenset({"i", "we", "you", "they", "he", "she", "my", "our", "your", "me", "us", "not", "no", "never",
+                     "!", "?"})  # fmt: skip
 LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments); 3,
-# keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences
-METHOD = 3
+# keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences; 4,
+# form markers among them, over-represented by MIN_LIFT 1.25 rather than 1.5
+METHOD = 4
 KEYWORDS = 8  # at most, per region
-MIN_LIFT = 1.5  # a keyword is at least 1.5 times as common in its region as in the others
+MIN_LIFT = 1.25  # a keyword is at least 1.25 times as common in its region as in the others (benchmarks/regions.py)
 MIN_COUNT = 2  # ... and held by at least 2 of its sentences
 INSIDE_GRID = 32  # `inside`: cells per side of the grid a region is drawn over
 
@@ -88,14 +95,15 @@ def words_of(text: str) -> list[str]:
 
 
 def terms_of(text: str) -> list[str]:
-    """The candidate keywords of one tokenised sentence, each once, in order: its words (`words_of`), then its
-    phrases of two adjacent tokens, the first of letters (a stop word too: "i", "the", "do"), the second a
-    word or "n't" ("i love", "the food", "great food", "do n't", "wo n't"). Never a phrase that ends in a stop
-    word or starts with a fragment ("place is", "love the", "'ve got"), nor one of fragments alone ("i 've")."""
+    """The candidate keywords of one tokenised sentence, each once, in order: its words (`words_of`), its form
+    markers (MARKERS), then its phrases of two adjacent tokens, the first of letters (a stop word too: "i",
+    "the", "do"), the second a word or "n't" ("i love", "the food", "great food", "do n't", "wo n't"). Never a
+    phrase that ends in a stop word or starts with a fragment ("place is", "love the", "'ve got"), nor one of
+    fragments alone ("i 've")."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stop
 
     tokens = text.lower().split()
-    out = words_of(text)
+    out = words_of(text) + [t for t in tokens if t in MARKERS]
     out += [f"{a} {b}" for a, b in zip(tokens, tokens[1:]) if TOKEN.fullmatch(a) and (b == "n't" or _is_word(b, stop))]
     return list(dict.fromkeys(out))
 
