@@ -31,11 +31,11 @@ for name in names:
 if len(models) < 2:
     st.stop()
 
+LOWER = all(m.vocab.lowercase for m in models.values())  # typed text lowercased for models that read it so
 inputs = widgets.sentences_input(
-    "Inputs (one per line)",
-    "cmp_inputs",
-    "the food was cold and the service was slow .\ngreat place , friendly staff !",
-)
+    "Inputs (one per line)", "cmp_inputs", "the food was cold and the service was slow.\ngreat place, friendly staff!",
+    lower=LOWER,
+)  # fmt: skip
 if not inputs:
     st.warning("Type at least one sentence.")
     st.stop()
@@ -63,11 +63,11 @@ with tab_int, feedback.errors_shown():
 with tab_vec, feedback.errors_shown():
     ca, cb = st.columns(2)
     with ca:
-        set_a = widgets.sentences_input("Set A (from)", "cmp_set_a", "the food was cold .\nthe staff was rude .", 100)
+        set_a = widgets.sentences_input("Set A (from)", "cmp_set_a", "the food was cold.\nthe staff was rude.", 100,
+                                        lower=LOWER)  # fmt: skip
     with cb:
-        set_b = widgets.sentences_input(
-            "Set B (to)", "cmp_set_b", "the food was great .\nthe staff was friendly .", 100
-        )
+        set_b = widgets.sentences_input("Set B (to)", "cmp_set_b", "the food was great.\nthe staff was friendly.", 100,
+                                        lower=LOWER)  # fmt: skip
     k = st.slider("k", -3.0, 3.0, step=0.25, key=widgets.kept("cmp_k", 1.5))
     if set_a and set_b:
         out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}

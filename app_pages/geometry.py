@@ -49,7 +49,7 @@ EXAMPLES = c.sentences[:200]
 
 def use_example() -> None:
     if st.session_state.get("geo_pick") is not None:
-        st.session_state["geo_sentence"] = st.session_state["geo_pick"]
+        st.session_state["geo_sentence"] = text.shown(st.session_state["geo_pick"])
 
 
 def jitters(sentence: str, n_codes: int) -> dict[str, geometry.Jitter]:
@@ -87,8 +87,9 @@ def analysis() -> None:
     """The sentence and both sections: a fragment, so a new sentence reruns only this, not the app's frame."""
     st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
                  format_func=text.shown, placeholder="pick one, or type below")  # fmt: skip
-    st.session_state.setdefault("geo_sentence", "the waiter was rude to us .")
-    words = st.text_input("Sentence", key="geo_sentence").split()
+    st.session_state.setdefault("geo_sentence", "the waiter was rude to us.")
+    lower = all(m.vocab.lowercase for m in models.values())
+    words = text.typed(st.text_input("Sentence", key="geo_sentence"), lower).split()  # as the models read it
     if len(words) > MAX_TOKENS:  # cut here, once, rather than in every encode of its variants
         st.warning(f"The sentence has {len(words):,} words; its first {MAX_TOKENS} are used, as the models read "
                    f"at most {MAX_TOKENS} tokens.", icon=":material/content_cut:")  # fmt: skip

@@ -17,13 +17,13 @@ if sel.checkpoint2:
         models = {"A: ": m, "B: ": load_model(sel.checkpoint2)}
 
 pairs = widgets.interpolation_pairs()
-DEFAULT = ("the food was cold and the service was slow .", "great place , friendly staff !")
+DEFAULT = ("the food was cold and the service was slow.", "great place, friendly staff!")  # typed as prose
 
 
 def use_preset() -> None:
     i = st.session_state["interp_preset"]
     if i is not None:
-        st.session_state["interp_a"], st.session_state["interp_b"] = pairs[i]
+        st.session_state["interp_a"], st.session_state["interp_b"] = (text.shown(s) for s in pairs[i])
 
 
 if pairs:
@@ -32,8 +32,9 @@ if pairs:
         format_func=lambda i: f"{text.shown(pairs[i][0])}  →  {text.shown(pairs[i][1])}",
         placeholder="pick a pair, or type below",
     )  # fmt: skip
-a = st.text_input("From", key=widgets.kept("interp_a", DEFAULT[0])).strip()
-b = st.text_input("To", key=widgets.kept("interp_b", DEFAULT[1])).strip()
+# as the model reads them: prose split into the corpus's tokens (explorer.text.typed)
+a = text.typed(st.text_input("From", key=widgets.kept("interp_a", DEFAULT[0])), m.vocab.lowercase)
+b = text.typed(st.text_input("To", key=widgets.kept("interp_b", DEFAULT[1])), m.vocab.lowercase)
 if not a or not b:
     st.warning("Type a sentence in both boxes: an interpolation needs two ends.")
     st.stop()

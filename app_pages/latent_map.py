@@ -67,7 +67,8 @@ elif color_by == "k-means cluster":
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
 query = st.text_input("Encode a sentence and find its neighbours", key=widgets.kept("map_query"),
-                      placeholder="the food was great")  # fmt: skip
+                      placeholder="the food was great.")  # fmt: skip
+query = text.typed(query, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
 marks = {}
 if query.strip():
     with feedback.errors_shown():

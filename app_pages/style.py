@@ -15,7 +15,8 @@ v, about = picked.v, picked.about
 
 inputs = widgets.sentences_input(
     "Sentences to change (one per line)", "style_inputs",
-    "the food was cold and the service was slow .\ni will never come back here .\nthe waiter was rude to us .",
+    "the food was cold and the service was slow.\ni will never come back here.\nthe waiter was rude to us.",
+    lower=m.vocab.lowercase,
 )  # fmt: skip
 if not inputs:
     st.warning("Type at least one sentence to change.")

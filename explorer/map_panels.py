@@ -114,11 +114,12 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
     second one beside it."""
     with st.expander("Noise cloud: where do a sentence's noisy copies land?"):
         n1, n2 = st.columns([3, 1])
-        said = n1.text_input(
+        raw = n1.text_input(
             "Sentence",
             key=widgets.kept("map_cloud_text"),
-            placeholder="the food was great and the staff was friendly .",
+            placeholder="the food was great and the staff was friendly.",
         )
+        said = text.typed(raw, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
         k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=widgets.kept("map_cloud_k", 50))
         r = st.columns(4)
         rates = {
@@ -131,7 +132,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             )  # fmt: skip
             for i, (name, default) in enumerate(CLOUD_NOISE)
         }
-        if said and not said.strip():  # typed, but only spaces: said so, as docs/failures.md promises
+        if raw and not said:  # typed, but only spaces: said so, as docs/failures.md promises
             st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
                        icon=":material/warning:")  # fmt: skip
         if said.strip():

@@ -1,13 +1,14 @@
 """Text on the page as a person reads it: detokenised (textae.detokenize: "don't", "i've", "$#") unless the
 sidebar's "Show tokens" asks for the corpus's tokens ("do n't", "i 've", "$ _num_"). Downloads and exports
-keep the tokens either way, so that what is saved can be read back by a model or a tool."""
+keep the tokens either way, so that what is saved can be read back by a model or a tool. What a reader types
+goes the other way (`typed`), so prose typed or pasted from the page reads as the model's own tokens."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from textae.detokenize import detokenize, detokenize_all
+from textae.detokenize import detokenize, detokenize_all, tokenize
 
 KEY = "show_tokens"  # the sidebar's toggle (explorer/state.py)
 
@@ -30,6 +31,13 @@ def shown(sentence: str) -> str:
 def shown_all(sentences: list[str]) -> list[str]:
     """Sentences as this reader sees them (155k in under 2 s; hold the result where it is reused)."""
     return list(sentences) if tokens_shown() else detokenize_all(sentences)
+
+
+def typed(sentence: str, lower: bool = True) -> str:
+    """What a reader typed, as the model reads it: prose split into the corpus's tokens ("I don't like it."
+    -> "i do n't like it ."), lowercased for a model whose vocabulary is (`Vocab.lowercase`); the corpus's own
+    lines, pasted, pass unchanged."""
+    return tokenize(sentence, lower)
 
 
 def table(rows, *columns: str) -> pd.DataFrame:

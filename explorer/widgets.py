@@ -11,6 +11,7 @@ import streamlit as st
 
 from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
+from explorer.text import typed
 from textae import api
 from textae.data import DataLayout, decode_lines, read_lines
 from textae.storage.vectors import about as vector_about
@@ -44,10 +45,11 @@ def highlight(r, row: int) -> list[str]:
     return ["background-color: #ffe3e3" if r.name == row else ""] * len(r)
 
 
-def sentences_input(label: str, key: str, default: str, height: int = 120) -> list[str]:
-    """A text area of sentences, one per line (blank lines dropped)."""
+def sentences_input(label: str, key: str, default: str, height: int = 120, lower: bool = True) -> list[str]:
+    """A text area of sentences, one per line (blank lines dropped), each as the model reads it
+    (explorer.text.typed: prose split into the corpus's tokens; lowercased when `lower`)."""
     text = st.text_area(label, default, key=key, height=height)
-    return [line.strip() for line in text.splitlines() if line.strip()]
+    return [typed(line, lower) for line in text.splitlines() if line.strip()]
 
 
 PRESETS, TYPED, UPLOAD, SAVED = "Presets from the shared data", "Your sentences", "Upload two files", "A saved vector"
@@ -95,9 +97,11 @@ def vector_picker(
         elif source == TYPED:
             ca, cb = st.columns(2)
             with ca:
-                set_a = sentences_input("Set A (from)", f"{key}_set_a", "the food was cold .\nthe staff was rude .")
+                set_a = sentences_input("Set A (from)", f"{key}_set_a", "the food was cold.\nthe staff was rude.",
+                                        lower=m.vocab.lowercase)  # fmt: skip
             with cb:
-                set_b = sentences_input("Set B (to)", f"{key}_set_b", "the food was great .\nthe staff was friendly .")
+                set_b = sentences_input("Set B (to)", f"{key}_set_b", "the food was great.\nthe staff was friendly.",
+                                        lower=m.vocab.lowercase)  # fmt: skip
             about = f"{len(set_a)} typed sentences → {len(set_b)} typed sentences"
         else:
             ca, cb = st.columns(2)

@@ -759,6 +759,13 @@ def test_text_is_shown_as_read_and_the_tokens_on_request(app, app_root):
     at.toggle(key="show_tokens").set_value(True).run()
     tokens = map_view(at)
     assert tokens["id"] != view["id"] and tokens["text"] == [sents[i] for i in tokens["order"]]
+    # prose typed into the query box is read as the corpus's tokens: the same neighbours as the tokens give
+    at.text_input(key="map_query").input("The staff was rude!").run()
+    assert not at.exception
+    found = m.neighbors(["the staff was rude !"], sents, 10, corpus_codes=m.encode(sents))[0]
+    assert table(at, "distance")["sentence"].tolist() == [n.sentence for n in found]  # tokens shown, as asked
+    query = next(mk for mk in component_data(at, "textae.scatter", "map_chart")["marks"] if mk["name"] == "query")
+    assert query["text"] == ["the staff was rude !"]
 
 
 def test_a_click_on_the_map_is_decoded_once_not_on_every_later_rerun(app):

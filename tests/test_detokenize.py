@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from textae.detokenize import PLACEHOLDERS, detokenize, detokenize_all
+from textae.detokenize import PLACEHOLDERS, detokenize, detokenize_all, tokenize
 
 
 def test_treebank_tokens_read_as_prose():
@@ -43,3 +43,47 @@ def test_only_spaces_and_placeholders_change(tokens):
     want = "".join(PLACEHOLDERS.get(t, t) for t in tokens)
     assert out.replace(" ", "") == want.replace(" ", "")
     assert out == out.strip() and "  " not in out
+
+
+def test_typed_prose_becomes_the_corpus_tokens():
+    cases = {
+        "I don't like it.": "i do n't like it .",
+        "We paid $20 for 2 pizzas, at 5:30!": "we paid $ 20 for 2 pizzas , at 5:30 !",
+        'It\'s the "best" place... really?': "it 's the `` best '' place ... really ?",
+        "Can't, won't, gonna, cannot": "ca n't , wo n't , gon na , can not",
+        "(at _UNK meters) about # of them": "( at _UNK meters ) about _num_ of them",
+        "the <blank> was ___": "the <blank> was <blank>",
+        "   ": "",
+    }
+    assert {s: tokenize(s) for s in cases} == cases
+    assert tokenize("I LOVE it", lower=False) == "I LOVE it"  # a model with upper-case words reads them so
+
+
+def test_the_corpus_own_lines_pass_unchanged():
+    lines = [
+        "i do n't love the pizza 's crust , wo n't go .",
+        "the worst soup i have seen for $ _num_ .",
+        "`` the prices listed were wrong '' .",
+        "what is the _UNK line in baseball ?",
+        "it 's 20,000 hz .",
+    ]
+    assert [tokenize(s) for s in lines] == lines
+
+
+PROSE = st.sampled_from(["the", "food", "was", "great", "i", "do", "n't", "'s", "'ve", "ca", "wo", ",", "!",
+                         "?", "$", "%", "_num_", "(", ")", "it", "is", "staff", "rude"])  # fmt: skip
+
+
+@given(st.lists(PROSE, min_size=1, max_size=20), st.booleans())
+def test_tokens_read_as_prose_and_typed_back_are_the_same_tokens(tokens, full_stop):
+    """What the page shows, pasted back into a box, is what the model wrote: tokenize(detokenize(s)) == s,
+    for sentences of words, contractions after words and punctuation, a full stop at the end (a full stop
+    inside a line may be an abbreviation's, so it stays, as the Treebank's rules leave it); and tokenising
+    is idempotent."""
+    tokens = [
+        t for i, t in enumerate(tokens) if not (t in {"n't", "'s", "'ve"} and (i == 0 or not tokens[i - 1].isalpha()))
+    ]
+    tokens = [t for i, t in enumerate(tokens) if t not in {"ca", "wo"} or tokens[i + 1 : i + 2] == ["n't"]]
+    s = " ".join(tokens + ["."] * full_stop)
+    assert tokenize(detokenize(s)) == s
+    assert tokenize(tokenize(s)) == tokenize(s)

@@ -48,3 +48,9 @@ def test_words_cut_at_eos():
 def test_specials_in_corpus_are_not_duplicated():
     v = Vocab.build([["<unk>", "a", "<pad>"]])
     assert v.idx2word.count("<unk>") == 1 and v.idx2word.count("<pad>") == 1
+
+
+def test_a_vocabulary_is_lowercase_unless_a_word_is_not():
+    """Typed text is lowercased for a lowercase vocabulary; Yahoo's `_UNK` placeholder does not count."""
+    assert Vocab.build([["the", "_UNK", "food"]]).lowercase
+    assert not Vocab.build([["the", "Food"]]).lowercase

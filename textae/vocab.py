@@ -28,6 +28,14 @@ class Vocab:
         return len(self.idx2word)
 
     @property
+    def lowercase(self) -> bool:
+        """Whether no word is in upper case (placeholders such as Yahoo's `_UNK` aside), as in both shipped
+        corpora: text a person types is then lowercased before it is read (textae.detokenize.tokenize)."""
+        if not hasattr(self, "_lowercase"):
+            self._lowercase = not any(w != w.lower() and not w.startswith(("_", "<")) for w in self.idx2word)
+        return self._lowercase
+
+    @property
     def size(self) -> int:
         """Number of ids, specials included."""
         return len(self.idx2word)
