@@ -84,7 +84,8 @@ with tab_nn, feedback.errors_shown():
             found = m.neighbors([q], c.sentences, 5, corpus_codes=corpora.codes(m, c))[0]
             col.markdown(f"**{feedback.md(name)}**")
             rows = [{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found]
-            col.dataframe(text.table(rows, "neighbour"), hide_index=True, key=f"cmp_nn_{name}")
+            col.dataframe(text.table(rows, "neighbour"), hide_index=True, key=f"cmp_nn_{name}",
+                          column_config={"distance": st.column_config.NumberColumn(format="%.2f")})  # fmt: skip
 
 with tab_fig:
     if c is None:

@@ -165,4 +165,5 @@ if query.strip():
     st.dataframe(
         pd.DataFrame([{"sentence": text.shown(n.sentence), "distance": round(n.distance, 3)} for n in found]),
         key="map_neighbors", hide_index=True,
+        column_config={"distance": st.column_config.NumberColumn(format="%.3f")},  # one format for the column
     )  # fmt: skip

@@ -264,7 +264,6 @@ export default function (component) {
     const c = under.getContext('2d');
     c.setTransform(1, 0, 0, 1, 0, 0);
     c.clearRect(0, 0, under.width, under.height);
-    delete root.dataset.names; delete root.dataset.nameBoxes;
     if (!st.layer) { delete root.dataset.layer; return; }
     const [x0, x1, y0, y1] = st.layer.extent, half = [(x1 - x0) / (st.layer.n - 1) / 2, (y1 - y0) / (st.layer.n - 1) / 2];
     const [ax, ay] = toPx(x0 - half[0], y1 + half[1]), [bx, by] = toPx(x1 + half[0], y0 - half[1]);  // cells centred on nodes
@@ -280,7 +279,6 @@ export default function (component) {
       }
       c.strokeStyle = 'rgba(60, 60, 60, 0.7)'; c.lineWidth = 1; c.stroke();
     }
-    if (L.names && L.names.length) nameTerritories(c, L, gx, gy);
     if (L.kind === 'territories' && st.hoverTerritory != null) {  // the territory under the mouse, lit
       c.beginPath();
       const w = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), h = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
@@ -296,9 +294,12 @@ export default function (component) {
   }
 
   // The territories' names: each decode written inside its territory, largest territory first, in a size that
-  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would overlap another,
-  // cross the plot's edge, or not fit at 11 px waits for the reader to zoom in.
-  function nameTerritories(c, L, gx, gy) {
+  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would overlap another or
+  // a region's label (`taken`), cross the plot's edge, or not fit at 11 px waits for the reader to zoom in.
+  // Drawn over the points (as DataMapPlot writes its labels), each letter with a white halo.
+  function nameTerritories(c, taken) {
+    const L = st.layer, [x0, x1, y0, y1] = L.extent;
+    const gx = (g) => x0 + g * (x1 - x0) / (L.n - 1), gy = (g) => y0 + g * (y1 - y0) / (L.n - 1);
     const cw = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), ch = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
     const boxes = [];
     c.textAlign = 'center'; c.textBaseline = 'middle';
@@ -323,7 +324,7 @@ export default function (component) {
       const h = lines.length * (size + 2), top = py - h / 2;
       const box = [px - w / 2 - 2, top - 2, px + w / 2 + 2, top + h + 2];
       if (box[0] < 0 || box[1] < 0 || box[2] > dims.W || box[3] > dims.H) continue;
-      if (boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+      if ([...taken, ...boxes].some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
       boxes.push(box);
       c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.8)'; c.fillStyle = '#222';
       lines.forEach((ln, i) => {
@@ -392,6 +393,11 @@ export default function (component) {
       root.dataset.regionBoxes = JSON.stringify(boxes.map((b) => b.map((v) => Math.round(v * 10) / 10)));  // and where
       c.font = '11px sans-serif'; c.lineWidth = 1;
     } else { delete root.dataset.regions; delete root.dataset.regionLevels; delete root.dataset.regionBoxes; }
+    // the territories' names, over the points and clear of the region labels just placed
+    if (st.layer && st.layer.names && st.layer.names.length) {
+      nameTerritories(c, JSON.parse(root.dataset.regionBoxes || '[]'));
+      c.font = '11px sans-serif'; c.textBaseline = 'middle';
+    } else { delete root.dataset.names; delete root.dataset.nameBoxes; }
     c.textAlign = 'left';
     if (st.route) {  // a path through the plane (an interpolation), its ends, and a marker at the slider's position
       const px = st.route.points.map(([x, y]) => toPx(x, y));
