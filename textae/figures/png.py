@@ -123,15 +123,28 @@ def geometry_png(groups: dict[str, dict[str, list[float]]], curves: dict[str, di
     return _save(fig, path)
 
 
+KNOB_NAMES = {"lambda_adv": "λ_adv", "lambda_kl": "β", "lambda_p": "λ_p", "noise": "word drop"}  # as the paper
+
+
 def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
     """Reconstruction BLEU against sample perplexity, one curve per model family (the paper's Figure 3)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
+    xs, ys = [r["sample_ppl"] for r in rows], [r["rec_bleu"] for r in rows]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    placed: list[tuple[float, float]] = []
     for i, (fam, pts) in enumerate(by_family(rows).items()):
         x, y = [r["sample_ppl"] for r in pts], [r["rec_bleu"] for r in pts]
         ax.plot(x, y, "o-", color=colour(i), label=fam.upper())
         for xi, yi, r in zip(x, y, pts):
-            ax.annotate(f"{r['knob']}={r['value']:g}", (xi, yi), fontsize=7, xytext=(3, 3), textcoords="offset points")
+            # a point near one already named is named below it; one at the right edge, to its left
+            near = any(abs(xi - a) < 0.12 * span_x and abs(yi - b) < 0.08 * span_y for a, b in placed)
+            right = xi > min(xs) + 0.85 * span_x
+            ax.annotate(f"{KNOB_NAMES.get(r['knob'], r['knob'])} {r['value']:g}", (xi, yi), fontsize=8,
+                        xytext=(-4 if right else 4, -11 if near else 4), textcoords="offset points",
+                        ha="right" if right else "left")  # fmt: skip
+            placed.append((xi, yi))
+    ax.margins(x=0.08, y=0.1)
     ax.set_xlabel("sample perplexity (lower: more fluent samples)")
     ax.set_ylabel("reconstruction BLEU")
     ax.legend()
