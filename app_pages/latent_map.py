@@ -163,7 +163,7 @@ if query.strip():
     st.subheader("Latent neighbours of the query")
     found = m.neighbors([query], c.sentences, 10, corpus_codes=Z)[0]
     st.dataframe(
-        pd.DataFrame([{"sentence": text.shown(n.sentence), "distance": round(n.distance, 3)} for n in found]),
+        text.table([{"sentence": n.sentence, "distance": round(n.distance, 3)} for n in found], "sentence"),
         key="map_neighbors", hide_index=True,
         column_config={"distance": st.column_config.NumberColumn(format="%.3f")},  # one format for the column
     )  # fmt: skip

@@ -135,25 +135,25 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
         if raw and not said:  # typed, but only spaces: said so, as docs/failures.md promises
             st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
                        icon=":material/warning:")  # fmt: skip
-        if said.strip():
+        if said:
             with feedback.errors_shown():
                 noise = NoiseConfig(**rates)
                 # held: a rerun that changed nothing (a click on the map) neither encodes nor decodes them again
                 made = store.held(
-                    View.of(m, c).key("cloud", said.strip(), k_copies, repr(noise)),
-                    lambda: clouds.cloud(m, said.strip(), k_copies, noise, reference(m, c, Z)),
+                    View.of(m, c).key("cloud", said, k_copies, repr(noise)),
+                    lambda: clouds.cloud(m, said, k_copies, noise, reference(m, c, Z)),
                 )
             marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
-            marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said.strip())])
+            marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said)])
             ratio = {f"{Path(m.path).name or m.cfg.model_type.upper()}": made.ratio}
             other = m2 = None
             with feedback.errors_shown():
                 m2 = second_model(m)
                 if m2 is not None:  # the same copies through the second checkpoint
                     codes2 = corpora.codes(m2, c)
-                    key2 = View.of(m2, c).key("cloud", said.strip(), k_copies, repr(noise), m.fingerprint())
+                    key2 = View.of(m2, c).key("cloud", said, k_copies, repr(noise), m.fingerprint())
                     ref2 = reference(m2, c, codes2)
-                    other = store.held(key2, lambda: clouds.cloud(m2, said.strip(), k_copies, noise, ref2,
+                    other = store.held(key2, lambda: clouds.cloud(m2, said, k_copies, noise, ref2,
                                                                   copies=made.copies))  # fmt: skip
                     ratio[f"{Path(m2.path).name or m2.cfg.model_type.upper()}"] = other.ratio
             cols = st.columns(len(ratio))
@@ -175,7 +175,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                                 scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
                                 marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
                                        "sentence": (shown2.proj.transform(other.codes[:1]),
-                                                    [text.shown(said.strip())])},
+                                                    [text.shown(said)])},
                                 axis_titles=shown2.proj.axis_titles, select=False)  # fmt: skip
             st.dataframe(text.table(listing, *listing), key="map_cloud_table", hide_index=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from functools import cached_property
 from pathlib import Path
 
 from textae.errors import CheckpointError, InputError
@@ -27,13 +28,11 @@ class Vocab:
     def __len__(self) -> int:
         return len(self.idx2word)
 
-    @property
+    @cached_property
     def lowercase(self) -> bool:
         """Whether no word is in upper case (placeholders such as Yahoo's `_UNK` aside), as in both shipped
         corpora: text a person types is then lowercased before it is read (textae.detokenize.tokenize)."""
-        if not hasattr(self, "_lowercase"):
-            self._lowercase = not any(w != w.lower() and not w.startswith(("_", "<")) for w in self.idx2word)
-        return self._lowercase
+        return not any(w != w.lower() and not w.startswith(("_", "<")) for w in self.idx2word)
 
     @property
     def size(self) -> int:

@@ -359,11 +359,12 @@ export default function (component) {
     c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
     c.clearRect(0, 0, dims.W, dims.H);
     c.font = '11px sans-serif'; c.textBaseline = 'middle';
+    const boxes = [];  // the region labels' boxes, which the territories' names keep clear of
     if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
       // placed coarse first; a label whose box would overlap one already placed is left out at this zoom, and
       // one that would cross the plot's edge is moved inside it; text at least 11 px high
       const zoom = st.home.w / st.view.w;
-      const levels = new Set(), boxes = [];
+      const levels = new Set();
       c.textAlign = 'center';
       const order = [...st.regions].sort((a, b) => a.level - b.level);
       for (const r of order) {
@@ -395,7 +396,7 @@ export default function (component) {
     } else { delete root.dataset.regions; delete root.dataset.regionLevels; delete root.dataset.regionBoxes; }
     // the territories' names, over the points and clear of the region labels just placed
     if (st.layer && st.layer.names && st.layer.names.length) {
-      nameTerritories(c, JSON.parse(root.dataset.regionBoxes || '[]'));
+      nameTerritories(c, boxes);
       c.font = '11px sans-serif'; c.textBaseline = 'middle';
     } else { delete root.dataset.names; delete root.dataset.nameBoxes; }
     c.textAlign = 'left';

@@ -193,13 +193,14 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
 
 def _share(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift: np.ndarray, names: list[str],
            top: int, min_lift: float, min_count: int) -> None:  # fmt: skip
-    """Let each region list one keyword that another region of its level lists too, where that holds more of
-    its sentences than its weakest keyword does: a word common in several regions ("i", "the food") names
-    each of them for many sentences. A region is given one such keyword at most, and only a region of at
-    least MIN_SHARED keywords, so at most one of its keywords in MIN_SHARED is not its own: distinctiveness
-    stays at least (MIN_SHARED - 1) / MIN_SHARED = 0.8. The region where the word is most over-represented
-    keeps it where it was; the others list it last (the map writes a region's first three). In place: found
-    [k] lists of term indices into X [N, V]."""
+    """Let each region swap its weakest keyword (or, in a list shorter than `top`, add one) for a candidate
+    over-represented there that holds more of its sentences: one its own region left out, or one another
+    region of its level lists too, as a word common in several regions ("i", "the food") names each of them
+    for many sentences. A region shares one keyword at most, and only in a list of at least MIN_SHARED, so at
+    most one of its keywords in MIN_SHARED is not its own: distinctiveness stays at least
+    (MIN_SHARED - 1) / MIN_SHARED = 0.8. The region where the word is most over-represented keeps it where it
+    was; the others list it last (the map writes a region's first three). In place: found [k] lists of term
+    indices into X [N, V]."""
     k = len(found)
     members = [np.flatnonzero(part == r) for r in range(k)]
     listed: dict[int, set[int]] = {}  # term -> the regions that list it
@@ -218,7 +219,8 @@ def _share(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift
         uncovered = (~covered(r, keep)).astype(np.float64)
         gain = uncovered @ X[members[r]].tocsc()  # [V] sentences each term would add
         words = {t for j in keep for t in names[j].split()}
-        best, best_gain = None, (len(covered(r, found[r]).nonzero()[0]) - int((1 - uncovered).sum()))
+        # to beat: the sentences the keyword given up holds alone (0 when none is given up)
+        best, best_gain = None, int(covered(r, found[r]).sum()) - int((uncovered == 0).sum())
         for j in np.argsort(-gain, kind="stable")[:200]:
             j = int(j)
             if gain[j] <= best_gain:
