@@ -135,7 +135,7 @@ def test_serve_py_starts_with_any_hostile_recent_views_file(kind, app_root, tmp_
                 and warmup.recent()[:1]
                 and warmup.recent()[0][0] == "style"
             ):
-                time.sleep(0.2)  # fmt: skip
+                time.sleep(0.2)
             browser.close()
     assert warmup.path().is_file() and not warmup.path().is_symlink()
     assert warmup.recent()[0][0] == "style"
