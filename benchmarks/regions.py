@@ -25,7 +25,9 @@ purity and inside are means over the level's non-empty regions:
 
 A second table gives, for the k-means regions, the coverage today's keywords reach when a keyword must be
 over-represented in its region by another factor than MIN_LIFT (1 keeps every word in the region where it
-is most over-represented, however little), and how many keywords a region gets.
+is most over-represented, however little), and how many keywords a region gets. A third gives the k-means
+regions' distinctiveness and coverage for other seeds of the clustering (SEEDS), with the greedy choice
+alone (no local search, `keywords(search=False)`) beside today's: how much the figures hang on one seed.
 
 Methods: k-means on the codes with the keywords before METHOD 3 (class-based TF-IDF, 5 words) and with
 today's; HDBSCAN on the PCA map's points (on Yelp also on the attribute-axis map's, negative to positive;
@@ -53,6 +55,7 @@ from textae.ops import attribute_vector
 
 GRID = 32  # the landscape's nodes per side, and the grid `inside` draws regions over
 LIFTS = (1.0, 1.25, 1.5, 2.0)  # the second table's thresholds
+SEEDS = range(5)  # the third table's k-means seeds (0 is the app's and the first table's)
 
 
 def hdbscan_levels(P: np.ndarray, k: int) -> np.ndarray:
@@ -147,8 +150,27 @@ def thresholds(name: str, sentences: list[str], parts: list[np.ndarray]) -> list
     return out
 
 
-def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: bool) -> list[str]:
-    """Print the model's rows of the first table; return those of the second (`thresholds`)."""
+def seeds(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
+    """Rows of the third table: the k-means regions of other seeds, keywords greedy alone and today's."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    terms = R.term_matrix(sentences)
+    out = []
+    for seed in SEEDS:
+        cells = []
+        for k in R.LEVELS:
+            part = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
+            for search in (False, True):
+                found = R.keywords(sentences, part, k, terms=terms, search=search)
+                cells.append(f"{np.nanmean(R.distinctiveness(found)):.3f} / "
+                             f"{np.nanmean(R.coverage(sentences, part, found)):.3f}")  # fmt: skip
+        out.append(f"| {name} | {seed} | " + " | ".join(cells) + " |")
+    return out
+
+
+def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: bool) -> tuple[list[str], list[str]]:
+    """Print the model's rows of the first table; return those of the second (`thresholds`) and the third
+    (`seeds`)."""
     from sklearn.cluster import MiniBatchKMeans
 
     Z = m.encode(sentences)
@@ -195,7 +217,7 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
             found, s = keyworded(part, int(part.max()) + 1)
             print(row(name, f"territories of the {title} landscape", k, part, took + s, sentences, X, labels,
                       points[title], terr.land.extent, found), flush=True)  # fmt: skip
-    return thresholds(name, sentences, parts)
+    return thresholds(name, sentences, parts), seeds(name, sentences, Z)
 
 
 def main() -> None:
@@ -220,14 +242,21 @@ def main() -> None:
         print("| model | regions found by | level | regions | unassigned | distinctiveness | coverage | ceiling | "
               "all labelled | purity | inside | seconds |")  # fmt: skip
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-        second = []
+        second, third = [], []
         for kind in ("aae", "daae"):
             m = textae.load(ROOT / "checkpoints" / f"{corpus}-{kind}", "cpu")
-            second += measure(kind.upper(), m, sentences, labels, not a.no_umap)
+            lifted, seeded = measure(kind.upper(), m, sentences, labels, not a.no_umap)
+            second, third = second + lifted, third + seeded
         print("\nk-means on the codes, keywords by lift threshold: coverage (keywords per region)\n")
         print("| model | lift at least | " + " | ".join(f"level {k}" for k in R.LEVELS) + " |")
         print("|---|---|" + "---|" * len(R.LEVELS))
         print("\n".join(second), flush=True)
+        print("\nk-means on the codes by seed: distinctiveness / coverage, greedy keywords alone and after the "
+              "local search\n")  # fmt: skip
+        print("| model | seed | " + " | ".join(f"level {k} {how}" for k in R.LEVELS for how in ("greedy", "search"))
+              + " |")  # fmt: skip
+        print("|---|---|" + "---|" * 2 * len(R.LEVELS))
+        print("\n".join(third), flush=True)
 
 
 if __name__ == "__main__":

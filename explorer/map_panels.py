@@ -56,7 +56,8 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
 
 REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} and {LEVELS[-1]} regions (k-means); "
                 "each labelled by the sentence its mean code decodes to and by up to 8 keywords: words and "
-                "phrases over-represented in it, each listed by one region of its level only")  # fmt: skip
+                "phrases over-represented in it, at most one of them listed by another region of its level "
+                "too")  # fmt: skip
 
 
 def regions(m, c, Z, shown) -> list[dict] | None:

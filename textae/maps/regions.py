@@ -18,10 +18,11 @@ model" (`benchmarks/regions.py`).
   - from its own candidates a region takes, greedily, the one holding most of its sentences that no keyword
     taken so far holds (ties: the larger lift); once none adds a sentence, the most frequent of the rest,
     never a phrase beside its own word ("love" and "i love");
-  - then (`_share`) a region may swap its weakest keyword for one that holds more of its sentences and is
-    over-represented there too: a candidate its own region left out, or, once per region and only in lists
+  - then a local search (`_swap`): a region may swap any keyword for one that holds more of its sentences
+    and is over-represented there too: a candidate no region lists, or, once per region and only in lists
     of MIN_SHARED or more, one another region lists ("i" in two regions of first-person stories). So at
-    most one keyword in five is shared, and distinctiveness stays at least 0.8.
+    most one keyword in five is shared, distinctiveness stays at least 0.8, and coverage only rises;
+  - a region's keywords are listed as they cover its sentences, a shared one last (the map shows three).
 - Measures of the labels (`distinctiveness`, `coverage`, `purity`, `inside`), per region: what
   `benchmarks/regions.py` reports and tests/test_regions.py recomputes.
 - Where a region sits on a map: the median of its sentences' map points.
@@ -52,11 +53,11 @@ LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments); 3,
 # keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences; 4,
 # form markers among them, over-represented by MIN_LIFT 1.25 rather than 1.5; 5, one keyword a region may
-# share with others (`_share`)
-METHOD = 5
+# share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`)
+METHOD = 6
 KEYWORDS = 8  # at most, per region
-MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_share`)
-SHARE_PASSES = 3  # `_share`'s passes over the regions: each may swap its weakest keyword for a better one
+MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_swap`)
+SWAP_PASSES = 10  # at most, of `_swap`'s passes (each swap adds sentences, so it ends; Yelp, Yahoo valid: 5)
 MIN_LIFT = 1.25  # a keyword is at least 1.25 times as common in its region as in the others (benchmarks/regions.py)
 MIN_COUNT = 2  # ... and held by at least 2 of its sentences
 INSIDE_GRID = 32  # `inside`: cells per side of the grid a region is drawn over
@@ -152,10 +153,11 @@ def lifts(X, assignment: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS,
              min_lift: float = MIN_LIFT, min_count: int = MIN_COUNT, terms=None,
-             shared: bool = True) -> list[list[str]]:  # fmt: skip
+             shared: bool = True, search: bool = True) -> list[list[str]]:  # fmt: skip
     """Each of k regions' keywords (at most `top`; the module's docstring says how they are chosen):
     assignment [N] gives each sentence's region, -1 for none. `terms`: `term_matrix(sentences)`, when the
-    caller has it. `shared`: each region may then list one keyword that other regions list too (`_share`)."""
+    caller has it. `search`: improve the greedy choice by local search (`_swap`); `shared`: each region may then
+    list one keyword that other regions list too."""
     part = np.asarray(assignment)
     X, names = terms if terms is not None else term_matrix(sentences, min_count)
     if not names:
@@ -186,66 +188,88 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
                 if set(tokens[i]) & set(tokens[j]) and (len(tokens[i]) == 1 or len(tokens[j]) == 1):
                     open_[i] = False
         out.append([int(cand[j]) for j in chosen])
-    if shared:
-        _share(out, X, part, counts, lift, names, top, min_lift, min_count)
+    if search:
+        _swap(out, X, part, counts, lift, names, top, min_lift, min_count, shared)
     return [[names[j] for j in ws] for ws in out]
 
 
-def _share(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift: np.ndarray, names: list[str],
-           top: int, min_lift: float, min_count: int) -> None:  # fmt: skip
-    """Let each region swap its weakest keyword (or, in a list shorter than `top`, add one) for a candidate
-    over-represented there that holds more of its sentences: one its own region left out, or one another
-    region of its level lists too, as a word common in several regions ("i", "the food") names each of them
-    for many sentences. A region shares one keyword at most, and only in a list of at least MIN_SHARED, so at
-    most one of its keywords in MIN_SHARED is not its own: distinctiveness stays at least
-    (MIN_SHARED - 1) / MIN_SHARED = 0.8. The region where the word is most over-represented keeps it where it
-    was; the others list it last (the map writes a region's first three). In place: found [k] lists of term
+def _swap(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift: np.ndarray, names: list[str],
+          top: int, min_lift: float, min_count: int, shared: bool) -> None:  # fmt: skip
+    """Improve the greedy keywords by local search: each region in turn (the least covered first) may swap any
+    of its keywords (or, in a list shorter than `top`, add one) for a candidate over-represented there that
+    holds more of its sentences, until a pass changes nothing (at most SWAP_PASSES). The candidate is one no
+    other region of the level lists (its own region left it out, as greedy picks stop at `top`), or, when
+    `shared`, one another region lists too, as a word common in several regions ("i", "the food") names each
+    of them for many sentences. A region shares one keyword at most, and only in a list of at least
+    MIN_SHARED, so at most one of its keywords in MIN_SHARED is not its own: distinctiveness stays at least
+    (MIN_SHARED - 1) / MIN_SHARED = 0.8. Each swap only adds covered sentences, so coverage never falls below
+    the greedy choice's. Then each list is ordered as it covers (`_order`). In place: found [k] lists of term
     indices into X [N, V]."""
     k = len(found)
     members = [np.flatnonzero(part == r) for r in range(k)]
+    M = [X[m].tocsc() for m in members]  # [size_r, V] each region's sentences' terms
     listed: dict[int, set[int]] = {}  # term -> the regions that list it
     for r, ws in enumerate(found):
         for j in ws:
             listed.setdefault(j, set()).add(r)
-    own = [None] * k  # the one keyword each region shares with another, once it has one
 
     def covered(r: int, ws: list[int]) -> np.ndarray:
-        return np.asarray(X[members[r]][:, ws].sum(1)).ravel() > 0 if ws else np.zeros(len(members[r]), bool)
+        return np.asarray(M[r][:, ws].sum(1)).ravel() > 0 if ws else np.zeros(len(members[r]), bool)
 
-    share = [covered(r, found[r]).mean() if len(members[r]) else 1.0 for r in range(k)]
-    order = [int(r) for r in np.argsort(share, kind="stable") if len(members[r])]  # the least covered first
-    for r in order * SHARE_PASSES:
-        keep = found[r][: top - 1] if len(found[r]) >= top else found[r]  # a full list gives up its last keyword
-        uncovered = (~covered(r, keep)).astype(np.float64)
-        gain = uncovered @ X[members[r]].tocsc()  # [V] sentences each term would add
-        words = {t for j in keep for t in names[j].split()}
-        # to beat: the sentences the keyword given up holds alone (0 when none is given up)
-        best, best_gain = None, int(covered(r, found[r]).sum()) - int((uncovered == 0).sum())
-        for j in np.argsort(-gain, kind="stable")[:200]:
-            j = int(j)
-            if gain[j] <= best_gain:
-                break
-            if j in keep or lift[r, j] < min_lift or counts[r, j] < min_count:
-                continue
-            others = listed.get(j, set()) - {r}
-            if others and (
-                own[r] is not None
-                or len(keep) + 1 < MIN_SHARED
-                or any(own[g] not in (None, j) or len(found[g]) < MIN_SHARED for g in others)
-            ):
-                continue  # a shared keyword: one at most in a region, and in a list of MIN_SHARED or more
-            if words & set(names[j].split()):
-                continue  # never a phrase beside its own word
-            best, best_gain = j, gain[j]
-        if best is None:
-            continue
-        for j in set(found[r]) - set(keep):
-            listed[j].discard(r)
-        found[r] = keep + [best]
-        listed.setdefault(best, set()).add(r)
-        if len(listed[best]) > 1:  # a term no other region lists (its own region left it out) is not shared
-            for g in listed[best]:
-                own[g] = best
+    def sharing(r: int, ws: list[int], but: int = -1) -> bool:  # whether a keyword of ws (but `but`) is shared
+        return any(len(listed[j] - {r}) > 0 for j in ws if j != but)
+
+    order = [int(r) for r in np.argsort([covered(r, found[r]).mean() if len(members[r]) else 1.0 for r in range(k)],
+                                        kind="stable") if len(members[r])]  # fmt: skip
+    for _ in range(SWAP_PASSES):
+        changed = False
+        for r in order:
+            allowed = (lift[r] >= min_lift) & (counts[r] >= min_count)  # [V]
+            for slot in [*range(len(found[r])), *([None] if len(found[r]) < top else [])]:  # None: add one
+                ws = found[r]
+                rest = [j for i, j in enumerate(ws) if i != slot]
+                gain = (~covered(r, rest)).astype(np.float64) @ M[r]  # [V] sentences each term would add
+                words = {t for j in rest for t in names[j].split()}
+                for j in np.argsort(-gain, kind="stable")[:200]:
+                    j = int(j)
+                    if gain[j] <= (gain[ws[slot]] if slot is not None else 0):
+                        break  # no better candidate for this slot
+                    if not allowed[j] or j in ws or words & set(names[j].split()):
+                        continue  # never a phrase beside its own word
+                    others = listed.get(j, set()) - {r}
+                    if others and (
+                        not shared
+                        or len(rest) + 1 < MIN_SHARED
+                        or sharing(r, rest)
+                        or any(len(found[g]) < MIN_SHARED or sharing(g, found[g], j) for g in others)
+                    ):
+                        continue  # a shared keyword: one at most in a region, and in a list of MIN_SHARED or more
+                    if slot is None:
+                        ws.append(j)
+                    else:
+                        listed[ws[slot]].discard(r)
+                        ws[slot] = j
+                    listed.setdefault(j, set()).add(r)
+                    changed = True
+                    break
+        if not changed:
+            break
+    for r in order:
+        found[r] = _order(found[r], M[r], [j for j in found[r] if lift[r, j] < max(lift[g, j] for g in listed[j])])
+
+
+def _order(ws: list[int], M, last: list[int]) -> list[int]:
+    """Keywords ws as they cover a region's sentences (M [size, V]): first the one holding most, then the one
+    adding most, and so on (ties: as listed); the keywords in `last` (those shared with a region where they
+    are more over-represented) after all others, so the map's first three are the region's own."""
+    out: list[int] = []
+    uncovered = np.ones(M.shape[0])
+    for group in ([j for j in ws if j not in last], [j for j in ws if j in last]):
+        while group:
+            j = group.pop(int(np.argmax(uncovered @ M[:, group])))
+            out.append(j)
+            uncovered[M[:, j].nonzero()[0]] = 0
+    return out
 
 
 def class_tfidf(sentences: list[str], assignment: np.ndarray, k: int, top: int = 5) -> list[list[str]]:
