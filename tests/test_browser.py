@@ -588,6 +588,14 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     assert page.locator('[data-testid="stMetricLabel"]').filter(has_text="a random pair").count() >= 1
     shown = page.locator(f"{MAP}[data-frames]").last  # the page's map (the second model's, in the panel, is first)
     shown.scroll_into_view_if_needed()
+    keys = shown.locator(".legend .mark-key").all_inner_texts()  # the stars have their legend
+    assert [k.replace("\u2605", "").strip() for k in keys] == ["noisy copies", "sentence"]
+    plot = shown.locator(".ink").bounding_box()
+    for name, count in (("sentence", 1), ("noisy copies", 50)):  # the view opens with every star inside it
+        for i in range(count):
+            x, y = shown.evaluate(f"el => el.__mark({name!r}, {i})")
+            assert plot["x"] + 8 <= x <= plot["x"] + plot["width"] - 8, (name, i)
+            assert plot["y"] + 8 <= y <= plot["y"] + plot["height"] - 8, (name, i)
     tip = shown.locator(".tip")
     for name, says in (("sentence", "sentence: the staff was friendly"), ("noisy copies", " → decodes to: ")):
         x, y = shown.evaluate(f"el => el.__mark({name!r}, 0)")

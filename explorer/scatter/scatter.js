@@ -47,6 +47,19 @@ function unpack(p) {
   };
 }
 
+// a view (centre and size, in data units) grown to hold every mark's points, with a margin of 6 % of its size
+// on the side it grew, so a star (10 px) is not cut at the plot's edge; the view itself when all lie in it
+function framed(view, marks) {
+  let [x0, x1, y0, y1] = [view.cx - view.w / 2, view.cx + view.w / 2, view.cy - view.h / 2, view.cy + view.h / 2];
+  const [mx, my] = [view.w * 0.06, view.h * 0.06];
+  for (const m of marks) for (const [x, y] of m.points) {
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (x - mx < x0) x0 = x - mx; if (x + mx > x1) x1 = x + mx;
+    if (y - my < y0) y0 = y - my; if (y + my > y1) y1 = y + my;
+  }
+  return { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0 };
+}
+
 const VS = `attribute vec2 a_xy; attribute vec3 a_rgb; attribute float a_sel;
 uniform vec2 u_c; uniform vec2 u_s; uniform float u_size; uniform float u_alpha; uniform float u_dim;
 varying vec4 v_col; varying float v_sel;
@@ -132,6 +145,12 @@ export default function (component) {
     bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
     legend.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
   }
+  for (const m of data.marks || []) {  // the stars: a typed query, a noise cloud's sentence and its copies
+    const k = document.createElement('span'); k.className = 'key mark-key';
+    const star = document.createElement('b'); star.textContent = '\u2605'; star.style.color = m.colour;
+    star.style.fontSize = `${Math.round(100 * (m.size || 1))}%`;
+    k.append(star, document.createTextNode(m.name)); legend.appendChild(k);
+  }
   if (data.layer && data.layer.scale) {  // the landscape's colour bar, beside the points' legend
     const r = data.layer.scale, k = document.createElement('span'), bar = document.createElement('span');
     k.className = 'layer-scale'; bar.className = 'ramp';
@@ -162,6 +181,13 @@ export default function (component) {
     s.view = { ...s.home };
   }
   s.marks = data.marks || []; s.route = data.route || null;
+  // Reset view frames the bulk of the points and every star: a noise cloud's copies may land past the bulk.
+  // A view the reader has not moved follows the stars as they change; one moved stays where it was
+  const same = (a, b) => ['cx', 'cy', 'w', 'h'].every((k) => a[k] === b[k]);
+  const atFit = !s.fit || same(s.view, s.fit), was = s.view;
+  s.fit = framed(s.home, s.marks);
+  if (atFit) s.view = { ...s.fit };
+  s.refit = !same(was, s.view);  // the view followed the stars: the points are drawn again
   s.points = data.points !== false;  // false: the corpus's points hidden (a landscape alone)
   s.regions = data.regions || [];
   // a decoded landscape beneath the points: an n x n image (RGBA, row 0 at the lowest y) over its extent,
@@ -363,7 +389,7 @@ export default function (component) {
     if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
       // placed coarse first; a label whose box would overlap one already placed is left out at this zoom, and
       // one that would cross the plot's edge is moved inside it; text at least 11 px high
-      const zoom = st.home.w / st.view.w;
+      const zoom = st.fit.w / st.view.w;  // 1 at Reset view
       const levels = new Set();
       c.textAlign = 'center';
       const order = [...st.regions].sort((a, b) => a.level - b.level);
@@ -481,7 +507,7 @@ export default function (component) {
     b.classList.toggle('on', b.dataset.mode === st.mode);
     b.onclick = () => { st.mode = b.dataset.mode; root.querySelectorAll('.mode').forEach((o) => o.classList.toggle('on', o === b)); };
   });
-  const reset = () => { st.view = { ...st.home }; draw(); };
+  const reset = () => { st.view = { ...st.fit }; draw(); };
   root.querySelector('.reset').onclick = reset;
   ink.ondblclick = () => { clearTimeout(root.__pendingClick); reset(); };  // the clicks before it decode nothing
   const local = (e) => { const r = ink.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
@@ -619,6 +645,6 @@ export default function (component) {
   root.__draw = (resized) => { if (resized) dims = size(); draw(); };
   const layerChanged = (st.layer ? st.layer.id : '') !== (root.dataset.layer || '') || st.points !== st.drewPoints;
   st.drewPoints = st.points;
-  if (fresh || layerChanged) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  if (fresh || layerChanged || st.refit) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   return cleanup;
 }
