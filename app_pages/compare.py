@@ -117,7 +117,8 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
         l1, l2, l3 = st.columns([2, 1, 1])
         kind = l1.radio("View", ["territories", "change"], key=widgets.kept("cmp_land_kind"), horizontal=True)
         n_land = l2.select_slider("cells per side", maps.SIDES, key=widgets.kept("cmp_land_n", 32, maps.SIDES))
-        dots = l3.toggle("corpus points", key=widgets.kept("cmp_land_points", True))
+        # off by default: side by side, the landscapes are the lesson, and 5,000 points at half width hide them
+        dots = l3.toggle("corpus points", key=widgets.kept("cmp_land_points", False))
         figures, cols = {}, st.columns(len(models))
         for col, (name, m) in zip(cols, models.items()):
             with col, feedback.errors_shown():
@@ -125,9 +126,8 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
                 land = maps.landscape(m, c, shown, n_land)
                 figures[name] = land.figures()
                 st.markdown(f"**{feedback.md(name)}**")
-                view = scatter.view_id(shown.view.key("points"), "none", None)
-                scatter.scatter(f"cmp_land_{name}", view, len(shown.points),
-                                scatter.corpus_points(view, shown.points, c.sentences), height=420,
+                view, points = scatter.labelled_points(shown, c)  # in their class colours, as on the map
+                scatter.scatter(f"cmp_land_{name}", view, len(shown.points), points, height=420,
                                 axis_titles=shown.proj.axis_titles, select=False,
                                 layer=scatter.landscape_layer(land, kind), points=dots)  # fmt: skip
         table = pd.DataFrame([{"checkpoint": k, **shown_figures(f)} for k, f in figures.items()])  # as on the map

@@ -1,7 +1,6 @@
 """Checkpoint inspector: config, sizes, training curves, latent statistics, prior samples, import."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -44,7 +43,8 @@ with tab_cfg:
              "progress": m.meta.get("progress"), "best": m.meta.get("best")}, expanded=1)  # fmt: skip
     df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values())})
     c2.plotly_chart(charts.parameter_bars(df), key="insp_params")
-    c2.dataframe(df, hide_index=True, key="insp_params_table")
+    c2.dataframe(df, hide_index=True, key="insp_params_table",  # grouped as the total above: 1,197,312
+                 column_config={"parameters": st.column_config.NumberColumn(format="localized")})  # fmt: skip
 
 with tab_log:
     log = read_train_log(m.path)
@@ -80,4 +80,5 @@ with tab_prior:
     with feedback.errors_shown():
         samples = m.sample(int(n), seed=int(seed), strategy=strategy)
     st.dataframe(text.table({"sample": samples}, "sample"), hide_index=True, key="insp_prior")
-    st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: {feedback.md(str(Path(m.path)))}")
+    name = feedback.md(state.checkpoint_name(m.path))
+    st.caption(f"z ~ N(0, I), decoded with {strategy} decoding. Checkpoint: {name}")

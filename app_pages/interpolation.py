@@ -52,13 +52,10 @@ for tag, model in models.items():
         c = state.corpus(model, required=False)
         if c is not None:
             shown = maps.projection(model, c, corpora.codes(model, c), "pca")
-            proj, P = shown.proj, shown.points
-            color, title = scatter.by_label(c.labels)
-            # as the Latent map names it: coloured by label, the labels' digest is part of the view
-            view = scatter.view_id(shown.view.key("points"), *(("label", c.labels_digest) if color else ("none", None)))
+            view, points = scatter.labelled_points(shown, c)  # as the Latent map names and colours it
             z = model.encode([a, b])
-            path = proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
-            routes[tag] = (view, scatter.corpus_points(view, P, c.sentences, color, title), len(P), proj, path)
+            path = shown.proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
+            routes[tag] = (view, points, len(shown.points), shown.proj, path)
 
 i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50,
              url="t")  # fmt: skip
@@ -72,7 +69,7 @@ cols = st.columns(len(models))
 for col, (tag, model) in zip(cols, models.items()):
     with col, feedback.errors_shown():
         if len(models) > 1:
-            st.markdown(f"**{names[tag]}** · {feedback.md(model.path)}")
+            st.markdown(f"**{names[tag]}** · {feedback.md(state.checkpoint_name(model.path))}")
         if tag in routes:  # the whole corpus, drawn as on the Latent map (the same points, held once)
             view, points, n_points, proj, path = routes[tag]
             scatter.scatter(f"interp_map{tag}", view, n_points, points, axis_titles=proj.axis_titles, height=380,

@@ -58,10 +58,12 @@ if view != "Live training":
         said = ", ".join(
             f"by {k:.2f} after {v:.0f} s" if v is not None else f"never by {k:.2f}" for k, v in lead.items()
         )
+        threads = int(m.get("threads", 1))
         st.caption(
             f"Recorded with `textae lab record` on {feedback.md(str(m.get('cpu', 'a CPU')))}: {c.train_size:,} "
             f"training sentences, {c.steps:,} steps ({float(rec.seconds[-1]) / 60:.0f} min of training on "
-            f"{m.get('threads', 1)} thread(s)), a frame every {c.frame_every} steps. The DAAE's NP@10 leads {said}."
+            f"{threads} thread{'s' if threads != 1 else ''}), a frame every {c.frame_every} steps. The DAAE's "
+            f"NP@10 leads {said}."
         )
         i_end = len(rec.steps) - 1
         st.plotly_chart(charts.metric_curves(rec.history(), shares=False), key="lab_replay_curves")

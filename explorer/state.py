@@ -330,6 +330,13 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     return read_corpus(up.name[:200], up.getvalue(), lab.getvalue() if lab else None, sel.limit)
 
 
+def checkpoint_name(path: str) -> str:
+    """A checkpoint as the picker names it (its folder under the checkpoint root), else its folder's name: what
+    a page writes over a checkpoint's results, never the server's full path."""
+    resolved = str(Path(path).resolve())
+    return next((label for label, p in _choices().items() if p == resolved), Path(path).name or str(path))
+
+
 def checkpoint_choices() -> dict[str, str]:
     """Every checkpoint the picker offers, plus the two selected ones: label -> path."""
     out = _choices()

@@ -254,6 +254,8 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
         assert row["texts"] == m.interpolate(a, b, ts, "lerp")
     assert "the food is great" in data["rows"][0]["texts"][0]  # the trained AE reconstructs this one
     corpus = (app_root / "corpus.txt").read_text().splitlines()
+    headings = [md.value for md in at.markdown if md.value.startswith("**A: ") or md.value.startswith("**B: ")]
+    assert headings == ["**A: AE** · ae", "**B: AAE** · aae"]  # named as the picker names them, not by path
     for tag, m in zip(("A: ", "B: "), models):  # each checkpoint's map: the whole corpus, and the path on it
         shown = map_view(at, f"interp_map{tag}")
         assert sorted(shown["text"]) == sorted(corpus) and shown["select"] is False
@@ -421,6 +423,13 @@ def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, 
         hover = component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n")
         assert hover == detokenize_all(land.decodes)
         assert rows.loc[name, "distinct decodes"] == f"{land.figures()['distinct']:,}"  # the map's format
+        assert component_data(at, "textae.scatter", f"cmp_land_{name}")["points"] is False  # the landscapes alone
+    at.toggle(key="cmp_land_points").set_value(True).run()
+    labels = (app_root / "corpus.labels").read_text().split()
+    for name in ("ae", "aae"):  # on request, the points in their class colours, as the Latent map draws them
+        shown = map_view(at, f"cmp_land_{name}")
+        assert shown["points"] is True
+        assert {c["name"] for c in shown["payload"]["legend"]["classes"]} == {f"label {x}" for x in labels}
 
 
 def test_inspector_shows_sizes_curves_latents_and_samples(app):

@@ -132,6 +132,14 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
     )
 
 
+def labelled_points(shown, c) -> tuple[str, object]:
+    """A corpus's map (explorer.maps.projection's `shown`) coloured by its labels, as the Latent map colours it
+    by default: its view id (the labels' digest in it: other labels, another view) and its make_payload."""
+    color, title = by_label(c.labels)
+    view = view_id(shown.view.key("points"), *(("label", c.labels_digest) if color else ("none", None)))
+    return view, corpus_points(view, shown.points, c.sentences, color, title)
+
+
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 
 

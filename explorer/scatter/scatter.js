@@ -136,11 +136,12 @@ export default function (component) {
   // ---- the legend: classes, or a colour ramp
   const legend = root.querySelector('.legend');
   legend.replaceChildren();
-  if (v.legend.classes) for (const c of v.legend.classes) {
+  const dots = data.points !== false;  // the points' legend only where the points are drawn
+  if (dots && v.legend.classes) for (const c of v.legend.classes) {
     const k = document.createElement('span'); k.className = 'key';
     const dot = document.createElement('i'); dot.style.background = c.colour;
     k.append(dot, document.createTextNode(c.name)); legend.appendChild(k);
-  } else if (v.legend.ramp) {
+  } else if (dots && v.legend.ramp) {
     const r = v.legend.ramp, bar = document.createElement('span'); bar.className = 'ramp';
     bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
     legend.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));

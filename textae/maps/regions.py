@@ -230,7 +230,7 @@ def _swap(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift:
                 rest = [j for i, j in enumerate(ws) if i != slot]
                 gain = (~covered(r, rest)).astype(np.float64) @ M[r]  # [V] sentences each term would add
                 words = {t for j in rest for t in names[j].split()}
-                for j in np.argsort(-gain, kind="stable")[:200]:
+                for j in np.argsort(-gain, kind="stable")[:200]:  # the most gaining 200: bounded work a slot
                     j = int(j)
                     if gain[j] <= (gain[ws[slot]] if slot is not None else 0):
                         break  # no better candidate for this slot
