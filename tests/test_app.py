@@ -1,5 +1,6 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
+import json
 import re
 import shutil
 
@@ -437,6 +438,8 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
     assert int(at.metric[0].value.replace(",", "")) > 10_000
     assert len(at.get("plotly_chart")) == 3  # parameters, training curves, latent statistics
     assert "active units" in at.metric[1].label
+    sizes = next(d for d in at.dataframe if "module" in d.value.columns)  # grouped like the total: 1,197,312
+    assert json.loads(sizes.proto.columns)["parameters"]["type_config"]["format"] == "localized"
     assert len(table(at, "sample")) == 10
     at.slider(key="insp_prior_n").set_value(3).run()
     assert len(table(at, "sample")) == 3
@@ -854,6 +857,8 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     assert rows["DAAE · interpolation, t = 0 … 1"] == ["\n".join(t) for t in rec.interpolation[1]]
     assert any(name.startswith("AAE · transfer from negative towards positive") for name in rows)
     assert len(at.get("plotly_chart")) == 1  # the curves
+    threads = int(rec.meta.get("threads", 1))  # how the recording was trained, in words: "1 thread", "2 threads"
+    assert f"on {threads} thread{'' if threads == 1 else 's'})" in texts(at, "caption")
     at.session_state["lab_replay"] = {"index": 0}  # the browser reports a release at the first frame
     at.run()
     assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
