@@ -9,6 +9,7 @@ import streamlit as st
 from explorer import charts, corpora, feedback, state, text
 from textae.generate import STRATEGIES
 from textae.measure.metrics import latent_stats
+from textae.model import MODULES
 from textae.storage import access
 from textae.storage.checkpoint import export, read_train_log
 
@@ -41,9 +42,10 @@ with tab_cfg:
     c1.metric("parameters", f"{sum(counts.values()):,}")
     c1.json({"model": m.meta.get("model"), "train": m.meta.get("train"), "data": m.meta.get("data"),
              "progress": m.meta.get("progress"), "best": m.meta.get("best")}, expanded=1)  # fmt: skip
-    df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values())})
+    df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values()),
+                       "what it is": [MODULES.get(k, "") for k in counts]})  # fmt: skip
     c2.plotly_chart(charts.parameter_bars(df), key="insp_params")
-    c2.dataframe(df, hide_index=True, key="insp_params_table",  # grouped as the total above: 1,197,312
+    st.dataframe(df, hide_index=True, key="insp_params_table",  # grouped as the total above: 1,197,312
                  column_config={"parameters": st.column_config.NumberColumn(format="localized")})  # fmt: skip
 
 with tab_log:

@@ -60,9 +60,12 @@ for tag, model in models.items():
 i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50,
              url="t")  # fmt: skip
 t = float(TS[i])
+stretches = ", ".join(f"{name.removeprefix('A: ').removeprefix('B: ')} {len(ops.runs(texts))}"
+                      for name, texts in along.items())  # fmt: skip
 st.caption(
     "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
-    "of t that decode to one sentence (a smoother space has fewer, longer ones); the marker on the map follows t."
+    "of t that decode to one sentence (a smoother space has fewer, longer ones); the marker on the map follows "
+    f"t. Stretches along this path: {stretches}."
 )
 
 cols = st.columns(len(models))

@@ -12,7 +12,7 @@ from html import escape as _escape
 import numpy as np
 import pandas as pd
 
-from textae.figures import PALETTE, colour
+from textae.figures import colour, model_colours
 from textae.figures.html import toy_scatter
 
 
@@ -61,8 +61,9 @@ def metric_curves(history: list[dict], x: str = "step", shares: bool = True):
     import plotly.express as px
 
     df = pd.DataFrame(history).melt([x, "model"], var_name="metric")
+    names = list(dict.fromkeys(df["model"]))
     fig = px.line(df, x=x, y="value", color="model", facet_col="metric", height=260,
-                  color_discrete_map={"AAE": PALETTE[3], "DAAE": PALETTE[0]})  # fmt: skip
+                  color_discrete_map=dict(zip(names, model_colours(names))))  # as on every page  # fmt: skip
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))  # "purity", not "metric=purity"
     if shares:
         fig.update_yaxes(range=[0, 1.02])

@@ -83,6 +83,13 @@ def regions(m, c, Z, shown) -> list[dict] | None:
 # the page's default noise: light word drop, where the DAAE's lead over the AAE shows best (benchmarks/clouds.py:
 # its copies land 26 % closer, against 16 % at the training noise 0.3,0,0.1,0; docs/landscape.md)
 CLOUD_NOISE = (("drop", 0.1), ("blank", 0.0), ("sub", 0.0), ("shuffle_k", 0.0))
+# each rate's box, in words (label, help): NoiseConfig's fields, as the paper's C(x) describes them
+CLOUD_LABELS = {
+    "drop": ("word drop", "The chance that each word is deleted."),
+    "blank": ("blank", "The chance that each word is replaced by a blank token."),
+    "sub": ("substitute", "The chance that each word is replaced by a random word of the vocabulary."),
+    "shuffle_k": ("local shuffle (places)", "Words move at most this many places (0: no shuffle)."),
+}
 
 
 def reference(m, c, Z) -> float:
@@ -125,10 +132,12 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
         r = st.columns(4)
         rates = {
             name: r[i].number_input(
-                name,
+                CLOUD_LABELS[name][0],
                 0.0,
                 1.0 if name != "shuffle_k" else 10.0,
-                step=0.05,
+                step=0.05 if name != "shuffle_k" else 0.5,
+                format="%.2f" if name != "shuffle_k" else "%.1f",
+                help=CLOUD_LABELS[name][1],
                 key=widgets.kept(f"map_cloud_{name}", default),
             )  # fmt: skip
             for i, (name, default) in enumerate(CLOUD_NOISE)

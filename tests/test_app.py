@@ -250,6 +250,8 @@ def test_interpolation_sends_every_positions_decodes_and_reports_the_position(ap
     for row, m in zip(data["rows"], models):  # exactly the library's decodes at every t, one batch each, as read
         assert row["texts"] == detokenize_all(m.interpolate(a, b, ts, "lerp"))
         assert [tuple(r) for r in row["runs"]] == ops.runs(row["texts"])
+    runs = [len(ops.runs(m.interpolate(a, b, ts, "lerp"))) for m in models]  # counted here, from the library's
+    assert f"Stretches along this path: AE {runs[0]}, AAE {runs[1]}." in texts(at, "caption")
     at.toggle(key="show_tokens").set_value(True).run()  # on request: the tokens the model wrote
     for row, m in zip(scrubber_data(at, "interp_t")["rows"], models):
         assert row["texts"] == m.interpolate(a, b, ts, "lerp")
@@ -440,6 +442,9 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
     assert "active units" in at.metric[1].label
     sizes = next(d for d in at.dataframe if "module" in d.value.columns)  # grouped like the total: 1,197,312
     assert json.loads(sizes.proto.columns)["parameters"]["type_config"]["format"] == "localized"
+    from textae.model import MODULES  # each module said in words beside its size
+
+    assert sizes.value.set_index("module")["what it is"].to_dict() == {k: MODULES[k] for k in sizes.value["module"]}
     assert len(table(at, "sample")) == 10
     at.slider(key="insp_prior_n").set_value(3).run()
     assert len(table(at, "sample")) == 3
@@ -709,6 +714,8 @@ def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifie
 
 def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app, app_root, monkeypatch):
     at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae")
+    rates = [at.number_input(key=f"map_cloud_{name}") for name, _ in map_panels.CLOUD_NOISE]
+    assert [r.label for r in rates] == ["word drop", "blank", "substitute", "local shuffle (places)"]  # in words
     at.slider(key="map_cloud_k").set_value(20).run()
     at.text_input(key="map_cloud_text").input("the staff was friendly and the food was great").run()
     assert not at.exception and not at.error

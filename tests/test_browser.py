@@ -455,6 +455,10 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
     for i, (x0, y0, x1, y1) in enumerate(names):
         assert 0 <= x0 < x1 <= ink["width"] and 0 <= y0 < y1 <= ink["height"]
         assert all(not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1) for a0, b0, a1, b1 in names[:i])
+    said = page.locator(MAP).evaluate("el => el.__names")  # each name whole, or cut after 3 words at least
+    decodes = set(layer["text"])
+    assert len(said) == len(names)
+    assert all(t in decodes or (t.endswith(" …") and len(t[:-2].split()) >= 3) for t in said), said
     drawn = page.evaluate(f"() => document.querySelector('{MAP} .under').toDataURL().length")
     assert drawn > 1000  # the layer's canvas holds a picture, not a blank
     other = next(k for k, v in enumerate(layer["cellId"]) if v != lit)  # a cell of another territory: it is lit
@@ -465,7 +469,11 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
                            timeout=60_000)  # fmt: skip
     assert page.locator(MAP).get_attribute("data-borders") == "0"  # the change view has no borders
     scale = page.locator(f"{MAP} .legend .layer-scale")  # its colour bar, with its scale
-    assert scale.is_visible() and "0" in scale.inner_text() and "1" in scale.inner_text()
+    assert scale.is_visible() and scale.locator(".ticked b").all_inner_texts() == ["0", "0.25", "0.5", "0.75", "1"]
+    from explorer.scatter import LAYER_ALPHA  # the bar is drawn at the cells' opacity: its colours are theirs
+
+    opacity = scale.locator(".ticked i").evaluate("el => getComputedStyle(el).opacity")
+    assert float(opacity) == pytest.approx(LAYER_ALPHA / 255, abs=1e-3)
     in_view(page)
     page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({other})"))  # a move, then back to the cell
     page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({cell})"))
@@ -538,13 +546,14 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
     def labels_are_whole_and_apart() -> int:
-        """The boxes of the labels drawn now: none overlaps another, none crosses the plot's edge."""
+        """The boxes of the labels drawn now: none overlaps another or comes within 4 px of it (labels that touch
+        read as one), none crosses the plot's edge."""
         boxes = json.loads(page.locator(MAP).get_attribute("data-region-boxes"))
         for i, (x0, y0, x1, y1) in enumerate(boxes):
             assert 0 <= x0 < x1 <= box["width"] and 0 <= y0 < y1 <= box["height"], (x0, y0, x1, y1)
             assert y1 - y0 >= 22  # two lines of at least 11 px
             for a0, b0, a1, b1 in boxes[:i]:
-                assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1), "two labels overlap"
+                assert not (x0 < a1 + 3.9 and a0 < x1 + 3.9 and y0 < b1 + 3.9 and b0 < y1 + 3.9), "labels touch"
         return len(boxes)
 
     assert labels_are_whole_and_apart() >= 1  # 1x

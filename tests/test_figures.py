@@ -73,3 +73,18 @@ def test_curves_draw_one_line_per_model_and_the_marked_radius():
     at_one = [c for c in root.iterfind(".//s:g[@class='curve']/s:circle", SVG) if c.get("data-r") == "1"]
     assert float(mark.get("data-r")) == 1.0 and all(c.get("cx") == mark.get("x1") for c in at_one)
     assert parse(svg_charts.jitter_curves(curves)).findall(".//s:line[@class='mark']", SVG) == []
+
+
+def test_models_side_by_side_take_their_kinds_colours_never_the_classes():
+    """An AAE red and a DAAE purple wherever they appear, by checkpoint or by kind; others, or a second of a
+    kind, the next free colours; never a class's blue or orange (PALETTE[0], [1])."""
+    from textae.figures import MODEL_COLOURS, PALETTE, model_colours
+
+    aae, daae = MODEL_COLOURS["aae"], MODEL_COLOURS["daae"]
+    assert model_colours(["yelp-aae", "yelp-daae"]) == [aae, daae] == model_colours(["AAE", "DAAE"])
+    assert model_colours(["DAAE", "AAE"]) == [daae, aae]  # by kind, not by place
+    assert model_colours(["a", "b"]) == [aae, daae]  # no kind: red, then purple
+    for names in (["x-daae", "y-daae"], ["vae", "ae", "laae", "arae", "daae", "aae", "lm"]):
+        got = model_colours(names)
+        assert len(set(got)) == len(names) and not {PALETTE[0], PALETTE[1]} & set(got)
+    assert model_colours(["x-daae", "y-daae"])[0] == daae

@@ -224,18 +224,35 @@ def test_touching_territories_never_share_a_colour(seed, n, kinds):
     np.testing.assert_array_equal(territory_colours(t, 12), colours)
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 24), kinds=st.integers(1, 6))
+def test_a_border_runs_exactly_between_each_pair_of_neighbouring_cells_of_two_territories(seed, n, kinds):
+    from textae.maps.landscape import borders
+
+    t = np.random.default_rng(seed).integers(0, kinds, (n, n))
+    seg = borders(t).astype(int)  # [E, 4] (x0, y0, x1, y1), cell units
+    between = set()
+    for x0, y0, x1, y1 in seg.tolist():
+        assert (x1 - x0, y1 - y0) in ((0, 1), (1, 0))  # one cell edge each
+        a, b = ((y0, x0 - 1), (y0, x0)) if x0 == x1 else ((y0 - 1, x0), (y0, x0))  # the cells on either side
+        assert t[a] != t[b]
+        between.add((a, b))
+    right, up = t[:, 1:] != t[:, :-1], t[1:, :] != t[:-1, :]
+    assert len(between) == len(seg) == int(right.sum() + up.sum())  # every such pair, once
+
+
 def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
-    from textae.figures import BORDER, territory_rgb
+    from textae.figures import territory_rgb
+    from textae.maps.landscape import borders
 
     land = Landscape(4, (0, 1, 0, 1), ["a", "a", "b", "b"] * 2 + ["c"] * 8)  # rows 0-1: a | b; rows 2-3: c
     rgb = territory_rgb(land)  # [4, 4, 3]
     assert np.allclose(rgb[0, 0], rgb[1, 1]) and not np.allclose(rgb[0, 0], rgb[0, 2])
     assert not np.allclose(rgb[0, 0], rgb[3, 0]) and not np.allclose(rgb[0, 2], rgb[3, 3])
     assert rgb.min() >= 0.55 - 1e-9  # pale: blended at least 55 % towards white
-    big = territory_rgb(land, scale=5)  # [20, 20, 3]
-    line = np.all(np.isclose(big, BORDER), -1)
-    assert line[:10, 10].all() and not line[:10, 5].any()  # between a and b, not inside a
-    assert line[10, :].all() and not line[15, :].any()  # between the rows of a and b and those of c
+    lines = sorted(map(tuple, borders(land.territory).tolist()))  # (x0, y0, x1, y1) in cell units
+    # between a and b (x = 2, rows 0 and 1), and between the rows of a and b and those of c (y = 2)
+    assert lines == sorted([(2, 0, 2, 1), (2, 1, 2, 2)] + [(i, 2, i + 1, 2) for i in range(4)])
     with pytest.raises(ValueError, match="at least 7"):
         from textae.maps.landscape import territory_colours
 

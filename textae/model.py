@@ -67,6 +67,20 @@ class Dropout(nn.Dropout):
         return dropout(x, self.p, self.training)
 
 
+# what each top-level module does, in a reader's words (the Checkpoint inspector lists them beside their sizes)
+MODULES = {
+    "embed": "word embeddings, shared by the encoder and the decoder",
+    "E": "encoder: a bidirectional LSTM over the input",
+    "G": "decoder: an LSTM that writes the sentence from z",
+    "h2mu": "encoder state to the mean of z",
+    "h2logvar": "encoder state to the log-variance of z: training samples z around its mean, in every variant",
+    "z2emb": "z to the decoder's input at every step",
+    "proj": "decoder state to scores over the vocabulary",
+    "D": "discriminator: tells codes from prior samples (adversarial presets)",
+    "Gen": "generator of the learned prior (ARAE)",
+}
+
+
 class TextAutoencoder(nn.Module):
     """LSTM encoder/decoder with a Gaussian posterior and an optional discriminator on z."""
 

@@ -146,14 +146,14 @@ HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
 
 
-def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA, scale: int = 1) -> np.ndarray:
-    """A decoded landscape's cells as RGBA [n * scale, n * scale, 4] (row 0 at the lowest y), coloured by
-    territory (textae.figures.territory_rgb: pale, no two touching territories alike; lines between them
-    at scale > 1, while the map draws its own) or by change (Viridis over the mean neighbour edit distance)."""
+def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA) -> np.ndarray:
+    """A decoded landscape's cells as RGBA [n, n, 4] (row 0 at the lowest y), coloured by territory
+    (textae.figures.territory_rgb: pale, no two touching territories alike; the map draws the lines between
+    them) or by change (Viridis over the mean neighbour edit distance)."""
     if kind == "territories":
-        rgb = territory_rgb(land, scale) * 255
+        rgb = territory_rgb(land) * 255
     else:
-        rgb = viridis(land.change).repeat(scale, 0).repeat(scale, 1)
+        rgb = viridis(land.change)
     return np.concatenate([np.rint(rgb), np.full((*rgb.shape[:2], 1), alpha)], -1).astype(np.uint8)
 
 
@@ -171,7 +171,8 @@ def _layer(land, kind: str, layer_id: str, hover: str) -> dict:
              "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind}  # fmt: skip
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
         layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
-                          "colours": VIRIDIS}  # fmt: skip
+                          "ticks": ["0", "0.25", "0.5", "0.75", "1"], "colours": VIRIDIS,
+                          "alpha": round(LAYER_ALPHA / 255, 3)}  # drawn as the cells are  # fmt: skip
         layer["values"] = np.round(land.change.ravel(), 3).tolist()  # [n * n], row-major from the bottom left
     return layer
 

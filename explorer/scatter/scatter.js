@@ -153,10 +153,20 @@ export default function (component) {
     k.append(star, document.createTextNode(m.name)); legend.appendChild(k);
   }
   if (data.layer && data.layer.scale) {  // the landscape's colour bar, beside the points' legend
+    // drawn as the cells are, at the layer's opacity over the plot's background, so a colour on the map is the
+    // colour on the bar; ticked at each of r.ticks
     const r = data.layer.scale, k = document.createElement('span'), bar = document.createElement('span');
-    k.className = 'layer-scale'; bar.className = 'ramp';
-    bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
-    k.append(document.createTextNode(`${r.title}: ${r.lo}`), bar, document.createTextNode(r.hi));
+    k.className = 'layer-scale'; bar.className = 'ramp ticked';
+    const fill = document.createElement('i');
+    fill.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
+    fill.style.opacity = String(r.alpha ?? 1);
+    bar.appendChild(fill);
+    for (const t of r.ticks || [r.lo, r.hi]) {
+      const tick = document.createElement('b'); tick.textContent = t;
+      tick.style.left = `${100 * (Number(t) - Number(r.lo)) / (Number(r.hi) - Number(r.lo))}%`;
+      bar.appendChild(tick);
+    }
+    k.append(document.createTextNode(`${r.title}`), bar);
     legend.appendChild(k);
   }
 
@@ -324,11 +334,15 @@ export default function (component) {
   // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would overlap another or
   // a region's label (`taken`), cross the plot's edge, or not fit at 11 px waits for the reader to zoom in.
   // Drawn over the points (as DataMapPlot writes its labels), each letter with a white halo.
+  // two labels' boxes [x0, y0, x1, y1] overlap, or come within GAP px of each other: labels that touch read as one
+  const GAP = 4;
+  const near = (a, b) => a[0] < b[2] + GAP && b[0] < a[2] + GAP && a[1] < b[3] + GAP && b[1] < a[3] + GAP;
+
   function nameTerritories(c, taken) {
     const L = st.layer, [x0, x1, y0, y1] = L.extent;
     const gx = (g) => x0 + g * (x1 - x0) / (L.n - 1), gy = (g) => y0 + g * (y1 - y0) / (L.n - 1);
     const cw = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), ch = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
-    const boxes = [];
+    const boxes = [], written = [];
     c.textAlign = 'center'; c.textBaseline = 'middle';
     for (const nm of L.names) {
       const room = (2 * nm.depth + 1) * cw - 6, tall = (2 * nm.depth + 1) * ch - 4;  // around its deepest cell
@@ -344,6 +358,8 @@ export default function (component) {
         lines.push(words.slice(0, k).join(' '));
         words = words.slice(k);
       }
+      const shown = nm.text.split(' ').length - words.length;
+      if (words.length && shown < 3) continue;  // "the <unk> …" names no territory: wait for a zoom to say more
       if (words.length) lines[lines.length - 1] += ' …';
       const w = Math.max(...lines.map((ln) => c.measureText(ln).width));
       if (w > room + 12) continue;  // one word wider than the territory: wait for a zoom
@@ -351,8 +367,8 @@ export default function (component) {
       const h = lines.length * (size + 2), top = py - h / 2;
       const box = [px - w / 2 - 2, top - 2, px + w / 2 + 2, top + h + 2];
       if (box[0] < 0 || box[1] < 0 || box[2] > dims.W || box[3] > dims.H) continue;
-      if ([...taken, ...boxes].some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
-      boxes.push(box);
+      if ([...taken, ...boxes].some((b) => near(box, b))) continue;
+      boxes.push(box); written.push(lines.join(' '));
       c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.8)'; c.fillStyle = '#222';
       lines.forEach((ln, i) => {
         const y = top + (i + 0.5) * (size + 2);
@@ -362,6 +378,7 @@ export default function (component) {
     c.lineWidth = 1;
     root.dataset.names = String(boxes.length);  // tests read how many names are written, and where
     root.dataset.nameBoxes = JSON.stringify(boxes.map((b) => b.map((v) => Math.round(v * 10) / 10)));
+    root.__names = written;  // and what they say, in the boxes' order
   }
 
   function cellAt(px, py) {  // the landscape's cell under a pixel, or -1
@@ -406,7 +423,7 @@ export default function (component) {
         px = Math.min(Math.max(px, w / 2 + 2), dims.W - w / 2 - 2);  // inside the plot, whole
         py = Math.min(Math.max(py, size / 2 + 4), dims.H - h + size / 2 - 2);
         const box = [px - w / 2, py - size / 2 - 3, px + w / 2, py - size / 2 - 3 + h];
-        if (w > dims.W - 4 || boxes.some((b) => box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3])) continue;
+        if (w > dims.W - 4 || boxes.some((b) => near(box, b))) continue;
         boxes.push(box);
         // a pale plate beneath: a region's label stays readable over the territories' own names and the points
         c.fillStyle = 'rgba(255,255,255,0.82)'; c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);

@@ -19,11 +19,10 @@ PALE = 0.55  # how far territory fills are blended towards white
 BORDER = (0.25, 0.25, 0.25)  # the lines between territories
 
 
-def territory_rgb(land, scale: int = 1, pale: float = PALE):
-    """A decoded landscape's territories as RGB floats [n * scale, n * scale, 3] in 0..1 (row 0 at the lowest
-    y): each territory's patch one pale colour of TERRITORIES, none shared by two that touch; with scale > 1 each
-    cell is scale x scale pixels and a line of BORDER is drawn wherever neighbouring cells decode differently
-    (the picture the Text lab and `textae landscape` draw; the map draws its own lines in the browser).
+def territory_rgb(land, pale: float = PALE):
+    """A decoded landscape's territories as RGB floats [n, n, 3] in 0..1 (row 0 at the lowest y): each
+    territory's patch one pale colour of TERRITORIES, none shared by two that touch. The lines between them
+    are drawn apart, as lines (textae.maps.landscape.borders; the map draws its own in the browser).
     Returns a numpy array; numpy is imported here, as every plotting need of this package is."""
     import numpy as np
 
@@ -33,16 +32,25 @@ def territory_rgb(land, scale: int = 1, pale: float = PALE):
     table = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in TERRITORIES])
     table = table * (1 - pale) + pale  # towards white
     names = list(dict.fromkeys(land.decodes))  # territory id k is the k-th distinct decode (Landscape.territory)
-    rgb = table[territory_colours(t, len(TERRITORIES), names)]  # [n, n, 3]
-    if scale <= 1:
-        return rgb
-    big = rgb.repeat(scale, 0).repeat(scale, 1)
-    tt = t.repeat(scale, 0).repeat(scale, 1)
-    line = np.zeros(tt.shape, dtype=bool)
-    line[:, 1:] |= tt[:, 1:] != tt[:, :-1]  # the first pixel column of a cell whose left neighbour differs
-    line[1:, :] |= tt[1:, :] != tt[:-1, :]
-    big[line] = BORDER
-    return big
+    return table[territory_colours(t, len(TERRITORIES), names)]  # [n, n, 3]
+
+
+# the models set side by side (the Toy and Text labs' curves, Geometry's boxes): an AAE red and a DAAE purple
+# on every page, in colours the classes (PALETTE[0] and [1], blue and orange, on every map) never take
+MODEL_COLOURS = {"aae": PALETTE[3], "daae": PALETTE[4]}
+
+
+def model_colours(names: list[str]) -> list[str]:
+    """A colour for each of models shown side by side, named by checkpoint or kind ("yelp-daae", "AAE"): an
+    AAE's and a DAAE's their own (MODEL_COLOURS), the others (or a second of a kind) the next free of red,
+    purple, then the palette's rest after blue and orange."""
+    spare = [MODEL_COLOURS["aae"], MODEL_COLOURS["daae"], *(c for c in PALETTE[2:] if c not in MODEL_COLOURS.values())]
+    out: list[str | None] = []
+    for name in names:
+        c = MODEL_COLOURS.get(name.lower().rsplit("-", 1)[-1])
+        out.append(c if c not in out else None)
+    free = iter(c for c in spare if c not in out)
+    return [c if c is not None else next(free) for c in out]
 
 
 def colour(i: int) -> str:

@@ -156,14 +156,21 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     distinct decode one colour, borders dark) and change (each cell's mean neighbour edit distance), with
     the corpus's map points over both when given."""
     plt = _pyplot()
-    from textae.figures import territory_rgb
+    from matplotlib.collections import LineCollection
 
-    x0, x1, y0, y1 = land.extent
-    box = [x0, x1, y0, y1]
+    from textae.figures import BORDER, territory_rgb
+    from textae.maps.landscape import borders
+
+    x0, x1, y0, y1 = land.extent  # of the grid's nodes; each cell is centred on its node, as on the map
+    cx, cy = (x1 - x0) / (land.n - 1), (y1 - y0) / (land.n - 1)  # a cell's size
+    box = [x0 - cx / 2, x1 + cx / 2, y0 - cy / 2, y1 + cy / 2]
     f = land.figures()
     fig, axes = plt.subplots(1, 2, figsize=(11, 5))
-    rgb = territory_rgb(land, scale=max(1, 512 // land.n))  # pale territories, lines between them
-    axes[0].imshow(rgb, origin="lower", extent=box, aspect="auto", interpolation="nearest")
+    axes[0].imshow(territory_rgb(land), origin="lower", extent=box, aspect="auto", interpolation="nearest")
+    # the lines between territories as vectors: drawn into the image's pixels, resampling to the figure's size
+    # dropped whole rows of them
+    seg = borders(land.territory) * ([cx, cy] * 2) + [box[0], box[2]] * 2  # [E, 4] in the map's coordinates
+    axes[0].add_collection(LineCollection(seg.reshape(-1, 2, 2), colors=[BORDER], linewidths=0.6))
     _name_territories(axes[0], land)
     axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
     im = axes[1].imshow(land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1,
@@ -174,8 +181,8 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     for ax in axes:
         if points is not None:
             ax.scatter(points[:, 0], points[:, 1], s=1, c="k", alpha=0.15, linewidths=0)
-        ax.set_xlim(x0, x1)
-        ax.set_ylim(y0, y1)
+        ax.set_xlim(box[0], box[1])
+        ax.set_ylim(box[2], box[3])
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
     fig.suptitle(f"{title}: the decoded landscape, {land.n} × {land.n}", fontsize=11)

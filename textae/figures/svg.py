@@ -14,7 +14,7 @@ from html import escape
 
 import numpy as np
 
-from textae.figures import colour
+from textae.figures import model_colours
 from textae.measure.geometry import GROUPS
 
 W, H = 720, 380  # the drawing's own units; the SVG scales to its container's width (viewBox)
@@ -56,8 +56,8 @@ def _frame(y_ticks: list[float], y_of, x_title: str, y_title: str, names: list[s
     out.append(_text(14, mid_y, y_title, size=11, extra=f' transform="rotate(-90 14 {mid_y:.1f})"'))
     out.append(_text((LEFT + W - RIGHT) / 2, H - 8, x_title))
     x = LEFT
-    for i, name in enumerate(names):
-        out.append(f'<rect x="{x}" y="12" width="12" height="12" fill="{colour(i)}"/>')
+    for name, tint in zip(names, model_colours(names)):
+        out.append(f'<rect x="{x}" y="12" width="12" height="12" fill="{tint}"/>')
         out.append(_text(x + 18, 22, name, anchor="start"))
         x += 30 + 7.5 * len(name)
     return out
@@ -76,6 +76,7 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
     groups: model -> {"edit 1": [...], "edit 2": ..., "edit 3": ..., "random": [...]}.
     """
     names = list(groups)
+    tints = model_colours(names)
     values = [float(v) for g in groups.values() for k in GROUPS for v in g.get(k, [])]
     top = max([1.2, *values]) * 1.05
     y_of = _y_scale(top)
@@ -97,7 +98,7 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
             v = np.asarray(groups[name].get(group, []), dtype=float)
             if not len(v):
                 continue
-            tint = colour(mi)
+            tint = tints[mi]
             cx = LEFT + (gi + 0.5) * slot + (mi - (len(names) - 1) / 2) * width
             q1, med, q3 = np.percentile(v, [25, 50, 75])
             lo_w, hi_w = v[v >= q1 - 1.5 * (q3 - q1)].min(), v[v <= q3 + 1.5 * (q3 - q1)].max()  # Tukey's whiskers
@@ -135,8 +136,8 @@ def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = No
     if mark is not None:
         body.append(f'<line class="mark" x1="{x_of(mark):.1f}" x2="{x_of(mark):.1f}" y1="{TOP}" y2="{H - BOTTOM}" '
                     f'stroke="#888888" stroke-dasharray="5 4" data-r="{mark:g}"/>')  # fmt: skip
-    for i, (name, c) in enumerate(curves.items()):
-        tint, pts = colour(i), sorted((float(r), float(v)) for r, v in c.items())
+    for (name, c), tint in zip(curves.items(), model_colours(names)):
+        pts = sorted((float(r), float(v)) for r, v in c.items())
         path = " ".join(f"{x_of(r):.1f},{y_of(v):.1f}" for r, v in pts)
         body.append(f'<polyline points="{path}" fill="none" stroke="{tint}" stroke-width="2"/>')
         body.append(f'<g class="curve" fill="{tint}" data-model="{escape(name)}">' + "".join(

@@ -123,6 +123,18 @@ def adjacency(ids: np.ndarray) -> dict[int, set[int]]:
     return out
 
 
+def borders(territory: np.ndarray) -> np.ndarray:
+    """The lines between neighbouring cells of an [n, n] grid (row 0 at the lowest y) that lie in different
+    territories: segments [E, 4] as (x0, y0, x1, y1) in cell units, 0 .. n from the grid's lower left corner,
+    one per differing pair of cells. Drawn as lines, not as pixels, so a figure of any size keeps them all."""
+    t = np.asarray(territory)
+    j, i = np.nonzero(t[:, 1:] != t[:, :-1])  # cell (j, i) and (j, i + 1): a vertical line at x = i + 1
+    vertical = np.stack([i + 1, j, i + 1, j + 1], 1)
+    j, i = np.nonzero(t[1:, :] != t[:-1, :])  # cell (j, i) and (j + 1, i): a horizontal line at y = j + 1
+    horizontal = np.stack([i, j + 1, i + 1, j + 1], 1)
+    return np.concatenate([vertical, horizontal]).astype(np.float64).reshape(-1, 4)
+
+
 def territory_colours(territory: np.ndarray, n_colours: int, names: list[str] | None = None) -> np.ndarray:
     """[n, n] colour indices (0 .. n_colours - 1) for a territory grid: one per patch, never the same for two
     patches that touch, so neighbouring territories always differ.
