@@ -89,7 +89,7 @@ if view != "Live training":
         st.markdown(f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
                     f"model's {side} × {side} grid over its probe map, a colour per territory, lines between "
                     "them; hover a cell to read its decode. The lab's models know only the training sentences' "
-                    f"{c.vocab_max:,} most frequent words: `<unk>` stands for any other")  # fmt: skip
+                    f"{c.vocab_max:,} most frequent words: `<unk>` stands for any other word.")  # fmt: skip
         for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
             land = Landscape(side, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
             nodes = grid_nodes(land.extent, land.n)  # [n*n, 2]: the map's points, hidden; its frame is the grid's
