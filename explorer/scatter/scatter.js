@@ -421,9 +421,13 @@ export default function (component) {
         c.font = `${small}px sans-serif`;
         const w = Math.max(w1, c.measureText(r.label).width) + 6, h = size + small + 6;
         px = Math.min(Math.max(px, w / 2 + 2), dims.W - w / 2 - 2);  // inside the plot, whole
-        py = Math.min(Math.max(py, size / 2 + 4), dims.H - h + size / 2 - 2);
-        const box = [px - w / 2, py - size / 2 - 3, px + w / 2, py - size / 2 - 3 + h];
-        if (w > dims.W - 4 || boxes.some((b) => near(box, b))) continue;
+        const inside = (y) => Math.min(Math.max(y, size / 2 + 4), dims.H - h + size / 2 - 2);
+        const at = (y) => [px - w / 2, y - size / 2 - 3, px + w / 2, y - size / 2 - 3 + h];
+        // at its place, else just below or above it, clear of the labels placed before (one label's height away)
+        const tries = [0, h + GAP, -h - GAP].map((d) => inside(py + d));
+        py = tries.find((y) => !boxes.some((b) => near(at(y), b)));
+        if (w > dims.W - 4 || py === undefined) continue;
+        const box = at(py);
         boxes.push(box);
         // a pale plate beneath: a region's label stays readable over the territories' own names and the points
         c.fillStyle = 'rgba(255,255,255,0.82)'; c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
