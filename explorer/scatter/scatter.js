@@ -330,14 +330,15 @@ export default function (component) {
     root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
   }
 
-  // The territories' names: each decode written inside its territory, largest territory first, in a size that
-  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would overlap another or
-  // a region's label (`taken`), cross the plot's edge, or not fit at 11 px waits for the reader to zoom in.
-  // Drawn over the points (as DataMapPlot writes its labels), each letter with a white halo.
   // two labels' boxes [x0, y0, x1, y1] overlap, or come within GAP px of each other: labels that touch read as one
   const GAP = 4;
   const near = (a, b) => a[0] < b[2] + GAP && b[0] < a[2] + GAP && a[1] < b[3] + GAP && b[1] < a[3] + GAP;
 
+  // The territories' names: each decode written inside its territory, largest territory first, in a size that
+  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would come `near` another
+  // or a region's label (`taken`), cross the plot's edge, not fit at 11 px, or be cut to fewer than three words
+  // waits for the reader to zoom in. Drawn over the points (as DataMapPlot writes its labels), each letter with
+  // a white halo.
   function nameTerritories(c, taken) {
     const L = st.layer, [x0, x1, y0, y1] = L.extent;
     const gx = (g) => x0 + g * (x1 - x0) / (L.n - 1), gy = (g) => y0 + g * (y1 - y0) / (L.n - 1);
@@ -405,8 +406,9 @@ export default function (component) {
     c.font = '11px sans-serif'; c.textBaseline = 'middle';
     const boxes = [];  // the region labels' boxes, which the territories' names keep clear of
     if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
-      // placed coarse first; a label whose box would overlap one already placed is left out at this zoom, and
-      // one that would cross the plot's edge is moved inside it; text at least 11 px high
+      // placed coarse first; a label whose box would come `near` one already placed is moved a label's height
+      // below or above its place, else left out at this zoom; one that would cross the plot's edge is moved
+      // inside it; text at least 11 px high
       const zoom = st.fit.w / st.view.w;  // 1 at Reset view
       const levels = new Set();
       c.textAlign = 'center';
