@@ -95,6 +95,7 @@ if view != "Live training":
             nodes = grid_nodes(land.extent, land.n)  # [n*n, 2]: the map's points, hidden; its frame is the grid's
             view = scatter.view_id("text lab landscape", n, int(rec.steps[at]), land.decodes)
             with col:
+                st.markdown(f"**{n.upper()}**")  # which model's plane, above it
                 scatter.scatter(f"lab_land_{n}", view, len(nodes), scatter.corpus_points(view, nodes, land.decodes),
                                 layer=scatter.landscape_layer(land, "territories"), points=False, select=False,
                                 height=360)  # fmt: skip

@@ -64,7 +64,8 @@ def metric_curves(history: list[dict], x: str = "step", shares: bool = True):
     names = list(dict.fromkeys(df["model"]))
     fig = px.line(df, x=x, y="value", color="model", facet_col="metric", height=260,
                   color_discrete_map=dict(zip(names, model_colours(names))))  # as on every page  # fmt: skip
-    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))  # "purity", not "metric=purity"
+    # "nn recall", not "metric=nn_recall": as the panels' titles say it
+    fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1].replace("_", " ")))
     if shares:
         fig.update_yaxes(range=[0, 1.02])
     else:

@@ -88,3 +88,19 @@ def test_models_side_by_side_take_their_kinds_colours_never_the_classes():
         got = model_colours(names)
         assert len(set(got)) == len(names) and not {PALETTE[0], PALETTE[1]} & set(got)
     assert model_colours(["x-daae", "y-daae"])[0] == daae
+
+
+def test_territories_take_no_class_colour():
+    """No territory fill is a pale blue or orange, the classes' hues: each fill's hue at least 20° from both,
+    unless it is a grey (saturation under 0.15)."""
+    import colorsys
+
+    from textae.figures import PALETTE, TERRITORIES
+
+    def hsv(h: str) -> tuple[float, float, float]:
+        return colorsys.rgb_to_hsv(*(int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)))
+
+    for c in TERRITORIES:
+        for cls in PALETTE[:2]:
+            d = abs(hsv(c)[0] - hsv(cls)[0]) * 360
+            assert min(d, 360 - d) >= 20 or hsv(c)[1] < 0.15, (c, cls)

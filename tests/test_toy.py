@@ -106,8 +106,8 @@ def test_run_seeds_is_toylab_per_seed_and_reports_the_wins():
     wins = sum(d["purity"] > a["purity"] and d["nn_recall"] > a["nn_recall"] for a, d in zip(*results.values()))
     assert seeds_report(results).splitlines()[-1].endswith(f"in {wins}/2 seeds")
     titles = panel_titles(first, {n: rs[0] for n, rs in results.items()})
-    assert titles["daae"].startswith(f"DAAE (p={cfg.p}): purity {results['daae'][0]['purity']:.2f}")
-    assert panel_titles(first) == {"aae": "AAE (p=0.0)", "daae": f"DAAE (p={cfg.p})"}
+    assert titles["daae"].startswith(f"DAAE (bit-flip noise p = {cfg.p}): purity {results['daae'][0]['purity']:.2f}")
+    assert panel_titles(first) == {"aae": "AAE (bit-flip noise p = 0.0)", "daae": f"DAAE (bit-flip noise p = {cfg.p})"}
 
 
 @pytest.mark.slow

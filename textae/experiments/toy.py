@@ -278,7 +278,7 @@ def panel_titles(lab: ToyLab, metrics: dict[str, dict[str, float]] | None = None
     for n in lab.names:
         m = (metrics or {}).get(n)
         tail = f": purity {m['purity']:.2f}, nn-recall {m['nn_recall']:.2f}, bit acc {m['bit_acc']:.2f}" if m else ""
-        out[n] = f"{n.upper()} (p={lab.variants[n]}){tail}"
+        out[n] = f"{n.upper()} (bit-flip noise p = {lab.variants[n]}){tail}"
     return out
 
 

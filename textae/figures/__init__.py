@@ -12,9 +12,11 @@ PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e
 
 
 # the decoded landscape's territories: 12 hues picked to be told apart from their neighbours (adjacent
-# territories never share one: textae.maps.landscape.territory_colours), shown pale beneath the map's points
-TERRITORIES = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#9c755f",
-               "#ff9da7", "#86bcb6", "#a0cbe8", "#8cd17d"]  # fmt: skip
+# territories never share one: textae.maps.landscape.territory_colours), shown pale beneath the map's points.
+# No blue and no orange: those are the classes' (PALETTE[0], [1]), and a pale orange territory under the
+# points would read as a positive area
+TERRITORIES = ["#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#e0d54a", "#9b7fd4", "#ff9da7", "#8cd17d",
+               "#bab0ac", "#d4a6c8", "#a3a948", "#499894"]  # fmt: skip
 PALE = 0.55  # how far territory fills are blended towards white
 BORDER = (0.25, 0.25, 0.25)  # the lines between territories
 

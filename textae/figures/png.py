@@ -219,7 +219,7 @@ def _name_territories(ax, land, most: int = 24) -> None:
             x0 + i * (x1 - x0) / (n - 1),
             y0 + j * (y1 - y0) / (n - 1),
             text,
-            ha="center",
+            ha="left" if i < n / 5 else "right" if i > 4 * n / 5 else "center",  # never past the plot's edge
             va="center",
             fontsize=7,
             color="#222",
