@@ -874,6 +874,7 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     for i, name in enumerate(rec.names):
         layer = component_data(at, "textae.scatter", f"lab_land_{name}")["layer"]
         assert layer["text"].split("\n") == list(rec.landscapes[i][0]) and layer["kind"] == "territories"
+    assert [md.value for md in at.markdown if md.value in ("**AAE**", "**DAAE**")] == ["**AAE**", "**DAAE**"]
     captions = texts(at, "caption")
     for i, name in enumerate(rec.names):  # counted here from the recorded decodes, not by the page's own code
         assert f"{name.upper()}: distinct decodes {len(set(rec.landscapes[i][0])):,}" in captions
