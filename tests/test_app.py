@@ -448,6 +448,7 @@ def test_inspector_shows_sizes_curves_latents_and_samples(app):
     assert len(table(at, "sample")) == 10
     at.slider(key="insp_prior_n").set_value(3).run()
     assert len(table(at, "sample")) == 3
+    assert "Checkpoint: ae" in texts(at, "caption") and "/checkpoints/" not in texts(at, "caption")  # not its path
 
 
 def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab, monkeypatch):
