@@ -83,13 +83,16 @@ def regions(m, c, Z, shown) -> list[dict] | None:
 # the page's default noise: light word drop, where the DAAE's lead over the AAE shows best (benchmarks/clouds.py:
 # its copies land 26 % closer, against 16 % at the training noise 0.3,0,0.1,0; docs/landscape.md)
 CLOUD_NOISE = (("drop", 0.1), ("blank", 0.0), ("sub", 0.0), ("shuffle_k", 0.0))
-# each rate's box, in words (label, help): NoiseConfig's fields, as the paper's C(x) describes them
-CLOUD_LABELS = {
-    "drop": ("word drop", "The chance that each word is deleted."),
-    "blank": ("blank", "The chance that each word is replaced by a blank token."),
-    "sub": ("substitute", "The chance that each word is replaced by a random word of the vocabulary."),
-    "shuffle_k": ("local shuffle (places)", "Words move at most this many places (0: no shuffle)."),
-}
+# each rate's box: its label and help in words (NoiseConfig's fields, as the paper's C(x) describes them),
+# its largest value, step and format
+CLOUD_BOXES = {
+    "drop": ("word drop", "The chance that each word is deleted.", 1.0, 0.05, "%.2f"),
+    "blank": ("blank", "The chance that each word is replaced by a blank token.", 1.0, 0.05, "%.2f"),
+    "sub": ("substitute", "The chance that each word is replaced by a random word of the vocabulary.", 1.0, 0.05,
+            "%.2f"),
+    "shuffle_k": ("local shuffle (places)", "Words move at most this many places (0: no shuffle).", 10.0, 0.5,
+                  "%.1f"),
+}  # fmt: skip
 
 
 def reference(m, c, Z) -> float:
@@ -130,18 +133,11 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
         said = text.typed(raw, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
         k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=widgets.kept("map_cloud_k", 50))
         r = st.columns(4)
-        rates = {
-            name: r[i].number_input(
-                CLOUD_LABELS[name][0],
-                0.0,
-                1.0 if name != "shuffle_k" else 10.0,
-                step=0.05 if name != "shuffle_k" else 0.5,
-                format="%.2f" if name != "shuffle_k" else "%.1f",
-                help=CLOUD_LABELS[name][1],
-                key=widgets.kept(f"map_cloud_{name}", default),
-            )  # fmt: skip
-            for i, (name, default) in enumerate(CLOUD_NOISE)
-        }
+        rates = {}
+        for box, (name, default) in zip(r, CLOUD_NOISE):
+            label, about, top, step, fmt = CLOUD_BOXES[name]
+            rates[name] = box.number_input(label, 0.0, top, step=step, format=fmt, help=about,
+                                           key=widgets.kept(f"map_cloud_{name}", default))  # fmt: skip
         if raw and not said:  # typed, but only spaces: said so, as docs/failures.md promises
             st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
                        icon=":material/warning:")  # fmt: skip
@@ -155,7 +151,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 )
             marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
             marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said)])
-            ratio = {f"{Path(m.path).name or m.cfg.model_type.upper()}": made.ratio}
+            ratio = {state.checkpoint_name(m.path): made.ratio}
             other = m2 = None
             with feedback.errors_shown():
                 m2 = second_model(m)
@@ -165,7 +161,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                     ref2 = reference(m2, c, codes2)
                     other = store.held(key2, lambda: clouds.cloud(m2, said, k_copies, noise, ref2,
                                                                   copies=made.copies))  # fmt: skip
-                    ratio[f"{Path(m2.path).name or m2.cfg.model_type.upper()}"] = other.ratio
+                    ratio[state.checkpoint_name(m2.path)] = other.ratio
             cols = st.columns(len(ratio))
             for col, (who, value) in zip(cols, ratio.items()):
                 col.metric(f"copies' distance / a random pair's: {who}", f"{value:.2f}",
