@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import CHROMIUM, ensure_chromium, serve_app
+from browser import CHROMIUM, chromium_missing, serve_app
 from common import ROOT, YELP, cpu_name
 
 SUBJECTS = ["the food", "the staff", "our waiter", "the pizza", "this place", "the service", "the salad"]
@@ -196,7 +196,7 @@ def main() -> None:
                     "patterns into the map's search, and print how far each median moved")  # fmt: skip
     ap.add_argument("--repeat", type=int, default=3, help="with --attack: runs of each kind, alternated, pooled")
     a = ap.parse_args()
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         raise SystemExit(why)
     corpus = "Yelp valid (shared data)" if YELP.split("valid").exists() else str(ROOT / "README.md")

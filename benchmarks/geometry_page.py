@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
+from browser import chromium_missing, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 
 from textae.data import DataLayout
@@ -79,7 +79,7 @@ def main() -> None:
     ap.add_argument("--picks", default="yelp-vae,yelp-daae,yelp-vae,yelp-daae,yelp-arae,yelp-daae",
                     help="model B's picks in turn (checkpoint names in the picker); empty for none")  # fmt: skip
     a = ap.parse_args()
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         sys.exit(f"no browser: {why}")
     valid = DataLayout.shared("yelp").split("valid")

@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import ensure_chromium, launch, serve_app, wait_idle
+from browser import chromium_missing, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 
 MAP = ".tx-scatter[data-frames]"
@@ -88,7 +88,7 @@ def main() -> None:
     ap.add_argument("--before", help="a git revision to measure too, served from a temporary worktree")
     ap.add_argument("--corpus", default=str(YELP.split("train")), help="default: Yelp train, all 154,940")
     a = ap.parse_args()
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         raise SystemExit(why)
     corpus = Path(a.corpus).resolve()

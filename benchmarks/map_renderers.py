@@ -23,7 +23,7 @@ from pathlib import Path
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 import numpy as np
-from browser import Received, ensure_chromium, launch, serve_app, wait_idle
+from browser import Received, chromium_missing, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 from map_scale import rss_mib
 
@@ -155,7 +155,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=154_940)
     ap.add_argument("--renderers", default="plotly,pydeck,component")
     a = ap.parse_args()
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         raise SystemExit(why)
     folder = Path(tempfile.mkdtemp(prefix="textae-renderers-"))

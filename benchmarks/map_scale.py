@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import Received, ensure_chromium, free_port, launch, serve_app, wait_idle
+from browser import Received, chromium_missing, free_port, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 
 from textae.precision import describe
@@ -191,7 +191,7 @@ def main() -> None:
     ap.add_argument("--methods", default="pca", help="pca, umap, or both: pca,umap")
     ap.add_argument("--precisions", default="auto", help="the servers' TEXTAE_PRECISION, each in turn: fp32,auto")
     a = ap.parse_args()
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         raise SystemExit(why)
     folder = Path(tempfile.mkdtemp(prefix="textae-map-scale-"))

@@ -34,8 +34,8 @@ import torch
 from browser import (  # noqa: E402
     SCRUBBER,
     STREAMLIT_SLIDER,
+    chromium_missing,
     drag,
-    ensure_chromium,
     launch,
     serve_app,
     slide,
@@ -187,7 +187,7 @@ def main() -> None:
         n = sum(v.numel() for v in textae.load(p, "cpu").model.parameters()) / 1e6
         t_ms, k_ms = compute_ms(p)
         print(f"{p.name[-24:]:>24} {n:6.1f}M {t_ms:10.0f} ms {k_ms:14.0f} ms")
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         print(f"browser timings skipped: {why}")
         return

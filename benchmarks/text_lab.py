@@ -144,9 +144,9 @@ def main() -> None:
         print(f"mean lead at the end: {np.mean([r['daae'] - r['aae'] for r in rows]):+.3f}")
     if a.no_browser:
         return
-    from browser import ensure_chromium
+    from browser import chromium_missing
 
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         print(f"browser figures skipped: {why}")
         return

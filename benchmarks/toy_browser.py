@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import ensure_chromium, launch, serve_app, wait_idle  # noqa: E402
+from browser import chromium_missing, launch, serve_app, wait_idle  # noqa: E402
 from common import ROOT
 from playwright.sync_api import sync_playwright
 
@@ -24,7 +24,7 @@ from textae.experiments.toy import ToyConfig
 
 
 def main() -> None:
-    if (why := ensure_chromium()) is not None:
+    if (why := chromium_missing()) is not None:
         sys.exit(f"no browser: {why}")
     steps = ToyConfig().steps
     caption = re.compile(r"step (\d+) / \d+ · ([\d.]+) s of training")

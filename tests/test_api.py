@@ -124,3 +124,58 @@ def test_runs_split_a_path_into_stretches_of_one_sentence(items):
     assert [i for a, b in r for i in range(a, b)] == list(range(len(items)))  # a partition, in order
     assert all(len(set(items[a:b])) == 1 for a, b in r)
     assert all(items[a1] != items[a2] for (a1, _), (a2, _) in zip(r, r[1:]))  # neighbours differ
+
+
+def test_every_method_reads_a_bare_string_as_one_sentence(m, tmp_path):
+    """A str is one sentence wherever TextAE takes sentences, never a list of its characters; a method that
+    takes no sentences refuses a str with a clear error. Every public method is called, so a new one needs a
+    case here."""
+    s, t = "the food is great .", "the service was slow ."
+    z = m.encode(s)
+    v = m.encode(t) - z
+    calls = {
+        "encode": lambda: m.encode(s).shape == (m.cfg.dim_z,),
+        "encode_corpus": lambda: m.encode_corpus(s).shape == (1, m.cfg.dim_z),
+        "reconstruct": lambda: isinstance(m.reconstruct(s), str),
+        "decode": lambda: isinstance(m.decode(z), str),
+        "interpolate": lambda: _strs(m.interpolate(s, t, 3), 3),
+        "style_vector": lambda: np.allclose(m.style_vector(s, t), v, atol=1e-5),
+        "apply_vector": lambda: isinstance(m.apply_vector(s, v, 1.0), str),
+        "sweep_vector": lambda: _strs(m.sweep_vector(s, v, [0.0, 1.0]), 2),
+        "neighbors": lambda: [n.sentence for n in m.neighbors(s, t, k=1)] == [t],
+        "nll": lambda: m.nll(s, m=2)["per_sentence"].shape == (1,),
+        "sample": lambda: _refuses(lambda: m.sample(s)),
+        "prior_codes": lambda: _refuses(lambda: m.prior_codes(s)),
+        "at_precision": lambda: _refuses(lambda: m.at_precision(s)),
+        "save_vector": lambda: _refuses(lambda: m.save_vector("x", s)),
+        "load_vector": lambda: _refuses(lambda: m.load_vector(s)),
+        "vectors": lambda: isinstance(m.vectors(), list),
+        "free_vector_name": lambda: isinstance(m.free_vector_name(s), str),
+        "fingerprint": lambda: isinstance(m.fingerprint(), str),
+        "param_counts": lambda: isinstance(m.param_counts(), dict),
+    }  # fmt: skip
+    public = {n for n, f in vars(textae.TextAE).items() if callable(f) and not n.startswith("_")}
+    assert public == set(calls), (
+        f"methods without a case: {public - set(calls)}; cases without a method: {set(calls) - public}"
+    )
+    for name, call in calls.items():
+        assert call(), name
+    # a list of one sentence answers in lists, and agrees with the bare string
+    assert m.sweep_vector([s], v, [0.0, 1.0]) == [[x] for x in m.sweep_vector(s, v, [0.0, 1.0])]
+    assert m.apply_vector([s], v) == [m.apply_vector(s, v)]
+    with pytest.raises(textae.TextaeError, match="two sentences"):
+        m.interpolate([s], t)
+
+
+def _strs(out, n: int) -> bool:
+    """True when `out` is a list of n sentences (str)."""
+    return isinstance(out, list) and len(out) == n and all(isinstance(x, str) for x in out)
+
+
+def _refuses(call) -> bool:
+    """True when `call` raises a clear error (textae's own, or a TypeError/ValueError naming the problem)."""
+    try:
+        call()
+    except (textae.TextaeError, TypeError, ValueError) as e:
+        return bool(str(e))
+    return False

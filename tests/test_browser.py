@@ -14,8 +14,8 @@ import pytest
 from browser import (
     SCRUBBER,
     SCRUBBER_TEXT,
+    chromium_missing,
     drag,
-    ensure_chromium,
     launch,
     serve_app,
     slide,
@@ -38,7 +38,7 @@ PAGES = ["", "latent_map", "interpolation", "style", "compare", "inspector", "to
 @pytest.fixture(scope="module")
 def site(app_root, tmp_path_factory):
     """(base URL, query string) of a live app over the test checkpoints, with a browser page open on it."""
-    why = ensure_chromium()
+    why = chromium_missing()
     if why:
         pytest.skip(why)
     root = Path(os.environ.get("TEXTAE_BROWSER_CHECKPOINTS", app_root / "checkpoints"))

@@ -1,10 +1,11 @@
 """The disk cache of codes and maps: keyed by content, shared between processes, atomic, bounded, self-healing."""
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
-import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -79,24 +80,45 @@ def test_a_corrupt_entry_is_rebuilt_and_logged_once(store, model, corpus, caplog
     np.testing.assert_array_equal(np.load(entry)["codes"], Z)  # written again, whole
 
 
-@pytest.mark.slow
 def test_two_processes_computing_one_entry_at_once_compute_it_once(store):
-    code = textwrap.dedent("""
+    """The first process computes while holding the entry's lock; it returns only once the kernel lists the
+    second process as waiting on that lock (/proc/locks shows a blocked request as `->`), so the second one
+    has asked before the entry exists and must have waited on flock, whatever the machine's speed."""
+    if not Path("/proc/locks").exists():
+        pytest.skip("needs Linux's /proc/locks to see a process waiting on a lock")
+    first = textwrap.dedent("""
         import os, sys, time
         import numpy as np
         from textae.storage import cache
+        def waiting(inode):  # a blocked flock on this lock file: "N: -> FLOCK ADVISORY WRITE pid maj:min:inode ..."
+            return any("->" in line and line.split()[6].endswith(f":{inode}") for line in open("/proc/locks"))
         def compute():
-            open(sys.argv[1], "a").write(f"{os.getpid()}\\n")  # who computed
-            time.sleep(1.0)  # long enough for the other process to ask meanwhile
+            print("computing", flush=True)  # the lock is held: the test starts the second process now
+            inode = os.stat(cache.root() / ".both-entry.lock").st_ino
+            deadline = time.monotonic() + 120
+            while not waiting(inode):
+                if time.monotonic() > deadline:
+                    sys.exit("the second process never waited on the entry's lock")
+                time.sleep(0.01)
             return {"x": np.arange(1000, dtype=np.float32)}
-        print(float(cache.get("both-entry", compute)["x"].sum()))
+        print(float(cache.get("both-entry", compute)["x"].sum()), flush=True)
     """)
-    log = store.parent / "computed.txt"
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(log)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-             for _ in range(2)]  # fmt: skip
-    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    second = textwrap.dedent("""
+        import numpy as np
+        from textae.storage import cache
+        def compute():
+            raise SystemExit("the second process computed the entry itself")
+        print(float(cache.get("both-entry", compute)["x"].sum()), flush=True)
+    """)
+    a = subprocess.Popen([sys.executable, "-c", first], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert a.stdout.readline().strip() == "computing"  # a pipe, not a sleep: a holds the lock now
+        b = subprocess.Popen([sys.executable, "-c", second], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        outs = [(p.communicate(timeout=180)[0].strip().splitlines() or ["(nothing)"])[-1] for p in (a, b)]
+    finally:
+        a.kill()
+    assert a.returncode == 0 and b.returncode == 0
     assert outs == [str(float(sum(range(1000))))] * 2
-    assert len(log.read_text().split()) == 1  # one of them computed; the other waited and read
     assert [p.name for p in store.glob("*.npz")] == ["both-entry.npz"]
     assert not list(store.glob("*.tmp"))
 
@@ -258,9 +280,9 @@ def test_an_error_of_compute_itself_reaches_the_caller_once_and_is_not_a_cache_e
 
 
 def test_eviction_takes_an_entrys_lock_file_with_it(store):
-    for name in ("old", "new"):
+    for i, name in enumerate(("old", "new")):
         cache.get(name, lambda: {"x": np.zeros(1000)})
-        time.sleep(0.01)  # the two entries' times differ
+        os.utime(store / f"{name}.npz", (1_700_000_000 + i, 1_700_000_000 + i))  # "old" used first, by its time
     assert {p.name for p in store.glob(".*.lock")} == {".old.lock", ".new.lock"}
     gone = cache.evict((store / "new.npz").stat().st_size)
     assert [p.name for p in gone] == ["old.npz"]

@@ -56,9 +56,22 @@ def test_boxes_draw_every_value_once_per_model_and_group():
     assert "A <aae> & co" in legend and "B" in legend and "random sentences (5–95 %)" in legend
 
 
-def test_boxes_are_the_same_drawing_every_time():
-    groups = {"A": {"edit 1": [0.1, 0.2, 0.3], "random": [1.0, 0.9]}}
-    assert svg_charts.distance_boxes(groups) == svg_charts.distance_boxes(groups)
+def test_boxes_jitter_their_points_inside_the_box_by_a_fixed_seed():
+    """The points' sideways jitter is seeded (a redraw does not shimmer), really spreads them, and keeps
+    each point within its own box's width."""
+    groups = {"A": {"edit 1": [0.1, 0.2, 0.3, 0.25, 0.15], "random": [1.0, 0.9]}}
+
+    def points(seed):
+        root = parse(svg_charts.distance_boxes(groups, seed=seed))
+        g = root.find(".//s:g[@class='points'][@data-group='edit 1']", SVG)
+        rect = root.find(".//s:g[@class='box']/s:rect", SVG)
+        left, width = float(rect.get("x")), float(rect.get("width"))
+        return [float(c.get("cx")) for c in g.iterfind("s:circle", SVG)], (left, left + width)
+
+    xs, (lo, hi) = points(0)
+    assert points(0)[0] == xs  # the same seed, fresh inputs: the same drawing
+    assert points(1)[0] != xs and len(set(xs)) == len(xs)  # jittered, by the seed
+    assert all(lo - 0.11 <= x <= hi + 0.11 for x in xs)  # within the box (one decimal of rounding)
 
 
 def test_curves_draw_one_line_per_model_and_the_marked_radius():

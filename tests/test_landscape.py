@@ -33,10 +33,14 @@ def test_each_cell_decodes_the_inverse_of_its_node(fitted):
     m, proj, P, _ = fitted
     land = landscape(m, proj, P, 6)
     assert len(land.decodes) == 36
-    assert land.decodes == m.decode(proj.inverse(land.nodes))  # the model's own decode of each node's code
     x0, x1, y0, y1 = land.extent
-    assert land.nodes[0].tolist() == pytest.approx([x0, y0]) and land.nodes[-1].tolist() == pytest.approx([x1, y1])
-    assert land.nodes[1][0] > land.nodes[0][0] and land.nodes[6][1] > land.nodes[0][1]  # row-major from bottom left
+    xs, ys = np.linspace(x0, x1, 6), np.linspace(y0, y1, 6)
+    grid = np.array([[x, y] for y in ys for x in xs])  # row-major from the bottom left, built here by hand
+    np.testing.assert_allclose(land.nodes, grid, rtol=1e-5, atol=1e-5)
+    codes = proj.inverse(land.nodes)  # [36, dim_z]: the codes under the nodes lie on the map's plane...
+    np.testing.assert_allclose(proj.transform(codes), land.nodes, atol=1e-4)  # ...and project back to them
+    for i in (0, 7, 35):  # each cell is its node's code decoded alone, not as part of the grid's batch
+        assert land.decodes[i] == m.decode(codes[i])
 
 
 def test_figures_are_recomputed_from_the_decodes(fitted):

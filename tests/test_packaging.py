@@ -118,20 +118,19 @@ def test_import_textae_needs_no_plotting_or_app_library():
     assert p.returncode == 0 and p.stdout.strip() == "[]", p.stdout + p.stderr[-2000:]
 
 
-def test_modules_that_moved_keep_their_old_names():
-    """`textae.landscape` and the other old module names are the modules at their new homes, not copies."""
+def test_old_flat_module_names_are_gone():
+    """Each module has one name: the flat names of before the role packages (textae.landscape, textae.cache) are
+    not importable, and `import textae` adds no finder of its own to sys.meta_path."""
     import importlib
+    import sys
 
     import textae
 
-    for old, new in textae.MOVED.items():
-        assert importlib.import_module(f"textae.{old}") is importlib.import_module(f"textae.{new}")
-        assert getattr(textae, old) is importlib.import_module(f"textae.{new}")
-    from textae.cache import get
-
-    from textae.storage import cache
-
-    assert get is cache.get
+    assert not hasattr(textae, "MOVED")
+    for old in ("landscape", "cache", "checkpoint", "train", "evaluation", "toy"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(f"textae.{old}")
+    assert not [f for f in sys.meta_path if type(f).__module__.startswith("textae")]
     with pytest.raises(AttributeError):
         textae.no_such_module  # noqa: B018
 

@@ -16,6 +16,7 @@ import torch
 from helpers import ROOT, TINY, map_view, maps, scrubber_data, texts
 
 import textae
+from textae.detokenize import detokenize_all, tokenize
 from textae.errors import DataError, InputError, TextaeError
 
 access = pytest.importorskip("textae.storage.access")
@@ -306,10 +307,17 @@ def test_a_saved_vector_with_list_metadata_opens(app, app_root, tmp_path):
     dim = textae.load(ck).cfg.dim_z
     (ck / "best" / "vectors").mkdir(exist_ok=True)
     save_file({"v": torch.ones(dim)}, str(ck / "best" / "vectors" / "odd.safetensors"), metadata={"info": "[1]"})
+    assert textae.load(ck).load_vector("odd")[1] == {}  # metadata that is not a dict reads as none
     at = app("app_pages/style.py", ckpt=ck)
     at.radio(key="style_source").set_value("A saved vector").run()
     at.selectbox(key="style_saved").set_value("odd").run()
     assert not at.exception and not at.error
+    # the page decodes with that vector: its rows are the library's sweep along the vector of ones
+    inputs = [t.strip() for t in at.text_area(key="style_inputs").value.splitlines() if t.strip()]
+    ks = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0
+    by_k = textae.load(ck).sweep_vector([tokenize(t) for t in inputs], np.ones(dim, np.float32), ks)
+    want = [detokenize_all([row[j] for row in by_k]) for j in range(len(inputs))]
+    assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == want
 
 
 def test_the_geometry_page_says_a_truncation_once(app):

@@ -105,7 +105,7 @@ def test_serve_py_starts_with_any_hostile_recent_views_file(kind, app_root, tmp_
     """A server started on each bad file answers its health check within 70 s with under 1 GB of memory;
     the next view a browser runs replaces the file."""
     sync_api = pytest.importorskip("playwright.sync_api")
-    from browser import ensure_chromium, launch, wait_idle
+    from browser import chromium_missing, launch, wait_idle
 
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
     root().mkdir(parents=True)
@@ -116,7 +116,7 @@ def test_serve_py_starts_with_any_hostile_recent_views_file(kind, app_root, tmp_
         rss = _rss_mb(procs[0].pid)
         print(f"{kind}: healthy, server RSS {rss:.0f} MB")
         assert rss < 1024
-        why = ensure_chromium()
+        why = chromium_missing()
         if why:
             pytest.skip(why)
         query = f"ckpt={app_root / 'checkpoints' / 'ae'}&corpus={app_root / 'corpus.txt'}"

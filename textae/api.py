@@ -35,6 +35,16 @@ def load(path: str | Path, device: str | torch.device | None = None, precision: 
     return m.at_precision(choose(m, precision))
 
 
+def _listed(sents: str | list[str]) -> tuple[list[str], bool]:
+    """One sentence (a str) or several as a list, and whether one was given: a str is never split into its
+    characters."""
+    if isinstance(sents, str):
+        return [sents], True
+    if isinstance(sents, (bytes, dict)) or not hasattr(sents, "__iter__"):
+        raise InputError(f"expected a sentence (str) or a list of sentences, got {type(sents).__name__}")
+    return list(sents), False
+
+
 MAX_SAMPLES = 1_000_000  # prior samples per call: their codes alone take n * dim_z * 4 bytes
 
 
@@ -130,12 +140,13 @@ class TextAE:
         return Z[0] if single else Z
 
     def encode_corpus(
-        self, sents: list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192,
+        self, sents: str | list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192,
         digest: str | None = None,
     ) -> np.ndarray:  # fmt: skip
         """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.storage.cache),
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
-        has it); progress(fraction) while encoding."""
+        has it); progress(fraction) while encoding. A str is a corpus of one sentence ([1, dim_z])."""
+        sents, _ = _listed(sents)
         from textae.maps.view import View
         from textae.storage import cache
 
@@ -200,28 +211,31 @@ class TextAE:
 
     def interpolate(self, s1: str, s2: str, ts=5, method: str = "lerp", **decode_kw) -> list[str]:
         """Decoded sentences along the lerp/slerp path from s1's code to s2's (ts: step count or times)."""
+        if not (isinstance(s1, str) and isinstance(s2, str)):
+            raise InputError("interpolate takes two sentences, each a str")
         z = self.encode([s1, s2])
         return self.decode(ops.path(z[0], z[1], ts, method), **decode_kw)
 
-    def style_vector(self, sents_a: list[str], sents_b: list[str]) -> np.ndarray:
-        """v = mean z(B) - mean z(A)."""
-        return ops.attribute_vector(self.encode(list(sents_a)), self.encode(list(sents_b)))
+    def style_vector(self, sents_a: str | list[str], sents_b: str | list[str]) -> np.ndarray:
+        """v = mean z(B) - mean z(A) [dim_z]; a str is a set of one sentence."""
+        return ops.attribute_vector(self.encode(_listed(sents_a)[0]), self.encode(_listed(sents_b)[0]))
 
     def apply_vector(self, sents: str | list[str], v: np.ndarray, k: float = 1.0, **decode_kw) -> list[str] | str:
         """Decode z + k * v for each sentence's code z."""
-        if isinstance(sents, str):
-            return self.sweep_vector([sents], v, [k], **decode_kw)[0][0]
-        return self.sweep_vector(sents, v, [k], **decode_kw)[0]
+        return self.sweep_vector(sents, v, [k], **decode_kw)[0]  # a str gives [K] sentences, a list [K][N]
 
-    def sweep_vector(self, sents: list[str], v: np.ndarray, ks, **decode_kw) -> list[list[str]]:
-        """Decode z + k * v for every k and sentence, in one batch: [len(ks)][len(sents)] sentences."""
+    def sweep_vector(self, sents: str | list[str], v: np.ndarray, ks, **decode_kw) -> list[list[str]] | list[str]:
+        """Decode z + k * v for every k and sentence, in one batch: [len(ks)][len(sents)] sentences, or
+        [len(ks)] sentences for one sentence given as a str."""
         ks = np.asarray(ks, dtype=np.float32).reshape(-1)  # [K]
         if not np.isfinite(ks).all():
             raise InputError(f"the scale k must be a finite number, not {ks[~np.isfinite(ks)][0]}")
-        Z = self.encode(list(sents))  # [N, dim_z]
+        sents, single = _listed(sents)
+        Z = self.encode(sents)  # [N, dim_z]
         shifted = Z[None] + ks[:, None, None] * np.asarray(v, dtype=np.float32)[None, None]  # [K, N, dim_z]
         out = self.decode(shifted.reshape(-1, self.cfg.dim_z), **decode_kw)
-        return [out[i * len(Z) : (i + 1) * len(Z)] for i in range(len(ks))]
+        rows = [out[i * len(Z) : (i + 1) * len(Z)] for i in range(len(ks))]
+        return [row[0] for row in rows] if single else rows
 
     # ------------------------------------------------- saved attribute vectors
     def vectors(self) -> list[str]:
@@ -247,11 +261,12 @@ class TextAE:
         self, queries: str | list[str], corpus: list[str], k: int = 10, corpus_codes: np.ndarray | None = None
     ) -> list[list[ops.Neighbor]] | list[ops.Neighbor]:
         """The k corpus sentences whose codes lie nearest each query's (Euclidean, posterior means): a list
-        per query, or one list for one query given as a str."""
+        per query, or one list for one query given as a str; a corpus given as a str is one sentence."""
+        corpus, _ = _listed(corpus)
         if not corpus:
             raise InputError("the corpus to search is empty")
         q = np.atleast_2d(self.encode(queries))
-        c = self.encode(list(corpus)) if corpus_codes is None else corpus_codes
+        c = self.encode(corpus) if corpus_codes is None else corpus_codes
         idx, dist = ops.nearest(q, c, k)
         out = [[ops.Neighbor(int(i), corpus[i], float(d)) for i, d in zip(ri, rd)] for ri, rd in zip(idx, dist)]
         return out[0] if isinstance(queries, str) else out
