@@ -11,7 +11,7 @@ from explorer.scrubber import scrubber
 from explorer.state import UPLOAD_LIMIT_MB
 from textae.config import replace
 from textae.data import DataLayout, read_bytes, read_label_names
-from textae.experiments import lab
+from textae.experiments import lab, recording
 from textae.maps.landscape import Landscape, grid_nodes
 from textae.maps.landscape import shown as shown_figures
 
@@ -28,9 +28,9 @@ st.markdown(
 
 
 @st.cache_resource(show_spinner=False)
-def recording(path: str) -> lab.Recording:
+def recorded(path: str) -> recording.Recording:
     """The shipped recording, read once per server."""
-    return lab.Recording.load(path)
+    return recording.Recording.load(path)
 
 
 @st.cache_resource(show_spinner=False)
@@ -52,9 +52,9 @@ view = st.segmented_control(
 # ------------------------------------------------------------------ replay
 if view != "Live training":
     with feedback.errors_shown():
-        rec = recording(str(live_lab.RECORDING))
-        c, m = rec.lab_config, rec.meta
-        lead = lab.lead_times(rec)
+        rec = recorded(str(live_lab.RECORDING))
+        c, m = lab.LabConfig.from_dict(rec.config), rec.meta
+        lead = recording.lead_times(rec)
         said = ", ".join(
             f"by {k:.2f} after {v:.0f} s" if v is not None else f"never by {k:.2f}" for k, v in lead.items()
         )

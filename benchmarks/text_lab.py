@@ -33,7 +33,7 @@ from common import ROOT, YELP, cpu_name
 from explorer.live_lab import RECORDING
 from textae.config import replace
 from textae.data import read_label_names, read_lines
-from textae.experiments import lab
+from textae.experiments import lab, recording
 from textae.training.parallel import torch_threads
 
 
@@ -47,7 +47,7 @@ def lead(seed: int, seconds: float, sents: list[str], labels: list[str]) -> dict
             tl.step(100)
             tl.frame()
     rec = tl.recording()
-    times = lab.lead_times(rec)
+    times = recording.lead_times(rec)
     np10 = rec.figures["np10"][:, -1]
     return {"seed": seed, "steps": tl.step_count, "steps_per_s": tl.step_count / tl.train_time,
             "lead_02": times[0.02], "lead_05": times[0.05], "aae": float(np10[0]), "daae": float(np10[1])}  # fmt: skip
@@ -119,7 +119,7 @@ def main() -> None:
     print(f"{cpu_name()}; live default {lab.LIVE.to_dict()}")
     if RECORDING.exists():
         rec = lab.Recording.load(RECORDING)
-        times = lab.lead_times(rec)
+        times = recording.lead_times(rec)
         print(f"shipped recording: {RECORDING.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames, "
               f"{int(rec.steps[-1]):,} steps, {float(rec.seconds[-1]):.0f} s of training on {rec.meta.get('cpu')}; "
               f"NP@10 AAE {rec.figures['np10'][0, -1]:.3f}, DAAE {rec.figures['np10'][1, -1]:.3f}; "

@@ -25,7 +25,7 @@ from browser import (
 from helpers import ROOT, SVG, svg_from_url
 
 from explorer.live_lab import RECORDING
-from textae.experiments.lab import Recording
+from textae.experiments.recording import Recording
 
 pytestmark = pytest.mark.slow  # browser, server and multi-process tests: the quick run (-m "not slow") leaves them out
 

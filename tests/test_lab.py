@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from textae import cli
 from textae.config import NoiseConfig
 from textae.errors import DataError, InputError
-from textae.experiments import lab
+from textae.experiments import lab, recording
 from textae.maps.landscape import landscape
 from textae.measure.metrics import edit_neighbors, neighborhood_recall
 from textae.training.parallel import torch_threads
@@ -92,9 +92,9 @@ def test_recorded_frames_equal_what_the_library_computes_for_those_steps(tmp_pat
     assert f.interpolation["daae"][0] == view.reconstruct(lab.INTERPOLATION[0])
     assert len(f.transfer["daae"]) == len(lab.TRANSFER) and tl.transfer_direction == "from negative towards positive"
     # and a saved recording reads back the same
-    back = lab.Recording.load(rec.save(tmp_path / "r.npz"))
+    back = recording.Recording.load(rec.save(tmp_path / "r.npz"))
     assert np.array_equal(back.points, rec.points) and back.interpolation == rec.interpolation
-    assert back.classes == ["negative", "positive"] and back.lab_config == cfg
+    assert back.classes == ["negative", "positive"] and lab.LabConfig.from_dict(back.config) == cfg
     last = back.history()[-1]
     assert last["step"] == 40 and last["model"] == "DAAE"
     assert last["NP@10"] == pytest.approx(rec.figures["np10"][1, -1])
@@ -114,7 +114,7 @@ def test_a_corpus_without_labels_records_no_transfer(tmp_path):
     sents, _ = corpus()
     rec = lab.record(lab.LabConfig(**{**TINY_LAB, "steps": 20}), sents, None)
     assert rec.classes == [] and (rec.labels == -1).all() and rec.transfer[0][0] == []
-    assert lab.Recording.load(rec.save(tmp_path / "r.npz")).classes == []
+    assert recording.Recording.load(rec.save(tmp_path / "r.npz")).classes == []
 
 
 _RECORDING: dict = {}
@@ -154,7 +154,7 @@ def _saved(tmp_path, **change) -> str:
 )
 def test_a_recording_of_another_version_or_shape_is_refused_with_a_clear_message(tmp_path, change, said):
     with pytest.raises(DataError, match=said.replace("[", r"\[").replace("]", r"\]")):
-        lab.Recording.load(_saved(tmp_path, **change))
+        recording.Recording.load(_saved(tmp_path, **change))
 
 
 def test_a_folder_or_a_fifo_is_asked_to_be_a_recording(tmp_path):
@@ -163,23 +163,23 @@ def test_a_folder_or_a_fifo_is_asked_to_be_a_recording(tmp_path):
     os.mkfifo(tmp_path / "fifo.npz")
     for path in (tmp_path, tmp_path / "fifo.npz"):
         with pytest.raises(DataError, match=r"give a text-lab recording \(\.npz\)"):
-            lab.Recording.load(path)
+            recording.Recording.load(path)
 
 
 def test_a_file_that_is_no_recording_is_refused_and_no_pickle_is_loaded(tmp_path):
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
     with pytest.raises(DataError, match="is not a text-lab recording"):
-        lab.Recording.load(bad)
+        recording.Recording.load(bad)
     buf = io.BytesIO()
     np.savez(buf, head=np.array([{"version": 1}], dtype=object))  # only a pickle could load this
     bad.write_bytes(buf.getvalue())
     with pytest.raises(DataError, match="is not a text-lab recording"):
-        lab.Recording.load(bad)
+        recording.Recording.load(bad)
     with zipfile.ZipFile(bad, "w") as z:
         z.writestr("steps.npy", b"junk")
     with pytest.raises(DataError):
-        lab.Recording.load(bad)
+        recording.Recording.load(bad)
 
 
 @pytest.mark.parametrize("field, value", [("probe_size", 10), ("steps", 0), ("dim_h", 10**6), ("lr", 0.0),
@@ -196,20 +196,20 @@ def test_a_corpus_too_small_for_its_probe_set_is_refused():
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(0, 10_000), st.floats(0, 2 * np.pi), st.booleans())
-def test_plane_turns_a_rotated_or_reflected_copy_back_onto_the_previous_frame(seed, angle, reflect):
+def test_the_plane_turns_a_rotated_or_reflected_copy_back_onto_the_previous_frame(seed, angle, reflect):
     Z = np.random.default_rng(seed).standard_normal((50, 6)) * np.array([5, 3, 1, 0.5, 0.2, 0.1])
-    prev = lab.plane(Z)
+    prev = lab.turned_pca(Z)[0]
     assert np.sqrt((prev.astype(np.float64) ** 2).sum(1).mean()) == pytest.approx(1, rel=1e-4)  # unit RMS
     c, s = np.cos(angle), np.sin(angle)
     R = np.eye(6)
     R[:2, :2] = [[c, -s], [s, c]]
     if reflect:
         R[:, 0] *= -1
-    assert np.allclose(lab.plane(Z @ R * 3.0, prev), prev, atol=1e-4)  # rotated, reflected, scaled: same plane
+    assert np.allclose(lab.turned_pca(Z @ R * 3.0, prev)[0], prev, atol=1e-4)  # rotated, reflected, scaled: same plane
 
 
 def test_lead_times_read_the_first_frame_at_each_margin():
-    rec = lab.Recording(
+    rec = recording.Recording(
         config=lab.LabConfig().to_dict(), steps=np.array([0, 100, 200]), seconds=np.array([0, 10, 20], np.float32),
         points=np.zeros((2, 3, 4, 2), np.float16), labels=np.full(4, -1, np.int16), classes=[],
         figures={"rec": np.zeros((2, 3), np.float32), "bleu": np.zeros((2, 3), np.float32),
@@ -217,8 +217,8 @@ def test_lead_times_read_the_first_frame_at_each_margin():
         interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2, landscapes=[[["a"] * 4] * 3] * 2,
     )  # fmt: skip
     rec.check()
-    assert lab.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}
-    assert lab.lead_times(rec, (0.1,)) == {0.1: None}
+    assert recording.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}
+    assert recording.lead_times(rec, (0.1,)) == {0.1: None}
 
 
 @pytest.mark.parametrize(
@@ -239,7 +239,7 @@ def test_a_recording_of_wrong_kinds_is_refused_as_data_not_a_traceback(tmp_path,
         arrays["head"] = np.frombuffer(change["config"].encode(), np.uint8)
         np.savez(path, **arrays)
     with pytest.raises(DataError, match=re.escape(said)):
-        lab.Recording.load(path)
+        recording.Recording.load(path)
 
 
 @pytest.mark.slow
@@ -256,7 +256,7 @@ def test_a_zip_bomb_recording_is_refused_before_its_arrays_are_read(tmp_path):
                 f.write(block)
     assert path.stat().st_size < 5 * 2**20
     with pytest.raises(DataError, match="expand to more than"):
-        lab.Recording.load(path)
+        recording.Recording.load(path)
 
 
 def test_the_unpacked_size_is_checked_from_the_zip_directory_before_reading(tmp_path, monkeypatch):
@@ -276,7 +276,7 @@ def test_random_bytes_are_not_called_pickled_data(tmp_path):
     path = tmp_path / "noise.npz"
     path.write_bytes(np.random.default_rng(0).bytes(4096))
     with pytest.raises(DataError, match="not an .npz archive") as e:
-        lab.Recording.load(path)
+        recording.Recording.load(path)
     assert "pickle" not in str(e.value)
 
 
@@ -309,7 +309,7 @@ def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_pa
             "--out", str(out), *flags]  # fmt: skip
     assert cli.main(argv) == 0
     summary = json.loads(capsys.readouterr().out)
-    rec = lab.Recording.load(out)
+    rec = recording.Recording.load(out)
     assert summary["step"] == 20 and rec.classes == ["negative", "positive"]
     assert summary["daae"]["np10"] == pytest.approx(float(rec.figures["np10"][1, -1]), abs=1e-3)
     assert cli.main(argv) == 2 and "exists; give another --out, or --force" in capsys.readouterr().err
@@ -320,8 +320,8 @@ def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_pa
 def test_the_shipped_recording_is_small_valid_and_shows_the_lesson():
     path = ROOT / "recordings" / "text_lab.npz"
     assert path.stat().st_size <= 5 * 2**20
-    rec = lab.Recording.load(path)
-    assert rec.classes == ["negative", "positive"] and rec.points.shape[2] == rec.lab_config.probe_size
+    rec = recording.Recording.load(path)
+    assert rec.classes == ["negative", "positive"] and rec.points.shape[2] == rec.config["probe_size"]
     np10 = rec.figures["np10"]
     assert np10[1, -1] - np10[0, -1] >= 0.02  # the DAAE's neighbourhoods are better preserved at the end
 
@@ -332,9 +332,9 @@ def test_the_landscape_lies_on_the_maps_own_plane_turned_as_it_is_drawn():
     rng = np.random.default_rng(2)
     Z = rng.standard_normal((60, 8)).astype(np.float32) * np.array([5, 3, 1, 1, 1, 1, 1, 1], np.float32)
     c, s = np.cos(0.7), np.sin(0.7)
-    prev = lab.plane(Z) @ np.array([[c, -s], [s, c]], np.float32)  # an earlier frame, turned by 40 degrees
+    prev = lab.turned_pca(Z)[0] @ np.array([[c, -s], [s, c]], np.float32)  # an earlier frame, turned by 40 degrees
     points, proj = lab.turned_pca(Z, prev)
-    np.testing.assert_array_equal(points, lab.plane(Z, prev))
+    np.testing.assert_array_equal(points, lab.turned_pca(Z, prev)[0])
     mapped = proj.transform(Z)  # [60, 2]
     scale = np.sqrt((mapped**2).sum(1).mean())
     np.testing.assert_allclose(mapped / scale, points, atol=1e-4)

@@ -179,7 +179,7 @@ def cmd_lab_record(a) -> None:
 
     from textae.cli import reports
     from textae.data import read_label_names, read_lines
-    from textae.experiments import lab
+    from textae.experiments import lab, recording
 
     cfg = lab.LabConfig(**given(a, lab.LabConfig))
     out = reports.check_file_free(a.out, a.force)  # before the training, not after it
@@ -194,7 +194,7 @@ def cmd_lab_record(a) -> None:
     rec.save(out)
     last = {n: {k: round(float(v[i, -1]), 3) for k, v in rec.figures.items()} for i, n in enumerate(rec.names)}
     print(json.dumps({"step": int(rec.steps[-1]), "seconds": round(float(rec.seconds[-1]), 1), **last,
-                      "np10_lead_seconds": lab.lead_times(rec)}))  # fmt: skip
+                      "np10_lead_seconds": recording.lead_times(rec)}))  # fmt: skip
     err(f"wrote {out} ({out.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames)")
 
 
