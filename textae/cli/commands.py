@@ -397,7 +397,9 @@ def cmd_cache(a) -> None:
         return
     i = cache.info()
     print(f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
-          + (f"; the oldest used {i['oldest']}" if i["oldest"] else ""))  # fmt: skip
+          + (f"; the oldest used {i['oldest']}" if i["oldest"] else "")
+          + (f"; removed {i['leftovers']} temporary file(s) of interrupted writes ({i['leftover_bytes'] / 2**20:,.1f} "
+             "MiB)" if i["leftovers"] else ""))  # fmt: skip
     wanted, problem = precision.from_env()
     print(f"precision: {precision.describe(wanted)}, the app's ({precision.ENV}); entries are kept per precision"
           + (f"; {problem}" if problem else ""))  # fmt: skip

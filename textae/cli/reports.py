@@ -45,15 +45,19 @@ def check_file_free(path: str | Path, force: bool) -> Path:
     return out
 
 
-def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path:
-    """The output directory, made if needed, once it is known that none of `files` in it would be replaced
-    (unless `force`). Raises TextaeError naming the first file that exists, or why the directory can't be used."""
+def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool, make: bool = True) -> Path:
+    """The output directory, made if needed (`make`), once it is known that none of `files` in it would be
+    replaced (unless `force`). Raises TextaeError naming the first file that exists, or why the directory can't
+    be used. A command checks with make=False first, and makes it once its input is read: a refused input
+    leaves no empty folder behind."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise TextaeError(f"--out {out}: it is a file; give a directory")
     taken = [f for f in files if (out / f).exists()]
     if taken and not force:
         raise TextaeError(f"{out / taken[0]} exists; give another --out, or --force to replace the results there")
+    if not make:
+        return out
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".textae-write-check"
