@@ -96,7 +96,7 @@ def csv_text(rows: Iterable[Mapping | Iterable], columns: Iterable[str] | None =
         columns = list(rows[0])
     columns = list(columns) if columns is not None else None
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf)  # RFC 4180's \r\n: a cell holding either character is then quoted, so it stays one cell
     if columns is not None:
         w.writerow([csv_cell(c) for c in columns])
     for row in rows:
