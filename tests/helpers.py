@@ -190,8 +190,20 @@ def trace_texts(fig: dict) -> list[str]:
 
 
 def table(at, column: str):
-    """The first table on the page (st.dataframe or st.table) with this column."""
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
+    """The first table on the page (st.dataframe or st.table) with this column, as a reader sees it."""
+    return next(t for t in [*(d.value for d in at.dataframe), *markdown_tables(at)] if column in t.columns)
+
+
+def markdown_tables(at) -> list:
+    """The page's st.tables as a reader sees them: st.table reads its cells and headers as Markdown, and the app
+    escapes the text in them (feedback.md_table), undone here."""
+    out = []
+    for d in at.table:
+        df = d.value.rename(columns=lambda c: plain(c) if isinstance(c, str) else c)
+        for col in df.columns:
+            df[col] = [plain(v) if isinstance(v, str) else v for v in df[col]]
+        out.append(df)
+    return out
 
 
 def component_data(at, name: str, key: str) -> dict:

@@ -567,3 +567,69 @@ def test_a_blank_label_for_a_sentence_is_refused_naming_its_line():
     with pytest.raises(DataError, match="line 2 is blank"):
         make_corpus(["the food", "the staff", ""], ["1", " ", ""], source="c.txt")
     assert make_corpus(["the food", ""], ["1", ""]).labels == ["1"]  # a blank line's blank label is fine
+
+
+# --------------------------------------------------- hostile text on the pages (the browser's view: test_browser)
+HOSTILE_NAMES = {
+    "0": "![p](http://evil.example/p.png)",
+    "1": "**bold** :red[red] <b>x</b> [click](http://evil.example/)",
+}
+
+
+def test_hostile_label_names_reach_the_rewrites_metrics_as_text(app, app_root, tmp_path):
+    from explorer import widgets
+    from explorer.feedback import md
+
+    labels = (app_root / "corpus.labels").read_text().split()
+    hostile = tmp_path / "hostile.labels"
+    hostile.write_text("\n".join(HOSTILE_NAMES[x] for x in labels) + "\n")
+    at = app("app_pages/latent_map.py", labels=hostile)
+    view = map_view(at)
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
+    at.run()
+    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
+    at.run()
+    if at.radio(key="map_rw_source").value == widgets.SAVED:
+        pytest.skip("no preset or saved vector for the test checkpoint")
+    at.button(key="map_rw_run").click().run()
+    assert not at.exception and not at.error and at.metric
+    for metric in at.metric:
+        named = [n for n in HOSTILE_NAMES.values() if md(n) in metric.label]
+        assert named and not any(n in metric.label for n in HOSTILE_NAMES.values()), metric.label  # escaped only
+    rows = next(d.value for d in at.dataframe if "before" in d.value.columns)  # a canvas grid: text as it is
+    assert set(rows["class before"]) <= set(HOSTILE_NAMES.values())
+
+
+def test_typed_markup_reaches_the_geometry_pages_tables_as_text(app):
+    from explorer.feedback import md
+
+    at = app("app_pages/geometry.py")
+    at.text_input(key="geo_sentence").input("the **staff** was [rude](http://evil.example/)").run()
+    assert not at.exception
+    cells = [v for t in at.table for col in t.value.columns for v in t.value[col] if isinstance(v, str)]
+    assert any("staff" in v for v in cells)
+    for v in cells:  # st.table reads Markdown: every cell escaped, none with markup of its own
+        assert "**" not in v.replace("\\*", "") and "](" not in v.replace("\\]", "").replace("\\(", ""), v
+    assert any(md("**staff**") in v or md("staff") in v for v in cells)
+
+
+def test_an_unknown_checkpoint_is_named_as_given_not_by_the_servers_path(app):
+    at = app("app_pages/latent_map.py", ckpt="no-such-model")
+    said = " ".join(e.value for e in at.error)
+    assert "no" in said and str(ROOT) not in texts(at, "error") and not at.exception
+
+
+def test_the_url_cannot_open_hidden_files_or_checkpoints_as_a_corpus(app):
+    refused = [({"corpus": ".git/config"}, "hidden"), ({"corpus": "checkpoints/yelp-daae/vocab.txt"}, "checkpoint"),
+               ({"labels": "pyproject.toml"}, "no corpus"), ({"corpus": "x\x00.png"}, "NUL")]  # fmt: skip
+    for query, said in refused:
+        at = app("app_pages/latent_map.py", **query)
+        assert said in texts(at, "error"), (query, texts(at, "error"))
+        assert not maps(at) and not at.exception
+
+
+def test_the_projects_streamlit_config_turns_usage_metrics_off():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False
