@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from textae.api import MAX_SAMPLES
-from textae.cli import measure
+from textae.cli import measure, reports
 from textae.cli.flags import (
     MAX_BATCH,
     MAX_IMPORTANCE,
@@ -427,6 +427,7 @@ def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
+    reports.MADE.clear()
     stdout, sys.stdout = sys.stdout, Printable(sys.stdout)  # what a file holds cannot move the terminal's cursor
     try:
         if getattr(a, "needs_model", False):
@@ -439,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
     except TextaeError as e:
         user_error(f"error: {e}")
+        reports.remove_made_empty()  # a refused input leaves no empty --out folder behind
         return 2
     finally:
         sys.stdout = stdout

@@ -276,7 +276,7 @@ def cmd_landscape(a) -> None:
         "landscape.json",
         *(f for n in named for f in (f"landscape-{n}.png", f"regions-{n}.csv", f"assignments-{n}.csv")),
     )
-    reports.check_free(a.out, files, a.force, make=False)  # before the work, not after it
+    out = reports.check_free(a.out, files, a.force)  # before the work, not after it
     labels = None
     if a.labels:
         label_names = read_label_names(a.labels)
@@ -284,7 +284,6 @@ def cmd_landscape(a) -> None:
     corpus = make_corpus(read_lines(a.data), labels, a.sentences, a.seed, a.data)
     check_levels(LEVELS, len(corpus.sentences))
     models = load_all(a.checkpoints, a.device, a.precision)
-    out = reports.check_free(a.out, files, a.force)  # made once the input is read: a refusal leaves no folder
     figures, written = {}, []
     for name, m in models.items():
         Z = m.encode(corpus.sentences)
@@ -316,12 +315,11 @@ def cmd_geometry(a) -> None:
     from textae.cli import reports
     from textae.measure import geometry
 
-    reports.check_free(a.out, reports.GEOMETRY_FILES, a.force, make=False)  # before the work, not after it
+    out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # before the work, not after it
     models = load_all(a.checkpoints, a.device, a.precision)
     corpus = [s for s in lines(a.data) if s]
     if len(corpus) < 2:
         raise TextaeError(f"{a.data} needs at least 2 non-empty sentences")
-    out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # made once the input is read
     pick = np.random.default_rng(a.seed).permutation(len(corpus))[: a.n]
     sentences = [corpus[i] for i in sorted(pick)]
     with tqdm(total=len(sentences), desc="sentences", file=sys.stderr, disable=None) as bar:
