@@ -69,11 +69,12 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
     for col, (name, j) in zip(st.container(key="geo_jitter").columns(len(jit)), jit.items()):
         top, times = j.counts(i)[0]
         col.markdown(
-            f"**{name}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
+            f"**{feedback.md(name)}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
             f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{feedback.md(text.shown(top))}*"
         )
-        col.table(text.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), "decoded"), hide_index=True)
-    scale = " · ".join(f"{name}: {h.scale:.2f}" for name, h in hoods.items())
+        col.table(feedback.md_table(text.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), "decoded")),
+                  hide_index=True)  # fmt: skip
+    scale = " · ".join(f"{feedback.md(name)}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
     st.container(key="geo_jitter_curve").image(svg.jitter_curves(curves, mark=r), width="stretch")
     st.caption(
@@ -99,7 +100,7 @@ def analysis() -> None:
         st.stop()
     vocabs = [m.vocab.idx2word for m in models.values()]
     if len(models) > 1 and vocabs[0] != vocabs[1]:
-        views = "; ".join(f"{name} reads *{feedback.md(text.shown(geometry.as_read(m, sentence)))}*"
+        views = "; ".join(f"{feedback.md(name)} reads *{feedback.md(text.shown(geometry.as_read(m, sentence)))}*"
                           for name, m in models.items())  # fmt: skip
         st.info(
             f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
@@ -142,11 +143,11 @@ def analysis() -> None:
         rank_cols = {name: h.ranks(1) for name, h in hoods.items()}
         ranks = {f"rank in {name}": [f"{r} / {len(randoms) + 1}" for r in rs] for name, rs in rank_cols.items()}
         table = {"one-edit variant": [v.sentence for v in ones], "edit": [v.edits[0] for v in ones], **ranks}
-        st.table(text.table(table, "one-edit variant"), hide_index=True)
+        st.table(feedback.md_table(text.table(table, "one-edit variant")), hide_index=True)  # cells read as Markdown
         st.caption(
             "Rank: where the variant falls among the random corpus sentences when all are sorted by latent distance "
             "from the sentence (1 = nearer than every random sentence). "
-            + " · ".join(f"{name}: {np.mean(r == 1):.0%} at rank 1" for name, r in rank_cols.items())
+            + " · ".join(f"{feedback.md(name)}: {np.mean(r == 1):.0%} at rank 1" for name, r in rank_cols.items())
         )
 
     # ---- 2. jitter: decode codes drawn at distance r around the sentence's code

@@ -70,8 +70,8 @@ with tab_lat:
         b.metric("mean ‖mean‖ / mean variance", f"{np.linalg.norm(stats['mean']):.2f} / {stats['var'].mean():.2f}")
         st.plotly_chart(charts.latent_moments(stats["mean"], stats["var"]), key="insp_latent")
         st.caption(
-            f"Posterior means of {len(c.sentences):,} sentences of {feedback.md(c.source)}, per dimension, "
-            "against N(0, I)."
+            f"Posterior means of {len(c.sentences):,} sentences of {feedback.md(access.as_given(c.source))}, per "
+            "dimension, against N(0, I)."
         )
 
 with tab_prior:

@@ -7,6 +7,7 @@ import streamlit as st
 from explorer import corpora, feedback, map_panels, maps, scatter, state, store, text, widgets
 from textae.maps import search
 from textae.maps.projection import kmeans
+from textae.storage.files import csv_text
 
 st.title("Latent map")
 m = state.model()
@@ -137,11 +138,12 @@ def interact() -> None:
             f"decodes to **{feedback.md(text.shown(centre).rstrip(' .'))}**."  # the sentence's own full stop, not two
         )
         d1, d2, d3, a, b = st.columns(5)
-        d1.download_button("Download as CSV", df.to_csv(index=False).encode(), "selection.csv", "text/csv",
+        as_csv = csv_text(df.to_dict("records"), df.columns).encode()  # a sentence "=1+1" stays text
+        d1.download_button("Download as CSV", as_csv, "selection.csv", "text/csv",
                            key="map_download")  # fmt: skip
         as_lines = "\n".join(df["sentence"]).encode() + b"\n"  # the tokens, as the corpus file has them
         d2.download_button("Download as text", as_lines, "selection.txt", "text/plain", key="map_download_txt")
-        d3.download_button("Mean code (CSV)", ",".join(f"{x:.6g}" for x in mean).encode() + b"\n", "mean_code.csv",
+        d3.download_button("Mean code (CSV)", csv_text([[f"{x:.6g}" for x in mean]]).encode(), "mean_code.csv",
                            "text/csv", key="map_download_mean")  # fmt: skip
         chosen = [c.sentences[i] for i in picked]
         for col, side in ((a, "A"), (b, "B")):

@@ -86,7 +86,7 @@ def lab_maps(points: dict[str, np.ndarray], labels: list[str] | None, hover: lis
     for col, name in enumerate(names, 1):
         for k, c in enumerate(sorted(set(labs.tolist()))):
             m = labs == c
-            fig.add_trace(go.Scattergl(x=points[name][m, 0], y=points[name][m, 1], mode="markers", name=c,
+            fig.add_trace(go.Scattergl(x=points[name][m, 0], y=points[name][m, 1], mode="markers", name=escape(c),
                                        legendgroup=c, showlegend=col == 1, text=text[m] if text is not None else None,
                                        hovertemplate="%{text}<extra>%{fullData.name}</extra>" if hover else None,
                                        marker=dict(size=4, color=colour(k), opacity=0.7)),
@@ -135,6 +135,7 @@ def figure_bars(table: pd.DataFrame):
     import plotly.express as px
 
     long = table.melt(["checkpoint", "type"], var_name="figure")
+    long["checkpoint"] = long["checkpoint"].map(escape)  # a folder's name: Plotly reads HTML in tick labels
     fig = px.bar(long, x="checkpoint", y="value", facet_col="figure", color="type", height=300)
     fig.update_yaxes(matches=None, showticklabels=True)
     return fig

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
+import re
+import string
 import threading
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from textae.errors import TextaeError, TextaeWarning
+from textae.storage.access import as_given
+
+# every ASCII punctuation character may be escaped in CommonMark, and escaped it is only itself: no emphasis,
+# link, image, HTML, entity, table, LaTeX ($) or Streamlit directive (:red[...]) can start
+_PUNCT = frozenset(string.punctuation)
+# Streamlit turns :smile: into an emoji and :material/x: into an icon after the escapes are read, on the text
+# itself: an invisible word joiner after such a colon keeps the shortcode from being recognised
+_SHORTCODE = re.compile(r":(?=[\w+/-]+:)")
+WORD_JOINER = "\u2060"
 
 
 def md(text: str) -> str:
-    """Text shown as itself inside Markdown (Yelp's `_num_` is not italics)."""
-    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in text)
+    """Text shown as itself inside Markdown: the one escape for every string from a file, a URL or a text box
+    that reaches a label, a caption, a metric, a tooltip or a table of the page (Yelp's `_num_` is not italics,
+    `![p](http://…)` fetches nothing)."""
+    text = _SHORTCODE.sub(":" + WORD_JOINER, str(text))
+    return "".join("\\" + c if c in _PUNCT else c for c in text)
+
+
+def md_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A table for st.table, which reads its cells and headers as Markdown: every text in it escaped (`md`)."""
+    out = df.rename(columns=lambda c: md(c) if isinstance(c, str) else c)
+    for col in out.columns:
+        out[col] = [md(v) if isinstance(v, str) else v for v in out[col]]
+    return out
 
 
 @contextmanager
@@ -25,7 +48,7 @@ def warnings_shown():
         yield
     for msg in messages:
         if first_time(msg):  # each once per run, in order, however many blocks raised it
-            st.warning(md(msg), icon=":material/warning:")
+            st.warning(md(as_given(msg)), icon=":material/warning:")
 
 
 @contextmanager
@@ -36,7 +59,7 @@ def errors_shown():
             yield
     except (TextaeError, ValueError, OSError) as e:  # ValueError, OSError: a library or a file said no
         if first_time(str(e)):
-            st.error(md(str(e)), icon=":material/error:")
+            st.error(md(as_given(str(e))), icon=":material/error:")  # the path as the user gave it
         st.stop()
 
 

@@ -164,7 +164,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                     ratio[state.checkpoint_name(m2.path)] = other.ratio
             cols = st.columns(len(ratio))
             for col, (who, value) in zip(cols, ratio.items()):
-                col.metric(f"copies' distance / a random pair's: {who}", f"{value:.2f}",
+                col.metric(f"copies' distance / a random pair's: {feedback.md(who)}", f"{value:.2f}",
                            help="RMS distance of the copies' codes from the sentence's code, over the RMS distance "
                            "between two sentences of this corpus drawn at random: 1 means the copies land as far "
                            "from their sentence as an unrelated sentence does")  # fmt: skip
@@ -215,12 +215,13 @@ def rewrite_selection(m, c, picked, Z) -> None:
     scored = done[1]
     if scored.target is not None:
         outside, there = int(scored.started_elsewhere.sum()), scored.already_there()
+        target = feedback.md(scored.target)  # a label from the labels file: shown as text, never as Markdown
         f1, f2 = st.columns(2)
         if outside:
-            f1.metric(f"of {outside:,} rows read as another class, now read as {scored.target}",
+            f1.metric(f"of {outside:,} rows read as another class, now read as {target}",
                       f"{int(scored.reached.sum()):,} ({scored.flip_share:.0%})")  # fmt: skip
         if there:
-            f2.metric(f"{there[0]:,} rows already read as {scored.target}: mean change of P({scored.target})",
+            f2.metric(f"{there[0]:,} rows already read as {target}: mean change of P({target})",
                       f"{there[1]:+.3f}")  # fmt: skip
     st.dataframe(text.table(scored.rows(), "before", "after"), key="map_rw_table", hide_index=True)
     st.download_button("Download the pairs (CSV)", scored.to_csv().encode(), "rewrites.csv", "text/csv",

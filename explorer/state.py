@@ -289,7 +289,9 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
             c = _selected_corpus(sel, m)
     except (TextaeError, ValueError, OSError) as e:
         if first_time(str(e)):
-            (st.error if required else st.warning)(f"The corpus cannot be used: {md(str(e))}", icon=":material/error:")
+            (st.error if required else st.warning)(
+                f"The corpus cannot be used: {md(access.as_given(str(e)))}", icon=":material/error:"
+            )
         if required:
             st.stop()
         return None
@@ -298,8 +300,8 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
         return None
     if c.sampled:
         st.caption(
-            f"{md(c.source)} holds {c.total:,} sentences; a sample of {len(c.sentences):,} (seed 0) is used "
-            "(change *Sentences to use* in the sidebar)."
+            f"{md(access.as_given(c.source))} holds {c.total:,} sentences; a sample of {len(c.sentences):,} (seed 0) "
+            "is used (change *Sentences to use* in the sidebar)."
         )
     return c
 
@@ -319,10 +321,10 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     if sel.corpus_kind == Source.FILE:
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
-        labels = access.readable(sel.labels_path) if sel.labels_path else None
+        labels = access.readable(sel.labels_path, corpus=True) if sel.labels_path else None
         raw_labels = read_bytes(labels, MAX_LABELS_BYTES) if labels else None
         names = read_label_names(labels) if labels else None
-        return read_corpus(str(access.readable(sel.corpus_path)), None, raw_labels, sel.limit, names=names)
+        return read_corpus(str(access.readable(sel.corpus_path, corpus=True)), None, raw_labels, sel.limit, names=names)
     up = st.session_state.get("corpus_upload")
     if up is None:
         return "Upload a corpus file (one sentence per line) in the sidebar to see it here."

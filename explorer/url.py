@@ -12,12 +12,18 @@ MAX_VALUE = 1000  # characters of one remembered value (the sidebar's paths are 
 def limit(text: str, low: int, high: int, default: int) -> tuple[int, str]:
     """The URL's n: a whole number within [low, high], clamped to the nearest end, or `default` when it is
     no number; with a notice to show when the link's value was not used as it is (else "")."""
+
+    def used(n: int) -> str:  # the most there is reads the whole file, however long or short it is
+        return f"the whole file is used (up to {high:,} lines)" if n >= high else f"{n:,} sentences are used"
+
     try:
         n = int(text[:16])
-    except ValueError:
-        return default, f"The link's n is not a whole number; {default:,} sentences are used."
+    except ValueError:  # "nan", "1e3", "": no whole number
+        return default, f"The link's n is not a whole number; {used(default)}."
     clamped = min(max(n, low), high)
     if clamped != n:
-        return clamped, (f"The link asks for {n:,} sentences; the number box allows {low:,} to {high:,}, so "
-                         f"{clamped:,} are used.")  # fmt: skip
+        return (
+            clamped,
+            f"The link asks for {n:,} sentences; the number box allows {low:,} to {high:,}, so {used(clamped)}.",
+        )
     return n, ""

@@ -96,11 +96,66 @@ def need_yahoo() -> Path:
     return YAHOO.root
 
 
+# ------------------------------------------------------- hostile text
+# what a file, a link or a text box may hold, against each place text goes: Markdown and HTML for the page,
+# Streamlit's own syntax (colours, icons, emoji), formulas for a spreadsheet, control characters for a
+# terminal, marks that reorder text, and lone surrogates (what bad bytes may become)
+HOSTILE = [
+    "![p](http://evil.example/p.png)",
+    "[click](http://evil.example/)",
+    "<http://evil.example/autolink>",
+    "http://evil.example/bare www.evil.example",
+    "mail me@evil.example",
+    "**bold** __bold__ *it* _it_ ~~gone~~",
+    ":red[red] :blue-background[blue]",
+    ":material/warning: :smile: :+1:",
+    "$x^2$ and $$\\int$$",
+    "# heading",
+    "- item",
+    "1. item",
+    "> quote",
+    "`code` ```fence```",
+    "| a | b |\n|---|---|",
+    "<img src=x onerror=alert(1)>",
+    '<a href="https://evil.example/">x</a>',
+    "<script>alert(1)</script>",
+    "&lt;b&gt; &amp; &#x3C;",
+    "\\*not bold\\* \\",
+    "=1+1",
+    '=HYPERLINK("http://evil.example","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "= _num_ + _num_ % + the food",
+    "-0.5",
+    "1e-3",
+    "\x1b[31mred\x1b[0m",
+    "bell\x07 back\x08space",
+    "carriage\rreturn",
+    "\x1b]0;title\x07",
+    "\x9b31m C1 CSI",
+    "\u202eevil\u202c right-to-left override",
+    "\u200f rtl mark \u200e ltr mark \u2067isolate\u2069",
+    "lone \ud800 surrogate \udfff",
+    "nul \x00 inside",
+    "the food was great .",
+    "",
+]
+
+
+def plain(shown: str) -> str:
+    """Markdown from feedback.md as a renderer shows it: each backslash escape read, the word joiners that keep
+    shortcodes from being recognised (invisible) taken out."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", shown).replace("\u2060", "")
+
+
 # ------------------------------------------------------- reading an AppTest's page
 def texts(at, kind: str) -> str:
     """The text of every element of a kind (error, warning, info, caption, ...), as a reader sees it: the app
     shows file-derived text as itself in Markdown, escaping its punctuation (feedback.md), undone here."""
-    return " ".join(re.sub(r"\\(.)", r"\1", e.value) for e in getattr(at, kind))
+    return " ".join(plain(e.value) for e in getattr(at, kind))
 
 
 def figure(at, i: int = 0) -> dict:
@@ -135,8 +190,20 @@ def trace_texts(fig: dict) -> list[str]:
 
 
 def table(at, column: str):
-    """The first table on the page (st.dataframe or st.table) with this column."""
-    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
+    """The first table on the page (st.dataframe or st.table) with this column, as a reader sees it."""
+    return next(t for t in [*(d.value for d in at.dataframe), *markdown_tables(at)] if column in t.columns)
+
+
+def markdown_tables(at) -> list:
+    """The page's st.tables as a reader sees them: st.table reads its cells and headers as Markdown, and the app
+    escapes the text in them (feedback.md_table), undone here."""
+    out = []
+    for d in at.table:
+        df = d.value.rename(columns=lambda c: plain(c) if isinstance(c, str) else c)
+        for col in df.columns:
+            df[col] = [plain(v) if isinstance(v, str) else v for v in df[col]]
+        out.append(df)
+    return out
 
 
 def component_data(at, name: str, key: str) -> dict:

@@ -15,6 +15,7 @@ from helpers import (
     figure,
     map_view,
     maps,
+    markdown_tables,
     scrubber_data,
     svg_figures,
     synthetic_corpus,
@@ -587,7 +588,7 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert "different vocabularies" in texts(at, "info") and f"{a} reads" in texts(at, "info")
 
     def shown(name):  # the decodes table under model `name` (A's first, B's second)
-        tables = [d.value for d in at.table if "decoded" in d.value.columns]
+        tables = [t for t in markdown_tables(at) if "decoded" in t.columns]
         return Counter(dict(tables[[a, b].index(name)].itertuples(index=False)))
 
     radii = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]

@@ -670,3 +670,67 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
     wait_idle(page)
     assert shown() == before and "n=150" in page.url
     no_exception(page)
+
+
+EVIL = "evil.example"  # no page may ask this host (or any but the server) for anything
+
+
+def test_hostile_labels_names_and_sentences_fetch_nothing_from_another_host(site, app_root):
+    """Every request a page makes while it renders hostile labels, label names and sentences (Markdown images
+    and links, HTML, Streamlit's colours) goes to the server: the markup is shown as text, never fetched."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    url, query, page = site
+    folder = app_root / "hostile-names"  # under an allowed folder of the server
+    folder.mkdir(exist_ok=True)
+    marks = [f"![p](http://{EVIL}/s.png)", f"<img src=http://{EVIL}/i.png>", f"[click](http://{EVIL}/)",
+             "**bold** :red[red] :material/warning:"]  # fmt: skip
+    lines = (app_root / "corpus.txt").read_text().splitlines()
+    (folder / "corpus.txt").write_text("\n".join(f"{marks[i % 4]} {s}" if i % 3 == 0 else s
+                                                  for i, s in enumerate(lines)) + "\n")  # fmt: skip
+    labels = (app_root / "corpus.labels").read_text().splitlines()
+    # label 0 named by label_names.txt, label 1 replaced by a label that is markup itself
+    (folder / "corpus.labels").write_text("\n".join("0" if x == "0" else f"x![l](http://{EVIL}/l.png)" for x in labels))
+    (folder / "label_names.txt").write_text(f"![n](http://{EVIL}/n.png) **not**\n<img src=http://{EVIL}/m.png>\n")
+    asked: list[str] = []
+
+    def record(request) -> None:
+        asked.append(request.url)
+
+    page.on("request", record)
+    try:
+        params = dict(parse_qsl(query)) | {"corpus": str(folder / "corpus.txt")}
+        params["labels"] = str(folder / "corpus.labels")
+        page.goto(f"{url}/latent_map?{urlencode(params)}")
+        page.wait_for_function(f"() => document.querySelector('{MAP}')?.__where", timeout=120_000)
+        wait_idle(page)
+        page.get_by_text("Region labels").click()  # regions' decoded centres and keywords, and each class's share
+        wait_idle(page, 180_000)
+        _drag_out(page, "box", 0.0, 1.0)  # the selection: its table, and the rewrite's metrics below it
+        assert selected_count(page) > 0
+        wait_idle(page)
+        page.get_by_text("selected sentence(s) with a vector").click()
+        wait_idle(page)
+        run = page.get_by_role("button", name="Rewrite")
+        if run.count():  # a vector to rewrite with (the shared data's presets): the class names in its metrics
+            run.first.click()
+            page.wait_for_selector("text=/read as/", timeout=120_000)
+            wait_idle(page)
+        page.screenshot(path=str(ARTIFACTS / "hostile_names.png"), full_page=True)
+        body = page.locator("body").inner_text()
+        assert "![n](http://evil.example/n.png) **not**" in body  # a label's name, as its characters
+        assert page.locator(f"img[src*='{EVIL}'], a[href*='{EVIL}']").count() == 0
+        open_page(site, "geometry")  # typed text on the Geometry page, in its tables
+        box = page.get_by_label("Sentence", exact=True)
+        box.fill(f"the **staff** was ![rude](http://{EVIL}/t.png)")
+        box.press("Enter")
+        wait_idle(page, 180_000)
+        assert page.locator(f"img[src*='{EVIL}']").count() == 0
+        no_exception(page)
+    finally:
+        page.remove_listener("request", record)
+    server = urlsplit(url).netloc
+    web = [u for u in asked if urlsplit(u).scheme in ("http", "https", "ws", "wss")]  # not data: or blob:
+    elsewhere = [u for u in web if urlsplit(u).netloc != server]
+    assert not elsewhere, elsewhere
+    assert asked  # the recording saw the page's own requests

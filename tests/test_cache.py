@@ -289,6 +289,26 @@ def test_eviction_takes_an_entrys_lock_file_with_it(store):
     assert {p.name for p in store.glob(".*.lock")} == {".new.lock"}
 
 
+def test_a_killed_writes_temporary_files_are_counted_and_swept_but_not_a_live_ones(store, capsys):
+    from textae.cli import main
+
+    cache.get("whole", lambda: {"x": np.zeros(10)})
+    dead = store / ".killed.npz.abc123.tmp"  # a write whose process was killed: nobody holds its lock
+    dead.write_bytes(b"\0" * 5000)
+    live = store / ".busy.npz.def456.tmp"  # a write under way: its writer holds the entry's lock
+    live.write_bytes(b"\0" * 10)
+    with cache._locked("busy"):
+        i = cache.info()
+        assert (i["leftovers"], i["leftover_bytes"], i["entries"]) == (1, 5000, 1)
+        assert not dead.exists() and live.exists()
+    dead.write_bytes(b"\0")
+    cache.evict(cache.limit_bytes())  # eviction sweeps them too
+    assert not dead.exists() and not live.exists()  # the writer is gone now: its file is a leftover as well
+    dead.write_bytes(b"\0" * 2**20)
+    assert main(["cache", "info"]) == 0
+    assert "removed 1 temporary file(s) of interrupted writes (1.0 MiB)" in capsys.readouterr().out
+
+
 def _writable(d) -> bool:
     try:
         (d / "probe").write_text("")

@@ -1,11 +1,20 @@
-"""explorer/feedback.py: warnings captured per session (per thread), never another session's."""
+"""explorer/feedback.py: warnings captured per session (per thread), never another session's; text from files
+shown as text (`md`)."""
 
 from __future__ import annotations
 
+import re
+import string
 import threading
 import warnings
 
-from explorer.feedback import recorded, rewarn
+import pandas as pd
+import pytest
+from helpers import HOSTILE, plain
+from hypothesis import given
+from hypothesis import strategies as st
+
+from explorer.feedback import md, md_table, recorded, rewarn
 from textae.errors import TextaeWarning
 
 
@@ -57,3 +66,42 @@ def test_advice_no_reader_can_act_on_never_reaches_the_page():
         warnings.warn("The umap.parametric_umap package requires Tensorflow > 2.0", UserWarning, stacklevel=1)
         warnings.warn("a warning a reader can act on", UserWarning, stacklevel=1)
     assert messages == ["a warning a reader can act on"]
+
+
+# ---------------------------------------------------------------- md: text from files shown as text
+
+
+def markup_free(shown: str) -> bool:
+    """Whether Markdown `shown` starts no construct: every ASCII punctuation character escaped by a backslash
+    (CommonMark then reads it as itself), and no emoji or icon shortcode left in the text it reads."""
+    i = 0
+    while i < len(shown):
+        if shown[i] == "\\":
+            if i + 1 >= len(shown) or shown[i + 1] not in string.punctuation:
+                return False
+            i += 2
+            continue
+        if shown[i] in string.punctuation:
+            return False
+        i += 1
+    return not re.search(r":[\w+/-]+:", shown.replace("\\", ""))  # a word joiner follows each colon there
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_shows_every_hostile_string_as_itself(text):
+    shown = md(text)
+    assert plain(shown) == text  # the same characters, read back
+    assert markup_free(shown), shown  # no image, link, HTML, colour, emphasis or LaTeX can start
+
+
+@given(st.text())
+def test_md_renders_to_the_same_visible_characters(text):
+    shown = md(text)
+    assert plain(shown) == text and markup_free(shown)
+
+
+def test_md_table_escapes_cells_and_headers_and_keeps_numbers():
+    df = md_table(pd.DataFrame({"rank in **a**": ["**bold**", "![p](http://x/p.png)"], "count": [1, -2]}))
+    assert list(df.columns) == ["rank in \\*\\*a\\*\\*", "count"]
+    assert [plain(v) for v in df.iloc[:, 0]] == ["**bold**", "![p](http://x/p.png)"]
+    assert all(markup_free(v) for v in df.iloc[:, 0]) and df["count"].tolist() == [1, -2]

@@ -319,3 +319,14 @@ def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_to
     assert cached_regions(m, Z, P, corpus, inverted, relabelled, levels=(2, 4)) == other
     with pytest.raises(ValueError, match="other labels"):  # a view that names other labels is refused
         cached_regions(m, Z, P, corpus, labels, relabelled, levels=(2, 4))
+
+
+def test_a_refused_landscape_or_geometry_input_leaves_no_out_folder(tmp_path, capsys):
+    from textae.cli import main
+
+    data = tmp_path / "c.txt"
+    data.write_text("the food\nthe staff\n")  # too few sentences for the regions' levels
+    out = tmp_path / "out"
+    assert main(["landscape", "--checkpoints", str(tmp_path / "none"), "--data", str(data), "--out", str(out)]) == 2
+    assert main(["geometry", "--checkpoints", str(tmp_path / "none"), "--data", str(data), "--out", str(out)]) == 2
+    assert "error: " in capsys.readouterr().err and not out.exists()

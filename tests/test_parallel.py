@@ -191,3 +191,16 @@ def test_cpu_name_names_the_amd_core_generation(family, model, core):
     info = f"processor\t: 0\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: AMD EPYC\n"
     assert cpu_name(info).startswith(f"AMD EPYC (family {family} model {model}: {core}), ")
     assert cpu_name("model name\t: Intel Xeon\ncpu family\t: 6\nmodel\t: 143\n").startswith("Intel Xeon, ")
+
+
+@pytest.mark.slow
+def test_a_user_error_under_torchrun_is_said_once_and_named_in_torchruns_report(tmp_path):
+    """Both ranks meet the missing file: rank 0 alone prints it, and torchrun's own report names it too."""
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(ROOT / "train.py"),
+           "--train", str(tmp_path / "missing.txt"), "--valid", str(tmp_path / "missing.txt"), "--save-dir",
+           str(tmp_path / "run")]  # fmt: skip
+    r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode != 0
+    said = [line for line in r.stderr.splitlines() if line.startswith("error: ")]
+    assert len(said) == 1 and "missing.txt" in said[0], r.stderr[-3000:]
+    assert "To enable traceback" not in r.stderr  # torchrun's report names the error instead

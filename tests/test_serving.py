@@ -13,7 +13,9 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT, TINY, map_view, maps, scrubber_data, texts
+from helpers import HOSTILE, ROOT, TINY, map_view, maps, scrubber_data, texts
+from hypothesis import given
+from hypothesis import strategies as st
 
 import textae
 from textae.detokenize import detokenize_all, tokenize
@@ -410,3 +412,232 @@ def test_a_corpus_classifier_follows_its_labels_not_only_its_sentences():
     clf_a, clf_b = corpora.classifier(a), corpora.classifier(b)
     assert clf_a is not clf_b and clf_a.accuracy > 0.9 > clf_b.accuracy
     assert corpora.classifier(make_corpus(sents, good)) is clf_a  # the same labels: the one held
+
+
+# ------------------------------------------------- hostile text: exports, terminals, what a class may read
+@pytest.mark.parametrize("text", HOSTILE)
+def test_no_csv_cell_opens_as_a_formula(text):
+    import csv
+    import io
+
+    from textae.storage.files import FORMULA_START, csv_cell, csv_text
+
+    row = next(csv.DictReader(io.StringIO(csv_text([{"sentence": text, "x": -0.5}]))))
+    assert row["sentence"] in (text, "'" + text) and row["sentence"] == csv_cell(text)  # whole, after a '
+    assert not row["sentence"].startswith(FORMULA_START) or float(row["sentence"]) == float(text)  # or a number
+    assert row["x"] == "-0.5"  # a number stays a number
+
+
+@given(st.text())
+def test_a_csv_cell_is_its_text_or_a_quote_and_its_text(text):
+    from textae.storage.files import FORMULA_START, csv_cell
+
+    cell = csv_cell(text)
+    assert cell in (text, "'" + text)
+    assert not cell.startswith(FORMULA_START) or float(cell) == float(text)  # only a number starts so
+
+
+def test_numbers_stay_numbers_in_a_csv():
+    from textae.storage.files import csv_cell, csv_text
+
+    for number in ("-0.5", "+3", "-1e-05", ".5", "-12"):
+        assert csv_cell(number) == number
+    for value in (-0.5, 3, None):
+        assert csv_cell(value) == value
+    assert csv_text([[1, "=1+1"]], ["n", "@x"]) == "n,'@x\r\n1,'=1+1\r\n"
+
+
+def test_the_apps_and_the_commands_csvs_go_through_the_one_writer():
+    """Every CSV the project writes (grep for writers): none but textae.storage.files writes one."""
+    writers = []
+    for f in [*ROOT.glob("textae/**/*.py"), *ROOT.glob("explorer/**/*.py"), *ROOT.glob("app_pages/*.py")]:
+        text = f.read_text()
+        if f.name != "files.py" and any(w in text for w in ("csv.writer", "csv.DictWriter", ".to_csv(index")):
+            writers.append(f.name)
+    assert not writers
+
+
+def test_the_rewrites_and_the_regions_csv_write_no_formula():
+    from textae.maps.regions import Region, to_csv
+    from textae.maps.rewrite import score
+
+    scored = score(["=1+1 the food", "@cmd"], ["+evil", "the staff"])
+    rows = scored.to_csv().splitlines()
+    assert rows[1].startswith("'=1+1") and rows[2].startswith("'@cmd") and ",'+evil," in rows[1]
+    region = Region(0, 0, 3, (0.0, 0.0), "= _num_ + _num_ % + the food", ("-x",), {"=cls": 1.0})
+    lines = to_csv([region]).splitlines()
+    assert "'= _num_ + _num_ % + the food" in lines[1] and "'-x" in lines[1] and lines[1].endswith(",1.0")
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_printed_text_cannot_move_the_terminals_cursor(text):
+    import unicodedata
+
+    from textae.cli.flags import printable
+
+    shown = printable(text)
+    assert all(c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs") for c in shown), repr(shown)
+    assert not any(unicodedata.bidirectional(c) in ("RLO", "LRO", "RLE", "LRE", "PDF", "RLI", "LRI", "FSI", "PDI")
+                   for c in shown)  # fmt: skip
+    shown.encode("utf-8")  # a lone surrogate is written as its escape, never an encoding error
+    if all(c in "\n\t" or c.isprintable() for c in text):
+        assert shown == text  # printable text is printed as it is
+
+
+@given(st.text())
+def test_printable_keeps_every_printable_character(text):
+    from textae.cli.flags import printable
+
+    shown = printable(text)
+    assert "\x1b" not in shown and "\x07" not in shown and "\r" not in shown
+    kept = [c for c in text if c in "\n\t" or (c.isprintable() and not 0x202A <= ord(c) <= 0x202E)]
+    assert all(c in shown for c in kept)
+
+
+def test_neighbors_readable_echoes_no_escape_code(trained_run, corpus, tmp_path, capsys):
+    from textae.cli import main
+
+    (tmp_path / "corpus.txt").write_text("\n".join(corpus[:20]) + "\n")
+    (tmp_path / "query.txt").write_text("the food \x1b[2J\x1b]0;owned\x07 was great\n")
+    assert main(["neighbors", "--checkpoint", str(trained_run), "--data", str(tmp_path / "corpus.txt"),
+                 "--query", str(tmp_path / "query.txt"), "--n", "2", "--readable"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out and "\\x07" in out
+
+
+def test_a_user_error_is_printed_escaped_and_once_under_torchrun(tmp_path, capsys, monkeypatch):
+    from textae.cli import main
+
+    bad = tmp_path / "no\x1b[31msuch.txt"
+    args = ["geometry", "--checkpoints", str(bad), "--data", str(bad), "--out", str(tmp_path / "g")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "\x1b" not in err and "\\x1b[31m" in err
+    reply = tmp_path / "error.json"
+    monkeypatch.setenv("TORCHELASTIC_ERROR_FILE", str(reply))
+    monkeypatch.setenv("RANK", "1")  # another rank than the first: it tells torchrun, and prints nothing
+    assert main(args) == 2 and capsys.readouterr().err == ""
+    assert json.loads(reply.read_text())["message"].startswith("error: ")
+    monkeypatch.setenv("RANK", "0")
+    assert main(args) == 2 and capsys.readouterr().err.count("error: ") == 1
+
+
+def test_hidden_files_and_folders_under_a_root_are_refused(tmp_path, monkeypatch):
+    root = tmp_path / "class"
+    (root / ".git").mkdir(parents=True)
+    (root / ".git" / "config").write_text("[remote]\n")
+    (root / ".env").write_text("TOKEN=1\n")
+    (root / "corpus.txt").write_text("the food\n")
+    (root / "visible.txt").symlink_to(root / ".env")  # a visible name for a hidden file
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(root))
+    assert access.readable(root / "corpus.txt") == (root / "corpus.txt").resolve()
+    for path in (root / ".git" / "config", root / ".env", root / "visible.txt", root / ".git", ".git/config"):
+        with pytest.raises(access.NotAllowed, match="hidden"):
+            access.readable(path)
+
+
+def test_where_a_corpus_is_expected_checkpoints_and_code_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path))
+    for name in ("model.pt", "codes.npz", "run.py", "settings.toml", "meta.json"):
+        (tmp_path / name).write_text("x\n")
+        assert access.readable(tmp_path / name)  # a checkpoint may be such a file
+        with pytest.raises(access.NotAllowed, match="no corpus"):
+            access.readable(tmp_path / name, corpus=True)
+    with pytest.raises(access.NotAllowed, match="checkpoint"):
+        access.readable("checkpoints/yelp-daae/vocab.txt", corpus=True)
+    assert access.readable("README.md", corpus=True)  # text in the project's folder stays readable
+
+
+def test_a_path_with_a_nul_or_nothing_is_named_for_what_it_is():
+    for path, said in (("x\x00.png", "NUL"), ("", "give a path"), ("x" * 5000, "at most 4,096")):
+        with pytest.raises(access.NotAllowed, match=said):
+            access.readable(path)
+
+
+def test_messages_name_the_servers_folders_as_a_user_gives_them():
+    shared = textae.data.DataLayout.shared("yelp").root.parent.resolve()
+    said = access.as_given(f"{ROOT.resolve()}/no-such-model does not exist; {shared}/yelp/x.txt")
+    assert said == f"no-such-model does not exist; {os.path.relpath(shared, ROOT)}/yelp/x.txt"
+
+
+def test_a_links_n_that_is_no_number_reads_the_whole_file():
+    from explorer import url
+
+    for n in ("nan", "1e3", "inf", ""):
+        said = "The link's n is not a whole number; the whole file is used (up to 5,000,000 lines)."
+        assert url.limit(n, 100, 5_000_000, 5_000_000) == (5_000_000, said)
+    assert url.limit("10", 100, 5_000_000, 5_000_000)[1].endswith("so 100 sentences are used.")
+
+
+def test_a_blank_label_for_a_sentence_is_refused_naming_its_line():
+    from textae.data import make_corpus
+
+    with pytest.raises(DataError, match="line 2 is blank"):
+        make_corpus(["the food", "the staff", ""], ["1", " ", ""], source="c.txt")
+    assert make_corpus(["the food", ""], ["1", ""]).labels == ["1"]  # a blank line's blank label is fine
+
+
+# --------------------------------------------------- hostile text on the pages (the browser's view: test_browser)
+HOSTILE_NAMES = {
+    "0": "![p](http://evil.example/p.png)",
+    "1": "**bold** :red[red] <b>x</b> [click](http://evil.example/)",
+}
+
+
+def test_hostile_label_names_reach_the_rewrites_metrics_as_text(app, app_root, tmp_path):
+    from explorer import widgets
+    from explorer.feedback import md
+
+    labels = (app_root / "corpus.labels").read_text().split()
+    hostile = tmp_path / "hostile.labels"
+    hostile.write_text("\n".join(HOSTILE_NAMES[x] for x in labels) + "\n")
+    at = app("app_pages/latent_map.py", labels=hostile)
+    view = map_view(at)
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
+    at.run()
+    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
+    at.run()
+    if at.radio(key="map_rw_source").value == widgets.SAVED:
+        pytest.skip("no preset or saved vector for the test checkpoint")
+    at.button(key="map_rw_run").click().run()
+    assert not at.exception and not at.error and at.metric
+    for metric in at.metric:
+        named = [n for n in HOSTILE_NAMES.values() if md(n) in metric.label]
+        assert named and not any(n in metric.label for n in HOSTILE_NAMES.values()), metric.label  # escaped only
+    rows = next(d.value for d in at.dataframe if "before" in d.value.columns)  # a canvas grid: text as it is
+    assert set(rows["class before"]) <= set(HOSTILE_NAMES.values())
+
+
+def test_typed_markup_reaches_the_geometry_pages_tables_as_text(app):
+    from explorer.feedback import md
+
+    at = app("app_pages/geometry.py")
+    at.text_input(key="geo_sentence").input("the **staff** was [rude](http://evil.example/)").run()
+    assert not at.exception
+    cells = [v for t in at.table for col in t.value.columns for v in t.value[col] if isinstance(v, str)]
+    assert any("staff" in v for v in cells)
+    for v in cells:  # st.table reads Markdown: every cell escaped, none with markup of its own
+        assert "**" not in v.replace("\\*", "") and "](" not in v.replace("\\]", "").replace("\\(", ""), v
+    assert any(md("**staff**") in v or md("staff") in v for v in cells)
+
+
+def test_an_unknown_checkpoint_is_named_as_given_not_by_the_servers_path(app):
+    at = app("app_pages/latent_map.py", ckpt="no-such-model")
+    said = " ".join(e.value for e in at.error)
+    assert "no" in said and str(ROOT) not in texts(at, "error") and not at.exception
+
+
+def test_the_url_cannot_open_hidden_files_or_checkpoints_as_a_corpus(app):
+    refused = [({"corpus": ".git/config"}, "hidden"), ({"corpus": "checkpoints/yelp-daae/vocab.txt"}, "checkpoint"),
+               ({"labels": "pyproject.toml"}, "no corpus"), ({"corpus": "x\x00.png"}, "NUL")]  # fmt: skip
+    for query, said in refused:
+        at = app("app_pages/latent_map.py", **query)
+        assert said in texts(at, "error"), (query, texts(at, "error"))
+        assert not maps(at) and not at.exception
+
+
+def test_the_projects_streamlit_config_turns_usage_metrics_off():
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["browser"]["gatherUsageStats"] is False

@@ -327,6 +327,12 @@ def make_corpus(
     keep = [i for i, line in enumerate(lines) if line.strip()]
     if not keep:
         raise DataError(f"{source} holds no sentences (it is empty or blank)")
+    blank = [i + 1 for i in keep if labels is not None and not labels[i].strip()]
+    if blank:  # a class named "" would be drawn and scored as any other
+        raise DataError(
+            f"the labels file's line {blank[0]:,} is blank ({len(blank):,} such line(s)) but line {blank[0]:,} of "
+            f"{source} is a sentence; give every sentence a label (a blank sentence's label may be blank)"
+        )
     total = len(keep)
     if limit and total > limit:
         gen = torch.Generator().manual_seed(seed)

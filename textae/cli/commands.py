@@ -16,20 +16,23 @@ from pathlib import Path
 import numpy as np
 
 from textae.api import MAX_SAMPLES
-from textae.cli import measure
+from textae.cli import measure, reports
 from textae.cli.flags import (
     MAX_BATCH,
     MAX_IMPORTANCE,
     MAX_NEIGHBOURS,
     MAX_SEED,
     MAX_STEPS_PATH,
+    Printable,
     count,
     device_flag,
+    err,
     field_flags,
     finite,
     given,
     kind,
     lines,
+    printable,
 )
 from textae.config import PRESETS, ModelConfig, TrainConfig, preset
 from textae.detokenize import detokenize, detokenize_all
@@ -105,7 +108,7 @@ class Parser(argparse.ArgumentParser):
     """argparse with the project's one form of user error: `error: …` on one line, exit status 2."""
 
     def error(self, message: str):
-        self.exit(2, f"error: {message} (`{self.prog} --help` lists the options)\n")
+        self.exit(2, printable(f"error: {message} (`{self.prog} --help` lists the options)") + "\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -218,7 +221,7 @@ def _emit(lines: list[str], output: str | None, readable: bool = False) -> None:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as e:
             raise TextaeError(f"--output {output}: cannot write it ({e.strerror or e})") from None
-        print(f"wrote {len(lines)} lines to {output}", file=sys.stderr)
+        err(f"wrote {len(lines)} lines to {output}")
     else:
         sys.stdout.write(text)
 
@@ -233,7 +236,7 @@ def cmd_train(a) -> None:
     if a.resume and a.init:
         raise TextaeError("give --resume (continue this run) or --init CKPT (a new run from its weights), not both")
     if a.resume and overrides:
-        print("note: --resume keeps the saved model config; ignoring " + ", ".join(sorted(overrides)), file=sys.stderr)
+        err("note: --resume keeps the saved model config; ignoring " + ", ".join(sorted(overrides)))
     init_overrides = None
     if a.init:  # the checkpoint's config, changed only where asked: by --preset and by model flags
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
@@ -303,7 +306,7 @@ def cmd_arithmetic(a, m) -> None:
     else:
         sa, sb, sc = (lines(f) for f in files)
         v = m.style_vector(sa, sb)
-    print(f"|v| = {np.linalg.norm(v):.3f}, k = {a.k}", file=sys.stderr)
+    err(f"|v| = {np.linalg.norm(v):.3f}, k = {a.k}")
     _emit(m.apply_vector(sc, v, a.k, **_decode_kw(a)), a.output, a.readable)
 
 
@@ -355,7 +358,8 @@ def cmd_prepare(a) -> None:
     if not 0 <= a.umap_min_dist <= 0.99:
         raise TextaeError(f"--umap-min-dist must be from 0 to 0.99, as the page's slider, not {a.umap_min_dist:g}")
     # the folders the app may read (textae.storage.access): what is prepared here is what the app may open
-    data, labels, ckpt = readable(a.data), readable(a.labels) if a.labels else None, readable(a.checkpoint)
+    data, labels = readable(a.data, corpus=True), readable(a.labels, corpus=True) if a.labels else None
+    ckpt = readable(a.checkpoint)
     world, device = setup(a.device)
     try:
         names = read_label_names(labels) if labels else None
@@ -393,7 +397,9 @@ def cmd_cache(a) -> None:
         return
     i = cache.info()
     print(f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
-          + (f"; the oldest used {i['oldest']}" if i["oldest"] else ""))  # fmt: skip
+          + (f"; the oldest used {i['oldest']}" if i["oldest"] else "")
+          + (f"; removed {i['leftovers']} temporary file(s) of interrupted writes ({i['leftover_bytes'] / 2**20:,.1f} "
+             "MiB)" if i["leftovers"] else ""))  # fmt: skip
     wanted, problem = precision.from_env()
     print(f"precision: {precision.describe(wanted)}, the app's ({precision.ENV}); entries are kept per precision"
           + (f"; {problem}" if problem else ""))  # fmt: skip
@@ -409,7 +415,7 @@ def cmd_export(a) -> None:
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    print(f"warning: {message}", file=sys.stderr)
+    err(f"warning: {message}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -421,6 +427,8 @@ def main(argv: list[str] | None = None) -> int:
     a = build_parser().parse_args(argv)
     warnings.showwarning = _show_warning
     warnings.simplefilter("always", TextaeWarning)
+    reports.MADE.clear()
+    stdout, sys.stdout = sys.stdout, Printable(sys.stdout)  # what a file holds cannot move the terminal's cursor
     try:
         if getattr(a, "needs_model", False):
             from textae.api import load
@@ -431,6 +439,26 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head`: not an error
         sys.stderr.close()
     except TextaeError as e:
-        print(f"error: {e}", file=sys.stderr)
+        user_error(f"error: {e}")
+        reports.remove_made_empty()  # a refused input leaves no empty --out folder behind
         return 2
+    finally:
+        sys.stdout = stdout
     return 0
+
+
+def user_error(message: str) -> None:
+    """Say a user error once: under torchrun every rank meets it, and rank 0 alone prints it; each rank also
+    leaves it in torchrun's error file (TORCHELASTIC_ERROR_FILE), so that torchrun's own report names it rather
+    than asking for a traceback."""
+    import json
+    import os
+    import time
+
+    if os.environ.get("RANK", "0") == "0":
+        err(message)
+    if reply := os.environ.get("TORCHELASTIC_ERROR_FILE"):
+        try:
+            Path(reply).write_text(json.dumps({"message": message, "timestamp": int(time.time())}), encoding="utf-8")
+        except OSError:  # the report then lacks the message; the exit status still says it failed
+            pass

@@ -5,6 +5,8 @@ telling. Every bad value is one `error:` line (argparse's ArgumentTypeError), ne
 from __future__ import annotations
 
 import argparse
+import io
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import MISSING, fields
@@ -125,8 +127,43 @@ def lines(path: str) -> list[str]:
 
 
 def err(msg: str) -> None:
-    """Tell the user on stderr (stdout holds the results)."""
-    print(msg, file=sys.stderr)
+    """Tell the user on stderr (stdout holds the results), its control characters shown escaped (`printable`)."""
+    print(printable(msg), file=sys.stderr)
+
+
+# what a terminal acts on instead of showing: C0 controls but the newline and the tab (ESC starts a cursor move
+# or a colour, BEL rings, a carriage return overwrites the line), DEL and the C1 controls; the bidirectional
+# controls, which reorder what is shown; and lone surrogates, which no terminal's encoding can write
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """Text as a terminal should show it: every control character escaped as Python writes it ("\\x1b",
+    "\\u202e"), newlines and tabs kept; the one filter of what the commands print."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape", "backslashreplace").decode("ascii"), str(text))
+
+
+class Printable(io.TextIOBase):
+    """A text stream that writes through `printable`: the commands' stdout while they run (textae.cli.main)."""
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+
+    def write(self, s: str) -> int:
+        self.stream.write(printable(s))
+        return len(s)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.stream.fileno()
+
+    def isatty(self) -> bool:
+        return self.stream.isatty()
 
 
 def load_all(paths: list[str], device: str, precision: str = "fp32") -> dict:

@@ -163,7 +163,7 @@ def cmd_toy(a) -> None:
     from textae.experiments import toy
 
     base = replace(toy.ToyConfig(), **given(a, toy.ToyConfig))
-    print(f"toy config: {json.dumps(base.__dict__)}", file=sys.stderr)
+    err(f"toy config: {json.dumps(base.__dict__)}")
     with tqdm(total=a.seeds * base.steps, desc="toy", file=sys.stderr, disable=None) as bar:
         results, first = toy.run_seeds(base, a.seeds, lambda seed, step: bar.update(seed * base.steps + step - bar.n))
     print(toy.seeds_report(results))
@@ -188,7 +188,7 @@ def cmd_lab_record(a) -> None:
     if a.labels:
         names = read_label_names(a.labels)
         labels = [names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
-    print(f"lab config: {json.dumps(cfg.to_dict())}", file=sys.stderr)
+    err(f"lab config: {json.dumps(cfg.to_dict())}")
     with tqdm(total=cfg.steps, desc="lab", file=sys.stderr, disable=None) as bar:
         rec = lab.record(cfg, sents, labels, a.threads, lambda f: bar.update(f.step - bar.n))
     rec.save(out)
@@ -268,6 +268,7 @@ def cmd_landscape(a) -> None:
     from textae.maps.projection import Projection
     from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
     from textae.storage.checkpoint import names
+    from textae.storage.files import csv_text
 
     named = names(a.checkpoints)
     files = (
@@ -296,9 +297,9 @@ def cmd_landscape(a) -> None:
         found = regions(m, Z, P, corpus.sentences, corpus.labels, seed=a.seed, assignments=parts)
         (out / f"regions-{name}.csv").write_text(to_csv(found), encoding="utf-8")
         # each sentence's region at every level, by its line in --data: the assignments, to export and check
-        rows = ["line," + ",".join(map(str, range(len(parts))))]
-        rows += [f"{line}," + ",".join(str(int(p[i])) for p in parts) for i, line in enumerate(corpus.line_numbers)]
-        (out / f"assignments-{name}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+        rows = [[line, *(int(p[i]) for p in parts)] for i, line in enumerate(corpus.line_numbers)]
+        assigned = csv_text(rows, ["line", *map(str, range(len(parts)))])
+        (out / f"assignments-{name}.csv").write_text(assigned, encoding="utf-8")
         written += [out / f"regions-{name}.csv", out / f"assignments-{name}.csv"]
     table = compare_table(figures)
     (out / "landscape.md").write_text(f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n", encoding="utf-8")

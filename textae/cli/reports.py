@@ -45,9 +45,23 @@ def check_file_free(path: str | Path, force: bool) -> Path:
     return out
 
 
+# the folders `check_free` made for this command: one that fails leaves none of them behind empty
+MADE: list[Path] = []
+
+
+def remove_made_empty() -> None:
+    """Remove the folders `check_free` made that are still empty: the command failed before it wrote there."""
+    while MADE:
+        try:
+            MADE.pop().rmdir()  # refused unless empty
+        except OSError:
+            pass
+
+
 def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path:
-    """The output directory, made if needed, once it is known that none of `files` in it would be replaced
-    (unless `force`). Raises TextaeError naming the first file that exists, or why the directory can't be used."""
+    """The output directory, made if needed (and noted in MADE), once it is known that none of `files` in it
+    would be replaced (unless `force`). Raises TextaeError naming the first file that exists, or why the
+    directory can't be used."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise TextaeError(f"--out {out}: it is a file; give a directory")
@@ -55,7 +69,9 @@ def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path
     if taken and not force:
         raise TextaeError(f"{out / taken[0]} exists; give another --out, or --force to replace the results there")
     try:
-        out.mkdir(parents=True, exist_ok=True)
+        if not out.exists():
+            out.mkdir(parents=True, exist_ok=True)
+            MADE.append(out)
         probe = out / ".textae-write-check"
         probe.write_text("")
         probe.unlink()

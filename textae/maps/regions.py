@@ -30,14 +30,13 @@ model" (`benchmarks/regions.py`).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from textae.errors import InputError
+from textae.storage.files import csv_text
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
 TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # a phrase's first token: letters, one-letter words too ("i", "a")
@@ -397,11 +396,7 @@ def rows(found: list[Region]) -> list[dict]:
 def to_csv(found: list[Region]) -> str:
     """The regions as CSV (`rows`)."""
     table = rows(found)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=list(table[0]) if table else list(COLUMNS))
-    w.writeheader()
-    w.writerows(table)
-    return buf.getvalue()
+    return csv_text(table, list(table[0]) if table else COLUMNS)  # a decoded "= _num_ + …" is no formula
 
 
 def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None, view,

@@ -13,14 +13,13 @@ classifier trained on the corpus's labels now reads it as another class.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from textae.errors import InputError
+from textae.storage.files import csv_text
 
 MAX_ROWS = 200_000
 BATCH = 512
@@ -144,11 +143,7 @@ class Scored:
     def to_csv(self) -> str:
         """The pairs and their scores as CSV."""
         rows = self.rows()
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["before", "after"])
-        w.writeheader()
-        w.writerows(rows)
-        return buf.getvalue()
+        return csv_text(rows, list(rows[0]) if rows else ["before", "after"])  # cells that are no formula
 
 
 def score(before: list[str], after: list[str], clf: Classifier | None = None) -> Scored:

@@ -209,8 +209,38 @@ def entries() -> list[Path]:
     return [p for _, p in sorted(files)]
 
 
+def _held(name: str) -> bool:
+    """Whether a process (this one too) holds `name`'s lock, that is, is computing and writing that entry."""
+    try:
+        fd = os.open(root() / f".{name}.lock", os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:  # no lock file: nobody computes it
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a lock of another open file, even in this process, blocks it
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # closing lets go of the lock this took
+    return False
+
+
+def sweep() -> tuple[int, int]:
+    """Remove the temporary files of writes that were killed before they ended (`prepare` or a server killed
+    mid-write): a write's `.NAME.npz.*.tmp` whose entry's lock nobody holds. Their number and bytes."""
+    d = root()
+    n = size = 0
+    for f in d.glob(f".*{SUFFIX}.*.tmp") if d.is_dir() else []:
+        if _held(f.name[1:].split(SUFFIX + ".")[0]):  # written now: a writer holds its entry's lock throughout
+            continue
+        n, size = n + 1, size + _size(f)
+        f.unlink(missing_ok=True)
+    return n, size
+
+
 def evict(limit: int) -> list[Path]:
-    """Remove the entries used longest ago until the cache holds at most `limit` bytes; the removed ones."""
+    """Remove the entries used longest ago until the cache holds at most `limit` bytes, and the temporary files
+    of killed writes (`sweep`); the entries removed."""
+    sweep()
     files = [(f, _size(f)) for f in entries()]
     total = sum(size for _, size in files)
     gone = []
@@ -232,11 +262,14 @@ def _size(path: Path) -> int:
 
 
 def info() -> dict:
-    """Where the cache is, how many entries it holds, their bytes, and its limit."""
+    """Where the cache is, how many entries it holds, their bytes, and its limit; and the temporary files of
+    killed writes it found and removed (`sweep`), their number and bytes."""
+    leftovers, leftover_bytes = sweep()
     files = entries()
     oldest = time.ctime(files[0].lstat().st_mtime) if files else None
     return {"root": str(root()), "entries": len(files), "bytes": sum(_size(f) for f in files),
-            "limit_bytes": limit_bytes(), "oldest": oldest}  # fmt: skip
+            "limit_bytes": limit_bytes(), "oldest": oldest, "leftovers": leftovers,
+            "leftover_bytes": leftover_bytes}  # fmt: skip
 
 
 def clear() -> int:

@@ -4,12 +4,14 @@ the mode the user's umask allows, as any other tool's would."""
 
 from __future__ import annotations
 
+import csv
 import errno
 import io
 import os
+import re
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import IO
 
@@ -69,3 +71,35 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+# a cell a spreadsheet reads as a formula, or as the start of one after its leading tab or carriage return
+# (OWASP, "CSV injection"): such a cell gets a leading ' and is read as text; a number stays a number
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def csv_cell(value):
+    """A CSV cell that no spreadsheet opens as a formula: text starting with = + - @, a tab or a carriage
+    return gets a leading ' (a number, or text that is one, such as "-0.5", stays as it is)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(rows: Iterable[Mapping | Iterable], columns: Iterable[str] | None = None) -> str:
+    """Rows as CSV text, every cell through `csv_cell`, the header too: rows as dicts under `columns` (the first
+    row's keys when not given), or as sequences after the header `columns` (none when not given). The one
+    writer of every CSV the project makes, the app's downloads and the commands' files alike."""
+    rows = list(rows)
+    if columns is None and rows and isinstance(rows[0], Mapping):
+        columns = list(rows[0])
+    columns = list(columns) if columns is not None else None
+    buf = io.StringIO()
+    w = csv.writer(buf)  # RFC 4180's \r\n: a cell holding either character is then quoted, so it stays one cell
+    if columns is not None:
+        w.writerow([csv_cell(c) for c in columns])
+    for row in rows:
+        cells = [row.get(c, "") for c in columns] if isinstance(row, Mapping) else list(row)
+        w.writerow([csv_cell(c) for c in cells])
+    return buf.getvalue()
