@@ -18,9 +18,9 @@ from textae.generate import DecodeConfig, generate
 from textae.measure.metrics import nll_importance
 from textae.model import TextAutoencoder
 from textae.precision import Inference, choose
+from textae.runtime import pick_device
 from textae.storage.checkpoint import load_checkpoint
 from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
-from textae.training.parallel import pick_device
 from textae.vocab import UNK, Vocab
 
 

@@ -37,9 +37,9 @@ from textae.maps.landscape import landscape
 from textae.maps.projection import Projection
 from textae.measure.metrics import corpus_bleu, edit_neighbors, neighborhood_recall
 from textae.model import TextAutoencoder
+from textae.runtime import cpu_name, torch_threads
 from textae.storage import npz
 from textae.storage.files import write_atomically
-from textae.training.parallel import cpu_name, torch_threads
 from textae.vocab import Vocab
 
 VERSION = 2  # of the recording format; a reader refuses any other (2: each frame's decoded landscape)

@@ -33,6 +33,7 @@ from textae.errors import TextaeError
 from textae.measure.metrics import evaluate_losses
 from textae.model import TextAutoencoder
 from textae.precision import cpu_bf16_supported
+from textae.runtime import keep_freed_memory
 from textae.storage.checkpoint import (
     load_checkpoint,
     load_trainer_state,
@@ -41,7 +42,7 @@ from textae.storage.checkpoint import (
     resolve,
     save_checkpoint,
 )
-from textae.training.parallel import all_reduce_sum, keep_freed_memory, setup, shard
+from textae.training.parallel import all_reduce_sum, setup, shard
 from textae.vocab import Vocab
 
 AMP_MODES = ("auto", "bf16", "fp16", "off")
