@@ -15,7 +15,7 @@ from textae.config import ModelConfig, replace
 from textae.data import as_sentences, pad_batch
 from textae.errors import InputError, TextaeWarning
 from textae.generate import DecodeConfig, generate
-from textae.measure.metrics import nll_importance
+from textae.likelihood import nll_importance
 from textae.model import TextAutoencoder
 from textae.precision import Inference, choose
 from textae.runtime import pick_device

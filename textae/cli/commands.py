@@ -319,7 +319,7 @@ def cmd_vector(a, m) -> None:
 
 def cmd_evaluate(a, m) -> None:
     from textae.data import Batches, read_sentences
-    from textae.measure.metrics import evaluate_losses
+    from textae.training.losses import evaluate_losses
 
     sents = read_sentences(a.data)
     figures = evaluate_losses(m.model, Batches(sents, m.vocab, a.batch_size, m.device))

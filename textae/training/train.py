@@ -30,7 +30,6 @@ from textae.config import ModelConfig, TrainConfig, from_dict
 from textae.config import replace as replace_config
 from textae.data import Batches
 from textae.errors import TextaeError
-from textae.measure.metrics import evaluate_losses
 from textae.model import TextAutoencoder
 from textae.precision import cpu_bf16_supported
 from textae.runtime import keep_freed_memory
@@ -42,6 +41,7 @@ from textae.storage.checkpoint import (
     resolve,
     save_checkpoint,
 )
+from textae.training.losses import evaluate_losses
 from textae.training.parallel import all_reduce_sum, setup, shard
 from textae.vocab import Vocab
 
