@@ -12,16 +12,18 @@ from textae.version import __version__
 
 # Modules that moved into the role packages (maps/, storage/, training/, measure/, experiments/, cli/) stay
 # importable by their old names (`import textae.landscape`, `from textae.cache import get`): the old name is
-# an alias of the same module object, so a patch through either name reaches both.
+# an alias of the same module object, so a patch through either name reaches both. So do those that moved
+# down a layer (docs/architecture.md): `textae.maps.view` is `textae.storage.keys`.
 MOVED = {
     "cli_flags": "cli.flags", "cli_measure": "cli.measure", "reports": "cli.reports",
     "projection": "maps.projection", "landscape": "maps.landscape", "regions": "maps.regions",
     "clouds": "maps.clouds", "rewrite": "maps.rewrite", "prepare": "maps.prepare", "search": "maps.search",
     "cache": "storage.cache", "checkpoint": "storage.checkpoint", "reference": "storage.reference",
     "npz": "storage.npz", "files": "storage.files", "access": "storage.access", "vectors": "storage.vectors",
-    "train": "training.train", "trainer_state": "training.trainer_state", "parallel": "training.parallel",
+    "train": "training.train", "trainer_state": "storage.trainer_state", "parallel": "training.parallel",
     "metrics": "measure.metrics", "evaluation": "measure.evaluation", "geometry": "measure.geometry",
     "toy": "experiments.toy", "lab": "experiments.lab",
+    "training.trainer_state": "storage.trainer_state",
 }  # fmt: skip
 
 
