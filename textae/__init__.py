@@ -23,7 +23,7 @@ MOVED = {
     "train": "training.train", "trainer_state": "storage.trainer_state", "parallel": "training.parallel",
     "metrics": "measure.metrics", "evaluation": "measure.evaluation", "geometry": "measure.geometry",
     "toy": "experiments.toy", "lab": "experiments.lab",
-    "training.trainer_state": "storage.trainer_state",
+    "maps.view": "storage.keys", "training.trainer_state": "storage.trainer_state",
 }  # fmt: skip
 
 

@@ -17,9 +17,11 @@ from textae.errors import InputError, TextaeWarning
 from textae.generate import DecodeConfig, generate
 from textae.likelihood import nll_importance
 from textae.model import TextAutoencoder
-from textae.precision import Inference, choose
+from textae.precision import Inference, choose, resolve
 from textae.runtime import pick_device
+from textae.storage import cache
 from textae.storage.checkpoint import load_checkpoint
+from textae.storage.keys import View
 from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
 from textae.vocab import UNK, Vocab
 
@@ -61,8 +63,6 @@ class TextAE:
 
     def at_precision(self, precision: str) -> TextAE:
         """This model (the same weights, shared) computing at another precision (fp32, bf16, int8, auto)."""
-        from textae.precision import resolve
-
         precision = resolve(precision, self.device)
         if precision == self.precision:
             return self
@@ -136,9 +136,6 @@ class TextAE:
         """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.storage.cache),
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
         has it); progress(fraction) while encoding."""
-        from textae.maps.view import View
-        from textae.storage import cache
-
         name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
 
         def compute() -> dict[str, np.ndarray]:
