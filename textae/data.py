@@ -12,6 +12,7 @@ import torch
 
 from textae.config import MAX_TOKENS
 from textae.errors import DataError, InputError, TextaeWarning
+from textae.storage.access import shared_data
 from textae.storage.files import open_regular
 from textae.storage.keys import sentences_digest
 from textae.vocab import EOS, GO, PAD, Vocab
@@ -32,8 +33,7 @@ class DataLayout:
     @classmethod
     def shared(cls, name: str = "yelp") -> DataLayout:
         """The shared data beside the repository (../shared/data/NAME), or under $TEXTAE_SHARED_DATA."""
-        base = os.environ.get("TEXTAE_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
-        return cls(Path(base) / name)
+        return cls(shared_data() / name)
 
     def split(self, name: str) -> Path:
         """A split's sentences: train, valid or test."""

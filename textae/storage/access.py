@@ -3,8 +3,9 @@
 `streamlit run` listens on every interface, so a path in the URL or a text box comes from anyone on the
 network. The app opens corpora, labels and checkpoints only under these roots:
 
-- the project's folder (its checkpoints, and files placed in it);
-- the shared data (../shared/data, or $TEXTAE_SHARED_DATA);
+- the project's folder (its checkpoints, and files placed in it): the one its caller names (`use_project`; the
+  app names its own), else $TEXTAE_PROJECT, else the working folder. The library never looks for the app;
+- the shared data (../shared/data beside the checkout, or $TEXTAE_SHARED_DATA);
 - $TEXTAE_CHECKPOINTS, the folder the checkpoint picker lists;
 - the folders named in $TEXTAE_ALLOWED_ROOTS (separated by the OS path separator, ':' on Linux).
 
@@ -17,16 +18,26 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from textae.data import DataLayout
 from textae.errors import TextaeError
 
-# the project's folder: the checkout holding this package (app.py beside it); an installed package has none,
-# and then the working folder stands for it
-_HERE = Path(__file__).resolve().parents[1]
-ROOT = _HERE if (_HERE / "app.py").is_file() else Path.cwd()
+# the project's folder: $TEXTAE_PROJECT, else the working folder, until a caller names it (use_project)
+ROOT = Path(os.environ.get("TEXTAE_PROJECT") or Path.cwd()).resolve()
 # the checkpoints the picker lists; tests point it at checkpoints they build
 CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
 MAX_PATH = 4096  # characters of a typed or linked path
+
+
+def use_project(root: str | Path) -> None:
+    """Make `root` the project's folder: readable, the folder relative paths are taken from, and (unless
+    $TEXTAE_CHECKPOINTS names another) the one whose checkpoints/ the picker lists. The app names its own."""
+    global ROOT, CHECKPOINT_ROOT
+    ROOT = Path(root).resolve()
+    CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
+
+
+def shared_data() -> Path:
+    """The shared data's folder: ../shared/data beside the checkout, or $TEXTAE_SHARED_DATA."""
+    return Path(os.environ.get("TEXTAE_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
 
 
 class NotAllowed(TextaeError):
@@ -36,7 +47,7 @@ class NotAllowed(TextaeError):
 def roots() -> list[Path]:
     """The folders the app may read under, resolved (the environment is read on every call)."""
     named = [p for p in os.environ.get("TEXTAE_ALLOWED_ROOTS", "").split(os.pathsep) if p.strip()]
-    found = [ROOT, DataLayout.shared("yelp").root.parent, CHECKPOINT_ROOT, *map(Path, named)]
+    found = [ROOT, shared_data(), CHECKPOINT_ROOT, *map(Path, named)]
     return [p.expanduser().resolve() for p in found]
 
 
