@@ -66,6 +66,9 @@ def test_the_project_is_the_one_its_caller_names_not_found_by_looking_for_the_ap
     access.use_project(tmp_path)
     assert access.readable("corpus.txt") == (tmp_path / "corpus.txt").resolve()  # relative: from the project
     assert access.CHECKPOINT_ROOT == tmp_path.resolve() / "checkpoints"
+    access.CHECKPOINT_ROOT = tmp_path / "picked"  # a folder someone chose (a test's checkpoints) stays chosen
+    access.use_project(tmp_path / "other")
+    assert access.CHECKPOINT_ROOT == tmp_path / "picked" and access.ROOT == (tmp_path / "other").resolve()
     assert "app.py" not in (ROOT / "textae" / "storage" / "access.py").read_text()
     code = "from textae.storage import access; print(access.ROOT)"
     env = {**os.environ, "TEXTAE_PROJECT": str(tmp_path)}

@@ -28,11 +28,13 @@ MAX_PATH = 4096  # characters of a typed or linked path
 
 
 def use_project(root: str | Path) -> None:
-    """Make `root` the project's folder: readable, the folder relative paths are taken from, and (unless
-    $TEXTAE_CHECKPOINTS names another) the one whose checkpoints/ the picker lists. The app names its own."""
+    """Make `root` the project's folder: readable, the folder relative paths are taken from, and the one whose
+    checkpoints/ the picker lists (unless $TEXTAE_CHECKPOINTS, or whoever set CHECKPOINT_ROOT, names another).
+    The app names its own."""
     global ROOT, CHECKPOINT_ROOT
+    if CHECKPOINT_ROOT == Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints")):
+        CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", Path(root).resolve() / "checkpoints"))
     ROOT = Path(root).resolve()
-    CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
 
 
 def shared_data() -> Path:
