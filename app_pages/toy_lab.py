@@ -12,7 +12,7 @@ from explorer import charts
 from textae.experiments import toy
 from textae.experiments.toy import ToyConfig, ToyLab
 from textae.figures.html import toy_scatter
-from textae.training.parallel import torch_threads
+from textae.runtime import torch_threads
 
 st.title("Toy lab: similar sequences, similar codes?")
 st.markdown(

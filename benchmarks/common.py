@@ -10,7 +10,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(ROOT / "tests"))  # browser.py: the app in Chromium, shared with the browser tests
 
 from textae.data import DataLayout  # noqa: E402  (after the path is set)
-from textae.training.parallel import cpu_name  # noqa: E402, F401  (the benchmarks name the CPU with it)
+from textae.runtime import cpu_name  # noqa: E402, F401  (the benchmarks name the CPU with it)
 
 YELP = DataLayout.shared("yelp")
 

@@ -23,8 +23,7 @@ from common import ROOT, YELP, cpu_name
 import textae
 from textae.maps.landscape import SHOWN, cached_landscape, shown
 from textae.maps.projection import Projection
-from textae.maps.view import View
-from textae.storage.cache import sentences_digest
+from textae.storage.keys import View, sentences_digest
 
 
 def timed_landscapes(m, sentences: list[str], n: int) -> tuple[dict, float, float]:

@@ -34,7 +34,7 @@ from explorer.live_lab import RECORDING
 from textae.config import replace
 from textae.data import read_label_names, read_lines
 from textae.experiments import lab, recording
-from textae.training.parallel import torch_threads
+from textae.runtime import torch_threads
 
 
 def lead(seed: int, seconds: float, sents: list[str], labels: list[str]) -> dict:

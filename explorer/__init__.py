@@ -22,3 +22,10 @@ Data flow: state.model() and state.corpus() give a page its model and corpus, ea
 disk cache (textae.storage.cache)
 and in the store. The Chromium helpers of the tests and benchmarks are tests/browser.py.
 """
+
+from pathlib import Path
+
+from textae.storage import access
+
+ROOT = Path(__file__).resolve().parents[1]  # the app's folder: the project whose files the app may read
+access.use_project(ROOT)  # the library does not look for the app: the app names its folder

@@ -17,7 +17,7 @@ from explorer import store
 from explorer.feedback import md, recorded, rewarn
 from textae import api
 from textae.data import Corpus, decode_lines, make_corpus, read_lines
-from textae.maps.view import View
+from textae.storage.keys import View
 
 # the share of a corpus's words outside a model's vocabulary from which a page says so: a model's own held-out
 # text stays under it (Yelp valid under the Yelp DAAE: 0.02 %), text of another corpus far above it (Yahoo valid: 12 %)

@@ -18,9 +18,9 @@ import threading
 import time
 from dataclasses import dataclass
 
+from explorer import ROOT
 from textae.experiments.lab import Frame, LabConfig, TextLab
-from textae.storage.access import ROOT
-from textae.training.parallel import torch_threads
+from textae.runtime import torch_threads
 
 RECORDING = ROOT / "recordings" / "text_lab.npz"  # the shipped replay (`textae lab record`, docs/text_lab.md)
 FRAME_STEPS = 100  # steps between frames (a frame takes about a second: encode, decode, NP@10)

@@ -17,7 +17,7 @@ from textae.maps import clouds, rewrite
 from textae.maps.landscape import shown as shown_figures
 from textae.maps.regions import LEVELS, to_csv
 from textae.maps.regions import rows as region_rows
-from textae.maps.view import View
+from textae.storage.keys import View
 
 
 def landscape(m, c, shown) -> tuple[dict | None, bool]:

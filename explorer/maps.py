@@ -15,14 +15,14 @@ from textae.data import Corpus
 from textae.maps.landscape import Landscape, cached_landscape
 from textae.maps.projection import Projection, corpus_map
 from textae.maps.regions import Region, cached_regions
-from textae.maps.view import View
+from textae.storage.keys import View
 
 SIDES = [8, 16, 32, 48, 64]  # a landscape's cells per side, as the Latent map and Compare models offer them
 
 
 @dataclass
 class Map:
-    """A fitted projection, the corpus's points [N, 2] on it, and the view it shows (textae.maps.view: the
+    """A fitted projection, the corpus's points [N, 2] on it, and the view it shows (textae.storage.keys: the
     model, the corpus's sentences and labels, the map's settings), which names every result derived from it."""
 
     proj: Projection

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from explorer import text, url
+from explorer import ROOT, text, url
 from explorer.corpora import read_corpus
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
@@ -20,7 +20,6 @@ from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_la
 from textae.errors import TextaeError
 from textae.precision import from_env
 from textae.storage import access
-from textae.storage.access import ROOT
 from textae.storage.checkpoint import find_checkpoints
 
 OTHER_PATH = "Another path…"

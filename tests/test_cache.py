@@ -330,9 +330,9 @@ def test_entries_get_the_mode_the_umask_gives(store):
 
 
 def test_codes_are_kept_under_the_views_name(store, model, corpus):
-    """TextAE.encode_corpus names its entry by textae.maps.view, as the app's store and `textae prepare` do."""
+    """TextAE.encode_corpus names its entry by textae.storage.keys, as the app's store and `textae prepare` do."""
     from textae.data import make_corpus
-    from textae.maps.view import View
+    from textae.storage.keys import View
 
     c = make_corpus(corpus, None, 0, 0, "test")
     model.encode_corpus(c.sentences, digest=c.digest)

@@ -18,7 +18,7 @@ from textae.errors import DataError, InputError
 from textae.experiments import lab, recording
 from textae.maps.landscape import landscape
 from textae.measure.metrics import edit_neighbors, neighborhood_recall
-from textae.training.parallel import torch_threads
+from textae.runtime import torch_threads
 
 TINY_LAB = dict(train_size=300, probe_size=40, bleu_size=8, dim_emb=16, dim_h=32, dim_z=8, dim_d=16,
                 vocab_max=200, batch_size=16, steps=40, frame_every=20, lr=3e-3)  # fmt: skip

@@ -17,8 +17,8 @@ from textae.errors import InputError
 from textae.maps.landscape import Landscape, cached_landscape, grid_extent, landscape
 from textae.maps.projection import Projection
 from textae.maps.regions import COLUMNS, check_levels, keywords, regions, to_csv
-from textae.maps.view import View
 from textae.measure.metrics import word_symbols
+from textae.storage.keys import View
 
 
 @pytest.fixture(scope="module")
@@ -301,7 +301,7 @@ def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_to
 
     from textae.maps.regions import cached_regions
     from textae.storage import cache
-    from textae.storage.cache import sentences_digest
+    from textae.storage.keys import sentences_digest
 
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
     m, proj, P, Z = fitted

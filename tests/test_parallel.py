@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from textae.data import Batches
-from textae.training.parallel import World, shard, torch_threads, world_from_env
+from textae.runtime import torch_threads
+from textae.training.parallel import World, shard, world_from_env
 from textae.vocab import Vocab
 
 WORKER = ROOT / "tests" / "ddp_worker.py"
@@ -170,7 +171,7 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
 
     import textae.training.train
     from textae.config import TrainConfig, preset
-    from textae.training.parallel import keep_freed_memory
+    from textae.runtime import keep_freed_memory
 
     assert keep_freed_memory() is (platform.libc_ver()[0] == "glibc")
     calls = []
@@ -186,7 +187,7 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
     [(25, 1, "Zen 3"), (25, 33, "Zen 3"), (25, 17, "Zen 4"), (25, 160, "Zen 4"), (26, 2, "Zen 5")],
 )
 def test_cpu_name_names_the_amd_core_generation(family, model, core):
-    from textae.training.parallel import cpu_name
+    from textae.runtime import cpu_name
 
     info = f"processor\t: 0\ncpu family\t: {family}\nmodel\t\t: {model}\nmodel name\t: AMD EPYC\n"
     assert cpu_name(info).startswith(f"AMD EPYC (family {family} model {model}: {core}), ")

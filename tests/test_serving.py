@@ -59,6 +59,26 @@ def test_the_project_and_the_shared_data_are_roots():
     assert access.readable(shared) == shared.resolve()
 
 
+def test_the_project_is_the_one_its_caller_names_not_found_by_looking_for_the_app(tmp_path, monkeypatch):
+    """The app names its folder (explorer: access.use_project); `textae prepare` and other callers name theirs in
+    $TEXTAE_PROJECT, or work in it; the library never looks for app.py."""
+    monkeypatch.setattr(access, "ROOT", access.ROOT)  # restored after the test
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", access.CHECKPOINT_ROOT)
+    monkeypatch.delenv("TEXTAE_CHECKPOINTS", raising=False)
+    (tmp_path / "corpus.txt").write_text("the food was great .\n")
+    access.use_project(tmp_path)
+    assert access.readable("corpus.txt") == (tmp_path / "corpus.txt").resolve()  # relative: from the project
+    assert access.CHECKPOINT_ROOT == tmp_path.resolve() / "checkpoints"
+    access.CHECKPOINT_ROOT = tmp_path / "picked"  # a folder someone chose (a test's checkpoints) stays chosen
+    access.use_project(tmp_path / "other")
+    assert access.CHECKPOINT_ROOT == tmp_path / "picked" and access.ROOT == (tmp_path / "other").resolve()
+    assert "app.py" not in (ROOT / "textae" / "storage" / "access.py").read_text()
+    code = "from textae.storage import access; print(access.ROOT)"
+    env = {**os.environ, "TEXTAE_PROJECT": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip() == str(tmp_path.resolve()), p.stderr[-2000:]
+
+
 # ------------------------------------------------------------------------ bounded reads
 def test_only_regular_files_are_read_and_only_up_to_a_size(tmp_path):
     from textae.data import read_bytes, read_lines

@@ -1,11 +1,11 @@
-"""textae.maps.view: one view names every result, and each result by what it depends on and nothing else."""
+"""textae.storage.keys: one view names every result, and each result by what it depends on and nothing else."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from textae.maps.projection import Projection
-from textae.maps.view import DEPENDS, View
+from textae.storage.keys import DEPENDS, View
 
 PARTS = ("model", "sentences", "labels", "settings")
 views = st.builds(View, *(st.sampled_from(["a", "b"]) for _ in PARTS))

@@ -15,12 +15,14 @@ from textae.config import ModelConfig, replace
 from textae.data import as_sentences, pad_batch
 from textae.errors import InputError, TextaeWarning
 from textae.generate import DecodeConfig, generate
-from textae.measure.metrics import nll_importance
+from textae.likelihood import nll_importance
 from textae.model import TextAutoencoder
-from textae.precision import Inference, choose
+from textae.precision import Inference, choose, resolve
+from textae.runtime import pick_device
+from textae.storage import cache
 from textae.storage.checkpoint import load_checkpoint
+from textae.storage.keys import View
 from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
-from textae.training.parallel import pick_device
 from textae.vocab import UNK, Vocab
 
 
@@ -71,8 +73,6 @@ class TextAE:
 
     def at_precision(self, precision: str) -> TextAE:
         """This model (the same weights, shared) computing at another precision (fp32, bf16, int8, auto)."""
-        from textae.precision import resolve
-
         precision = resolve(precision, self.device)
         if precision == self.precision:
             return self
@@ -147,9 +147,6 @@ class TextAE:
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
         has it); progress(fraction) while encoding. A str is a corpus of one sentence ([1, dim_z])."""
         sents, _ = _listed(sents)
-        from textae.maps.view import View
-        from textae.storage import cache
-
         name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
 
         def compute() -> dict[str, np.ndarray]:

@@ -12,7 +12,9 @@ import torch
 
 from textae.config import MAX_TOKENS
 from textae.errors import DataError, InputError, TextaeWarning
+from textae.storage.access import shared_data
 from textae.storage.files import open_regular
+from textae.storage.keys import sentences_digest
 from textae.vocab import EOS, GO, PAD, Vocab
 
 
@@ -31,8 +33,7 @@ class DataLayout:
     @classmethod
     def shared(cls, name: str = "yelp") -> DataLayout:
         """The shared data beside the repository (../shared/data/NAME), or under $TEXTAE_SHARED_DATA."""
-        base = os.environ.get("TEXTAE_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data"
-        return cls(Path(base) / name)
+        return cls(shared_data() / name)
 
     def split(self, name: str) -> Path:
         """A split's sentences: train, valid or test."""
@@ -266,7 +267,7 @@ class Batches:
 class Corpus:
     """Sentences to explore (whitespace-joined tokens), their optional labels, and how they were drawn.
 
-    `digest` is the fingerprint of its sentences (textae.storage.cache.sentences_digest), computed once when it is
+    `digest` is the fingerprint of its sentences (textae.storage.keys.sentences_digest), computed once when it is
     made and passed down to whatever keys a result by the sentences alone (codes, maps, searches);
     `labels_digest` is its labels' ("" without labels), for what depends on them too (classifier, regions)."""
 
@@ -279,8 +280,6 @@ class Corpus:
     line_numbers: list[int] | None = None  # each sentence's line in its source (1-based), where it came from one
 
     def __post_init__(self):
-        from textae.storage.cache import sentences_digest
-
         if not self.digest:
             self.digest = sentences_digest(self.sentences)
         if self.labels is not None and not self.labels_digest:

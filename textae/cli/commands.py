@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from textae.api import MAX_SAMPLES
+from textae import precision
+from textae.api import MAX_SAMPLES, load
 from textae.cli import measure, reports
 from textae.cli.flags import (
     MAX_BATCH,
@@ -34,10 +35,20 @@ from textae.cli.flags import (
     lines,
     printable,
 )
+from textae.cli.reports import write_json
 from textae.config import PRESETS, ModelConfig, TrainConfig, preset
+from textae.data import MAX_FILE_LINES, Batches, make_corpus, read_label_names, read_lines, read_sentences
 from textae.detokenize import detokenize, detokenize_all
 from textae.errors import CheckpointError, TextaeError, TextaeWarning
 from textae.generate import STRATEGIES, DecodeConfig
+from textae.maps.landscape import MAX_N
+from textae.maps.prepare import MapSettings, prepare
+from textae.storage import cache
+from textae.storage.access import readable
+from textae.storage.checkpoint import export, read_meta, recover
+from textae.training.losses import evaluate_losses
+from textae.training.parallel import setup, teardown
+from textae.training.train import INIT_OVERRIDES, Trainer, file_info
 
 # ------------------------------------------------------------------- parsers
 
@@ -176,9 +187,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_prepare(sub) -> None:
-    from textae.data import MAX_FILE_LINES
-    from textae.maps.landscape import MAX_N
-
     text = (
         "fill the disk cache with what the Latent map reads for a corpus (codes, maps, landscape, regions), "
         "so that the app's first view of it is warm; under torchrun the encoding is sharded over the processes"
@@ -227,10 +235,6 @@ def _emit(lines: list[str], output: str | None, readable: bool = False) -> None:
 
 
 def cmd_train(a) -> None:
-    from textae.data import read_sentences
-    from textae.training.parallel import teardown
-    from textae.training.train import INIT_OVERRIDES, Trainer, file_info
-
     overrides = given(a, ModelConfig)
     model_cfg = preset(a.preset or "daae", **overrides)
     if a.resume and a.init:
@@ -242,8 +246,6 @@ def cmd_train(a) -> None:
         init_overrides = {**({k: getattr(model_cfg, k) for k in INIT_OVERRIDES} if a.preset else {}), **overrides}
     saved = {}
     if a.resume:  # the run's own settings (from last/, which a resume needs), changed only by the flags given now
-        from textae.storage.checkpoint import read_meta, recover
-
         saved = read_meta(recover(Path(a.save_dir) / "last")).get("train") or {}
     saved = {f.name: saved[f.name] for f in fields(TrainConfig) if f.name in saved}
     tc = TrainConfig(**{**saved, **given(a, TrainConfig)})
@@ -321,9 +323,6 @@ def cmd_vector(a, m) -> None:
 
 
 def cmd_evaluate(a, m) -> None:
-    from textae.data import Batches, read_sentences
-    from textae.measure.metrics import evaluate_losses
-
     sents = read_sentences(a.data)
     figures = evaluate_losses(m.model, Batches(sents, m.vocab, a.batch_size, m.device))
     if a.nll:
@@ -332,8 +331,6 @@ def cmd_evaluate(a, m) -> None:
     for k, v in figures.items():
         print(f"{k:>8} {v:.4f}")
     if a.json:
-        from textae.cli.reports import write_json
-
         write_json(a.json, figures)
 
 
@@ -348,12 +345,6 @@ def cmd_neighbors(a, m) -> None:
 
 def cmd_prepare(a) -> None:
     from tqdm.auto import tqdm
-
-    from textae.api import load
-    from textae.data import make_corpus, read_label_names, read_lines
-    from textae.maps.prepare import MapSettings, prepare
-    from textae.storage.access import readable
-    from textae.training.parallel import setup, teardown
 
     if not 0 <= a.umap_min_dist <= 0.99:
         raise TextaeError(f"--umap-min-dist must be from 0 to 0.99, as the page's slider, not {a.umap_min_dist:g}")
@@ -378,8 +369,6 @@ def cmd_prepare(a) -> None:
         for bar in bars.values():
             bar.close()
         if world.main:
-            from textae.storage import cache
-
             print(f"prepared in {cache.root()}: " + "; ".join(done))
             print(f"serve with {('TEXTAE_PRECISION=' + m.precision + ' ') if a.precision != 'auto' else ''}"
                   f"streamlit run serve.py, then open the Latent map on {data.name} ({len(corpus.sentences):,} "
@@ -389,9 +378,6 @@ def cmd_prepare(a) -> None:
 
 
 def cmd_cache(a) -> None:
-    from textae import precision
-    from textae.storage import cache
-
     if a.action == "clear":
         print(f"removed {cache.clear()} entries from {cache.root()}")
         return
@@ -406,8 +392,6 @@ def cmd_cache(a) -> None:
 
 
 def cmd_export(a) -> None:
-    from textae.storage.checkpoint import export
-
     try:
         print(f"wrote {export(a.checkpoint, a.out, fp16=a.fp16, force=a.force)}")
     except CheckpointError as e:
@@ -431,8 +415,6 @@ def main(argv: list[str] | None = None) -> int:
     stdout, sys.stdout = sys.stdout, Printable(sys.stdout)  # what a file holds cannot move the terminal's cursor
     try:
         if getattr(a, "needs_model", False):
-            from textae.api import load
-
             a.func(a, load(a.checkpoint, a.device, getattr(a, "precision", "fp32")))
         else:
             a.func(a)

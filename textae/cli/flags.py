@@ -13,7 +13,11 @@ from dataclasses import MISSING, fields
 
 import numpy as np
 
+from textae.api import load
 from textae.config import NoiseConfig
+from textae.data import read_sentences
+from textae.precision import PRECISIONS
+from textae.storage.checkpoint import names
 
 # Upper bounds of the numeric options: each far above what a run here needs, and low enough that a run at
 # the bound ends on this project's 2-core, 24 GiB machine instead of hanging or running out of memory.
@@ -112,8 +116,6 @@ def device_flag(p, precision: str | None = None) -> None:
     p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
                    help="auto (default: CUDA when there is one), cpu or cuda")  # fmt: skip
     if precision:
-        from textae.precision import PRECISIONS
-
         p.add_argument("--precision", default=precision, choices=PRECISIONS,
                        help=f"arithmetic of encoding and greedy decoding (default {precision}): fp32; bf16 or int8, "
                             "faster; auto, the fastest that keeps fidelity here (docs/benchmarks.md)")  # fmt: skip
@@ -121,8 +123,6 @@ def device_flag(p, precision: str | None = None) -> None:
 
 def lines(path: str) -> list[str]:
     """A file's sentences, one per line, tokens joined by spaces (empty lines kept, so line numbers hold)."""
-    from textae.data import read_sentences
-
     return [" ".join(s) for s in read_sentences(path, keep_empty=True)]
 
 
@@ -168,7 +168,4 @@ class Printable(io.TextIOBase):
 
 def load_all(paths: list[str], device: str, precision: str = "fp32") -> dict:
     """Every checkpoint loaded before any work, so that a bad path fails first: short name -> TextAE."""
-    from textae.api import load
-    from textae.storage.checkpoint import names
-
     return {name: load(p, device, precision) for name, p in names(paths).items()}

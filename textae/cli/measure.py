@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from textae.cli import reports
 from textae.cli.flags import (
     MAX_JITTER,
     MAX_SEED,
@@ -27,9 +28,21 @@ from textae.cli.flags import (
     load_all,
     radii,
 )
-from textae.config import ModelConfig, TrainConfig
+from textae.config import ModelConfig, TrainConfig, replace
+from textae.data import make_corpus, read_label_names, read_lines
 from textae.errors import TextaeError
-from textae.measure.evaluation import TRANSFER_KS
+from textae.experiments import lab, recording, toy
+from textae.experiments.lab import LabConfig
+from textae.experiments.toy import ToyConfig
+from textae.experiments.tradeoff import SWEEP_GRIDS, language_model, sweep
+from textae.figures.png import landscape_png
+from textae.maps.landscape import DEFAULT_N, MAX_N, compare_table, landscape
+from textae.maps.projection import Projection
+from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
+from textae.measure import geometry
+from textae.measure.evaluation import TRANSFER_KS, DataDir, Suite
+from textae.storage.checkpoint import names
+from textae.storage.files import csv_text
 
 # ------------------------------------------------------------------- parsers
 
@@ -61,8 +74,6 @@ def _report_flags(p, out: str, files: str, func, precision: str) -> None:
 
 def add_landscape(sub) -> None:
     """`textae landscape`: decoded landscapes and region labels of one or more checkpoints on one corpus."""
-    from textae.maps.landscape import DEFAULT_N, MAX_N
-
     text = "decode an n x n grid over each checkpoint's PCA map of a corpus: territories, change, figures, regions"
     p = sub.add_parser("landscape", help=text, description=text)
     p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to compare (the same sentences)")
@@ -119,8 +130,6 @@ def add_sweep(sub) -> None:
 
 def add_toy(sub) -> None:
     """`textae toy`."""
-    from textae.experiments.toy import ToyConfig
-
     p = sub.add_parser(
         "toy",
         help="AAE vs DAAE on clusters of binary sequences (the paper's Figure 1)",
@@ -136,8 +145,6 @@ def add_toy(sub) -> None:
 
 def add_lab(sub) -> None:
     """`textae lab record`."""
-    from textae.experiments.lab import LabConfig
-
     text = "the Text lab: an AAE and a DAAE learning real sentences side by side"
     p = sub.add_parser("lab", help=text, description=text)
     actions = p.add_subparsers(dest="lab_action", required=True, metavar="record")
@@ -158,10 +165,6 @@ def add_lab(sub) -> None:
 def cmd_toy(a) -> None:
     from tqdm.auto import tqdm
 
-    from textae.cli import reports
-    from textae.config import replace
-    from textae.experiments import toy
-
     base = replace(toy.ToyConfig(), **given(a, toy.ToyConfig))
     err(f"toy config: {json.dumps(base.__dict__)}")
     with tqdm(total=a.seeds * base.steps, desc="toy", file=sys.stderr, disable=None) as bar:
@@ -176,10 +179,6 @@ def cmd_toy(a) -> None:
 
 def cmd_lab_record(a) -> None:
     from tqdm.auto import tqdm
-
-    from textae.cli import reports
-    from textae.data import read_label_names, read_lines
-    from textae.experiments import lab, recording
 
     cfg = lab.LabConfig(**given(a, lab.LabConfig))
     out = reports.check_file_free(a.out, a.force)  # before the training, not after it
@@ -199,9 +198,6 @@ def cmd_lab_record(a) -> None:
 
 
 def _suite(a, out_dir: Path, ks=TRANSFER_KS):
-    from textae.experiments.tradeoff import language_model
-    from textae.measure.evaluation import DataDir, Suite
-
     tc = TrainConfig(**{**given(a, TrainConfig), "device": a.device})
     data = DataDir.load(a.data)
     lm_path = Path(a.lm) if a.lm else out_dir / "lm"
@@ -212,8 +208,6 @@ def _suite(a, out_dir: Path, ks=TRANSFER_KS):
 
 def cmd_eval(a) -> None:
     from tqdm.auto import tqdm
-
-    from textae.cli import reports
 
     try:
         ks = tuple(finite(x) for x in a.k.split(","))
@@ -231,9 +225,6 @@ def cmd_eval(a) -> None:
 
 
 def cmd_sweep(a) -> None:
-    from textae.cli import reports
-    from textae.experiments.tradeoff import SWEEP_GRIDS, sweep
-
     presets = [p.strip() for p in a.presets.split(",") if p.strip()]
     unknown = [p for p in presets if p not in SWEEP_GRIDS]
     if unknown:
@@ -260,15 +251,6 @@ def cmd_sweep(a) -> None:
 
 def cmd_landscape(a) -> None:
     from tqdm.auto import tqdm
-
-    from textae.cli import reports
-    from textae.data import make_corpus, read_label_names, read_lines
-    from textae.figures.png import landscape_png
-    from textae.maps.landscape import compare_table, landscape
-    from textae.maps.projection import Projection
-    from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
-    from textae.storage.checkpoint import names
-    from textae.storage.files import csv_text
 
     named = names(a.checkpoints)
     files = (
@@ -311,9 +293,6 @@ def cmd_landscape(a) -> None:
 
 def cmd_geometry(a) -> None:
     from tqdm.auto import tqdm
-
-    from textae.cli import reports
-    from textae.measure import geometry
 
     out = reports.check_free(a.out, reports.GEOMETRY_FILES, a.force)  # before the work, not after it
     models = load_all(a.checkpoints, a.device, a.precision)

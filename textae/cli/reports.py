@@ -12,6 +12,9 @@ import math
 from pathlib import Path
 
 from textae.errors import TextaeError
+from textae.figures import html, png, svg
+from textae.measure import geometry as geo
+from textae.measure.evaluation import markdown
 
 GEOMETRY_FILES = ("geometry.md", "geometry.json", "geometry.png", "geometry_distances.html", "geometry_jitter.html")
 
@@ -82,9 +85,6 @@ def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path
 
 def geometry(results: dict[str, dict], data: str, out_dir: Path) -> list[Path]:
     """The survey's Markdown table, JSON and figures (PNG; the app's two SVG charts as HTML) in out_dir."""
-    from textae.figures import html, png, svg
-    from textae.measure import geometry as geo
-
     table = geo.summary_table(results)
     (out_dir / "geometry.md").write_text(table + "\n", encoding="utf-8")
     summary = {n: {k: v for k, v in r.items() if k != "pooled"} for n, r in results.items()}
@@ -99,9 +99,6 @@ def geometry(results: dict[str, dict], data: str, out_dir: Path) -> list[Path]:
 
 def evaluation(results: dict[str, dict], suite, data: str, out: Path) -> list[Path]:
     """The eval suite's report: OUT (Markdown), OUT.json, OUT.np.png and, with transfer results, OUT.transfer.png."""
-    from textae.figures import png
-    from textae.measure.evaluation import markdown
-
     out.write_text(markdown(results, suite), encoding="utf-8")
     payload = {"data": data, "classifiers": suite.classifier_accuracy(), "notes": suite.notes, "results": results}
     files = [out, write_json(out.with_suffix(".json"), payload)]
@@ -114,16 +111,12 @@ def evaluation(results: dict[str, dict], suite, data: str, out: Path) -> list[Pa
 
 def sweep(rows: list[dict], out_dir: Path) -> list[Path]:
     """sweep.json and the trade-off figure (sweep.png, sweep.html)."""
-    from textae.figures import html, png
-
     return [write_json(out_dir / "sweep.json", rows), png.tradeoff_png(rows, out_dir / "sweep.png"),
             html.tradeoff_html(rows, out_dir / "sweep.html")]  # fmt: skip
 
 
 def toy(codes, labels, X, titles: dict[str, str], stem: str | Path) -> list[Path]:
     """The toy experiment's side-by-side latent spaces: STEM.png and STEM.html (hover shows the bit strings)."""
-    from textae.figures import html, png
-
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     fig = html.toy_scatter(codes, labels, X, titles)

@@ -35,7 +35,7 @@ from textae.maps.landscape import landscape
 from textae.maps.projection import Projection
 from textae.measure.metrics import corpus_bleu, edit_neighbors, neighborhood_recall
 from textae.model import TextAutoencoder
-from textae.training.parallel import cpu_name, torch_threads
+from textae.runtime import cpu_name, torch_threads
 from textae.vocab import Vocab
 
 K = 10  # NP@K

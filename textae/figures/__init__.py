@@ -4,6 +4,8 @@ Each plotting library is imported inside the functions that use it: they are the
 (pip install "textae[figures]"), and `import textae` needs none of them.
 """
 
+from textae.maps.landscape import territory_colours
+
 # matplotlib's tab10 (less cyan), then tab20's light tones and cyan: 20 distinct colours, as many as the
 # latent map's k-means may ask for; the first nine are what every two- or five-class figure uses
 PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
@@ -27,8 +29,6 @@ def territory_rgb(land, pale: float = PALE):
     are drawn apart, as lines (textae.maps.landscape.borders; the map draws its own in the browser).
     Returns a numpy array; numpy is imported here, as every plotting need of this package is."""
     import numpy as np
-
-    from textae.maps.landscape import territory_colours
 
     t = land.territory
     table = np.array([[int(h[i : i + 2], 16) / 255 for i in (1, 3, 5)] for h in TERRITORIES])

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import numpy as np
 
-from textae.figures import by_family, colour
+from textae.detokenize import detokenize
+from textae.figures import BORDER, by_family, colour, territory_rgb
+from textae.maps.landscape import borders
 from textae.measure.geometry import GROUPS
 
 
@@ -158,9 +160,6 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     plt = _pyplot()
     from matplotlib.collections import LineCollection
 
-    from textae.figures import BORDER, territory_rgb
-    from textae.maps.landscape import borders
-
     x0, x1, y0, y1 = land.extent  # of the grid's nodes; each cell is centred on its node, as on the map
     cx, cy = (x1 - x0) / (land.n - 1), (y1 - y0) / (land.n - 1)  # a cell's size
     box = [x0 - cx / 2, x1 + cx / 2, y0 - cy / 2, y1 + cy / 2]
@@ -195,8 +194,6 @@ def _name_territories(ax, land, most: int = 24) -> None:
     import textwrap
 
     from scipy.ndimage import distance_transform_cdt
-
-    from textae.detokenize import detokenize
 
     t, n = land.territory, land.n
     x0, x1, y0, y1 = land.extent

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from textae.errors import InputError
-from textae.maps.view import View
+from textae.measure.metrics import word_symbols
+from textae.storage import cache
+from textae.storage.keys import View
 
 MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
 DEFAULT_N = 32
@@ -63,8 +65,6 @@ class Landscape:
         ones [n-1, n]."""
         if "pairs" not in self._cache:
             from rapidfuzz.distance import Levenshtein
-
-            from textae.measure.metrics import word_symbols
 
             sym = np.array(word_symbols(self.decodes), dtype=object).reshape(self.n, self.n)
             d = np.vectorize(Levenshtein.normalized_distance, otypes=[float])
@@ -232,9 +232,7 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
 def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
                      progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
     """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: named by
-    the view (textae.maps.view: the model, the sentences) on `proj`'s map, n and the extent."""
-    from textae.storage import cache
-
+    the view (textae.storage.keys: the model, the sentences) on `proj`'s map, n and the extent."""
     n = check_n(n)
     extent = grid_extent(points)
     name = view.on(proj).cache_name("landscape", n, [round(e, 6) for e in extent])

@@ -27,7 +27,11 @@ import torch
 
 from textae.data import Corpus
 from textae.errors import InputError
-from textae.maps.view import View
+from textae.maps.landscape import cached_landscape
+from textae.maps.projection import Projection, corpus_map
+from textae.maps.regions import LEVELS, cached_regions, check_levels
+from textae.storage import cache
+from textae.storage.keys import View
 from textae.training.parallel import World
 
 CHUNK = 8192  # sentences per shard: TextAE.encode_corpus's chunk, so every chunk is encoded as one process would
@@ -49,8 +53,6 @@ def sharded_codes(m, corpus: Corpus, world: World,
     """The corpus's codes [N, dim_z] on rank 0 (None on the others), encoded in CHUNK-sized pieces dealt out to
     the ranks round-robin and gathered on rank 0, which writes them to the disk cache under the key
     `encode_corpus` reads. A single process reads or fills that entry itself."""
-    from textae.storage import cache
-
     if not world.distributed:
         return m.encode_corpus(corpus.sentences, progress, CHUNK, digest=corpus.digest)
     import torch.distributed as dist
@@ -85,10 +87,6 @@ def prepare(m, corpus: Corpus, settings: MapSettings | None = None, world: World
             progress: Callable[[str, float], None] | None = None) -> list[str]:  # fmt: skip
     """Fill the disk cache with what the Latent map reads for `corpus` under model `m`; what was prepared, in
     words (rank 0), or [] on the other ranks. progress(stage, fraction) as it goes."""
-    from textae.maps.landscape import cached_landscape
-    from textae.maps.projection import Projection, corpus_map
-    from textae.maps.regions import LEVELS, cached_regions, check_levels
-
     settings, world = settings or MapSettings(), world or World()
 
     def tell(stage: str) -> Callable[[float], None] | None:

@@ -8,6 +8,9 @@ from collections.abc import Callable
 import numpy as np
 
 from textae.errors import InputError
+from textae.ops import nearest
+from textae.storage import cache
+from textae.storage.keys import View
 
 METHODS = ("pca", "umap", "axis")
 
@@ -170,8 +173,6 @@ def _axis(Z: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
 
 def _interpolate(query: np.ndarray, source: np.ndarray, target: np.ndarray, k: int = NEIGHBOURS) -> np.ndarray:
     """For each query row, the inverse-distance-weighted mean of the targets of its k nearest sources."""
-    from textae.ops import nearest
-
     idx, dist = nearest(query.astype(np.float32), source.astype(np.float32), min(k, len(source)))  # [M, k]
     w = 1.0 / np.maximum(dist, 1e-6)
     w /= w.sum(1, keepdims=True)
@@ -184,9 +185,6 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
     (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
     has it) and the projection's settings)."""
-    from textae.maps.view import View
-    from textae.storage import cache
-
     name = View(fingerprint, digest or cache.sentences_digest(sentences)).on(proj).cache_name("map")
     dim = Z.shape[1]
     expect = {"points": ((len(sentences), 2), "f")}  # an entry of another shape is computed again

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from textae.errors import InputError
+from textae.maps.landscape import cells, grid_extent
+from textae.storage import cache
 from textae.storage.files import csv_text
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
@@ -333,8 +335,6 @@ def inside(points: np.ndarray, assignment: np.ndarray, k: int, n: int = INSIDE_G
     empty region). The area: the cells of an n x n grid over the map (`extent`, by default the landscape's,
     textae.maps.landscape.grid_extent) in which the region holds the most sentences (unassigned ones, -1,
     counting as one more region; a tie draws the cell for each region in it)."""
-    from textae.maps.landscape import cells, grid_extent
-
     part = np.asarray(assignment)
     cell = cells(points, extent or grid_extent(points), n)
     counts = np.zeros((n * n, k + 1), dtype=np.int64)
@@ -402,11 +402,9 @@ def to_csv(found: list[Region]) -> str:
 def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None, view,
                    levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
     """`regions`, kept in the disk cache beside the corpus's codes and maps: named by the view
-    (textae.maps.view: the model, the sentences, their labels, the map's settings), the levels, the seed and
+    (textae.storage.keys: the model, the sentences, their labels, the map's settings), the levels, the seed and
     the method. The labels themselves name it, not whether there are any: other labels, other shares."""
     import json
-
-    from textae.storage import cache
 
     levels = check_levels(levels, len(Z))
     if labels is not None and view.labels != cache.sentences_digest(labels):

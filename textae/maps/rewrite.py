@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from textae.errors import InputError
+from textae.measure.metrics import word_symbols
 from textae.storage.files import csv_text
 
 MAX_ROWS = 200_000
@@ -150,8 +151,6 @@ def score(before: list[str], after: list[str], clf: Classifier | None = None) ->
     """Edit distances of rewritten pairs, and with a classifier, each side's probability of the class the
     rewrite moves towards and whether the predicted class flipped."""
     from rapidfuzz.distance import Levenshtein
-
-    from textae.measure.metrics import word_symbols
 
     sym = word_symbols(list(before) + list(after))
     n = len(before)

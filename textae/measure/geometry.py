@@ -27,7 +27,7 @@ import numpy as np
 
 from textae.errors import InputError, TextaeError
 from textae.measure.metrics import word_symbols
-from textae.training.parallel import torch_threads
+from textae.runtime import torch_threads
 from textae.vocab import SPECIALS, UNK
 
 EDITS = ("drop", "substitute", "swap")

@@ -1,72 +1,16 @@
-"""Held-out figures of a text autoencoder: loss terms and importance-sampled NLL / perplexity."""
+"""Sentence-level figures of a text autoencoder's output and codes: BLEU, edit neighbours, neighbourhood recall,
+distinct n-grams, active units. (The held-out losses are textae.training.losses; the importance-sampled NLL is
+textae.likelihood.)"""
 
 from __future__ import annotations
 
-import math
-from collections import defaultdict
-
 import numpy as np
-import torch
 
-from textae.data import Batches
 from textae.errors import InputError
-from textae.model import TextAutoencoder
-from textae.vocab_loss import vocab_nll
-
-LOG_2PI = math.log(2 * math.pi)
-
-
-@torch.no_grad()
-def evaluate_losses(model: TextAutoencoder, batches: Batches, seed: int = 0) -> dict[str, float]:
-    """Every loss term averaged over sentences, without input noise (as the reference's evaluate).
-
-    z is still drawn from q(z|x), as in the reference, with a fixed seed so that
-    two evaluations of the same weights agree.
-    """
-    was_training = model.training
-    model.eval()
-    fork = [batches.device] if batches.device.type == "cuda" else []
-    with torch.random.fork_rng(devices=fork):
-        torch.manual_seed(seed)
-        sums, n = defaultdict(float), 0
-        for go_x, x_eos, lengths in batches.epoch():
-            out = model.loss(go_x, x_eos, lengths, corrupt=False)
-            B = go_x.size(1)
-            for k, v in out.items():
-                sums[k] += float(v) * B
-            n += B
-    model.train(was_training)
-    return {k: v / n for k, v in sums.items()}
-
-
-def log_normal(z: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
-    """log N(z; mu, diag(exp(logvar))) summed over the last dimension -> [B]."""
-    return -0.5 * ((z - mu).pow(2) / logvar.exp() + logvar + LOG_2PI).sum(-1)
-
-
-@torch.inference_mode()
-def nll_importance(
-    model: TextAutoencoder, go_x: torch.Tensor, x_eos: torch.Tensor, lengths: torch.Tensor, m: int = 100
-) -> torch.Tensor:
-    """-log p(x) per sentence [B], estimated with m importance samples from q(z|x).
-
-    log p(x) ~= logsumexp_i [log p(x|z_i) + log p(z_i) - log q(z_i|x)] - log m,  z_i ~ q(z|x).
-    """
-    mu, logvar = model.encode(go_x, lengths)
-    T, B = x_eos.shape
-    terms = []
-    for _ in range(m):
-        z = model.reparameterize(mu, logvar)
-        states, _ = model.features(z, go_x)  # [T, B, dim_h]
-        rec = vocab_nll(states, model.proj, x_eos, reduction="none").sum(0)  # -log p(x|z_i)  [B]
-        zero = torch.zeros_like(mu)
-        terms.append(log_normal(z, zero, zero) - rec - log_normal(z, mu, logvar))
-    return -(torch.logsumexp(torch.stack(terms, 1), 1) - math.log(m))
-
+from textae.ops import pairwise_distances
 
 # ------------------------------------------------------- sentence-level figures
-# sacrebleu and rapidfuzz are imported inside the functions: the training path
-# (which imports this module for evaluate_losses) needs only torch and numpy.
+# sacrebleu and rapidfuzz are imported inside the functions, on first use.
 
 
 def corpus_bleu(hyps: list[str], refs: list[str]) -> float:
@@ -107,8 +51,6 @@ def neighborhood_recall(Z: np.ndarray, queries: np.ndarray, true_nn: np.ndarray,
     """Paper's neighbourhood preservation: of each query's true neighbours (e.g. by edit distance),
     the fraction found among the k nearest codes (Euclidean, the query itself excluded), averaged.
     """
-    from textae.ops import pairwise_distances
-
     queries = np.asarray(queries)
     d = pairwise_distances(Z[queries].astype(np.float64), Z.astype(np.float64))
     d[np.arange(len(queries)), queries] = np.inf

@@ -3,8 +3,9 @@
 `streamlit run` listens on every interface, so a path in the URL or a text box comes from anyone on the
 network. The app opens corpora, labels and checkpoints only under these roots:
 
-- the project's folder (its checkpoints, and files placed in it);
-- the shared data (../shared/data, or $TEXTAE_SHARED_DATA);
+- the project's folder (its checkpoints, and files placed in it): the one its caller names (`use_project`; the
+  app names its own), else $TEXTAE_PROJECT, else the working folder. The library never looks for the app;
+- the shared data (../shared/data beside the checkout, or $TEXTAE_SHARED_DATA);
 - $TEXTAE_CHECKPOINTS, the folder the checkpoint picker lists;
 - the folders named in $TEXTAE_ALLOWED_ROOTS (separated by the OS path separator, ':' on Linux).
 
@@ -20,16 +21,28 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from textae.data import DataLayout
 from textae.errors import TextaeError
 
-# the project's folder: the checkout holding this package (app.py beside it); an installed package has none,
-# and then the working folder stands for it
-_HERE = Path(__file__).resolve().parents[1]
-ROOT = _HERE if (_HERE / "app.py").is_file() else Path.cwd()
+# the project's folder: $TEXTAE_PROJECT, else the working folder, until a caller names it (use_project)
+ROOT = Path(os.environ.get("TEXTAE_PROJECT") or Path.cwd()).resolve()
 # the checkpoints the picker lists; tests point it at checkpoints they build
 CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints"))
 MAX_PATH = 4096  # characters of a typed or linked path
+
+
+def use_project(root: str | Path) -> None:
+    """Make `root` the project's folder: readable, the folder relative paths are taken from, and the one whose
+    checkpoints/ the picker lists (unless $TEXTAE_CHECKPOINTS, or whoever set CHECKPOINT_ROOT, names another).
+    The app names its own."""
+    global ROOT, CHECKPOINT_ROOT
+    if CHECKPOINT_ROOT == Path(os.environ.get("TEXTAE_CHECKPOINTS", ROOT / "checkpoints")):
+        CHECKPOINT_ROOT = Path(os.environ.get("TEXTAE_CHECKPOINTS", Path(root).resolve() / "checkpoints"))
+    ROOT = Path(root).resolve()
+
+
+def shared_data() -> Path:
+    """The shared data's folder: ../shared/data beside the checkout, or $TEXTAE_SHARED_DATA."""
+    return Path(os.environ.get("TEXTAE_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data")
 
 
 class NotAllowed(TextaeError):
@@ -39,7 +52,7 @@ class NotAllowed(TextaeError):
 def roots() -> list[Path]:
     """The folders the app may read under, resolved (the environment is read on every call)."""
     named = [p for p in os.environ.get("TEXTAE_ALLOWED_ROOTS", "").split(os.pathsep) if p.strip()]
-    found = [ROOT, DataLayout.shared("yelp").root.parent, CHECKPOINT_ROOT, *map(Path, named)]
+    found = [ROOT, shared_data(), CHECKPOINT_ROOT, *map(Path, named)]
     return [p.expanduser().resolve() for p in found]
 
 
@@ -90,7 +103,7 @@ NOT_CORPUS = frozenset(
 def as_given(message: str) -> str:
     """A message with the server's own folders taken out of the paths it names: a file of the project's folder
     as a path relative to it (as a user gives it), the shared data's as ../shared/data/…"""
-    shared = DataLayout.shared("yelp").root.parent.resolve()
+    shared = shared_data().resolve()
     folders = {ROOT: "", shared: os.path.relpath(shared, ROOT) + os.sep}
     for folder, short in sorted(folders.items(), key=lambda kv: -len(str(kv[0]))):
         message = message.replace(str(folder) + os.sep, short)

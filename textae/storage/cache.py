@@ -24,8 +24,6 @@ Where: $TEXTAE_CACHE, else the user cache directory of the platform (platformdir
 from __future__ import annotations
 
 import fcntl
-import hashlib
-import json
 import logging
 import math
 import os
@@ -39,6 +37,7 @@ import numpy as np
 from textae.errors import DataError
 from textae.storage import npz
 from textae.storage.files import open_regular, write_atomically
+from textae.storage.keys import key, sentences_digest  # noqa: F401  (cache.key, cache.sentences_digest)
 from textae.storage.npz import Spec
 
 log = logging.getLogger("textae.storage.cache")
@@ -90,30 +89,6 @@ def _once(what: str, message: str, *args, logger: logging.Logger = log) -> None:
     if what not in _warned:
         _warned.add(what)
         logger.warning(message, *args)
-
-
-def key(kind: str, *parts) -> str:
-    """An entry's name: its kind and a hash of its parts (bytes, str, numbers, arrays, or JSON-able values)."""
-    h = hashlib.sha256()
-    for p in parts:
-        if isinstance(p, bytes):
-            data = p
-        elif isinstance(p, np.ndarray):
-            data = np.ascontiguousarray(p).tobytes() + str((p.dtype, p.shape)).encode()
-        elif isinstance(p, str):
-            data = p.encode()
-        else:
-            data = json.dumps(p, sort_keys=True, default=str).encode()
-        h.update(len(data).to_bytes(8, "little") + data)  # lengths first: ("ab", "c") and ("a", "bc") differ
-    return f"{kind}-{h.hexdigest()[:40]}"
-
-
-def sentences_digest(sentences: list[str]) -> str:
-    """The sha256 of a list of sentences, in order (one line each)."""
-    h = hashlib.sha256()
-    for s in sentences:
-        h.update(s.encode("utf-8", "replace") + b"\n")
-    return h.hexdigest()
 
 
 def read(name: str, expect: dict[str, Spec] | None = None) -> dict[str, np.ndarray] | None:

@@ -34,7 +34,7 @@ from textae.errors import CheckpointError
 from textae.model import TextAutoencoder, from_state
 from textae.storage.files import give_umask_mode
 from textae.storage.reference import load_reference
-from textae.training.trainer_state import flatten, unflatten
+from textae.storage.trainer_state import flatten, unflatten
 from textae.version import __version__
 from textae.vocab import Vocab, read_vocab
 

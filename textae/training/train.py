@@ -30,9 +30,9 @@ from textae.config import ModelConfig, TrainConfig, from_dict
 from textae.config import replace as replace_config
 from textae.data import Batches
 from textae.errors import TextaeError
-from textae.measure.metrics import evaluate_losses
 from textae.model import TextAutoencoder
 from textae.precision import cpu_bf16_supported
+from textae.runtime import keep_freed_memory
 from textae.storage.checkpoint import (
     load_checkpoint,
     load_trainer_state,
@@ -41,7 +41,8 @@ from textae.storage.checkpoint import (
     resolve,
     save_checkpoint,
 )
-from textae.training.parallel import all_reduce_sum, keep_freed_memory, setup, shard
+from textae.training.losses import evaluate_losses
+from textae.training.parallel import all_reduce_sum, setup, shard
 from textae.vocab import Vocab
 
 AMP_MODES = ("auto", "bf16", "fp16", "off")

@@ -1,5 +1,6 @@
-"""A view: what a user is looking at (a model, a corpus and its labels, a map's settings), and the one place
-that says what each result derived from it depends on.
+"""The names of what is kept: a view, what a user is looking at (a model, a corpus and its labels, a map's
+settings), and the one place that says what each result derived from it depends on; the disk cache's entry
+names (`key`) and the sentences' digest (`sentences_digest`).
 
 Every result the app and `textae prepare` keep (codes, a map, a landscape, regions, the classifier, search
 hits, k-means colours, a noise cloud and its reference distance, the points the browser holds) is named by
@@ -10,8 +11,11 @@ change, and regions are not reused when only the labels change.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, replace
+
+import numpy as np
 
 # what each result depends on, besides the extra parts its caller adds (n, k, a pattern, a colouring)
 DEPENDS: dict[str, tuple[str, ...]] = {
@@ -56,7 +60,29 @@ class View:
         return (result, *(getattr(self, part) for part in DEPENDS[result]), *extra)
 
     def cache_name(self, result: str, *extra) -> str:
-        """`key` as the disk cache's entry name (textae.storage.cache.key)."""
-        from textae.storage.cache import key
-
+        """`key` as the disk cache's entry name (textae.storage.cache)."""
         return key(*self.key(result, *extra))
+
+
+def key(kind: str, *parts) -> str:
+    """An entry's name: its kind and a hash of its parts (bytes, str, numbers, arrays, or JSON-able values)."""
+    h = hashlib.sha256()
+    for p in parts:
+        if isinstance(p, bytes):
+            data = p
+        elif isinstance(p, np.ndarray):
+            data = np.ascontiguousarray(p).tobytes() + str((p.dtype, p.shape)).encode()
+        elif isinstance(p, str):
+            data = p.encode()
+        else:
+            data = json.dumps(p, sort_keys=True, default=str).encode()
+        h.update(len(data).to_bytes(8, "little") + data)  # lengths first: ("ab", "c") and ("a", "bc") differ
+    return f"{kind}-{h.hexdigest()[:40]}"
+
+
+def sentences_digest(sentences: list[str]) -> str:
+    """The sha256 of a list of sentences, in order (one line each)."""
+    h = hashlib.sha256()
+    for s in sentences:
+        h.update(s.encode("utf-8", "replace") + b"\n")
+    return h.hexdigest()
