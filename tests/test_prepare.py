@@ -10,8 +10,8 @@ import pytest
 from helpers import PRECISION, ROOT, synthetic_corpus
 
 import textae
+from textae.chunks import CHUNK
 from textae.cli import main
-from textae.maps.prepare import CHUNK
 from textae.storage import cache
 
 pytestmark = pytest.mark.filterwarnings("ignore::textae.errors.TextaeWarning")
