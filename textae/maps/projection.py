@@ -196,13 +196,18 @@ def pca_plane(Z: np.ndarray) -> dict[str, np.ndarray]:
 
 
 def place(Z: np.ndarray, mean: np.ndarray, basis: np.ndarray) -> np.ndarray:
-    """Points [M, 2] (float32) of codes Z [M, dim_z] on the plane of `mean` and `basis` [2, dim_z]: summed one
-    dimension at a time in float64, so a code's point is the same bits in any chunk (a matrix product may sum
-    in an order that depends on how many rows it is given)."""
-    P = np.zeros((len(Z), 2))
-    for j in range(Z.shape[1]):
-        P += (Z[:, j].astype(np.float64) - mean[j])[:, None] * basis[:, j]
-    return P.astype(np.float32)
+    """Points [M, 2] (float32) of codes Z [M, dim_z] on the plane of `mean` and `basis` [2, dim_z]: each point's
+    two sums run over the dimensions in order, in float64, so a code's point is the same bits in any chunk (a
+    matrix product may sum in an order that depends on how many rows it is given)."""
+    P = np.zeros((len(Z), 2), dtype=np.float32)
+    for start in range(0, len(Z), 8192):  # blocks that stay in the CPU's cache
+        X = (Z[start : start + 8192].astype(np.float64) - mean).T.copy()  # [dim_z, rows], one row per dimension
+        for k in range(2):
+            acc = X[0] * basis[k, 0]
+            for j in range(1, len(X)):
+                acc += X[j] * basis[k, j]
+            P[start : start + 8192, k] = acc
+    return P
 
 
 def _axis(Z: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
