@@ -146,7 +146,7 @@ class TextAE:
         has it); encoded in textae.chunks.plan's chunks, as `encode_chunks` does; progress(fraction) meanwhile."""
         from textae.storage import cache
 
-        name, expect = self._codes_entry(sents, digest)
+        name, expect = self.codes_entry(sents, digest)
 
         def compute() -> dict[str, np.ndarray]:
             Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
@@ -168,7 +168,7 @@ class TextAE:
         from textae.chunks import plan
         from textae.storage import cache
 
-        name, expect = self._codes_entry(sents, digest)
+        name, expect = self.codes_entry(sents, digest)
         found = cache.read(name, expect)
         if found is not None:
             for rows in plan(len(sents)):
@@ -180,7 +180,7 @@ class TextAE:
             yield rows, codes
         cache.get(name, lambda: {"codes": Z}, expect)  # written unless another process wrote it meanwhile
 
-    def _codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
+    def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
         """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""
         from textae.maps.view import View
         from textae.storage import cache

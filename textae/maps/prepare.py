@@ -57,7 +57,7 @@ def sharded_codes(m, corpus: Corpus, world: World,
         return m.encode_corpus(corpus.sentences, progress, digest=corpus.digest)
     import torch.distributed as dist
 
-    name, expect = m._codes_entry(corpus.sentences, corpus.digest)
+    name, expect = m.codes_entry(corpus.sentences, corpus.digest)
     found = cache.read(name, expect) if world.main else None
     kept = [found is not None]
     dist.broadcast_object_list(kept, src=0)  # every rank learns whether there is anything to encode
