@@ -1,5 +1,8 @@
-"""The latent map at corpus scale, in headless Chromium: how long the first view takes cold, warm and after a
-server restart (a cold start, and a warm one with serve.py), a click on empty space to its decoded text, a
+"""The latent map at corpus scale, in headless Chromium: how long the first view takes cold (to its first points
+drawn, and to all of them), warm and after a server restart (a cold start, and a warm one with serve.py), each
+also as a multiple of E, the library's time to encode the corpus alone at the servers' precision (measured in
+the same run, before any server starts, so that the ratios hold on a machine whose speed varies); the MB the
+browser received before its first paint; a click on empty space to its decoded text, a
 lasso to its listed table, frames per second while panning (and again with the decoded landscape's
 territories, borders and names beneath the points), the bytes sent to the browser and the server's
 memory.
@@ -61,19 +64,40 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def first_view(page, url: str, query: dict, method: str) -> float:
-    """Seconds from navigation to the drawn map (the page's run ended, the points drawn by WebGL), from a blank
-    page each time, so that no view starts in the renderer process of the one before."""
+def first_view(page, url: str, query: dict, method: str, got: Received) -> dict:
+    """From navigation, from a blank page each time (so that no view starts in the renderer process of the one
+    before): seconds to the first points drawn (WebGL's first frame), the MB received by then, and seconds to the
+    whole view (the page's run ended, every point drawn)."""
     page.goto("about:blank")
-    t0 = time.perf_counter()
+    b0, t0 = got.bytes, time.perf_counter()
     page.goto(f"{url}/latent_map?{urlencode(query)}")
     page.wait_for_function(f"() => Number(document.querySelector('{MAP}')?.dataset.frames) > 0", timeout=1_800_000)
+    out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6}
     if method == "umap":
         page.get_by_text("UMAP", exact=True).click()
         page.wait_for_function(f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1'",
                                timeout=1_800_000)  # fmt: skip
     wait_idle(page, 1_800_000)
-    return time.perf_counter() - t0
+    return {**out, "all": time.perf_counter() - t0}
+
+
+def encode_seconds(path: Path, n: int, precision: str, folder: Path) -> float:
+    """E: the library's seconds to encode the corpus the page reads (its seeded sample of n sentences) at the
+    servers' precision, alone (TextAE.encode_corpus on an empty cache of its own; the model's load not counted)."""
+    import textae
+    from textae.data import make_corpus, read_lines
+
+    corpus = make_corpus(read_lines(path), None, n, 0, str(path))
+    m = textae.load(ROOT / "checkpoints" / "yelp-daae", "cpu", precision=precision)
+    saved, own = os.environ["TEXTAE_CACHE"], folder / "encode-cache"
+    os.environ["TEXTAE_CACHE"] = str(own)
+    try:
+        t0 = time.perf_counter()
+        m.encode_corpus(corpus.sentences, digest=corpus.digest)
+        return time.perf_counter() - t0
+    finally:
+        os.environ["TEXTAE_CACHE"] = saved
+        shutil.rmtree(own, ignore_errors=True)
 
 
 def in_view(page) -> None:
@@ -152,8 +176,8 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
     path = corpus(n, folder)
+    out: dict = {"E": encode_seconds(path, n, os.environ["TEXTAE_PRECISION"], folder)}  # before any server runs
     query = {"ckpt": "checkpoints/yelp-daae", "ckpt2": "(none)", "corpus": str(path), "n": n}
-    out: dict = {}
     shutil.rmtree(cache_dir, ignore_errors=True)
     port = free_port()
     with sync_playwright() as pw:
@@ -163,9 +187,9 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
         server: dict = {}
         with serve_app(ROOT / "checkpoints", folder / f"server-{n}.log", allow=(folder,), port=port,
                        started=lambda p: server.update(pid=p.pid)) as url:  # fmt: skip
-            out["cold"] = first_view(page, url, query, method)
+            out["cold"] = first_view(page, url, query, method, got)
             out["bytes"] = got.bytes
-            out["warm"] = first_view(page, url, query, method)
+            out["warm"] = first_view(page, url, query, method, got)["all"]
             b0 = got.bytes
             out["click"] = click_empty(page)
             out["click_bytes"] = got.bytes - b0
@@ -179,7 +203,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
         for app in ("app.py", "serve.py"):
             with serve_app(ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,),
                            port=port) as url:  # fmt: skip
-                out[app] = first_view(page, url, query, method)
+                out[app] = first_view(page, url, query, method, got)["all"]
                 page.goto("about:blank")
         browser.close()
     return out
@@ -197,25 +221,30 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="textae-map-scale-"))
     cache_dir = folder / "cache"
     os.environ["TEXTAE_CACHE"] = str(cache_dir)  # the servers inherit it: a cold start is an empty cache
-    print(f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL)")
     print(
-        "| sentences | map | precision | first view cold s | warm s | after a restart s: cold start, warm start | "
-        "click to text s | lasso: points, s to table | pan fps | pan fps, territories and names on | "
-        "MB the browser received: first view, a click | "
-        "server peak RSS MiB |"
+        f"{cpu_name()}; checkpoints/yelp-daae; headless Chromium (software WebGL); E: the library's time to "
+        "encode the corpus alone at the servers' precision, in the same run; (× E) a figure as a multiple of it"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print(
+        "| sentences | map | precision | E s | first points drawn cold s (× E) | all drawn cold s (× E) | warm s | "
+        "after a restart s (× E): app.py, serve.py | MB before first paint | click to text s | "
+        "lasso: points, s to table | pan fps | pan fps, territories and names on | "
+        "MB the browser received: first view, a click | server peak RSS MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for method, precision, n in product(
             a.methods.split(","), a.precisions.split(","), map(int, a.sizes.split(","))
         ):
             os.environ["TEXTAE_PRECISION"] = precision  # the servers inherit it
             r = run(n, method, folder, cache_dir)
+            e, cold = r["E"], r["cold"]
             print(
-                f"| {n:,} | {method.upper()} | {describe(precision)} | {r['cold']:.1f} | {r['warm']:.1f} | "
-                f"{r['app.py']:.1f}, {r['serve.py']:.1f} | "
-                f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | {r['fps_land']:.0f} | "
-                f"{r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
+                f"| {n:,} | {method.upper()} | {describe(precision)} | {e:.1f} | {cold['first']:.1f} "
+                f"({cold['first'] / e:.2f}) | {cold['all']:.1f} ({cold['all'] / e:.2f}) | {r['warm']:.1f} | "
+                f"{r['app.py']:.1f} ({r['app.py'] / e:.2f}), {r['serve.py']:.1f} ({r['serve.py'] / e:.2f}) | "
+                f"{cold['painted_mb']:.1f} | {r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
+                f"{r['fps_land']:.0f} | {r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                 flush=True,
             )
     finally:

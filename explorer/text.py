@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from textae.detokenize import detokenize, detokenize_all, tokenize
+from textae.prose import prose
 
 KEY = "show_tokens"  # the sidebar's toggle (explorer/state.py)
 
@@ -31,6 +32,12 @@ def shown(sentence: str) -> str:
 def shown_all(sentences: list[str]) -> list[str]:
     """Sentences as this reader sees them (155k in under 2 s; hold the result where it is reused)."""
     return list(sentences) if tokens_shown() else detokenize_all(sentences)
+
+
+def shown_corpus(sentences: list[str], digest: str | None = None) -> list[str]:
+    """A whole corpus's sentences as this reader sees them: its prose from the disk cache (textae.prose, once per
+    corpus; `digest`: Corpus.digest), or its tokens."""
+    return list(sentences) if tokens_shown() else prose(sentences, digest)
 
 
 def typed(sentence: str, lower: bool = True) -> str:

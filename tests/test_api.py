@@ -136,6 +136,8 @@ def test_every_method_reads_a_bare_string_as_one_sentence(m, tmp_path):
     calls = {
         "encode": lambda: m.encode(s).shape == (m.cfg.dim_z,),
         "encode_corpus": lambda: m.encode_corpus(s).shape == (1, m.cfg.dim_z),
+        "encode_chunks": lambda: [len(rows) for rows, _ in m.encode_chunks(s)] == [1],
+        "codes_entry": lambda: m.codes_entry([s], None)[1]["codes"][0] == (1, m.cfg.dim_z),
         "reconstruct": lambda: isinstance(m.reconstruct(s), str),
         "decode": lambda: isinstance(m.decode(z), str),
         "interpolate": lambda: _strs(m.interpolate(s, t, 3), 3),

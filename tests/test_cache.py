@@ -12,9 +12,10 @@ import pytest
 import torch
 from helpers import ROOT, TINY
 
+from textae import chunks
 from textae.api import TextAE
 from textae.config import preset
-from textae.maps.projection import Projection, corpus_map
+from textae.maps.projection import Projection, corpus_map, map_chunks
 from textae.model import TextAutoencoder
 from textae.storage import cache
 
@@ -49,7 +50,7 @@ def test_one_weight_or_one_sentence_changed_misses(store, model, corpus):
     assert len(list(store.glob("codes-*.npz"))) == 2
     with torch.no_grad():
         model.model.embed.weight[5, 0] += 1e-3  # one weight
-    model._fingerprint = None  # (a changed model is a new TextAE in practice; this one forgets its hash)
+    model._fingerprint = model._content = None  # (a changed model is a new TextAE in practice; this one forgets)
     model.encode_corpus(corpus)
     assert len(list(store.glob("codes-*.npz"))) == 3
 
@@ -337,3 +338,38 @@ def test_codes_are_kept_under_the_views_name(store, model, corpus):
     c = make_corpus(corpus, None, 0, 0, "test")
     model.encode_corpus(c.sentences, digest=c.digest)
     assert [p.stem for p in store.glob("codes-*.npz")] == [View.of(model, c).cache_name("codes")]
+
+
+def test_chunked_encoding_and_mapping_are_the_one_shot_results_to_the_bit(store, model, corpus, monkeypatch):
+    monkeypatch.setattr(chunks, "SAMPLE", 37)  # several chunks of a small corpus: the sample, then 50 at a time
+    monkeypatch.setattr(chunks, "CHUNK", 50)
+    got = list(model.encode_chunks(corpus))
+    assert [len(rows) for rows, _ in got] == [37, 50, 50, 50, 13]
+    assert (got[0][0] == chunks.sample_rows(len(corpus))).all()  # the seeded sample first
+    Z = np.zeros((len(corpus), model.cfg.dim_z), dtype=np.float32)
+    for rows, codes in got:
+        Z[rows] = codes
+    assert len(list(store.glob("codes-*.npz"))) == 1  # kept in encode_corpus's entry
+    cache.clear()
+    np.testing.assert_array_equal(model.encode_corpus(corpus), Z)  # computed again in one go: the same bits
+    monkeypatch.setattr(TextAE, "encode", lambda *a, **k: pytest.fail("encoded again"))
+    again = list(model.encode_chunks(corpus))  # read from the entry, in the same chunks
+    assert all((a[0] == b[0]).all() and (a[1] == b[1]).all() for a, b in zip(again, got))
+    # a PCA map as the codes come: the sample's plane, then each chunk placed; the one-shot map to the bit
+    cache.clear()
+    monkeypatch.undo()
+    monkeypatch.setenv("TEXTAE_CACHE", str(store))
+    monkeypatch.setattr(chunks, "SAMPLE", 37)
+    monkeypatch.setattr(chunks, "CHUNK", 50)
+    P = np.zeros((len(corpus), 2), dtype=np.float32)
+    for rows, points in map_chunks(model, corpus, Projection("pca")):
+        P[rows] = points
+    assert sorted(p.name.split("-")[0] for p in cache.entries()) == ["codes", "map"]
+    cache.clear()
+    _, whole = corpus_map(model.fingerprint(), corpus, model.encode_corpus(corpus), Projection("pca"))
+    np.testing.assert_array_equal(P, whole)
+    monkeypatch.setattr(TextAE, "encode", lambda *a, **k: pytest.fail("encoded again"))
+    kept = np.zeros_like(P)
+    for rows, points in map_chunks(model, corpus, Projection("pca")):  # both read from disk
+        kept[rows] = points
+    np.testing.assert_array_equal(kept, whole)

@@ -9,11 +9,11 @@ from helpers import ROOT
 # lowest first: a module may import its own layer and those before it, never one after it
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("errors", "version", "runtime")),
-    ("model", ("config", "vocab", "vocab_loss", "noise", "model", "likelihood", "ops", "generate", "precision",
-               "detokenize")),
+    ("model", ("config", "vocab", "vocab_loss", "noise", "model", "likelihood", "ops", "generate", "detokenize",
+               "chunks")),
     ("storage", ("storage",)),
-    ("data", ("data",)),
-    ("inference", ("api",)),
+    ("data", ("data", "prose")),
+    ("inference", ("precision", "api")),
     ("training", ("training",)),
     ("measurement", ("measure",)),
     ("maps", ("maps",)),

@@ -125,7 +125,8 @@ def test_the_apps_setting_comes_from_the_environment(monkeypatch):
     assert wanted == "auto" and problem.startswith(f"{precision.ENV}=") and len(problem) < 200
 
 
-def test_auto_falls_back_to_fp32_when_the_probe_strays(trained_run, monkeypatch):
+def test_auto_falls_back_to_fp32_when_the_probe_strays(trained_run, monkeypatch, tmp_path):
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "a"))  # each probe's verdict in a cache of its own
     monkeypatch.setattr(precision, "resolve", lambda name, device="cpu": "fp32" if name == "fp32" else "int8")
     monkeypatch.setattr(precision, "probe", lambda m, p: {"min_cosine": 0.9, "same_decodes": 0.5})
     with warnings.catch_warnings(record=True) as caught:
@@ -133,8 +134,41 @@ def test_auto_falls_back_to_fp32_when_the_probe_strays(trained_run, monkeypatch)
         m = textae.load(trained_run, "cpu", precision="auto")
     assert m.precision == "fp32"
     assert any(issubclass(w.category, TextaeWarning) and "fp32 is used" in str(w.message) for w in caught)
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "b"))
     monkeypatch.setattr(precision, "probe", lambda m, p: {"min_cosine": 0.99999, "same_decodes": 1.0})
     assert textae.load(trained_run, "cpu", precision="auto").precision == "int8"
+
+
+def test_the_probes_verdict_is_read_from_disk_on_a_second_load(trained_run, monkeypatch, tmp_path):
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
+    monkeypatch.setattr(precision, "resolve", lambda name, device="cpu": "fp32" if name == "fp32" else "int8")
+    calls = []
+    monkeypatch.setattr(precision, "probe", lambda m, p: calls.append(p) or {"min_cosine": 1.0, "same_decodes": 1.0})
+    assert textae.load(trained_run, "cpu", precision="auto").precision == "int8" and calls == ["int8"]
+    assert [p.name.split("-")[0] for p in cache.entries()] == ["precision probe"]
+    monkeypatch.setattr(precision, "probe", lambda m, p: pytest.fail("probed again"))
+    assert textae.load(trained_run, "cpu", precision="auto").precision == "int8"  # read from disk
+    # a stray verdict is kept too, and gives fp32 (with its warning) without a probe
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "stray"))
+    monkeypatch.setattr(precision, "probe", lambda m, p: {"min_cosine": 0.5, "same_decodes": 0.5})
+    with pytest.warns(TextaeWarning, match="fp32 is used"):
+        textae.load(trained_run, "cpu", precision="auto")
+    monkeypatch.setattr(precision, "probe", lambda m, p: pytest.fail("probed again"))
+    with pytest.warns(TextaeWarning, match="fp32 is used"):
+        assert textae.load(trained_run, "cpu", precision="auto").precision == "fp32"
+
+
+def test_the_verdict_is_named_by_the_model_the_cpu_and_torch(trained_run, monkeypatch, tmp_path):
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path))
+    monkeypatch.setattr(precision, "resolve", lambda name, device="cpu": "fp32" if name == "fp32" else "int8")
+    calls = []
+    monkeypatch.setattr(precision, "probe", lambda m, p: calls.append(p) or {"min_cosine": 1.0, "same_decodes": 1.0})
+    textae.load(trained_run, "cpu", precision="auto")
+    monkeypatch.setattr("textae.precision.cpu_name", lambda: "another CPU")
+    textae.load(trained_run, "cpu", precision="auto")
+    monkeypatch.setattr(torch, "__version__", "0.0.1")
+    textae.load(trained_run, "cpu", precision="auto")
+    assert len(calls) == 3 and len(cache.entries()) == 3
 
 
 @pytest.mark.skipif(precision.int8_engine() is None, reason="this torch build has no quantised engine")

@@ -7,12 +7,21 @@ import sys
 
 import numpy as np
 import pytest
-from helpers import PRECISION, ROOT, synthetic_corpus
+import torch
+from helpers import PRECISION, ROOT, TINY, synthetic_corpus
 
 import textae
+from textae import chunks
+from textae.api import TextAE
+from textae.chunks import CHUNK
 from textae.cli import main
-from textae.maps.prepare import CHUNK
+from textae.config import preset
+from textae.data import make_corpus
+from textae.errors import TextaeError
+from textae.maps import prepare as prep
+from textae.model import TextAutoencoder
 from textae.storage import cache
+from textae.training.parallel import World
 
 pytestmark = pytest.mark.filterwarnings("ignore::textae.errors.TextaeWarning")
 
@@ -22,6 +31,15 @@ def own_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("TEXTAE_ALLOWED_ROOTS", str(tmp_path))
     return tmp_path / "cache"
+
+
+@pytest.fixture()
+def tiny(vocab, monkeypatch):
+    """A small random model, and chunks small enough that a corpus of 200 has several: 37, then 50 at a time."""
+    monkeypatch.setattr(chunks, "SAMPLE", 37)
+    monkeypatch.setattr(chunks, "CHUNK", 50)
+    torch.manual_seed(0)
+    return TextAE(TextAutoencoder(preset("aae", vocab_size=vocab.size, **TINY)), vocab)
 
 
 def kinds() -> list[str]:
@@ -89,3 +107,40 @@ def test_torchrun_prepare_equals_one_process_and_the_app_opens_warm(app_root, ap
     monkeypatch.setattr(textae.maps.projection.Projection, "fit", lambda *a, **k: pytest.fail("the app fitted a map"))
     at = app("app_pages/latent_map.py", corpus=str(data), labels=None)
     assert not at.exception and not at.error
+
+
+def test_sharded_ranks_read_the_cache_first_and_encode_only_what_is_missing(tiny, corpus, own_cache, monkeypatch):
+    """The sharding's logic in one process: two ranks' shares, gathered, are encode_corpus's codes to the bit;
+    a second run reads them on rank 0 and tells rank 1, and neither encodes."""
+    import torch.distributed as dist
+
+    c = make_corpus(corpus)
+    sent: dict = {}
+    monkeypatch.setattr(dist, "broadcast_object_list", lambda objs, src: objs.__setitem__(0, sent.get("kept", objs[0])))
+    monkeypatch.setattr(dist, "gather_object", lambda mine, parts, dst: sent.__setitem__("rank", mine)
+                        if parts is None else parts.__setitem__(slice(None), [mine, sent["rank"]]))  # fmt: skip
+    assert prep.sharded_codes(tiny, c, World(1, 2)) is None  # rank 1 encodes its chunks and hands them over
+    Z = prep.sharded_codes(tiny, c, World(0, 2))  # rank 0 encodes its own, gathers, writes the entry
+    assert kinds() == ["codes"]
+    cache.clear()
+    np.testing.assert_array_equal(tiny.encode_corpus(c.sentences, digest=c.digest), Z)  # one process: same bits
+    monkeypatch.setattr(TextAE, "encode", lambda *a, **k: pytest.fail("encoded again"))
+    np.testing.assert_array_equal(prep.sharded_codes(tiny, c, World(0, 2)), Z)  # read first, nothing encoded
+    sent["kept"] = True  # what rank 0 broadcast
+    assert prep.sharded_codes(tiny, c, World(1, 2)) is None
+
+
+def test_prepare_says_plainly_when_the_cache_limit_is_smaller_than_what_it_prepares(tiny, corpus, own_cache,
+                                                                                    monkeypatch):  # fmt: skip
+    c = make_corpus(corpus)
+    settings = prep.MapSettings(landscape_n=4, regions=False)
+    monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", "0.001")
+    with pytest.raises(
+        TextaeError,
+        match=r"keeps at most 0\.0 MB \(TEXTAE_CACHE_LIMIT_MB\) but what was prepared "
+        r"takes .* MB: 3 of its 3 entries \(codes, landscape, map\) were removed",
+    ):
+        prep.prepare(tiny, c, settings)
+    monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", "100")
+    assert prep.prepare(tiny, c, settings)[0].startswith("codes of 200 sentences")
+    assert kinds() == ["codes", "landscape", "map"]

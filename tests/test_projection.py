@@ -1,9 +1,14 @@
-"""2-D maps of codes: PCA's inverse is exact on its plane, UMAP's approximate; k-means."""
+"""2-D maps of codes: PCA's inverse is exact on its plane, UMAP's approximate; the plane from the covariance, fitted
+on a seeded sample, placing chunks as the one-shot map; k-means."""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from textae.maps.projection import Projection, kmeans
+from textae import chunks
+from textae.chunks import plan, sample_rows
+from textae.maps.projection import Projection, kmeans, pca_plane
 
 
 def blobs(n=60, d=8, seed=0):
@@ -50,3 +55,60 @@ def test_kmeans_recovers_blobs():
     Z, labels = blobs()
     ids = kmeans(Z, 3)
     assert len({(a, b) for a, b in zip(ids, labels)}) == 3  # one cluster id per blob
+
+
+def plane(basis: np.ndarray) -> np.ndarray:
+    """The orthogonal projector onto the span of basis's rows (a plane, whatever its vectors' signs)."""
+    q = np.linalg.qr(basis.T)[0]
+    return q @ q.T
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(3, 300), st.integers(2, 12), st.integers(0, 2**31 - 1))
+def test_pca_by_covariance_is_the_svds_plane_with_a_fixed_sign(n, d, seed):
+    rng = np.random.default_rng(seed)
+    scales = np.sort(rng.uniform(0.1, 3, d))[::-1] * np.r_[4.0, 2.0, np.ones(d - 2)]  # a distinct leading pair
+    Z = (rng.standard_normal((n, d)) * scales + rng.standard_normal(d)).astype(np.float32)
+    got = pca_plane(Z)
+    mean = Z.mean(0, dtype=np.float64)
+    s, vt = np.linalg.svd(Z - mean, full_matrices=False)[1:]
+    if len(s) > 2 and s[1] - s[2] < 1e-3 * s[0]:  # the second direction is not defined: nothing to compare
+        return
+    np.testing.assert_allclose(got["mean"], mean)
+    np.testing.assert_allclose(plane(got["basis"]), plane(vt[:2]), atol=1e-6)
+    np.testing.assert_allclose(np.abs(got["basis"] @ vt[:2].T), np.eye(2), atol=1e-6)
+    for row in got["basis"]:  # each direction signed so that its largest component is positive
+        assert row[np.abs(row).argmax()] > 0
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(3, 400), st.integers(0, 2**31 - 1), st.sampled_from(["pca", "axis"]),
+       st.lists(st.integers(1, 400), min_size=1, max_size=6))  # fmt: skip
+def test_a_plane_fitted_on_the_sample_places_chunks_as_the_one_shot_map(n, seed, method, cuts):
+    rng = np.random.default_rng(seed)
+    Z = (rng.standard_normal((n, 6)) * [5, 3, 1, 1, 1, 1]).astype(np.float32)
+    vector = rng.standard_normal(6) if method == "axis" else None
+    chunks.SAMPLE, sample = 50, chunks.SAMPLE  # a sample smaller than most of these corpora
+    try:
+        whole = Projection(method, vector=vector).fit(Z)
+        parts = plan(n, chunk=7)
+    finally:
+        chunks.SAMPLE = sample
+    assert len(parts[0]) == min(n, 50)
+    progressive = Projection(method, vector=vector).fit_plane(Z[parts[0]])  # the sample's codes alone
+    P = np.full((n, 2), np.nan, dtype=np.float32)
+    rows = np.concatenate(parts)
+    for part in np.array_split(rows, np.cumsum(cuts)[np.cumsum(cuts) < n]):  # chunks of any size
+        P[part] = progressive.transform(Z[part])
+    np.testing.assert_array_equal(P, whole)  # to the bit
+
+
+def test_the_sample_is_seeded_sorted_and_the_plan_covers_every_row_once():
+    assert list(sample_rows(10, 20)) == list(range(10))
+    a = sample_rows(100_000, 5_000)
+    assert len(a) == 5_000 and (np.diff(a) > 0).all() and (a == sample_rows(100_000, 5_000)).all()
+    chunks = plan(20_000, 5_000, 4_000)
+    assert [len(c) for c in chunks] == [5_000, 4_000, 4_000, 4_000, 3_000]
+    assert (chunks[0] == sample_rows(20_000, 5_000)).all()
+    assert sorted(np.concatenate(chunks)) == list(range(20_000))
+    assert plan(0) == []

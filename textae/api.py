@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from textae import ops
+from textae.chunks import plan
 from textae.config import ModelConfig, replace
 from textae.data import as_sentences, pad_batch
 from textae.errors import InputError, TextaeWarning
@@ -76,7 +77,9 @@ class TextAE:
         precision = resolve(precision, self.device)
         if precision == self.precision:
             return self
-        return type(self)(self.model, self.vocab, self.meta, self.path, precision)
+        other = type(self)(self.model, self.vocab, self.meta, self.path, precision)
+        other._content = getattr(self, "_content", None)  # the same weights: their hash is not computed again
+        return other
 
     @property
     def cfg(self) -> ModelConfig:
@@ -99,14 +102,21 @@ class TextAE:
         """A hash of the weights, the vocabulary and the precision (a bf16 or int8 code is another result than
         fp32's): the disk cache's key for what this model computes."""
         if getattr(self, "_fingerprint", None) is None:
-            h = hashlib.sha256()
-            for name, t in sorted(self.model.state_dict().items()):
-                h.update(name.encode() + t.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
-            h.update("\n".join(self.vocab.idx2word).encode())
+            h = self._content_hash().copy()
             if self.precision != "fp32":  # fp32 keeps the key it always had, so its cached results stay valid
                 h.update(self.precision.encode())
             self._fingerprint = h.hexdigest()
         return self._fingerprint
+
+    def _content_hash(self):
+        """The sha256 of the weights and the vocabulary, computed once and shared with `at_precision`'s models."""
+        if getattr(self, "_content", None) is None:
+            h = hashlib.sha256()
+            for name, t in sorted(self.model.state_dict().items()):
+                h.update(name.encode() + t.detach().to("cpu", torch.float32).contiguous().numpy().tobytes())
+            h.update("\n".join(self.vocab.idx2word).encode())
+            self._content = h
+        return self._content
 
     def param_counts(self) -> dict[str, int]:
         """Parameter count of each top-level module (embed, E, G, h2mu, ..., D)."""
@@ -140,24 +150,56 @@ class TextAE:
         return Z[0] if single else Z
 
     def encode_corpus(
-        self, sents: str | list[str], progress: Callable[[float], None] | None = None, chunk: int = 8192,
-        digest: str | None = None,
-    ) -> np.ndarray:  # fmt: skip
+        self, sents: str | list[str], progress: Callable[[float], None] | None = None, digest: str | None = None
+    ) -> np.ndarray:
         """Posterior means [N, dim_z] of a corpus, computed once and kept in the disk cache (textae.storage.cache),
         keyed by this model's weights and the sentences (`digest`: their sentences_digest, when the caller
-        has it); progress(fraction) while encoding. A str is a corpus of one sentence ([1, dim_z])."""
+        has it); encoded in textae.chunks.plan's chunks, as `encode_chunks` does; progress(fraction) meanwhile.
+        A str is a corpus of one sentence ([1, dim_z])."""
         sents, _ = _listed(sents)
-        name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
+        name, expect = self.codes_entry(sents, digest)
 
         def compute() -> dict[str, np.ndarray]:
             Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
-            for start in range(0, len(sents), chunk):
-                Z[start : start + chunk] = TextAE.encode(self, list(sents[start : start + chunk]))
+            done = 0
+            for rows, codes in self._encode_plan(sents):
+                Z[rows] = codes
+                done += len(rows)
                 if progress:
-                    progress(min(1.0, (start + chunk) / max(len(sents), 1)))
+                    progress(done / len(sents))
             return {"codes": Z}
 
-        return cache.get(name, compute, {"codes": ((len(sents), self.cfg.dim_z), "f")})["codes"]
+        return cache.get(name, compute, expect)["codes"]
+
+    def encode_chunks(
+        self, sents: str | list[str], digest: str | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """A corpus's codes chunk by chunk, the seeded sample first (textae.chunks.plan): (rows [k], codes [k,
+        dim_z]) per chunk, read from `encode_corpus`'s disk-cache entry when it is there, else encoded; once the
+        last chunk is out, the whole is kept in that entry. Put together, they are `encode_corpus`'s codes to
+        the bit (the same chunks, batched the same way). A str is a corpus of one sentence."""
+        sents, _ = _listed(sents)
+        name, expect = self.codes_entry(sents, digest)
+        found = cache.read(name, expect)
+        if found is not None:
+            for rows in plan(len(sents)):
+                yield rows, found["codes"][rows]
+            return
+        Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
+        for rows, codes in self._encode_plan(sents):
+            Z[rows] = codes
+            yield rows, codes
+        cache.get(name, lambda: {"codes": Z}, expect)  # written unless another process wrote it meanwhile
+
+    def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
+        """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""
+        name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
+        return name, {"codes": ((len(sents), self.cfg.dim_z), "f")}
+
+    def _encode_plan(self, sents: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(rows, codes) of each chunk of textae.chunks.plan, encoded."""
+        for rows in plan(len(sents)):
+            yield rows, TextAE.encode(self, [sents[i] for i in rows])
 
     @torch.inference_mode()
     def decode(

@@ -29,10 +29,13 @@ import os
 import warnings
 from contextlib import nullcontext
 
+import numpy as np
 import torch
 import torch.nn as nn
 
 from textae.errors import InputError, TextaeWarning
+from textae.runtime import cpu_name
+from textae.storage import cache
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 ENV = "TEXTAE_PRECISION"  # the app's setting (the command line has --precision)
@@ -170,14 +173,26 @@ def probe(m, precision: str, n: int = PROBE_SENTENCES) -> dict[str, float]:
 
 def choose(m, name: str) -> str:
     """The precision model `m` runs at when asked for `name`: auto's choice is probed on `m` and falls back
-    to fp32, with a TextaeWarning, when it strays (PROBE_MIN_COSINE, PROBE_MIN_SAME)."""
+    to fp32, with a TextaeWarning, when it strays (PROBE_MIN_COSINE, PROBE_MIN_SAME). The probe's figures are
+    kept on disk (`verdict`), so a model is probed once per CPU and torch version."""
     wanted = resolve(name, m.device)
     if name != "auto" or wanted == "fp32" or m.cfg.dim_z == 0:
         return wanted
-    p = probe(m, wanted)
+    p = verdict(m, wanted)
     if p["min_cosine"] < PROBE_MIN_COSINE or p["same_decodes"] < PROBE_MIN_SAME:
         warnings.warn(f"precision auto: {wanted} strays from fp32 on this model (least code cosine "
                       f"{p['min_cosine']:.5f}, {p['same_decodes']:.1%} identical decodes); fp32 is used",
                       TextaeWarning, stacklevel=3)  # fmt: skip
         return "fp32"
     return wanted
+
+
+def verdict(m, precision: str) -> dict[str, float]:
+    """`probe(m, precision)`, kept in the disk cache (textae.storage.cache) under the model's fp32 fingerprint,
+    the precision, the device, the CPU's name and the torch version: a second load reads it."""
+    name = cache.key("precision probe", m.at_precision("fp32").fingerprint(), precision, m.device.type, cpu_name(),
+                     torch.__version__, PROBE_SENTENCES)  # fmt: skip
+    figures = ("min_cosine", "same_decodes")
+    arrays = cache.get(name, lambda: {k: np.array([v], dtype=np.float64) for k, v in probe(m, precision).items()},
+                       dict.fromkeys(figures, ((1,), "f")))  # fmt: skip
+    return {k: float(arrays[k][0]) for k in figures}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from textae.chunks import plan, sample_rows
 from textae.errors import InputError
 from textae.ops import nearest
 from textae.storage import cache
@@ -16,6 +17,7 @@ METHODS = ("pca", "umap", "axis")
 
 
 FIT_SAMPLE = 20_000  # UMAP is fitted on at most this many codes (seeded), then the rest are placed
+PLANE = "covariance-sample-2"  # how a linear map's plane is fitted (the cache key's version of a PCA or axis map)
 TRANSFORM_BATCH = 10_000
 NEIGHBOURS = 10  # UMAP's transform and inverse: interpolation between this many nearest points
 
@@ -31,11 +33,15 @@ class Projection:
       (a fit of 20k codes takes under a minute on two cores); the other codes are placed by UMAP's own
       transform, in batches, under the progress bar.
 
-    The linear maps are a mean and a basis [2, dim_z]: `transform` and `inverse` are exact on the plane
-    they span (the code at the mean of the other directions). A UMAP map is kept as its codes and their
-    points: a new code is placed at the distance-weighted mean of its nearest codes' points, and a map
-    point is read back as the weighted mean of its nearest points' codes, so what it decodes is only an
-    approximation. Either way the whole state is arrays (`state()`), which the disk cache stores.
+    The linear maps (PCA, axis) are fitted on textae.chunks' seeded sample of the codes (the whole corpus when
+    it is smaller) from their covariance matrix in float64, then every code is placed on that plane; a
+    progressive caller fits on the sample's codes alone (`fit_plane`) and places further chunks with
+    `transform`, which gives each code the same point whatever chunk it comes in. They are a mean and a basis
+    [2, dim_z]: `transform` and `inverse` are exact on the plane they span (the code at the mean of the other
+    directions). A UMAP map is kept as its codes and their points: a new code is placed at the
+    distance-weighted mean of its nearest codes' points, and a map point is read back as the weighted mean of its
+    nearest points' codes, so what it decodes is only an approximation. Either way the whole state is arrays
+    (`state()`), which the disk cache stores.
     """
 
     def __init__(
@@ -73,26 +79,32 @@ class Projection:
         """What the map depends on besides the codes (the disk cache's key)."""
         return {"method": self.method, "n_neighbors": self.n_neighbors, "min_dist": self.min_dist, "seed": self.seed,
                 "vector": None if self.vector is None else np.round(self.vector, 7).tolist(),
-                "fit_sample": FIT_SAMPLE if self.method == "umap" else None}  # fmt: skip
+                "fit_sample": FIT_SAMPLE if self.method == "umap" else PLANE}  # fmt: skip
 
     def fit(self, Z: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
         """Fit on codes Z [N, dim_z] and return their map points [N, 2]; progress(fraction) while UMAP runs."""
         Z = np.asarray(Z, dtype=np.float32)
         if Z.ndim != 2 or len(Z) < 3:
             raise InputError(f"a map needs at least 3 codes, got {len(Z)}")
-        if self.method == "pca":
-            mean = Z.mean(0, dtype=np.float64)  # [dim_z]
-            basis = np.linalg.svd(Z - mean, full_matrices=False)[2][:2]  # [2, dim_z] leading directions
-            basis *= np.sign(basis[np.arange(2), np.abs(basis).argmax(1)])[:, None]  # a fixed sign per axis
-            self._state = {"mean": mean, "basis": basis}
-        elif self.method == "axis":
-            self._state = _axis(Z, self.vector)
-        else:
+        if self.method == "umap":
             self._state = {"codes": Z, "points": self._umap(Z, progress)}
+        else:
+            self.fit_plane(Z[sample_rows(len(Z))])
         P = self.transform(Z) if self.method != "umap" else self._state["points"]
         if progress:
             progress(1.0)
         return P
+
+    def fit_plane(self, sample: np.ndarray) -> Projection:
+        """This linear map (PCA, axis) fitted on the codes [k, dim_z] of textae.chunks' seeded sample, as `fit`
+        fits it on a whole corpus's; `transform` then places any code on it."""
+        if self.method == "umap":
+            raise InputError("a UMAP map is fitted on the whole corpus's codes; fit_plane fits a PCA or axis map")
+        sample = np.asarray(sample, dtype=np.float32)
+        if sample.ndim != 2 or len(sample) < 3:
+            raise InputError(f"a map needs at least 3 codes, got {len(sample)}")
+        self._state = pca_plane(sample) if self.method == "pca" else _axis(sample, self.vector)
+        return self
 
     def _umap(self, Z: np.ndarray, progress: Callable[[float], None] | None) -> np.ndarray:
         """UMAP points [N, 2]: a fit on a seeded sample, then the rest placed by the fitted model, in batches."""
@@ -129,12 +141,12 @@ class Projection:
         return P
 
     def transform(self, Z: np.ndarray) -> np.ndarray:
-        """Map points [M, 2] of new codes [M, dim_z]."""
+        """Map points [M, 2] of new codes [M, dim_z]; a code's point does not depend on the others given with it."""
         Z = np.atleast_2d(np.asarray(Z, dtype=np.float32))
         s = self._check()
         if self.method == "umap":
             return _interpolate(Z, s["codes"], s["points"])
-        return ((Z - s["mean"]) @ s["basis"].T).astype(np.float32)  # [M, 2]
+        return place(Z, s["mean"], s["basis"])
 
     def inverse(self, P: np.ndarray) -> np.ndarray:
         """Codes [M, dim_z] under map points P [M, 2] (exact for PCA, approximate for UMAP)."""
@@ -159,14 +171,54 @@ class Projection:
         return self._state
 
 
+def covariance(Z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean [dim_z] and covariance matrix [dim_z, dim_z] of codes Z [N, dim_z], in float64 (by blocks of
+    rows, so that no float64 copy of Z is made)."""
+    mean = Z.mean(0, dtype=np.float64)
+    C = np.zeros((Z.shape[1], Z.shape[1]))
+    for start in range(0, len(Z), 16_384):
+        X = Z[start : start + 16_384].astype(np.float64) - mean
+        C += X.T @ X
+    return mean, C / len(Z)
+
+
+def leading(C: np.ndarray, k: int = 2) -> np.ndarray:
+    """The k leading eigenvectors [k, dim] of a symmetric matrix C, largest eigenvalue first, each signed so
+    that its largest component (the first of equals) is positive."""
+    vectors = np.linalg.eigh(C)[1][:, ::-1][:, :k].T.copy()  # eigh: ascending eigenvalues
+    vectors *= np.sign(vectors[np.arange(k), np.abs(vectors).argmax(1)])[:, None]
+    return vectors
+
+
+def pca_plane(Z: np.ndarray) -> dict[str, np.ndarray]:
+    """The mean [dim_z] and the two leading principal directions [2, dim_z] of codes Z [N, dim_z], from the
+    eigendecomposition of their covariance matrix (float64)."""
+    mean, C = covariance(Z)
+    return {"mean": mean, "basis": leading(C)}
+
+
+def place(Z: np.ndarray, mean: np.ndarray, basis: np.ndarray) -> np.ndarray:
+    """Points [M, 2] (float32) of codes Z [M, dim_z] on the plane of `mean` and `basis` [2, dim_z]: each point's
+    two sums run over the dimensions in order, in float64, so a code's point is the same bits in any chunk (a
+    matrix product may sum in an order that depends on how many rows it is given)."""
+    P = np.zeros((len(Z), 2), dtype=np.float32)
+    for start in range(0, len(Z), 8192):  # blocks that stay in the CPU's cache
+        X = (Z[start : start + 8192].astype(np.float64) - mean).T.copy()  # [dim_z, rows], one row per dimension
+        for k in range(2):
+            acc = X[0] * basis[k, 0]
+            for j in range(1, len(X)):
+                acc += X[j] * basis[k, j]
+            P[start : start + 8192, k] = acc
+    return P
+
+
 def _axis(Z: np.ndarray, v: np.ndarray) -> dict[str, np.ndarray]:
     """The plane of a unit vector v and the leading principal direction u of the codes orthogonal to v."""
     if Z.shape[1] != len(v):
         raise InputError(f"the attribute vector has {len(v)} dimensions but the codes have {Z.shape[1]}")
-    mean = Z.mean(0, dtype=np.float64)  # [dim_z]
-    X = Z - mean
-    X = X - np.outer(X @ v, v)  # [N, dim_z] the codes with their v-component removed
-    u = np.linalg.svd(X, full_matrices=False)[2][0]  # [dim_z] leading right singular vector
+    mean, C = covariance(Z)
+    Q = np.eye(len(v)) - np.outer(v, v)  # removes the v-component
+    u = leading(Q @ C @ Q, 1)[0]  # [dim_z] the leading direction of the codes with their v-component removed
     u = u - (u @ v) * v  # exactly orthogonal to v despite rounding
     return {"mean": mean, "basis": np.stack([v, u / np.linalg.norm(u)])}  # [2, dim_z], orthonormal rows
 
@@ -185,11 +237,7 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
     (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
     has it) and the projection's settings)."""
-    name = View(fingerprint, digest or cache.sentences_digest(sentences)).on(proj).cache_name("map")
-    dim = Z.shape[1]
-    expect = {"points": ((len(sentences), 2), "f")}  # an entry of another shape is computed again
-    if proj.method != "umap":
-        expect.update(state_mean=((dim,), "f"), state_basis=((2, dim), "f"))
+    name, expect = _map_entry(fingerprint, sentences, Z.shape[1], proj, digest)
 
     def compute() -> dict[str, np.ndarray]:
         P = proj.fit(Z, progress)  # a UMAP's state is its codes (their own entry) and these points
@@ -200,6 +248,41 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     if proj.method == "umap":
         state.update(codes=np.asarray(Z, dtype=np.float32), points=arrays["points"])
     return proj.restore(state), arrays["points"]
+
+
+def map_chunks(m, sentences: list[str], proj: Projection, digest: str | None = None,
+               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+    """A linear map (PCA, axis) of a corpus as its codes come, chunk by chunk (`TextAE.encode_chunks`: the
+    seeded sample first): (rows [k], points [k, 2]) per chunk, `proj` fitted on the sample's codes. Put
+    together, the points are `corpus_map`'s to the bit; once the last chunk is out, the map is kept in
+    `corpus_map`'s disk-cache entry (and the codes in `encode_corpus`'s). A map already kept is read."""
+    if proj.method == "umap":
+        raise InputError("a UMAP map is fitted on the whole corpus's codes; use corpus_map")
+    name, expect = _map_entry(m.fingerprint(), sentences, m.cfg.dim_z, proj, digest)
+    kept = cache.read(name, expect)
+    if kept is not None:  # the map is kept: its points, without the codes
+        proj.restore({k.removeprefix("state_"): v for k, v in kept.items() if k.startswith("state_")})
+        for rows in plan(len(sentences)):
+            yield rows, kept["points"][rows]
+        return
+    P = np.zeros((len(sentences), 2), dtype=np.float32)
+    for i, (rows, codes) in enumerate(m.encode_chunks(sentences, digest)):
+        if i == 0:
+            proj.fit_plane(codes)  # the first chunk is the seeded sample (textae.chunks.plan)
+        P[rows] = proj.transform(codes)
+        yield rows, P[rows]
+    cache.get(name, lambda: {"points": P, **{f"state_{k}": v for k, v in proj.state().items()}}, expect)
+
+
+def _map_entry(fingerprint: str, sentences: list[str], dim: int, proj: Projection,
+               digest: str | None) -> tuple[str, dict]:  # fmt: skip
+    """The disk-cache name of a corpus's map and the arrays it must hold (an entry of another shape is
+    computed again)."""
+    name = View(fingerprint, digest or cache.sentences_digest(sentences)).on(proj).cache_name("map")
+    expect = {"points": ((len(sentences), 2), "f")}
+    if proj.method != "umap":
+        expect.update(state_mean=((dim,), "f"), state_basis=((2, dim), "f"))
+    return name, expect
 
 
 class _TqdmSink:

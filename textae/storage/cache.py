@@ -28,7 +28,7 @@ import logging
 import math
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -47,6 +47,7 @@ MAX_LIMIT_MB = 2**40  # a petabyte: larger settings are typos (and int(inf) fail
 SUFFIX = ".npz"
 KEY = "_key"  # each entry holds its own name: a file copied or renamed to another key is not used
 _warned: set[str] = set()  # what was already logged (a corrupt entry, a bad setting), so each is said once
+_listeners: list[dict[str, int]] = []  # `used()`'s open records: entry name -> bytes (0: not kept)
 
 
 def root() -> Path:
@@ -124,6 +125,7 @@ def write(name: str, arrays: dict[str, np.ndarray]) -> Path:
     path = write_atomically(d / f"{name}{SUFFIX}",
                             lambda f: np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)}),
                             sync=True)  # fmt: skip
+    _heard(name, _size(path))  # its size before the limit may remove it again
     evict(limit_bytes())
     return path
 
@@ -149,7 +151,9 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
     in the log. `compute()` runs at most once, and its own errors (an OSError too) reach the caller as they are."""
     found = read(name, expect)
     if found is not None:
+        _heard(name, _size(root() / f"{name}{SUFFIX}"))
         return found
+    _heard(name, 0)
     with ExitStack() as held:
         try:
             held.enter_context(_locked(name))
@@ -158,6 +162,7 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
             return compute()
         found = read(name, expect)  # another caller may have written it while this one waited
         if found is not None:
+            _heard(name, _size(root() / f"{name}{SUFFIX}"))
             return found
         arrays = compute()
         try:
@@ -165,6 +170,28 @@ def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
         except OSError as e:  # a full disk, say: the result is returned all the same, and not kept
             _unusable(e)
         return arrays
+
+
+@contextmanager
+def used() -> Iterator[dict[str, int]]:
+    """A record of the entries `get` gives while inside, read or computed: name -> bytes on disk when it was
+    given (0 when it could not be kept); `kept` says which of them are still in the cache."""
+    record: dict[str, int] = {}
+    _listeners.append(record)
+    try:
+        yield record
+    finally:
+        _listeners.remove(record)
+
+
+def _heard(name: str, size: int) -> None:
+    for record in _listeners:
+        record[name] = size
+
+
+def kept(name: str) -> bool:
+    """Whether the entry `name` is in the cache (not evicted since)."""
+    return (root() / f"{name}{SUFFIX}").is_file()
 
 
 def _unusable(e: OSError) -> None:

@@ -30,6 +30,7 @@ DEPENDS: dict[str, tuple[str, ...]] = {
     "k-means": ("model", "sentences"),
     "pair rms": ("model", "sentences"),
     "cloud": ("model", "sentences"),  # a sentence's noisy copies; its figure is against the corpus's pair rms
+    "prose": ("sentences",),  # the sentences detokenised (textae.prose); extra: the detokeniser's version
 }
 
 

@@ -1,0 +1,46 @@
+"""A corpus's prose (textae.prose): detokenize's, kept in the disk cache per corpus and detokeniser."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from textae import prose as prose_module
+from textae.detokenize import detokenize, detokenize_all
+from textae.prose import prose, prose_of
+from textae.storage import cache
+
+SENTENCES = ["i do n't like it .", "the food was $ _num_ .", "", "`` gon na '' try -lrb- again -rrb-", "ok"]
+
+
+@pytest.fixture()
+def store(tmp_path, monkeypatch):
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
+    return tmp_path / "cache"
+
+
+def test_prose_is_detokenize_kept_on_disk_and_read_back(store, monkeypatch):
+    assert prose(SENTENCES) == detokenize_all(SENTENCES)
+    assert [p.name.split("-")[0] for p in cache.entries()] == ["prose"]
+    monkeypatch.setattr(prose_module, "detokenize_all", lambda s: pytest.fail("detokenised again"))
+    assert prose(SENTENCES, cache.sentences_digest(SENTENCES)) == [detokenize(s) for s in SENTENCES]
+    assert prose([]) == []
+
+
+def test_another_detokeniser_or_corpus_makes_another_entry(store, monkeypatch):
+    prose(SENTENCES)
+    prose(SENTENCES[:-1])
+    monkeypatch.setattr(prose_module, "detokenizer_version", lambda: "another")
+    prose(SENTENCES)
+    assert len(cache.entries()) == 3
+
+
+def test_one_sentences_prose_is_the_corpuss():
+    assert [prose_of(s) for s in SENTENCES] == detokenize_all(SENTENCES)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).map(str.strip)
+                         .filter(bool), max_size=8).map(" ".join), max_size=20))  # fmt: skip
+def test_prose_read_back_is_detokenize_of_any_tokens(store, sentences):
+    prose(sentences)
+    assert prose(sentences) == detokenize_all(sentences)  # the second from disk
