@@ -22,6 +22,9 @@ _PUNCT = frozenset(string.punctuation)
 # Streamlit turns :smile: into an emoji and :material/x: into an icon after the escapes are read, on the text
 # itself: an invisible word joiner after such a colon keeps the shortcode from being recognised
 _SHORTCODE = re.compile(r":(?=[\w+/-]+:)")
+# GFM links bare addresses on the text itself too, escapes read: a word joiner before "://", inside "www." and
+# after "@" keeps http://…, www.… and a@b.c from becoming links
+_AUTOLINK = re.compile(r"(?=://)|(?<=www)(?=\.)|(?<=@)", re.IGNORECASE)
 WORD_JOINER = "\u2060"
 
 
@@ -29,7 +32,7 @@ def md(text: str) -> str:
     """Text shown as itself inside Markdown: the one escape for every string from a file, a URL or a text box
     that reaches a label, a caption, a metric, a tooltip or a table of the page (Yelp's `_num_` is not italics,
     `![p](http://…)` fetches nothing)."""
-    text = _SHORTCODE.sub(":" + WORD_JOINER, str(text))
+    text = _AUTOLINK.sub(WORD_JOINER, _SHORTCODE.sub(":" + WORD_JOINER, str(text)))
     return "".join("\\" + c if c in _PUNCT else c for c in text)
 
 

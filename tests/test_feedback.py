@@ -84,7 +84,8 @@ def markup_free(shown: str) -> bool:
         if shown[i] in string.punctuation:
             return False
         i += 1
-    return not re.search(r":[\w+/-]+:", shown.replace("\\", ""))  # a word joiner follows each colon there
+    read = shown.replace("\\", "")  # a word joiner follows each colon there, and breaks each bare address
+    return not re.search(r":[\w+/-]+:|[a-z]://|www\.|@\w", read, re.IGNORECASE)
 
 
 @pytest.mark.parametrize("text", HOSTILE)

@@ -95,7 +95,7 @@ def readable(path: str | Path, corpus: bool = False) -> Path:
 
 # files that hold no corpus: a model's arrays and weights, code, settings, keys
 NOT_CORPUS = frozenset(
-    ".pt .pth .bin .safetensors .ckpt .npz .npy .pkl .pickle .py .pyc .so .sh .json .toml .cfg .ini .yaml .yml "
+    ".pt .pth .safetensors .ckpt .npz .npy .pkl .pickle .py .pyc .so .sh .json .toml .cfg .ini .yaml .yml "
     ".lock .env .pem .key .db .sqlite".split()
 )
 
