@@ -55,9 +55,10 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
 
 
 REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} and {LEVELS[-1]} regions (k-means); "
-                "each labelled by the sentence its mean code decodes to and by up to 8 keywords: words and "
-                "phrases over-represented in it, at most one of them listed by another region of its level "
-                "too")  # fmt: skip
+                "each labelled by what sets it apart from the regions of its level: its word range (the middle "
+                "80 % of its sentences' lengths) where length does, and up to 8 keywords, words and phrases "
+                "chosen so that a reader who sees only the labels guesses a sentence's region; beside them, the "
+                "sentence its mean code decodes to and its share of each class")  # fmt: skip
 
 
 def regions(m, c, Z, shown) -> list[dict] | None:
