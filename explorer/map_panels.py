@@ -179,7 +179,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                            help="Each copy's distance from the sentence's code, in the codes' own space, against "
                            "the distances of this corpus's sentences from the same code")  # fmt: skip
                 col.plotly_chart(charts.cloud_distances(one.corpus, one.distances, f"{who} ({kind})"),
-                                 key=f"map_cloud_chart_{who}", use_container_width=True)  # fmt: skip
+                                 key=f"map_cloud_chart_{who}")  # fmt: skip
                 col.caption(f"{one.summary(kind)} The copies' RMS distance is {one.ratio:.2f} of a random pair's.")
             st.caption("A model that keeps a sentence's perturbations near its code (the paper's DAAE) puts its "
                        "copies nearer the sentence than more of the corpus.")  # fmt: skip
