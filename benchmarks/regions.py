@@ -2,7 +2,7 @@
 2-D map's points (HDBSCAN, as DataMapPlot and Toponymy find them) and clusters of the codes (k-means), each
 region labelled by keywords (textae.maps.regions).
 
-    python benchmarks/regions.py [--yelp 5000] [--yahoo 2000] [--no-umap]
+    python benchmarks/regions.py [--yelp 5000] [--yahoo 2000] [--no-umap] [--split valid|test] [--reader]
 
 For each corpus (Yelp valid, labelled; Yahoo valid), each of its shipped AAE and DAAE, each method and each
 level (LEVELS: 4, 16 and 48 regions), one row of a Markdown table; distinctiveness, coverage, ceiling,
@@ -28,6 +28,11 @@ over-represented in its region by another factor than MIN_LIFT (1 keeps every wo
 is most over-represented, however little), and how many keywords a region gets. A third gives the k-means
 regions' distinctiveness and coverage for other seeds of the clustering (SEEDS), with the greedy choice
 alone (no local search, `keywords(search=False)`) beside today's: how much the figures hang on one seed.
+
+A fourth (alone with --reader) gives the reader's test (`regions.reader`) of the app's regions: how often a
+reader who sees only a level's labels guesses a sentence's region, by word range alone, by the keywords
+before METHOD 7 with the range, by today's keywords alone and with the range, against always guessing the
+largest region. Methods were chosen on valid; the figures reported are on test (--split test).
 
 Methods: k-means on the codes with the keywords before METHOD 3 (class-based TF-IDF, 5 words) and with
 today's; HDBSCAN on the PCA map's points (on Yelp also on the attribute-axis map's, negative to positive;
@@ -220,25 +225,62 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
     return thresholds(name, sentences, parts), seeds(name, sentences, Z)
 
 
+def reading(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
+    """Rows of the reader's test (`regions.reader`) for the app's regions (k-means, seed 0) at each level:
+    chance (always the largest region), word range alone, the keywords before (METHOD 6, lift against all
+    other sentences, with the word range), today's keywords alone and with the word range; and the two goals'
+    factors: labels over chance, and with the keywords over the word range alone."""
+    terms = R.term_matrix(sentences)
+    out = []
+    for k, part in zip(R.LEVELS, R.assign(Z, R.LEVELS)):
+        ranges = R.word_ranges(sentences, part, k)
+        t0 = time.perf_counter()
+        found = R.keywords(sentences, part, k, terms=terms, ranges=ranges)
+        took = time.perf_counter() - t0
+        before = R.keywords(sentences, part, k, terms=terms)
+        chance, alone = R.chance(part, k), R.reader(sentences, part, None, ranges)
+        both = R.reader(sentences, part, found, ranges)
+        figures = [chance, alone, R.reader(sentences, part, before, ranges), R.reader(sentences, part, found, None),
+                   both]  # fmt: skip
+        cells = [name, k, *(f"{f:.3f}" for f in figures), f"{both / chance:.2f}", f"{both / alone:.2f}",
+                 f"{np.nanmean(R.distinctiveness(found)):.3f}", f"{took:.1f}"]  # fmt: skip
+        out.append("| " + " | ".join(map(str, cells)) + " |")
+    return out
+
+
+READER_HEAD = (
+    "| model | level | chance | word range alone | range + keywords before | keywords alone | range + keywords "
+    "| × chance | × range alone | distinctiveness | seconds |\n|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--yelp", type=int, default=5000, help="Yelp valid sentences (labelled)")
     ap.add_argument("--yahoo", type=int, default=2000, help="Yahoo valid sentences")
     ap.add_argument("--no-umap", action="store_true", help="leave out HDBSCAN on the UMAP map (its fit is slow)")
+    ap.add_argument("--split", default="valid", help="which split to read (valid to choose methods; test to report)")
+    ap.add_argument("--reader", action="store_true", help="only the reader's test of the app's regions")
     a = ap.parse_args()
     import warnings
 
     warnings.filterwarnings("ignore", category=FutureWarning)  # sklearn's HDBSCAN `copy` default
     for corpus, n in (("yelp", a.yelp), ("yahoo", a.yahoo)):
         data = DataLayout.shared(corpus)
-        lines = data.split("valid").read_text(encoding="utf-8").splitlines()
+        lines = data.split(a.split).read_text(encoding="utf-8").splitlines()
         keep = [i for i, s in enumerate(lines) if s.strip()][:n]
         sentences = [lines[i] for i in keep]
         labels = None
-        if data.labels("valid").exists():
-            all_labels = data.labels("valid").read_text(encoding="utf-8").splitlines()
+        if data.labels(a.split).exists():
+            all_labels = data.labels(a.split).read_text(encoding="utf-8").splitlines()
             labels = [all_labels[i].strip() for i in keep]
-        print(f"\n{corpus.capitalize()} valid, {len(sentences):,} sentences; {cpu_name()}\n")
+        print(f"\n{corpus.capitalize()} {a.split}, {len(sentences):,} sentences; {cpu_name()}\n")
+        if a.reader:
+            print(READER_HEAD)
+            for kind in ("aae", "daae"):
+                m = textae.load(ROOT / "checkpoints" / f"{corpus}-{kind}", "cpu")
+                print("\n".join(reading(kind.upper(), sentences, m.encode(sentences))), flush=True)
+            continue
         print("| model | regions found by | level | regions | unassigned | distinctiveness | coverage | ceiling | "
               "all labelled | purity | inside | seconds |")  # fmt: skip
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -257,6 +299,11 @@ def main() -> None:
               + " |")  # fmt: skip
         print("|---|---|" + "---|" * 2 * len(R.LEVELS))
         print("\n".join(third), flush=True)
+        print("\nThe reader's test of the app's regions (k-means on the codes, seed 0)\n")
+        print(READER_HEAD)
+        for kind in ("aae", "daae"):
+            m = textae.load(ROOT / "checkpoints" / f"{corpus}-{kind}", "cpu")
+            print("\n".join(reading(kind.upper(), sentences, m.encode(sentences))), flush=True)
 
 
 if __name__ == "__main__":

@@ -139,3 +139,25 @@ def figure_bars(table: pd.DataFrame):
     fig = px.bar(long, x="checkpoint", y="value", facet_col="figure", color="type", height=300)
     fig.update_yaxes(matches=None, showticklabels=True)
     return fig
+
+
+def cloud_distances(corpus: np.ndarray, copies: np.ndarray, title: str, colour_: str = "#d62728"):
+    """A noise cloud measured where its figure is (textae.maps.clouds.Cloud): the corpus's codes' distances
+    from the sentence's code as a grey histogram, each copy's distance as a tick below it, and the median
+    copy's as a line, on the codes' own scale."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_histogram(x=corpus, nbinsx=40, marker_color="#b0b0b0", name="the corpus's sentences", histnorm="percent",
+                      hovertemplate="%{y:.1f} %% of the corpus at distance %{x}<extra></extra>")  # fmt: skip
+    fig.add_scatter(x=copies, y=np.full(len(copies), -1.5), mode="markers", name="noisy copies",
+                    marker={"symbol": "line-ns-open", "size": 12, "color": colour_},
+                    hovertemplate="a copy at distance %{x:.2f}<extra></extra>")  # fmt: skip
+    median = float(np.median(copies))
+    fig.add_vline(x=median, line_color=colour_, line_dash="dash",
+                  annotation_text=f"median copy {median:.2f}", annotation_position="top right")  # fmt: skip
+    fig.update_layout(title=escape(title), height=300, margin={"l": 50, "r": 10, "t": 40, "b": 40},
+                      legend={"orientation": "h", "y": -0.3}, bargap=0.05)  # fmt: skip
+    fig.update_xaxes(title="distance from the sentence's code (in the codes' space)", rangemode="tozero")
+    fig.update_yaxes(title="% of the corpus")
+    return fig

@@ -79,6 +79,7 @@ def classifier(corpus: Corpus):
     """A class scorer trained once per labelled corpus (textae.maps.rewrite.train_classifier), held in the
     server's store; None for a corpus without labels."""
     from textae.maps.rewrite import train_classifier
+    from textae.measure.style import VERSION
 
     if not corpus.labels:
         return None
@@ -87,4 +88,4 @@ def classifier(corpus: Corpus):
         with st.spinner(f"Training a classifier on {len(corpus.sentences):,} labelled sentences (once)…"):
             return train_classifier(corpus.sentences, corpus.labels)
 
-    return store.held(View("", corpus.digest, corpus.labels_digest).key("classifier"), train)  # any model's
+    return store.held(View("", corpus.digest, corpus.labels_digest).key("classifier", VERSION), train)  # any model's

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import corpora, feedback, maps, scatter, state, store, text, widgets
+from explorer import charts, corpora, feedback, maps, scatter, state, store, text, widgets
 from explorer.models import load_model
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
@@ -55,9 +55,10 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
 
 
 REGIONS_HELP = (f"The codes clustered into {', '.join(map(str, LEVELS[:-1]))} and {LEVELS[-1]} regions (k-means); "
-                "each labelled by the sentence its mean code decodes to and by up to 8 keywords: words and "
-                "phrases over-represented in it, at most one of them listed by another region of its level "
-                "too")  # fmt: skip
+                "each labelled by what sets it apart from the regions of its level: its word range (the middle "
+                "80 % of its sentences' lengths) where length does, and up to 8 keywords, words and phrases "
+                "chosen so that a reader who sees only the labels guesses a sentence's region; beside them, the "
+                "sentence its mean code decodes to and its share of each class")  # fmt: skip
 
 
 def regions(m, c, Z, shown) -> list[dict] | None:
@@ -80,9 +81,10 @@ def regions(m, c, Z, shown) -> list[dict] | None:
     return labelled
 
 
-# the page's default noise: light word drop, where the DAAE's lead over the AAE shows best (benchmarks/clouds.py:
-# its copies land 26 % closer, against 16 % at the training noise 0.3,0,0.1,0; docs/landscape.md)
-CLOUD_NOISE = (("drop", 0.1), ("blank", 0.0), ("sub", 0.0), ("shuffle_k", 0.0))
+# the page's default noise: the DAAE's training noise, where the figure the page leads with (how much of the corpus
+# the median copy is closer than) tells the models apart; at light word drop (0.1) both models' copies are closer
+# than all of the corpus (benchmarks/clouds.py, docs/landscape.md)
+CLOUD_NOISE = (("drop", 0.3), ("blank", 0.0), ("sub", 0.1), ("shuffle_k", 0.0))
 # each rate's box: its label and help in words (NoiseConfig's fields, as the paper's C(x) describes them),
 # its largest value, step and format
 CLOUD_BOXES = {
@@ -146,37 +148,57 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 noise = NoiseConfig(**rates)
                 # held: a rerun that changed nothing (a click on the map) neither encodes nor decodes them again
                 made = store.held(
-                    View.of(m, c).key("cloud", said, k_copies, repr(noise)),
-                    lambda: clouds.cloud(m, said, k_copies, noise, reference(m, c, Z)),
+                    View.of(m, c).key("cloud", said, k_copies, repr(noise), "corpus"),
+                    lambda: clouds.cloud(m, said, k_copies, noise, reference(m, c, Z), corpus=Z),
                 )
-            marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
-            marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said)])
-            ratio = {state.checkpoint_name(m.path): made.ratio}
+            stars = st.toggle("Also mark the copies as stars on the 2-D map",
+                              key=widgets.kept("map_cloud_stars", False),
+                              help="The map's plane holds a small share of the codes' variance, so how close the "
+                              "stars lie on it need not be how close the codes are.")  # fmt: skip
+            if stars:
+                marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
+                marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said)])
+            clouds_shown = {state.checkpoint_name(m.path): (m, made)}
             other = m2 = None
             with feedback.errors_shown():
                 m2 = second_model(m)
                 if m2 is not None:  # the same copies through the second checkpoint
                     codes2 = corpora.codes(m2, c)
-                    key2 = View.of(m2, c).key("cloud", said, k_copies, repr(noise), m.fingerprint())
+                    key2 = View.of(m2, c).key("cloud", said, k_copies, repr(noise), m.fingerprint(), "corpus")
                     ref2 = reference(m2, c, codes2)
                     other = store.held(key2, lambda: clouds.cloud(m2, said, k_copies, noise, ref2,
-                                                                  copies=made.copies))  # fmt: skip
-                    ratio[state.checkpoint_name(m2.path)] = other.ratio
-            cols = st.columns(len(ratio))
-            for col, (who, value) in zip(cols, ratio.items()):
-                col.metric(f"copies' distance / a random pair's: {feedback.md(who)}", f"{value:.2f}",
-                           help="RMS distance of the copies' codes from the sentence's code, over the RMS distance "
-                           "between two sentences of this corpus drawn at random: 1 means the copies land as far "
-                           "from their sentence as an unrelated sentence does")  # fmt: skip
-            st.caption("Lower is closer: a model that keeps a sentence's perturbations near its code (the paper's "
-                       "DAAE) scores lower than one that scatters them.")  # fmt: skip
+                                                                  copies=made.copies, corpus=codes2))  # fmt: skip
+                    clouds_shown[state.checkpoint_name(m2.path)] = (m2, other)
+            if made.note:
+                st.info(made.note, icon=":material/info:")
+            cols = st.columns(len(clouds_shown))
+            for col, (who, (model, one)) in zip(cols, clouds_shown.items()):
+                kind = model.cfg.model_type.upper()
+                col.metric(f"{feedback.md(who)}: the median copy is closer to the sentence than",
+                           f"{one.closer_than:.0%} of the corpus",
+                           help="Each copy's distance from the sentence's code, in the codes' own space, against "
+                           "the distances of this corpus's sentences from the same code")  # fmt: skip
+                col.plotly_chart(charts.cloud_distances(one.corpus, one.distances, f"{who} ({kind})"),
+                                 key=f"map_cloud_chart_{who}")  # fmt: skip
+                col.caption(f"{one.summary(kind)} The copies' RMS distance is {one.ratio:.2f} of a random pair's.")
+            st.caption("A model that keeps a sentence's perturbations near its code (the paper's DAAE) puts its "
+                       "copies nearer the sentence than more of the corpus.")  # fmt: skip
+            if stars and proj.exact_inverse:
+                share = clouds.plane_share(Z, proj.transform(Z))
+                st.caption(f"On the 2-D map the stars are drawn on a plane that holds {share:.0%} of the codes' "
+                           "variance: their spread there need not be their spread in the codes' space.")  # fmt: skip
+            elif stars:
+                st.caption("On the UMAP map the stars are placed among their nearest codes' points: their spread "
+                           "there is not their distance in the codes' space.")  # fmt: skip
             listing = {"noisy copy": made.copies, "decodes to": made.decodes}
-            if other is not None:  # the second model's cloud on its own PCA map of the corpus, beside the table
+            if other is not None:  # the second model's decodes; with the stars, its cloud on its own PCA map
                 listing[f"{m2.cfg.model_type.upper()} decodes to"] = other.decodes
+            if other is not None and stars:
                 shown2 = maps.projection(m2, c, codes2, "pca")
                 view2 = scatter.view_id(shown2.view.key("points"), "none", None)
+                share2 = clouds.plane_share(codes2, shown2.points)
                 st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
-                           "PCA map of the corpus:")  # fmt: skip
+                           f"PCA map of the corpus (a plane holding {share2:.0%} of its codes' variance):")  # fmt: skip
                 scatter.scatter("map_cloud_other", view2, len(shown2.points),
                                 scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
                                 marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
@@ -199,8 +221,9 @@ def rewrite_selection(m, c, picked, Z) -> None:
     if clf is None:
         st.caption("This corpus has no labels, so no classifier scores the rewrites: only their edit distance.")
     else:
-        st.caption(f"Scored by logistic regression over word and bigram TF-IDF, trained on {clf.trained_on:,} of "
-                   f"this corpus's labelled sentences; {clf.accuracy:.1%} accurate on the other 20 %.")  # fmt: skip
+        st.caption(f"Scored by logistic regression over word and bigram TF-IDF (the classifier `textae eval` "
+                   f"judges transfer by), trained on {clf.trained_on:,} of this corpus's labelled sentences; "
+                   f"{clf.accuracy:.1%} accurate on the other 20 %.")  # fmt: skip
     job = scatter.view_id(c.digest, picked, picked_v.v, k)  # what the table shows depends on, hashed cheaply
     if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
         bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
@@ -208,7 +231,8 @@ def rewrite_selection(m, c, picked, Z) -> None:
             after = rewrite.rewrite(m, chosen, picked_v.v, k, lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"),
                                     codes=codes)  # fmt: skip
         bar.empty()
-        st.session_state["map_rw_done"] = (job, rewrite.score(chosen, after, clf))
+        labels = [c.labels[i] for i in picked] if c.labels else None
+        st.session_state["map_rw_done"] = (job, rewrite.score(chosen, after, clf, labels))
     done = st.session_state.get("map_rw_done")
     if not done or done[0] != job:
         return
@@ -217,12 +241,21 @@ def rewrite_selection(m, c, picked, Z) -> None:
         outside, there = int(scored.started_elsewhere.sum()), scored.already_there()
         target = feedback.md(scored.target)  # a label from the labels file: shown as text, never as Markdown
         f1, f2 = st.columns(2)
+        how = "labelled" if scored.by_labels else "read as"
         if outside:
-            f1.metric(f"of {outside:,} rows read as another class, now read as {target}",
+            f1.metric(f"of {outside:,} rows {how} another class, now read as {target}",
                       f"{int(scored.reached.sum()):,} ({scored.flip_share:.0%})")  # fmt: skip
         if there:
-            f2.metric(f"{there[0]:,} rows already read as {target}: mean change of P({target})",
+            f2.metric(f"{there[0]:,} rows already {how} {target}: mean change of P({target})",
                       f"{there[1]:+.3f}")  # fmt: skip
+        if scored.by_labels:
+            if scored.misread:
+                st.caption(f"Counted by the corpus's labels. Of the {outside:,} rows labelled another class, the "
+                           f"classifier already read {scored.misread:,} as {target} before the rewrite; "
+                           "they count in the share.")  # fmt: skip
+        else:
+            st.caption("This corpus's labels do not cover these rows, so the classifier decided which rows "
+                       "started in another class.")  # fmt: skip
     st.dataframe(text.table(scored.rows(), "before", "after"), key="map_rw_table", hide_index=True)
     st.download_button("Download the pairs (CSV)", scored.to_csv().encode(), "rewrites.csv", "text/csv",
                        key="map_rw_download")  # fmt: skip

@@ -8,7 +8,7 @@ import pytest
 import textae
 from textae.config import NoiseConfig
 from textae.errors import InputError
-from textae.maps.clouds import cloud, noisy_copies, pair_rms
+from textae.maps.clouds import cloud, noisy_copies, pair_rms, plane_share
 
 SENTENCE = "the food was great and the staff was friendly and the price is right ."  # 15 words
 
@@ -62,3 +62,36 @@ def test_bad_requests_get_a_message(model):
         noisy_copies(model.vocab, "  ", 5, NoiseConfig(drop=0.3))
     with pytest.raises(InputError, match="1 to 1,000 copies"):
         noisy_copies(model.vocab, SENTENCE, 5000, NoiseConfig(drop=0.3))
+
+
+def test_a_cloud_is_measured_against_the_corpus_in_the_codes_space(model, corpus):
+    """Each copy's distance from the sentence's code, the corpus's distances from it (sorted), and the share
+    of the corpus farther than the median copy, counted here by hand; the summary says it in one sentence."""
+    Zc = model.encode(corpus)
+    c = cloud(model, SENTENCE, 31, NoiseConfig(drop=0.3), pair_rms(Zc), corpus=Zc)
+    d = np.linalg.norm(c.codes[1:] - c.codes[0], axis=1)
+    np.testing.assert_allclose(c.distances, d, rtol=1e-5)
+    around = np.linalg.norm(Zc - c.codes[0], axis=1)
+    np.testing.assert_allclose(c.corpus, np.sort(around), rtol=1e-5)
+    assert c.closer_than == pytest.approx(np.mean(around > np.median(d)), abs=1 / len(corpus))
+    assert c.summary("DAAE") == (f"Under the DAAE, the median copy lands closer to the sentence than "
+                                 f"{c.closer_than:.0%} of the corpus's sentences do.")  # fmt: skip
+    bare = cloud(model, SENTENCE, 5, NoiseConfig(drop=0.3), pair_rms(Zc))  # no corpus: the ratio alone
+    assert bare.closer_than is None and "random pair" in bare.summary("AAE") and bare.note == ""
+
+
+def test_a_sentence_of_unknown_words_gets_its_figure_and_a_note(model, corpus):
+    Zc = model.encode(corpus)
+    c = cloud(model, "zzqx qqzy wwxv", 10, NoiseConfig(drop=0.3), pair_rms(Zc), corpus=Zc)
+    assert np.isfinite(c.ratio) and 0 <= c.closer_than <= 1
+    assert "outside the model's vocabulary" in c.note
+
+
+def test_the_plane_share_is_the_variance_a_linear_map_holds(model, corpus):
+    from textae.maps.projection import Projection
+
+    Zc = model.encode(corpus)
+    share = plane_share(Zc, Projection("pca").fit(Zc))
+    ev = np.sort(np.linalg.eigvalsh(np.cov(Zc.T.astype(np.float64))))[::-1]
+    assert share == pytest.approx(ev[:2].sum() / ev.sum(), rel=1e-3) and 0 < share < 1
+    assert plane_share(Zc, Zc[:, :2]) == pytest.approx(Zc[:, :2].var(0).sum() / Zc.var(0).sum(), rel=1e-4)

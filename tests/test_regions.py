@@ -4,6 +4,7 @@ labels (distinctiveness, coverage, purity, inside), recomputed here by hand on s
 from __future__ import annotations
 
 import random
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -206,7 +207,9 @@ def test_regions_take_the_keywords_of_their_k_means_clusters(random_model, corpu
     found = R.regions(m, Z, P, corpus, levels=(2, 4), assignments=parts)
     for level, (k, part) in enumerate(zip((2, 4), parts)):
         mine = [r for r in found if r.level == level]
-        assert [r.keywords for r in mine] == R.keywords(corpus, part, k)
+        ranges = R.word_ranges(corpus, part, k)
+        assert [r.words for r in mine] == ranges
+        assert [r.keywords for r in mine] == R.keywords(corpus, part, k, ranges=ranges)
         assert [r.size for r in mine] == np.bincount(part, minlength=k).tolist()
         assert all(len(r.keywords) <= R.KEYWORDS for r in mine)
         assert np.nanmin(R.distinctiveness([r.keywords for r in mine])) >= 0.8  # one shared keyword at most
@@ -243,3 +246,67 @@ def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(see
     before = np.nan_to_num(R.coverage(sentences, part, greedy))
     for after in (R.coverage(sentences, part, alone), R.coverage(sentences, part, found)):
         assert np.all(np.nan_to_num(after) >= before - 1e-9)
+
+
+def test_word_count_and_ranges_are_the_middle_80_percent_of_lengths():
+    assert R.word_count("i do n't like it , ok ?") == 6  # punctuation is no word; "n't" is one
+    sentences = [" ".join(["w"] * n) for n in range(1, 11)] + ["a b"] * 10
+    part = np.array([0] * 10 + [1] * 10)
+    # the 10th and 90th percentiles of 1..10 (the nearest of the sorted lengths: the 2nd and 9th); empty: (0, 0)
+    assert R.word_ranges(sentences, part, 3) == [(2, 9), (2, 2), (0, 0)]
+
+
+def test_the_readers_test_by_hand():
+    """The reader keeps the regions whose word range holds a sentence's length (all when none does), picks the
+    one whose keywords it holds most of, and splits the credit of a tie; chance guesses the largest region."""
+    sentences = ["good pizza", "good pizza here", "rude staff here today", "staff", "x y z w v u"]
+    part = np.array([0, 0, 1, 1, 1])
+    ranges = [(2, 3), (4, 6)]
+    found = [["pizza"], ["staff"]]
+    # by range: 1, 1, 1, "staff" (1 word, no range: both regions, no keyword... it holds "staff": region 1), 1
+    assert R.reader(sentences, part, found, ranges) == 1.0
+    # keywords alone: "x y z w v u" holds none, a tie of both: half a credit
+    assert R.reader(sentences, part, found, None) == pytest.approx(4.5 / 5)
+    # word range alone: "staff" falls in no range, so both regions tie
+    assert R.reader(sentences, part, None, ranges) == pytest.approx(4.5 / 5)
+    assert R.chance(part, 2) == pytest.approx(3 / 5)
+    np.testing.assert_array_equal(R.holds(["do n't go", "don't"], [["do n't", "go"], ["n't"]]), [[2, 1], [0, 0]])
+    assert np.isnan(R.reader(sentences, np.full(5, -1), found, ranges))
+
+
+def test_a_heading_names_the_word_range_only_where_length_sets_a_region_apart():
+    r = R.Region(0, 0, 10, (0.0, 0.0), "centre", ["pizza", "do n't", "staff", "oven"], {}, (4, 7), True)
+    assert r.heading() == "4–7 words · pizza · do n't"
+    assert r.heading(lambda w: w.replace(" n't", "n't")) == "4–7 words · pizza · don't"
+    r.by_length = False
+    assert r.heading() == "pizza · do n't · staff"
+    r.words, r.by_length = (5, 5), True
+    assert r.heading(most=1) == "5 words"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 8))
+def test_keywords_for_the_reader_keep_the_invariants_and_never_read_worse(seed, k, top):
+    """With word ranges, keywords are still never a fragment alone, at most `top`, distinctiveness at least 0.8
+    (a region shares one at most, in a list of MIN_SHARED or more); the reader's search never makes the reader
+    guess fewer sentences right than the keywords it starts from."""
+    rng = random.Random(seed)
+    pool = ["i", "we", "!", "the", "n't", "do", "'ve", "_num_", "love", "pizza", "staff", "rude", "great",
+            "salad", "cold", "fries", "got", "good", "food", "service", "place", "back"]  # fmt: skip
+    sentences = [" ".join(rng.choices(pool, k=rng.randint(1, 12))) for _ in range(30 * k)]
+    part = np.array([rng.randrange(-1, k) for _ in sentences])
+    ranges = R.word_ranges(sentences, part, k)
+    found = R.keywords(sentences, part, k, top=top, ranges=ranges)
+    with mock.patch.object(R, "_read", lambda found, *args: None):  # the local search's keywords, unread
+        start = R.keywords(sentences, part, k, top=top, ranges=ranges)
+    for r, ws in enumerate(found):
+        assert len(ws) <= top and len(ws) == len(set(ws))
+        elsewhere = [w for w in ws if any(w in found[g] for g in range(k) if g != r)]
+        assert len(elsewhere) <= 1 and (not elsewhere or len(ws) >= R.MIN_SHARED)
+        for w in ws:
+            tokens = w.split()
+            assert tokens[0] not in FRAGMENTS and (len(tokens) == 2 or R.words_of(w) == [w] or w in R.MARKERS)
+    assert np.all(np.nan_to_num(R.distinctiveness(found), nan=1.0) >= 0.8 - 1e-9)
+    swapped = R.keywords(sentences, part, k, top=top, ranges=ranges)  # deterministic
+    assert swapped == found
+    assert R.reader(sentences, part, found, ranges) >= R.reader(sentences, part, start, ranges) - 1e-9

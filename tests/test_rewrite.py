@@ -67,12 +67,12 @@ def test_the_flip_share_counts_only_the_rows_that_started_outside_the_target(mod
     after = rewrite(model, before, v, 2.0)
     scored = score(before, after, clf)
     assert scored.target == "pos"  # the vector from negative to positive moves towards pos
-    was, now = clf.pipeline.predict(before), clf.pipeline.predict(after)
+    was, now = clf.model.predict(before), clf.model.predict(after)
     outside = was != "pos"
     assert 0 < outside.sum() < len(before)
     assert scored.flip_share == pytest.approx(np.mean(now[outside] == "pos"))
     n_in, moved = scored.already_there()
-    p_pos = lambda xs: clf.pipeline.predict_proba(xs)[:, list(clf.pipeline.classes_).index("pos")]  # noqa: E731
+    p_pos = lambda xs: clf.proba(xs)[:, clf.classes.index("pos")]  # noqa: E731
     assert n_in == (~outside).sum() and moved == pytest.approx(np.mean((p_pos(after) - p_pos(before))[~outside]))
     rows = scored.rows()
     assert [r["class before"] for r in rows] == was.tolist() and [r["class after"] for r in rows] == now.tolist()
@@ -85,3 +85,45 @@ def test_without_labels_only_the_edit_distance_is_given(model, corpus):
     scored = score(corpus[:3], ["the food", corpus[1], "x y z"])
     assert scored.target is None and scored.flip_share is None
     assert scored.edit[1] == 0.0 and all(set(r) == {"before", "after", "edit distance"} for r in scored.rows())
+
+
+def test_with_labels_the_flip_share_counts_the_rows_labelled_outside_the_target(model, labelled):
+    """By the labels: over the rows labelled outside the target, the share now read as it; those the classifier
+    already read as the target count in it and are reported apart; the rows labelled in it are 'already there'."""
+    sentences, labels = labelled
+    clf = train_classifier(sentences, labels)
+    v = model.style_vector([s for s, lab in zip(sentences, labels) if lab == "neg"],
+                           [s for s, lab in zip(sentences, labels) if lab == "pos"])  # fmt: skip
+    before, rows = sentences[:60], labels[:60]
+    after = rewrite(model, before, v, 2.0)
+    flipped = list(rows)
+    flipped[0] = "pos" if rows[0] == "neg" else "neg"  # a label the classifier disagrees with
+    scored = score(before, after, clf, flipped)
+    assert scored.by_labels and scored.target == "pos"
+    was, now = clf.model.predict(before), clf.model.predict(after)
+    outside = np.array(flipped) != "pos"
+    np.testing.assert_array_equal(scored.started_elsewhere, outside)
+    assert scored.flip_share == pytest.approx(np.mean(now[outside] == "pos"))
+    assert scored.misread == int((outside & (was == "pos")).sum())
+    assert scored.already_there()[0] == int((~outside).sum())
+    assert [r["label"] for r in scored.rows()] == flipped
+    unlabelled = score(before, after, clf)
+    assert not unlabelled.by_labels and unlabelled.misread is None
+    with pytest.raises(InputError, match="labels for"):
+        score(before, after, clf, rows[:3])
+
+
+def test_one_classifier_of_whitespace_tokens_judges_eval_and_the_app():
+    """`textae eval`'s judge and the app's are one class, and it reads "!", "i" and "n't" as words."""
+    from textae.maps.rewrite import Classifier
+    from textae.measure import evaluation
+    from textae.measure.style import StyleClassifier
+
+    assert evaluation.Classifier is StyleClassifier
+    assert Classifier.__dataclass_fields__["model"].type in ("StyleClassifier", StyleClassifier)
+    sentences = ["i do n't like it !", "i love it !", "we do n't go", "great food , i say", "bad food"] * 4
+    clf = StyleClassifier(sentences, ["neg", "pos", "neg", "pos", "neg"] * 4)
+    assert {"!", "i", "n't", "do n't"} <= clf.vocabulary()
+    assert clf.accuracy(sentences, ["neg", "pos", "neg", "pos", "neg"] * 4) == 1.0
+    with pytest.raises(InputError, match="two classes"):
+        StyleClassifier(sentences, ["neg"] * len(sentences))

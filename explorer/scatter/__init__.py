@@ -178,11 +178,11 @@ def _layer(land, kind: str, layer_id: str, hover: str) -> dict:
 
 
 def region_labels(found) -> list[dict]:
-    """Regions (textae.maps.regions.Region) as the map writes them: at their point, their keywords over the
-    start of their centroid's decode (as this reader sees text), the coarsest level always and finer ones as
-    the reader zooms in."""
+    """Regions (textae.maps.regions.Region) as the map writes them: at their point, what sets each apart (its
+    word range when length does, then keywords: `Region.heading`) over the start of their centroid's decode
+    (as this reader sees text), the coarsest level always and finer ones as the reader zooms in."""
     return [{"x": r.point[0], "y": r.point[1], "level": r.level,
-             "keywords": " · ".join(text.shown(k) for k in r.keywords[:3]), "label": _first_words(text.shown(r.label))}
+             "keywords": r.heading(text.shown), "label": _first_words(text.shown(r.label))}
             for r in found if np.isfinite(r.point).all()]  # fmt: skip
 
 

@@ -8,6 +8,12 @@ distance between two sentences of the corpus drawn at random (`pair_rms`); `rati
 a figure a reader can place: 1 means the copies land as far from their sentence as an unrelated sentence
 does, 0.25 a quarter as far.
 
+The figure is a distance in the codes' space, so `Cloud` measures it there too: each copy's distance from the
+sentence's code (`distances`) beside the corpus's codes' distances from the same code (`corpus`), and the
+share of the corpus the median copy is closer than (`closer_than`), one sentence a reader can place
+(`summary`). A 2-D map shows only the share of the codes' variance its plane holds (`plane_share`), so stars
+drawn on it may mislead: docs/landscape.md, "Noise clouds".
+
 For codes drawn independently and uniformly, E|z_i - z_j|^2 = 2 E|z - mean|^2, so the reference is exact
 from the codes' per-dimension variance: one pass, no pairs drawn, and no float64 copy of the codes.
 """
@@ -23,6 +29,7 @@ from textae.config import NoiseConfig
 from textae.data import pad_batch
 from textae.errors import InputError
 from textae.noise import add_noise
+from textae.vocab import UNK
 
 MAX_COPIES = 1_000
 
@@ -37,11 +44,35 @@ class Cloud:
     decodes: list[str]  # [k]: each copy's code decoded
     spread: float
     reference: float  # the RMS distance between two random sentences of the corpus
+    corpus: np.ndarray | None = None  # [N] the corpus's codes' distances from the sentence's code, sorted
+    note: str = ""  # what the reader should know about the figure (a sentence of unknown words)
 
     @property
     def ratio(self) -> float:
         """The copies' RMS distance from the sentence over a random pair's."""
         return self.spread / self.reference if self.reference > 0 else float("nan")
+
+    @property
+    def distances(self) -> np.ndarray:
+        """Each copy's distance from the sentence's code [k], in the codes' space."""
+        return np.sqrt(((self.codes[1:] - self.codes[0]) ** 2).sum(1))
+
+    @property
+    def closer_than(self) -> float | None:
+        """The share of the corpus's codes farther from the sentence's code than the median copy (None without
+        the corpus's distances)."""
+        if self.corpus is None or not len(self.corpus):
+            return None
+        median = float(np.median(self.distances))
+        return float(1 - np.searchsorted(self.corpus, median, side="right") / len(self.corpus))
+
+    def summary(self, model: str) -> str:
+        """The figure in one sentence: where the median copy lands among the corpus, under `model`."""
+        share = self.closer_than
+        if share is None:
+            return f"Under the {model}, the copies land at {self.ratio:.2f} of a random pair's distance."
+        return (f"Under the {model}, the median copy lands closer to the sentence than {share:.0%} of the corpus's "
+                "sentences do.")  # fmt: skip
 
 
 def pair_rms(codes: np.ndarray) -> float:
@@ -69,11 +100,27 @@ def noisy_copies(vocab, sentence: str, k: int, noise: NoiseConfig, seed: int = 0
 
 
 def cloud(m, sentence: str, k: int, noise: NoiseConfig, reference: float, seed: int = 0,
-          copies: list[str] | None = None) -> Cloud:  # fmt: skip
+          copies: list[str] | None = None, corpus: np.ndarray | None = None) -> Cloud:  # fmt: skip
     """The sentence and k noisy copies (or the given `copies`, to compare models on the same ones) encoded
     by model m, the copies decoded, and their spread against `reference` (`pair_rms` of the corpus's codes,
-    which the caller computes once per corpus)."""
+    which the caller computes once per corpus); with `corpus` [N, dim_z], the corpus's codes, their
+    distances from the sentence's code too (`Cloud.closer_than`)."""
     copies = copies if copies is not None else noisy_copies(m.vocab, sentence, k, noise, seed)
     Z = m.encode([sentence, *copies])  # [k + 1, dim_z]
     spread = float(np.sqrt(((Z[1:] - Z[0]) ** 2).sum(1).mean()))
-    return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, float(reference))
+    around = None
+    if corpus is not None:
+        C = np.asarray(corpus, dtype=np.float32)
+        around = np.sort(np.sqrt(((C - Z[0]) ** 2).sum(1)))  # [N]
+    note = ""
+    if all(i == UNK for i in m.vocab.ids(sentence.split())):
+        note = ("Every word of the sentence is outside the model's vocabulary, so the model reads it as "
+                "<unk> tokens alone: the figure is that of a sentence of unknown words.")  # fmt: skip
+    return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, float(reference), around, note)
+
+
+def plane_share(codes: np.ndarray, points: np.ndarray) -> float:
+    """The share of the codes' [N, dim_z] variance that their points [N, 2] on a linear map (PCA, axis: an
+    orthonormal basis) hold: how much of the codes' distances the plane can show."""
+    total = float(np.asarray(codes).var(axis=0, dtype=np.float64).sum())
+    return float(np.asarray(points).var(axis=0, dtype=np.float64).sum()) / total if total > 0 else float("nan")

@@ -23,6 +23,13 @@ model" (`benchmarks/regions.py`).
     of MIN_SHARED or more, one another region lists ("i" in two regions of first-person stories). So at
     most one keyword in five is shared, distinctiveness stays at least 0.8, and coverage only rises;
   - a region's keywords are listed as they cover its sentences, a shared one last (the map shows three).
+  - with word ranges (`regions` always gives them), a keyword's lift is measured against the region's rivals,
+    the other regions' sentences of a length in its word range, and a last search (`_read`) swaps keywords
+    for those that let the reader's test guess more sentences' regions.
+- Word ranges (`word_ranges`): the middle 80 % of a region's sentences' lengths, in words; the map writes a
+  region's range where it sets the region apart (it holds at most LENGTH_APART of the level's other sentences).
+- The reader's test (`reader`, `chance`): how often a reader who sees only a level's labels (word ranges,
+  keywords) guesses a sentence's region, against always guessing the largest region (docs/landscape.md).
 - Measures of the labels (`distinctiveness`, `coverage`, `purity`, `inside`), per region: what
   `benchmarks/regions.py` reports and tests/test_regions.py recomputes.
 - Where a region sits on a map: the median of its sentences' map points.
@@ -54,13 +61,18 @@ LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments); 3,
 # keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences; 4,
 # form markers among them, over-represented by MIN_LIFT 1.25 rather than 1.5; 5, one keyword a region may
-# share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`)
-METHOD = 6
+# share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`); 7, word
+# ranges, keywords over-represented against a region's length rivals and swapped for the reader's test (`_read`)
+METHOD = 7
 KEYWORDS = 8  # at most, per region
 MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_swap`)
+READ_CANDIDATES = 60  # `_read`: the candidates tried for each keyword
+READ_LIFT = 1.0  # `_read`: a candidate is at least this over-represented in its region against its rivals
 SWAP_PASSES = 10  # at most, of `_swap`'s passes (each swap adds sentences, so it ends; Yelp, Yahoo valid: 5)
 MIN_LIFT = 1.25  # a keyword is at least 1.25 times as common in its region as in the others (benchmarks/regions.py)
 MIN_COUNT = 2  # ... and held by at least 2 of its sentences
+RANGE = (10, 90)  # a region's word range: these percentiles of its sentences' lengths, the middle 80 %
+LENGTH_APART = 0.5  # a region's word range sets it apart when it holds at most this share of the level's others
 INSIDE_GRID = 32  # `inside`: cells per side of the grid a region is drawn over
 
 
@@ -75,6 +87,15 @@ class Region:
     label: str  # the decode of its mean code
     keywords: list[str]  # at most KEYWORDS words or two-token phrases (`keywords`), the most covering first
     classes: dict[str, float]  # share of each class label among its sentences (empty when unlabelled)
+    words: tuple[int, int] = (0, 0)  # its word range: the middle 80 % of its sentences' lengths (`word_ranges`)
+    by_length: bool = False  # whether its word range sets it apart: it holds at most LENGTH_APART of the others
+
+    def heading(self, shown=str, most: int = 3) -> str:
+        """What sets it apart, as the map writes it: its word range when length does ("4–7 words"), then its
+        first keywords (`shown`: how a keyword reads, e.g. as prose)."""
+        lo, hi = self.words
+        span = [f"{lo}–{hi} words" if lo != hi else f"{lo} words"] if self.by_length else []
+        return " · ".join(span + [shown(w) for w in self.keywords[: most - len(span)]])
 
 
 def check_levels(levels, n: int) -> tuple[int, ...]:
@@ -135,10 +156,11 @@ def term_matrix(sentences: list[str], min_count: int = MIN_COUNT):
     return X[:, keep].tocsr(), [terms[j] for j in keep]
 
 
-def lifts(X, assignment: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def lifts(X, assignment: np.ndarray, k: int, rivals: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """For each of k regions and each term of X [N, V] (`term_matrix`): how many of the region's sentences
     hold it [k, V], and its lift there [k, V]: the share of the region's sentences that hold it over the share
-    of all other sentences (unassigned ones, -1, among them) that do, each smoothed by half a sentence."""
+    of its rivals that do, each smoothed by half a sentence. A region's rivals: `rivals` [N, k] (`rivals`), by
+    default all other sentences (unassigned ones, -1, among them)."""
     import scipy.sparse as sp
 
     part = np.asarray(assignment)
@@ -147,23 +169,40 @@ def lifts(X, assignment: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     R = sp.csr_matrix((np.ones(len(member)), (member, part[member])), shape=(n_all, k))
     counts = np.asarray((R.T @ X).todense(), dtype=np.float64)  # [k, V]
     size = np.bincount(part[member], minlength=k).astype(np.float64)[:, None]  # [k, 1]
-    held = np.asarray(X.sum(0), dtype=np.float64)  # [1, V]
-    lift = ((counts + 0.5) / (size + 1)) / ((held - counts + 0.5) / (n_all - size + 1))
+    if rivals is None:
+        held = np.asarray(X.sum(0), dtype=np.float64) - counts  # [k, V]
+        others = n_all - size  # [k, 1]
+    else:
+        held = np.asarray((sp.csr_matrix(rivals.astype(np.float64)).T @ X).todense(), dtype=np.float64)  # [k, V]
+        others = rivals.sum(0).astype(np.float64)[:, None]  # [k, 1]
+    lift = ((counts + 0.5) / (size + 1)) / ((held + 0.5) / (others + 1))
     return counts, lift
+
+
+def rivals(sentences: list[str], assignment: np.ndarray, ranges: list[tuple[int, int]]) -> np.ndarray:
+    """Which sentences a reader could take for each region's [N, k]: those of other regions (or none) whose
+    length (`word_count`) lies in its word range (`word_ranges`), as the reader's test reads (`reader`)."""
+    part = np.asarray(assignment)
+    n = np.array([word_count(s) for s in sentences])[:, None]  # [N, 1]
+    lo, hi = np.array(ranges, dtype=np.int64).reshape(-1, 2).T  # [k] each
+    return (n >= lo) & (n <= hi) & (part[:, None] != np.arange(len(ranges)))
 
 
 def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS,
              min_lift: float = MIN_LIFT, min_count: int = MIN_COUNT, terms=None,
-             shared: bool = True, search: bool = True) -> list[list[str]]:  # fmt: skip
+             shared: bool = True, search: bool = True,
+             ranges: list[tuple[int, int]] | None = None) -> list[list[str]]:  # fmt: skip
     """Each of k regions' keywords (at most `top`; the module's docstring says how they are chosen):
     assignment [N] gives each sentence's region, -1 for none. `terms`: `term_matrix(sentences)`, when the
     caller has it. `search`: improve the greedy choice by local search (`_swap`); `shared`: each region may then
-    list one keyword that other regions list too."""
+    list one keyword that other regions list too. `ranges` (`word_ranges`): a keyword is over-represented
+    against the region's rivals, the others' sentences of a length in its word range (`rivals`), and, with
+    `search`, swapped for one that makes the reader's test guess more sentences right (`_read`)."""
     part = np.asarray(assignment)
     X, names = terms if terms is not None else term_matrix(sentences, min_count)
     if not names:
         return [[] for _ in range(k)]
-    counts, lift = lifts(X, part, k)
+    counts, lift = lifts(X, part, k, rivals(sentences, part, ranges) if ranges is not None else None)
     # [V] the region where each term is most over-represented, of those where enough sentences hold it (a
     # small region where one sentence holds it would otherwise take it from every region)
     home = np.where(counts >= min_count, lift, -np.inf).argmax(0)
@@ -191,7 +230,82 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
         out.append([int(cand[j]) for j in chosen])
     if search:
         _swap(out, X, part, counts, lift, names, top, min_lift, min_count, shared)
+        if ranges is not None:
+            _read(out, X, part, sentences, ranges, (lift >= READ_LIFT) & (counts >= min_count), counts, names, top)
     return [[names[j] for j in ws] for ws in out]
+
+
+def _read(found: list[list[int]], X, part: np.ndarray, sentences: list[str], ranges: list[tuple[int, int]],
+          allowed: np.ndarray, counts: np.ndarray, names: list[str], top: int) -> None:  # fmt: skip
+    """Improve the keywords for the reader's test (`reader`): each region in turn may swap any of its keywords
+    (or, in a list shorter than `top`, add one) for the candidate that makes the most sentences guessed right,
+    of the READ_CANDIDATES holding most of its sentences that are over-represented there against its rivals
+    (`allowed` [k, V]) and that no other region lists, never a phrase beside its own word; until a pass changes
+    nothing (at most SWAP_PASSES). A swap adds no shared keyword, so distinctiveness never falls. Then each
+    list is ordered as it covers (`_order`). In place: found [k] lists of term indices into X [N, V]."""
+    k = len(found)
+    n = np.array([word_count(s) for s in sentences])[:, None]  # [N, 1]
+    lo, hi = np.array(ranges, dtype=np.int64).reshape(-1, 2).T
+    open_ = (n >= lo) & (n <= hi)  # [N, k] the regions the reader keeps for each sentence
+    open_[~open_.any(1)] = True
+    Xc = X.tocsc()
+    col = [Xc.indices[Xc.indptr[j] : Xc.indptr[j + 1]] for j in range(X.shape[1])]  # each term's sentences
+    S = np.zeros((len(part), k), dtype=np.int32)  # [N, k] how many of each region's keywords each holds
+    for r, ws in enumerate(found):
+        for j in ws:
+            S[col[j], r] += 1
+    listed = {j for ws in found for j in ws}
+
+    def right(rows: np.ndarray, scores: np.ndarray) -> float:  # the credit the reader gives these rows
+        sc = np.where(open_[rows], scores, -1)
+        best = sc == sc.max(1, keepdims=True)
+        own = part[rows]
+        ok = own >= 0
+        return float((best[ok, own[ok]] / best[ok].sum(1)).sum())
+
+    for _ in range(SWAP_PASSES):
+        changed = False
+        for r in range(k):
+            for slot in [*range(len(found[r])), *([None] if len(found[r]) < top else [])]:
+                ws = found[r]
+                old = ws[slot] if slot is not None else None
+                words = {t for i, j in enumerate(ws) if i != slot for t in names[j].split()}
+                pool = np.flatnonzero(allowed[r])
+                pool = pool[np.argsort(-counts[r, pool], kind="stable")]
+                best, gain = None, 1e-9
+                tried = 0
+                for b in pool:
+                    b = int(b)
+                    if b in listed or words & set(names[b].split()):
+                        continue
+                    tried += 1
+                    if tried > READ_CANDIDATES:
+                        break
+                    rows = np.union1d(col[old], col[b]) if old is not None else col[b]
+                    before = S[rows]
+                    after = before.copy()
+                    if old is not None:
+                        after[np.isin(rows, col[old]), r] -= 1
+                    after[np.isin(rows, col[b]), r] += 1
+                    g = right(rows, after) - right(rows, before)
+                    if g > gain:
+                        best, gain = b, g
+                if best is None:
+                    continue
+                if old is not None:
+                    S[col[old], r] -= 1
+                    listed.discard(old)
+                    ws[slot] = best
+                else:
+                    ws.append(best)
+                S[col[best], r] += 1
+                listed.add(best)
+                changed = True
+        if not changed:
+            break
+    for r in range(k):
+        members = np.flatnonzero(part == r)
+        found[r] = _order(found[r], X[members].tocsc(), [])
 
 
 def _swap(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift: np.ndarray, names: list[str],
@@ -299,6 +413,71 @@ def contains(sentence: str, keyword: str) -> bool:
     return f" {keyword.lower()} " in f" {' '.join(sentence.lower().split())} "
 
 
+def word_count(sentence: str) -> int:
+    """A tokenised sentence's length in words: its tokens holding a letter or a digit (not punctuation)."""
+    return sum(any(ch.isalnum() for ch in t) for t in sentence.split())
+
+
+def word_ranges(sentences: list[str], assignment: np.ndarray, k: int) -> list[tuple[int, int]]:
+    """Each of k regions' word range: the RANGE percentiles (10th and 90th) of its sentences' lengths
+    (`word_count`), the middle 80 % of them, as whole words [k] ((0, 0): an empty region)."""
+    part = np.asarray(assignment)
+    n = np.array([word_count(s) for s in sentences])
+    out = []
+    for r in range(k):
+        m = n[part == r]
+        lo, hi = np.percentile(m, RANGE, method="nearest") if len(m) else (0, 0)
+        out.append((int(lo), int(hi)))
+    return out
+
+
+def holds(sentences: list[str], found: list[list[str]]) -> np.ndarray:
+    """How many of each region's keywords each sentence holds (`contains`: a phrase's tokens side by side)
+    [N, k]."""
+    padded = [f" {' '.join(s.lower().split())} " for s in sentences]
+    out = np.zeros((len(sentences), len(found)), dtype=np.int32)
+    for r, words in enumerate(found):
+        for w in words:
+            needle = f" {w.lower()} "
+            out[:, r] += np.fromiter((needle in p for p in padded), dtype=bool, count=len(padded))
+    return out
+
+
+def reader(sentences: list[str], assignment: np.ndarray, found: list[list[str]] | None,
+           ranges: list[tuple[int, int]] | None) -> float:  # fmt: skip
+    """The reader's test: the share of sentences whose region a reader who sees only a level's labels guesses.
+    For each sentence it keeps the regions whose word range (`ranges`) holds its length (`word_count`; all of
+    them when none does, or when `ranges` is None: "keywords alone"); among those, the one whose keywords
+    (`found`; None: "word range alone") the sentence holds most of (`holds`). A tie splits the credit.
+    Sentences in no region (-1) are not read."""
+    part = np.asarray(assignment)
+    keep = np.flatnonzero(part >= 0)
+    k = len(found) if found is not None else len(ranges)
+    sentences = [sentences[i] for i in keep]
+    part = part[keep]
+    if not len(part):
+        return float("nan")
+    n = np.array([word_count(s) for s in sentences])[:, None]  # [N, 1]
+    if ranges is None:
+        open_ = np.ones((len(part), k), dtype=bool)
+    else:
+        lo, hi = np.array(ranges).T  # [k] each
+        open_ = (n >= lo) & (n <= hi)  # [N, k]
+        open_[~open_.any(1)] = True  # no range holds it: every region stays
+    score = holds(sentences, found) if found is not None else np.zeros((len(part), k), dtype=np.int32)
+    score = np.where(open_, score, -1)
+    best = score == score.max(1, keepdims=True)  # [N, k] the regions it picks among
+    return float(np.mean(best[np.arange(len(part)), part] / best.sum(1)))
+
+
+def chance(assignment: np.ndarray, k: int) -> float:
+    """The reader's test's chance: the share of the sentences in a region (-1: none) that always guessing the
+    largest region gets right."""
+    part = np.asarray(assignment)
+    part = part[part >= 0]
+    return float(np.bincount(part, minlength=k).max() / len(part)) if len(part) else float("nan")
+
+
 def distinctiveness(found: list[list[str]]) -> np.ndarray:
     """Each region's share of its keywords that no other region of its level lists [k] (NaN: no keywords)."""
     from collections import Counter
@@ -369,7 +548,10 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
     for level, (k, part) in enumerate(zip(levels, assignments or assign(Z, levels, seed))):  # part: [N] regions
         centres = np.stack([Z[part == c].mean(0) if (part == c).any() else Z.mean(0) for c in range(k)])
         names = m.decode(centres)
-        words = keywords(sentences, part, k, terms=terms)
+        ranges = word_ranges(sentences, part, k)
+        words = keywords(sentences, part, k, terms=terms, ranges=ranges)
+        others = len(part) - np.bincount(part[part >= 0], minlength=k)  # [k] the sentences outside each region
+        apart = rivals(sentences, part, ranges).sum(0) <= LENGTH_APART * others
         for c in range(k):
             members = np.flatnonzero(part == c)
             share = {}
@@ -377,19 +559,21 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
                 vals, counts = np.unique(classes[members], return_counts=True)
                 share = {str(v): float(n / len(members)) for v, n in zip(vals, counts)}
             point = np.median(P[members], axis=0) if len(members) else np.full(2, np.nan)
-            out.append(Region(level, c, len(members), (float(point[0]), float(point[1])), names[c], words[c], share))
+            out.append(Region(level, c, len(members), (float(point[0]), float(point[1])), names[c], words[c], share,
+                              ranges[c], bool(apart[c])))  # fmt: skip
     return out
 
 
-COLUMNS = ("level", "region", "sentences", "x", "y", "decoded centre", "keywords")  # then "share <class>" each
+# then one "share <class>" column each
+COLUMNS = ("level", "region", "sentences", "x", "y", "min words", "max words", "decoded centre", "keywords")
 
 
 def rows(found: list[Region]) -> list[dict]:
     """The regions as table rows, the page's and the CSV's alike: COLUMNS, then one share column per class;
     keywords separated by "; " (a keyword may be a phrase)."""
     classes = sorted({c for r in found for c in r.classes})
-    return [dict(zip(COLUMNS, (r.level, r.index, r.size, round(r.point[0], 4), round(r.point[1], 4), r.label,
-                               "; ".join(r.keywords))), **{f"share {c}": round(r.classes.get(c, 0.0), 3)
+    return [dict(zip(COLUMNS, (r.level, r.index, r.size, round(r.point[0], 4), round(r.point[1], 4), *r.words,
+                               r.label, "; ".join(r.keywords))), **{f"share {c}": round(r.classes.get(c, 0.0), 3)
                                                           for c in classes}) for r in found]  # fmt: skip
 
 
@@ -414,17 +598,17 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     def compute() -> dict[str, np.ndarray]:
         found = regions(m, Z, P, sentences, labels, levels, seed)
         return {
-            "numbers": np.array([[r.level, r.index, r.size] for r in found], dtype=np.int64),
+            "numbers": np.array([[r.level, r.index, r.size, *r.words, r.by_length] for r in found], dtype=np.int64),
             "points": np.array([r.point for r in found], dtype=np.float64),
             "text": np.array([json.dumps([r.label, r.keywords, r.classes]) for r in found], dtype=str),
         }
 
     total = sum(levels)
-    arrays = cache.get(name, compute, {"numbers": ((total, 3), "i"), "points": ((total, 2), "f"),
+    arrays = cache.get(name, compute, {"numbers": ((total, 6), "i"), "points": ((total, 2), "f"),
                                        "text": ((total,), "U")})  # fmt: skip
     out = []
-    for (level, index, size), point, text in zip(arrays["numbers"], arrays["points"], arrays["text"]):
+    for (level, index, size, lo, hi, apart), point, text in zip(arrays["numbers"], arrays["points"], arrays["text"]):
         label, words, classes = json.loads(str(text))
         out.append(Region(int(level), int(index), int(size), (float(point[0]), float(point[1])), label, words,
-                          classes))  # fmt: skip
+                          classes, (int(lo), int(hi)), bool(apart)))  # fmt: skip
     return out

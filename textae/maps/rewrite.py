@@ -3,12 +3,14 @@ classifier trained on the corpus's labels now reads it as another class.
 
 - `rewrite`: decode(encode(x) + k·v) for every sentence (the paper's zero-shot transfer, Section 6), in
   batches with progress.
-- `Classifier`: logistic regression over word and bigram TF-IDF (scikit-learn), trained once per labelled
-  corpus on 80 % of it; its accuracy on the held-out 20 % says how far to trust its scores.
+- `Classifier`: the one style classifier (textae.measure.style, `textae eval`'s judge too), trained once per
+  labelled corpus on 80 % of it; its accuracy on the held-out 20 % says how far to trust its scores.
 - `score`: each pair's word edit distance (normalised by the longer sentence), each side's probability of
   the class the vector moves towards (the class whose mean probability rises most) and predicted class.
-  The flip share counts only the rows that started outside that class: a row already in it cannot flip
-  towards it, and is reported apart (how many, and how far its probability moved).
+  The flip share counts only the rows that started outside that class: with the rows' labels, those
+  labelled outside it (the rows among them the classifier already read as the target are counted apart);
+  without, those the classifier predicted outside it. A row already in it cannot flip towards it, and is
+  reported apart (how many, and how far its probability moved).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from textae.errors import InputError
 from textae.measure.metrics import word_symbols
+from textae.measure.style import StyleClassifier
 from textae.storage.files import csv_text
 
 MAX_ROWS = 200_000
@@ -51,24 +54,25 @@ def rewrite(m, sentences: list[str], v: np.ndarray, k: float, progress: Callable
 
 @dataclass
 class Classifier:
-    """A class scorer trained on a labelled corpus: TF-IDF of words and bigrams, then logistic regression."""
+    """The style classifier (textae.measure.style) trained on a labelled corpus, and how accurate it is."""
 
-    pipeline: object
-    classes: list[str]
+    model: StyleClassifier
     accuracy: float  # on the held-out share
     trained_on: int
 
+    @property
+    def classes(self) -> list[str]:
+        """Its classes, in `proba`'s order."""
+        return self.model.classes
+
     def proba(self, sentences: list[str]) -> np.ndarray:
         """Probabilities [N, C] of each class (in `classes` order)."""
-        return self.pipeline.predict_proba(list(sentences))
+        return self.model.proba(sentences)
 
 
 def train_classifier(sentences: list[str], labels: list[str], seed: int = 0) -> Classifier:
     """Train on 80 % of the labelled sentences (seeded) and measure accuracy on the other 20 %."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import train_test_split
-    from sklearn.pipeline import make_pipeline
 
     if labels is None or len(labels) != len(sentences):
         raise InputError("a classifier needs one label per sentence")
@@ -77,17 +81,15 @@ def train_classifier(sentences: list[str], labels: list[str], seed: int = 0) -> 
     if len(sentences) < 20:
         raise InputError(f"a classifier needs at least 20 labelled sentences, not {len(sentences)}")
     xtr, xte, ytr, yte = train_test_split(list(sentences), list(labels), test_size=HELD_OUT, random_state=seed)
-    pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True),
-                         LogisticRegression(max_iter=1000))  # fmt: skip
-    pipe.fit(xtr, ytr)
-    acc = float(np.mean(pipe.predict(xte) == np.asarray(yte)))
-    return Classifier(pipe, [str(c) for c in pipe.classes_], acc, len(xtr))
+    model = StyleClassifier(xtr, ytr)
+    return Classifier(model, model.accuracy(xte, yte), len(xtr))
 
 
 @dataclass
 class Scored:
     """Rewritten pairs with their scores; target is the class the vector moves towards (None without a
-    classifier)."""
+    classifier). With `labels` (each row's label in the corpus), a flip is counted over the rows labelled
+    outside the target; without, over the rows the classifier predicted outside it."""
 
     before: list[str]
     after: list[str]
@@ -97,11 +99,29 @@ class Scored:
     p_after: np.ndarray | None = None
     class_before: list[str] | None = None  # [N] the predicted class of each side
     class_after: list[str] | None = None
+    labels: list[str] | None = None  # [N] each row's label in the corpus, when it has labels
+
+    @property
+    def by_labels(self) -> bool:
+        """Whether the flip share counts by the rows' labels (else by the classifier's predictions)."""
+        return self.target is not None and self.labels is not None
 
     @property
     def started_elsewhere(self) -> np.ndarray | None:
-        """[N] bool: the rows whose sentence was predicted outside the target class: the ones a flip can count."""
-        return None if self.target is None else np.array([c != self.target for c in self.class_before], dtype=bool)
+        """[N] bool: the rows that started outside the target class, the ones a flip can count: labelled
+        outside it (`by_labels`), else predicted outside it."""
+        if self.target is None:
+            return None
+        start = self.labels if self.by_labels else self.class_before
+        return np.array([c != self.target for c in start], dtype=bool)
+
+    @property
+    def misread(self) -> int | None:
+        """How many rows labelled outside the target class the classifier read as the target before the
+        rewrite: counted in the flip share, reported apart (None without labels)."""
+        if not self.by_labels:
+            return None
+        return int((self.started_elsewhere & np.array([c == self.target for c in self.class_before])).sum())
 
     @property
     def reached(self) -> np.ndarray | None:
@@ -119,8 +139,8 @@ class Scored:
         return float(self.reached.sum() / self.started_elsewhere.sum())
 
     def already_there(self) -> tuple[int, float] | None:
-        """The rows predicted in the target class before the rewrite: how many, and their mean change of
-        P(target) (None without a classifier or without such rows)."""
+        """The rows in the target class before the rewrite (labelled in it, `by_labels`; else predicted in it):
+        how many, and their mean change of P(target) (None without a classifier or without such rows)."""
         if self.target is None:
             return None
         inside = ~self.started_elsewhere
@@ -138,6 +158,8 @@ class Scored:
                             f"P({self.target}) after": round(float(self.p_after[i]), 3),
                             "change": round(float(self.p_after[i] - self.p_before[i]), 3),
                             "class before": self.class_before[i], "class after": self.class_after[i]})  # fmt: skip
+                if self.labels is not None:
+                    row["label"] = self.labels[i]
             out.append(row)
         return out
 
@@ -147,9 +169,13 @@ class Scored:
         return csv_text(rows, list(rows[0]) if rows else ["before", "after"])  # cells that are no formula
 
 
-def score(before: list[str], after: list[str], clf: Classifier | None = None) -> Scored:
+def score(before: list[str], after: list[str], clf: Classifier | None = None,
+          labels: list[str] | None = None) -> Scored:  # fmt: skip
     """Edit distances of rewritten pairs, and with a classifier, each side's probability of the class the
-    rewrite moves towards and whether the predicted class flipped."""
+    rewrite moves towards and whether the predicted class flipped; `labels`: each row's label in the corpus,
+    by which the flip share then counts (`Scored`)."""
+    if labels is not None and len(labels) != len(before):
+        raise InputError(f"{len(labels)} labels for {len(before)} rewritten rows")
     from rapidfuzz.distance import Levenshtein
 
     sym = word_symbols(list(before) + list(after))
@@ -161,4 +187,5 @@ def score(before: list[str], after: list[str], clf: Classifier | None = None) ->
     t = int(np.argmax((pa - pb).mean(0)))  # the class the vector moves towards
     names = np.asarray(clf.classes)
     return Scored(list(before), list(after), edit, clf.classes[t], pb[:, t], pa[:, t],
-                  names[pb.argmax(1)].tolist(), names[pa.argmax(1)].tolist())  # fmt: skip
+                  names[pb.argmax(1)].tolist(), names[pa.argmax(1)].tolist(),
+                  [str(y) for y in labels] if labels is not None else None)  # fmt: skip

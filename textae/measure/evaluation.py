@@ -35,6 +35,7 @@ from textae.api import TextAE
 from textae.data import DataLayout, make_corpus, read_lines
 from textae.errors import DataError
 from textae.measure.metrics import corpus_bleu, distinct_n, edit_neighbors, neighborhood_recall
+from textae.measure.style import StyleClassifier
 
 CURVE_KS = (1, 2, 5, 10, 20, 50, 100, 200)
 # the scales of z + k·v reported: enough points to draw each model's accuracy/self-BLEU trade-off
@@ -96,22 +97,7 @@ def _nonempty(p: Path) -> list[str]:
     return [s for s in _sentences(p) if s]
 
 
-class Classifier:
-    """TF-IDF over word 1-2-grams + logistic regression: the judge of style transfer."""
-
-    def __init__(self, sents: list[str], labels: list[str]):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import make_pipeline
-
-        self.pipe = make_pipeline(
-            TfidfVectorizer(ngram_range=(1, 2), min_df=2, token_pattern=r"\S+"), LogisticRegression(max_iter=1000)
-        )
-        self.pipe.fit(sents, labels)
-
-    def accuracy(self, sents: list[str], labels: list[str]) -> float:
-        """Share of sentences classified as their label."""
-        return float(np.mean(self.pipe.predict(sents) == np.asarray(labels))) if sents else float("nan")
+Classifier = StyleClassifier  # the judge of style transfer (textae.measure.style), under its old name
 
 
 def perplexity(lm: TextAE, sents: list[str]) -> float:
