@@ -33,6 +33,14 @@ def shown_all(sentences: list[str]) -> list[str]:
     return list(sentences) if tokens_shown() else detokenize_all(sentences)
 
 
+def shown_corpus(corpus) -> list[str]:
+    """A corpus's sentences as this reader sees them (`shown_all`), once per server for each way of showing
+    them (explorer.store): what the map's search reads, so that a pattern finds what the page shows."""
+    from explorer import store
+
+    return store.held(("shown sentences", corpus.digest, mode()), lambda: shown_all(corpus.sentences))
+
+
 def typed(sentence: str, lower: bool = True) -> str:
     """What a reader typed, as the model reads it: prose split into the corpus's tokens ("I don't like it."
     -> "i do n't like it ."), lowercased for a model whose vocabulary is (`Vocab.lowercase`); the corpus's own

@@ -178,6 +178,24 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     assert not at.exception
 
 
+def test_the_search_finds_what_the_page_shows(app, app_root):
+    """A pattern is matched against the sentences as the page shows them: prose ("great!", "great.") by default,
+    the tokens ("great !") once the sidebar's Show tokens is on; the page says which."""
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    at = app("app_pages/latent_map.py")
+    at.selectbox(key="map_color").set_value("word / regex search").run()
+    at.text_input(key="map_search").input(r"great[!.]$").run()
+    prose = sum(bool(re.search(r"great[!.]$", detokenize(s))) for s in sents)
+    assert prose > 0 and f"{prose:,} of {len(sents):,} sentences match" in texts(at, "caption")
+    assert "Matched against each sentence as the page shows it" in texts(at, "caption")
+    at.sidebar.toggle(key="show_tokens").set_value(True).run()
+    assert f"0 of {len(sents):,} sentences match" in texts(at, "caption")  # the tokens read "great !"
+    at.text_input(key="map_search").input(r"great [!.]$").run()
+    tokens = sum(bool(re.search(r"great [!.]$", s)) for s in sents)
+    assert tokens == prose and f"{tokens:,} of {len(sents):,} sentences match" in texts(at, "caption")
+    assert "Matched against each sentence's tokens" in texts(at, "caption") and not at.exception
+
+
 @pytest.mark.slow  # reads and encodes the shared data twice
 def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app, app_root, tmp_path):
     """The shared Yahoo splits are offered beside Yelp's; a checkpoint of Yahoo's vocabulary maps both, and says in
