@@ -215,8 +215,9 @@ def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int)
 
 
 def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
-              progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)).
+              progress: Callable[[float], None] | None = None, named: bool = True) -> Landscape:  # fmt: skip
+    """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)), its
+    territories named (textae.maps.names.territory_names) unless `named` is False.
 
     `proj` must be read backwards exactly (PCA, an attribute axis): UMAP's inverse only interpolates between
     nearby codes, so a landscape over it would show guesses, and is refused (InputError)."""
@@ -233,6 +234,8 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
         decodes += m.decode(Z[start : start + BATCH])
         if progress:
             progress(min(1.0, (start + BATCH) / len(Z)))
+    if not named:
+        return Landscape(n, extent, decodes)
     from textae.maps.names import territory_names
 
     return Landscape(n, extent, decodes, territory_names(m, Z, decodes, Landscape(n, extent, decodes).territory))
