@@ -47,10 +47,10 @@ labelled = map_panels.regions(m, c, Z, shown)
 
 # how the search box reads a pattern, as the sentences are shown (explorer/text.py)
 SEARCH_HELP = {
-    "readable": 'Matched against each sentence as the page shows it ("don\'t", "$#", a number as #, Yahoo\'s '
-    "unknown word as <rare>), as an RE2 regular expression, case-sensitive. *Show tokens* in the sidebar "
-    'searches the corpus\'s tokens ("do n\'t", "_num_") instead.',
-    "tokens": 'Matched against each sentence\'s tokens, as shown ("do n\'t", "$ _num_"), as an RE2 regular '
+    "readable": "Matched against each sentence as the page shows it (`don't`, `$#`, a number as `#`, Yahoo's "
+    "rare word as `<rare>`), as an RE2 regular expression, case-sensitive. *Show tokens* in the sidebar "
+    "searches the corpus's tokens (`do n't`, `$ _num_`) instead.",
+    "tokens": "Matched against each sentence's tokens, as shown (`do n't`, `$ _num_`), as an RE2 regular "
     "expression, case-sensitive. Without *Show tokens*, the search reads the prose the page shows instead.",
 }
 color, title = None, ""
