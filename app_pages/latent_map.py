@@ -46,6 +46,14 @@ if method == "axis":
 layer, show_points = map_panels.landscape(m, c, shown)
 labelled = map_panels.regions(m, c, Z, shown)
 
+# how the search box reads a pattern, as the sentences are shown (explorer/text.py)
+SEARCH_HELP = {
+    "readable": "Matched against each sentence as the page shows it (`don't`, `$#`, a number as `#`, Yahoo's "
+    "rare word as `<rare>`), as an RE2 regular expression, case-sensitive. *Show tokens* in the sidebar "
+    "searches the corpus's tokens (`do n't`, `$ _num_`) instead.",
+    "tokens": "Matched against each sentence's tokens, as shown (`do n't`, `$ _num_`), as an RE2 regular "
+    "expression, case-sensitive. Without *Show tokens*, the search reads the prose the page shows instead.",
+}
 color, title = None, ""
 if color_by == "label":
     color, title = scatter.by_label(c.labels)
@@ -55,9 +63,11 @@ elif color_by == "word / regex search":
     # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
     pattern = right.text_input("Search", key=widgets.kept("map_search"), placeholder=r"e.g. great|good, or \bwas\b",
                                max_chars=4 * search.MAX_PATTERN)  # fmt: skip
+    right.caption(SEARCH_HELP[text.mode()])
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
-        with feedback.errors_shown():
-            hits = store.held(shown.view.key("search", pattern), lambda: search.search(c.sentences, pattern))
+        with feedback.errors_shown():  # over the sentences as the page shows them: prose, or the tokens
+            hits = store.held(shown.view.key("search", text.mode(), pattern),
+                              lambda: search.search(text.shown_corpus(c), pattern))  # fmt: skip
         if hits.note:
             st.warning(f"{feedback.md(pattern)} is {feedback.md(hits.note)}.", icon=":material/warning:")
         color, title = np.where(hits.matches, "match", "no match"), ""

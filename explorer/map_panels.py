@@ -75,7 +75,10 @@ def regions(m, c, Z, shown) -> list[dict] | None:
         labelled = scatter.region_labels(found)
         table_rows = region_rows(found)  # the CSV's columns, the same names
         with st.expander(f"{len(found)} regions at 3 levels (zoom in on the map to see the finer ones)"):
-            st.dataframe(text.table(table_rows, "decoded centre", "keywords"), key="map_regions_table", hide_index=True)
+            # each keyword as read, joined by " · " (the map's way), never through the detokeniser as one text
+            listed = [{**row, "keywords": " · ".join(text.shown(k) for k in r.keywords)}
+                      for row, r in zip(table_rows, found)]  # fmt: skip
+            st.dataframe(text.table(listed, "decoded centre"), key="map_regions_table", hide_index=True)
             st.download_button("Download the regions (CSV)", to_csv(found).encode(), "regions.csv", "text/csv",
                                key="map_regions_download")  # fmt: skip
     return labelled

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from explorer import store
 from textae.detokenize import detokenize, detokenize_all, tokenize
 from textae.prose import prose
 
@@ -34,10 +35,14 @@ def shown_all(sentences: list[str]) -> list[str]:
     return list(sentences) if tokens_shown() else detokenize_all(sentences)
 
 
-def shown_corpus(sentences: list[str], digest: str | None = None) -> list[str]:
-    """A whole corpus's sentences as this reader sees them: its prose from the disk cache (textae.prose, once per
-    corpus; `digest`: Corpus.digest), or its tokens."""
-    return list(sentences) if tokens_shown() else prose(sentences, digest)
+def shown_corpus(corpus) -> list[str]:
+    """A whole corpus's sentences as this reader sees them: its tokens, or its prose from the disk cache
+    (textae.prose, computed once per corpus and detokeniser), held once per server for each way of showing
+    them (explorer.store): what the map's search reads, so that a pattern finds what the page shows."""
+    return store.held(
+        ("shown sentences", corpus.digest, mode()),
+        lambda: list(corpus.sentences) if tokens_shown() else prose(corpus.sentences, corpus.digest),
+    )
 
 
 def typed(sentence: str, lower: bool = True) -> str:

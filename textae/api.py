@@ -67,6 +67,13 @@ class TextAE:
         self.path = path
         self.inference = Inference(self.model, precision)  # a resolved precision: fp32, bf16 or int8
 
+    def own_unknown_share(self) -> float:
+        """The share of the words of this model's own validation text outside its vocabulary, as its checkpoint
+        records it (`textae train` writes it), else that of its training text (its vocabulary's counts)."""
+        valid = (self.meta.get("data") or {}).get("valid") or {}
+        share = valid.get("unknown_share") if isinstance(valid, dict) else None
+        return float(share) if isinstance(share, int | float) else self.vocab.train_unknown_share()
+
     @property
     def precision(self) -> str:
         """The arithmetic of encode and greedy decode: fp32, bf16 or int8 (textae.precision)."""
@@ -208,13 +215,23 @@ class TextAE:
         config: DecodeConfig | None = None,
         seed: int | None = None,
         batch_size: int = 256,
+        avoid: tuple[str, ...] = (),
         **options,
     ) -> list[str] | str:
         """Sentences for codes Z [N, dim_z] (a list) or z [dim_z] (a str).
 
-        `config`, or DecodeConfig's fields as keywords (strategy="beam", max_len=20, ...), say how.
+        `config`, or DecodeConfig's fields as keywords (strategy="beam", max_len=20, ...), say how. `avoid`: words
+        a greedy decode never chooses ("<unk>": the next likeliest word stands in its place); words outside the
+        vocabulary are ignored.
         """
         config = replace(config or DecodeConfig(), **options)
+        banned = sorted({self.vocab.word2idx[w] for w in avoid if w in self.vocab.word2idx})
+        if banned and config.strategy != "greedy":
+            raise InputError("only a greedy decode can keep words from being chosen")
+        best = self.inference.best_token
+        if banned:
+            ids = torch.tensor(banned, dtype=torch.long, device=self.device)
+            best = lambda h: self.inference.best_token(h, ids)  # noqa: E731
         Z = np.asarray(Z, dtype=np.float32)
         single = Z.ndim == 1
         Z = Z[None] if single else Z
@@ -227,8 +244,8 @@ class TextAE:
         out = []
         for start in range(0, len(Z), batch_size):
             z = torch.from_numpy(Z[start : start + batch_size]).to(self.device)
-            ids = generate(self.model, z, config, gen, self.inference.best_token)
-            out += [" ".join(self.vocab.words(row)) for row in ids.tolist()]
+            rows = generate(self.model, z, config, gen, best)
+            out += [" ".join(self.vocab.words(row)) for row in rows.tolist()]
         return out[0] if single else out
 
     # ------------------------------------------------------------ sentences

@@ -132,13 +132,16 @@ class Inference:
             mu, logvar = self.model.encode(x, lengths)
         return mu.float(), logvar.float()
 
-    def best_token(self, h: torch.Tensor) -> torch.Tensor:
-        """The token [b] of highest fp32 logit for decoder states h [b, dim_h]: the narrow projection proposes
-        RESCORE tokens, fp32 decides among them (fp32 alone in fp32)."""
+    def best_token(self, h: torch.Tensor, avoid: torch.Tensor | None = None) -> torch.Tensor:
+        """The token [b] of highest fp32 logit for decoder states h [b, dim_h], never one of the ids `avoid`: the
+        narrow projection proposes RESCORE tokens, fp32 decides among them (fp32 alone in fp32)."""
         proj = self.model.proj
         if self.precision == "fp32":
-            return proj(h).float().argmax(-1)
+            logits = proj(h).float()
+            return (logits if avoid is None else logits.index_fill(-1, avoid, float("-inf"))).argmax(-1)
         narrow = self._narrow(h)  # [b, V]
+        if avoid is not None:
+            narrow = narrow.float().index_fill(-1, avoid, float("-inf"))
         cand = narrow.topk(min(RESCORE, narrow.size(-1)), -1).indices  # [b, RESCORE]
         exact = torch.einsum("bd,bkd->bk", h.float(), proj.weight[cand]) + proj.bias[cand]  # fp32 logits [b, RESCORE]
         return cand.gather(1, exact.argmax(-1, keepdim=True))[:, 0]

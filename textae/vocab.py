@@ -82,6 +82,11 @@ class Vocab:
         words = [w for s in sents for w in s.split()]
         return sum(w not in self.word2idx for w in words) / len(words) if words else 0.0
 
+    def train_unknown_share(self) -> float:
+        """The share of its training text's words this vocabulary lacks, from its counts (0 without counts)."""
+        words = sum(self.counts[len(SPECIALS) :]) + self.counts[UNK] if len(self.counts) > UNK else 0
+        return self.counts[UNK] / words if words else 0.0
+
     def words(self, ids) -> list[str]:
         """Words of a sequence of ids, cut at the first `<eos>` (as the reference's strip_eos)."""
         out = []

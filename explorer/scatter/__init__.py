@@ -22,6 +22,7 @@ import streamlit as st
 from explorer import store, text
 from explorer.component import from_folder
 from textae.figures import colour, territory_rgb
+from textae.maps.names import distinct_words
 
 _component = from_folder("scatter", Path(__file__).parent)
 STAR = "#d62728"  # a mark's colour (a typed query)
@@ -162,13 +163,26 @@ def landscape_layer(land, kind: str) -> dict:
     colours (`landscape_rgba`) and each cell's decode for hover; built once per server (explorer.store),
     since its territories' colouring is a graph colouring."""
     hover = "\n".join(" ".join(s.split()) for s in text.shown_all(land.decodes))  # [n * n] lines, as read
-    layer_id = view_id(kind, land.n, land.extent, hover)
-    return store.held(("landscape layer", layer_id), lambda: _layer(land, kind, layer_id, hover))
+    names = territory_names(hover.split("\n"), text.shown_all(land.named)) if kind == "territories" else None
+    layer_id = view_id(kind, land.n, land.extent, hover, names)
+    return store.held(("landscape layer", layer_id), lambda: _layer(land, kind, layer_id, hover, names))
 
 
-def _layer(land, kind: str, layer_id: str, hover: str) -> dict:
+def territory_names(hover: list[str], named: list[str]) -> dict:
+    """What the map writes in each territory, in the order the browser numbers them (each cell's hover text, by
+    first appearance): its name as read (`named` [n * n]: textae.maps.names, a decode without unknown words)
+    and how many of its words tell it from the others' (textae.maps.names.distinct_words), so that a name cut
+    shorter waits for a zoom rather than read as another's."""
+    first: dict[str, int] = {}
+    for cell, line in enumerate(hover):
+        first.setdefault(line, cell)
+    names = [" ".join(named[cell].split()) for cell in first.values()]
+    return {"names": names, "need": distinct_words(names)}
+
+
+def _layer(land, kind: str, layer_id: str, hover: str, names: dict | None = None) -> dict:
     layer = {"id": layer_id, "n": land.n, "extent": list(land.extent),
-             "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind}  # fmt: skip
+             "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind, **(names or {})}  # fmt: skip
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
         layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
                           "ticks": ["0", "0.25", "0.5", "0.75", "1"], "colours": VIRIDIS,
@@ -180,10 +194,16 @@ def _layer(land, kind: str, layer_id: str, hover: str) -> dict:
 def region_labels(found) -> list[dict]:
     """Regions (textae.maps.regions.Region) as the map writes them: at their point, what sets each apart (its
     word range when length does, then keywords: `Region.heading`) over the start of their centroid's decode
-    (as this reader sees text), the coarsest level always and finer ones as the reader zooms in."""
-    return [{"x": r.point[0], "y": r.point[1], "level": r.level,
-             "keywords": r.heading(text.shown), "label": _first_words(text.shown(r.label))}
-            for r in found if np.isfinite(r.point).all()]  # fmt: skip
+    (as this reader sees text, as many words as tell it from the other labels of its level), the coarsest
+    level always and finer ones as the reader zooms in."""
+    labels = [" ".join(text.shown(r.label).split()) for r in found]
+    need = {}  # how many words tell a label from the others of its level (textae.maps.names.distinct_words)
+    for level in {r.level for r in found}:
+        at = [i for i, r in enumerate(found) if r.level == level]
+        need.update(zip(at, distinct_words([labels[i] for i in at])))
+    return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": r.heading(text.shown),
+             "label": _first_words(labels[i], max(8, need[i]))}
+            for i, r in enumerate(found) if np.isfinite(r.point).all()]  # fmt: skip
 
 
 def _first_words(sentence: str, most: int = 8) -> str:

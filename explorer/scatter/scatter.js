@@ -248,7 +248,8 @@ export default function (component) {
         area.set(id[k], (area.get(id[k]) || 0) + 1);
         if (!best.has(id[k]) || depth[k] > depth[best.get(id[k])]) best.set(id[k], k);
       }
-      for (const [t, k] of best) names.push({ t, cell: k, depth: depth[k], area: area.get(t), text: text[k] });
+      // each name as Python sent it (a decode without unknown words) and the words that tell it from the others
+      for (const [t, k] of best) names.push({ t, cell: k, depth: depth[k], area: area.get(t), text: L.names ? L.names[t] : text[k], need: L.need ? L.need[t] : 0 });
       names.sort((a, b) => b.area - a.area || a.t - b.t);
     }
     s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values, names };
@@ -360,7 +361,8 @@ export default function (component) {
         words = words.slice(k);
       }
       const shown = nm.text.split(' ').length - words.length;
-      if (words.length && shown < 3) continue;  // "the <unk> …" names no territory: wait for a zoom to say more
+      // "the <unk> …" names no territory, nor one cut where it reads as another's: wait for a zoom to say more
+      if (words.length && shown < Math.max(3, nm.need)) continue;
       if (words.length) lines[lines.length - 1] += ' …';
       const w = Math.max(...lines.map((ln) => c.measureText(ln).width));
       if (w > room + 12) continue;  // one word wider than the territory: wait for a zoom

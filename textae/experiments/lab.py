@@ -227,7 +227,7 @@ class TextLab:
             points[name], proj = turned_pca(Z, prev.get(name))  # the map, and its plane read backwards exactly
             hyps = view.decode(Z[: self.cfg.bleu_size])
             rec = self._rec[name]
-            land = landscape(view, proj, proj.transform(Z), self.cfg.grid)  # the map's plane, turned as drawn
+            land = landscape(view, proj, proj.transform(Z), self.cfg.grid, named=False)  # the plane, turned as drawn
             shape = land.figures()
             lands[name] = land.decodes
             figures[name] = {

@@ -209,7 +209,7 @@ def _name_territories(ax, land, most: int = 24) -> None:
         if any(abs(i - a) < da + d and abs(j - b) < (da + d) / 2 for da, a, b in placed):
             continue
         placed.append((d, i, j))
-        name = detokenize(land.decodes[int(np.flatnonzero(t.ravel() == k)[0])])  # as a reader reads it
+        name = detokenize(land.named[int(np.flatnonzero(t.ravel() == k)[0])])  # as a reader reads it
         lines = textwrap.wrap(name, width=max(12, 4 * d))
         text = "\n".join(lines[:3]) + (" …" if len(lines) > 3 else "")
         ax.text(

@@ -6,7 +6,8 @@ code is `proj.inverse(node)`), and each node's code is decoded greedily. The pap
 2020, Section 5) shows on it: an AAE's codes give unpredictable text between sentences, so neighbouring
 nodes decode to different sentences; a DAAE's latent space is smoother, so they form larger regions.
 
-- **Territories**: nodes with the same decode form one region (`territory`, an id per cell).
+- **Territories**: nodes with the same decode form one region (`territory`, an id per cell), named by that
+  decode, or where it holds an unknown word by a decode without one (`names`; textae.maps.names).
 - **Change**: each cell's mean word edit distance to its 4 neighbours, normalised by the longer sentence.
 - **Figures** (`figures`): distinct decodes, the mean neighbour edit distance over all adjacent pairs, and
   the share of adjacent pairs whose decodes differ.
@@ -42,7 +43,13 @@ class Landscape:
     n: int
     extent: tuple[float, float, float, float]  # x0, x1, y0, y1 of the outer nodes
     decodes: list[str]  # [n * n]
+    names: list[str] | None = None  # [n * n] each cell's territory's name (textae.maps.names); None: its decode
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def named(self) -> list[str]:
+        """[n * n] the name of each cell's territory: a decode without unknown words (`names`), else the decode."""
+        return self.names if self.names is not None else self.decodes
 
     @property
     def nodes(self) -> np.ndarray:
@@ -208,8 +215,9 @@ def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int)
 
 
 def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
-              progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)).
+              progress: Callable[[float], None] | None = None, named: bool = True) -> Landscape:  # fmt: skip
+    """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)), its
+    territories named (textae.maps.names.territory_names) unless `named` is False.
 
     `proj` must be read backwards exactly (PCA, an attribute axis): UMAP's inverse only interpolates between
     nearby codes, so a landscape over it would show guesses, and is refused (InputError)."""
@@ -226,7 +234,11 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
         decodes += m.decode(Z[start : start + BATCH])
         if progress:
             progress(min(1.0, (start + BATCH) / len(Z)))
-    return Landscape(n, extent, decodes)
+    if not named:
+        return Landscape(n, extent, decodes)
+    from textae.maps.names import territory_names
+
+    return Landscape(n, extent, decodes, territory_names(m, Z, decodes, Landscape(n, extent, decodes).territory))
 
 
 def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
@@ -235,13 +247,16 @@ def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
     the view (textae.storage.keys: the model, the sentences) on `proj`'s map, n and the extent."""
     n = check_n(n)
     extent = grid_extent(points)
-    name = view.on(proj).cache_name("landscape", n, [round(e, 6) for e in extent])
+    from textae.maps import names
+
+    name = view.on(proj).cache_name("landscape", n, [round(e, 6) for e in extent], "names", names.VERSION)
 
     def compute() -> dict[str, np.ndarray]:
-        return {"decodes": np.array(landscape(m, proj, points, n, progress).decodes, dtype=str)}
+        land = landscape(m, proj, points, n, progress)
+        return {"decodes": np.array(land.decodes, dtype=str), "names": np.array(land.named, dtype=str)}
 
-    arrays = cache.get(name, compute, {"decodes": ((n * n,), "U")})
-    return Landscape(n, extent, [str(s) for s in arrays["decodes"]])
+    arrays = cache.get(name, compute, {"decodes": ((n * n,), "U"), "names": ((n * n,), "U")})
+    return Landscape(n, extent, [str(s) for s in arrays["decodes"]], [str(s) for s in arrays["names"]])
 
 
 # a landscape's figures as a person reads them, one name and one format everywhere they are shown (the map,

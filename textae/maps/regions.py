@@ -4,7 +4,9 @@ keywords. How both were chosen, measured on Yelp and Yahoo: docs/landscape.md, "
 model" (`benchmarks/regions.py`).
 
 - Clustering: k-means on the codes (scikit-learn's MiniBatchKMeans, seeded), one run per level.
-- The label: the greedy decode of the cluster's mean code, the model's own summary of the region.
+- The label: the greedy decode of the cluster's mean code, the model's own summary of the region, with unknown
+  words kept from being chosen, or its commonest member where the decode is mostly unknown words
+  (textae.maps.names).
 - Keywords (`keywords`), at most KEYWORDS per region, chosen to tell the regions of a level apart and to
   cover as many of a region's sentences as they can:
   - candidates (`terms_of`): a sentence's words (`words_of`: no stop words, never a fragment of the
@@ -44,6 +46,8 @@ import numpy as np
 
 from textae.errors import InputError
 from textae.maps.landscape import cells, grid_extent
+from textae.maps.names import VERSION as NAMES
+from textae.maps.names import region_names
 from textae.storage import cache
 from textae.storage.files import csv_text
 
@@ -84,7 +88,7 @@ class Region:
     index: int  # within its level
     size: int
     point: tuple[float, float]  # where it sits on the map (its sentences' median point)
-    label: str  # the decode of its mean code
+    label: str  # the decode of its mean code, without unknown words (textae.maps.names.region_names)
     keywords: list[str]  # at most KEYWORDS words or two-token phrases (`keywords`), the most covering first
     classes: dict[str, float]  # share of each class label among its sentences (empty when unlabelled)
     words: tuple[int, int] = (0, 0)  # its word range: the middle 80 % of its sentences' lengths (`word_ranges`)
@@ -547,7 +551,7 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
     out: list[Region] = []
     for level, (k, part) in enumerate(zip(levels, assignments or assign(Z, levels, seed))):  # part: [N] regions
         centres = np.stack([Z[part == c].mean(0) if (part == c).any() else Z.mean(0) for c in range(k)])
-        names = m.decode(centres)
+        names = region_names(m, centres, Z, sentences, part)  # decodes without unknown words (textae.maps.names)
         ranges = word_ranges(sentences, part, k)
         words = keywords(sentences, part, k, terms=terms, ranges=ranges)
         others = len(part) - np.bincount(part[part >= 0], minlength=k)  # [k] the sentences outside each region
@@ -593,7 +597,7 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     levels = check_levels(levels, len(Z))
     if labels is not None and view.labels != cache.sentences_digest(labels):
         raise ValueError("the view names other labels than the ones given")  # a caller's slip, never the user's
-    name = view.cache_name("regions", list(levels), seed, METHOD)
+    name = view.cache_name("regions", list(levels), seed, METHOD, "names", NAMES)
 
     def compute() -> dict[str, np.ndarray]:
         found = regions(m, Z, P, sentences, labels, levels, seed)

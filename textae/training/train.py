@@ -217,6 +217,9 @@ class Trainer:
             self._trim_log()
         self.train = Batches(train_sents, self.vocab, train_cfg.batch_size, self.device)
         self.valid = Batches(valid_sents, self.vocab, train_cfg.batch_size, self.device)
+        if isinstance(self.data_meta.get("valid"), dict):  # its own held-out words it reads as <unk> (the app's note)
+            share = self.vocab.unknown_share([" ".join(s) for s in valid_sents])
+            self.data_meta = {**self.data_meta, "valid": {**self.data_meta["valid"], "unknown_share": round(share, 6)}}
         self.autocast, fp16 = autocast_for(train_cfg.amp, self.device)
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=fp16)
         self.net = self.model  # what the step calls: the model, or its DistributedDataParallel wrapper
