@@ -53,8 +53,9 @@ LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 # how regions are found and named, in the disk cache's key: 2, keywords from words_of (no fragments); 3,
 # keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences; 4,
 # form markers among them, over-represented by MIN_LIFT 1.25 rather than 1.5; 5, one keyword a region may
-# share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`)
-METHOD = 6
+# share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`); 7, the
+# same, named afresh: the app wrote some entries of 6 under a view whose labels were not the shares' own
+METHOD = 7
 KEYWORDS = 8  # at most, per region
 MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_swap`)
 SWAP_PASSES = 10  # at most, of `_swap`'s passes (each swap adds sentences, so it ends; Yelp, Yahoo valid: 5)
