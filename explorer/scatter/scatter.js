@@ -147,7 +147,7 @@ export default function (component) {
   // ---- the legend: classes, or a colour ramp
   const legend = root.querySelector('.legend');
   legend.replaceChildren();
-  const dots = data.points !== false;  // the points' legend only where the points are drawn
+  const dots = data.points !== false || v.nsel > 0;  // the points' legend where points are drawn (a selection's too)
   if (dots && v.legend.classes) for (const c of v.legend.classes) {
     const k = document.createElement('span'); k.className = 'key';
     const dot = document.createElement('i'); dot.style.background = c.colour;
