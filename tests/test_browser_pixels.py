@@ -81,7 +81,7 @@ def test_a_selection_shows_over_the_territories_with_the_points_off_and_a_hovere
     page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.layer", timeout=120_000)
     page.get_by_text("corpus points").click()  # the points hidden: the landscape alone
     wait_idle(page)
-    page.wait_for_function(f"() => document.querySelector('{MAP}').__scatter.points === false", timeout=60_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__scatter?.points === false", timeout=60_000)
     page.add_style_tag(content=f"{MAP} .tip {{ visibility: hidden !important; }}")  # the tooltip is not the point
     plain = stage(page)
     n = page.locator(MAP).evaluate("el => el.__scatter.layer.n")

@@ -185,3 +185,23 @@ def test_a_sampled_corpus_is_named_by_its_file_not_the_servers_path(app, app_roo
     at = app("app_pages/latent_map.py", n=50)
     said = texts(at, "caption")
     assert "corpus.txt holds" in said and str(app_root) not in said
+
+
+def test_what_the_library_raises_reaches_the_page_as_a_message_not_a_traceback(app, monkeypatch):
+    from explorer import maps
+
+    def stale(*a, **k):
+        raise ValueError("the view names other labels than the ones given")
+
+    at = app("app_pages/latent_map.py")
+    monkeypatch.setattr(maps, "cached_regions", stale)
+    at.toggle(key="map_regions").set_value(True).run()
+    assert not at.exception and "The regions could not be found" in texts(at, "error")
+    assert component_data(at, "textae.scatter", "map_chart")["regions"] == []  # the map goes on without them
+
+    def broken(*a, **k):
+        raise RuntimeError("something no page expected")
+
+    monkeypatch.setattr(maps, "projection", broken)
+    at.run()
+    assert not at.exception and "This page stopped on an unexpected error" in texts(at, "error")
