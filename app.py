@@ -2,12 +2,13 @@
 navigation frame and the shared sidebar; the pages live in app_pages/ (pages only), the parts they share in
 explorer/."""
 
+import logging
 import os
 
 import streamlit as st
 import torch
 
-from explorer import state, warmup
+from explorer import feedback, state, warmup
 
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 st.set_page_config(page_title="textae", page_icon=":material/hub:", layout="wide")
@@ -37,6 +38,12 @@ if uses_sidebar:
     st.session_state["selection"] = selection = state.sidebar()
 else:
     state.keep_sidebar()
-page.run()
+try:
+    page.run()
+except Exception as e:  # the page's edge: what no page caught is said in words and logged, never a traceback
+    logging.getLogger("textae.app").exception("the page %s stopped", page.url_path)
+    st.error(f"This page stopped on an unexpected error: {feedback.md(f'{type(e).__name__}: {e}')}. Change a "
+             "setting or reload the page; the server's log has the details.", icon=":material/error:")  # fmt: skip
+    st.stop()  # a view that fails is not remembered for the next warm start
 if uses_sidebar and selection.corpus_kind != state.Source.UPLOAD:  # reached when the page ran to its end
     warmup.remember(page.url_path, st.query_params.to_dict())  # replayed when the server next starts (serve.py)

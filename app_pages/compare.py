@@ -18,6 +18,7 @@ if len(default) < 2:  # no second pick in the sidebar: the AAE beside a DAAE (th
     sibling = [k for k in default if k.endswith("daae")]
     pair = [k for k in choices if sibling and k == sibling[0].removesuffix("daae") + "aae"]
     default += (pair or [k for k in choices if k not in default])[: 2 - len(default)]
+default.sort(key=lambda k: k.endswith("daae"))  # the AAE left of the DAAE, as the README's figure has them
 names = st.multiselect("Checkpoints (2 to 5)", list(choices), default, key="cmp_ckpts", max_selections=5)
 if len(names) < 2:
     st.info("Pick at least two checkpoints (the sidebar's *Compare with* box preselects a second one).")

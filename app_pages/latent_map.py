@@ -86,6 +86,11 @@ if query.strip():
         zq = m.encode(query)
     marks["query"] = (proj.transform(zq), [text.shown(query)])
 
+# a noise cloud's sentence belongs to the model and corpus it was typed for: another of either clears its stars
+cloud_for = (m.fingerprint(), c.digest)
+if st.session_state.get("_map_cloud_for", cloud_for) != cloud_for:
+    st.session_state["map_cloud_text"] = st.session_state[widgets.KEPT + "map_cloud_text"] = ""
+st.session_state["_map_cloud_for"] = cloud_for
 map_panels.noise_cloud(m, c, Z, proj, marks)  # a sentence's noisy copies, marked where they land
 
 # ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
@@ -139,7 +144,8 @@ def interact() -> None:
             }
         )
         # as read; the downloads below keep the tokens
-        st.dataframe(text.table(df, "sentence", "reconstruction"), key="map_selected", hide_index=True)
+        st.dataframe(text.table(df, "sentence", "reconstruction"), key="map_selected", hide_index=True,
+                     column_config=text.widths("sentence", "reconstruction"))  # fmt: skip
         mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
         with feedback.errors_shown():
             centre = m.decode(mean[None])[0]

@@ -71,6 +71,9 @@ def regions(m, c, Z, shown) -> list[dict] | None:
             found = maps.regions(m, c, Z, shown)
         except TextaeError as e:  # too few sentences: the map goes on without labels
             st.warning(feedback.md(str(e)), icon=":material/warning:")
+        except Exception as e:  # anything else the library raises: said, and the map goes on without labels
+            st.error(f"The regions could not be found ({feedback.md(f'{type(e).__name__}: {e}')}); the map is shown "
+                     "without them.", icon=":material/error:")  # fmt: skip
     if found:
         labelled = scatter.region_labels(found)
         table_rows = region_rows(found)  # the CSV's columns, the same names
@@ -78,7 +81,8 @@ def regions(m, c, Z, shown) -> list[dict] | None:
             # each keyword as read, joined by " · " (the map's way), never through the detokeniser as one text
             listed = [{**row, "keywords": " · ".join(text.shown(k) for k in r.keywords)}
                       for row, r in zip(table_rows, found)]  # fmt: skip
-            st.dataframe(text.table(listed, "decoded centre"), key="map_regions_table", hide_index=True)
+            st.dataframe(text.table(listed, "decoded centre", "keywords"), key="map_regions_table", hide_index=True,
+                         column_config=text.widths("decoded centre", "keywords"))  # fmt: skip
             st.download_button("Download the regions (CSV)", to_csv(found).encode(), "regions.csv", "text/csv",
                                key="map_regions_download")  # fmt: skip
     return labelled
@@ -227,7 +231,7 @@ def rewrite_selection(m, c, picked, Z) -> None:
         st.caption(f"Scored by logistic regression over word and bigram TF-IDF (the classifier `textae eval` "
                    f"judges transfer by), trained on {clf.trained_on:,} of this corpus's labelled sentences; "
                    f"{clf.accuracy:.1%} accurate on the other 20 %.")  # fmt: skip
-    job = scatter.view_id(c.digest, picked, picked_v.v, k)  # what the table shows depends on, hashed cheaply
+    job = scatter.view_id(c.digest, c.labels_digest, picked, picked_v.v, k)  # what the scores depend on, hashed
     if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
         bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
         with feedback.errors_shown():

@@ -4,7 +4,7 @@ named by what it depends on."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -23,11 +23,17 @@ SIDES = [8, 16, 32, 48, 64]  # a landscape's cells per side, as the Latent map a
 @dataclass
 class Map:
     """A fitted projection, the corpus's points [N, 2] on it, and the view it shows (textae.storage.keys: the
-    model, the corpus's sentences and labels, the map's settings), which names every result derived from it."""
+    model, the corpus's sentences, the map's settings), which names every result derived from it. Held under
+    a key without the labels, it holds a view without them too (`labels` is None): a result that depends on
+    the labels takes them from the corpus at hand (`labelled`), never from whoever computed the map first."""
 
     proj: Projection
     points: np.ndarray
     view: View
+
+    def labelled(self, corpus: Corpus) -> View:
+        """This map's view with `corpus`'s labels: what a result that depends on them is named by."""
+        return replace(self.view, labels=corpus.labels_digest)
 
 
 def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca", n_neighbors: int = 15,
@@ -35,7 +41,7 @@ def projection(m: api.TextAE, corpus: Corpus, Z: np.ndarray, method: str = "pca"
     """The corpus's map by `method` ("axis" projects along `vector` [dim_z]): from the store, the disk
     cache, or fitted into both (UMAP under a progress bar)."""
     proj = Projection(method, n_neighbors, min_dist, seed=0, vector=vector)
-    view = View.of(m, corpus, proj)
+    view = View.of(m, corpus, proj).only("map")  # what its key names, and nothing more: no labels
 
     def fit() -> Map:
         bar = st.progress(0.0, text="UMAP: fitting a sample, then placing the rest…") if method == "umap" else None
@@ -69,8 +75,10 @@ def regions(m: api.TextAE, corpus: Corpus, Z: np.ndarray, shown: Map) -> list[Re
     """The corpus's regions at three levels, labelled by the model (textae.maps.regions): from the store, the
     disk cache, or clustered and decoded into both under a spinner."""
 
+    view = shown.labelled(corpus)  # their class shares follow this corpus's labels
+
     def find() -> list[Region]:
         with st.spinner("Clustering the codes at three levels and decoding each region's centre (once)…"):
-            return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, shown.view)
+            return cached_regions(m, Z, shown.points, corpus.sentences, corpus.labels, view)
 
-    return store.held(shown.view.key("regions"), find)  # their class shares follow the labels
+    return store.held(view.key("regions"), find)

@@ -5,7 +5,7 @@ them: `model()`, `corpus()`. Every path from the URL or a text box passes `acces
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -297,6 +297,12 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
     if isinstance(c, str):
         missing(c)
         return None
+    if c.labels is not None and len(set(c.labels)) < 2:  # one class: no share, flip share or colour says anything
+        said = (f"The labels name one class only ({md(c.labels[0])}); the class shares, the classifier and the "
+                "colours by label need two or more, so the corpus is used without its labels.")  # fmt: skip
+        if first_time(said):
+            st.warning(said, icon=":material/warning:")
+        c = replace(c, labels=None, labels_digest="")
     if c.sampled:
         st.caption(
             f"{md(access.as_given(c.source))} holds {c.total:,} sentences; a sample of {len(c.sentences):,} (seed 0) "

@@ -25,6 +25,7 @@ import numpy as np
 import streamlit as st
 
 from textae.storage.cache import env_megabytes
+from textae.storage.keys import DEPENDS, View
 
 log = logging.getLogger("textae.store")
 
@@ -153,8 +154,17 @@ def _store() -> Store:
 
 def held(key: tuple, compute: Callable[[], object]):
     """What `compute()` returns, computed once per server for `key` and held while it is among the most
-    recently used (within TEXTAE_STORE_MB)."""
-    return _store().get(key, compute)
+    recently used (within TEXTAE_STORE_MB). A value that carries a view (textae.storage.keys.View: a map) may
+    carry only the parts of it that its key names (`View.only`), else a later caller would read another's."""
+
+    def checked():
+        value = compute()
+        carried = getattr(value, "view", None)
+        if isinstance(carried, View) and key and key[0] in DEPENDS and carried != carried.only(key[0]):
+            raise ValueError(f"a {key[0]} held in the store carries parts of its view that its key leaves out")
+        return value
+
+    return _store().get(key, checked)
 
 
 def usage() -> Usage:

@@ -60,3 +60,9 @@ def table(rows, *columns: str) -> pd.DataFrame:
         if col in df:
             df[col] = [v if not isinstance(v, str) else shown(v) for v in df[col]]
     return df
+
+
+def widths(*columns: str) -> dict:
+    """st.dataframe's column_config for a table with long text `columns`: each "large" (about 400 px) rather
+    than as wide as its longest sentence, so the table's last columns stay in view rather than scrolled off."""
+    return {col: st.column_config.TextColumn(width="large") for col in columns}

@@ -898,7 +898,7 @@ def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_
     assert f"on {threads} thread{'' if threads == 1 else 's'})" in texts(at, "caption")
     at.session_state["lab_replay"] = {"index": 0}  # the browser reports a release at the first frame
     at.run()
-    assert at.query_params["step"] == "0.00" and scrubber_data(at, "lab_replay")["index"] == 0
+    assert at.query_params["step"] == "0" and scrubber_data(at, "lab_replay")["index"] == 0
     # the two landscapes at the chosen step, drawn by the map's component (hover reads a cell's decode), each
     # captioned with the figures of its recorded decodes
     for i, name in enumerate(rec.names):

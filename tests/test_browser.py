@@ -543,7 +543,18 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
     assert 1 <= int(page.locator(MAP).get_attribute("data-regions")) <= 4
     in_view(page)
     box = page.locator(f"{MAP} .ink").bounding_box()
-    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    # the wheel turns where the mouse is: over the map, on the level-1 region farthest from the coarse ones' labels
+    # (a zoom keeps the point under the mouse in place, so that region stays in view whatever the layout)
+    target = page.locator(MAP).evaluate("""el => {
+        const s = el.__scatter, r = el.querySelector('.ink').getBoundingClientRect(), v = s.view;
+        const px = (g) => [r.left + (g.x - v.cx) / v.w * r.width + r.width / 2,
+                           r.top + (v.cy - g.y) / v.h * r.height + r.height / 2];
+        const coarse = s.regions.filter((g) => g.level === 0).map(px);
+        const apart = (q) => Math.min(...coarse.map((c) => Math.hypot(q[0] - c[0], q[1] - c[1])));
+        const fine = s.regions.filter((g) => g.level === 1).map(px)
+          .filter(([x, y]) => x > r.left + 40 && x < r.right - 40 && y > r.top + 40 && y < r.bottom - 40);
+        return fine.sort((a, b) => apart(b) - apart(a))[0] || [r.left + r.width / 2, r.top + r.height / 2]; }""")
+    page.mouse.move(*target)
 
     def labels_are_whole_and_apart() -> int:
         """The boxes of the labels drawn now: none overlaps another or comes within 4 px of it (labels that touch
@@ -557,14 +568,18 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
         return len(boxes)
 
     assert labels_are_whole_and_apart() >= 1  # 1x
-    for _zoom in range(3):  # zoom in about 2x, 4x, 8x: the finer levels' labels join in, never overlapping
-        for _ in range(2):
-            page.mouse.wheel(0, -300)
-            page.wait_for_timeout(100)
-        page.wait_for_timeout(300)
+    finer = f"() => (document.querySelector('{MAP}').dataset.regionLevels || '').includes(',')"
+    for _ in range(12):  # zoom in by about 1.6x a turn, up to 8x and past it: the finer levels' labels join in
+        zoom = page.locator(MAP).evaluate("el => el.__scatter.fit.w / el.__scatter.view.w")
+        page.mouse.move(*target)  # still over the map, whatever moved the mouse meanwhile
+        page.mouse.wheel(0, -300)
+        page.wait_for_function(f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; "
+                               "return s.fit.w / s.view.w >= z * 1.4; }", arg=zoom, timeout=60_000)  # fmt: skip
+        page.wait_for_timeout(300)  # the wheel at rest: drawn again
         labels_are_whole_and_apart()
-    page.wait_for_function(f"() => (document.querySelector('{MAP}').dataset.regionLevels || '').includes(',')",
-                           timeout=10_000)  # finer levels' labels join the coarse ones  # fmt: skip
+        if page.evaluate(finer) and zoom > 4:
+            break
+    page.wait_for_function(finer, timeout=60_000)  # finer levels' labels join the coarse ones
     page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))
     no_exception(page)
 

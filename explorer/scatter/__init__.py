@@ -25,9 +25,10 @@ from textae.figures import colour, territory_rgb
 from textae.maps.names import distinct_words
 
 _component = from_folder("scatter", Path(__file__).parent)
-STAR = "#d62728"  # a mark's colour (a typed query)
-# marks drawn apart from the others: a noise cloud's sentence, larger and dark among its red copies
-MARK_STYLE = {"sentence": {"colour": "#222222", "size": 1.5}}
+STAR = "#d62728"  # a mark's colour (a noise cloud's copies)
+QUERY = "#ffd400"  # a typed query's star: gold, no class's colour (PALETTE) and no model's (MODEL_COLOURS)
+# marks drawn apart from the others: a noise cloud's sentence, larger and dark among its red copies; the query
+MARK_STYLE = {"sentence": {"colour": "#222222", "size": 1.5}, "query": {"colour": QUERY, "size": 1.2}}
 # Viridis at 9 stops (matplotlib's), for numeric colours
 VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"]
 

@@ -62,17 +62,28 @@ function framed(view, marks) {
 
 const VS = `attribute vec2 a_xy; attribute vec3 a_rgb; attribute float a_sel;
 uniform vec2 u_c; uniform vec2 u_s; uniform float u_size; uniform float u_alpha; uniform float u_dim;
-varying vec4 v_col; varying float v_sel;
+uniform float u_pass; uniform float u_halo;
+varying vec4 v_col; varying float v_sel; varying float v_halo;
 void main() {
+  bool sel = a_sel > 0.5;
+  v_sel = sel ? 1.0 : 0.0; v_halo = u_halo;
+  if (sel != (u_pass > 0.5)) { gl_Position = vec4(2.0, 2.0, 2.0, 1.0); gl_PointSize = 0.0; v_col = vec4(0.0); return; }
   gl_Position = vec4((a_xy - u_c) * u_s, 0.0, 1.0);
-  gl_PointSize = a_sel > 0.5 ? u_size + 4.0 : u_size;
-  v_col = vec4(a_rgb, a_sel > 0.5 ? max(u_alpha, 0.9) : u_alpha * u_dim);
-  v_sel = a_sel;
+  gl_PointSize = sel ? u_size + 6.0 : u_size + 2.0 * u_halo;
+  v_col = vec4(a_rgb, sel ? 1.0 : u_alpha * u_dim);
 }`;
-// a selected point gets a dark ring round its class colour, so a selection stays visible over any landscape
-const FS = `precision mediump float; varying vec4 v_col; varying float v_sel;
+// Two passes (u_pass): the unselected points, dimmed while a selection is shown, then the selected ones above
+// them, opaque, a white ring inside a dark one round their class colour, so a selection reads over any
+// landscape. a_sel is 0 or 1 as given (not normalised: a normalised byte's 1 would arrive as 1/255). Over a
+// landscape (u_halo) every point has a pale rim, so a blue point stays visible on the change view's purple.
+const FS = `precision mediump float; varying vec4 v_col; varying float v_sel; varying float v_halo;
 void main() { vec2 d = gl_PointCoord - 0.5; float r = dot(d, d); if (r > 0.25) discard;
-  if (v_sel > 0.5 && r > 0.1) { gl_FragColor = vec4(0.07, 0.07, 0.07, 1.0); return; }
+  if (v_sel > 0.5) {
+    if (r > 0.15) { gl_FragColor = vec4(0.07, 0.07, 0.07, 1.0); return; }
+    if (r > 0.08) { gl_FragColor = vec4(1.0, 1.0, 1.0, 1.0); return; }
+    gl_FragColor = vec4(v_col.rgb, 1.0); return;
+  }
+  if (v_halo > 0.5 && r > 0.12) { float a = 0.85 * v_col.a; gl_FragColor = vec4(a, a, a, a); return; }
   gl_FragColor = vec4(v_col.rgb * v_col.a, v_col.a); }`;
 // premultiplied colour, blended with (ONE, ONE_MINUS_SRC_ALPHA): what the page composites the canvas with
 
@@ -136,7 +147,7 @@ export default function (component) {
   // ---- the legend: classes, or a colour ramp
   const legend = root.querySelector('.legend');
   legend.replaceChildren();
-  const dots = data.points !== false;  // the points' legend only where the points are drawn
+  const dots = data.points !== false || v.nsel > 0;  // the points' legend where points are drawn (a selection's too)
   if (dots && v.legend.classes) for (const c of v.legend.classes) {
     const k = document.createElement('span'); k.className = 'key';
     const dot = document.createElement('i'); dot.style.background = c.colour;
@@ -144,7 +155,9 @@ export default function (component) {
   } else if (dots && v.legend.ramp) {
     const r = v.legend.ramp, bar = document.createElement('span'); bar.className = 'ramp';
     bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
-    legend.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
+    const k = document.createElement('span'); k.className = 'key';  // its margin keeps the next key's star apart
+    k.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
+    legend.appendChild(k);
   }
   for (const m of data.marks || []) {  // the stars: a typed query, a noise cloud's sentence and its copies
     const k = document.createElement('span'); k.className = 'key mark-key';
@@ -185,7 +198,7 @@ export default function (component) {
     s = root.__scatter = {
       id: data.id, gl, prog,
       attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', v.rgb, 3, gl.UNSIGNED_BYTE, true),
-               sel: buf('a_sel', v.sel, 1, gl.UNSIGNED_BYTE, true) },
+               sel: buf('a_sel', v.sel, 1, gl.UNSIGNED_BYTE, false) },
       home: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: (x1 - x0) * 1.04, h: (y1 - y0) * 1.04 },
       mode: (root.__scatter && root.__scatter.mode) || 'pan', hover: -1, drag: null,
     };
@@ -285,9 +298,21 @@ export default function (component) {
     gl.uniform2f(u('u_s'), 2 / st.view.w, 2 / st.view.h);
     gl.uniform1f(u('u_size'), v.size * dims.dpr);
     gl.uniform1f(u('u_alpha'), v.opacity);
-    // a selection stands out and the rest stays readable; with the points hidden, the selection alone is drawn
-    gl.uniform1f(u('u_dim'), !st.points ? 0.0 : v.nsel ? 0.4 : 1.0);
-    if (st.points || v.nsel) gl.drawArrays(gl.POINTS, 0, v.n);
+    // a selection stands out and the rest stays readable; with the points hidden, the selection alone is drawn.
+    // The selected points are drawn first alone and copied aside (st.selImg), for the overlay to draw them
+    // again above the region labels and the territories' names; then the rest, then the selected above them
+    gl.uniform1f(u('u_dim'), v.nsel && v.nsel < v.n ? 0.35 : 1.0);
+    gl.uniform1f(u('u_halo'), st.layer ? 1.0 : 0.0);
+    const pass = (k) => { gl.uniform1f(u('u_pass'), k); gl.drawArrays(gl.POINTS, 0, v.n); };
+    if (v.nsel) {
+      pass(1);
+      if (!st.selImg) st.selImg = document.createElement('canvas');
+      st.selImg.width = glc.width; st.selImg.height = glc.height;
+      st.selImg.getContext('2d').drawImage(glc, 0, 0);
+      gl.clear(gl.COLOR_BUFFER_BIT);
+    }
+    if (st.points) pass(0);
+    if (v.nsel) pass(1);
     glc.style.transform = ''; st.drawn = { ...st.view };
     drawLayer();
     overlay();
@@ -326,6 +351,18 @@ export default function (component) {
         c.rect(p - w / 2, q - h / 2, w, h);
       });
       c.fillStyle = 'rgba(255, 255, 255, 0.45)'; c.fill();
+      // and outlined, dark and thick: a paler fill alone hardly shows on the territories' pale colours
+      c.beginPath();
+      const n = L.n, id = L.cellId, t = st.hoverTerritory, other = (i, j) => i < 0 || j < 0 || i >= n || j >= n || id[i + n * j] !== t;
+      const seg = (a, b, e, f) => { const [p, q] = toPx(gx(a), gy(b)), [r2, t2] = toPx(gx(e), gy(f)); c.moveTo(p, q); c.lineTo(r2, t2); };
+      for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+        if (id[i + n * j] !== t) continue;
+        if (other(i + 1, j)) seg(i + 0.5, j - 0.5, i + 0.5, j + 0.5);
+        if (other(i - 1, j)) seg(i - 0.5, j - 0.5, i - 0.5, j + 0.5);
+        if (other(i, j + 1)) seg(i - 0.5, j + 0.5, i + 0.5, j + 0.5);
+        if (other(i, j - 1)) seg(i - 0.5, j - 0.5, i + 0.5, j - 0.5);
+      }
+      c.strokeStyle = '#111'; c.lineWidth = 3; c.lineJoin = 'round'; c.stroke(); c.lineWidth = 1;
       root.dataset.lit = String(st.hoverTerritory);
     } else delete root.dataset.lit;
     root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
@@ -451,6 +488,11 @@ export default function (component) {
       nameTerritories(c, boxes);
       c.font = '11px sans-serif'; c.textBaseline = 'middle';
     } else { delete root.dataset.names; delete root.dataset.nameBoxes; }
+    if (v.nsel && st.selImg && st.drawn) {  // the selected points again, above the labels and names just written
+      const d = st.drawn, kx = d.w / st.view.w, ky = d.h / st.view.h;  // as far as the view moved since drawn
+      const tx = (d.cx - st.view.cx) / st.view.w * dims.W, ty = (st.view.cy - d.cy) / st.view.h * dims.H;
+      c.drawImage(st.selImg, dims.W / 2 * (1 - kx) + tx, dims.H / 2 * (1 - ky) + ty, dims.W * kx, dims.H * ky);
+    }
     c.textAlign = 'left';
     if (st.route) {  // a path through the plane (an interpolation), its ends, and a marker at the slider's position
       const px = st.route.points.map(([x, y]) => toPx(x, y));

@@ -57,7 +57,7 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     data["index"] = i
     _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)
     if url:
-        st.query_params[url] = f"{float(values[i]):.2f}"
+        st.query_params[url] = str(values[i]).lstrip("+")  # as the slider shows it: step=12000, t=0.50, k=1.50
     return i
 
 

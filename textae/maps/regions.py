@@ -66,7 +66,8 @@ LEVELS = (4, 16, 48)  # clusters per level, coarse to fine
 # keywords and phrases, each over-represented in one region of its level, chosen to cover its sentences; 4,
 # form markers among them, over-represented by MIN_LIFT 1.25 rather than 1.5; 5, one keyword a region may
 # share with others; 6, a local search over all of a region's keywords, not just its last (`_swap`); 7, word
-# ranges, keywords over-represented against a region's length rivals and swapped for the reader's test (`_read`)
+# ranges, keywords over-represented against a region's length rivals and swapped for the reader's test (`_read`);
+# 7 also names afresh the entries of 6 the app wrote under a view whose labels were not the shares' own
 METHOD = 7
 KEYWORDS = 8  # at most, per region
 MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_swap`)

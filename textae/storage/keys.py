@@ -34,6 +34,10 @@ DEPENDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# each part of a view as a view without it has it (`View.only`)
+EMPTY = {"model": "", "sentences": "", "labels": None, "settings": ""}
+
+
 @dataclass(frozen=True)
 class View:
     """What the user is looking at: the model's fingerprint, the corpus's sentences and labels (digests), and
@@ -53,6 +57,13 @@ class View:
     def on(self, proj) -> View:
         """This view on another map (a Projection, fitted or not: its settings only)."""
         return replace(self, settings=json.dumps(proj.settings(), sort_keys=True))
+
+    def only(self, result: str) -> View:
+        """This view without the parts `result` does not depend on: what a value held under `key(result)` may
+        carry (a map held without the labels holds a view without them, never its first caller's)."""
+        if result not in DEPENDS:
+            raise KeyError(f"{result!r} is not a result a view names; add it to DEPENDS")
+        return replace(self, **{part: empty for part, empty in EMPTY.items() if part not in DEPENDS[result]})
 
     def key(self, result: str, *extra) -> tuple:
         """The name of `result` derived from this view: what it depends on (DEPENDS), then `extra`."""
