@@ -304,9 +304,9 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
             st.warning(said, icon=":material/warning:")
         c = replace(c, labels=None, labels_digest="")
     if c.sampled:
-        st.caption(
-            f"{md(access.as_given(c.source))} holds {c.total:,} sentences; a sample of {len(c.sentences):,} (seed 0) "
-            "is used (change *Sentences to use* in the sidebar)."
+        st.caption(  # the file's name, never the server's path to it
+            f"{md(Path(c.source).name or c.source)} holds {c.total:,} sentences; a sample of {len(c.sentences):,} "
+            "(seed 0) is used (change *Sentences to use* in the sidebar)."
         )
     return c
 

@@ -154,6 +154,7 @@ def test_every_method_reads_a_bare_string_as_one_sentence(m, tmp_path):
         "vectors": lambda: isinstance(m.vectors(), list),
         "free_vector_name": lambda: isinstance(m.free_vector_name(s), str),
         "fingerprint": lambda: isinstance(m.fingerprint(), str),
+        "own_unknown_share": lambda: 0.0 <= m.own_unknown_share() <= 1.0,
         "param_counts": lambda: isinstance(m.param_counts(), dict),
     }  # fmt: skip
     public = {n for n, f in vars(textae.TextAE).items() if callable(f) and not n.startswith("_")}

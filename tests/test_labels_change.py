@@ -137,6 +137,7 @@ def test_colour_by_label_comes_back_after_a_corpus_without_labels(app, app_root)
 def test_a_noise_cloud_s_stars_leave_with_their_corpus(app, app_root, tmp_path):
     at = app("app_pages/latent_map.py")
     at.text_input(key="map_cloud_text").input("the food was great .").run()
+    at.toggle(key="map_cloud_stars").set_value(True).run()  # the stars are drawn on request
     assert "noisy copies" in {mk["name"] for mk in component_data(at, "textae.scatter", "map_chart")["marks"]}
     other = tmp_path / "other.txt"
     other.write_text("\n".join(synthetic_corpus(120, seed=9)) + "\n")

@@ -299,8 +299,9 @@ def _read(found: list[list[int]], X, part: np.ndarray, sentences: list[str], ran
                     continue
                 if old is not None:
                     S[col[old], r] -= 1
-                    listed.discard(old)
                     ws[slot] = best
+                    if not any(old in o for o in found):  # still listed where another region shares it
+                        listed.discard(old)
                 else:
                     ws.append(best)
                 S[col[best], r] += 1
