@@ -8,10 +8,12 @@ import os
 import streamlit as st
 import torch
 
-from explorer import feedback, state, warmup
+from explorer import ROOT, feedback, state, warmup
 
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
-st.set_page_config(page_title="textae", page_icon=":material/hub:", layout="wide")
+# the favicon from this checkout: a material icon as page_icon is fetched from Google's font host by every
+# browser, and a class's server sends nothing out (docs/serving.md)
+st.set_page_config(page_title="textae", page_icon=str(ROOT / "explorer" / "favicon.png"), layout="wide")
 
 home = st.Page("app_pages/home.py", title="Welcome", icon=":material/home:", default=True)
 toy_lab = st.Page("app_pages/toy_lab.py", title="Toy lab", icon=":material/bubble_chart:")

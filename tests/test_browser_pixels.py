@@ -107,6 +107,17 @@ def test_a_selection_shows_over_the_territories_with_the_points_off_and_a_hovere
     _radio(page, "Decoded landscape", "none")
 
 
+def colour_by(page, option: str) -> None:
+    """Choose how the map colours its points, as a reader does: the combobox, its option typed, then Enter."""
+    box = page.locator('[data-testid="stMain"]').get_by_role("combobox", name="Colour by").first
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).wait_for(timeout=60_000)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')]"
+                           f".some(b => b.value === '{option}')", timeout=60_000)  # fmt: skip
+
+
 def test_the_query_star_shows_in_its_own_colour(site, wide):
     from explorer.scatter import QUERY
 
@@ -115,18 +126,19 @@ def test_the_query_star_shows_in_its_own_colour(site, wide):
     box.fill("the staff was friendly")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_function(f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'",
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__scatter?.marks?.[0]?.name === 'query'",
+                           timeout=60_000)  # the map may be mounted afresh meanwhile  # fmt: skip
     img = stage(page, "latent_map_query_star")
     want = np.array([int(QUERY[i : i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(img - want).max(-1) < 30).sum() > 40  # the star's gold, drawn
     # the legend: the sentence-length ramp's last number keeps clear of the star's key
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Colour by").click()
-    page.get_by_role("option", name="sentence length").click()
+    colour_by(page, "sentence length")
     wait_idle(page)
     keys = page.locator(f"{MAP} .legend .key")
     page.wait_for_function(f"() => document.querySelectorAll('{MAP} .legend .key').length >= 2", timeout=30_000)
-    ramp, star = keys.nth(0).bounding_box(), keys.nth(1).bounding_box()
+    for i in (0, 1):  # a rerun may mount the map afresh: both keys drawn in the page before they are measured
+        keys.nth(i).wait_for(state="visible", timeout=60_000)
+    ramp, star = keys.nth(0).bounding_box(timeout=60_000), keys.nth(1).bounding_box(timeout=60_000)
     assert star["x"] >= ramp["x"] + ramp["width"] + 8 or star["y"] >= ramp["y"] + ramp["height"]
     page.get_by_label("Encode a sentence and find its neighbours").fill("")
     page.get_by_label("Encode a sentence and find its neighbours").press("Enter")
