@@ -259,3 +259,38 @@ def map_view(at, key: str = "map_chart") -> dict:
     data["order"] = np.frombuffer(raw["order"], np.int32)
     data["text"] = p["text"].split("\n")
     return data
+
+
+def textae_imports(path: Path, module: str) -> list[tuple[int, str, list[str]]]:
+    """(line, imported textae module, the names `from` it imports) for every import of textae in `path`, the
+    library's module `module`, at its top or inside a function alike; relative imports resolved."""
+    import ast
+
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    out = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*parent, base] if base else parent)
+            if base.startswith("textae"):
+                out.append((node.lineno, base, [a.name for a in node.names]))
+        elif isinstance(node, ast.Import):
+            out += [(node.lineno, a.name, []) for a in node.names if a.name.startswith("textae")]
+    return out
+
+
+def rewrite_thirty(at) -> None:
+    """On the Latent map, select its first 30 points and rewrite them with a preset vector (else a saved one),
+    as a reader does; skips the test when the checkpoint has neither."""
+    from explorer import widgets
+
+    view = map_view(at)
+    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
+    at.run()
+    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
+    at.run()
+    if at.radio(key="map_rw_source").value == widgets.SAVED:
+        pytest.skip("no preset or saved vector for the test checkpoint")
+    at.button(key="map_rw_run").click().run()

@@ -16,6 +16,7 @@ from helpers import (
     map_view,
     maps,
     markdown_tables,
+    rewrite_thirty,
     scrubber_data,
     svg_figures,
     synthetic_corpus,
@@ -706,14 +707,7 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
 
 def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifier(app, app_root):
     at = app("app_pages/latent_map.py")
-    view = map_view(at)
-    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
-    at.run()
-    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
-    at.run()
-    if at.radio(key="map_rw_source").value == widgets.SAVED:
-        pytest.skip("no preset or saved vector for the test checkpoint")
-    at.button(key="map_rw_run").click().run()
+    rewrite_thirty(at)
     assert not at.exception and not at.error
     rows = table(at, "before")
     assert len(rows) == 30 and {"after", "edit distance", "class before", "class after"} <= set(rows.columns)

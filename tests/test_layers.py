@@ -1,10 +1,9 @@
 """The library's layers as a contract: no module imports one of a higher layer, at its top or inside a function,
 and the role packages import one another without a cycle (docs/architecture.md, "Layers")."""
 
-import ast
 from pathlib import Path
 
-from helpers import ROOT
+from helpers import ROOT, textae_imports
 
 # lowest first: a module may import its own layer and those before it, never one after it
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
@@ -39,19 +38,12 @@ def modules(root: Path = ROOT) -> dict[str, Path]:
 
 def imports(module: str, path: Path) -> list[tuple[int, str]]:
     """(line, imported textae module or name) for every import of `path`, at its top or inside a function."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = []
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parent, base] if base else parent)
-            if base.startswith("textae"):
-                names = [f"{base}.{a.name}" for a in node.names]  # `from textae import ops` names a module
-                out += [(node.lineno, n if unit_of(base) is None else base) for n in names]
-        elif isinstance(node, ast.Import):
-            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("textae")]
+    for line, base, names in textae_imports(path, module):
+        if not names:  # `import textae.x`
+            out.append((line, base))
+        else:  # `from textae import ops` names a module; `from textae.x import y` the module textae.x
+            out += [(line, f"{base}.{n}" if unit_of(base) is None else base) for n in names]
     return list(dict.fromkeys(out))
 
 

@@ -8,7 +8,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, textae_imports
 
 LIBRARY = ROOT / "textae"
 
@@ -39,19 +39,9 @@ def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
 def _imports(path: Path) -> set[str]:
     """The textae modules that a library file imports, at its top or inside a function alike."""
     module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     out = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*parent, base] if base else parent)
-            if base.startswith("textae"):
-                out.add(base)
-                out |= {f"{base}.{a.name}" for a in node.names}  # `from . import geometry` names a module
-        elif isinstance(node, ast.Import):
-            out |= {a.name for a in node.names if a.name.startswith("textae")}
+    for _, base, names in textae_imports(path, module):
+        out |= {base, *(f"{base}.{n}" for n in names)}  # `from . import geometry` names a module
     return out
 
 

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 import torch
-from helpers import HOSTILE, ROOT, TINY, map_view, maps, scrubber_data, texts
+from helpers import HOSTILE, ROOT, TINY, map_view, maps, rewrite_thirty, scrubber_data, texts
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -605,21 +605,13 @@ HOSTILE_NAMES = {
 
 
 def test_hostile_label_names_reach_the_rewrites_metrics_as_text(app, app_root, tmp_path):
-    from explorer import widgets
     from explorer.feedback import md
 
     labels = (app_root / "corpus.labels").read_text().split()
     hostile = tmp_path / "hostile.labels"
     hostile.write_text("\n".join(HOSTILE_NAMES[x] for x in labels) + "\n")
     at = app("app_pages/latent_map.py", labels=hostile)
-    view = map_view(at)
-    at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}
-    at.run()
-    at.radio(key="map_rw_source").set_value(widgets.PRESETS if widgets.attribute_presets() else widgets.SAVED)
-    at.run()
-    if at.radio(key="map_rw_source").value == widgets.SAVED:
-        pytest.skip("no preset or saved vector for the test checkpoint")
-    at.button(key="map_rw_run").click().run()
+    rewrite_thirty(at)
     assert not at.exception and not at.error and at.metric
     for metric in at.metric:
         named = [n for n in HOSTILE_NAMES.values() if md(n) in metric.label]
