@@ -305,9 +305,14 @@ def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_pa
     (tmp_path / "label_names.txt").write_text("negative\npositive\n")
     flags = [f"--{k.replace('_', '-')}={v}" for k, v in {**TINY_LAB, "steps": 20}.items()]
     out = tmp_path / "rec.npz"
+    killed = tmp_path / ".rec.npz.k1ll3d.tmp"  # what a run killed mid-write leaves (storage.files.write_atomically)
+    killed.write_bytes(b"half a recording")
+    other = tmp_path / ".other.npz.x.tmp"  # another output's: not this run's to remove
+    other.write_bytes(b"")
     argv = ["lab", "record", "--data", str(tmp_path / "c.txt"), "--labels", str(tmp_path / "c.labels"),
             "--out", str(out), *flags]  # fmt: skip
     assert cli.main(argv) == 0
+    assert not killed.exists() and other.exists() and not list(tmp_path.glob(".rec.npz.*.tmp"))
     summary = json.loads(capsys.readouterr().out)
     rec = recording.Recording.load(out)
     assert summary["step"] == 20 and rec.classes == ["negative", "positive"]

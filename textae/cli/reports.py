@@ -7,6 +7,7 @@ that what a run writes, and where, has one home. Every writer checks what it wou
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 from pathlib import Path
@@ -38,13 +39,18 @@ def write_json(path: str | Path, obj) -> Path:
 
 def check_file_free(path: str | Path, force: bool) -> Path:
     """An output file's path, once it is known that it is not a directory, would not replace a file (unless
-    `force`), and that its folder can be written. Raises TextaeError saying why, before any work is done."""
+    `force`), and that its folder can be written. Raises TextaeError saying why, before any work is done. The
+    temporary files an earlier run of the same output left when it was killed mid-write (`.NAME.*.tmp`,
+    storage.files.write_atomically) are removed: a command writes one output at a time."""
     out = Path(path)
     if out.is_dir():
         raise TextaeError(f"--out {out}: it is a directory; give a file name")
     if out.exists() and not force:
         raise TextaeError(f"{out} exists; give another --out, or --force to replace it")
     check_free(out.parent, (), force)  # makes the folder and tries a write there
+    for left in out.parent.glob(f".{glob.escape(out.name)}.*.tmp"):
+        if left.is_file() and not left.is_symlink():
+            left.unlink(missing_ok=True)
     return out
 
 
