@@ -132,7 +132,9 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
     """A sentence and k noisy copies through the DAAE's C(x) (textae.maps.clouds), encoded and added to the map's
     `marks`; listed with their decodes, and how far they land against a random pair, for this model and a
     second one beside it."""
-    with st.expander("Noise cloud: where do a sentence's noisy copies land?"):
+    # open while it holds a sentence: a rerun that moves the panel (a message above it) would otherwise fold it
+    with st.expander("Noise cloud: where do a sentence's noisy copies land?",
+                     expanded=bool(st.session_state.get("map_cloud_text"))):  # fmt: skip
         n1, n2 = st.columns([3, 1])
         raw = n1.text_input(
             "Sentence",

@@ -613,14 +613,14 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     # by default, the figure where it is measured: the codes' distances, no stars
     # the figure comes once both models have encoded the copies: waited for, on a busy machine too
     page.locator('[data-testid="stMetricLabel"]').filter(has_text="the median copy is closer").first.wait_for(
-        timeout=120_000
+        state="attached", timeout=120_000
     )
     page.get_by_text("Also mark the copies as stars on the 2-D map").click()
     wait_idle(page)
     page.wait_for_function(f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
                            "'noisy copies' && m.points.length === 50)", timeout=60_000)  # fmt: skip
     wait_idle(page)
-    page.get_by_text("of the codes' variance").first.wait_for(timeout=60_000)
+    page.get_by_text("of the codes' variance").first.wait_for(state="attached", timeout=60_000)
     shown = page.locator(f"{MAP}[data-frames]").last  # the page's map (the second model's, in the panel, is first)
     shown.scroll_into_view_if_needed()
     keys = shown.locator(".legend .mark-key").all_inner_texts()  # the stars have their legend
