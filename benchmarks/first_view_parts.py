@@ -26,7 +26,7 @@ def main() -> None:
     try:
         import textae
         from textae.prose import prose
-        from textae.storage import cache
+        from textae.storage.keys import sentences_digest
 
         print(cpu_name())
         for i in range(2):
@@ -35,7 +35,7 @@ def main() -> None:
             took = time.perf_counter() - t0
             print(f"load at auto ({m.precision}), {'probed' if i == 0 else 'its verdict read'}: {took:.2f} s")
         sents = YELP.split("train").read_text(encoding="utf-8").splitlines()
-        digest = cache.sentences_digest(sents)
+        digest = sentences_digest(sents)
         for i in range(2):
             t0 = time.perf_counter()
             prose(sents, digest)

@@ -8,6 +8,7 @@ from textae import prose as prose_module
 from textae.detokenize import detokenize, detokenize_all
 from textae.prose import prose, prose_of
 from textae.storage import cache
+from textae.storage.keys import sentences_digest
 
 SENTENCES = ["i do n't like it .", "the food was $ _num_ .", "", "`` gon na '' try -lrb- again -rrb-", "ok"]
 
@@ -22,7 +23,7 @@ def test_prose_is_detokenize_kept_on_disk_and_read_back(store, monkeypatch):
     assert prose(SENTENCES) == detokenize_all(SENTENCES)
     assert [p.name.split("-")[0] for p in cache.entries()] == ["prose"]
     monkeypatch.setattr(prose_module, "detokenize_all", lambda s: pytest.fail("detokenised again"))
-    assert prose(SENTENCES, cache.sentences_digest(SENTENCES)) == [detokenize(s) for s in SENTENCES]
+    assert prose(SENTENCES, sentences_digest(SENTENCES)) == [detokenize(s) for s in SENTENCES]
     assert prose([]) == []
 
 

@@ -22,7 +22,7 @@ from textae.precision import Inference, choose, resolve
 from textae.runtime import pick_device
 from textae.storage import cache
 from textae.storage.checkpoint import load_checkpoint
-from textae.storage.keys import View
+from textae.storage.keys import View, sentences_digest
 from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
 from textae.vocab import UNK, Vocab
 
@@ -200,7 +200,7 @@ class TextAE:
 
     def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
         """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""
-        name = View(self.fingerprint(), digest or cache.sentences_digest(sents)).cache_name("codes")
+        name = View(self.fingerprint(), digest or sentences_digest(sents)).cache_name("codes")
         return name, {"codes": ((len(sents), self.cfg.dim_z), "f")}
 
     def _encode_plan(self, sents: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:

@@ -36,6 +36,7 @@ import torch.nn as nn
 from textae.errors import InputError, TextaeWarning
 from textae.runtime import cpu_name
 from textae.storage import cache
+from textae.storage.keys import key
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 ENV = "TEXTAE_PRECISION"  # the app's setting (the command line has --precision)
@@ -193,7 +194,7 @@ def choose(m, name: str) -> str:
 def verdict(m, precision: str) -> dict[str, float]:
     """`probe(m, precision)`, kept in the disk cache (textae.storage.cache) under the model's fp32 fingerprint,
     the precision, the device, the CPU's name and the torch version: a second load reads it."""
-    name = cache.key("precision probe", m.at_precision("fp32").fingerprint(), precision, m.device.type, cpu_name(),
+    name = key("precision probe", m.at_precision("fp32").fingerprint(), precision, m.device.type, cpu_name(),
                      torch.__version__, PROBE_SENTENCES)  # fmt: skip
     figures = ("min_cosine", "same_decodes")
     arrays = cache.get(name, lambda: {k: np.array([v], dtype=np.float64) for k, v in probe(m, precision).items()},

@@ -18,7 +18,7 @@ import numpy as np
 
 from textae.detokenize import detokenize, detokenize_all
 from textae.storage import cache
-from textae.storage.keys import View
+from textae.storage.keys import View, sentences_digest
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +40,7 @@ def prose(sentences: list[str], digest: str | None = None) -> list[str]:
     has it) and detokeniser, and kept in the disk cache."""
     if not sentences:
         return []
-    name = View("", digest or cache.sentences_digest(sentences)).cache_name("prose", detokenizer_version())
+    name = View("", digest or sentences_digest(sentences)).cache_name("prose", detokenizer_version())
 
     def compute() -> dict[str, np.ndarray]:
         text = "\n".join(detokenize_all(sentences))  # one line each: a sentence's tokens hold no line break

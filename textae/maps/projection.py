@@ -11,7 +11,7 @@ from textae.chunks import plan, sample_rows
 from textae.errors import InputError
 from textae.ops import nearest
 from textae.storage import cache
-from textae.storage.keys import View
+from textae.storage.keys import View, sentences_digest
 
 METHODS = ("pca", "umap", "axis")
 
@@ -278,7 +278,7 @@ def _map_entry(fingerprint: str, sentences: list[str], dim: int, proj: Projectio
                digest: str | None) -> tuple[str, dict]:  # fmt: skip
     """The disk-cache name of a corpus's map and the arrays it must hold (an entry of another shape is
     computed again)."""
-    name = View(fingerprint, digest or cache.sentences_digest(sentences)).on(proj).cache_name("map")
+    name = View(fingerprint, digest or sentences_digest(sentences)).on(proj).cache_name("map")
     expect = {"points": ((len(sentences), 2), "f")}
     if proj.method != "umap":
         expect.update(state_mean=((dim,), "f"), state_basis=((2, dim), "f"))

@@ -50,6 +50,7 @@ from textae.maps.names import VERSION as NAMES
 from textae.maps.names import region_names
 from textae.storage import cache
 from textae.storage.files import csv_text
+from textae.storage.keys import sentences_digest
 
 WORD = re.compile(r"[a-z][a-z-]*[a-z]")  # a keyword: letters (and inner hyphens), never a token's fragment
 TOKEN = re.compile(r"[a-z]+(?:-[a-z]+)*")  # a phrase's first token: letters, one-letter words too ("i", "a")
@@ -597,7 +598,7 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
     import json
 
     levels = check_levels(levels, len(Z))
-    if labels is not None and view.labels != cache.sentences_digest(labels):
+    if labels is not None and view.labels != sentences_digest(labels):
         raise ValueError("the view names other labels than the ones given")  # a caller's slip, never the user's
     name = view.cache_name("regions", list(levels), seed, METHOD, "names", NAMES)
 

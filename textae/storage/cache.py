@@ -37,7 +37,6 @@ import numpy as np
 from textae.errors import DataError
 from textae.storage import npz
 from textae.storage.files import open_regular, write_atomically
-from textae.storage.keys import key, sentences_digest  # noqa: F401  (cache.key, cache.sentences_digest)
 from textae.storage.npz import Spec
 
 log = logging.getLogger("textae.storage.cache")
