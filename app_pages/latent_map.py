@@ -67,7 +67,7 @@ elif color_by == "word / regex search":
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
         with feedback.errors_shown():  # over the sentences as the page shows them: prose, or the tokens
             hits = store.held(shown.view.key("search", text.mode(), pattern),
-                              lambda: search.search(text.shown_corpus(c), pattern))  # fmt: skip
+                              lambda: search.search(text.shown_corpus(c.sentences, c.digest), pattern))  # fmt: skip
         if hits.note:
             st.warning(f"{feedback.md(pattern)} is {feedback.md(hits.note)}.", icon=":material/warning:")
         color, title = np.where(hits.matches, "match", "no match"), ""
@@ -103,7 +103,7 @@ extra = {
 view = scatter.view_id(
     shown.view.key("points"), color_by, extra.get(color_by)
 )  # as the Interpolation page names the same view
-points = scatter.corpus_points(view, P, c.sentences, color, title)
+points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest)
 
 
 SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once

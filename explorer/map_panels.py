@@ -209,7 +209,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
                            f"PCA map of the corpus (a plane holding {share2:.0%} of its codes' variance):")  # fmt: skip
                 scatter.scatter("map_cloud_other", view2, len(shown2.points),
-                                scatter.corpus_points(view2, shown2.points, c.sentences), height=380,
+                                scatter.corpus_points(view2, shown2.points, c.sentences, digest=c.digest), height=380,
                                 marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
                                        "sentence": (shown2.proj.transform(other.codes[:1]),
                                                     [text.shown(said)])},

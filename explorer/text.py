@@ -35,13 +35,14 @@ def shown_all(sentences: list[str]) -> list[str]:
     return list(sentences) if tokens_shown() else detokenize_all(sentences)
 
 
-def shown_corpus(corpus) -> list[str]:
+def shown_corpus(sentences: list[str], digest: str) -> list[str]:
     """A whole corpus's sentences as this reader sees them: its tokens, or its prose from the disk cache
     (textae.prose, computed once per corpus and detokeniser), held once per server for each way of showing
-    them (explorer.store): what the map's search reads, so that a pattern finds what the page shows."""
+    them (explorer.store; `digest`: Corpus.digest): what the map's hover texts and its search both read, so a
+    pattern finds what the page shows and the prose is made once."""
     return store.held(
-        ("shown sentences", corpus.digest, mode()),
-        lambda: list(corpus.sentences) if tokens_shown() else prose(corpus.sentences, corpus.digest),
+        ("shown sentences", digest, mode()),
+        lambda: list(sentences) if tokens_shown() else prose(sentences, digest),
     )
 
 

@@ -125,13 +125,14 @@ def view_id(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = ""):
+def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = "",
+                  digest: str | None = None):  # fmt: skip
     """`scatter`'s make_payload for a corpus's map: its `payload`, with the sentences as this reader sees them
-    (explorer.text), built once per server and held (explorer.store)."""
+    (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too),
+    built once per server and held (explorer.store)."""
     mode = text.mode()
-    return lambda: store.held(
-        ("map payload", view, mode), lambda: payload(points, text.shown_all(sentences), color, color_title)
-    )
+    shown = (lambda: text.shown_corpus(sentences, digest)) if digest else (lambda: text.shown_all(sentences))
+    return lambda: store.held(("map payload", view, mode), lambda: payload(points, shown(), color, color_title))
 
 
 def labelled_points(shown, c) -> tuple[str, object]:
@@ -139,7 +140,7 @@ def labelled_points(shown, c) -> tuple[str, object]:
     by default: its view id (the labels' digest in it: other labels, another view) and its make_payload."""
     color, title = by_label(c.labels)
     view = view_id(shown.view.key("points"), *(("label", c.labels_digest) if color else ("none", None)))
-    return view, corpus_points(view, shown.points, c.sentences, color, title)
+    return view, corpus_points(view, shown.points, c.sentences, color, title, c.digest)
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
