@@ -983,3 +983,20 @@ def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
     assert s.step > 0 and len(limited.frames()) >= 2  # it trained and recorded frames meanwhile
     limited.play()  # a finished run does not start again
     assert not limited.playing
+
+
+@pytest.mark.parametrize("second", [None, "toy-aae"])
+def test_compare_puts_the_aae_left_of_the_daae(app, app_root, tmp_path, monkeypatch, second):
+    """The README's figure has the AAE on the left: so does Compare, whether the sidebar picked the DAAE
+    alone (the pair is completed) or the DAAE first and the AAE as the second model."""
+    import shutil
+
+    from textae.storage import access
+
+    ckpts = tmp_path / "checkpoints"
+    for name in ("toy-daae", "toy-aae"):
+        shutil.copytree(app_root / "checkpoints" / "ae", ckpts / name)
+    monkeypatch.setattr(access, "CHECKPOINT_ROOT", ckpts)
+    at = app("app_pages/compare.py", ckpt=ckpts / "toy-daae", ckpt2=ckpts / second if second else None)
+    assert at.multiselect(key="cmp_ckpts").value == ["toy-aae", "toy-daae"]
+    assert list(table(at, "input").columns) == ["input", "toy-aae", "toy-daae"]
