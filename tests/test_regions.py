@@ -216,6 +216,37 @@ def test_regions_take_the_keywords_of_their_k_means_clusters(random_model, corpu
     assert R.regions(m, Z, P, corpus, levels=(2, 4)) == found  # `assign`'s clustering when none is given
 
 
+def test_k_means_fits_on_a_seeded_sample_and_places_every_code(monkeypatch):
+    """Over FIT_SAMPLE codes, the clustering is fitted on a seeded sample and every code goes to its nearest
+    centre: three blobs in three directions are found whole though only 30 of their 600 codes were fitted, the
+    same each run; a code's length does not move it (k-means of the directions)."""
+    monkeypatch.setattr(R, "FIT_SAMPLE", 30)
+    rng = np.random.default_rng(0)
+    blob = np.repeat(np.arange(3), [100, 200, 300])  # [600] unequal sizes
+    Z = rng.normal(scale=0.1, size=(600, 8)) + 10 * np.eye(8)[blob]  # [600, 8]
+    (part,) = R.assign(Z, (3,))
+    assert len(part) == 600 and part.dtype == np.int32
+    assert len({(b, p) for b, p in zip(blob, part)}) == 3  # each blob one region, each region one blob
+    assert np.array_equal(R.assign(Z, (3,))[0], part)
+    assert np.array_equal(R.assign(Z * rng.uniform(0.1, 10, size=(600, 1)), (3,))[0], part)
+
+
+def test_k_means_keeps_the_best_of_its_restarts():
+    """The partition is the best optimum of RESTARTS Lloyd runs: its inertia is no worse than one run's."""
+    rng = np.random.default_rng(1)
+    Z = rng.normal(size=(400, 4)).astype(np.float32)
+    Z /= np.linalg.norm(Z, axis=1, keepdims=True)  # directions: what `assign` clusters
+
+    def inertia(part):
+        return sum(((Z[part == c] - Z[part == c].mean(0)) ** 2).sum() for c in np.unique(part))
+
+    from sklearn.cluster import KMeans
+
+    best = inertia(R.assign(Z, (6,))[0])
+    for seed in range(5):
+        assert best <= inertia(KMeans(n_clusters=6, n_init=1, random_state=seed).fit_predict(Z)) + 1e-3
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 8))
 def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(seed, k, top):
