@@ -13,8 +13,6 @@ wrapper also keeps it in the URL, so a shared link opens there.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from pathlib import Path
 
@@ -24,6 +22,7 @@ import streamlit as st
 from explorer.component import from_folder
 from textae.figures import colour
 from textae.ops import runs
+from textae.storage.keys import digest
 
 _component = from_folder("scrubber", Path(__file__).parent)
 
@@ -52,7 +51,7 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     }
     if any(len(m["frames"]) != len(values) for m in data["movies"]):
         raise ValueError(f"every movie needs one frame per position ({len(values)})")
-    data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    data["id"] = digest(data, length=16)
     i = position(st.session_state.get(key), len(values), default)  # the last position the browser reported
     data["index"] = i
     _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)

@@ -27,7 +27,7 @@ import numpy as np
 from textae.errors import InputError
 from textae.measure.metrics import word_symbols
 from textae.storage import cache
-from textae.storage.keys import View
+from textae.storage.keys import View, digest
 
 MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
 DEFAULT_N = 32
@@ -155,14 +155,11 @@ def territory_colours(territory: np.ndarray, n_colours: int, names: list[str] | 
     Deterministic."""
     if n_colours < 7:
         raise ValueError("a grid's territories may need 6 colours; give at least 7")
-    import hashlib
-
     t = np.asarray(territory)
     ids = patches(t)
     adj = adjacency(ids)
     first = {int(p): int(k) for p, k in zip(ids.ravel()[::-1], t.ravel()[::-1])}  # patch -> its territory id
-    prefer = {p: int.from_bytes(hashlib.blake2b((names[k] if names else str(k)).encode(), digest_size=8).digest(),
-                                "little") % n_colours for p, k in first.items()}  # fmt: skip
+    prefer = {p: int(digest(names[k] if names else str(k), length=16), 16) % n_colours for p, k in first.items()}
     order, left, degree = [], set(adj), {k: len(v) for k, v in adj.items()}
     while left:  # smallest-last: remove the patch of least remaining degree, colour in reverse
         k = min(left, key=lambda v: (degree[v], v))
