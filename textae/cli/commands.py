@@ -46,6 +46,7 @@ from textae.maps.prepare import MapSettings, prepare
 from textae.storage import cache
 from textae.storage.access import readable
 from textae.storage.checkpoint import export, read_meta, recover
+from textae.storage.files import write_text
 from textae.training.losses import evaluate_losses
 from textae.training.parallel import setup, teardown
 from textae.training.train import INIT_OVERRIDES, Trainer, file_info
@@ -226,7 +227,7 @@ def _emit(lines: list[str], output: str | None, readable: bool = False) -> None:
     if output:
         try:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
-            Path(output).write_text(text, encoding="utf-8")
+            write_text(output, text)
         except OSError as e:
             raise TextaeError(f"--output {output}: cannot write it ({e.strerror or e})") from None
         err(f"wrote {len(lines)} lines to {output}")
@@ -441,6 +442,6 @@ def user_error(message: str) -> None:
         err(message)
     if reply := os.environ.get("TORCHELASTIC_ERROR_FILE"):
         try:
-            Path(reply).write_text(json.dumps({"message": message, "timestamp": int(time.time())}), encoding="utf-8")
+            write_text(reply, json.dumps({"message": message, "timestamp": int(time.time())}))
         except OSError:  # the report then lacks the message; the exit status still says it failed
             pass

@@ -42,7 +42,7 @@ from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
 from textae.measure import geometry
 from textae.measure.evaluation import TRANSFER_KS, DataDir, Suite
 from textae.storage.checkpoint import names
-from textae.storage.files import csv_text
+from textae.storage.files import csv_text, write_text
 
 # ------------------------------------------------------------------- parsers
 
@@ -277,14 +277,14 @@ def cmd_landscape(a) -> None:
         written.append(landscape_png(land, name, out / f"landscape-{name}.png", P))
         parts = assign(Z, LEVELS, a.seed)
         found = regions(m, Z, P, corpus.sentences, corpus.labels, seed=a.seed, assignments=parts)
-        (out / f"regions-{name}.csv").write_text(to_csv(found), encoding="utf-8")
+        write_text(out / f"regions-{name}.csv", to_csv(found))
         # each sentence's region at every level, by its line in --data: the assignments, to export and check
         rows = [[line, *(int(p[i]) for p in parts)] for i, line in enumerate(corpus.line_numbers)]
         assigned = csv_text(rows, ["line", *map(str, range(len(parts)))])
-        (out / f"assignments-{name}.csv").write_text(assigned, encoding="utf-8")
+        write_text(out / f"assignments-{name}.csv", assigned)
         written += [out / f"regions-{name}.csv", out / f"assignments-{name}.csv"]
     table = compare_table(figures)
-    (out / "landscape.md").write_text(f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n", encoding="utf-8")
+    write_text(out / "landscape.md", f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n")
     written.append(reports.write_json(out / "landscape.json", {"data": str(a.data), "sentences": len(corpus.sentences),
                                                                "checkpoints": figures}))  # fmt: skip
     print(table)

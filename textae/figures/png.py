@@ -10,12 +10,13 @@ from textae.detokenize import detokenize
 from textae.figures import BORDER, by_family, colour, territory_rgb
 from textae.maps.landscape import borders
 from textae.measure.geometry import GROUPS
+from textae.storage.files import write_atomically
 
 
 def _save(fig, path: str | Path) -> Path:
-    """Lay the figure out, write it as a PNG at 120 dpi, and free it."""
+    """Lay the figure out, write it as a PNG at 120 dpi (whole or not at all), and free it."""
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    write_atomically(path, lambda f: fig.savefig(f, dpi=120, format="png"))
     fig.clf()
     _pyplot().close(fig)
     return Path(path)

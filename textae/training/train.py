@@ -41,6 +41,7 @@ from textae.storage.checkpoint import (
     resolve,
     save_checkpoint,
 )
+from textae.storage.files import write_text
 from textae.training.losses import evaluate_losses
 from textae.training.parallel import all_reduce_sum, setup, shard
 from textae.vocab import Vocab
@@ -301,9 +302,7 @@ class Trainer:
         if not self.world.main:
             return
         keep = [r for r in records if r.get("step", 0) <= self.progress.step]
-        tmp = self.log_path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
-        tmp.replace(self.log_path)
+        write_text(self.log_path, "".join(json.dumps(r) + "\n" for r in keep))
 
     def _meta(self) -> dict:
         p = self.progress
