@@ -20,7 +20,7 @@ import numpy as np
 import streamlit as st
 
 from explorer.component import from_folder
-from textae.figures import colour
+from textae.figures.palette import NO_LABEL, colour
 from textae.ops import runs
 from textae.storage.keys import digest
 
@@ -88,7 +88,7 @@ def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: lis
         "scale": scale,
         "frames": np.rint(frames * scale).astype(int).reshape(len(frames), -1).tolist(),
         "members": [np.flatnonzero(labels == k).tolist() for k, _ in groups],
-        "classes": [{"name": c, "colour": colour(k) if k >= 0 else "#9a9aa4"} for k, c in groups],
+        "classes": [{"name": c, "colour": colour(k) if k >= 0 else NO_LABEL} for k, c in groups],
     }
 
 
