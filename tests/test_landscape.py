@@ -86,6 +86,27 @@ def test_the_grid_spans_the_central_points_and_refuses_what_has_no_plane():
         grid_extent(np.stack([np.arange(10.0), np.zeros(10)], 1))
 
 
+def test_the_central_box_is_one_rule_for_the_grid_and_a_moving_maps_box():
+    """textae.ops.central frames the central 99 %: the landscape's grid and the scrubber's moving maps use it."""
+    from explorer.scrubber import movie
+    from textae.ops import central
+
+    rng = np.random.default_rng(1)
+    P = rng.normal(size=(2001, 2)) * [1.0, 3.0]
+    lo, hi = central(P)
+    assert np.array_equal(lo, np.percentile(P, 0.5, axis=0)) and np.array_equal(hi, np.percentile(P, 99.5, axis=0))
+    inside = ((P >= lo) & (P <= hi)).mean(0)
+    assert np.all(np.abs(inside - 0.99) < 0.002)  # 99 % of the points on each axis
+    assert grid_extent(P) == (lo[0], hi[0], lo[1], hi[1])
+    box = movie("m", P[None], None, [])["box"]  # [x0, y0, x1, y1], padded by 5 % of the wider side
+    pad = 0.05 * max(hi - lo)
+    assert np.allclose(box, [lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad], atol=1e-4)
+    lo50, hi50 = central(P, 0.5)
+    assert np.allclose([lo50, hi50], np.percentile(P, [25, 75], axis=0))
+    with pytest.raises(InputError):
+        central(P, 0)
+
+
 def test_umap_and_bad_sizes_are_refused_with_a_message(fitted):
     m, _, P, Z = fitted
     with pytest.raises(InputError, match="read backwards exactly"):

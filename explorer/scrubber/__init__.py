@@ -21,7 +21,7 @@ import streamlit as st
 
 from explorer.component import from_folder
 from textae.figures.palette import NO_LABEL, colour
-from textae.ops import runs
+from textae.ops import central, runs
 from textae.storage.keys import digest
 
 _component = from_folder("scrubber", Path(__file__).parent)
@@ -76,8 +76,7 @@ def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: lis
     """A moving map as the browser draws it: frames [F, P, 2] as integers on a grid of `scale` per unit (a
     third of the JSON of rounded floats), one view box for every frame, and each class's points and colour."""
     frames = np.asarray(frames, dtype=np.float32)
-    # the box holds 99 % of every frame's points: a few far outliers would otherwise shrink the rest to a dot
-    lo, hi = np.percentile(frames.reshape(-1, 2), [0.5, 99.5], axis=0)
+    lo, hi = central(frames.reshape(-1, 2))  # the box holds the central 99 % of every frame's points
     pad = 0.05 * float(max(hi - lo))
     scale = MOVIE_GRID / max(float(max(hi - lo)), 1e-6)
     labels = np.full(frames.shape[1], -1) if labels is None else np.asarray(labels)

@@ -26,12 +26,12 @@ import numpy as np
 
 from textae.errors import InputError
 from textae.measure.metrics import word_symbols
+from textae.ops import central
 from textae.storage import cache
 from textae.storage.keys import View, digest
 
 MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
 DEFAULT_N = 32
-COVER = (0.5, 99.5)  # percentiles of the points the grid spans on each axis
 BATCH = 512  # codes decoded at once (progress is reported per batch)
 
 
@@ -184,11 +184,11 @@ def check_n(n) -> int:
 
 
 def grid_extent(points: np.ndarray) -> tuple[float, float, float, float]:
-    """The box the grid spans: the central 99 % of the points on each axis (x0, x1, y0, y1)."""
+    """The box the grid spans: the central 99 % of the points on each axis (textae.ops.central; x0, x1, y0, y1)."""
     P = np.asarray(points, dtype=np.float64)
     if P.ndim != 2 or P.shape[1] != 2 or len(P) < 2 or not np.isfinite(P).all():
         raise InputError("a landscape needs the finite map points [N, 2] of at least 2 codes")
-    (x0, y0), (x1, y1) = np.percentile(P, COVER, axis=0)
+    (x0, y0), (x1, y1) = central(P)
     if x1 <= x0 or y1 <= y0:
         raise InputError("the map's points lie on a line; a landscape needs a plane")
     return float(x0), float(x1), float(y0), float(y1)
