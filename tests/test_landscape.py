@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 import textae
 from textae.errors import InputError
+from textae.maps.keywords import keywords
 from textae.maps.landscape import Landscape, cached_landscape, grid_extent, landscape
 from textae.maps.projection import Projection
-from textae.maps.regions import COLUMNS, check_levels, keywords, regions, to_csv
+from textae.maps.regions import COLUMNS, check_levels, regions, to_csv
 from textae.measure.metrics import word_symbols
 from textae.storage.keys import View
 
@@ -286,7 +287,7 @@ def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
 
 def test_keywords_are_never_a_tokenised_corpus_fragments():
     """The corpora are tokenised: "do n't", "i 've", "it 's", "_num_". No keyword is such a fragment."""
-    from textae.maps.regions import keywords, words_of
+    from textae.maps.keywords import keywords, words_of
 
     sentences = (["i do n't like it , they 've got _num_ cold fries"] * 20
                  + ["we 'll be back , it 's the best pizza 's crust"] * 20)  # fmt: skip
