@@ -4,7 +4,7 @@ Two paths carry nearly all of inference's work, and each narrows differently:
 
 - **Encoding** (the bidirectional LSTM): bf16 runs it under autocast (oneDNN's bf16 LSTM); a code moves a
   little (mean cosine with fp32's 0.99999; benchmarks/precision.py). int8 encodes in fp32: torch.ao's
-  dynamically quantised LSTM was measured no faster here (2.10 against 2.40 s for 20,000 sentences) and
+  dynamically quantised LSTM was no faster here (docs/benchmarks.md, Sapphire Rapids) and
   moved codes past the fidelity bar (10-NN overlap 0.955), so int8 quantises the projection alone.
 - **Greedy decoding**: 84 % of a step's multiply-adds are the vocabulary projection (dim_h x V). The narrow
   projection (bf16, or int8 through torch.ao) only *proposes* the RESCORE most likely tokens; their logits

@@ -1,8 +1,9 @@
 """`python -m textae COMMAND` (and `python train.py`): parse options, call the library, print results.
 
-This file holds the frame (build_parser, main) and the commands on one checkpoint (train, reconstruct,
-sample, interpolate, arithmetic, vector, evaluate, neighbors, export, cache); the measuring commands (eval,
-sweep, geometry, toy, lab record) are textae/cli/measure.py, the flags they share textae/cli/flags.py."""
+This file holds the frame (build_parser, main), the commands on one checkpoint (train, reconstruct, sample,
+interpolate, arithmetic, vector, evaluate, neighbors, export), `prepare` (the app's maps, ahead of time) and
+`cache`; the measuring commands (eval, sweep, geometry, landscape, toy, lab record) are textae/cli/measure.py,
+the flags they share textae/cli/flags.py."""
 
 from __future__ import annotations
 

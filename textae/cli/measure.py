@@ -1,6 +1,7 @@
 """The command line's measuring commands: `eval` and `sweep` (the paper's measurements), `geometry` (do
-one-word edits stay near?), `toy` (the paper's toy) and `lab record` (the Text lab's recording). Each parser
-is added by textae/cli/commands.py's build_parser; each command parses, calls the library and writes its report."""
+one-word edits stay near?), `landscape` (the decoder's map of each checkpoint, and its regions), `toy` (the
+paper's toy) and `lab record` (the Text lab's recording). Each parser is added by textae/cli/commands.py's
+build_parser; each command parses, calls the library and writes its report (textae/cli/reports.py)."""
 
 from __future__ import annotations
 

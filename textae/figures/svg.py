@@ -1,10 +1,9 @@
 """Small charts drawn as plain SVG text: the Geometry page's two figures, and the geometry report's HTML.
 
-Why not plotly here: the page redraws both charts for every new sentence, and in headless Chromium on a
-2-core CPU plotly took about 0.55 s of the browser's main thread for them (docs/benchmarks.md, Geometry page).
-An SVG of a few hundred elements, shown as an image, is decoded by the browser in a few milliseconds and
-needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure, where `<title>`s give
-hover values; `data-*` attributes carry the drawn values for tests and scripts.
+Why not plotly here: the page redraws both charts for every new sentence, and plotly held the browser's main
+thread far longer for them than an SVG of a few hundred elements, shown as an image, takes to decode
+(docs/benchmarks.md); the SVG needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure,
+where `<title>`s give hover values; `data-*` attributes carry the drawn values for tests and scripts.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ nodes decode to different sentences; a DAAE's latent space is smoother, so they 
   the share of adjacent pairs whose decodes differ.
 
 The grid covers the central 99 % of the map's points on each axis (a few far outliers would otherwise
-stretch it over empty space). Decodes are kept in the disk cache, keyed by the model, the corpus, the
-projection, n and the grid's extent.
+stretch it over empty space; textae.ops.central). Decodes are kept in the disk cache, keyed by the model, the
+corpus, the projection, n, the grid's extent and the names' method (`cached_landscape`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from textae.ops import central
 from textae.storage import cache
 from textae.storage.keys import View, digest
 
-MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
+MAX_N = 128  # nodes per side: 16,384 decodes (how long they take: docs/benchmarks.md)
 DEFAULT_N = 32
 BATCH = 512  # codes decoded at once (progress is reported per batch)
 
@@ -240,8 +240,9 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
 
 def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
                      progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: named by
-    the view (textae.storage.keys: the model, the sentences) on `proj`'s map, n and the extent."""
+    """`landscape`, its decodes and its territories' names, kept in the disk cache (textae.storage.cache) beside
+    the corpus's codes and maps: named by the view (textae.storage.keys: the model, the sentences) on `proj`'s
+    map, n, the grid's extent and the names' method (textae.maps.names.VERSION)."""
     n = check_n(n)
     extent = grid_extent(points)
     from textae.maps import names

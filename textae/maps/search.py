@@ -6,8 +6,8 @@ Patterns here are compiled by RE2 (the maintained `google-re2` bindings), whose 
 linear in the text and memory bounded by `MAX_MEM`. RE2 has no backreferences or lookaround; a pattern it
 refuses is searched for as plain text, and the caller is told why.
 
-Linear is not cheap: RE2's cost per character grows with the pattern (`"(.*)"*125` took 14 s over 20,000
-Yelp sentences with capturing groups on). So the work is bounded as well as the length: nothing captures
+Linear is not cheap: RE2's cost per character grows with the pattern (`"(.*)"*125` over Yelp with capturing
+groups on takes seconds: docs/benchmarks.md). So the work is bounded as well as the length: nothing captures
 (`never_capture`: a search needs no groups), at most MAX_GROUPS groups and MAX_REPEATS repetitions, a
 smaller automaton budget, and a time budget after which the search stops and says how far it got.
 """
