@@ -62,8 +62,9 @@ class TextAE:
     codes [N, dim_z].
     """
 
-    def __init__(self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = "",
-                 precision: str = "fp32"):  # fmt: skip
+    def __init__(
+        self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = "", precision: str = "fp32"
+    ):
         self.model = model.eval()
         self.vocab = vocab
         self.meta = meta or {}

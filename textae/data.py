@@ -117,8 +117,9 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a
     except OSError as e:
         raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
     if too_big or len(raw) > max_bytes:
-        raise DataError(f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a "
-                        "smaller file")  # fmt: skip
+        raise DataError(
+            f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a smaller file"
+        )
     return raw
 
 

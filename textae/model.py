@@ -104,10 +104,12 @@ class TextAutoencoder(nn.Module):
             self.D = nn.Sequential(nn.Linear(cfg.dim_z, cfg.dim_d), nn.ReLU(), nn.Linear(cfg.dim_d, 1))
         if cfg.learned_prior:
             self.Gen = nn.Sequential(
-                nn.Linear(cfg.dim_z, cfg.dim_d), nn.ReLU(),
-                nn.Linear(cfg.dim_d, cfg.dim_d), nn.ReLU(),
+                nn.Linear(cfg.dim_z, cfg.dim_d),
+                nn.ReLU(),
+                nn.Linear(cfg.dim_d, cfg.dim_d),
+                nn.ReLU(),
                 nn.Linear(cfg.dim_d, cfg.dim_z),
-            )  # fmt: skip
+            )
         # Initialisation of the reference (the LSTMs keep PyTorch's default).
         self.embed.weight.data.uniform_(-initrange, initrange)
         self.proj.weight.data.uniform_(-initrange, initrange)

@@ -118,8 +118,11 @@ def evaluation(results: dict[str, dict], suite, data: str, out: Path) -> list[Pa
 
 def sweep(rows: list[dict], out_dir: Path) -> list[Path]:
     """sweep.json and the trade-off figure (sweep.png, sweep.html)."""
-    return [write_json(out_dir / "sweep.json", rows), png.tradeoff_png(rows, out_dir / "sweep.png"),
-            html.tradeoff_html(rows, out_dir / "sweep.html")]  # fmt: skip
+    return [
+        write_json(out_dir / "sweep.json", rows),
+        png.tradeoff_png(rows, out_dir / "sweep.png"),
+        html.tradeoff_html(rows, out_dir / "sweep.html"),
+    ]
 
 
 def toy(codes, labels, X, titles: dict[str, str], stem: str | Path) -> list[Path]:

@@ -60,10 +60,16 @@ def tradeoff_html(rows: list[dict], path: str | Path) -> Path:
 
     fig = go.Figure()
     for i, (fam, pts) in enumerate(by_family(rows).items()):
-        fig.add_trace(go.Scatter(
-            x=[r["sample_ppl"] for r in pts], y=[r["rec_bleu"] for r in pts], mode="lines+markers", name=fam.upper(),
-            text=[f"{r['knob']}={r['value']:g}" for r in pts], line={"color": colour(i)},
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[r["sample_ppl"] for r in pts],
+                y=[r["rec_bleu"] for r in pts],
+                mode="lines+markers",
+                name=fam.upper(),
+                text=[f"{r['knob']}={r['value']:g}" for r in pts],
+                line={"color": colour(i)},
+            )
+        )
     fig.update_layout(xaxis_title="sample perplexity", yaxis_title="reconstruction BLEU")
     return save(fig, path)
 

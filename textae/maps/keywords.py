@@ -40,8 +40,9 @@ STEMS = frozenset({"ai", "ca", "gim", "gon", "lem", "na", "sha", "ta", "wan", "w
 # tokens that mark a sentence's form rather than its topic: its person, a negation, an exclamation or a
 # question. Stop words otherwise, but the DAAE's regions differ by form as much as by topic (first-person
 # stories, short exclamations), and these name that where no topic word can (docs/landscape.md)
-MARKERS = frozenset({"i", "we", "you", "they", "he", "she", "my", "our", "your", "me", "us", "not", "no", "never",
-                     "!", "?"})  # fmt: skip
+MARKERS = frozenset(
+    {"i", "we", "you", "they", "he", "she", "my", "our", "your", "me", "us", "not", "no", "never", "!", "?"}
+)
 KEYWORDS = 8  # at most, per region
 MIN_SHARED = 5  # a region shares one keyword with others only when it lists at least this many (`_swap`)
 READ_CANDIDATES = 60  # `_read`: the candidates tried for each keyword
@@ -129,10 +130,18 @@ def rivals(sentences: list[str], assignment: np.ndarray, ranges: list[tuple[int,
     return (n >= lo) & (n <= hi) & (part[:, None] != np.arange(len(ranges)))
 
 
-def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KEYWORDS,
-             min_lift: float = MIN_LIFT, min_count: int = MIN_COUNT, terms=None,
-             shared: bool = True, search: bool = True,
-             ranges: list[tuple[int, int]] | None = None) -> list[list[str]]:  # fmt: skip
+def keywords(
+    sentences: list[str],
+    assignment: np.ndarray,
+    k: int,
+    top: int = KEYWORDS,
+    min_lift: float = MIN_LIFT,
+    min_count: int = MIN_COUNT,
+    terms=None,
+    shared: bool = True,
+    search: bool = True,
+    ranges: list[tuple[int, int]] | None = None,
+) -> list[list[str]]:
     """Each of k regions' keywords (at most `top`; the module's docstring says how they are chosen):
     assignment [N] gives each sentence's region, -1 for none. `terms`: `term_matrix(sentences)`, when the
     caller has it. `search`: improve the greedy choice by local search (`_swap`); `shared`: each region may then
@@ -176,8 +185,17 @@ def keywords(sentences: list[str], assignment: np.ndarray, k: int, top: int = KE
     return [[names[j] for j in ws] for ws in out]
 
 
-def _read(found: list[list[int]], X, part: np.ndarray, sentences: list[str], ranges: list[tuple[int, int]],
-          allowed: np.ndarray, counts: np.ndarray, names: list[str], top: int) -> None:  # fmt: skip
+def _read(
+    found: list[list[int]],
+    X,
+    part: np.ndarray,
+    sentences: list[str],
+    ranges: list[tuple[int, int]],
+    allowed: np.ndarray,
+    counts: np.ndarray,
+    names: list[str],
+    top: int,
+) -> None:
     """Improve the keywords for the reader's test (`reader`): each region in turn may swap any of its keywords
     (or, in a list shorter than `top`, add one) for the candidate that makes the most sentences guessed right,
     of the READ_CANDIDATES holding most of its sentences that are over-represented there against its rivals
@@ -250,8 +268,18 @@ def _read(found: list[list[int]], X, part: np.ndarray, sentences: list[str], ran
         found[r] = _order(found[r], X[members].tocsc(), [])
 
 
-def _swap(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift: np.ndarray, names: list[str],
-          top: int, min_lift: float, min_count: int, shared: bool) -> None:  # fmt: skip
+def _swap(
+    found: list[list[int]],
+    X,
+    part: np.ndarray,
+    counts: np.ndarray,
+    lift: np.ndarray,
+    names: list[str],
+    top: int,
+    min_lift: float,
+    min_count: int,
+    shared: bool,
+) -> None:
     """Improve the greedy keywords by local search: each region in turn (the least covered first) may swap any
     of its keywords (or, in a list shorter than `top`, add one) for a candidate over-represented there that
     holds more of its sentences, until a pass changes nothing (at most SWAP_PASSES). The candidate is one no
@@ -276,8 +304,11 @@ def _swap(found: list[list[int]], X, part: np.ndarray, counts: np.ndarray, lift:
     def sharing(r: int, ws: list[int], but: int = -1) -> bool:  # whether a keyword of ws (but `but`) is shared
         return any(len(listed[j] - {r}) > 0 for j in ws if j != but)
 
-    order = [int(r) for r in np.argsort([covered(r, found[r]).mean() if len(members[r]) else 1.0 for r in range(k)],
-                                        kind="stable") if len(members[r])]  # fmt: skip
+    order = [
+        int(r)
+        for r in np.argsort([covered(r, found[r]).mean() if len(members[r]) else 1.0 for r in range(k)], kind="stable")
+        if len(members[r])
+    ]
     for _ in range(SWAP_PASSES):
         changed = False
         for r in order:

@@ -120,8 +120,9 @@ def patches(territory: np.ndarray) -> np.ndarray:
 def adjacency(ids: np.ndarray) -> dict[int, set[int]]:
     """Which ids of an [n, n] grid touch (share a cell edge): id -> the ids beside it."""
     t = np.asarray(ids)
-    pairs = np.concatenate([np.stack([t[:, 1:].ravel(), t[:, :-1].ravel()], 1),
-                            np.stack([t[1:, :].ravel(), t[:-1, :].ravel()], 1)])  # fmt: skip
+    pairs = np.concatenate(
+        [np.stack([t[:, 1:].ravel(), t[:, :-1].ravel()], 1), np.stack([t[1:, :].ravel(), t[:-1, :].ravel()], 1)]
+    )
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     out: dict[int, set[int]] = {int(k): set() for k in np.unique(t)}
     for a, b in pairs.tolist():
@@ -211,8 +212,9 @@ def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int)
     return row * n + col
 
 
-def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
-              progress: Callable[[float], None] | None = None, named: bool = True) -> Landscape:  # fmt: skip
+def landscape(
+    m, proj, points: np.ndarray, n: int = DEFAULT_N, progress: Callable[[float], None] | None = None, named: bool = True
+) -> Landscape:
     """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)), its
     territories named (textae.maps.names.territory_names) unless `named` is False.
 
@@ -238,8 +240,9 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
     return Landscape(n, extent, decodes, territory_names(m, Z, decodes, Landscape(n, extent, decodes).territory))
 
 
-def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
-                     progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
+def cached_landscape(
+    m, proj, points: np.ndarray, n: int, view: View, progress: Callable[[float], None] | None = None
+) -> Landscape:
     """`landscape`, its decodes and its territories' names, kept in the disk cache (textae.storage.cache) beside
     the corpus's codes and maps: named by the view (textae.storage.keys: the model, the sentences) on `proj`'s
     map, n, the grid's extent and the names' method (textae.maps.names.VERSION)."""
@@ -259,8 +262,11 @@ def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
 
 # a landscape's figures as a person reads them, one name and one format everywhere they are shown (the map,
 # Compare models, the Text lab, `textae landscape`'s table, the benchmarks)
-SHOWN = {"distinct": ("distinct decodes", "{:,}"), "mean_neighbour_edit": ("mean neighbour edit distance", "{:.3f}"),
-         "share_differ": ("neighbour pairs that differ", "{:.0%}")}  # fmt: skip
+SHOWN = {
+    "distinct": ("distinct decodes", "{:,}"),
+    "mean_neighbour_edit": ("mean neighbour edit distance", "{:.3f}"),
+    "share_differ": ("neighbour pairs that differ", "{:.0%}"),
+}
 
 
 def shown(figures: dict) -> dict[str, str]:

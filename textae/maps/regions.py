@@ -76,8 +76,9 @@ def check_levels(levels, n: int) -> tuple[int, ...]:
         raise InputError(f"region levels are increasing cluster counts of at least 2, not {levels}")
     if n < 10 * levels[-1]:
         what = "1 sentence is" if n == 1 else f"{n:,} sentences are"
-        raise InputError(f"{what} too few for {levels[-1]} regions: give at least {10 * levels[-1]:,} sentences, "
-                         "or fewer regions")  # fmt: skip
+        raise InputError(
+            f"{what} too few for {levels[-1]} regions: give at least {10 * levels[-1]:,} sentences, or fewer regions"
+        )
     return levels
 
 
@@ -106,8 +107,9 @@ def holds(sentences: list[str], found: list[list[str]]) -> np.ndarray:
     return out
 
 
-def reader(sentences: list[str], assignment: np.ndarray, found: list[list[str]] | None,
-           ranges: list[tuple[int, int]] | None) -> float:  # fmt: skip
+def reader(
+    sentences: list[str], assignment: np.ndarray, found: list[list[str]] | None, ranges: list[tuple[int, int]] | None
+) -> float:
     """The reader's test: the share of sentences whose region a reader who sees only a level's labels guesses.
     For each sentence it keeps the regions whose word range (`ranges`) holds its length (`word_count`; all of
     them when none does, or when `ranges` is None: "keywords alone"); among those, the one whose keywords
@@ -171,8 +173,13 @@ def purity(assignment: np.ndarray, labels, k: int) -> np.ndarray:
     return out
 
 
-def inside(points: np.ndarray, assignment: np.ndarray, k: int, n: int = INSIDE_GRID,
-           extent: tuple[float, float, float, float] | None = None) -> np.ndarray:  # fmt: skip
+def inside(
+    points: np.ndarray,
+    assignment: np.ndarray,
+    k: int,
+    n: int = INSIDE_GRID,
+    extent: tuple[float, float, float, float] | None = None,
+) -> np.ndarray:
     """Each region's share of its sentences whose map points lie in the area it is drawn over [k] (NaN: an
     empty region). The area: the cells of an n x n grid over the map (`extent`, by default the landscape's,
     textae.maps.landscape.grid_extent) in which the region holds the most sentences (unassigned ones, -1,
@@ -195,12 +202,22 @@ def assign(Z: np.ndarray, levels=LEVELS, seed: int = 0) -> list[np.ndarray]:
     from sklearn.cluster import MiniBatchKMeans
 
     Z = np.asarray(Z, dtype=np.float32)
-    return [MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
-            for k in check_levels(levels, len(Z))]  # fmt: skip
+    return [
+        MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
+        for k in check_levels(levels, len(Z))
+    ]
 
 
-def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None = None,
-            levels=LEVELS, seed: int = 0, assignments: list[np.ndarray] | None = None) -> list[Region]:  # fmt: skip
+def regions(
+    m,
+    Z: np.ndarray,
+    P: np.ndarray,
+    sentences: list[str],
+    labels: list[str] | None = None,
+    levels=LEVELS,
+    seed: int = 0,
+    assignments: list[np.ndarray] | None = None,
+) -> list[Region]:
     """The regions of codes Z [N, dim_z] (map points P [N, 2]) at each level, labelled by model m and by
     their keywords (`keywords`) (`assignments`: `assign`'s, when the caller has them)."""
     Z = np.asarray(Z, dtype=np.float32)
@@ -222,8 +239,19 @@ def regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[
                 vals, counts = np.unique(classes[members], return_counts=True)
                 share = {str(v): float(n / len(members)) for v, n in zip(vals, counts)}
             point = np.median(P[members], axis=0) if len(members) else np.full(2, np.nan)
-            out.append(Region(level, c, len(members), (float(point[0]), float(point[1])), names[c], words[c], share,
-                              ranges[c], bool(apart[c])))  # fmt: skip
+            out.append(
+                Region(
+                    level,
+                    c,
+                    len(members),
+                    (float(point[0]), float(point[1])),
+                    names[c],
+                    words[c],
+                    share,
+                    ranges[c],
+                    bool(apart[c]),
+                )
+            )
     return out
 
 
@@ -235,9 +263,25 @@ def rows(found: list[Region]) -> list[dict]:
     """The regions as table rows, the page's and the CSV's alike: COLUMNS, then one share column per class;
     keywords separated by "; " (a keyword may be a phrase)."""
     classes = sorted({c for r in found for c in r.classes})
-    return [dict(zip(COLUMNS, (r.level, r.index, r.size, round(r.point[0], 4), round(r.point[1], 4), *r.words,
-                               r.label, "; ".join(r.keywords))), **{f"share {c}": round(r.classes.get(c, 0.0), 3)
-                                                          for c in classes}) for r in found]  # fmt: skip
+    return [
+        dict(
+            zip(
+                COLUMNS,
+                (
+                    r.level,
+                    r.index,
+                    r.size,
+                    round(r.point[0], 4),
+                    round(r.point[1], 4),
+                    *r.words,
+                    r.label,
+                    "; ".join(r.keywords),
+                ),
+            ),
+            **{f"share {c}": round(r.classes.get(c, 0.0), 3) for c in classes},
+        )
+        for r in found
+    ]
 
 
 def to_csv(found: list[Region]) -> str:
@@ -246,8 +290,9 @@ def to_csv(found: list[Region]) -> str:
     return csv_text(table, list(table[0]) if table else COLUMNS)  # a decoded "= _num_ + …" is no formula
 
 
-def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None, view,
-                   levels=LEVELS, seed: int = 0) -> list[Region]:  # fmt: skip
+def cached_regions(
+    m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels: list[str] | None, view, levels=LEVELS, seed: int = 0
+) -> list[Region]:
     """`regions`, kept in the disk cache beside the corpus's codes and maps: named by the view
     (textae.storage.keys: the model, the sentences, their labels, the map's settings), the levels, the seed and
     the method. The labels themselves name it, not whether there are any: other labels, other shares."""
@@ -267,11 +312,23 @@ def cached_regions(m, Z: np.ndarray, P: np.ndarray, sentences: list[str], labels
         }
 
     total = sum(levels)
-    arrays = cache.get(name, compute, {"numbers": ((total, 6), "i"), "points": ((total, 2), "f"),
-                                       "text": ((total,), "U")})  # fmt: skip
+    arrays = cache.get(
+        name, compute, {"numbers": ((total, 6), "i"), "points": ((total, 2), "f"), "text": ((total,), "U")}
+    )
     out = []
     for (level, index, size, lo, hi, apart), point, text in zip(arrays["numbers"], arrays["points"], arrays["text"]):
         label, words, classes = json.loads(str(text))
-        out.append(Region(int(level), int(index), int(size), (float(point[0]), float(point[1])), label, words,
-                          classes, (int(lo), int(hi)), bool(apart)))  # fmt: skip
+        out.append(
+            Region(
+                int(level),
+                int(index),
+                int(size),
+                (float(point[0]), float(point[1])),
+                label,
+                words,
+                classes,
+                (int(lo), int(hi)),
+                bool(apart),
+            )
+        )
     return out

@@ -285,9 +285,14 @@ def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = F
     train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None
     log = src_dir / "train_log.jsonl"
     out = save_checkpoint(
-        dst, model, vocab, keep, train, log_path=log if log.exists() else None,
+        dst,
+        model,
+        vocab,
+        keep,
+        train,
+        log_path=log if log.exists() else None,
         dtype=torch.float16 if fp16 else torch.float32,
-    )  # fmt: skip
+    )
     if (src_dir / "vectors").is_dir():  # attribute vectors travel with their weights
         shutil.copytree(src_dir / "vectors", out / "vectors", dirs_exist_ok=True)
     return out

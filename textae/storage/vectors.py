@@ -35,8 +35,10 @@ def save_vector(path: str | Path, name: str, v, info: dict | None = None, overwr
     """
     out = _file(path, name)
     if out.exists() and not overwrite:
-        raise CheckpointError(f"a vector named {name!r} is already saved beside {checkpoint_dir(path)}; "
-                              f"choose another name (for example {free_name(path, name)!r}) or replace it")  # fmt: skip
+        raise CheckpointError(
+            f"a vector named {name!r} is already saved beside {checkpoint_dir(path)}; "
+            f"choose another name (for example {free_name(path, name)!r}) or replace it"
+        )
     out.parent.mkdir(exist_ok=True)
     tensor = torch.as_tensor(np.asarray(v, dtype=np.float32)).reshape(-1).contiguous()
     data = save({"v": tensor}, metadata={"info": json.dumps(info or {})})

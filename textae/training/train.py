@@ -371,9 +371,12 @@ class Trainer:
         self.model.train()
         t0 = time.time()
         if not self._to_train():
-            self.log(f"nothing to train: this run has done its {tc.epochs} epoch(s)" + (
-                f" and {tc.max_steps} step(s)" if tc.max_steps else "") + f" (at epoch {p.epoch}, step {p.step}); "
-                "give a larger --epochs or --max-steps to go on")  # fmt: skip
+            self.log(
+                f"nothing to train: this run has done its {tc.epochs} epoch(s)"
+                + (f" and {tc.max_steps} step(s)" if tc.max_steps else "")
+                + f" (at epoch {p.epoch}, step {p.step}); "
+                "give a larger --epochs or --max-steps to go on"
+            )
             return {"best_valid": p.best_valid, "epoch": p.epoch, "step": p.step}
         try:
             with self._stop:
@@ -416,8 +419,14 @@ class Trainer:
         plan = self.train.plan(self.plan_gen, min_batch=world.size)  # global batches, the same on every rank
         # a run resumed with another batch size has another plan: never start past its end
         start = min(p.batch_in_epoch, len(plan))
-        bar = tqdm(total=len(plan), initial=start, desc=f"epoch {p.epoch + 1}/{p.start_epoch + self.tc.epochs}",
-                   disable=not show_bar or not world.main, leave=False, dynamic_ncols=True)  # fmt: skip
+        bar = tqdm(
+            total=len(plan),
+            initial=start,
+            desc=f"epoch {p.epoch + 1}/{p.start_epoch + self.tc.epochs}",
+            disable=not show_bar or not world.main,
+            leave=False,
+            dynamic_ncols=True,
+        )
         t0, window = time.time(), _Window()
         for i in range(start, len(plan)):
             self._stop.check()  # a signal stops the run here, between whole steps
