@@ -9,14 +9,14 @@ from textae import ops
 from textae.errors import TextaeError
 from textae.maps.landscape import shown as shown_figures
 from textae.measure.evaluation import quick_figures
+from textae.storage.checkpoint import aae_beside
 
 st.title("Compare models")
 choices = state.checkpoint_choices()
 sel = state.selection()
 default = [k for k, p in choices.items() if p in (sel.checkpoint, sel.checkpoint2)]
 if len(default) < 2:  # no second pick in the sidebar: the AAE beside a DAAE (the paper's pair), else another one
-    sibling = [k for k in default if k.endswith("daae")]
-    pair = [k for k in choices if sibling and k == sibling[0].removesuffix("daae") + "aae"]
+    pair = [k for k in map(aae_beside, default) if k in choices]
     default += (pair or [k for k in choices if k not in default])[: 2 - len(default)]
 default.sort(key=lambda k: k.endswith("daae"))  # the AAE left of the DAAE, as the README's figure has them
 names = st.multiselect("Checkpoints (2 to 5)", list(choices), default, key="cmp_ckpts", max_selections=5)

@@ -10,6 +10,7 @@ from textae.config import MAX_TOKENS
 from textae.errors import TextaeError
 from textae.figures import svg
 from textae.measure import geometry
+from textae.storage.checkpoint import default_pair
 
 st.title("Geometry of the latent space")
 st.caption(
@@ -20,18 +21,13 @@ st.caption(
 # ---- the two models: the shipped AAE and DAAE by default, any pair from the picker
 choices = state.checkpoint_choices()
 labels = list(choices)
-
-
-def default(suffix: str, fallback: int) -> int:
-    return next((i for i, k in enumerate(labels) if k.endswith(suffix)), min(fallback, len(labels) - 1))
-
-
 if not labels:
     st.info("No checkpoints to compare: see the Welcome page for how to train or import one.")
     st.stop()
 ca, cb = st.columns(2)
-pick_a = ca.selectbox("Model A", labels, index=default("yelp-aae", 0), key="geo_a")
-pick_b = cb.selectbox("Model B", labels, index=default("yelp-daae", 1), key="geo_b")
+aae, daae = default_pair(labels)
+pick_a = ca.selectbox("Model A", labels, index=labels.index(aae) if aae else 0, key="geo_a")
+pick_b = cb.selectbox("Model B", labels, index=labels.index(daae) if daae else min(1, len(labels) - 1), key="geo_b")
 with feedback.errors_shown():
     models = {pick_a: load_model(choices[pick_a]), pick_b: load_model(choices[pick_b])}
 if pick_a == pick_b:

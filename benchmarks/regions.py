@@ -1,6 +1,6 @@
 """How to find and label regions of a latent space, measured: the decoder's own territories, clusters of the
 2-D map's points (HDBSCAN, as DataMapPlot and Toponymy find them) and clusters of the codes (k-means), each
-region labelled by keywords (textae.maps.regions).
+region labelled by keywords (textae.maps.keywords).
 
     python benchmarks/regions.py [--yelp 5000] [--yahoo 2000] [--no-umap] [--split valid|test] [--reader]
 
@@ -34,12 +34,13 @@ reader who sees only a level's labels guesses a sentence's region, by word range
 before METHOD 7 with the range, by today's keywords alone and with the range, against always guessing the
 largest region. Methods were chosen on valid; the figures reported are on test (--split test).
 
-Methods: k-means on the codes with the keywords before METHOD 3 (class-based TF-IDF, 5 words) and with
-today's; HDBSCAN on the PCA map's points (on Yelp also on the attribute-axis map's, negative to positive;
-unless --no-umap, also on the UMAP map's); the landscape's territories on the PCA map (Yelp: also the axis map),
-merged to the level's count: Ward clustering of the territories' decodes' codes, only neighbouring
-territories joining, so each region is a connected patch of the map, and a sentence falls in the region under
-its map point.
+Methods: k-means on the codes with the keywords chosen greedily alone (no local search, as before METHOD 6) and
+with today's (the recorded tables of docs/landscape.md show, in place of the greedy row, the keywords before METHOD
+3, class-based TF-IDF, which the library no longer holds); HDBSCAN on the PCA map's points (on Yelp also on the
+attribute-axis map's, negative to positive; unless --no-umap, also on the UMAP map's); the landscape's territories
+on the PCA map (Yelp: also the axis map), merged to the level's count: Ward clustering of the territories' decodes'
+codes, only neighbouring territories joining, so each region is a connected patch of the map, and a sentence falls
+in the region under its map point.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from common import ROOT, cpu_name
 
 import textae
 from textae.data import DataLayout
+from textae.maps import keywords as K
 from textae.maps import regions as R
 from textae.maps.landscape import adjacency, cells, landscape, patches
 from textae.maps.projection import Projection
@@ -111,7 +113,7 @@ class Territories:
         return np.unique(part, return_inverse=True)[1]  # regions without sentences dropped
 
 
-def ceiling(X, part: np.ndarray, k: int, top: int = R.KEYWORDS) -> np.ndarray:
+def ceiling(X, part: np.ndarray, k: int, top: int = K.KEYWORDS) -> np.ndarray:
     """Each region's coverage by the `top` candidates covering most of its sentences, chosen greedily with no
     regard to the other regions [k] (NaN: an empty region)."""
     out = np.full(k, np.nan)
@@ -148,10 +150,10 @@ def thresholds(name: str, sentences: list[str], parts: list[np.ndarray]) -> list
     for lift in LIFTS:
         cells = []
         for k, part in zip(R.LEVELS, parts):
-            found = R.keywords(sentences, part, k, min_lift=lift)
+            found = K.keywords(sentences, part, k, min_lift=lift)
             cells.append(f"{np.nanmean(R.coverage(sentences, part, found)):.3f} "
                          f"({np.mean([len(w) for w in found]):.1f})")  # fmt: skip
-        out.append(f"| {name} | {lift:g}{' (chosen)' if lift == R.MIN_LIFT else ''} | " + " | ".join(cells) + " |")
+        out.append(f"| {name} | {lift:g}{' (chosen)' if lift == K.MIN_LIFT else ''} | " + " | ".join(cells) + " |")
     return out
 
 
@@ -159,14 +161,14 @@ def seeds(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
     """Rows of the third table: the k-means regions of other seeds, keywords greedy alone and today's."""
     from sklearn.cluster import MiniBatchKMeans
 
-    terms = R.term_matrix(sentences)
+    terms = K.term_matrix(sentences)
     out = []
     for seed in SEEDS:
         cells = []
         for k in R.LEVELS:
             part = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
             for search in (False, True):
-                found = R.keywords(sentences, part, k, terms=terms, search=search)
+                found = K.keywords(sentences, part, k, terms=terms, search=search)
                 cells.append(f"{np.nanmean(R.distinctiveness(found)):.3f} / "
                              f"{np.nanmean(R.coverage(sentences, part, found)):.3f}")  # fmt: skip
         out.append(f"| {name} | {seed} | " + " | ".join(cells) + " |")
@@ -179,7 +181,7 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
     from sklearn.cluster import MiniBatchKMeans
 
     Z = m.encode(sentences)
-    X = R.term_matrix(sentences)[0]
+    X = K.term_matrix(sentences)[0]
     maps = {"PCA": Projection("pca")}
     if labels is not None:
         y = np.asarray(labels)
@@ -189,9 +191,9 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
     points = {title: proj.fit(Z) for title, proj in maps.items()}
     pca = points["PCA"]
 
-    def keyworded(part: np.ndarray, k: int, old: bool = False) -> tuple[list[list[str]], float]:
+    def keyworded(part: np.ndarray, k: int, greedy: bool = False) -> tuple[list[list[str]], float]:
         t0 = time.perf_counter()
-        found = R.class_tfidf(sentences, part, k) if old else R.keywords(sentences, part, k)
+        found = K.keywords(sentences, part, k, search=not greedy)
         return found, time.perf_counter() - t0
 
     parts = []
@@ -200,8 +202,9 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
         part = MiniBatchKMeans(k, random_state=0, n_init=3, batch_size=4096).fit_predict(Z)
         took = time.perf_counter() - t0
         parts.append(part)
-        for method, old in (("k-means on the codes, c-TF-IDF (before)", True), ("k-means on the codes", False)):
-            found, s = keyworded(part, k, old)
+        for method, greedy in (("k-means on the codes, greedy keywords (before the search)", True),
+                               ("k-means on the codes", False)):  # fmt: skip
+            found, s = keyworded(part, k, greedy)
             print(row(name, method, k, part, took + s, sentences, X, labels, pca, None, found), flush=True)
     for title in maps:
         for k in R.LEVELS:
@@ -230,14 +233,14 @@ def reading(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
     chance (always the largest region), word range alone, the keywords before (METHOD 6, lift against all
     other sentences, with the word range), today's keywords alone and with the word range; and the two goals'
     factors: labels over chance, and with the keywords over the word range alone."""
-    terms = R.term_matrix(sentences)
+    terms = K.term_matrix(sentences)
     out = []
     for k, part in zip(R.LEVELS, R.assign(Z, R.LEVELS)):
         ranges = R.word_ranges(sentences, part, k)
         t0 = time.perf_counter()
-        found = R.keywords(sentences, part, k, terms=terms, ranges=ranges)
+        found = K.keywords(sentences, part, k, terms=terms, ranges=ranges)
         took = time.perf_counter() - t0
-        before = R.keywords(sentences, part, k, terms=terms)
+        before = K.keywords(sentences, part, k, terms=terms)
         chance, alone = R.chance(part, k), R.reader(sentences, part, None, ranges)
         both = R.reader(sentences, part, found, ranges)
         figures = [chance, alone, R.reader(sentences, part, before, ranges), R.reader(sentences, part, found, None),

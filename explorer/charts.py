@@ -12,8 +12,8 @@ from html import escape as _escape
 import numpy as np
 import pandas as pd
 
-from textae.figures import colour, model_colours
 from textae.figures.html import toy_scatter
+from textae.figures.palette import COPIES, colour, model_colours
 
 
 def escape(text: str) -> str:
@@ -141,7 +141,7 @@ def figure_bars(table: pd.DataFrame):
     return fig
 
 
-def cloud_distances(corpus: np.ndarray, copies: np.ndarray, title: str, colour_: str = "#d62728"):
+def cloud_distances(corpus: np.ndarray, copies: np.ndarray, title: str, colour_: str = COPIES):
     """A noise cloud measured where its figure is (textae.maps.clouds.Cloud): the corpus's codes' distances
     from the sentence's code as a grey histogram, each copy's distance as a tick below it, and the median
     copy's as a line, on the codes' own scale."""

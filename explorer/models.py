@@ -1,8 +1,10 @@
-"""Checkpoints loaded once per server, and what they compute for short inputs, cached per model.
+"""Checkpoints loaded once per server at the server's precision (TEXTAE_PRECISION; the 8 used last are held), and
+what they compute for short inputs, cached per model.
 
 Models are only read from, under torch.inference_mode(), so the sessions of a whole class share one copy.
-A model is named by its fingerprint (TextAE.fingerprint: a hash of its weights and vocabulary, computed
-once per loaded model), as the disk cache names it; its path and file time only decide when to load again.
+A model is named by its fingerprint (TextAE.fingerprint: a hash of its weights, vocabulary and precision,
+computed once when it is loaded), as the disk cache names it; its path and its weights' modification time only
+decide when to load it again.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from explorer import url
 from textae.data import read_bytes
 from textae.errors import TextaeError
 from textae.storage import cache
-from textae.storage.files import write_atomically
+from textae.storage.files import write_text
 
 log = logging.getLogger("textae.warmup")
 
@@ -98,7 +98,7 @@ def remember(page: str, params: Mapping[str, str]) -> None:
 
 def _write(views: list) -> None:
     cache.root().mkdir(parents=True, exist_ok=True)
-    write_atomically(path(), lambda f: f.write(json.dumps(views).encode()))  # whatever was there is replaced
+    write_text(path(), json.dumps(views))  # whatever was there is replaced
 
 
 async def replay(views: list[tuple[str, dict[str, str]]], limit: float = LIMIT_S) -> list[tuple[str, float]]:

@@ -259,3 +259,14 @@ def test_reference_checkpoint_decodes_token_for_token_at_the_length_limit(tmp_pa
     ref = [" ".join(small.vocab.words(s)) for s in reference_greedy(loaded.model, torch.from_numpy(z)).tolist()]
     assert all(len(s.split()) == 34 for s in ref)  # the limit was reached
     assert ours == ref
+
+
+def test_the_default_pair_is_the_yelp_daae_and_the_aae_beside_it():
+    from textae.storage.checkpoint import aae_beside, default_pair
+
+    assert aae_beside("checkpoints/yelp-daae") == "checkpoints/yelp-aae" and aae_beside("yelp-aae") is None
+    names = ["yahoo-aae", "yahoo-daae", "yelp-ae", "yelp-aae", "yelp-daae"]
+    assert default_pair(names) == ("yelp-aae", "yelp-daae")  # the default corpus's pair, wherever it is listed
+    assert default_pair(["yahoo-daae", "yelp-vae"]) == (None, "yahoo-daae")  # no AAE beside it
+    assert default_pair(["yahoo-aae", "yahoo-daae"]) == ("yahoo-aae", "yahoo-daae")
+    assert default_pair(["yelp-vae"]) == (None, None) and default_pair([]) == (None, None)

@@ -364,3 +364,53 @@ def test_a_full_disk_while_saving_is_named_and_keeps_the_old_checkpoint(ck, monk
     with pytest.raises(CheckpointError, match=r"could not write the checkpoint .*StorageFull.*previous best/ is kept"):
         ckpt.save_checkpoint(ck / "best", m.model, m.vocab)
     assert digest(ck / "best") == before and sorted(p.name for p in ck.iterdir()) == ["best", "last", "train_log.jsonl"]
+
+
+def test_a_report_whose_write_fails_half_way_leaves_the_report_it_replaces(tmp_path, monkeypatch):
+    """Every report goes through textae.storage.files.write_atomically: JSON, Markdown, PNG and HTML alike. A
+    disk that fills after half a file is written leaves the earlier report whole, and no temporary file."""
+    import errno
+    import os
+
+    from textae.cli import reports
+    from textae.figures import html, png
+    from textae.storage import files
+
+    rows = [{"preset": "aae", "knob": "lambda_adv", "value": v, "sample_ppl": 50.0 + v, "rec_bleu": 30.0 - v}
+            for v in (1.0, 10.0)]  # fmt: skip
+    writers = {
+        "sweep.json": lambda p: reports.write_json(p, rows),
+        "geometry.md": lambda p: files.write_text(p, "| a table |\n"),
+        "sweep.png": lambda p: png.tradeoff_png(rows, p),
+        "sweep.html": lambda p: html.tradeoff_html(rows, p),
+        "page.html": lambda p: html.svg_page("<svg></svg>", p),
+    }
+    old = {name: (write(tmp_path / name), (tmp_path / name).read_bytes())[1] for name, write in writers.items()}
+    real = os.fdopen
+
+    class Full:
+        """A file that takes half of the first write, then finds the disk full."""
+
+        def __init__(self, *a, **k):
+            self.f = real(*a, **k)
+
+        def write(self, data):
+            self.f.write(bytes(data)[: len(data) // 2])
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __getattr__(self, name):
+            return getattr(self.f, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr(files.os, "fdopen", Full)
+    for name, write in writers.items():
+        with pytest.raises(OSError, match="No space left"):
+            write(tmp_path / name)
+        assert (tmp_path / name).read_bytes() == old[name], name
+    monkeypatch.undo()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(writers)  # no half-written temporary file left

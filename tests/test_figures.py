@@ -117,3 +117,26 @@ def test_territories_take_no_class_colour():
         for cls in PALETTE[:2]:
             d = abs(hsv(c)[0] - hsv(cls)[0]) * 360
             assert min(d, 360 - d) >= 20 or hsv(c)[1] < 0.15, (c, cls)
+
+
+def test_the_palette_is_matplotlibs_and_its_ramps_are_read_from_matplotlib():
+    """textae.figures.palette: the classes' colours are matplotlib's tab10 then tab20's light tones, and a
+    ramp gives each value the colour matplotlib's own colormap gives it (viridis was once 9 stops copied by
+    hand; its stops are now read from matplotlib)."""
+    import numpy as np
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    from textae.figures import palette
+
+    assert palette.PALETTE == [to_hex(c) for c in colormaps["tab10"].colors + colormaps["tab20"].colors[1::2]]
+    t = np.random.default_rng(0).random(500)
+    for name in ("viridis", "magma"):
+        want = colormaps[name](t)[:, :3] * 255
+        assert np.allclose(palette.ramp(t, name), want)
+        assert palette.stops(9, name) == [to_hex(c) for c in colormaps[name](np.linspace(0, 1, 9))]
+    # the hand-copied stops the app's map held: the same colours, now read from matplotlib
+    assert palette.stops() == ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962",
+                               "#addc30", "#fde725"]  # fmt: skip
+    assert np.array_equal(palette.ramp([-1, np.nan, 2]), palette.ramp([0, 0, 1]))  # clipped; NaN as the low end
+    assert palette.rgb(["#ff8000"]).tolist() == [[255, 128, 0]]

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 
 import textae
 from textae.errors import InputError
+from textae.maps.keywords import keywords
 from textae.maps.landscape import Landscape, cached_landscape, grid_extent, landscape
 from textae.maps.projection import Projection
-from textae.maps.regions import COLUMNS, check_levels, keywords, regions, to_csv
+from textae.maps.regions import COLUMNS, check_levels, regions, to_csv
 from textae.measure.metrics import word_symbols
 from textae.storage.keys import View
 
@@ -84,6 +85,27 @@ def test_the_grid_spans_the_central_points_and_refuses_what_has_no_plane():
     assert x1 < 10 and y1 < 10  # not stretched to the outlier
     with pytest.raises(InputError, match="on a line"):
         grid_extent(np.stack([np.arange(10.0), np.zeros(10)], 1))
+
+
+def test_the_central_box_is_one_rule_for_the_grid_and_a_moving_maps_box():
+    """textae.ops.central frames the central 99 %: the landscape's grid and the scrubber's moving maps use it."""
+    from explorer.scrubber import movie
+    from textae.ops import central
+
+    rng = np.random.default_rng(1)
+    P = rng.normal(size=(2001, 2)) * [1.0, 3.0]
+    lo, hi = central(P)
+    assert np.array_equal(lo, np.percentile(P, 0.5, axis=0)) and np.array_equal(hi, np.percentile(P, 99.5, axis=0))
+    inside = ((P >= lo) & (P <= hi)).mean(0)
+    assert np.all(np.abs(inside - 0.99) < 0.002)  # 99 % of the points on each axis
+    assert grid_extent(P) == (lo[0], hi[0], lo[1], hi[1])
+    box = movie("m", P[None], None, [])["box"]  # [x0, y0, x1, y1], padded by 5 % of the wider side
+    pad = 0.05 * max(hi - lo)
+    assert np.allclose(box, [lo[0] - pad, lo[1] - pad, hi[0] + pad, hi[1] + pad], atol=1e-4)
+    lo50, hi50 = central(P, 0.5)
+    assert np.allclose([lo50, hi50], np.percentile(P, [25, 75], axis=0))
+    with pytest.raises(InputError):
+        central(P, 0)
 
 
 def test_umap_and_bad_sizes_are_refused_with_a_message(fitted):
@@ -267,7 +289,7 @@ def test_territory_pictures_colour_by_territory_and_draw_lines_between_them():
 
 def test_keywords_are_never_a_tokenised_corpus_fragments():
     """The corpora are tokenised: "do n't", "i 've", "it 's", "_num_". No keyword is such a fragment."""
-    from textae.maps.regions import keywords, words_of
+    from textae.maps.keywords import keywords, words_of
 
     sentences = (["i do n't like it , they 've got _num_ cold fries"] * 20
                  + ["we 'll be back , it 's the best pizza 's crust"] * 20)  # fmt: skip

@@ -1,5 +1,6 @@
-"""textae.maps.regions: region keywords (candidates, lift, the greedy choice) and the measures of a level's
-labels (distinctiveness, coverage, purity, inside), recomputed here by hand on small generated corpora."""
+"""textae.maps.keywords and textae.maps.regions: region keywords (candidates, lift, the greedy choice) and the
+measures of a level's labels (distinctiveness, coverage, purity, inside), recomputed here by hand on small
+generated corpora."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from textae.maps import keywords as K
 from textae.maps import regions as R
 
 FRAGMENTS = {"n't", "'ve", "'s", "'ll", "'m", "'re", "'d", "_num_", "_unk", "wo", "ca", "na", "gon", "ve", "s", "t"}
@@ -75,28 +77,28 @@ def test_measures_are_recomputed_by_hand():
 
 
 def test_terms_are_words_markers_and_phrases_never_a_fragment_alone():
-    assert R.terms_of("i do n't love the pizza 's crust , wo n't go _num_ times") == [
+    assert K.terms_of("i do n't love the pizza 's crust , wo n't go _num_ times") == [
         "love", "pizza", "crust", "times", "i", "do n't", "the pizza", "wo n't"]  # fmt: skip
-    assert R.terms_of("i love it") == ["love", "i", "i love"]
+    assert K.terms_of("i love it") == ["love", "i", "i love"]
     # form markers: a person, a negation, an exclamation, a question; other stop words and punctuation never
-    assert R.terms_of("we were not there , were you ? no !") == ["we", "not", "you", "?", "no", "!"]
-    assert R.terms_of("I 've got it 's _UNK") == ["got", "i"]  # no "i 've", "'ve got", "it 's", "_unk"
-    assert R.words_of("we wo n't , ca n't , gon na go") == []  # "wo", "ca", "gon", "na": the tokeniser's stems
+    assert K.terms_of("we were not there , were you ? no !") == ["we", "not", "you", "?", "no", "!"]
+    assert K.terms_of("I 've got it 's _UNK") == ["got", "i"]  # no "i 've", "'ve got", "it 's", "_unk"
+    assert K.words_of("we wo n't , ca n't , gon na go") == []  # "wo", "ca", "gon", "na": the tokeniser's stems
 
 
 def test_keywords_follow_their_definition_on_a_generated_corpus():
     sentences, part, labels = generated()
     k = 3
-    found = R.keywords(sentences, part, k, shared=False)  # each keyword in its own region only
-    assert all(0 < len(words) <= R.KEYWORDS for words in found)
+    found = K.keywords(sentences, part, k, shared=False)  # each keyword in its own region only
+    assert all(0 < len(words) <= K.KEYWORDS for words in found)
     sizes = np.bincount(part)
     for r, words in enumerate(found):
         for w in words:
             assert w.split()[0] not in FRAGMENTS and not (len(w.split()) == 1 and w in FRAGMENTS)
             n_in = np.array([sum(held(s, w) for s, p in zip(sentences, part) if p == q) for q in range(k)])
             lift = (n_in + 0.5) / (sizes + 1) / ((n_in.sum() - n_in + 0.5) / (len(part) - sizes + 1))
-            assert n_in[r] >= R.MIN_COUNT and lift[r] >= R.MIN_LIFT
-            assert lift[r] == lift[n_in >= R.MIN_COUNT].max()  # the region where it is most over-represented
+            assert n_in[r] >= K.MIN_COUNT and lift[r] >= K.MIN_LIFT
+            assert lift[r] == lift[n_in >= K.MIN_COUNT].max()  # the region where it is most over-represented
     d, c, p = by_hand(sentences, part, found, labels)
     np.testing.assert_allclose(R.distinctiveness(found), d)
     np.testing.assert_allclose(d, 1.0)  # no keyword in two regions
@@ -114,7 +116,7 @@ def test_keywords_cover_a_region_rather_than_list_its_rarest_words():
     other = [f"the pasta was good , {w} food" for w in ["fine"] * 7 + ["meh"] * 33]
     sentences = region + other
     part = np.array([0] * len(region) + [1] * len(other))
-    found = R.keywords(sentences, part, 2)
+    found = K.keywords(sentences, part, 2)
     assert found[0][0] == "fine" and "sublime" in found[0]  # "fine" covers 14 of 20, "sublime" 2
     assert not {"pasta", "good", "food", "the pasta"} & {w for ws in found for w in ws}
     assert found[0] == ["fine", "ok", "sublime"]  # never a phrase beside its own word ("fine food")
@@ -125,10 +127,10 @@ def test_a_word_stays_with_the_region_where_enough_sentences_hold_it():
     MIN_COUNT sentences: it goes to the region where it is most over-represented of those that have as many."""
     sentences = ["crispy fries"] * 2 + ["plain bread"] * 38 + ["crispy salad"] + ["green salad"] * 9 + ["hot soup"] * 50
     part = np.array([0] * 40 + [1] * 10 + [2] * 50)
-    counts, lift = R.lifts(*R.term_matrix(sentences)[:1], part, 3)
-    crispy = R.term_matrix(sentences)[1].index("crispy")
-    assert lift[1, crispy] > lift[0, crispy] >= R.MIN_LIFT and counts[:, crispy].tolist() == [2, 1, 0]
-    found = R.keywords(sentences, part, 3)
+    counts, lift = K.lifts(*K.term_matrix(sentences)[:1], part, 3)
+    crispy = K.term_matrix(sentences)[1].index("crispy")
+    assert lift[1, crispy] > lift[0, crispy] >= K.MIN_LIFT and counts[:, crispy].tolist() == [2, 1, 0]
+    found = K.keywords(sentences, part, 3)
     assert "crispy" in found[0] and "crispy" not in found[1]
 
 
@@ -137,9 +139,9 @@ def test_once_no_keyword_adds_a_sentence_the_most_frequent_follow_up_to_top():
     in the sentences' order), never a phrase beside its own word ("pizza oven" beside "pizza"), at most top."""
     sentences = ["pizza oven hot"] * 24 + ["salad bowl greens"] * 24
     part = np.array([0] * 24 + [1] * 24)
-    assert R.keywords(sentences, part, 2) == [["pizza", "oven", "hot"], ["salad", "bowl", "greens"]]
-    assert R.keywords(sentences, part, 2, top=2) == [["pizza", "oven"], ["salad", "bowl"]]
-    assert R.keywords(["the of and", "a an the"] * 10, np.array([0, 1] * 10), 2) == [[], []]
+    assert K.keywords(sentences, part, 2) == [["pizza", "oven", "hot"], ["salad", "bowl", "greens"]]
+    assert K.keywords(sentences, part, 2, top=2) == [["pizza", "oven"], ["salad", "bowl"]]
+    assert K.keywords(["the of and", "a an the"] * 10, np.array([0, 1] * 10), 2) == [[], []]
 
 
 @settings(max_examples=60, deadline=None)
@@ -150,16 +152,16 @@ def test_keywords_are_never_a_fragment_shared_or_too_many(seed, k, top):
             "staff", "rude", "great", "salad", "cold", "fries", "we", "got", "well-known"]  # fmt: skip
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 10))) for _ in range(20 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])  # -1: a sentence in no region
-    found = R.keywords(sentences, part, k, top=top, shared=False)
+    found = K.keywords(sentences, part, k, top=top, shared=False)
     words = [w for ws in found for w in ws]
     assert len(words) == len(set(words)) and all(len(ws) <= top for ws in found)
     for r, ws in enumerate(found):
         for w in ws:
             tokens = w.split()
             assert len(tokens) in (1, 2) and tokens[0] not in FRAGMENTS - {"wo", "ca"}
-            alone = R.words_of(w) == [w] or w in R.MARKERS  # a word or a marker, never another token alone
+            alone = K.words_of(w) == [w] or w in K.MARKERS  # a word or a marker, never another token alone
             assert tokens[-1] not in FRAGMENTS - {"n't"} and (len(tokens) == 2 or alone)
-            assert sum(held(s, w) for s, p in zip(sentences, part) if p == r) >= R.MIN_COUNT
+            assert sum(held(s, w) for s, p in zip(sentences, part) if p == r) >= K.MIN_COUNT
     d, c, _ = by_hand(sentences, part, found)
     np.testing.assert_allclose(R.distinctiveness(found), d)
     np.testing.assert_allclose(R.coverage(sentences, part, found), c)
@@ -209,9 +211,9 @@ def test_regions_take_the_keywords_of_their_k_means_clusters(random_model, corpu
         mine = [r for r in found if r.level == level]
         ranges = R.word_ranges(corpus, part, k)
         assert [r.words for r in mine] == ranges
-        assert [r.keywords for r in mine] == R.keywords(corpus, part, k, ranges=ranges)
+        assert [r.keywords for r in mine] == K.keywords(corpus, part, k, ranges=ranges)
         assert [r.size for r in mine] == np.bincount(part, minlength=k).tolist()
-        assert all(len(r.keywords) <= R.KEYWORDS for r in mine)
+        assert all(len(r.keywords) <= K.KEYWORDS for r in mine)
         assert np.nanmin(R.distinctiveness([r.keywords for r in mine])) >= 0.8  # one shared keyword at most
     assert R.regions(m, Z, P, corpus, levels=(2, 4)) == found  # `assign`'s clustering when none is given
 
@@ -259,13 +261,13 @@ def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(see
             "good", "food", "service", "place", "back"]  # fmt: skip
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 8))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])
-    greedy = R.keywords(sentences, part, k, top=top, search=False)
-    alone = R.keywords(sentences, part, k, top=top, shared=False)
-    found = R.keywords(sentences, part, k, top=top)
+    greedy = K.keywords(sentences, part, k, top=top, search=False)
+    alone = K.keywords(sentences, part, k, top=top, shared=False)
+    found = K.keywords(sentences, part, k, top=top)
     for r, ws in enumerate(found):
         elsewhere = [w for w in ws if any(w in found[g] for g in range(k) if g != r)]
         assert len(ws) <= top and len(ws) == len(set(ws))
-        assert len(elsewhere) <= 1 and (not elsewhere or len(ws) >= R.MIN_SHARED)
+        assert len(elsewhere) <= 1 and (not elsewhere or len(ws) >= K.MIN_SHARED)
         head = ws[:-1] if ws and ws[-1] in elsewhere else ws  # a keyword another region owns comes last
         members = [s for s, p in zip(sentences, part) if p == r]
         for i in range(len(head)):  # listed as they cover: none later would have added more in its place
@@ -280,7 +282,7 @@ def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(see
 
 
 def test_word_count_and_ranges_are_the_middle_80_percent_of_lengths():
-    assert R.word_count("i do n't like it , ok ?") == 6  # punctuation is no word; "n't" is one
+    assert K.word_count("i do n't like it , ok ?") == 6  # punctuation is no word; "n't" is one
     sentences = [" ".join(["w"] * n) for n in range(1, 11)] + ["a b"] * 10
     part = np.array([0] * 10 + [1] * 10)
     # the 10th and 90th percentiles of 1..10 (the nearest of the sorted lengths: the 2nd and 9th); empty: (0, 0)
@@ -328,17 +330,17 @@ def test_keywords_for_the_reader_keep_the_invariants_and_never_read_worse(seed, 
     sentences = [" ".join(rng.choices(pool, k=rng.randint(1, 12))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])
     ranges = R.word_ranges(sentences, part, k)
-    found = R.keywords(sentences, part, k, top=top, ranges=ranges)
-    with mock.patch.object(R, "_read", lambda found, *args: None):  # the local search's keywords, unread
-        start = R.keywords(sentences, part, k, top=top, ranges=ranges)
+    found = K.keywords(sentences, part, k, top=top, ranges=ranges)
+    with mock.patch.object(K, "_read", lambda found, *args: None):  # the local search's keywords, unread
+        start = K.keywords(sentences, part, k, top=top, ranges=ranges)
     for r, ws in enumerate(found):
         assert len(ws) <= top and len(ws) == len(set(ws))
         elsewhere = [w for w in ws if any(w in found[g] for g in range(k) if g != r)]
-        assert len(elsewhere) <= 1 and (not elsewhere or len(ws) >= R.MIN_SHARED)
+        assert len(elsewhere) <= 1 and (not elsewhere or len(ws) >= K.MIN_SHARED)
         for w in ws:
             tokens = w.split()
-            assert tokens[0] not in FRAGMENTS and (len(tokens) == 2 or R.words_of(w) == [w] or w in R.MARKERS)
+            assert tokens[0] not in FRAGMENTS and (len(tokens) == 2 or K.words_of(w) == [w] or w in K.MARKERS)
     assert np.all(np.nan_to_num(R.distinctiveness(found), nan=1.0) >= 0.8 - 1e-9)
-    swapped = R.keywords(sentences, part, k, top=top, ranges=ranges)  # deterministic
+    swapped = K.keywords(sentences, part, k, top=top, ranges=ranges)  # deterministic
     assert swapped == found
     assert R.reader(sentences, part, found, ranges) >= R.reader(sentences, part, start, ranges) - 1e-9

@@ -41,3 +41,23 @@ def test_extra_parts_follow_and_an_unknown_result_is_refused():
     assert v.key("search", "great") == ("search", "sentences", "great")
     with pytest.raises(KeyError, match="DEPENDS"):
         v.key("no such result")
+
+
+def test_the_one_hasher_tells_parts_apart_by_content_kind_and_boundary():
+    """textae.storage.keys.digest: the cache's entry names, prose's detokeniser version and the app's component ids
+    all hash through it."""
+    import hashlib
+
+    import numpy as np
+
+    from textae.storage.keys import digest, key
+
+    assert digest("ab", "c") != digest("a", "bc")  # each part's length goes first
+    a = np.arange(6, dtype=np.int64)
+    assert digest(a) == digest(a.copy()) != digest(a.reshape(2, 3)) != digest(a.astype(np.int32))
+    assert digest(a[::2]) == digest(np.ascontiguousarray(a[::2]))  # a view hashes as its content
+    assert digest({"b": 1, "a": [1, 2]}) == digest({"a": [1, 2], "b": 1})  # JSON, keys sorted
+    assert len(digest("x", length=16)) == 16 and digest("x").startswith(digest("x", length=16))
+    data = b"x"
+    assert digest(data) == hashlib.sha256(len(data).to_bytes(8, "little") + data).hexdigest()
+    assert key("codes", "x") == "codes-" + digest("x")[:40]  # cache names keep the form they always had

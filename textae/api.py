@@ -54,13 +54,17 @@ MAX_SAMPLES = 1_000_000  # prior samples per call: their codes alone take n * di
 class TextAE:
     """A trained text autoencoder with a sentence-level interface (numpy codes, string sentences).
 
-    Every method takes one sentence (str) or a list; given one sentence it answers
-    with one result (a [dim_z] code, a str), given a list it answers with a list
-    (an [N, dim_z] array, a list of str) in the same order.
+    A bare str is one sentence wherever sentences are taken, never its characters. Given one sentence as a str,
+    `encode`, `reconstruct`, `apply_vector`, `sweep_vector` and `neighbors` answer with one result (a [dim_z]
+    code, a str, one list); given a list, with a list in the same order (an [N, dim_z] array, a list of str).
+    `style_vector`, `nll`, `encode_corpus` and `encode_chunks` read a str as a set (a corpus) of one sentence;
+    `interpolate` takes two sentences, each a str. `decode` answers one str for one code [dim_z], a list for
+    codes [N, dim_z].
     """
 
-    def __init__(self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = "",
-                 precision: str = "fp32"):  # fmt: skip
+    def __init__(
+        self, model: TextAutoencoder, vocab: Vocab, meta: dict | None = None, path: str = "", precision: str = "fp32"
+    ):
         self.model = model.eval()
         self.vocab = vocab
         self.meta = meta or {}

@@ -95,9 +95,10 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a
     DataError, asking for `what`, otherwise.
 
     The one rule for the files textae reads (textae.storage.files.open_regular): a regular file, opened without
-    blocking and never through a link. A path a person names here is resolved first, so a link they name is
-    read as its target (the app has already checked that target against its allowed folders: textae.storage.access);
-    the files the server writes and reads back itself (disk-cache entries, the warm start's) are never resolved.
+    blocking and never through a link. The path given here is resolved first, so a link it names is read as its
+    target: for a path a person names, the app has already checked that target against its allowed folders
+    (textae.storage.access). The disk cache reads its entries with open_regular itself, unresolved, so a link
+    there is refused, never followed.
     """
     path = Path(path)
     try:
@@ -116,8 +117,9 @@ def read_bytes(path: str | Path, max_bytes: int = MAX_FILE_BYTES, what: str = "a
     except OSError as e:
         raise DataError(f"{path} cannot be read: {e.strerror or e}") from None
     if too_big or len(raw) > max_bytes:
-        raise DataError(f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a "
-                        "smaller file")  # fmt: skip
+        raise DataError(
+            f"{path} is larger than {max_bytes / 2**20:,.0f} MiB, the most that is read; give a smaller file"
+        )
     return raw
 
 

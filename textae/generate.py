@@ -99,8 +99,9 @@ def generate(
     return torch.stack(out, 1)  # [B, L]
 
 
-def _greedy(model: TextAutoencoder, z: torch.Tensor, max_len: int,
-            best_token: Callable[[torch.Tensor], torch.Tensor]) -> torch.Tensor:  # fmt: skip
+def _greedy(
+    model: TextAutoencoder, z: torch.Tensor, max_len: int, best_token: Callable[[torch.Tensor], torch.Tensor]
+) -> torch.Tensor:
     """Greedy decoding [B, L] that steps only the rows still running: a finished row costs nothing more.
 
     Rows are independent under argmax, so dropping finished ones changes no output; in a batch

@@ -1,4 +1,5 @@
-"""Latent-space operations on numpy codes: interpolation, attribute vectors, nearest neighbours."""
+"""Latent-space operations on numpy codes: interpolation, attribute vectors, nearest neighbours; and the central
+box a view of points frames."""
 
 from __future__ import annotations
 
@@ -87,3 +88,16 @@ def runs(items: list) -> list[tuple[int, int]]:
         else:
             out.append((i, i + 1))
     return out
+
+
+CENTRAL = 0.99  # the share of a map's points its views frame on each axis: the landscape's grid, a moving map's box
+
+
+def central(points: np.ndarray, share: float = CENTRAL) -> tuple[np.ndarray, np.ndarray]:
+    """The box that holds the central `share` of `points` [N, d] on each axis, (lo [d], hi [d]): its
+    (1 - share) / 2 and (1 + share) / 2 quantiles, so that a few far outliers do not shrink the rest to a dot."""
+    if not 0 < share <= 1:
+        raise InputError(f"the central share of the points is in (0, 1], not {share!r}")
+    q = [round(50 * (1 - share), 10), round(50 * (1 + share), 10)]  # percentiles: 0.5 and 99.5, not 0.5000000000000004
+    lo, hi = np.percentile(np.asarray(points, dtype=np.float64), q, axis=0)
+    return lo, hi

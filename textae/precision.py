@@ -4,7 +4,7 @@ Two paths carry nearly all of inference's work, and each narrows differently:
 
 - **Encoding** (the bidirectional LSTM): bf16 runs it under autocast (oneDNN's bf16 LSTM); a code moves a
   little (mean cosine with fp32's 0.99999; benchmarks/precision.py). int8 encodes in fp32: torch.ao's
-  dynamically quantised LSTM was measured no faster here (2.10 against 2.40 s for 20,000 sentences) and
+  dynamically quantised LSTM was no faster here (docs/benchmarks.md, Sapphire Rapids) and
   moved codes past the fidelity bar (10-NN overlap 0.955), so int8 quantises the projection alone.
 - **Greedy decoding**: 84 % of a step's multiply-adds are the vocabulary projection (dim_h x V). The narrow
   projection (bf16, or int8 through torch.ao) only *proposes* the RESCORE most likely tokens; their logits
@@ -79,14 +79,16 @@ def resolve(name: str, device: torch.device | str = "cpu") -> str:
             return "fp32"
         return "bf16" if cpu_bf16_supported() else "int8" if int8_engine() else "fp32"
     if name == "bf16" and device.type == "cpu" and not cpu_bf16_supported():
-        raise InputError("precision bf16: this CPU has no native bf16 kernels (AVX-512 BF16 or AMX); use fp32, "
-                         "int8 or auto")  # fmt: skip
+        raise InputError(
+            "precision bf16: this CPU has no native bf16 kernels (AVX-512 BF16 or AMX); use fp32, int8 or auto"
+        )
     if name == "bf16" and device.type == "cuda" and not torch.cuda.is_bf16_supported():
         raise InputError("precision bf16: this GPU has no bf16; use fp32 or auto")
     if name == "int8" and (device.type != "cpu" or int8_engine() is None):
         where = "this torch build has no quantised engine (x86 or fbgemm)" if device.type == "cpu" else "on a GPU"
-        raise InputError(f"precision int8 runs on a CPU through torch.ao's dynamic quantisation, and {where}; "
-                         "use fp32, bf16 or auto")  # fmt: skip
+        raise InputError(
+            f"precision int8 runs on a CPU through torch.ao's dynamic quantisation, and {where}; use fp32, bf16 or auto"
+        )
     return name
 
 
@@ -108,8 +110,11 @@ def describe(name: str) -> str:
         except InputError as e:
             return f"{name} ({e})"
     got = resolve("auto")
-    why = {"bf16": "this CPU has native bf16", "int8": "no native bf16 here; int8 decoding, fp32 codes",
-           "fp32": "no native bf16 or quantised engine here"}[got]  # fmt: skip
+    why = {
+        "bf16": "this CPU has native bf16",
+        "int8": "no native bf16 here; int8 decoding, fp32 codes",
+        "fp32": "no native bf16 or quantised engine here",
+    }[got]
     return f"auto ({got}: {why}; fp32 for a model it strays on)"
 
 
@@ -184,9 +189,12 @@ def choose(m, name: str) -> str:
         return wanted
     p = verdict(m, wanted)
     if p["min_cosine"] < PROBE_MIN_COSINE or p["same_decodes"] < PROBE_MIN_SAME:
-        warnings.warn(f"precision auto: {wanted} strays from fp32 on this model (least code cosine "
-                      f"{p['min_cosine']:.5f}, {p['same_decodes']:.1%} identical decodes); fp32 is used",
-                      TextaeWarning, stacklevel=3)  # fmt: skip
+        warnings.warn(
+            f"precision auto: {wanted} strays from fp32 on this model (least code cosine "
+            f"{p['min_cosine']:.5f}, {p['same_decodes']:.1%} identical decodes); fp32 is used",
+            TextaeWarning,
+            stacklevel=3,
+        )
         return "fp32"
     return wanted
 
@@ -194,9 +202,19 @@ def choose(m, name: str) -> str:
 def verdict(m, precision: str) -> dict[str, float]:
     """`probe(m, precision)`, kept in the disk cache (textae.storage.cache) under the model's fp32 fingerprint,
     the precision, the device, the CPU's name and the torch version: a second load reads it."""
-    name = key("precision probe", m.at_precision("fp32").fingerprint(), precision, m.device.type, cpu_name(),
-                     torch.__version__, PROBE_SENTENCES)  # fmt: skip
+    name = key(
+        "precision probe",
+        m.at_precision("fp32").fingerprint(),
+        precision,
+        m.device.type,
+        cpu_name(),
+        torch.__version__,
+        PROBE_SENTENCES,
+    )
     figures = ("min_cosine", "same_decodes")
-    arrays = cache.get(name, lambda: {k: np.array([v], dtype=np.float64) for k, v in probe(m, precision).items()},
-                       dict.fromkeys(figures, ((1,), "f")))  # fmt: skip
+    arrays = cache.get(
+        name,
+        lambda: {k: np.array([v], dtype=np.float64) for k, v in probe(m, precision).items()},
+        dict.fromkeys(figures, ((1,), "f")),
+    )
     return {k: float(arrays[k][0]) for k in figures}

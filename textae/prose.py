@@ -10,7 +10,6 @@ sentence's prose, for text shown on request (a hovered point).
 
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import numpy as np
 
 from textae.detokenize import detokenize, detokenize_all
 from textae.storage import cache
-from textae.storage.keys import View, sentences_digest
+from textae.storage.keys import View, digest, sentences_digest
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +31,7 @@ def detokenizer_version() -> str:
         moses = version("sacremoses")
     except Exception:  # not installed as a distribution: its absence is a version too
         moses = "unknown"
-    return hashlib.sha256(Path(module.__file__).read_bytes() + b"\0" + moses.encode()).hexdigest()[:16]
+    return digest(Path(module.__file__).read_bytes(), moses, length=16)
 
 
 def prose(sentences: list[str], digest: str | None = None) -> list[str]:

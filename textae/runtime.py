@@ -70,10 +70,13 @@ def torch_threads(n: int) -> Iterator[None]:
 
 # AMD's core generations by CPU family and model range (AMD's processor programming references)
 _AMD_CORES = (
-    (25, range(0x00, 0x10), "Zen 3"), (25, range(0x20, 0x60), "Zen 3"),
-    (25, range(0x10, 0x20), "Zen 4"), (25, range(0x60, 0x80), "Zen 4"), (25, range(0xA0, 0xB0), "Zen 4"),
+    (25, range(0x00, 0x10), "Zen 3"),
+    (25, range(0x20, 0x60), "Zen 3"),
+    (25, range(0x10, 0x20), "Zen 4"),
+    (25, range(0x60, 0x80), "Zen 4"),
+    (25, range(0xA0, 0xB0), "Zen 4"),
     (26, range(0x00, 0x100), "Zen 5"),
-)  # fmt: skip
+)
 
 
 def cpu_name(cpuinfo: str | None = None) -> str:

@@ -20,7 +20,7 @@ import torch
 
 from textae.vocab import PAD
 
-CHUNK = 512  # positions per chunk: 512 x 9.4k fp32 logits (19 MB) stay in the CPU's caches (measured: 256-2048)
+CHUNK = 512  # positions per chunk: 512 x 9.4k fp32 logits stay in the CPU's caches (docs/benchmarks.md)
 
 
 def _compute_dtype(h: torch.Tensor, weight: torch.Tensor) -> torch.dtype:

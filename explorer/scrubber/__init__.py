@@ -13,8 +13,6 @@ wrapper also keeps it in the URL, so a shared link opens there.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from pathlib import Path
 
@@ -22,8 +20,9 @@ import numpy as np
 import streamlit as st
 
 from explorer.component import from_folder
-from textae.figures import colour
-from textae.ops import runs
+from textae.figures.palette import NO_LABEL, colour
+from textae.ops import central, runs
+from textae.storage.keys import digest
 
 _component = from_folder("scrubber", Path(__file__).parent)
 
@@ -52,7 +51,7 @@ def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]]
     }
     if any(len(m["frames"]) != len(values) for m in data["movies"]):
         raise ValueError(f"every movie needs one frame per position ({len(values)})")
-    data["id"] = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+    data["id"] = digest(data, length=16)
     i = position(st.session_state.get(key), len(values), default)  # the last position the browser reported
     data["index"] = i
     _component(key=key, data=data, default={"index": i}, on_index_change=lambda: None)
@@ -77,8 +76,7 @@ def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: lis
     """A moving map as the browser draws it: frames [F, P, 2] as integers on a grid of `scale` per unit (a
     third of the JSON of rounded floats), one view box for every frame, and each class's points and colour."""
     frames = np.asarray(frames, dtype=np.float32)
-    # the box holds 99 % of every frame's points: a few far outliers would otherwise shrink the rest to a dot
-    lo, hi = np.percentile(frames.reshape(-1, 2), [0.5, 99.5], axis=0)
+    lo, hi = central(frames.reshape(-1, 2))  # the box holds the central 99 % of every frame's points
     pad = 0.05 * float(max(hi - lo))
     scale = MOVIE_GRID / max(float(max(hi - lo)), 1e-6)
     labels = np.full(frames.shape[1], -1) if labels is None else np.asarray(labels)
@@ -89,7 +87,7 @@ def movie(name: str, frames: np.ndarray, labels: np.ndarray | None, classes: lis
         "scale": scale,
         "frames": np.rint(frames * scale).astype(int).reshape(len(frames), -1).tolist(),
         "members": [np.flatnonzero(labels == k).tolist() for k, _ in groups],
-        "classes": [{"name": c, "colour": colour(k) if k >= 0 else "#9a9aa4"} for k, c in groups],
+        "classes": [{"name": c, "colour": colour(k) if k >= 0 else NO_LABEL} for k, c in groups],
     }
 
 

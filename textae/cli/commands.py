@@ -1,8 +1,9 @@
 """`python -m textae COMMAND` (and `python train.py`): parse options, call the library, print results.
 
-This file holds the frame (build_parser, main) and the commands on one checkpoint (train, reconstruct,
-sample, interpolate, arithmetic, vector, evaluate, neighbors, export, cache); the measuring commands (eval,
-sweep, geometry, toy, lab record) are textae/cli/measure.py, the flags they share textae/cli/flags.py."""
+This file holds the frame (build_parser, main), the commands on one checkpoint (train, reconstruct, sample,
+interpolate, arithmetic, vector, evaluate, neighbors, export), `prepare` (the app's maps, ahead of time) and
+`cache`; the measuring commands (eval, sweep, geometry, landscape, toy, lab record) are textae/cli/measure.py,
+the flags they share textae/cli/flags.py."""
 
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ from textae.maps.prepare import MapSettings, prepare
 from textae.storage import cache
 from textae.storage.access import readable
 from textae.storage.checkpoint import export, read_meta, recover
+from textae.storage.files import write_text
 from textae.training.losses import evaluate_losses
 from textae.training.parallel import setup, teardown
 from textae.training.train import INIT_OVERRIDES, Trainer, file_info
@@ -98,10 +100,11 @@ def _decode_opts(p) -> None:
 
 def readable_flag(p) -> None:
     p.add_argument(
-        "--readable", action="store_true",
-        help="write text as a person reads it (\"don't\", \"i've\"; textae.detokenize); by default the "
+        "--readable",
+        action="store_true",
+        help='write text as a person reads it ("don\'t", "i\'ve"; textae.detokenize); by default the '
         "corpus's tokens, which textae and BLEU read back",
-    )  # fmt: skip
+    )
 
 
 def _common(sub, name: str, func, help: str, data: str | None = None, precision: str | None = "auto"):
@@ -143,24 +146,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", default="lerp", choices=["lerp", "slerp"])
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "arithmetic", cmd_arithmetic, "apply z + k (mean z(B) - mean z(A)) to the lines of C",
-                "A,B,C files, or C")  # fmt: skip
+    p = _common(
+        sub, "arithmetic", cmd_arithmetic, "apply z + k (mean z(B) - mean z(A)) to the lines of C", "A,B,C files, or C"
+    )
     p.add_argument("--k", type=finite, default=1.0)
     p.add_argument("--vector", help="use this vector saved beside the checkpoint; --data is then C alone")
     p.add_argument("--output")
     _decode_opts(p)
-    p = _common(sub, "vector", cmd_vector, "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)",
-                "A,B files", "fp32")  # fmt: skip
+    p = _common(
+        sub,
+        "vector",
+        cmd_vector,
+        "save v = mean z(B) - mean z(A) beside the checkpoint (vectors/NAME)",
+        "A,B files",
+        "fp32",
+    )
     p.add_argument("--name", required=True, help="e.g. sentiment or tense")
     p.add_argument("--force", action="store_true", help="replace a saved vector of that name")
-    p = _common(sub, "evaluate", cmd_evaluate, "validation loss terms (and importance-sampled NLL/PPL)",
-                "sentences, one per line", None)  # fmt: skip
+    p = _common(
+        sub,
+        "evaluate",
+        cmd_evaluate,
+        "validation loss terms (and importance-sampled NLL/PPL)",
+        "sentences, one per line",
+        None,
+    )
     p.add_argument("--nll", action="store_true", help="also estimate NLL and perplexity")
     p.add_argument("--m", type=count(1, MAX_IMPORTANCE), default=100, help="importance samples per sentence for --nll")
     p.add_argument("--batch-size", type=count(1, MAX_BATCH), default=256)
     p.add_argument("--json", help="also write the figures as JSON here")
-    p = _common(sub, "neighbors", cmd_neighbors, "latent nearest neighbours of query sentences in a corpus",
-                "corpus, one per line")  # fmt: skip
+    p = _common(
+        sub,
+        "neighbors",
+        cmd_neighbors,
+        "latent nearest neighbours of query sentences in a corpus",
+        "corpus, one per line",
+    )
     p.add_argument("--query", required=True, help="query sentences, one per line")
     p.add_argument("--n", type=count(1, MAX_NEIGHBOURS), default=10, help="neighbours per query")
     readable_flag(p)
@@ -196,8 +217,12 @@ def _add_prepare(sub) -> None:
     p.add_argument("--checkpoint", required=True, help="the checkpoint the app will show it with")
     p.add_argument("--data", required=True, help="sentences, one per line, in a folder the app may read")
     p.add_argument("--labels", help="one label per sentence (the region shares), as the sidebar's labels file")
-    p.add_argument("--sentences", type=count(1, MAX_FILE_LINES), default=MAX_FILE_LINES,
-                   help="the sidebar's 'Sentences to use (at most)': its seeded sample (default: all)")  # fmt: skip
+    p.add_argument(
+        "--sentences",
+        type=count(1, MAX_FILE_LINES),
+        default=MAX_FILE_LINES,
+        help="the sidebar's 'Sentences to use (at most)': its seeded sample (default: all)",
+    )
     p.add_argument("--umap", action="store_true", help="also the UMAP map and its regions")
     p.add_argument("--umap-neighbors", type=count(2, 100), default=15, help="as the page's slider (default 15)")
     p.add_argument("--umap-min-dist", type=finite, default=0.1, help="as the page's slider, 0 to 0.99 (default 0.1)")
@@ -226,7 +251,7 @@ def _emit(lines: list[str], output: str | None, readable: bool = False) -> None:
     if output:
         try:
             Path(output).parent.mkdir(parents=True, exist_ok=True)
-            Path(output).write_text(text, encoding="utf-8")
+            write_text(output, text)
         except OSError as e:
             raise TextaeError(f"--output {output}: cannot write it ({e.strerror or e})") from None
         err(f"wrote {len(lines)} lines to {output}")
@@ -354,8 +379,7 @@ def cmd_prepare(a) -> None:
     world, device = setup(a.device)
     try:
         names = read_label_names(labels) if labels else None
-        corpus = make_corpus(read_lines(data), read_lines(labels) if labels else None, a.sentences, 0, str(data),
-                             names)  # fmt: skip
+        corpus = make_corpus(read_lines(data), read_lines(labels) if labels else None, a.sentences, 0, str(data), names)
         m = load(ckpt, device, a.precision)
         settings = MapSettings(a.umap, a.umap_neighbors, a.umap_min_dist, a.landscape, not a.no_regions)
         bars: dict[str, tqdm] = {}
@@ -370,9 +394,11 @@ def cmd_prepare(a) -> None:
             bar.close()
         if world.main:
             print(f"prepared in {cache.root()}: " + "; ".join(done))
-            print(f"serve with {('TEXTAE_PRECISION=' + m.precision + ' ') if a.precision != 'auto' else ''}"
-                  f"streamlit run serve.py, then open the Latent map on {data.name} ({len(corpus.sentences):,} "
-                  "sentences)")  # fmt: skip
+            print(
+                f"serve with {('TEXTAE_PRECISION=' + m.precision + ' ') if a.precision != 'auto' else ''}"
+                f"streamlit run serve.py, then open the Latent map on {data.name} ({len(corpus.sentences):,} "
+                "sentences)"
+            )
     finally:
         teardown()
 
@@ -382,13 +408,21 @@ def cmd_cache(a) -> None:
         print(f"removed {cache.clear()} entries from {cache.root()}")
         return
     i = cache.info()
-    print(f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
-          + (f"; the oldest used {i['oldest']}" if i["oldest"] else "")
-          + (f"; removed {i['leftovers']} temporary file(s) of interrupted writes ({i['leftover_bytes'] / 2**20:,.1f} "
-             "MiB)" if i["leftovers"] else ""))  # fmt: skip
+    print(
+        f"{i['root']}: {i['entries']} entries, {i['bytes'] / 2**20:,.1f} MiB of {i['limit_bytes'] / 2**20:,.0f} MiB"
+        + (f"; the oldest used {i['oldest']}" if i["oldest"] else "")
+        + (
+            f"; removed {i['leftovers']} temporary file(s) of interrupted writes ({i['leftover_bytes'] / 2**20:,.1f} "
+            "MiB)"
+            if i["leftovers"]
+            else ""
+        )
+    )
     wanted, problem = precision.from_env()
-    print(f"precision: {precision.describe(wanted)}, the app's ({precision.ENV}); entries are kept per precision"
-          + (f"; {problem}" if problem else ""))  # fmt: skip
+    print(
+        f"precision: {precision.describe(wanted)}, the app's ({precision.ENV}); entries are kept per precision"
+        + (f"; {problem}" if problem else "")
+    )
 
 
 def cmd_export(a) -> None:
@@ -441,6 +475,6 @@ def user_error(message: str) -> None:
         err(message)
     if reply := os.environ.get("TORCHELASTIC_ERROR_FILE"):
         try:
-            Path(reply).write_text(json.dumps({"message": message, "timestamp": int(time.time())}), encoding="utf-8")
+            write_text(reply, json.dumps({"message": message, "timestamp": int(time.time())}))
         except OSError:  # the report then lacks the message; the exit status still says it failed
             pass

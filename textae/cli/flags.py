@@ -113,12 +113,20 @@ def boolean(text: str) -> bool:
 def device_flag(p, precision: str | None = None) -> None:
     """--device, the same on every command: auto (CUDA when there is one), cpu or cuda; and --precision on the
     commands that encode or decode, its default `precision` (fp32 where a result promises exactness)."""
-    p.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"],
-                   help="auto (default: CUDA when there is one), cpu or cuda")  # fmt: skip
+    p.add_argument(
+        "--device",
+        default="auto",
+        choices=["auto", "cpu", "cuda"],
+        help="auto (default: CUDA when there is one), cpu or cuda",
+    )
     if precision:
-        p.add_argument("--precision", default=precision, choices=PRECISIONS,
-                       help=f"arithmetic of encoding and greedy decoding (default {precision}): fp32; bf16 or int8, "
-                            "faster; auto, the fastest that keeps fidelity here (docs/benchmarks.md)")  # fmt: skip
+        p.add_argument(
+            "--precision",
+            default=precision,
+            choices=PRECISIONS,
+            help=f"arithmetic of encoding and greedy decoding (default {precision}): fp32; bf16 or int8, "
+            "faster; auto, the fastest that keeps fidelity here (docs/benchmarks.md)",
+        )
 
 
 def lines(path: str) -> list[str]:

@@ -1,6 +1,7 @@
 """The command line's measuring commands: `eval` and `sweep` (the paper's measurements), `geometry` (do
-one-word edits stay near?), `toy` (the paper's toy) and `lab record` (the Text lab's recording). Each parser
-is added by textae/cli/commands.py's build_parser; each command parses, calls the library and writes its report."""
+one-word edits stay near?), `landscape` (the decoder's map of each checkpoint, and its regions), `toy` (the
+paper's toy) and `lab record` (the Text lab's recording). Each parser is added by textae/cli/commands.py's
+build_parser; each command parses, calls the library and writes its report (textae/cli/reports.py)."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ from textae.maps.regions import LEVELS, assign, check_levels, regions, to_csv
 from textae.measure import geometry
 from textae.measure.evaluation import TRANSFER_KS, DataDir, Suite
 from textae.storage.checkpoint import names
-from textae.storage.files import csv_text
+from textae.storage.files import csv_text, write_text
 
 # ------------------------------------------------------------------- parsers
 
@@ -79,8 +80,12 @@ def add_landscape(sub) -> None:
     p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to compare (the same sentences)")
     p.add_argument("--data", required=True, help="sentences, one per line")
     p.add_argument("--labels", help="one label per sentence: each region's share of each label")
-    p.add_argument("--sentences", type=count(10, MAX_SURVEY), default=3000,
-                   help="a seeded sample of --data this large (default 3,000)")  # fmt: skip
+    p.add_argument(
+        "--sentences",
+        type=count(10, MAX_SURVEY),
+        default=3000,
+        help="a seeded sample of --data this large (default 3,000)",
+    )
     p.add_argument("--n", type=count(2, MAX_N), default=DEFAULT_N, help=f"nodes per side (default {DEFAULT_N})")
     _report_flags(p, "runs/landscape", "landscape.md/.json, the PNGs and the CSVs", cmd_landscape, "auto")
 
@@ -89,13 +94,18 @@ def _suite_flags(p, precision: str | None) -> None:
     """What `eval` and `sweep` share: the data, the fluency judge, how much is measured, the device (and the
     precision, for `eval`: fp32, since docs/results.md quotes its figures and they must not move)."""
     p.add_argument("--data", required=True, help="a directory laid out like ../shared/data/yelp")
-    p.add_argument("--lm", help="language-model checkpoint; trained there on train.txt when missing "
-                                "(default: lm/ beside --out); `none` skips the sample perplexity")  # fmt: skip
+    p.add_argument(
+        "--lm",
+        help="language-model checkpoint; trained there on train.txt when missing "
+        "(default: lm/ beside --out); `none` skips the sample perplexity",
+    )
     p.add_argument("--lm-size", default="small", choices=["small", "paper"])
-    p.add_argument("--queries", type=count(1, MAX_SURVEY), default=1000,
-                   help="test sentences whose neighbours are compared")  # fmt: skip
-    p.add_argument("--n-eval", type=count(1, MAX_SURVEY), default=1000,
-                   help="test sentences reconstructed / transferred")  # fmt: skip
+    p.add_argument(
+        "--queries", type=count(1, MAX_SURVEY), default=1000, help="test sentences whose neighbours are compared"
+    )
+    p.add_argument(
+        "--n-eval", type=count(1, MAX_SURVEY), default=1000, help="test sentences reconstructed / transferred"
+    )
     p.add_argument("--samples", type=count(1, MAX_SURVEY), default=1000, help="prior samples decoded")
     device_flag(p, precision)
 
@@ -108,8 +118,11 @@ def add_eval(sub) -> None:
     _suite_flags(p, "fp32")
     p.add_argument("--checkpoints", nargs="+", required=True, help="checkpoints to measure")
     p.add_argument("--out", default="results.md", help="report (Markdown); JSON and PNG beside it")
-    p.add_argument("--k", default=",".join(f"{k:g}" for k in TRANSFER_KS),
-                   help="the scales k of the transfer z + k·v (comma-separated)")  # fmt: skip
+    p.add_argument(
+        "--k",
+        default=",".join(f"{k:g}" for k in TRANSFER_KS),
+        help="the scales k of the transfer z + k·v (comma-separated)",
+    )
     field_flags(p, TrainConfig, skip=("device",), rename={"vocab_max": "vocab-size"})
 
 
@@ -120,11 +133,29 @@ def add_sweep(sub) -> None:
     p.set_defaults(func=cmd_sweep)
     _suite_flags(p, None)  # it trains its models, in fp32
     p.add_argument("--presets", default="vae,aae,laae,daae", help="families to sweep")
-    p.add_argument("--grid", action="append", default=[], metavar="PRESET=V1,V2",
-                   help="values of a family's knob (lambda_kl, lambda_adv, lambda_p, word drop)")  # fmt: skip
+    p.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="PRESET=V1,V2",
+        help="values of a family's knob (lambda_kl, lambda_adv, lambda_p, word drop)",
+    )
     p.add_argument("--out", default="sweep", help="directory for the runs, sweep.json/.png/.html")
-    field_flags(p, ModelConfig, skip=("model_type", "vocab_size", "noise", "lambda_kl", "lambda_adv",
-                                      "lambda_p", "learned_prior", "code_noise", "lambda_gp"))  # fmt: skip
+    field_flags(
+        p,
+        ModelConfig,
+        skip=(
+            "model_type",
+            "vocab_size",
+            "noise",
+            "lambda_kl",
+            "lambda_adv",
+            "lambda_p",
+            "learned_prior",
+            "code_noise",
+            "lambda_gp",
+        ),
+    )
     field_flags(p, TrainConfig, skip=("device",), rename={"vocab_max": "vocab-size"})
 
 
@@ -192,8 +223,16 @@ def cmd_lab_record(a) -> None:
         rec = lab.record(cfg, sents, labels, a.threads, lambda f: bar.update(f.step - bar.n))
     rec.save(out)
     last = {n: {k: round(float(v[i, -1]), 3) for k, v in rec.figures.items()} for i, n in enumerate(rec.names)}
-    print(json.dumps({"step": int(rec.steps[-1]), "seconds": round(float(rec.seconds[-1]), 1), **last,
-                      "np10_lead_seconds": recording.lead_times(rec)}))  # fmt: skip
+    print(
+        json.dumps(
+            {
+                "step": int(rec.steps[-1]),
+                "seconds": round(float(rec.seconds[-1]), 1),
+                **last,
+                "np10_lead_seconds": recording.lead_times(rec),
+            }
+        )
+    )
     err(f"wrote {out} ({out.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames)")
 
 
@@ -217,8 +256,9 @@ def cmd_eval(a) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     models = load_all(a.checkpoints, a.device, a.precision)
     _, suite, _ = _suite(a, out.parent, ks)
-    results = {name: suite.run(m) for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr,
-                                                       disable=None)}  # fmt: skip
+    results = {
+        name: suite.run(m) for name, m in tqdm(models.items(), desc="checkpoints", file=sys.stderr, disable=None)
+    }
     files = reports.evaluation(results, suite, str(a.data), out)
     print(out.read_text(encoding="utf-8"))
     err("wrote " + ", ".join(map(str, files)))
@@ -277,16 +317,19 @@ def cmd_landscape(a) -> None:
         written.append(landscape_png(land, name, out / f"landscape-{name}.png", P))
         parts = assign(Z, LEVELS, a.seed)
         found = regions(m, Z, P, corpus.sentences, corpus.labels, seed=a.seed, assignments=parts)
-        (out / f"regions-{name}.csv").write_text(to_csv(found), encoding="utf-8")
+        write_text(out / f"regions-{name}.csv", to_csv(found))
         # each sentence's region at every level, by its line in --data: the assignments, to export and check
         rows = [[line, *(int(p[i]) for p in parts)] for i, line in enumerate(corpus.line_numbers)]
         assigned = csv_text(rows, ["line", *map(str, range(len(parts)))])
-        (out / f"assignments-{name}.csv").write_text(assigned, encoding="utf-8")
+        write_text(out / f"assignments-{name}.csv", assigned)
         written += [out / f"regions-{name}.csv", out / f"assignments-{name}.csv"]
     table = compare_table(figures)
-    (out / "landscape.md").write_text(f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n", encoding="utf-8")
-    written.append(reports.write_json(out / "landscape.json", {"data": str(a.data), "sentences": len(corpus.sentences),
-                                                               "checkpoints": figures}))  # fmt: skip
+    write_text(out / "landscape.md", f"{len(corpus.sentences):,} sentences of {a.data}\n\n{table}\n")
+    written.append(
+        reports.write_json(
+            out / "landscape.json", {"data": str(a.data), "sentences": len(corpus.sentences), "checkpoints": figures}
+        )
+    )
     print(table)
     err("wrote " + ", ".join(map(str, [out / "landscape.md", *written])))
 
@@ -303,13 +346,22 @@ def cmd_geometry(a) -> None:
     sentences = [corpus[i] for i in sorted(pick)]
     with tqdm(total=len(sentences), desc="sentences", file=sys.stderr, disable=None) as bar:
         results = geometry.survey(
-            models, sentences, corpus, a.random, a.variants, a.radii, a.jitter, a.seed,
+            models,
+            sentences,
+            corpus,
+            a.random,
+            a.variants,
+            a.radii,
+            a.jitter,
+            a.seed,
             progress=lambda i, n: bar.update(i - bar.n),
-        )  # fmt: skip
+        )
     surveyed = results[next(iter(results))]["sentences"]
     if not surveyed:
-        raise TextaeError(f"none of the {len(sentences)} sentences could be surveyed: every one holds only words "
-                          "that a model reads as <unk>. Give sentences in the models' vocabulary")  # fmt: skip
+        raise TextaeError(
+            f"none of the {len(sentences)} sentences could be surveyed: every one holds only words "
+            "that a model reads as <unk>. Give sentences in the models' vocabulary"
+        )
     files = reports.geometry(results, str(a.data), out)
     print(geometry.summary_table(results))
     err(f"{surveyed} of {len(sentences)} sentences surveyed; wrote " + ", ".join(map(str, files)))

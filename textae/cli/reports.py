@@ -2,7 +2,8 @@
 
 The CLI's `eval`, `sweep`, `geometry` and `toy` parse options, compute, then call one function here, so
 that what a run writes, and where, has one home. Every writer checks what it would replace first
-(`check_free`), so a refusal comes before minutes of work, never after.
+(`check_free`), so a refusal comes before minutes of work, never after; and every file is written whole or not
+at all (textae.storage.files.write_atomically), so a run killed mid-write leaves the report it replaces.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textae.errors import TextaeError
 from textae.figures import html, png, svg
 from textae.measure import geometry as geo
 from textae.measure.evaluation import markdown
+from textae.storage.files import write_text
 
 GEOMETRY_FILES = ("geometry.md", "geometry.json", "geometry.png", "geometry_distances.html", "geometry_jitter.html")
 
@@ -33,8 +35,7 @@ def strict(obj):
 
 def write_json(path: str | Path, obj) -> Path:
     """obj as strict JSON (NaN and infinities as null; never the bare NaN that strict readers reject)."""
-    Path(path).write_text(json.dumps(strict(obj), indent=2, allow_nan=False), encoding="utf-8")
-    return Path(path)
+    return write_text(path, json.dumps(strict(obj), indent=2, allow_nan=False))
 
 
 def check_file_free(path: str | Path, force: bool) -> Path:
@@ -92,7 +93,7 @@ def check_free(out_dir: str | Path, files: tuple[str, ...], force: bool) -> Path
 def geometry(results: dict[str, dict], data: str, out_dir: Path) -> list[Path]:
     """The survey's Markdown table, JSON and figures (PNG; the app's two SVG charts as HTML) in out_dir."""
     table = geo.summary_table(results)
-    (out_dir / "geometry.md").write_text(table + "\n", encoding="utf-8")
+    write_text(out_dir / "geometry.md", table + "\n")
     summary = {n: {k: v for k, v in r.items() if k != "pooled"} for n, r in results.items()}
     files = [out_dir / "geometry.md", write_json(out_dir / "geometry.json", {"data": data, "results": summary})]
     groups = {n: r["pooled"] for n, r in results.items()}
@@ -105,7 +106,7 @@ def geometry(results: dict[str, dict], data: str, out_dir: Path) -> list[Path]:
 
 def evaluation(results: dict[str, dict], suite, data: str, out: Path) -> list[Path]:
     """The eval suite's report: OUT (Markdown), OUT.json, OUT.np.png and, with transfer results, OUT.transfer.png."""
-    out.write_text(markdown(results, suite), encoding="utf-8")
+    write_text(out, markdown(results, suite))
     payload = {"data": data, "classifiers": suite.classifier_accuracy(), "notes": suite.notes, "results": results}
     files = [out, write_json(out.with_suffix(".json"), payload)]
     files.append(png.recall_curves({n: r["np_curve"] for n, r in results.items()}, out.with_suffix(".np.png")))
@@ -117,14 +118,16 @@ def evaluation(results: dict[str, dict], suite, data: str, out: Path) -> list[Pa
 
 def sweep(rows: list[dict], out_dir: Path) -> list[Path]:
     """sweep.json and the trade-off figure (sweep.png, sweep.html)."""
-    return [write_json(out_dir / "sweep.json", rows), png.tradeoff_png(rows, out_dir / "sweep.png"),
-            html.tradeoff_html(rows, out_dir / "sweep.html")]  # fmt: skip
+    return [
+        write_json(out_dir / "sweep.json", rows),
+        png.tradeoff_png(rows, out_dir / "sweep.png"),
+        html.tradeoff_html(rows, out_dir / "sweep.html"),
+    ]
 
 
 def toy(codes, labels, X, titles: dict[str, str], stem: str | Path) -> list[Path]:
     """The toy experiment's side-by-side latent spaces: STEM.png and STEM.html (hover shows the bit strings)."""
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
-    fig = html.toy_scatter(codes, labels, X, titles)
-    fig.write_html(f"{stem}.html", include_plotlyjs=True)
-    return [png.toy_png(codes, labels, f"{stem}.png", titles), Path(f"{stem}.html")]
+    page = html.save(html.toy_scatter(codes, labels, X, titles), f"{stem}.html")
+    return [png.toy_png(codes, labels, f"{stem}.png", titles), page]

@@ -47,10 +47,21 @@ TRANSFER = ("the food was bland and overpriced .", "the waitress was rude to us 
 TRANSFER_K = 1.5  # z + k * v, v = mean code of one class minus the other's (the Style page's default)
 
 # bounds of LabConfig's whole-number fields: the lab is driven from a shared server's page and the CLI
-LIMITS = {"train_size": (50, 1_000_000), "probe_size": (20, 5_000), "bleu_size": (1, 5_000),
-          "dim_emb": (4, 1024), "dim_h": (4, 2048), "dim_z": (2, 512), "dim_d": (4, 1024),
-          "batch_size": (2, 1024), "vocab_max": (10, 50_000), "steps": (1, 1_000_000),
-          "frame_every": (1, 100_000), "seed": (0, 2**31 - 1), "grid": (2, 64)}  # fmt: skip
+LIMITS = {
+    "train_size": (50, 1_000_000),
+    "probe_size": (20, 5_000),
+    "bleu_size": (1, 5_000),
+    "dim_emb": (4, 1024),
+    "dim_h": (4, 2048),
+    "dim_z": (2, 512),
+    "dim_d": (4, 1024),
+    "batch_size": (2, 1024),
+    "vocab_max": (10, 50_000),
+    "steps": (1, 1_000_000),
+    "frame_every": (1, 100_000),
+    "seed": (0, 2**31 - 1),
+    "grid": (2, 64),
+}
 
 
 @dataclass(frozen=True)
@@ -162,8 +173,15 @@ class TextLab:
         self.train_sentences = [sentences[i] for i in self.train_index]
         self.probe_labels = [str(labels[i]) for i in self.probe_index] if labels is not None else None
         self.vocab = Vocab.build([s.split() for s in self.train_sentences], cfg.vocab_max)
-        shape = dict(vocab_size=self.vocab.size, dim_emb=cfg.dim_emb, dim_h=cfg.dim_h, dim_z=cfg.dim_z,
-                     dim_d=cfg.dim_d, dropout=cfg.dropout, lambda_adv=cfg.lambda_adv)  # fmt: skip
+        shape = dict(
+            vocab_size=self.vocab.size,
+            dim_emb=cfg.dim_emb,
+            dim_h=cfg.dim_h,
+            dim_z=cfg.dim_z,
+            dim_d=cfg.dim_d,
+            dropout=cfg.dropout,
+            lambda_adv=cfg.lambda_adv,
+        )
         torch.manual_seed(cfg.seed)
         aae = TextAutoencoder(preset("aae", **shape))
         daae = TextAutoencoder(preset("daae", **shape, noise=cfg.noise))
@@ -282,7 +300,7 @@ class TextLab:
             points=np.stack([np.stack([f.points[n] for f in fr]) for n in NAMES]).astype(np.float16),
             labels=np.array(
                 [index[c] for c in self.probe_labels] if self.probe_labels else [-1] * len(self.probe), np.int16
-            ),  # fmt: skip
+            ),
             classes=list(self.classes),
             figures={k: np.array([[f.figures[n][k] for f in fr] for n in NAMES], np.float32) for k in FIGURES},
             interpolation=[[f.interpolation[n] for f in fr] for n in NAMES],
@@ -298,7 +316,7 @@ class TextLab:
                 "cpu": cpu_name(),
                 "torch": torch.__version__,
                 "threads": torch.get_num_threads(),
-            },  # fmt: skip
+            },
         )
 
 

@@ -21,8 +21,13 @@ FIGURES = ("rec", "bleu", "np10", "distinct", "nedit", "differ")
 MAX_RECORDING_BYTES = 64 * 2**20
 MAX_RECORDING_UNPACKED = 128 * 2**20  # its arrays once decompressed (the shipped replay's are 1.8 MiB)
 # what a recording's arrays must be before any is read: their number of dimensions and kinds (textae.storage.npz)
-RECORDING_ARRAYS = {"steps": ((None,), "iu"), "seconds": ((None,), "f"), "points": ((None,) * 4, "f"),
-                    "labels": ((None,), "i"), "head": ((None,), "u")}  # fmt: skip
+RECORDING_ARRAYS = {
+    "steps": ((None,), "iu"),
+    "seconds": ((None,), "f"),
+    "points": ((None,) * 4, "f"),
+    "labels": ((None,), "i"),
+    "head": ((None,), "u"),
+}
 FIGURE_ARRAY = ((None, None), "f")  # each figure_NAME, checked once the version is known
 
 
@@ -46,12 +51,24 @@ class Recording:
     def save(self, path: str | Path) -> Path:
         """Write a compressed .npz of plain arrays (text as JSON), atomically."""
         path = Path(path)
-        head = {"version": VERSION, "names": list(self.names), "config": self.config, "classes": self.classes,
-                "interpolation": self.interpolation, "transfer": self.transfer, "meta": self.meta,
-                "landscapes": self.landscapes}  # fmt: skip
-        arrays = {"steps": self.steps, "seconds": self.seconds, "points": self.points, "labels": self.labels,
-                  **{f"figure_{k}": v for k, v in self.figures.items()},
-                  "head": np.frombuffer(json.dumps(head).encode(), np.uint8)}  # fmt: skip
+        head = {
+            "version": VERSION,
+            "names": list(self.names),
+            "config": self.config,
+            "classes": self.classes,
+            "interpolation": self.interpolation,
+            "transfer": self.transfer,
+            "meta": self.meta,
+            "landscapes": self.landscapes,
+        }
+        arrays = {
+            "steps": self.steps,
+            "seconds": self.seconds,
+            "points": self.points,
+            "labels": self.labels,
+            **{f"figure_{k}": v for k, v in self.figures.items()},
+            "head": np.frombuffer(json.dumps(head).encode(), np.uint8),
+        }
         path.parent.mkdir(parents=True, exist_ok=True)
         return write_atomically(path, lambda f: np.savez_compressed(f, **arrays))  # nothing half-written is left
 
@@ -78,11 +95,20 @@ class Recording:
                 got = "nothing" if arr is None else f"{arr.dtype}{list(arr.shape)}"
                 raise DataError(f"{path}: figure {k} is {got}, not {npz.describe(FIGURE_ARRAY)}")
         try:
-            rec = cls(config=dict(head["config"]), steps=a["steps"], seconds=a["seconds"], points=a["points"],
-                      labels=a["labels"], classes=[str(c) for c in head["classes"]],
-                      figures={k: a[f"figure_{k}"] for k in FIGURES}, interpolation=head["interpolation"],
-                      transfer=head["transfer"], landscapes=head["landscapes"], meta=dict(head.get("meta") or {}),
-                      names=tuple(str(n) for n in head["names"]))  # fmt: skip
+            rec = cls(
+                config=dict(head["config"]),
+                steps=a["steps"],
+                seconds=a["seconds"],
+                points=a["points"],
+                labels=a["labels"],
+                classes=[str(c) for c in head["classes"]],
+                figures={k: a[f"figure_{k}"] for k in FIGURES},
+                interpolation=head["interpolation"],
+                transfer=head["transfer"],
+                landscapes=head["landscapes"],
+                meta=dict(head.get("meta") or {}),
+                names=tuple(str(n) for n in head["names"]),
+            )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise DataError(f"{path} lacks part of a text-lab recording ({type(e).__name__}: {e})") from None
         rec.check(str(path))
@@ -103,8 +129,11 @@ class Recording:
             )
         if self.seconds.shape != (F,):
             problems.append(f"seconds has shape {list(self.seconds.shape)}, not [{F}]")
-        problems += [f"figure {k} has shape {list(v.shape)}, not [{M}, {F}]" for k, v in self.figures.items()
-                     if v.shape != (M, F)]  # fmt: skip
+        problems += [
+            f"figure {k} has shape {list(v.shape)}, not [{M}, {F}]"
+            for k, v in self.figures.items()
+            if v.shape != (M, F)
+        ]
         for name, texts in (
             ("interpolation", self.interpolation),
             ("transfer", self.transfer),

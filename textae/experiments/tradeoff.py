@@ -35,8 +35,9 @@ def train_run(model_cfg, train_cfg, data: DataDir, save_dir: Path, log: Callable
         cut = max(1, len(data.train) // 20)
         train, valid = data.train[:-cut], data.train[-cut:]
     resume = (Path(save_dir) / "last").is_dir()
-    Trainer(model_cfg, train_cfg, [s.split() for s in train], [s.split() for s in valid], save_dir, resume=resume,
-            log=log).fit()  # fmt: skip
+    Trainer(
+        model_cfg, train_cfg, [s.split() for s in train], [s.split() for s in valid], save_dir, resume=resume, log=log
+    ).fit()
     return load(save_dir, train_cfg.device)
 
 
@@ -55,9 +56,15 @@ def language_model(path: Path, data: DataDir, size: str, train_cfg, log: Callabl
 
 
 def sweep(
-    presets: list[str], grids: dict[str, list[float]], base: dict, train_cfg, data: DataDir, suite: Suite,
-    out_dir: Path, log: Callable[[str], None] = print,
-) -> list[dict]:  # fmt: skip
+    presets: list[str],
+    grids: dict[str, list[float]],
+    base: dict,
+    train_cfg,
+    data: DataDir,
+    suite: Suite,
+    out_dir: Path,
+    log: Callable[[str], None] = print,
+) -> list[dict]:
     """Train each preset at each grid value (its family's knob) and measure rec BLEU and sample perplexity."""
     rows = []
     for name in presets:
@@ -68,6 +75,13 @@ def sweep(
             log(f"{name} with {knob} = {value:g} -> {run}")
             m = train_run(preset(name, **over), train_cfg, data, run, log)
             r = suite.run(m, parts=("rec", "gen"))
-            rows.append({"preset": name, "knob": knob, "value": value, "run": str(run),
-                         **{k: r[k] for k in ("rec_bleu", "sample_ppl", "distinct-1", "distinct-2")}})  # fmt: skip
+            rows.append(
+                {
+                    "preset": name,
+                    "knob": knob,
+                    "value": value,
+                    "run": str(run),
+                    **{k: r[k] for k in ("rec_bleu", "sample_ppl", "distinct-1", "distinct-2")},
+                }
+            )
     return rows

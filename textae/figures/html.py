@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from textae.figures import by_family, colour
+from textae.storage.files import write_text
 
 
 def bits(row: np.ndarray) -> str:
@@ -59,16 +60,25 @@ def tradeoff_html(rows: list[dict], path: str | Path) -> Path:
 
     fig = go.Figure()
     for i, (fam, pts) in enumerate(by_family(rows).items()):
-        fig.add_trace(go.Scatter(
-            x=[r["sample_ppl"] for r in pts], y=[r["rec_bleu"] for r in pts], mode="lines+markers", name=fam.upper(),
-            text=[f"{r['knob']}={r['value']:g}" for r in pts], line={"color": colour(i)},
-        ))  # fmt: skip
+        fig.add_trace(
+            go.Scatter(
+                x=[r["sample_ppl"] for r in pts],
+                y=[r["rec_bleu"] for r in pts],
+                mode="lines+markers",
+                name=fam.upper(),
+                text=[f"{r['knob']}={r['value']:g}" for r in pts],
+                line={"color": colour(i)},
+            )
+        )
     fig.update_layout(xaxis_title="sample perplexity", yaxis_title="reconstruction BLEU")
-    fig.write_html(path, include_plotlyjs=True)
-    return Path(path)
+    return save(fig, path)
 
 
 def svg_page(svg: str, path: str | Path) -> Path:
     """An SVG chart (figures.svg) as a standalone HTML page, where its <title>s show values on hover."""
-    Path(path).write_text(f'<!doctype html><meta charset="utf-8"><div style="max-width:900px">{svg}</div>\n')
-    return Path(path)
+    return write_text(path, f'<!doctype html><meta charset="utf-8"><div style="max-width:900px">{svg}</div>\n')
+
+
+def save(fig, path: str | Path) -> Path:
+    """A plotly figure as a self-contained HTML page (plotly.js inside), written whole or not at all."""
+    return write_text(path, fig.to_html(include_plotlyjs=True))

@@ -10,12 +10,13 @@ from textae.detokenize import detokenize
 from textae.figures import BORDER, by_family, colour, territory_rgb
 from textae.maps.landscape import borders
 from textae.measure.geometry import GROUPS
+from textae.storage.files import write_atomically
 
 
 def _save(fig, path: str | Path) -> Path:
-    """Lay the figure out, write it as a PNG at 120 dpi, and free it."""
+    """Lay the figure out, write it as a PNG at 120 dpi (whole or not at all), and free it."""
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    write_atomically(path, lambda f: fig.savefig(f, dpi=120, format="png"))
     fig.clf()
     _pyplot().close(fig)
     return Path(path)
@@ -85,8 +86,14 @@ def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> Path
             ks, bleu, acc = zip(*pts)
             ax.plot(bleu, acc, "o-", color=colour(i), label=name, markersize=4)
             # the smallest k's end is labelled (the largest k's ends crowd together near 100 %)
-            ax.annotate(f"k={ks[0]:g}", (bleu[0], acc[0]), textcoords="offset points", xytext=(4, -10), fontsize=7,
-                        color=colour(i))  # fmt: skip
+            ax.annotate(
+                f"k={ks[0]:g}",
+                (bleu[0], acc[0]),
+                textcoords="offset points",
+                xytext=(4, -10),
+                fontsize=7,
+                color=colour(i),
+            )
         ax.set_title(task)
         ax.set_xlabel("self-BLEU to the input (k grows to the upper left)")
         ax.set_ylabel("transfer accuracy (%)")
@@ -96,8 +103,9 @@ def transfer_tradeoff(transfer: dict[str, list[dict]], path: str | Path) -> Path
     return _save(fig, path)
 
 
-def geometry_png(groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]],
-                 path: str | Path) -> Path:  # fmt: skip
+def geometry_png(
+    groups: dict[str, dict[str, list[float]]], curves: dict[str, dict[float, float]], path: str | Path
+) -> Path:
     """The survey's two panels in one PNG: latent distance by edit distance (boxes), and mean word edits of
     the decodes against the jitter radius (lines). groups: model -> {group: values}; curves: model -> {r: edits}."""
     plt = _pyplot()
@@ -142,9 +150,14 @@ def tradeoff_png(rows: list[dict], path: str | Path) -> Path:
             # a point near one already named is named below it; one at the right edge, to its left
             near = any(abs(xi - a) < 0.12 * span_x and abs(yi - b) < 0.08 * span_y for a, b in placed)
             right = xi > min(xs) + 0.85 * span_x
-            ax.annotate(f"{KNOB_NAMES.get(r['knob'], r['knob'])} {r['value']:g}", (xi, yi), fontsize=8,
-                        xytext=(-4 if right else 4, -11 if near else 4), textcoords="offset points",
-                        ha="right" if right else "left")  # fmt: skip
+            ax.annotate(
+                f"{KNOB_NAMES.get(r['knob'], r['knob'])} {r['value']:g}",
+                (xi, yi),
+                fontsize=8,
+                xytext=(-4 if right else 4, -11 if near else 4),
+                textcoords="offset points",
+                ha="right" if right else "left",
+            )
             placed.append((xi, yi))
     ax.margins(x=0.08, y=0.1)
     ax.set_xlabel("sample perplexity (lower: more fluent samples)")
@@ -172,10 +185,13 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     axes[0].add_collection(LineCollection(seg.reshape(-1, 2, 2), colors=[BORDER], linewidths=0.6))
     _name_territories(axes[0], land)
     axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
-    im = axes[1].imshow(land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1,
-                        interpolation="nearest")  # fmt: skip
-    axes[1].set_title(f"change: mean neighbour edit {f['mean_neighbour_edit']:.3f}, "
-                      f"{f['share_differ']:.0%} of pairs differ", fontsize=10)  # fmt: skip
+    im = axes[1].imshow(
+        land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest"
+    )
+    axes[1].set_title(
+        f"change: mean neighbour edit {f['mean_neighbour_edit']:.3f}, {f['share_differ']:.0%} of pairs differ",
+        fontsize=10,
+    )
     fig.colorbar(im, ax=axes[1], fraction=0.046, label="normalised word edit distance to neighbours")
     for ax in axes:
         if points is not None:

@@ -1,10 +1,9 @@
 """Small charts drawn as plain SVG text: the Geometry page's two figures, and the geometry report's HTML.
 
-Why not plotly here: the page redraws both charts for every new sentence, and in headless Chromium on a
-2-core CPU plotly took about 0.55 s of the browser's main thread for them (docs/benchmarks.md, Geometry page).
-An SVG of a few hundred elements, shown as an image, is decoded by the browser in a few milliseconds and
-needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure, where `<title>`s give
-hover values; `data-*` attributes carry the drawn values for tests and scripts.
+Why not plotly here: the page redraws both charts for every new sentence, and plotly held the browser's main
+thread far longer for them than an SVG of a few hundred elements, shown as an image, takes to decode
+(docs/benchmarks.md); the SVG needs no JavaScript. The same SVG, inline, is the `geometry` command's HTML figure,
+where `<title>`s give hover values; `data-*` attributes carry the drawn values for tests and scripts.
 """
 
 from __future__ import annotations
@@ -39,8 +38,10 @@ def _y_scale(top: float):
 
 
 def _text(x: float, y: float, s: str, anchor: str = "middle", size: int = 12, extra: str = "") -> str:
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
-            f"{escape(s)}</text>")  # fmt: skip
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{INK}"{extra}>'
+        f"{escape(s)}</text>"
+    )
 
 
 def _frame(y_ticks: list[float], y_of, x_title: str, y_title: str, names: list[str]) -> list[str]:
@@ -64,8 +65,10 @@ def _frame(y_ticks: list[float], y_of, x_title: str, y_title: str, names: list[s
 
 
 def _svg(body: list[str], label: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
-            f'aria-label="{escape(label)}" font-family="sans-serif">' + "".join(body) + "</svg>")  # fmt: skip
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" width="100%" role="img" '
+        f'aria-label="{escape(label)}" font-family="sans-serif">' + "".join(body) + "</svg>"
+    )
 
 
 def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> str:
@@ -80,8 +83,13 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
     values = [float(v) for g in groups.values() for k in GROUPS for v in g.get(k, [])]
     top = max([1.2, *values]) * 1.05
     y_of = _y_scale(top)
-    body = _frame(nice_ticks(0, top), y_of, "word edits from the sentence",
-                  "latent distance ÷ mean distance to random sentences", names)  # fmt: skip
+    body = _frame(
+        nice_ticks(0, top),
+        y_of,
+        "word edits from the sentence",
+        "latent distance ÷ mean distance to random sentences",
+        names,
+    )
     rand = np.concatenate([np.asarray(g.get("random", []), dtype=float) for g in groups.values()])
     if len(rand):
         lo, hi = np.percentile(rand, [5, 95])
@@ -104,12 +112,14 @@ def distance_boxes(groups: dict[str, dict[str, list[float]]], seed: int = 0) -> 
             lo_w, hi_w = v[v >= q1 - 1.5 * (q3 - q1)].min(), v[v <= q3 + 1.5 * (q3 - q1)].max()  # Tukey's whiskers
             half = 0.35 * width
             tip = f"{name}, {group}: median {med:.2f}, quartiles {q1:.2f}–{q3:.2f}, n = {len(v)}"
-            body.append(f'<g class="box" stroke="{tint}"><title>{escape(tip)}</title>'
-                        f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y_of(hi_w):.1f}" y2="{y_of(lo_w):.1f}"/>'
-                        f'<rect x="{cx - half:.1f}" y="{y_of(q3):.1f}" width="{2 * half:.1f}" '
-                        f'height="{max(y_of(q1) - y_of(q3), 1):.1f}" fill="{tint}" fill-opacity="0.25"/>'
-                        f'<line x1="{cx - half:.1f}" x2="{cx + half:.1f}" y1="{y_of(med):.1f}" y2="{y_of(med):.1f}" '
-                        'stroke-width="2"/></g>')  # fmt: skip
+            body.append(
+                f'<g class="box" stroke="{tint}"><title>{escape(tip)}</title>'
+                f'<line x1="{cx:.1f}" x2="{cx:.1f}" y1="{y_of(hi_w):.1f}" y2="{y_of(lo_w):.1f}"/>'
+                f'<rect x="{cx - half:.1f}" y="{y_of(q3):.1f}" width="{2 * half:.1f}" '
+                f'height="{max(y_of(q1) - y_of(q3), 1):.1f}" fill="{tint}" fill-opacity="0.25"/>'
+                f'<line x1="{cx - half:.1f}" x2="{cx + half:.1f}" y1="{y_of(med):.1f}" y2="{y_of(med):.1f}" '
+                'stroke-width="2"/></g>'
+            )
             xs = cx + rng.uniform(-half, half, len(v))
             # data-* carry each point's model, group and value, for tests and scripts that read the figure
             dots = "".join(
@@ -134,15 +144,21 @@ def jitter_curves(curves: dict[str, dict[float, float]], mark: float | None = No
     for t in nice_ticks(xs[0], x_hi, 9):
         body.append(_text(x_of(t), H - BOTTOM + 16, f"{t:g}"))
     if mark is not None:
-        body.append(f'<line class="mark" x1="{x_of(mark):.1f}" x2="{x_of(mark):.1f}" y1="{TOP}" y2="{H - BOTTOM}" '
-                    f'stroke="#888888" stroke-dasharray="5 4" data-r="{mark:g}"/>')  # fmt: skip
+        body.append(
+            f'<line class="mark" x1="{x_of(mark):.1f}" x2="{x_of(mark):.1f}" y1="{TOP}" y2="{H - BOTTOM}" '
+            f'stroke="#888888" stroke-dasharray="5 4" data-r="{mark:g}"/>'
+        )
     for (name, c), tint in zip(curves.items(), model_colours(names)):
         pts = sorted((float(r), float(v)) for r, v in c.items())
         path = " ".join(f"{x_of(r):.1f},{y_of(v):.1f}" for r, v in pts)
         body.append(f'<polyline points="{path}" fill="none" stroke="{tint}" stroke-width="2"/>')
-        body.append(f'<g class="curve" fill="{tint}" data-model="{escape(name)}">' + "".join(
-            f'<circle cx="{x_of(r):.1f}" cy="{y_of(v):.1f}" r="4" data-r="{r:g}" data-value="{v:.6g}">'
-            f"<title>{escape(name)}, r = {r:g}: {v:.2f} edits</title></circle>"
-            for r, v in pts
-        ) + "</g>")  # fmt: skip
+        body.append(
+            f'<g class="curve" fill="{tint}" data-model="{escape(name)}">'
+            + "".join(
+                f'<circle cx="{x_of(r):.1f}" cy="{y_of(v):.1f}" r="4" data-r="{r:g}" data-value="{v:.6g}">'
+                f"<title>{escape(name)}, r = {r:g}: {v:.2f} edits</title></circle>"
+                for r, v in pts
+            )
+            + "</g>"
+        )
     return _svg(body, "mean word edits of the decodes against the radius, one line per model")

@@ -71,8 +71,10 @@ class Cloud:
         share = self.closer_than
         if share is None:
             return f"Under the {model}, the copies land at {self.ratio:.2f} of a random pair's distance."
-        return (f"Under the {model}, the median copy lands closer to the sentence than {share:.0%} of the corpus's "
-                "sentences do.")  # fmt: skip
+        return (
+            f"Under the {model}, the median copy lands closer to the sentence than {share:.0%} of the corpus's "
+            "sentences do."
+        )
 
 
 def pair_rms(codes: np.ndarray) -> float:
@@ -99,8 +101,16 @@ def noisy_copies(vocab, sentence: str, k: int, noise: NoiseConfig, seed: int = 0
     return [" ".join(vocab.words(noisy[1 : int(n), j].tolist())) for j, n in enumerate(new_lengths)]
 
 
-def cloud(m, sentence: str, k: int, noise: NoiseConfig, reference: float, seed: int = 0,
-          copies: list[str] | None = None, corpus: np.ndarray | None = None) -> Cloud:  # fmt: skip
+def cloud(
+    m,
+    sentence: str,
+    k: int,
+    noise: NoiseConfig,
+    reference: float,
+    seed: int = 0,
+    copies: list[str] | None = None,
+    corpus: np.ndarray | None = None,
+) -> Cloud:
     """The sentence and k noisy copies (or the given `copies`, to compare models on the same ones) encoded
     by model m, the copies decoded, and their spread against `reference` (`pair_rms` of the corpus's codes,
     which the caller computes once per corpus); with `corpus` [N, dim_z], the corpus's codes, their
@@ -114,8 +124,10 @@ def cloud(m, sentence: str, k: int, noise: NoiseConfig, reference: float, seed: 
         around = np.sort(np.sqrt(((C - Z[0]) ** 2).sum(1)))  # [N]
     note = ""
     if all(i == UNK for i in m.vocab.ids(sentence.split())):
-        note = ("Every word of the sentence is outside the model's vocabulary, so the model reads it as "
-                "<unk> tokens alone: the figure is that of a sentence of unknown words.")  # fmt: skip
+        note = (
+            "Every word of the sentence is outside the model's vocabulary, so the model reads it as "
+            "<unk> tokens alone: the figure is that of a sentence of unknown words."
+        )
     return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, float(reference), around, note)
 
 

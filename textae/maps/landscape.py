@@ -13,8 +13,8 @@ nodes decode to different sentences; a DAAE's latent space is smoother, so they 
   the share of adjacent pairs whose decodes differ.
 
 The grid covers the central 99 % of the map's points on each axis (a few far outliers would otherwise
-stretch it over empty space). Decodes are kept in the disk cache, keyed by the model, the corpus, the
-projection, n and the grid's extent.
+stretch it over empty space; textae.ops.central). Decodes are kept in the disk cache, keyed by the model, the
+corpus, the projection, n, the grid's extent and the names' method (`cached_landscape`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import numpy as np
 
 from textae.errors import InputError
 from textae.measure.metrics import word_symbols
+from textae.ops import central
 from textae.storage import cache
-from textae.storage.keys import View
+from textae.storage.keys import View, digest
 
-MAX_N = 128  # nodes per side: 16,384 decodes, about 15 s on two cores with the shipped models
+MAX_N = 128  # nodes per side: 16,384 decodes (how long they take: docs/benchmarks.md)
 DEFAULT_N = 32
-COVER = (0.5, 99.5)  # percentiles of the points the grid spans on each axis
 BATCH = 512  # codes decoded at once (progress is reported per batch)
 
 
@@ -120,8 +120,9 @@ def patches(territory: np.ndarray) -> np.ndarray:
 def adjacency(ids: np.ndarray) -> dict[int, set[int]]:
     """Which ids of an [n, n] grid touch (share a cell edge): id -> the ids beside it."""
     t = np.asarray(ids)
-    pairs = np.concatenate([np.stack([t[:, 1:].ravel(), t[:, :-1].ravel()], 1),
-                            np.stack([t[1:, :].ravel(), t[:-1, :].ravel()], 1)])  # fmt: skip
+    pairs = np.concatenate(
+        [np.stack([t[:, 1:].ravel(), t[:, :-1].ravel()], 1), np.stack([t[1:, :].ravel(), t[:-1, :].ravel()], 1)]
+    )
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     out: dict[int, set[int]] = {int(k): set() for k in np.unique(t)}
     for a, b in pairs.tolist():
@@ -155,14 +156,11 @@ def territory_colours(territory: np.ndarray, n_colours: int, names: list[str] | 
     Deterministic."""
     if n_colours < 7:
         raise ValueError("a grid's territories may need 6 colours; give at least 7")
-    import hashlib
-
     t = np.asarray(territory)
     ids = patches(t)
     adj = adjacency(ids)
     first = {int(p): int(k) for p, k in zip(ids.ravel()[::-1], t.ravel()[::-1])}  # patch -> its territory id
-    prefer = {p: int.from_bytes(hashlib.blake2b((names[k] if names else str(k)).encode(), digest_size=8).digest(),
-                                "little") % n_colours for p, k in first.items()}  # fmt: skip
+    prefer = {p: int(digest(names[k] if names else str(k), length=16), 16) % n_colours for p, k in first.items()}
     order, left, degree = [], set(adj), {k: len(v) for k, v in adj.items()}
     while left:  # smallest-last: remove the patch of least remaining degree, colour in reverse
         k = min(left, key=lambda v: (degree[v], v))
@@ -187,11 +185,11 @@ def check_n(n) -> int:
 
 
 def grid_extent(points: np.ndarray) -> tuple[float, float, float, float]:
-    """The box the grid spans: the central 99 % of the points on each axis (x0, x1, y0, y1)."""
+    """The box the grid spans: the central 99 % of the points on each axis (textae.ops.central; x0, x1, y0, y1)."""
     P = np.asarray(points, dtype=np.float64)
     if P.ndim != 2 or P.shape[1] != 2 or len(P) < 2 or not np.isfinite(P).all():
         raise InputError("a landscape needs the finite map points [N, 2] of at least 2 codes")
-    (x0, y0), (x1, y1) = np.percentile(P, COVER, axis=0)
+    (x0, y0), (x1, y1) = central(P)
     if x1 <= x0 or y1 <= y0:
         raise InputError("the map's points lie on a line; a landscape needs a plane")
     return float(x0), float(x1), float(y0), float(y1)
@@ -214,8 +212,9 @@ def cells(points: np.ndarray, extent: tuple[float, float, float, float], n: int)
     return row * n + col
 
 
-def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
-              progress: Callable[[float], None] | None = None, named: bool = True) -> Landscape:  # fmt: skip
+def landscape(
+    m, proj, points: np.ndarray, n: int = DEFAULT_N, progress: Callable[[float], None] | None = None, named: bool = True
+) -> Landscape:
     """Decode an n x n grid over a fitted projection's plane (greedy, in batches; progress(fraction)), its
     territories named (textae.maps.names.territory_names) unless `named` is False.
 
@@ -241,10 +240,12 @@ def landscape(m, proj, points: np.ndarray, n: int = DEFAULT_N,
     return Landscape(n, extent, decodes, territory_names(m, Z, decodes, Landscape(n, extent, decodes).territory))
 
 
-def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
-                     progress: Callable[[float], None] | None = None) -> Landscape:  # fmt: skip
-    """`landscape`, kept in the disk cache (textae.storage.cache) beside the corpus's codes and maps: named by
-    the view (textae.storage.keys: the model, the sentences) on `proj`'s map, n and the extent."""
+def cached_landscape(
+    m, proj, points: np.ndarray, n: int, view: View, progress: Callable[[float], None] | None = None
+) -> Landscape:
+    """`landscape`, its decodes and its territories' names, kept in the disk cache (textae.storage.cache) beside
+    the corpus's codes and maps: named by the view (textae.storage.keys: the model, the sentences) on `proj`'s
+    map, n, the grid's extent and the names' method (textae.maps.names.VERSION)."""
     n = check_n(n)
     extent = grid_extent(points)
     from textae.maps import names
@@ -261,8 +262,11 @@ def cached_landscape(m, proj, points: np.ndarray, n: int, view: View,
 
 # a landscape's figures as a person reads them, one name and one format everywhere they are shown (the map,
 # Compare models, the Text lab, `textae landscape`'s table, the benchmarks)
-SHOWN = {"distinct": ("distinct decodes", "{:,}"), "mean_neighbour_edit": ("mean neighbour edit distance", "{:.3f}"),
-         "share_differ": ("neighbour pairs that differ", "{:.0%}")}  # fmt: skip
+SHOWN = {
+    "distinct": ("distinct decodes", "{:,}"),
+    "mean_neighbour_edit": ("mean neighbour edit distance", "{:.3f}"),
+    "share_differ": ("neighbour pairs that differ", "{:.0%}"),
+}
 
 
 def shown(figures: dict) -> dict[str, str]:

@@ -49,8 +49,9 @@ class MapSettings:
     regions: bool = True
 
 
-def sharded_codes(m, corpus: Corpus, world: World,
-                  progress: Callable[[float], None] | None = None) -> np.ndarray | None:  # fmt: skip
+def sharded_codes(
+    m, corpus: Corpus, world: World, progress: Callable[[float], None] | None = None
+) -> np.ndarray | None:
     """The corpus's codes [N, dim_z] on rank 0 (None on the others): read from the disk cache when it holds
     them (rank 0 reads, and tells the others), else encoded in textae.chunks.plan's chunks dealt out to the
     ranks round-robin and gathered on rank 0, which writes them under the key `encode_corpus` reads. A single
@@ -84,8 +85,13 @@ def sharded_codes(m, corpus: Corpus, world: World,
     return cache.get(name, lambda: {"codes": Z}, expect)["codes"]
 
 
-def prepare(m, corpus: Corpus, settings: MapSettings | None = None, world: World | None = None,
-            progress: Callable[[str, float], None] | None = None) -> list[str]:  # fmt: skip
+def prepare(
+    m,
+    corpus: Corpus,
+    settings: MapSettings | None = None,
+    world: World | None = None,
+    progress: Callable[[str, float], None] | None = None,
+) -> list[str]:
     """Fill the disk cache with what the Latent map reads for `corpus` under model `m`; what was prepared, in
     words (rank 0), or [] on the other ranks. progress(stage, fraction) as it goes. A TextaeError when the
     cache did not keep all of it (its size limit, or a folder it cannot write)."""
@@ -139,10 +145,14 @@ def survived(entries: dict[str, int]) -> None:
     mb, limit = sum(entries.values()) / 2**20, cache.limit_bytes() / 2**20
     kinds = ", ".join(sorted({name.split("-")[0] for name in lost}))
     if mb > limit:
-        raise TextaeError(f"the disk cache keeps at most {limit:,.1f} MB (TEXTAE_CACHE_LIMIT_MB) but what was "
-                          f"prepared takes {mb:,.1f} MB: {len(lost)} of its {len(entries)} entries ({kinds}) were "
-                          f"removed again to stay under the limit; set TEXTAE_CACHE_LIMIT_MB to at least "
-                          f"{math.ceil(mb) + 1} and run prepare again")  # fmt: skip
-    raise TextaeError(f"the disk cache {cache.root()} did not keep {len(lost)} of the {len(entries)} entries "
-                      f"prepared ({kinds}): it cannot be written, or other entries (another process's, under its "
-                      f"limit of {limit:,.1f} MB) pushed them out; see the log")  # fmt: skip
+        raise TextaeError(
+            f"the disk cache keeps at most {limit:,.1f} MB (TEXTAE_CACHE_LIMIT_MB) but what was "
+            f"prepared takes {mb:,.1f} MB: {len(lost)} of its {len(entries)} entries ({kinds}) were "
+            f"removed again to stay under the limit; set TEXTAE_CACHE_LIMIT_MB to at least "
+            f"{math.ceil(mb) + 1} and run prepare again"
+        )
+    raise TextaeError(
+        f"the disk cache {cache.root()} did not keep {len(lost)} of the {len(entries)} entries "
+        f"prepared ({kinds}): it cannot be written, or other entries (another process's, under its "
+        f"limit of {limit:,.1f} MB) pushed them out; see the log"
+    )

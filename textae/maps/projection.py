@@ -77,9 +77,14 @@ class Projection:
 
     def settings(self) -> dict:
         """What the map depends on besides the codes (the disk cache's key)."""
-        return {"method": self.method, "n_neighbors": self.n_neighbors, "min_dist": self.min_dist, "seed": self.seed,
-                "vector": None if self.vector is None else np.round(self.vector, 7).tolist(),
-                "fit_sample": FIT_SAMPLE if self.method == "umap" else PLANE}  # fmt: skip
+        return {
+            "method": self.method,
+            "n_neighbors": self.n_neighbors,
+            "min_dist": self.min_dist,
+            "seed": self.seed,
+            "vector": None if self.vector is None else np.round(self.vector, 7).tolist(),
+            "fit_sample": FIT_SAMPLE if self.method == "umap" else PLANE,
+        }
 
     def fit(self, Z: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:
         """Fit on codes Z [N, dim_z] and return their map points [N, 2]; progress(fraction) while UMAP runs."""
@@ -231,9 +236,14 @@ def _interpolate(query: np.ndarray, source: np.ndarray, target: np.ndarray, k: i
     return (w[..., None] * target[idx]).sum(1).astype(np.float32)
 
 
-def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Projection,
-               progress: Callable[[float], None] | None = None, digest: str | None = None,
-               ) -> tuple[Projection, np.ndarray]:  # fmt: skip
+def corpus_map(
+    fingerprint: str,
+    sentences: list[str],
+    Z: np.ndarray,
+    proj: Projection,
+    progress: Callable[[float], None] | None = None,
+    digest: str | None = None,
+) -> tuple[Projection, np.ndarray]:
     """`proj` fitted on a corpus's codes and their points [N, 2], computed once and kept in the disk cache
     (keyed by the checkpoint's fingerprint, the sentences (`digest`: their sentences_digest, when the caller
     has it) and the projection's settings)."""
@@ -250,8 +260,12 @@ def corpus_map(fingerprint: str, sentences: list[str], Z: np.ndarray, proj: Proj
     return proj.restore(state), arrays["points"]
 
 
-def map_chunks(m, sentences: list[str], proj: Projection, digest: str | None = None,
-               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:  # fmt: skip
+def map_chunks(
+    m,
+    sentences: list[str],
+    proj: Projection,
+    digest: str | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """A linear map (PCA, axis) of a corpus as its codes come, chunk by chunk (`TextAE.encode_chunks`: the
     seeded sample first): (rows [k], points [k, 2]) per chunk, `proj` fitted on the sample's codes. Put
     together, the points are `corpus_map`'s to the bit; once the last chunk is out, the map is kept in
@@ -274,8 +288,9 @@ def map_chunks(m, sentences: list[str], proj: Projection, digest: str | None = N
     cache.get(name, lambda: {"points": P, **{f"state_{k}": v for k, v in proj.state().items()}}, expect)
 
 
-def _map_entry(fingerprint: str, sentences: list[str], dim: int, proj: Projection,
-               digest: str | None) -> tuple[str, dict]:  # fmt: skip
+def _map_entry(
+    fingerprint: str, sentences: list[str], dim: int, proj: Projection, digest: str | None
+) -> tuple[str, dict]:
     """The disk-cache name of a corpus's map and the arrays it must hold (an entry of another shape is
     computed again)."""
     name = View(fingerprint, digest or sentences_digest(sentences)).on(proj).cache_name("map")

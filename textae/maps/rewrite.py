@@ -30,8 +30,15 @@ BATCH = 512
 HELD_OUT = 0.2
 
 
-def rewrite(m, sentences: list[str], v: np.ndarray, k: float, progress: Callable[[float], None] | None = None,
-            batch: int = BATCH, codes: np.ndarray | None = None) -> list[str]:  # fmt: skip
+def rewrite(
+    m,
+    sentences: list[str],
+    v: np.ndarray,
+    k: float,
+    progress: Callable[[float], None] | None = None,
+    batch: int = BATCH,
+    codes: np.ndarray | None = None,
+) -> list[str]:
     """Each sentence's code moved by k·v, decoded greedily: [len(sentences)] sentences, in order. `codes`
     [N, dim_z]: the sentences' codes when the caller has them (a map's), so they are not encoded again."""
     v = np.asarray(v, dtype=np.float32).reshape(-1)
@@ -154,10 +161,15 @@ class Scored:
         for i, (b, a) in enumerate(zip(self.before, self.after)):
             row = {"before": b, "after": a, "edit distance": round(float(self.edit[i]), 3)}
             if self.target is not None:
-                row.update({f"P({self.target}) before": round(float(self.p_before[i]), 3),
-                            f"P({self.target}) after": round(float(self.p_after[i]), 3),
-                            "change": round(float(self.p_after[i] - self.p_before[i]), 3),
-                            "class before": self.class_before[i], "class after": self.class_after[i]})  # fmt: skip
+                row.update(
+                    {
+                        f"P({self.target}) before": round(float(self.p_before[i]), 3),
+                        f"P({self.target}) after": round(float(self.p_after[i]), 3),
+                        "change": round(float(self.p_after[i] - self.p_before[i]), 3),
+                        "class before": self.class_before[i],
+                        "class after": self.class_after[i],
+                    }
+                )
                 if self.labels is not None:
                     row["label"] = self.labels[i]
             out.append(row)
@@ -169,8 +181,9 @@ class Scored:
         return csv_text(rows, list(rows[0]) if rows else ["before", "after"])  # cells that are no formula
 
 
-def score(before: list[str], after: list[str], clf: Classifier | None = None,
-          labels: list[str] | None = None) -> Scored:  # fmt: skip
+def score(
+    before: list[str], after: list[str], clf: Classifier | None = None, labels: list[str] | None = None
+) -> Scored:
     """Edit distances of rewritten pairs, and with a classifier, each side's probability of the class the
     rewrite moves towards and whether the predicted class flipped; `labels`: each row's label in the corpus,
     by which the flip share then counts (`Scored`)."""
@@ -186,6 +199,14 @@ def score(before: list[str], after: list[str], clf: Classifier | None = None,
     pb, pa = clf.proba(before), clf.proba(after)  # [N, C]
     t = int(np.argmax((pa - pb).mean(0)))  # the class the vector moves towards
     names = np.asarray(clf.classes)
-    return Scored(list(before), list(after), edit, clf.classes[t], pb[:, t], pa[:, t],
-                  names[pb.argmax(1)].tolist(), names[pa.argmax(1)].tolist(),
-                  [str(y) for y in labels] if labels is not None else None)  # fmt: skip
+    return Scored(
+        list(before),
+        list(after),
+        edit,
+        clf.classes[t],
+        pb[:, t],
+        pa[:, t],
+        names[pb.argmax(1)].tolist(),
+        names[pa.argmax(1)].tolist(),
+        [str(y) for y in labels] if labels is not None else None,
+    )

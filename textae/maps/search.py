@@ -6,8 +6,8 @@ Patterns here are compiled by RE2 (the maintained `google-re2` bindings), whose 
 linear in the text and memory bounded by `MAX_MEM`. RE2 has no backreferences or lookaround; a pattern it
 refuses is searched for as plain text, and the caller is told why.
 
-Linear is not cheap: RE2's cost per character grows with the pattern (`"(.*)"*125` took 14 s over 20,000
-Yelp sentences with capturing groups on). So the work is bounded as well as the length: nothing captures
+Linear is not cheap: RE2's cost per character grows with the pattern (`"(.*)"*125` over Yelp with capturing
+groups on takes seconds: docs/benchmarks.md). So the work is bounded as well as the length: nothing captures
 (`never_capture`: a search needs no groups), at most MAX_GROUPS groups and MAX_REPEATS repetitions, a
 smaller automaton budget, and a time budget after which the search stops and says how far it got.
 """
@@ -73,8 +73,10 @@ def compile_pattern(pattern: str):
         raise InputError("the search pattern holds a character that is not valid text (a lone surrogate)") from None
     groups, repeats = operators(pattern)
     if groups > MAX_GROUPS or repeats > MAX_REPEATS:
-        raise InputError(f"a search pattern has at most {MAX_GROUPS} groups and {MAX_REPEATS} repetitions "
-                         f"(* + ? {{m,n}}); this one has {groups} and {repeats}")  # fmt: skip
+        raise InputError(
+            f"a search pattern has at most {MAX_GROUPS} groups and {MAX_REPEATS} repetitions "
+            f"(* + ? {{m,n}}); this one has {groups} and {repeats}"
+        )
     options = re2.Options()
     options.log_errors = False  # a refused pattern is the user's to hear about, not the server's log
     options.max_mem = MAX_MEM
@@ -102,7 +104,9 @@ def search(sentences: list[str], pattern: str, budget: float = TIME_BUDGET) -> S
         matches[start : start + CHUNK] = [found(s) for s in sentences[start : start + CHUNK]]
         done = min(start + CHUNK, n)
         if done < n and time.monotonic() - t0 > budget:
-            stop = (f"too costly to search in full: it was stopped after {budget:g} s, with {done:,} of {n:,} "
-                    "sentences searched (a simpler pattern searches them all)")  # fmt: skip
+            stop = (
+                f"too costly to search in full: it was stopped after {budget:g} s, with {done:,} of {n:,} "
+                "sentences searched (a simpler pattern searches them all)"
+            )
             return Search(matches, f"{note}; {stop}" if note else stop, done)
     return Search(matches, note)

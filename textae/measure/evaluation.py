@@ -141,8 +141,15 @@ def quick_figures(
         bleu = corpus_bleu(m.decode(Z), sents)
         tell((i + 0.5) / len(models), f"{name}: neighbours and samples…")
         recall = neighborhood_recall(Z, queries, true_nn, (10,))[10]
-        rows.append({"checkpoint": name, "type": m.cfg.model_type, "BLEU": bleu, "neighbourhood@10": recall,
-                     **generation(m, n_samples)[1]})  # fmt: skip
+        rows.append(
+            {
+                "checkpoint": name,
+                "type": m.cfg.model_type,
+                "BLEU": bleu,
+                "neighbourhood@10": recall,
+                **generation(m, n_samples)[1],
+            }
+        )
     tell(1.0, "done")
     return rows
 
@@ -227,10 +234,15 @@ class Suite:
                     clf = self.classifiers[task.split()[0]][0]
                     for k, outs in zip(self.ks, m.sweep_vector(inputs, m.style_vector(a, b), self.ks)):
                         out["transfer"].append(
-                            {"task": task, "k": k, "accuracy": clf.accuracy(outs, [target] * len(outs)),
-                             "self_bleu": corpus_bleu(outs, inputs), "ppl": self._ppl(outs),
-                             "examples": list(zip(inputs[:3], outs[:3]))}
-                        )  # fmt: skip
+                            {
+                                "task": task,
+                                "k": k,
+                                "accuracy": clf.accuracy(outs, [target] * len(outs)),
+                                "self_bleu": corpus_bleu(outs, inputs),
+                                "ppl": self._ppl(outs),
+                                "examples": list(zip(inputs[:3], outs[:3])),
+                            }
+                        )
             if "interp" in parts and self.data.pairs:
                 out["interpolation"] = []
                 for a, b in self.data.pairs:

@@ -251,9 +251,9 @@ def jitters(
 ) -> dict[str, Jitter]:
     """`jitter` for each model, the models side by side on threads of their own (torch on one thread each).
 
-    A greedy decode's small matrix products gain almost nothing from a second torch thread (both
-    shipped models' jitter took 304 ms on two threads and 311 ms on one, on a 2-core CPU, at twice
-    the CPU time), while two decodes side by side keep both cores busy (about 200 ms).
+    A greedy decode's small matrix products gain almost nothing from a second torch thread, at twice the
+    CPU time, while two decodes side by side keep both cores busy (docs/benchmarks.md, "Figures the code's
+    comments once held").
     `initializer` runs first on each worker thread (the app attaches its script's context there).
     """
     if len(models) < 2:

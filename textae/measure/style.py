@@ -27,8 +27,9 @@ class StyleClassifier:
             raise InputError("a classifier needs one label per sentence")
         if len(set(labels)) < 2:
             raise InputError("a classifier needs at least two classes among the labels")
-        self.pipeline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, token_pattern=TOKENS),
-                                      LogisticRegression(max_iter=1000))  # fmt: skip
+        self.pipeline = make_pipeline(
+            TfidfVectorizer(ngram_range=(1, 2), min_df=2, token_pattern=TOKENS), LogisticRegression(max_iter=1000)
+        )
         self.pipeline.fit(list(sentences), [str(y) for y in labels])
         self.classes = [str(c) for c in self.pipeline.classes_]
 

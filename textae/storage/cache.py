@@ -78,8 +78,15 @@ def env_megabytes(name: str, default: float, maximum: float, logger: logging.Log
     except ValueError:
         mb = float("nan")
     if not (math.isfinite(mb) and 0 <= mb <= maximum):
-        _once(f"{name}={text[:32]}", "%s=%r is not a number of megabytes from 0 to %g; the default of %g MB is "
-              "used", name, text[:32], maximum, default, logger=logger)  # fmt: skip
+        _once(
+            f"{name}={text[:32]}",
+            "%s=%r is not a number of megabytes from 0 to %g; the default of %g MB is used",
+            name,
+            text[:32],
+            maximum,
+            default,
+            logger=logger,
+        )
         return default
     return mb
 
@@ -121,9 +128,11 @@ def write(name: str, arrays: dict[str, np.ndarray]) -> Path:
     keep the cache under its limit."""
     d = root()
     d.mkdir(parents=True, exist_ok=True)
-    path = write_atomically(d / f"{name}{SUFFIX}",
-                            lambda f: np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)}),
-                            sync=True)  # fmt: skip
+    path = write_atomically(
+        d / f"{name}{SUFFIX}",
+        lambda f: np.savez(f, **arrays, **{KEY: np.frombuffer(name.encode(), np.uint8)}),
+        sync=True,
+    )
     _heard(name, _size(path))  # its size before the limit may remove it again
     evict(limit_bytes())
     return path
@@ -142,8 +151,9 @@ def _locked(name: str):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def get(name: str, compute: Callable[[], dict[str, np.ndarray]],
-        expect: dict[str, Spec] | None = None) -> dict[str, np.ndarray]:  # fmt: skip
+def get(
+    name: str, compute: Callable[[], dict[str, np.ndarray]], expect: dict[str, Spec] | None = None
+) -> dict[str, np.ndarray]:
     """The entry `name`, computed by `compute()` and stored when it is missing or not what `expect` asks:
     by one caller only, while the others asking at the same time wait for it. When the cache's folder
     cannot be used (a file, read-only, full), the result is computed in memory and not kept, with a warning
@@ -194,8 +204,12 @@ def kept(name: str) -> bool:
 
 
 def _unusable(e: OSError) -> None:
-    _once(f"root {root()}", "the disk cache %s cannot be used (%s); results are computed in memory and not kept",
-          root(), e.strerror or e)  # fmt: skip
+    _once(
+        f"root {root()}",
+        "the disk cache %s cannot be used (%s); results are computed in memory and not kept",
+        root(),
+        e.strerror or e,
+    )
 
 
 def entries() -> list[Path]:
@@ -268,9 +282,15 @@ def info() -> dict:
     leftovers, leftover_bytes = sweep()
     files = entries()
     oldest = time.ctime(files[0].lstat().st_mtime) if files else None
-    return {"root": str(root()), "entries": len(files), "bytes": sum(_size(f) for f in files),
-            "limit_bytes": limit_bytes(), "oldest": oldest, "leftovers": leftovers,
-            "leftover_bytes": leftover_bytes}  # fmt: skip
+    return {
+        "root": str(root()),
+        "entries": len(files),
+        "bytes": sum(_size(f) for f in files),
+        "limit_bytes": limit_bytes(),
+        "oldest": oldest,
+        "leftovers": leftovers,
+        "leftover_bytes": leftover_bytes,
+    }
 
 
 def clear() -> int:

@@ -126,6 +126,24 @@ def names(paths: list[str | Path]) -> dict[str, str]:
     return out
 
 
+def aae_beside(name: str | Path) -> str | None:
+    """The AAE beside a DAAE: `name` (a checkpoint's folder, path or picker label) with its ending "daae" made
+    "aae" (`checkpoints/yelp-daae` -> `checkpoints/yelp-aae`), the pair the paper compares; None when `name`
+    names no DAAE."""
+    name = str(name)
+    return name.removesuffix("daae") + "aae" if name.endswith("daae") else None
+
+
+def default_pair(names: list[str]) -> tuple[str | None, str | None]:
+    """The pair of checkpoints the app opens on, among `names` (folders, paths or picker labels): (the AAE,
+    the DAAE). The DAAE is the shipped Yelp one (the default corpus's) when it is there, else the first DAAE;
+    the AAE is the one beside it (`aae_beside`) when that is among `names` too. None for either that is not."""
+    daae = [n for n in names if str(n).endswith("daae")]
+    first = next((n for n in daae if "yelp" in str(n)), daae[0] if daae else None)
+    aae = aae_beside(first) if first is not None else None
+    return (aae if aae in names else None), first
+
+
 # ------------------------------------------------------------------- loading
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
     """Load model (in eval mode, float32), vocab and metadata from any supported checkpoint."""
@@ -267,9 +285,14 @@ def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = F
     train = from_dict(TrainConfig, meta["train"]) if meta.get("train") else None
     log = src_dir / "train_log.jsonl"
     out = save_checkpoint(
-        dst, model, vocab, keep, train, log_path=log if log.exists() else None,
+        dst,
+        model,
+        vocab,
+        keep,
+        train,
+        log_path=log if log.exists() else None,
         dtype=torch.float16 if fp16 else torch.float32,
-    )  # fmt: skip
+    )
     if (src_dir / "vectors").is_dir():  # attribute vectors travel with their weights
         shutil.copytree(src_dir / "vectors", out / "vectors", dirs_exist_ok=True)
     return out

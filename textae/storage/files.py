@@ -54,6 +54,11 @@ def write_atomically(path: str | Path, write: Callable[[IO[bytes]], None], sync:
     return path
 
 
+def write_text(path: str | Path, text: str) -> Path:
+    """`text` as UTF-8 in `path`, whole or not at all (`write_atomically`): a report, a log, a list of lines."""
+    return write_atomically(path, lambda f: f.write(text.encode("utf-8")))
+
+
 def give_umask_mode(path: Path) -> None:
     """Give a file (0666) or directory (0777) the mode the user's umask allows, as any other tool would."""
     os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~_umask())

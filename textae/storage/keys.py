@@ -1,6 +1,7 @@
 """The names of what is kept: a view, what a user is looking at (a model, a corpus and its labels, a map's
 settings), and the one place that says what each result derived from it depends on; the disk cache's entry
-names (`key`) and the sentences' digest (`sentences_digest`).
+names (`key`), the sentences' digest (`sentences_digest`), and the one hasher both use (`digest`), which the
+app's components use for their ids too.
 
 Every result the app and `textae prepare` keep (codes, a map, a landscape, regions, the classifier, search
 hits, k-means colours, a noise cloud and its reference distance, the points the browser holds) is named by
@@ -76,8 +77,10 @@ class View:
         return key(*self.key(result, *extra))
 
 
-def key(kind: str, *parts) -> str:
-    """An entry's name: its kind and a hash of its parts (bytes, str, numbers, arrays, or JSON-able values)."""
+def digest(*parts, length: int = 64) -> str:
+    """The one hasher of the project: a sha256 of `parts` (bytes, str, numbers, arrays, or JSON-able values), as
+    `length` hex digits. Each part's length goes before it, so ("ab", "c") and ("a", "bc") differ; an array is
+    hashed by its content, dtype and shape (100k indices are 800 kB, never written out as text first)."""
     h = hashlib.sha256()
     for p in parts:
         if isinstance(p, bytes):
@@ -88,8 +91,13 @@ def key(kind: str, *parts) -> str:
             data = p.encode()
         else:
             data = json.dumps(p, sort_keys=True, default=str).encode()
-        h.update(len(data).to_bytes(8, "little") + data)  # lengths first: ("ab", "c") and ("a", "bc") differ
-    return f"{kind}-{h.hexdigest()[:40]}"
+        h.update(len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()[:length]
+
+
+def key(kind: str, *parts) -> str:
+    """An entry's name: its kind and a `digest` of its parts."""
+    return f"{kind}-{digest(*parts, length=40)}"
 
 
 def sentences_digest(sentences: list[str]) -> str:

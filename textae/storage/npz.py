@@ -27,8 +27,9 @@ from textae.errors import DataError
 Spec = tuple[tuple[int | None, ...], str]
 
 
-def load(source: str | Path | bytes | io.IOBase, max_bytes: int, expect: dict[str, Spec] | None = None,
-         name: str = "") -> dict[str, np.ndarray]:  # fmt: skip
+def load(
+    source: str | Path | bytes | io.IOBase, max_bytes: int, expect: dict[str, Spec] | None = None, name: str = ""
+) -> dict[str, np.ndarray]:
     """The arrays of an `.npz` (a path, bytes or an open binary file), each checked before it is read.
 
     max_bytes bounds the uncompressed size of all members together; `expect` names members that must be

@@ -7,18 +7,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from textae.errors import CheckpointError
 from textae.storage.checkpoint import checkpoint_dir
-from textae.storage.files import give_umask_mode
+from textae.storage.files import write_atomically
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
@@ -36,15 +35,14 @@ def save_vector(path: str | Path, name: str, v, info: dict | None = None, overwr
     """
     out = _file(path, name)
     if out.exists() and not overwrite:
-        raise CheckpointError(f"a vector named {name!r} is already saved beside {checkpoint_dir(path)}; "
-                              f"choose another name (for example {free_name(path, name)!r}) or replace it")  # fmt: skip
+        raise CheckpointError(
+            f"a vector named {name!r} is already saved beside {checkpoint_dir(path)}; "
+            f"choose another name (for example {free_name(path, name)!r}) or replace it"
+        )
     out.parent.mkdir(exist_ok=True)
-    tmp = out.with_name(f".{name}.tmp")
     tensor = torch.as_tensor(np.asarray(v, dtype=np.float32)).reshape(-1).contiguous()
-    save_file({"v": tensor}, str(tmp), metadata={"info": json.dumps(info or {})})
-    give_umask_mode(tmp)  # safetensors writes its files 0600
-    os.replace(tmp, out)  # readers see the old file or the new one, never half of one
-    return out
+    data = save({"v": tensor}, metadata={"info": json.dumps(info or {})})
+    return write_atomically(out, lambda f: f.write(data))  # readers see the old file or the new one
 
 
 def free_name(path: str | Path, name: str) -> str:

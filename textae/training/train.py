@@ -41,6 +41,7 @@ from textae.storage.checkpoint import (
     resolve,
     save_checkpoint,
 )
+from textae.storage.files import write_text
 from textae.training.losses import evaluate_losses
 from textae.training.parallel import all_reduce_sum, setup, shard
 from textae.vocab import Vocab
@@ -301,9 +302,7 @@ class Trainer:
         if not self.world.main:
             return
         keep = [r for r in records if r.get("step", 0) <= self.progress.step]
-        tmp = self.log_path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(r) + "\n" for r in keep), encoding="utf-8")
-        tmp.replace(self.log_path)
+        write_text(self.log_path, "".join(json.dumps(r) + "\n" for r in keep))
 
     def _meta(self) -> dict:
         p = self.progress
@@ -372,9 +371,12 @@ class Trainer:
         self.model.train()
         t0 = time.time()
         if not self._to_train():
-            self.log(f"nothing to train: this run has done its {tc.epochs} epoch(s)" + (
-                f" and {tc.max_steps} step(s)" if tc.max_steps else "") + f" (at epoch {p.epoch}, step {p.step}); "
-                "give a larger --epochs or --max-steps to go on")  # fmt: skip
+            self.log(
+                f"nothing to train: this run has done its {tc.epochs} epoch(s)"
+                + (f" and {tc.max_steps} step(s)" if tc.max_steps else "")
+                + f" (at epoch {p.epoch}, step {p.step}); "
+                "give a larger --epochs or --max-steps to go on"
+            )
             return {"best_valid": p.best_valid, "epoch": p.epoch, "step": p.step}
         try:
             with self._stop:
@@ -417,8 +419,14 @@ class Trainer:
         plan = self.train.plan(self.plan_gen, min_batch=world.size)  # global batches, the same on every rank
         # a run resumed with another batch size has another plan: never start past its end
         start = min(p.batch_in_epoch, len(plan))
-        bar = tqdm(total=len(plan), initial=start, desc=f"epoch {p.epoch + 1}/{p.start_epoch + self.tc.epochs}",
-                   disable=not show_bar or not world.main, leave=False, dynamic_ncols=True)  # fmt: skip
+        bar = tqdm(
+            total=len(plan),
+            initial=start,
+            desc=f"epoch {p.epoch + 1}/{p.start_epoch + self.tc.epochs}",
+            disable=not show_bar or not world.main,
+            leave=False,
+            dynamic_ncols=True,
+        )
         t0, window = time.time(), _Window()
         for i in range(start, len(plan)):
             self._stop.check()  # a signal stops the run here, between whole steps
