@@ -10,25 +10,27 @@ needs and no more, and the browser keeps it (scatter.js):
   or a numeric ramp at 256 steps), with its legend, once per view, colouring and browser. A new colouring of a
   view the browser holds (a search typed, k changed) sends this alone: 155 kB at 155k points, no coordinate and
   no sentence (`Points.colours` is held per colouring, so nothing is detokenised again);
-- **hover text**, on request. A view of at most INLINE_TEXT points sends its texts with its points (a few
-  hundred kB; hover needs no round trip). A larger view sends none with them: when the mouse rests on a point
-  whose text the browser lacks, scatter.js fires the `hover` trigger with the corpus indices of the points in
-  the grid cells around it (at most HOVER_MOST, the hovered one first); the rerun it causes (only the
-  enclosing `st.fragment` on the Latent map) reads the request from `st.session_state` *before* the map is
-  mounted (`hover_texts`) and sends those texts in the same render, which the browser keeps in a short cache
-  (scatter.js: TEXTS). One rerun answers every point near the cursor, so a mouse moving over a neighbourhood
-  asks once. Chosen over a second message holding every text after the first paint: that still sends 9 MB at
-  155k and more at a million, and over an HTTP route of our own, which Streamlit does not offer to a page.
+- **hover text**, on request. A view of at most INLINE_TEXT points (20,000; the server's
+  TEXTAE_MAP_INLINE_TEXT) sends its texts with its points (a few hundred kB; hover needs no round trip). A
+  larger view sends none with them: when the mouse rests on a point whose text the browser lacks, scatter.js
+  fires the `hover` trigger with the corpus indices of the points in the grid cells around it (at most
+  HOVER_MOST, the hovered one first); the rerun it causes (only the enclosing `st.fragment` on the Latent map)
+  reads the request from `st.session_state` *before* the map is mounted (`hover_texts`) and sends those texts
+  in the same render, which the browser keeps in a short cache (scatter.js: TEXTS). One rerun answers every
+  point near the cursor, so a mouse moving over a neighbourhood asks once. Chosen over a second message
+  holding every text after the first paint (that still sends 9 MB at 155k, and more at a million) and over
+  an HTTP route of our own, which Streamlit does not offer a page.
 
-At 155k points the first paint receives about 2.6 MB (docs/benchmarks.md), against 10.5 MB with every hover
-text. Every later rerun sends only the view's id, its colouring's id and its small marks. Hover, pan, zoom,
-box and lasso run in the browser; a click on empty space or a selection comes back as one `event`.
+At 155k points the map's first message is 2.7 MB (docs/benchmarks.md), against 9.8 MB with every hover text.
+Every later rerun sends only the view's id, its colouring's id and its small marks. Hover, pan, zoom, box and
+lasso run in the browser; a click on empty space or a selection comes back as one `event`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,7 +91,16 @@ def viridis(t: np.ndarray) -> np.ndarray:
     return table[low] * (1 - frac) + table[low + 1] * frac
 
 
-INLINE_TEXT = 20_000  # a view of at most this many points sends its hover texts with them (about 1.2 MB)
+def _inline_text(default: int = 20_000) -> int:
+    """TEXTAE_MAP_INLINE_TEXT, the server's setting (0: every view's hover texts on request), as a count of
+    points from 0 to 10 million; the default for anything else."""
+    try:
+        return min(max(int(os.environ.get("TEXTAE_MAP_INLINE_TEXT", default)), 0), 10_000_000)
+    except ValueError:
+        return default
+
+
+INLINE_TEXT = _inline_text()  # a view of at most this many points sends its hover texts with them (about 1.2 MB)
 HOVER_MOST = 256  # hover texts one request may ask for: the points in the grid cells round the cursor
 RAMP = 256  # a numeric colouring's steps (one byte a point)
 

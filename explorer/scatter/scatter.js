@@ -6,6 +6,8 @@
 // clicks are answered here, and only their result goes to the server. A route (an interpolation's path)
 // has a marker that follows a slider of the page (explorer/scrubber) in the browser.
 const CACHE = (window.__textaeScatter = window.__textaeScatter || new Map());
+// what this page was sent, counted across every map and mount (tests and benchmarks): points, colourings, texts
+const SENT = (window.__textaeScatterSent = window.__textaeScatterSent || { points: 0, colourings: 0, texts: 0 });
 const KEEP = 3;  // views kept in the browser (a 155k view is about 15 MB)
 const KEEP_COLOURINGS = 4;  // colourings kept per view (HELD_COLOURINGS in explorer/scatter)
 const TEXTS = 4000;  // hover texts fetched on request, kept per view (the oldest dropped first)
@@ -148,6 +150,7 @@ export default function (component) {
     CACHE.set(data.id, unpack(data.payload));
     while (CACHE.size > KEEP) CACHE.delete(CACHE.keys().next().value);
     root.dataset.received = String(Number(root.dataset.received || 0) + 1);  // tests count what was sent
+    SENT.points += 1;
     delete root.dataset.asked;
   }
   const v = CACHE.get(data.id);
@@ -160,6 +163,7 @@ export default function (component) {
     v.colourings.set(data.colours.id, tint(data.colours, v.n));
     while (v.colourings.size > KEEP_COLOURINGS) v.colourings.delete(v.colourings.keys().next().value);
     root.dataset.recoloured = String(Number(root.dataset.recoloured || 0) + 1);  // tests count colourings sent
+    SENT.colourings += 1;
     delete root.dataset.askedColours;
   }
   const tinted = v.colourings.get(data.colouring);
@@ -171,6 +175,7 @@ export default function (component) {
   }
   if (data.texts && data.texts.view === data.id) {  // hover texts asked for: kept, the oldest dropped past TEXTS
     data.texts.indices.forEach((i, k) => { v.texts.delete(i); v.texts.set(i, data.texts.text[k]); });
+    SENT.texts += data.texts.indices.length;
     while (v.texts.size > TEXTS) v.texts.delete(v.texts.keys().next().value);
   }
   root.__asking = 0;  // a rerun came: whatever was asked is answered, or may be asked again
