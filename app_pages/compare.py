@@ -127,8 +127,8 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
                 land = maps.landscape(m, c, shown, n_land)
                 figures[name] = land.figures()
                 st.markdown(f"**{feedback.md(name)}**")
-                view, points = scatter.labelled_points(shown, c)  # in their class colours, as on the map
-                scatter.scatter(f"cmp_land_{name}", view, len(shown.points), points, height=420,
+                points = scatter.labelled_points(shown, c)  # in their class colours, as on the map
+                scatter.scatter(f"cmp_land_{name}", points, height=420,
                                 axis_titles=shown.proj.axis_titles, select=False,
                                 layer=scatter.landscape_layer(land, kind), points=dots)  # fmt: skip
         table = pd.DataFrame([{"checkpoint": k, **shown_figures(f)} for k, f in figures.items()])  # as on the map

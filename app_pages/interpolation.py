@@ -52,10 +52,10 @@ for tag, model in models.items():
         c = state.corpus(model, required=False)
         if c is not None:
             shown = maps.projection(model, c, corpora.codes(model, c), "pca")
-            view, points = scatter.labelled_points(shown, c)  # as the Latent map names and colours it
+            points = scatter.labelled_points(shown, c)  # as the Latent map names and colours it
             z = model.encode([a, b])
             path = shown.proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
-            routes[tag] = (view, points, len(shown.points), shown.proj, path)
+            routes[tag] = (points, shown.proj, path)
 
 i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50,
              url="t")  # fmt: skip
@@ -74,8 +74,9 @@ for col, (tag, model) in zip(cols, models.items()):
         if len(models) > 1:
             st.markdown(f"**{names[tag]}** · {feedback.md(state.checkpoint_name(model.path))}")
         if tag in routes:  # the whole corpus, drawn as on the Latent map (the same points, held once)
-            view, points, n_points, proj, path = routes[tag]
-            scatter.scatter(f"interp_map{tag}", view, n_points, points, axis_titles=proj.axis_titles, height=380,
+            points, proj, path = routes[tag]
+            n_points = points.n
+            scatter.scatter(f"interp_map{tag}", points, axis_titles=proj.axis_titles, height=380,
                             route=(path, "interp_t", i), select=False)  # fmt: skip
             st.caption(f"The {method} path on the PCA map of the corpus's {n_points:,} sentences; the red marker "
                        "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom.")  # fmt: skip

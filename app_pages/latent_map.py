@@ -95,15 +95,16 @@ map_panels.noise_cloud(m, c, Z, proj, marks)  # a sentence's noisy copies, marke
 
 # ---- the map: a WebGL scatter that holds the view's points in the browser (explorer/scatter); a click on
 # empty space decodes the code under it, a box or lasso lists what it holds
+# the points are named by their projection (as the Interpolation page names the same view); a colouring apart,
+# so that a new search or k sends the browser its colours alone (explorer/scatter)
 extra = {
     "word / regex search": st.session_state.get("map_search"),
     "k-means cluster": st.session_state.get("map_k"),
     "label": c.labels_digest,
-}  # other labels for the same sentences are another view
-view = scatter.view_id(
-    shown.view.key("points"), color_by, extra.get(color_by)
-)  # as the Interpolation page names the same view
-points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest)
+}  # other labels for the same sentences are another colouring
+view = scatter.view_id(shown.view.key("points"))
+points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest,
+                               colours_id=(color_by, extra.get(color_by)) if color is not None else None)  # fmt: skip
 
 
 SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once
@@ -111,7 +112,7 @@ SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso
 
 @st.fragment  # a click or a selection reruns only the map and what it lists, not the sidebar and the corpus
 def interact() -> None:
-    event = scatter.scatter("map_chart", view, len(P), points, marks, axis_titles=proj.axis_titles, layer=layer,
+    event = scatter.scatter("map_chart", points, marks, axis_titles=proj.axis_titles, layer=layer,
                             points=show_points, regions=labelled)  # fmt: skip
     picked = event.picked
     if event.problem:

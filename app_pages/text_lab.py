@@ -96,7 +96,7 @@ if view != "Live training":
             view = scatter.view_id("text lab landscape", n, int(rec.steps[at]), land.decodes)
             with col:
                 st.markdown(f"**{n.upper()}**")  # which model's plane, above it
-                scatter.scatter(f"lab_land_{n}", view, len(nodes), scatter.corpus_points(view, nodes, land.decodes),
+                scatter.scatter(f"lab_land_{n}", scatter.corpus_points(view, nodes, land.decodes),
                                 layer=scatter.landscape_layer(land, "territories"), points=False, select=False,
                                 height=360)  # fmt: skip
                 st.caption(f"{n.upper()}: " + " · ".join(f"{name} {value}" for name, value in

@@ -204,11 +204,11 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
                 listing[f"{m2.cfg.model_type.upper()} decodes to"] = other.decodes
             if other is not None and stars:
                 shown2 = maps.projection(m2, c, codes2, "pca")
-                view2 = scatter.view_id(shown2.view.key("points"), "none", None)
+                view2 = scatter.view_id(shown2.view.key("points"))
                 share2 = clouds.plane_share(codes2, shown2.points)
                 st.caption(f"The same copies through the second checkpoint ({m2.cfg.model_type.upper()}), on its "
                            f"PCA map of the corpus (a plane holding {share2:.0%} of its codes' variance):")  # fmt: skip
-                scatter.scatter("map_cloud_other", view2, len(shown2.points),
+                scatter.scatter("map_cloud_other",
                                 scatter.corpus_points(view2, shown2.points, c.sentences, digest=c.digest), height=380,
                                 marks={"noisy copies": (shown2.proj.transform(other.codes[1:]), hovered(other)),
                                        "sentence": (shown2.proj.transform(other.codes[:1]),

@@ -245,20 +245,32 @@ def map_view(at, key: str = "map_chart") -> dict:
     """The latent map as the browser gets it (explorer/scatter), its points decoded: xy [N, 2] and rgb [N, 3]
     in drawing order, order [N] (corpus index of each), text [N]. The page is run again with its record of
     what the browser holds cleared, so the points are sent."""
+
+    at.session_state["_scatter_views"] = []
+    at.session_state["_scatter_colourings"] = {}
+    at.run()
+    data = component_data(at, "textae.scatter", key)
+    data.update(points_of(data["payload"], data["colours"]))
+    data["legend"] = data["colours"]["legend"]
+    return data
+
+
+def points_of(payload: dict, colours: dict) -> dict:
+    """A view's first message (explorer/scatter) decoded: xy [N, 2], rgb [N, 3] (each point's palette colour)
+    and order [N] in drawing order, and text [N] where it came with the points (None: asked on hover)."""
     import base64
 
     import numpy as np
 
-    at.session_state["_scatter_views"] = []
-    at.run()
-    data = component_data(at, "textae.scatter", key)
-    p = data["payload"]
-    raw = {k: base64.b64decode(p[k]) for k in ("xy", "rgb", "order")}
-    data["xy"] = np.frombuffer(raw["xy"], np.float32).reshape(-1, 2)
-    data["rgb"] = np.frombuffer(raw["rgb"], np.uint8).reshape(-1, 3)
-    data["order"] = np.frombuffer(raw["order"], np.int32)
-    data["text"] = p["text"].split("\n")
-    return data
+    raw = {k: base64.b64decode(payload[k]) for k in ("xy", "order")}
+    palette = np.frombuffer(base64.b64decode(colours["palette"]), np.uint8).reshape(-1, 3)
+    index = np.frombuffer(base64.b64decode(colours["index"]), np.uint8)
+    return {
+        "xy": np.frombuffer(raw["xy"], np.float32).reshape(-1, 2),
+        "rgb": palette[index],
+        "order": np.frombuffer(raw["order"], np.int32),
+        "text": payload["text"].split("\n") if "text" in payload else None,
+    }
 
 
 def textae_imports(path: Path, module: str) -> list[tuple[int, str, list[str]]]:

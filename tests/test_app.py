@@ -1,5 +1,6 @@
 """AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
 
+import base64
 import json
 import re
 import shutil
@@ -16,6 +17,7 @@ from helpers import (
     map_view,
     maps,
     markdown_tables,
+    points_of,
     rewrite_thirty,
     scrubber_data,
     svg_figures,
@@ -167,7 +169,7 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     at.text_input(key="map_search").input("great|amazing").run()
     matched = sum(bool(re.search("great|amazing", t)) for t in hovers)
     assert f"{matched:,} of {len(hovers):,} sentences match" in texts(at, "caption")
-    legend = [c["name"] for c in map_view(at)["payload"]["legend"]["classes"]]
+    legend = [c["name"] for c in map_view(at)["legend"]["classes"]]
     assert legend == ["match", "no match"]
     at.text_input(key="map_search").input("(unclosed").run()
     assert "searched for as plain text" in texts(at, "warning")
@@ -178,6 +180,62 @@ def test_latent_map_colours_searches_and_finds_neighbours(app):
     marks = component_data(at, "textae.scatter", "map_chart")["marks"]
     assert [(m["name"], m["text"]) for m in marks] == [("query", ["the staff was friendly"])]  # marked on the map
     assert not at.exception
+
+
+def test_a_large_maps_first_paint_holds_no_sentence_and_a_hover_fetches_its_text(app, app_root, monkeypatch):
+    """Past INLINE_TEXT points the first message holds coordinates and colours only; a hover's request (the
+    `hover` trigger) is answered in the rerun it causes with those corpus indices' texts, as read, and no more;
+    an untrusted request (another view, indices out of range or not whole) gets nothing it did not ask."""
+    from explorer import scatter
+
+    monkeypatch.setattr(scatter, "INLINE_TEXT", 0)  # the test corpus is small: treat it as a large one
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    at = app("app_pages/latent_map.py")
+    first = map_view(at)
+    assert first["text"] is None and "texts" not in first
+    sent = json.dumps(first["payload"]) + json.dumps(first["colours"])
+    assert not any(s in sent or detokenize(s) in sent for s in sents if len(s) > 12)  # no sentence, either way
+    trigger(at, "textae.scatter", "map_chart", "hover", {"view": first["id"], "indices": [7, 2, 7]})
+    answer = component_data(at, "textae.scatter", "map_chart")
+    read = [" ".join(detokenize(sents[i]).split()) for i in (2, 7)]  # as the page shows them, one line each
+    assert answer["texts"] == {"view": first["id"], "indices": [2, 7], "text": read}
+    assert "payload" not in answer and "colours" not in answer  # the points are not sent again
+    at.run()
+    assert "texts" not in component_data(at, "textae.scatter", "map_chart")  # a trigger: answered once
+    for bad in ({"view": "another", "indices": [1]}, {"view": first["id"], "indices": "all"}, ["no"], None):
+        trigger(at, "textae.scatter", "map_chart", "hover", bad)
+        assert "texts" not in component_data(at, "textae.scatter", "map_chart") and not at.exception
+    n = len(sents)
+    trigger(at, "textae.scatter", "map_chart", "hover", {"view": first["id"], "indices": [-1, n, 2.5, 1e20, 3]})
+    assert component_data(at, "textae.scatter", "map_chart")["texts"]["indices"] == [3]
+    many = list(range(n)) * 3
+    trigger(at, "textae.scatter", "map_chart", "hover", {"view": first["id"], "indices": many})
+    assert len(component_data(at, "textae.scatter", "map_chart")["texts"]["indices"]) <= scatter.HOVER_MOST
+
+
+def test_a_new_colouring_sends_its_colours_alone(app):
+    """A search typed over a map the browser holds sends one byte a point and its legend: no coordinate, no
+    drawing order, no sentence; the points' message stays as it was."""
+    at = app("app_pages/latent_map.py")
+    first = map_view(at)
+    at.selectbox(key="map_color").set_value("word / regex search").run()
+    at.text_input(key="map_search").input("great|amazing").run()
+    sent = component_data(at, "textae.scatter", "map_chart")
+    assert sent["id"] == first["id"] and "payload" not in sent and "texts" not in sent
+    assert set(sent["colours"]) == {"id", "index", "palette", "legend"} and sent["colouring"] == sent["colours"]["id"]
+    n = len(first["order"])
+    assert len(base64.b64decode(sent["colours"]["index"])) == n  # one byte a point
+    hovers = first["text"]
+    matched = np.array([bool(re.search("great|amazing", t)) for t in hovers])  # in drawing order
+    palette = np.frombuffer(base64.b64decode(sent["colours"]["palette"]), np.uint8).reshape(-1, 3)
+    rgb = palette[np.frombuffer(base64.b64decode(sent["colours"]["index"]), np.uint8)]
+    match_colour = next(c["colour"] for c in sent["colours"]["legend"]["classes"] if c["name"] == "match")
+    assert [("#" + bytes(c).hex()) == match_colour for c in rgb] == matched.tolist()
+    at.run()  # a rerun that changed nothing sends no colour again
+    assert "colours" not in component_data(at, "textae.scatter", "map_chart")
+    at.text_input(key="map_search").input("").run()  # a colouring the browser holds is not sent again either
+    at.text_input(key="map_search").input("great|amazing").run()
+    assert "colours" not in component_data(at, "textae.scatter", "map_chart") and not at.exception
 
 
 def test_the_search_finds_what_the_page_shows(app, app_root):
@@ -403,7 +461,6 @@ def test_a_slider_position_the_browser_reports_is_checked_like_any_untrusted_inp
 
 
 def test_k_means_clusters_get_distinct_colours_listed_in_numeric_order():
-    import base64
 
     import numpy as np
 
@@ -412,11 +469,11 @@ def test_k_means_clusters_get_distinct_colours_listed_in_numeric_order():
     clusters = np.arange(400) % 20
     p = scatter.payload(np.random.default_rng(0).normal(size=(400, 2)), [f"s{i}" for i in range(400)],
                         clusters.astype(str), "cluster")  # fmt: skip
-    legend = p["legend"]["classes"]
+    legend = p["colours"]["legend"]["classes"]
     assert [c["name"] for c in legend] == [f"cluster {k}" for k in range(20)]  # 2 before 10
     assert len({c["colour"] for c in legend}) == 20  # no colour repeats
-    order = np.frombuffer(base64.b64decode(p["order"]), np.int32)
-    rgb = np.frombuffer(base64.b64decode(p["rgb"]), np.uint8).reshape(-1, 3)
+    shown = points_of(p, p["colours"])
+    order, rgb = shown["order"], shown["rgb"]
     for k in range(400):  # each point drawn in its own cluster's colour
         assert "#" + bytes(rgb[k]).hex() == legend[clusters[order[k]]]["colour"]
 
@@ -455,7 +512,7 @@ def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, 
     for name in ("ae", "aae"):  # on request, the points in their class colours, as the Latent map draws them
         shown = map_view(at, f"cmp_land_{name}")
         assert shown["points"] is True
-        assert {c["name"] for c in shown["payload"]["legend"]["classes"]} == {f"label {x}" for x in labels}
+        assert {c["name"] for c in shown["legend"]["classes"]} == {f"label {x}" for x in labels}
 
 
 def test_inspector_shows_sizes_curves_latents_and_samples(app):
@@ -564,7 +621,7 @@ def test_latent_map_along_a_vector_with_its_decoded_landscape(app, app_root, tmp
     Z = m.encode(sents)
     want = (Z - Z.mean(0)) @ (v / np.linalg.norm(v))  # x is each code's coordinate along v
     assert np.allclose(view["xy"][:, 0], want[view["order"]], atol=1e-3)
-    assert [c["name"] for c in view["payload"]["legend"]["classes"]] == ["label 0", "label 1"]  # coloured by label
+    assert [c["name"] for c in view["legend"]["classes"]] == ["label 0", "label 1"]  # coloured by label
     at.radio(key="map_layer").set_value("territories").run()
     at.select_slider(key="map_layer_n").set_value(8).run()
     layer = component_data(at, "textae.scatter", "map_chart")["layer"]
@@ -654,7 +711,6 @@ def test_geometry_page_bad_sentences_get_messages(app):
 
 
 def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
-    import base64
 
     import numpy as np
 
@@ -666,18 +722,21 @@ def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
     P = rng.normal(size=(500, 2)).astype(np.float32)
     sentences = [f"sentence {i}" for i in range(500)]
     p = scatter.payload(P, sentences, labels)
-    order = np.frombuffer(base64.b64decode(p["order"]), np.int32)
+    shown = points_of(p, p["colours"])
+    order, xy, rgb = shown["order"], shown["xy"], shown["rgb"]
     assert sorted(order.tolist()) == list(range(500)) and (order != np.arange(500)).any()  # all, shuffled
-    xy = np.frombuffer(base64.b64decode(p["xy"]), np.float32).reshape(-1, 2)
     assert np.array_equal(xy, P[order])
-    names = [c["name"] for c in p["legend"]["classes"]]
+    names = [c["name"] for c in p["colours"]["legend"]["classes"]]
     assert names == ["negative", "neutral", "positive"]
-    rgb = np.frombuffer(base64.b64decode(p["rgb"]), np.uint8).reshape(-1, 3)
     for k in range(500):
         assert "#" + bytes(rgb[k]).hex() == colour(names.index(labels[order[k]]))
-    assert p["text"].split("\n")[:3] == [sentences[i] for i in order[:3]]  # each point's hover is its own sentence
-    ramp = scatter.payload(P, sentences, np.arange(500), "words")["legend"]["ramp"]
+    assert shown["text"][:3] == [sentences[i] for i in order[:3]]  # each point's hover is its own sentence
+    words = scatter.payload(P, sentences, np.arange(500), "words")["colours"]
+    ramp = words["legend"]["ramp"]
     assert (ramp["lo"], ramp["hi"], ramp["title"]) == ("0", "499", "words")
+    # each point on the ramp's 256 steps: the first sentence at Viridis's start, the last at its end
+    ends = points_of(scatter.payload(P, sentences, np.arange(500), "words"), words)["rgb"][np.argsort(order)][[0, -1]]
+    assert ["#" + bytes(e).hex() for e in ends] == [scatter.VIRIDIS[0], scatter.VIRIDIS[-1]]
 
 
 def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_ignored(app):

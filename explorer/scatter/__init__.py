@@ -1,18 +1,37 @@
 """The latent map's renderer: a WebGL scatter (st.components.v2) that receives a view's points once.
 
 Plotly redraws from a whole figure sent on every rerun: at 155k sentences each click or lasso sent about
-11 MB again and the browser parsed and drew it all (docs/benchmarks.md). Here the page sends a view's
-points, colours and sentences once per browser (`payload`, about 10 MB at 155k: coordinates and colours
-as base64 typed arrays, the sentences as one string); the browser keeps them (scatter.js) and every later
-rerun sends only the view's id and its small marks. Hover, pan, zoom, box and lasso run in the browser;
-a click on empty space or a selection comes back as one `event`. Points are drawn in a seeded shuffled
-order, so no class is painted last over the others.
+11 MB again and the browser parsed and drew it all (docs/benchmarks.md). Here the page sends what a first paint
+needs and no more, and the browser keeps it (scatter.js):
+
+- **the points** (`coords`): coordinates (float32) and the drawing order (int32, a seeded shuffle, so no class
+  is painted last over the others) as base64 typed arrays, once per view and browser;
+- **a colouring** (`colouring`): one byte per point, an index into a palette of at most 256 colours (classes,
+  or a numeric ramp at 256 steps), with its legend, once per view, colouring and browser. A new colouring of a
+  view the browser holds (a search typed, k changed) sends this alone: 155 kB at 155k points, no coordinate and
+  no sentence (`Points.colours` is held per colouring, so nothing is detokenised again);
+- **hover text**, on request. A view of at most INLINE_TEXT points (20,000; the server's
+  TEXTAE_MAP_INLINE_TEXT) sends its texts with its points (a few hundred kB; hover needs no round trip). A
+  larger view sends none with them: when the mouse rests on a point whose text the browser lacks, scatter.js
+  fires the `hover` trigger with the corpus indices of the points in the grid cells around it (at most
+  HOVER_MOST, the hovered one first); the rerun it causes (only the enclosing `st.fragment` on the Latent map)
+  reads the request from `st.session_state` *before* the map is mounted (`hover_texts`) and sends those texts
+  in the same render, which the browser keeps in a short cache (scatter.js: TEXTS). One rerun answers every
+  point near the cursor, so a mouse moving over a neighbourhood asks once. Chosen over a second message
+  holding every text after the first paint (that still sends 9 MB at 155k, and more at a million) and over
+  an HTTP route of our own, which Streamlit does not offer a page.
+
+At 155k points the map's first message is 2.7 MB (docs/benchmarks.md), against 9.8 MB with every hover text.
+Every later rerun sends only the view's id, its colouring's id and its small marks. Hover, pan, zoom, box and
+lasso run in the browser; a click on empty space or a selection comes back as one `event`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,39 +91,128 @@ def viridis(t: np.ndarray) -> np.ndarray:
     return table[low] * (1 - frac) + table[low + 1] * frac
 
 
-def payload(points: np.ndarray, sentences: list[str], color=None, color_title: str = "", seed: int = 0) -> dict:
-    """What the browser keeps of a view: coordinates, colours and sentences in a seeded shuffled drawing order,
-    its legend (classes, or a ramp for numbers) and the marker size and opacity for this many points."""
-    n = len(sentences)
-    order = np.random.default_rng(seed).permutation(n)  # [N] drawing position -> corpus index
-    xy = np.asarray(points, dtype=np.float32)[order]  # [N, 2]
+def _inline_text(default: int = 20_000) -> int:
+    """TEXTAE_MAP_INLINE_TEXT, the server's setting (0: every view's hover texts on request), as a count of
+    points from 0 to 10 million; the default for anything else."""
+    try:
+        return min(max(int(os.environ.get("TEXTAE_MAP_INLINE_TEXT", default)), 0), 10_000_000)
+    except ValueError:
+        return default
+
+
+INLINE_TEXT = _inline_text()  # a view of at most this many points sends its hover texts with them (about 1.2 MB)
+HOVER_MOST = 256  # hover texts one request may ask for: the points in the grid cells round the cursor
+RAMP = 256  # a numeric colouring's steps (one byte a point)
+
+
+def drawing_order(n: int, seed: int = 0) -> np.ndarray:
+    """[N] the corpus index drawn at each position: a seeded shuffle, so that no class is painted last."""
+    return np.random.default_rng(seed).permutation(n)
+
+
+def colouring(color, color_title: str, order: np.ndarray) -> dict:
+    """A view's colours as the browser keeps them: `index` [N] uint8 (base64, in drawing order `order`) into
+    `palette` [K, 3] uint8 (base64, K <= 256), and the legend (classes, or a ramp for numbers). 1 byte a point
+    where RGB took 3: a class is one of the twenty colours of textae.figures.PALETTE, a number one of RAMP
+    steps of Viridis."""
+    n = len(order)
     if color is None:
-        rgb = np.repeat(_rgb([colour(0)]), n, axis=0)
-        legend: dict = {}
+        which, palette, legend = np.zeros(n, np.uint8), [colour(0)], {}
     elif np.issubdtype(np.asarray(color).dtype, np.number):
         values = np.asarray(color, dtype=np.float64)
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
         t = (values - lo) / (hi - lo) if hi > lo else np.zeros(n)
-        rgb = np.rint(viridis(t)).astype(np.uint8)[order]
+        which = np.rint(np.nan_to_num(np.clip(t, 0, 1)) * (RAMP - 1)).astype(np.uint8)  # [N] step on the ramp
+        steps = np.rint(viridis(np.linspace(0, 1, RAMP))).astype(np.uint8)  # [RAMP, 3]
         legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": VIRIDIS}}
+        return {"index": _b64(which[order]), "palette": _b64(steps.reshape(-1)), "legend": legend}
     else:
         cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
         if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
             rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
             cats, which = cats[np.argsort(rank)], rank[which]
-        palette = [colour(j) for j in range(len(cats))]
-        rgb = _rgb(palette)[which][order]
-        legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": h} for c, h in zip(cats, palette)]}
+        legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": colour(j)} for j, c in enumerate(cats)]}
+        palette = [colour(j) for j in range(min(len(cats), 256))]
+        which = np.asarray(which) % len(palette)  # colour(j) repeats: class j's colour is palette[j % K]
+    return {"index": _b64(np.asarray(which, np.uint8)[order]), "palette": _b64(_rgb(palette).reshape(-1)),
+            "legend": legend}  # fmt: skip
+
+
+def coords(points: np.ndarray, seed: int = 0) -> dict:
+    """What the browser keeps of a view's points: coordinates [N, 2] float32 and the drawing order [N] int32
+    (`drawing_order`), base64, and the marker size and opacity for this many points."""
+    n = len(points)
+    order = drawing_order(n, seed)  # [N] drawing position -> corpus index
+    xy = np.asarray(points, dtype=np.float32).reshape(n, 2)[order]  # [N, 2]
     size, opacity = density_style(n)
     return {
+        "n": n,
         "xy": _b64(xy.reshape(-1)),
-        "rgb": _b64(rgb.reshape(-1)),
         "order": _b64(order.astype(np.int32)),
-        "text": "\n".join(" ".join(sentences[i].split()) for i in order),  # one line each: split on "\n"
-        "legend": legend,
         "size": float(size) + 1.0,  # WebGL pixels are crisp, Plotly's anti-aliased: one more reads the same
         "opacity": float(opacity),
     }
+
+
+def lines(sentences: list[str]) -> list[str]:
+    """Hover texts, one line each (the browser splits inline texts on "\n")."""
+    return [" ".join(t.split()) for t in sentences]
+
+
+def payload(points: np.ndarray, sentences: list[str], color=None, color_title: str = "", seed: int = 0) -> dict:
+    """A view's first message, as `scatter` sends it to a browser that lacks the view: its `coords`, its
+    `colouring` (under "colours") and, for at most INLINE_TEXT points, its hover texts in drawing order as one
+    string ("text"); a larger view's texts come on request (`hover_texts`)."""
+    first = coords(points, seed)
+    order = drawing_order(len(points), seed)
+    first["colours"] = colouring(color, color_title, order)
+    if len(points) <= INLINE_TEXT:
+        shown = lines(sentences)
+        first["text"] = "\n".join(shown[i] for i in order)
+    return first
+
+
+@dataclass
+class Points:
+    """A map's points as `scatter` sends them, each part built when a browser lacks it and held once per server
+    (explorer.store): `view` names the coordinates (another projection, another view) and `colours_id` the
+    colouring (a new search, the same view: only the colours are sent)."""
+
+    view: str
+    n: int
+    make_coords: Callable[[], dict]  # `coords`
+    colours_id: str
+    make_colours: Callable[[], dict]  # `colouring`
+    texts: Callable[[np.ndarray], list[str]]  # corpus indices [K] -> their hover texts, as read, one line each
+
+
+def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = "",
+                  digest: str | None = None, colours_id: str | None = None) -> Points:  # fmt: skip
+    """A corpus's map for `scatter`: its points (`view`: their id) coloured by `color` (named `colours_id`: what
+    the colours depend on, beside the view; None for no colour), with the sentences as this reader sees them
+    (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too)."""
+    if colours_id is None and color is not None:
+        raise ValueError("a colouring needs its id (colours_id)")
+    colours_id = view_id("colours", colours_id if color is not None else "none", color_title)
+    n = len(points)
+
+    def texts(idx: np.ndarray) -> list[str]:
+        if digest:  # the prose the search reads, held once per server
+            shown = text.shown_corpus(sentences, digest)
+            return lines([shown[i] for i in idx])
+        return lines([text.shown(sentences[i]) for i in idx])
+
+    def first() -> dict:
+        made = dict(store.held(("map coords", view), lambda: coords(points)))
+        if n <= INLINE_TEXT:  # as this reader sees text: a key per mode
+            made["text"] = store.held(("map text", view, text.mode()), lambda: "\n".join(texts(drawing_order(n))))
+        return made
+
+    order = lambda: drawing_order(n)  # noqa: E731
+    return Points(view, n, first, colours_id,
+                  lambda: store.held(("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
+                                     lambda: colouring(color, color_title, order())),
+                  texts)  # fmt: skip
 
 
 def by_label(labels: list[str] | None) -> tuple[list[str] | None, str]:
@@ -125,22 +233,13 @@ def view_id(*parts) -> str:
     return h.hexdigest()[:16]
 
 
-def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = "",
-                  digest: str | None = None):  # fmt: skip
-    """`scatter`'s make_payload for a corpus's map: its `payload`, with the sentences as this reader sees them
-    (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too),
-    built once per server and held (explorer.store)."""
-    mode = text.mode()
-    shown = (lambda: text.shown_corpus(sentences, digest)) if digest else (lambda: text.shown_all(sentences))
-    return lambda: store.held(("map payload", view, mode), lambda: payload(points, shown(), color, color_title))
-
-
-def labelled_points(shown, c) -> tuple[str, object]:
+def labelled_points(shown, c) -> Points:
     """A corpus's map (explorer.maps.projection's `shown`) coloured by its labels, as the Latent map colours it
-    by default: its view id (the labels' digest in it: other labels, another view) and its make_payload."""
+    by default and names it (`view_id(shown.view.key("points"))`; the colouring ("label", the labels' digest):
+    other labels, another colouring of the same points)."""
     color, title = by_label(c.labels)
-    view = view_id(shown.view.key("points"), *(("label", c.labels_digest) if color else ("none", None)))
-    return view, corpus_points(view, shown.points, c.sentences, color, title, c.digest)
+    return corpus_points(view_id(shown.view.key("points")), shown.points, c.sentences, color, title, c.digest,
+                         colours_id=("label", c.labels_digest) if color else None)  # fmt: skip
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
@@ -213,25 +312,28 @@ def _first_words(sentence: str, most: int = 8) -> str:
     return " ".join(words[:most]) + (" …" if len(words) > most else "")
 
 
-def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
             axis_titles: tuple[str, str] = ("", ""),
             height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
             select: bool = True, layer: dict | None = None, points: bool = True,
             regions: list[dict] | None = None) -> Event:  # fmt: skip
-    """Mount the map for view `view` of n points; make_payload() builds its points (`payload`) when this
-    browser lacks them. marks: name -> (points [K, 2], texts) drawn as stars; route: (points [T, 2], a
-    slider's key, its position) drawn as a path with a marker that follows that slider (explorer/scrubber)
-    in the browser; select=False offers no box, lasso or click; layer: a decoded landscape drawn beneath the
-    points (`landscape_layer`); points=False hides the corpus's points; regions: labels written at their
-    regions (`region_labels`). Returns what the reader selected or clicked on this view."""
+    """Mount the map of `pts` (`corpus_points`): its points and colouring are sent when this browser lacks them,
+    hover texts when it asks (`hover_texts`). marks: name -> (points [K, 2], texts) drawn as stars; route:
+    (points [T, 2], a slider's key, its position) drawn as a path with a marker that follows that slider
+    (explorer/scrubber) in the browser; select=False offers no box, lasso or click; layer: a decoded landscape
+    drawn beneath the points (`landscape_layer`); points=False hides the corpus's points; regions: labels
+    written at their regions (`region_labels`). Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
-    # second page that shows the same corpus sends no point again
+    # second page that shows the same corpus sends no point again; and for each, the colourings it holds
     held = st.session_state.setdefault("_scatter_views", [])
-    view = f"{view}:{text.mode()}"  # the points' text is shown as read or as tokens: two views in the browser
+    tints = st.session_state.setdefault("_scatter_colourings", {})  # view -> colouring ids, the newest last
+    view = f"{pts.view}:{text.mode()}"  # the points' text is shown as read or as tokens: two views in the browser
+    n = pts.n
     follow = None if route is None else {"points": np.round(route[0], 5).tolist(), "follow": route[1],
                                          "index": int(route[2])}  # fmt: skip
     data = {
         "id": view,
+        "colouring": pts.colours_id,
         "height": height,
         "axes": list(axis_titles),
         "select": select,
@@ -248,11 +350,24 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
         "layer": layer,
         "points": points,
         "regions": regions or [],
+        "hoverMost": HOVER_MOST,
     }
     if view not in held:
-        data["payload"] = make_payload()
+        data["payload"] = pts.make_coords()
         held.append(view)
+        for gone in held[:-HELD_VIEWS]:
+            tints.pop(gone, None)
         del held[:-HELD_VIEWS]
+        tints[view] = []
+    if pts.colours_id not in tints.setdefault(view, []):  # a new colouring of points the browser holds: it alone
+        data["colours"] = {"id": pts.colours_id, **pts.make_colours()}
+        tints[view].append(pts.colours_id)
+        del tints[view][:-HELD_COLOURINGS]
+    # hover texts the browser asked for (its `hover` trigger), answered in this very render: read before the mount
+    asked = st.session_state.get(key)
+    answer = hover_texts(asked.get("hover") if isinstance(asked, dict) else None, view, pts)
+    if answer is not None:
+        data["texts"] = answer
     # a landscape is sent once per map: a rerun that changed nothing sends its id and colour bar only, which
     # the browser's map matches against the layer it drew (a map mounted afresh asks for the rest)
     layers = st.session_state.setdefault("_scatter_layers", {})  # this session's maps: key -> the layer sent
@@ -261,9 +376,13 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
     layers[key] = layer["id"] if layer is not None else None
     result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
                         on_click_change=lambda: None, on_missing_change=lambda: None,
+                        on_missing_colours_change=lambda: None, on_hover_change=lambda: None,
                         on_missing_layer_change=lambda: None)  # fmt: skip
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)
+        st.rerun()
+    if getattr(result, "missing_colours", None) == pts.colours_id and pts.colours_id in tints.get(view, []):
+        tints[view].remove(pts.colours_id)  # the browser lost this colouring (it keeps HELD_COLOURINGS)
         st.rerun()
     if layer is not None and getattr(result, "missing_layer", None) == layer["id"]:  # a new mount: send it all
         layers.pop(key, None)
@@ -273,6 +392,19 @@ def scatter(key: str, view: str, n: int, make_payload, marks: dict[str, tuple[np
     if isinstance(event, dict) and event.get("view") == view and event.get("kind") == "select":
         picked, problem = indices(event.get("indices"), n)
     return Event(picked, click_point(getattr(result, "click", None), view), problem)
+
+
+HELD_COLOURINGS = 4  # colourings a browser keeps per view (KEEP_COLOURINGS in scatter.js)
+
+
+def hover_texts(asked, view: str, pts: Points) -> dict | None:
+    """The answer to a browser's request for hover texts (scatter.js's `hover` trigger: {"view", "indices"}):
+    {"view", "indices" [K], "text" [K]} for the corpus indices asked of this view, at most HOVER_MOST of them;
+    None when nothing was asked of it. Untrusted: indices outside the view, or not whole numbers, are dropped."""
+    if not isinstance(asked, dict) or asked.get("view") != view or not isinstance(asked.get("indices"), list):
+        return None
+    wanted, _ = indices(asked["indices"][:HOVER_MOST], pts.n)
+    return {"view": view, "indices": wanted.tolist(), "text": pts.texts(wanted)}
 
 
 def indices(reported, n: int) -> tuple[np.ndarray, str]:

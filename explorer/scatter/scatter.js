@@ -1,10 +1,17 @@
 // A WebGL scatter of a whole corpus (explorer/scatter/__init__.py). The points come once per view and stay in
 // the browser (CACHE, which outlives reruns and page switches), so a click, a selection or another widget's
-// change reruns the page without sending them again. One draw call for every point; hover, box, lasso and
+// change reruns the page without sending them again. A view's colourings come apart from its points (one byte
+// a point into a palette), so a new colouring sends its colours alone; a large view's hover texts come on
+// request (the `hover` trigger), a neighbourhood of the cursor at a time, kept in a short cache (TEXTS). One draw call for every point; hover, box, lasso and
 // clicks are answered here, and only their result goes to the server. A route (an interpolation's path)
 // has a marker that follows a slider of the page (explorer/scrubber) in the browser.
 const CACHE = (window.__textaeScatter = window.__textaeScatter || new Map());
+// what this page was sent, counted across every map and mount (tests and benchmarks): points, colourings, texts
+const SENT = (window.__textaeScatterSent = window.__textaeScatterSent || { points: 0, colourings: 0, texts: 0 });
 const KEEP = 3;  // views kept in the browser (a 155k view is about 15 MB)
+const KEEP_COLOURINGS = 4;  // colourings kept per view (HELD_COLOURINGS in explorer/scatter)
+const TEXTS = 4000;  // hover texts fetched on request, kept per view (the oldest dropped first)
+const ASK_MS = 60;  // a hover rests this long before its texts are asked for: a sweep of the mouse asks once
 const DOUBLE_MS = 300;  // a click waits this long: a second one makes a double-click (reset the view), not two decodes
 const G = 128;  // hover index: points bucketed in a G x G grid over the map
 
@@ -41,10 +48,23 @@ function unpack(p) {
   const fill = start.slice(0, G * G);
   for (let i = 0; i < n; i++) items[fill[cell(i)]++] = i;
   return {
-    n, xy, rgb: bytes(p.rgb), order: new Int32Array(bytes(p.order).buffer), text: p.text.split('\n'),
-    legend: p.legend, size: p.size, opacity: p.opacity, bounds: [x0, y0, x1, y1], frame: [f0, g0, f1, g1], start, items,
+    n, xy, order: new Int32Array(bytes(p.order).buffer),
+    text: typeof p.text === 'string' ? p.text.split('\n') : null,  // [n] in drawing order; null: asked on hover
+    texts: new Map(),  // corpus index -> hover text, fetched on request (at most TEXTS)
+    colourings: new Map(),  // colouring id -> { rgb [3n] in drawing order, legend }, the newest last
+    size: p.size, opacity: p.opacity, bounds: [x0, y0, x1, y1], frame: [f0, g0, f1, g1], start, items,
     sel: new Uint8Array(n), nsel: 0,
   };
+}
+
+// a colouring as sent (index [n] uint8 into palette [K, 3] uint8, base64) -> { rgb [3n], legend }
+function tint(c, n) {
+  const index = bytes(c.index), palette = bytes(c.palette), rgb = new Uint8Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const k = 3 * index[i];
+    rgb[3 * i] = palette[k]; rgb[3 * i + 1] = palette[k + 1]; rgb[3 * i + 2] = palette[k + 2];
+  }
+  return { rgb, legend: c.legend || {} };
 }
 
 // a view (centre and size, in data units) grown to hold every mark's points, with a margin of 6 % of its size
@@ -114,7 +134,7 @@ export default function (component) {
     if (!root) return;
     if (root.__onScrub) window.removeEventListener('textae:scrub', root.__onScrub);
     if (root.__resized) root.__resized.disconnect();
-    clearTimeout(root.__pendingClick);
+    clearTimeout(root.__pendingClick); clearTimeout(root.__askTimer);
     const s = root.__scatter;
     if (s) {
       for (const a of Object.values(s.attrs)) s.gl.deleteBuffer(a.b);
@@ -122,7 +142,7 @@ export default function (component) {
       if (lose) lose.loseContext();
     }
     for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
-                     '__cell', '__mark', '__drawn', '__pendingClick']) delete root[k];
+                     '__cell', '__mark', '__drawn', '__pendingClick', '__asking', '__askTimer']) delete root[k];
   };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
@@ -130,6 +150,7 @@ export default function (component) {
     CACHE.set(data.id, unpack(data.payload));
     while (CACHE.size > KEEP) CACHE.delete(CACHE.keys().next().value);
     root.dataset.received = String(Number(root.dataset.received || 0) + 1);  // tests count what was sent
+    SENT.points += 1;
     delete root.dataset.asked;
   }
   const v = CACHE.get(data.id);
@@ -137,6 +158,27 @@ export default function (component) {
     if (root.dataset.asked !== data.id) { root.dataset.asked = data.id; setTriggerValue('missing', data.id); }
     return cleanup;
   }
+  if (data.colours) {  // a colouring of these points: kept beside the others, the newest last
+    v.colourings.delete(data.colours.id);
+    v.colourings.set(data.colours.id, tint(data.colours, v.n));
+    while (v.colourings.size > KEEP_COLOURINGS) v.colourings.delete(v.colourings.keys().next().value);
+    root.dataset.recoloured = String(Number(root.dataset.recoloured || 0) + 1);  // tests count colourings sent
+    SENT.colourings += 1;
+    delete root.dataset.askedColours;
+  }
+  const tinted = v.colourings.get(data.colouring);
+  if (!tinted) {  // this browser dropped the colouring: ask for it again
+    if (root.dataset.askedColours !== data.colouring) {
+      root.dataset.askedColours = data.colouring; setTriggerValue('missing_colours', data.colouring);
+    }
+    return cleanup;
+  }
+  if (data.texts && data.texts.view === data.id) {  // hover texts asked for: kept, the oldest dropped past TEXTS
+    data.texts.indices.forEach((i, k) => { v.texts.delete(i); v.texts.set(i, data.texts.text[k]); });
+    SENT.texts += data.texts.indices.length;
+    while (v.texts.size > TEXTS) v.texts.delete(v.texts.keys().next().value);
+  }
+  root.__asking = 0;  // a rerun came: whatever was asked is answered, or may be asked again
   const stage = root.querySelector('.stage'), glc = root.querySelector('.gl'), ink = root.querySelector('.ink');
   const under = root.querySelector('.under');
   const tip = root.querySelector('.tip');
@@ -148,12 +190,13 @@ export default function (component) {
   const legend = root.querySelector('.legend');
   legend.replaceChildren();
   const dots = data.points !== false || v.nsel > 0;  // the points' legend where points are drawn (a selection's too)
-  if (dots && v.legend.classes) for (const c of v.legend.classes) {
+  const shade = tinted.legend;
+  if (dots && shade.classes) for (const c of shade.classes) {
     const k = document.createElement('span'); k.className = 'key';
     const dot = document.createElement('i'); dot.style.background = c.colour;
     k.append(dot, document.createTextNode(c.name)); legend.appendChild(k);
-  } else if (dots && v.legend.ramp) {
-    const r = v.legend.ramp, bar = document.createElement('span'); bar.className = 'ramp';
+  } else if (dots && shade.ramp) {
+    const r = shade.ramp, bar = document.createElement('span'); bar.className = 'ramp';
     bar.style.background = `linear-gradient(to right, ${r.colours.join(', ')})`;
     const k = document.createElement('span'); k.className = 'key';  // its margin keeps the next key's star apart
     k.append(document.createTextNode(`${r.title} ${r.lo}`), bar, document.createTextNode(`${r.hi}`));
@@ -197,13 +240,20 @@ export default function (component) {
     const [x0, y0, x1, y1] = v.frame;  // the home view: the bulk of the points (the grid's bounds hold them all)
     s = root.__scatter = {
       id: data.id, gl, prog,
-      attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', v.rgb, 3, gl.UNSIGNED_BYTE, true),
+      attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', tinted.rgb, 3, gl.UNSIGNED_BYTE, true),
                sel: buf('a_sel', v.sel, 1, gl.UNSIGNED_BYTE, false) },
+      colouring: data.colouring,
       home: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: (x1 - x0) * 1.04, h: (y1 - y0) * 1.04 },
       mode: (root.__scatter && root.__scatter.mode) || 'pan', hover: -1, drag: null,
     };
     s.view = { ...s.home };
   }
+  s.recolour = s.colouring !== data.colouring;  // the same points, coloured anew: their colours alone change
+  if (s.recolour) {
+    s.gl.bindBuffer(s.gl.ARRAY_BUFFER, s.attrs.rgb.b); s.gl.bufferData(s.gl.ARRAY_BUFFER, tinted.rgb, s.gl.STATIC_DRAW);
+    s.colouring = data.colouring;
+  }
+  root.dataset.colouring = data.colouring;  // tests read which colouring is drawn
   s.marks = data.marks || []; s.route = data.route || null;
   // Reset view frames the bulk of the points and every star: a noise cloud's copies may land past the bulk.
   // A view the reader has not moved follows the stars as they change; one moved stays where it was
@@ -314,6 +364,7 @@ export default function (component) {
     if (st.points) pass(0);
     if (v.nsel) pass(1);
     glc.style.transform = ''; st.drawn = { ...st.view };
+    root.dataset.drawn = String(st.points ? v.n : 0);  // corpus points drawn so far (tests and benchmarks)
     drawLayer();
     overlay();
     root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count draws
@@ -558,6 +609,41 @@ export default function (component) {
     return best;
   }
 
+  // a point's hover text: sent with the points (a small view), or fetched on request; null while it is not here
+  function hoverText(h) {
+    if (v.text) return v.text[h];
+    const i = v.order[h];
+    return v.texts.has(i) ? v.texts.get(i) : null;
+  }
+
+  // ask for the texts round drawing position h once the mouse rests on it: the hovered point's first, then the
+  // nearest of those in the 3 x 3 grid cells round it that the browser lacks, at most data.hoverMost. One
+  // request at a time; the rerun that answers it renders the map again, which shows the text (below)
+  function ask(h) {
+    if (root.__asking && Date.now() - root.__asking < 3000) return;  // an answer is on its way
+    clearTimeout(root.__askTimer);
+    root.__askTimer = setTimeout(() => {
+      if (st.hover !== h || hoverText(h) !== null) return;
+      const [x0, y0, x1, y1] = v.bounds, x = v.xy[2 * h], y = v.xy[2 * h + 1];
+      const ci = Math.min(G - 1, Math.floor((x - x0) / (x1 - x0) * G)), cj = Math.min(G - 1, Math.floor((y - y0) / (y1 - y0) * G));
+      const near = [];
+      for (let j = Math.max(0, cj - 1); j <= Math.min(G - 1, cj + 1); j++) {
+        for (let i = Math.max(0, ci - 1); i <= Math.min(G - 1, ci + 1); i++) {
+          const c = i + G * j;
+          for (let k = v.start[c]; k < v.start[c + 1]; k++) {
+            const p = v.items[k];
+            if (p !== h && !v.texts.has(v.order[p])) near.push([(v.xy[2 * p] - x) ** 2 + (v.xy[2 * p + 1] - y) ** 2, v.order[p]]);
+          }
+        }
+      }
+      near.sort((a, b) => a[0] - b[0]);
+      const want = [v.order[h], ...near.slice(0, Math.max(0, (data.hoverMost || 1) - 1)).map((q) => q[1])];
+      root.__asking = Date.now();
+      root.dataset.asks = String(Number(root.dataset.asks || 0) + 1);  // tests count the requests
+      setTriggerValue('hover', { view: data.id, indices: want });
+    }, ASK_MS);
+  }
+
   function select(test) {  // mark the points that pass `test(x, y)` and report their corpus indices
     v.sel.fill(0); const picked = [];
     for (let p = 0; p < v.n; p++) if (test(v.xy[2 * p], v.xy[2 * p + 1])) { v.sel[p] = 1; picked.push(v.order[p]); }
@@ -625,7 +711,9 @@ export default function (component) {
       if (lit !== st.hoverTerritory) { st.hoverTerritory = lit; drawLayer(); }
       if (h < 0 && cell < 0) { tip.hidden = true; return; }
       const value = h < 0 && st.layer.values ? ` · change ${st.layer.values[cell].toFixed(2)}` : '';
-      tip.textContent = h >= 0 ? v.text[h] : `decodes to: ${st.layer.text[cell]}${value}`;  // text, never markup
+      const said = h >= 0 ? hoverText(h) : `decodes to: ${st.layer.text[cell]}${value}`;
+      tip.textContent = said === null ? '\u2026' : said;  // text, never markup; "…" while it is asked for
+      if (said === null) ask(h);
       tip.hidden = false;
       tip.style.left = `${Math.min(p[0] + 12, dims.W - tip.offsetWidth - 4)}px`;
       tip.style.top = `${Math.max(p[1] - tip.offsetHeight - 10, 4)}px`;
@@ -678,7 +766,10 @@ export default function (component) {
     const [px, py] = toPx(v.xy[2 * p], v.xy[2 * p + 1]);
     return [r.left + px, r.top + py];
   };
-  root.__find = (sub) => { const p = v.text.findIndex((t) => t.includes(sub)); return p < 0 ? -1 : v.order[p]; };
+  root.__find = (sub) => {  // among the texts the browser has: all of a small view's, those fetched of a large one
+    if (!v.text) { for (const [i, t] of v.texts) if (t.includes(sub)) return i; return -1; }
+    const p = v.text.findIndex((t) => t.includes(sub)); return p < 0 ? -1 : v.order[p];
+  };
   root.__mark = (name, i) => {  // where mark `name`'s star i is on the page (tests hover it)
     const m = st.marks.find((mk) => mk.name === name), r = ink.getBoundingClientRect();
     if (!m || !m.points[i]) return null;
@@ -713,6 +804,10 @@ export default function (component) {
   root.__draw = (resized) => { if (resized) dims = size(); draw(); };
   const layerChanged = (st.layer ? st.layer.id : '') !== (root.dataset.layer || '') || st.points !== st.drewPoints;
   st.drewPoints = st.points;
-  if (fresh || layerChanged || st.refit) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  if (st.hover >= 0 && !tip.hidden && !v.text) {  // texts arrived for the point under the mouse: shown at once
+    const said = hoverText(st.hover);
+    if (said !== null) tip.textContent = said; else ask(st.hover);
+  }
+  if (fresh || layerChanged || st.refit || st.recolour) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   return cleanup;
 }
