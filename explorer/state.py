@@ -16,7 +16,7 @@ from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model, prior_samples
 from explorer.widgets import SHARED_YAHOO, SHARED_YELP
 from textae import api
-from textae.data import MAX_FILE_LINES, Corpus, make_corpus, read_bytes, read_label_names
+from textae.data import MAX_FILE_LINES, Corpus, make_corpus
 from textae.errors import TextaeError
 from textae.precision import from_env
 from textae.storage import access
@@ -38,7 +38,6 @@ class Source(enum.StrEnum):
 # sentences a page uses (the sidebar's number box): the whole file by default, up to what is read at all
 LIMIT_MIN, LIMIT_MAX = 100, MAX_FILE_LINES
 LIMIT_DEFAULT = LIMIT_MAX
-MAX_LABELS_BYTES = 64 * 2**20
 
 
 @dataclass
@@ -321,15 +320,12 @@ def _selected_corpus(sel: Selection, m: api.TextAE | None) -> Corpus | str:
     shared = shared_corpora()
     if sel.corpus_kind in shared:
         f, lab = shared[sel.corpus_kind]
-        raw_labels = read_bytes(lab, MAX_LABELS_BYTES) if lab else None
-        return read_corpus(str(f), None, raw_labels, sel.limit, names=read_label_names(lab) if lab else None)
+        return read_corpus(str(f), None, lab, sel.limit)
     if sel.corpus_kind == Source.FILE:
         if not sel.corpus_path:
             return "Type the path of a corpus file (one sentence per line) in the sidebar to see it here."
         labels = access.readable(sel.labels_path, corpus=True) if sel.labels_path else None
-        raw_labels = read_bytes(labels, MAX_LABELS_BYTES) if labels else None
-        names = read_label_names(labels) if labels else None
-        return read_corpus(str(access.readable(sel.corpus_path, corpus=True)), None, raw_labels, sel.limit, names=names)
+        return read_corpus(str(access.readable(sel.corpus_path, corpus=True)), None, labels, sel.limit)
     up = st.session_state.get("corpus_upload")
     if up is None:
         return "Upload a corpus file (one sentence per line) in the sidebar to see it here."
