@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from explorer import charts, corpora, feedback, live_lab, scatter, text
+from explorer.corpus_source import UPLOAD_LIMIT_MB
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
-from explorer.state import UPLOAD_LIMIT_MB
 from textae.config import replace
 from textae.data import DataLayout
 from textae.experiments import lab, recording

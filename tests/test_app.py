@@ -31,6 +31,7 @@ from textae.detokenize import detokenize, detokenize_all, tokenize
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
+corpus_source = pytest.importorskip("explorer.corpus_source")
 widgets = pytest.importorskip("explorer.widgets")
 map_panels = pytest.importorskip("explorer.map_panels")
 access = pytest.importorskip("textae.storage.access")
@@ -83,6 +84,46 @@ def test_sidebar_reads_and_writes_the_url(app, app_root):
     at.selectbox(key="ckpt_choice").set_value("ae").run()
     ckpt = at.query_params["ckpt"]
     assert (ckpt if isinstance(ckpt, str) else ckpt[0]).endswith("checkpoints/ae"), ckpt
+
+
+def sent(at, key: str):
+    """The value a browser shows for widget `key` when it draws it afresh (after a visit to another page):
+    the value the server sent with it, else its default. AppTest's own `value` reads the server's state,
+    which a browser that drew the widget at its default overwrites on the next rerun."""
+    e = next(e for kind in ("selectbox", "number_input", "radio", "toggle", "text_input")
+             for e in getattr(at, kind) if e.key == key)  # fmt: skip
+    p = e.proto
+    if type(e).__name__ in ("Selectbox", "Radio"):
+        return p.raw_value if p.set_value else p.options[p.default]
+    if p.set_value:
+        return p.value
+    return p.default if type(e).__name__ != "NumberInput" or p.HasField("default") else None
+
+
+def test_widget_values_survive_a_visit_to_a_page_without_them(app, app_root):
+    """Latent map -> Welcome -> Latent map: the sidebar's selections and the page's own controls come back as
+    the reader left them, in what the server sends the browser with each widget, not only in its own state
+    (the browser test test_the_sidebar_keeps_its_selections_across_a_page_without_it does the same by clicks)."""
+    at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae", n=150)
+    at.selectbox(key="map_color").set_value("sentence length").run()
+    at.sidebar.toggle(key="show_tokens").set_value(True).run()
+    want = {
+        "ckpt_choice": "ae",
+        "ckpt2_choice": "aae",
+        "corpus_choice": "A file path",
+        "corpus_limit": 150,
+        "corpus_path": str(app_root / "corpus.txt"),
+        "show_tokens": True,
+        "map_color": "sentence length",
+    }
+    assert {k: at.session_state[k] for k in want} == want
+    at.switch_page("app_pages/home.py").run()
+    at.run()  # a second run without them: Streamlit has forgotten the widgets it did not draw
+    at.switch_page("app_pages/latent_map.py").run()
+    assert not at.exception
+    assert {k: sent(at, k) for k in want} == want  # "aae" would be the first checkpoint, 100 the least n
+    at.run()
+    assert {k: at.session_state[k] for k in want} == want and at.query_params["n"] == "150"
 
 
 def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_path):
@@ -216,7 +257,7 @@ def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app
     vocab = Vocab.build(read_sentences(yahoo / "train.txt"), 10_000)
     ckpt = tmp_path / "yahoo-daae"
     save_checkpoint(ckpt, TextAutoencoder(preset("daae", vocab_size=vocab.size, **TINY)), vocab)
-    assert {"Yahoo valid (shared data)", "Yahoo test (shared data)"} <= set(state.shared_corpora())
+    assert {"Yahoo valid (shared data)", "Yahoo test (shared data)"} <= set(corpus_source.shared_corpora())
     for corpus, words in (("Yahoo valid (shared data)", yahoo / "valid.txt"), ("Yelp valid (shared data)",
                                                                                 yelp / "valid.txt")):  # fmt: skip
         at = app("app_pages/latent_map.py", ckpt=str(ckpt), corpus=corpus, labels=None, n=300)
@@ -603,7 +644,7 @@ def test_geometry_page_compares_two_models(app, app_root):
     assert {g for m, g in points if m == a} == {"edit 1", "edit 2", "edit 3", "random"}
     ranks = table(at, "one-edit variant")
     assert list(ranks.columns) == ["one-edit variant", "edit", f"rank in {a}", f"rank in {b}"] and len(ranks) == 8
-    choices = state._choices()
+    choices = state.choices()
     models = {name: textae.load(choices[name]) for name in (a, b)}
     # the fixture's two checkpoints have different vocabularies (the AE's from the training split only)
     assert models[a].vocab.idx2word != models[b].vocab.idx2word
