@@ -8,7 +8,8 @@ import os
 import streamlit as st
 import torch
 
-from explorer import ROOT, feedback, state, warmup
+from explorer import ROOT, feedback, sidebar, warmup
+from explorer.corpus_source import Source
 
 torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))  # decoding one batch gains little past 4
 # the favicon from this checkout: a material icon as page_icon is fetched from Google's font host by every
@@ -37,9 +38,7 @@ pages = {
 page = st.navigation(pages)
 uses_sidebar = page not in NO_SIDEBAR  # the Page objects themselves: renaming a title changes nothing
 if uses_sidebar:
-    st.session_state["selection"] = selection = state.sidebar()
-else:
-    state.keep_sidebar()
+    st.session_state["selection"] = selection = sidebar.draw()
 try:
     page.run()
 except Exception as e:  # the page's edge: what no page caught is said in words and logged, never a traceback
@@ -47,5 +46,5 @@ except Exception as e:  # the page's edge: what no page caught is said in words 
     st.error(f"This page stopped on an unexpected error: {feedback.md(f'{type(e).__name__}: {e}')}. Change a "
              "setting or reload the page; the server's log has the details.", icon=":material/error:")  # fmt: skip
     st.stop()  # a view that fails is not remembered for the next warm start
-if uses_sidebar and selection.corpus_kind != state.Source.UPLOAD:  # reached when the page ran to its end
+if uses_sidebar and selection.corpus_kind != Source.UPLOAD:  # reached when the page ran to its end
     warmup.remember(page.url_path, st.query_params.to_dict())  # replayed when the server next starts (serve.py)

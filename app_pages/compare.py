@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from explorer import charts, corpora, feedback, maps, scatter, state, text, widgets
+from explorer import charts, corpora, feedback, keep, maps, scatter, state, text, widgets
 from explorer.models import load_model
 from textae import ops
 from textae.errors import TextaeError
@@ -54,7 +54,7 @@ with tab_int, feedback.errors_shown():
     if len(inputs) < 2:
         st.info("Type two inputs to interpolate between the first two.")
     else:
-        n = st.slider("steps", 3, 15, key=widgets.kept("cmp_int_n", 7))
+        n = st.slider("steps", 3, 15, key=keep.kept("cmp_int_n", 7))
         rows = {
             "t": ops.steps(n).round(2),
             **{name: m.interpolate(inputs[0], inputs[1], n) for name, m in models.items()},
@@ -69,7 +69,7 @@ with tab_vec, feedback.errors_shown():
     with cb:
         set_b = widgets.sentences_input("Set B (to)", "cmp_set_b", "the food was great.\nthe staff was friendly.", 100,
                                         lower=LOWER)  # fmt: skip
-    k = st.slider("k", -3.0, 3.0, step=0.25, key=widgets.kept("cmp_k", 1.5))
+    k = st.slider("k", -3.0, 3.0, step=0.25, key=keep.kept("cmp_k", 1.5))
     if set_a and set_b:
         out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}
         st.dataframe(text.table({"input": inputs, **out}, "input", *out), hide_index=True, key="cmp_vec")
@@ -92,7 +92,7 @@ with tab_fig:
     if c is None:
         st.info("Pick a corpus in the sidebar to compute figures on it.")
     else:
-        n_eval = st.select_slider("sentences", [100, 200, 500, 1000], key=widgets.kept("cmp_fig_n", 200))
+        n_eval = st.select_slider("sentences", [100, 200, 500, 1000], key=keep.kept("cmp_fig_n", 200))
         st.caption(
             "**BLEU**: greedy reconstructions against their inputs. **Neighbourhood**: of each sentence's 10 "
             "nearest by word edit distance, the fraction among its 10 nearest codes. **distinct-1/2**: of 200 "
@@ -111,15 +111,15 @@ with tab_fig:
 with tab_land:  # the same sentences, each model's PCA map decoded on the same n x n grid, side by side
     if c is None:
         st.info("Pick a corpus in the sidebar: each model's landscape is drawn over its map of it.")
-    elif not st.toggle("Draw the landscapes", key=widgets.kept("cmp_land_on"),
+    elif not st.toggle("Draw the landscapes", key=keep.kept("cmp_land_on"),
                        help="Every cell of each grid is decoded: seconds per model, once"):  # fmt: skip
         st.caption("Each model's PCA map of the corpus, decoded cell by cell, side by side with its figures.")
     else:
         l1, l2, l3 = st.columns([2, 1, 1])
-        kind = l1.radio("View", ["territories", "change"], key=widgets.kept("cmp_land_kind"), horizontal=True)
-        n_land = l2.select_slider("cells per side", maps.SIDES, key=widgets.kept("cmp_land_n", 32, maps.SIDES))
+        kind = l1.radio("View", ["territories", "change"], key=keep.kept("cmp_land_kind"), horizontal=True)
+        n_land = l2.select_slider("cells per side", maps.SIDES, key=keep.kept("cmp_land_n", 32, maps.SIDES))
         # off by default: side by side, the landscapes are the lesson, and 5,000 points at half width hide them
-        dots = l3.toggle("corpus points", key=widgets.kept("cmp_land_points", False))
+        dots = l3.toggle("corpus points", key=keep.kept("cmp_land_points", False))
         figures, cols = {}, st.columns(len(models))
         for col, (name, m) in zip(cols, models.items()):
             with col, feedback.errors_shown():

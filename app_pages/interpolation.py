@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from explorer import corpora, feedback, maps, scatter, state, text, widgets
+from explorer import corpora, feedback, keep, maps, scatter, state, text, widgets
 from explorer.models import load_model
 from explorer.scrubber import scrubber
 from textae import ops
@@ -33,15 +33,15 @@ if pairs:
         placeholder="pick a pair, or type below",
     )  # fmt: skip
 # as the model reads them: prose split into the corpus's tokens (explorer.text.typed)
-a = text.typed(st.text_input("From", key=widgets.kept("interp_a", DEFAULT[0])), m.vocab.lowercase)
-b = text.typed(st.text_input("To", key=widgets.kept("interp_b", DEFAULT[1])), m.vocab.lowercase)
+a = text.typed(st.text_input("From", key=keep.kept("interp_a", DEFAULT[0])), m.vocab.lowercase)
+b = text.typed(st.text_input("To", key=keep.kept("interp_b", DEFAULT[1])), m.vocab.lowercase)
 if not a or not b:
     st.warning("Type a sentence in both boxes: an interpolation needs two ends.")
     st.stop()
 
 c1, c2 = st.columns([1, 1])
-method = c1.radio("Path", ["lerp", "slerp"], key=widgets.kept("interp_method"), horizontal=True)
-n = c2.number_input("steps in the table", 2, 30, key=widgets.kept("interp_n", 10))
+method = c1.radio("Path", ["lerp", "slerp"], key=keep.kept("interp_method"), horizontal=True)
+n = c2.number_input("steps in the table", 2, 30, key=keep.kept("interp_n", 10))
 
 TS = np.round(np.arange(0, 1.0001, 0.01), 2)  # the slider's 101 positions, decoded in one batch per model
 names = {tag: f"{tag}{model.cfg.model_type.upper()}" for tag, model in models.items()}

@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from explorer import feedback, state, text, widgets
+from explorer import feedback, keep, state, text, widgets
 from explorer.scrubber import scrubber
 
 st.title("Style arithmetic")
@@ -34,7 +34,7 @@ st.caption(
 )
 
 COARSE = [kk for kk in KS.tolist() if abs(kk * 4 - round(kk * 4)) < 1e-9]  # multiples of 0.25 for the table
-ks = st.multiselect("Several k at once", COARSE, key=widgets.kept("style_ks", [0.0, 1.0, 2.0]))  # three fit the page
+ks = st.multiselect("Several k at once", COARSE, key=keep.kept("style_ks", [0.0, 1.0, 2.0]))  # three fit the page
 if ks:
     columns = {f"k = {kk:+.2f}": by_k[float(kk)] for kk in sorted(ks)}
     st.dataframe(

@@ -6,11 +6,11 @@ import numpy as np
 import streamlit as st
 
 from explorer import charts, corpora, feedback, live_lab, scatter, text
+from explorer.corpus_source import UPLOAD_LIMIT_MB
 from explorer.live_lab import FRAME_STEPS, LIMIT_S, STEP_STEPS, LiveRun
 from explorer.scrubber import scrubber
-from explorer.state import UPLOAD_LIMIT_MB
 from textae.config import replace
-from textae.data import DataLayout, read_bytes, read_label_names
+from textae.data import DataLayout
 from textae.experiments import lab, recording
 from textae.maps.landscape import Landscape, grid_nodes
 from textae.maps.landscape import shown as shown_figures
@@ -140,9 +140,7 @@ if reset or (play and run.lab is None):
             if not yelp.split("train").is_file():
                 st.error("The shared Yelp data is not on this server; upload a file of sentences instead.")
                 st.stop()
-            names = read_label_names(yelp.labels("train"))
-            corpus = corpora.read_corpus(str(yelp.split("train")), None, read_bytes(yelp.labels("train")), 0,
-                                       names=names)  # fmt: skip
+            corpus = corpora.read_corpus(str(yelp.split("train")), None, yelp.labels("train"), 0)
         cfg = replace(D, train_size=int(size), noise=replace(D.noise, drop=float(drop), sub=float(sub)), seed=int(seed),
                       steps=int(steps))  # fmt: skip
         run.reset(cfg, corpus.sentences, corpus.labels)

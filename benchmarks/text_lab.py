@@ -32,7 +32,7 @@ from common import ROOT, YELP, cpu_name
 
 from explorer.live_lab import RECORDING
 from textae.config import replace
-from textae.data import read_label_names, read_lines
+from textae.data import read_corpus
 from textae.experiments import lab, recording
 from textae.runtime import torch_threads
 
@@ -127,9 +127,8 @@ def main() -> None:
     if not YELP.split("train").exists():
         print(f"the lead figures need {YELP.split('train')}; skipped")
     else:
-        sents, raw = read_lines(YELP.split("train")), read_lines(YELP.labels("train"))
-        names = read_label_names(YELP.labels("train"))
-        labels = [names.get(x.strip(), x.strip()) for x in raw]
+        corpus = read_corpus(YELP.split("train"), YELP.labels("train"))
+        sents, labels = corpus.sentences, corpus.labels
         print(f"\nNP@10 on the probe set after {a.seconds:.0f} s of training, one thread:")
         print(
             f"{'seed':>4} {'steps':>6} {'steps/s':>8} {'lead 0.02 at':>13} {'lead 0.05 at':>13} {'AAE':>6} {'DAAE':>6}"

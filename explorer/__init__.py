@@ -1,7 +1,12 @@
 """The explorer app's parts, beside its pages (app_pages/): the frame (app.py) and every page import these.
 
 url        the URL's parameters that the sidebar keeps in step with its selections (the warm start's too)
-state      the shared sidebar (checkpoints, corpus source, model card) and what pages ask of it
+url_sync   the sidebar's selections read from the URL on a session's first run, written back on every run
+state      what the sidebar has picked (Selection) and what pages ask of it: model(), corpus(), a checkpoint's name
+sidebar    the shared sidebar: checkpoints, corpus and its size, Show tokens, the model card
+corpus_source  where the sidebar's corpus comes from (shared splits, a file, an upload, the prior) and reading it
+model_card the sidebar's description of the selected checkpoint
+keep       the one way a control's value outlives a page that does not draw it (the sidebar's and the pages')
 models     checkpoints loaded once per server; their short encodes and decodes cached, named by fingerprint
 corpora    corpora read once per server (files, uploads, presets) and a corpus's codes under a model
 maps       a corpus's 2-D maps, fitted once and kept on disk
@@ -16,6 +21,8 @@ scatter/   the latent map's WebGL renderer: a view's points are sent once; click
 scrubber/  the client-side slider, with moving maps
 live_lab   the Text lab's one live run per server, trained in a background thread (an explicit state machine)
 warmup     the warm start (serve.py): the views a server showed last, run again before a new one answers
+streamlit_private  every use of Streamlit's internals (headless runs, a run's context, AppTest's triggers),
+           with the versions they are known to work on (SUPPORTED, checked on import)
 
 Data flow: state.model() and state.corpus() give a page its model and corpus, each carrying its fingerprint
 (TextAE.fingerprint, Corpus.digest); corpora.codes and maps.projection key their results by those two, in the

@@ -15,8 +15,8 @@ import torch
 
 from explorer import store
 from explorer.feedback import md, recorded, rewarn
-from textae import api
-from textae.data import Corpus, decode_lines, make_corpus, read_lines
+from textae import api, data
+from textae.data import Corpus, read_label_file, read_lines
 from textae.storage.keys import View
 
 # a page says what share of a corpus's words lie outside a model's vocabulary once it passes NOTE_OVER times the
@@ -33,21 +33,22 @@ def unknown_note_from(m: api.TextAE) -> float:
     return max(UNKNOWN_NOTE, NOTE_OVER * m.own_unknown_share())
 
 
-def read_corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int = 0,
-                names: dict[str, str] | None = None) -> Corpus:  # fmt: skip
-    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels bytes (named
-    by `names`), sampled (seeded) down to `limit` sentences; its warnings are raised again on every call,
-    as the CLI gives them."""
-    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted((names or {}).items()))))
+def read_corpus(source: str, raw: bytes | None, labels: str | Path | bytes | None, limit: int,
+                seed: int = 0) -> Corpus:  # fmt: skip
+    """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels (a file's path,
+    named by the label_names.txt beside it, or uploaded bytes), sampled (seeded) down to `limit` sentences
+    (textae.data.read_corpus); its warnings are raised again on every call, as the CLI gives them."""
+    names: dict[str, str] = {}
+    if labels is not None and not isinstance(labels, bytes):  # its bytes key the cache: a changed file is read again
+        labels, names = read_label_file(labels)
+    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted(names.items()))))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int,
             names: tuple) -> tuple[Corpus, list]:  # fmt: skip
     with recorded() as messages:  # kept with the result, as the CLI warns on every run
-        lines = decode_lines(raw, source) if raw is not None else read_lines(source)
-        labs = decode_lines(labels, "labels") if labels is not None else None
-        c = make_corpus(lines, labs, limit, seed, source, dict(names))
+        c = data.read_corpus(raw if raw is not None else source, labels, limit, seed, source, dict(names))
     return c, messages
 
 

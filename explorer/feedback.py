@@ -11,8 +11,8 @@ from contextlib import contextmanager
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from explorer import streamlit_private
 from textae.errors import TextaeError, TextaeWarning
 from textae.storage.access import as_given
 
@@ -69,11 +69,9 @@ def errors_shown():
 def first_time(message: str) -> bool:
     """Whether `message` has not been shown yet in this script run (a fragment's run counts as its own).
 
-    A run is told apart by the identity of its cursors dict, which Streamlit makes anew for every run; the
-    dict itself is kept, not its id, so that a later run's new dict can never be mistaken for it.
+    A run is told apart by its token (streamlit_private.run_token), kept itself, never its id.
     """
-    ctx = get_script_run_ctx()
-    run = ctx.cursors if ctx is not None else None
+    run = streamlit_private.run_token()
     seen = st.session_state.get("_messages_shown")
     if seen is None or seen[0] is not run:
         seen = (run, set())
@@ -86,8 +84,7 @@ def first_time(message: str) -> bool:
 
 def in_this_run() -> Callable[[], None]:
     """A worker thread's initializer that attaches this script run's context: there the app's caches work."""
-    ctx = get_script_run_ctx()
-    return lambda: add_script_run_ctx(threading.current_thread(), ctx)
+    return streamlit_private.attach(streamlit_private.run_context())
 
 
 # Warnings are captured per thread, and so per session (Streamlit runs each session's script in a thread

@@ -8,16 +8,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from explorer import store
+from explorer import keep, store
 from textae.detokenize import detokenize, detokenize_all, tokenize
 from textae.prose import prose
 
-KEY = "show_tokens"  # the sidebar's toggle (explorer/state.py)
+KEY = "show_tokens"  # the sidebar's toggle (explorer/sidebar.py), kept across pages (explorer/keep.py)
 
 
 def tokens_shown() -> bool:
     """Whether the reader asked for the corpus's tokens rather than readable text."""
-    return bool(st.session_state.get(KEY, False))
+    return bool(keep.value(KEY, False))  # on a page without the sidebar too (the Text lab)
 
 
 def mode() -> str:

@@ -25,7 +25,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-from explorer import url
+from explorer import streamlit_private, url
 from textae.data import read_bytes
 from textae.errors import TextaeError
 from textae.storage import cache
@@ -105,45 +105,29 @@ async def replay(views: list[tuple[str, dict[str, str]]], limit: float = LIMIT_S
     """Run each view once in a headless session of this server, the oldest first (so that each remembers
     itself in the same order); [(view, seconds)] for those that ended within `limit` seconds in all.
     Call on the server's event loop, after its runtime has started (st.App's lifespan does both)."""
-    from streamlit.proto.ClientState_pb2 import ClientState
-    from streamlit.runtime import Runtime
-    from streamlit.runtime.app_session import AppSession
-    from streamlit.runtime.script_data import ScriptData
-    from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
-
-    rt = Runtime.instance()
+    streamlit_private.require()  # a Streamlit whose internals are unknown: no warm start (lifespan logs why)
     done, deadline = [], time.monotonic() + limit
     for page, params in reversed(views):
-        # the way Runtime.does_script_run_without_error runs the script once, with no browser attached
-        session = AppSession(
-            script_data=ScriptData(rt._main_script_path, False),
-            uploaded_file_manager=rt.uploaded_file_mgr,
-            script_cache=rt._script_cache,
-            message_enqueued_callback=None,
-            user_info={},
-        )
         name = f"/{page}?{urlencode(params)}"
         t0 = time.monotonic()
-        session.request_rerun(ClientState(query_string=urlencode(params), page_name=page))
-        while SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state and time.monotonic() < deadline:
+        run = streamlit_private.run_headless(page, params)
+        while not run.finished() and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
-        if SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state:
+        if not run.finished():
             log.warning("warm start: %s still runs after %.0f s; it goes on in the background", name, limit)
-            asyncio.get_running_loop().create_task(_shut_when_done(session))
+            asyncio.get_running_loop().create_task(_shut_when_done(run))
             break
-        failed = session.session_state[SCRIPT_RUN_WITHOUT_ERRORS_KEY] is False  # an exception, not st.stop()
-        session.shutdown()
+        failed = run.failed()  # an exception, not st.stop()
+        run.shutdown()
         done.append((name, time.monotonic() - t0))
         log.info("warm start: %s in %.1f s%s", name, done[-1][1], " (the page raised an error)" if failed else "")
     return done
 
 
-async def _shut_when_done(session) -> None:
-    from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
-
-    while SCRIPT_RUN_WITHOUT_ERRORS_KEY not in session.session_state:
+async def _shut_when_done(run: streamlit_private.HeadlessRun) -> None:
+    while not run.finished():
         await asyncio.sleep(1)
-    session.shutdown()
+    run.shutdown()
 
 
 @asynccontextmanager

@@ -11,6 +11,7 @@ import streamlit as st
 
 from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
+from explorer.keep import KEPT, kept  # noqa: F401  (the Latent map's modules reach both as widgets.kept, widgets.KEPT)
 from explorer.text import typed
 from textae import api
 from textae.data import DataLayout, decode_lines, read_lines
@@ -18,36 +19,6 @@ from textae.storage.vectors import about as vector_about
 
 SHARED_YELP = DataLayout.shared("yelp")
 SHARED_YAHOO = DataLayout.shared("yahoo")  # questions only: no labels, vectors or interpolation pairs
-
-
-KEPT = "_kept_"  # a page control's value, kept under this prefix while its page is not shown
-STAND_IN = "_stand_in_"  # the value a control shows while its kept value is not among its options
-
-
-def kept(key: str, default=None, options=None) -> str:
-    """A page control's key, whose value outlives a visit to another page: call it as the widget's `key=`, and
-    give the default here rather than to the widget. Streamlit forgets the state of a widget that a run does
-    not draw, so the value is copied aside on every run that draws it, and assigned back, in the same run and
-    before the widget, on the first run of the page after a visit elsewhere (a value assigned in an earlier
-    run reaches the server's widget, not the browser's: `state._restore_kept`). A kept value no longer among
-    `options` (a corpus without labels, a vector since deleted) waits: the control shows the default (else
-    its first option) meanwhile, and the kept value comes back once it is offered again, unless the reader
-    chose another value in between (Colour by: label, after a visit to a corpus without labels)."""
-    ss = st.session_state
-    offered = lambda v: options is None or v in options  # noqa: E731
-    stand_in = ss.get(STAND_IN + key, STAND_IN)  # STAND_IN itself: none (no control's value)
-    if key in ss and ss[key] != stand_in and offered(ss[key]):  # the reader's own value
-        ss[KEPT + key] = ss[key]
-        ss.pop(STAND_IN + key, None)
-    elif KEPT + key in ss and offered(ss[KEPT + key]):  # back after a visit, or offered again
-        ss[key] = ss[KEPT + key]
-        ss.pop(STAND_IN + key, None)
-    elif key in ss or KEPT + key in ss:  # a value not offered here: a stand-in meanwhile
-        first = default if default is not None and offered(default) else next(iter(options), None)
-        ss[key] = ss[STAND_IN + key] = first
-    elif default is not None:
-        ss[key] = default
-    return key
 
 
 def highlight(r, row: int) -> list[str]:

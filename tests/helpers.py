@@ -219,16 +219,13 @@ def component_data(at, name: str, key: str) -> dict:
 def trigger(at, name: str, key: str, event: str, value) -> None:
     """Rerun `at` as if the browser's component `key` had fired trigger `event` with `value` (a one-shot
     value: Streamlit hands it to this run only). AppTest has no public way to fire a component's trigger,
-    so the run gets the page's widget states plus the component's trigger aggregator, as a browser sends."""
-    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    so the run gets the page's widget states plus the component's trigger aggregator, as a browser sends
+    (explorer.streamlit_private, the one user of Streamlit's internals)."""
+    from explorer.streamlit_private import run_with_trigger
 
     proto_id = next(e.proto.id for e in at.main if type(e).__name__ == "UnknownElement"
                     and getattr(e.proto, "component_name", "") == name and e.proto.id.endswith(f"-{key}"))  # fmt: skip
-    states = at._tree.get_widget_states()
-    w = states.widgets.add()
-    w.id = _make_trigger_id(proto_id, "events")
-    w.json_trigger_value = json.dumps([{"event": event, "value": value}])
-    at._run(states)
+    run_with_trigger(at, proto_id, event, value)
 
 
 def maps(at) -> list:

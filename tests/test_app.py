@@ -1,4 +1,5 @@
-"""AppTest runs of every page of the Streamlit app: they run, widgets change outputs, bad input gets a message."""
+"""AppTest runs of the frame (the sidebar, the URL, corpora, controls kept across pages) and the Latent map: they run,
+widgets change outputs, bad input gets a message. Each other page has its own tests/test_app_<page>.py."""
 
 import base64
 import json
@@ -9,23 +10,18 @@ import numpy as np
 import pytest
 from helpers import (
     ROOT,
-    SVG,
     TINY,
-    array,
     component_data,
-    figure,
     map_view,
     maps,
     markdown_tables,
     points_of,
     rewrite_thirty,
     scrubber_data,
-    svg_figures,
     synthetic_corpus,
     table,
     texts,
     trigger,
-    write_reference,
 )  # fmt: skip
 
 import textae
@@ -33,6 +29,7 @@ from textae.detokenize import detokenize, detokenize_all, tokenize
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
+corpus_source = pytest.importorskip("explorer.corpus_source")
 widgets = pytest.importorskip("explorer.widgets")
 map_panels = pytest.importorskip("explorer.map_panels")
 access = pytest.importorskip("textae.storage.access")
@@ -85,6 +82,46 @@ def test_sidebar_reads_and_writes_the_url(app, app_root):
     at.selectbox(key="ckpt_choice").set_value("ae").run()
     ckpt = at.query_params["ckpt"]
     assert (ckpt if isinstance(ckpt, str) else ckpt[0]).endswith("checkpoints/ae"), ckpt
+
+
+def sent(at, key: str):
+    """The value a browser shows for widget `key` when it draws it afresh (after a visit to another page):
+    the value the server sent with it, else its default. AppTest's own `value` reads the server's state,
+    which a browser that drew the widget at its default overwrites on the next rerun."""
+    e = next(e for kind in ("selectbox", "number_input", "radio", "toggle", "text_input")
+             for e in getattr(at, kind) if e.key == key)  # fmt: skip
+    p = e.proto
+    if type(e).__name__ in ("Selectbox", "Radio"):
+        return p.raw_value if p.set_value else p.options[p.default]
+    if p.set_value:
+        return p.value
+    return p.default if type(e).__name__ != "NumberInput" or p.HasField("default") else None
+
+
+def test_widget_values_survive_a_visit_to_a_page_without_them(app, app_root):
+    """Latent map -> Welcome -> Latent map: the sidebar's selections and the page's own controls come back as
+    the reader left them, in what the server sends the browser with each widget, not only in its own state
+    (the browser test test_the_sidebar_keeps_its_selections_across_a_page_without_it does the same by clicks)."""
+    at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae", n=150)
+    at.selectbox(key="map_color").set_value("sentence length").run()
+    at.sidebar.toggle(key="show_tokens").set_value(True).run()
+    want = {
+        "ckpt_choice": "ae",
+        "ckpt2_choice": "aae",
+        "corpus_choice": "A file path",
+        "corpus_limit": 150,
+        "corpus_path": str(app_root / "corpus.txt"),
+        "show_tokens": True,
+        "map_color": "sentence length",
+    }
+    assert {k: at.session_state[k] for k in want} == want
+    at.switch_page("app_pages/home.py").run()
+    at.run()  # a second run without them: Streamlit has forgotten the widgets it did not draw
+    at.switch_page("app_pages/latent_map.py").run()
+    assert not at.exception
+    assert {k: sent(at, k) for k in want} == want  # "aae" would be the first checkpoint, 100 the least n
+    at.run()
+    assert {k: at.session_state[k] for k in want} == want and at.query_params["n"] == "150"
 
 
 def test_bad_checkpoints_get_messages_and_the_app_goes_on(app, app_root, tmp_path):
@@ -274,7 +311,7 @@ def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app
     vocab = Vocab.build(read_sentences(yahoo / "train.txt"), 10_000)
     ckpt = tmp_path / "yahoo-daae"
     save_checkpoint(ckpt, TextAutoencoder(preset("daae", vocab_size=vocab.size, **TINY)), vocab)
-    assert {"Yahoo valid (shared data)", "Yahoo test (shared data)"} <= set(state.shared_corpora())
+    assert {"Yahoo valid (shared data)", "Yahoo test (shared data)"} <= set(corpus_source.shared_corpora())
     for corpus, words in (("Yahoo valid (shared data)", yahoo / "valid.txt"), ("Yelp valid (shared data)",
                                                                                 yelp / "valid.txt")):  # fmt: skip
         at = app("app_pages/latent_map.py", ckpt=str(ckpt), corpus=corpus, labels=None, n=300)
@@ -312,93 +349,6 @@ def test_latent_map_umap(app, app_root):
     assert "Off for UMAP: its map cannot be read backwards exactly" in texts(at, "caption")  # said beside it
     assert component_data(at, "textae.scatter", "map_chart")["layer"] is None
     assert not any("Tensorflow" in w.value for w in at.warning)  # no advice from umap-learn's import
-
-
-def test_interpolation_sends_every_positions_decodes_and_reports_the_position(app, app_root):
-    import numpy as np
-
-    from textae import ops
-    from textae.maps.projection import Projection
-
-    at = app("app_pages/interpolation.py", ckpt2=app_root / "checkpoints" / "aae")
-    a, b = "the food is great", "the staff was rude !"
-    at.text_input(key="interp_a").input(a).run()
-    at.text_input(key="interp_b").input(b).run()
-    data = scrubber_data(at, "interp_t")
-    ts = np.round(np.arange(0, 1.0001, 0.01), 2)
-    assert data["values"] == [f"{t:.2f}" for t in ts] and data["index"] == 50
-    models = [textae.load(app_root / "checkpoints" / k) for k in ("ae", "aae")]
-    for row, m in zip(data["rows"], models):  # exactly the library's decodes at every t, one batch each, as read
-        assert row["texts"] == detokenize_all(m.interpolate(a, b, ts, "lerp"))
-        assert [tuple(r) for r in row["runs"]] == ops.runs(row["texts"])
-    runs = [len(ops.runs(m.interpolate(a, b, ts, "lerp"))) for m in models]  # counted here, from the library's
-    assert f"Stretches along this path: AE {runs[0]}, AAE {runs[1]}." in texts(at, "caption")
-    at.toggle(key="show_tokens").set_value(True).run()  # on request: the tokens the model wrote
-    for row, m in zip(scrubber_data(at, "interp_t")["rows"], models):
-        assert row["texts"] == m.interpolate(a, b, ts, "lerp")
-    assert "the food is great" in data["rows"][0]["texts"][0]  # the trained AE reconstructs this one
-    corpus = (app_root / "corpus.txt").read_text().splitlines()
-    headings = [md.value for md in at.markdown if md.value.startswith("**A: ") or md.value.startswith("**B: ")]
-    assert headings == ["**A: AE** · ae", "**B: AAE** · aae"]  # named as the picker names them, not by path
-    for tag, m in zip(("A: ", "B: "), models):  # each checkpoint's map: the whole corpus, and the path on it
-        shown = map_view(at, f"interp_map{tag}")
-        assert sorted(shown["text"]) == sorted(corpus) and shown["select"] is False
-        route = shown["route"]
-        assert route["follow"] == "interp_t" and route["index"] == 50 and len(route["points"]) == 101
-        proj, zab = Projection("pca"), m.encode([a, b])
-        proj.fit(m.encode(corpus))
-        np.testing.assert_allclose(route["points"], proj.transform(ops.path(zab[0], zab[1], ts, "lerp")), atol=1e-4)
-    at.session_state["interp_t"] = {"index": 100}  # the browser reports a release at t = 1
-    at.run()
-    assert at.query_params["t"] == "1.00" and scrubber_data(at, "interp_t")["index"] == 100
-    assert component_data(at, "textae.scatter", "interp_mapA: ")["route"]["index"] == 100
-    steps = at.dataframe[0].value
-    assert list(steps.columns) == ["t", "lerp", "slerp"] and len(steps) == 10
-    at.radio(key="interp_method").set_value("slerp").run()
-    assert scrubber_data(at, "interp_t")["rows"][0]["texts"] == models[0].interpolate(a, b, ts, "slerp")
-    at.text_input(key="interp_b").input("  ").run()
-    assert "both boxes" in texts(at, "warning")
-
-
-def test_interpolation_opens_at_the_urls_t(app):
-    at = app("app_pages/interpolation.py", t="0.25")
-    assert scrubber_data(at, "interp_t")["index"] == 25 and not at.exception
-
-
-def test_style_arithmetic_sends_every_ks_decodes_and_vectors_round_trip(app, app_root, tmp_path):
-    import numpy as np
-
-    ckpt = tmp_path / "ae"  # this test's own copy: it saves a vector beside the checkpoint
-    shutil.copytree(app_root / "checkpoints" / "ae", ckpt)
-    at = app("app_pages/style.py", k="0", ckpt=ckpt)
-    set_a, set_b = (
-        ["the food is terrible .", "the staff was rude ."],
-        ["the food is great .", "the staff was friendly ."],
-    )
-    inputs = ["the pizza was awful .", "the staff was rude"]
-    at.radio(key="style_source").set_value("Your sentences").run()
-    at.text_area(key="style_set_a").input("\n".join(set_a)).run()
-    at.text_area(key="style_set_b").input("\n".join(set_b)).run()
-    at.text_area(key="style_inputs").input("\n".join(inputs)).run()
-    data = scrubber_data(at, "style_k")
-    ks = np.round(np.arange(-3, 3.0001, 0.05), 2) + 0.0
-    assert data["values"] == [f"{k:+.2f}" for k in ks] and data["index"] == 60  # k = 0, from the URL
-    m = textae.load(ckpt)
-    by_k = m.sweep_vector(inputs, m.style_vector(set_a, set_b), ks)
-    assert [r["texts"] for r in data["rows"]] == [detokenize_all([row[j] for row in by_k]) for j in range(2)]
-    assert data["rows"][0]["texts"][0] != data["rows"][0]["texts"][60]  # k = -3 changes the sentence
-    at.session_state["style_k"] = {"index": 120}
-    at.run()
-    assert at.query_params["k"] == "3.00"
-    assert list(at.dataframe[-1].value.columns)[1:] == ["k = +0.00", "k = +1.00", "k = +2.00"]
-    at.text_input(key="style_save_name").input("bad name!").run()
-    at.button(key="style_save").click().run()
-    assert "not a usable vector name" in texts(at, "error")
-    at.text_input(key="style_save_name").input("sentiment").run()
-    at.button(key="style_save").click().run()
-    assert (ckpt / "best" / "vectors" / "sentiment.safetensors").exists()
-    at.radio(key="style_source").set_value("A saved vector").run()
-    assert [r["texts"] for r in scrubber_data(at, "style_k")["rows"]] == [r["texts"] for r in data["rows"]]
 
 
 def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_root):
@@ -478,121 +428,7 @@ def test_k_means_clusters_get_distinct_colours_listed_in_numeric_order():
         assert "#" + bytes(rgb[k]).hex() == legend[clusters[order[k]]]["colour"]
 
 
-def test_compare_models_side_by_side_with_figures(app, app_root):
-    at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
-    assert sorted(table(at, "input").columns) == ["aae", "ae", "input"]
-    at.select_slider(key="cmp_fig_n").set_value(100).run()
-    at.button(key="cmp_fig_run").click().run()
-    figs = table(at, "BLEU").set_index("checkpoint")
-    assert figs.loc["ae", "BLEU"] > figs.loc["aae", "BLEU"]  # the trained AE reconstructs, random weights do not
-    assert 0 <= figs.loc["ae", "neighbourhood@10"] <= 1
-    assert not at.exception
-
-
-def test_compare_draws_two_landscapes_of_the_same_sentences_with_one_table(app, app_root):
-    from textae.maps.landscape import landscape
-    from textae.maps.projection import Projection
-
-    at = app("app_pages/compare.py", ckpt2=app_root / "checkpoints" / "aae")
-    at.toggle(key="cmp_land_on").set_value(True).run()
-    at.select_slider(key="cmp_land_n").set_value(8).run()
-    assert not at.exception and not at.error
-    rows = table(at, "distinct decodes").set_index("checkpoint")
-    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
-    for name in ("ae", "aae"):
-        m = textae.load(app_root / "checkpoints" / name)
-        proj = Projection("pca")
-        land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
-        hover = component_data(at, "textae.scatter", f"cmp_land_{name}")["layer"]["text"].split("\n")
-        assert hover == detokenize_all(land.decodes)
-        assert rows.loc[name, "distinct decodes"] == f"{land.figures()['distinct']:,}"  # the map's format
-        assert component_data(at, "textae.scatter", f"cmp_land_{name}")["points"] is False  # the landscapes alone
-    at.toggle(key="cmp_land_points").set_value(True).run()
-    labels = (app_root / "corpus.labels").read_text().split()
-    for name in ("ae", "aae"):  # on request, the points in their class colours, as the Latent map draws them
-        shown = map_view(at, f"cmp_land_{name}")
-        assert shown["points"] is True
-        assert {c["name"] for c in shown["legend"]["classes"]} == {f"label {x}" for x in labels}
-
-
-def test_inspector_shows_sizes_curves_latents_and_samples(app):
-    at = app("app_pages/inspector.py")
-    assert int(at.metric[0].value.replace(",", "")) > 10_000
-    assert len(at.get("plotly_chart")) == 3  # parameters, training curves, latent statistics
-    assert "active units" in at.metric[1].label
-    sizes = next(d for d in at.dataframe if "module" in d.value.columns)  # grouped like the total: 1,197,312
-    assert json.loads(sizes.proto.columns)["parameters"]["type_config"]["format"] == "localized"
-    from textae.model import MODULES  # each module said in words beside its size
-
-    assert sizes.value.set_index("module")["what it is"].to_dict() == {k: MODULES[k] for k in sizes.value["module"]}
-    assert len(table(at, "sample")) == 10
-    at.slider(key="insp_prior_n").set_value(3).run()
-    assert len(table(at, "sample")) == 3
-    assert "Checkpoint: ae" in texts(at, "caption") and "/checkpoints/" not in texts(at, "caption")  # not its path
-
-
-def test_inspector_imports_a_reference_checkpoint(app, app_root, tmp_path, vocab, monkeypatch):
-    from textae.storage import access
-
-    own = tmp_path / "checkpoints"  # this test's own copy: the import adds a checkpoint there
-    shutil.copytree(app_root / "checkpoints", own)
-    monkeypatch.setattr(access, "CHECKPOINT_ROOT", own)
-    ours = textae.load(own / "aae", "cpu")
-    ref = write_reference(tmp_path / "ref", ours.model, vocab)
-    at = app("app_pages/inspector.py", ckpt=own / "ae")
-    at.text_input(key="insp_import_src").input(str(ref)).run()
-    at.text_input(key="insp_import_name").input("imported").run()
-    at.button(key="insp_import").click().run()
-    assert "Saved in our format" in texts(at, "success")
-    assert textae.load(own / "imported", "cpu").decode(ours.encode("the food")) == ours.reconstruct("the food")
-    at.text_input(key="insp_import_src").input(str(tmp_path / "none")).run()
-    at.text_input(key="insp_import_name").input("again").run()
-    at.button(key="insp_import").click().run()
-    assert "no such checkpoint" in texts(at, "error")
-
-
 # ----------------------------------------------------------------- toy lab
-def _step_caption(at) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("step "))
-
-
-def test_toy_lab_starts_steps_plays_and_resets(app):
-    at = app("app_pages/toy_lab.py")
-    assert _step_caption(at).startswith("step 0 /")
-    at.button(key="toy_step").click().run()
-    assert _step_caption(at).startswith("step 50 /")
-    assert len(at.get("plotly_chart")) == 2  # latent scatter and metrics over steps
-    at.button(key="toy_play").click().run()  # playing: each fragment run trains one frame
-    assert at.session_state.toy_playing and at.session_state.toy_lab.step_count > 50
-    assert at.button(key="toy_play").label == "Pause"
-    at.button(key="toy_play").click().run()
-    assert not at.session_state.toy_playing
-    at.button(key="toy_reset").click().run()
-    assert _step_caption(at).startswith("step 0 /") and not at.exception
-
-
-@pytest.mark.slow
-def test_toy_lab_replays_its_recorded_frames_in_the_browser(app):
-    import numpy as np
-
-    at = app("app_pages/toy_lab.py")
-    for _ in range(3):
-        at.button(key="toy_step").click().run()
-    fig = figure(at, 2)  # scatter, metrics, replay
-    frames = at.session_state.toy_frames
-    assert [f["name"] for f in fig["frames"]] == ["50", "100", "150"] == [str(s) for s, _ in frames]
-    assert [st["label"] for st in fig["layout"]["sliders"][0]["steps"]] == ["50", "100", "150"]
-    labels = at.session_state.toy_lab.labels
-    first = fig["frames"][0]["data"][0]  # frame 50, the first model's first cluster
-    name = next(iter(frames[0][1]))
-    assert np.allclose(array(first["x"]), frames[0][1][name][labels == np.unique(labels)[0], 0])
-
-
-def test_toy_lab_setting_change_restarts(app):
-    at = app("app_pages/toy_lab.py")
-    at.button(key="toy_step").click().run()
-    at.slider(key="toy_p").set_value(0.3).run()
-    assert _step_caption(at).startswith("step 0 /") and at.session_state.toy_lab.cfg.p == 0.3
 
 
 @pytest.mark.slow
@@ -644,70 +480,6 @@ def test_latent_map_axis_without_vectors_says_how_to_make_one(app, app_root, mon
 
 
 # ---------------------------------------------------------------- geometry page
-def test_geometry_page_compares_two_models(app, app_root):
-    from collections import Counter
-
-    from textae.measure import geometry
-
-    at = app("app_pages/geometry.py")
-    a, b = at.selectbox(key="geo_a").value, at.selectbox(key="geo_b").value
-    assert a != b
-    at.text_input(key="geo_sentence").input("the staff was rude and the price is right .").run()
-    assert not at.exception and not at.error
-    boxes, curve = svg_figures(at)
-    points = {(g.get("data-model"), g.get("data-group")) for g in boxes.iterfind(".//s:g[@class='points']", SVG)}
-    assert {m for m, _ in points} == {a, b}
-    assert {g for m, g in points if m == a} == {"edit 1", "edit 2", "edit 3", "random"}
-    ranks = table(at, "one-edit variant")
-    assert list(ranks.columns) == ["one-edit variant", "edit", f"rank in {a}", f"rank in {b}"] and len(ranks) == 8
-    choices = state._choices()
-    models = {name: textae.load(choices[name]) for name in (a, b)}
-    # the fixture's two checkpoints have different vocabularies (the AE's from the training split only)
-    assert models[a].vocab.idx2word != models[b].vocab.idx2word
-    assert "different vocabularies" in texts(at, "info") and f"{a} reads" in texts(at, "info")
-
-    def shown(name):  # the decodes table under model `name` (A's first, B's second)
-        tables = [t for t in markdown_tables(at) if "decoded" in t.columns]
-        return Counter(dict(tables[[a, b].index(name)].itertuples(index=False)))
-
-    radii = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]
-    sentence = "the staff was rude and the price is right ."
-    want = {name: geometry.jitter(m, sentence, radii, 8, seed=0) for name, m in models.items()}
-
-    def read(counts) -> Counter:  # the library's decodes, counted, as the page shows them
-        out = Counter()
-        for decode, times in counts:
-            out[detokenize(decode)] += times
-        return out
-
-    before = shown(a)
-    assert before == read(want[a].counts(1))  # r = 1
-    at.select_slider(key="geo_r").set_value(8.0).run()
-    assert shown(a) == read(want[a].counts(6)) and shown(b) == read(want[b].counts(6))
-    assert shown(a) != before
-
-    def curves():  # model -> {r: mean edits}, read from the jitter chart's points
-        lines = svg_figures(at)[1].iterfind(".//s:g[@class='curve']", SVG)
-        return {g.get("data-model"): {float(c.get("data-r")): float(c.get("data-value")) for c in g} for g in lines}
-
-    assert list(curves()) == [a, b] and list(curves()[a]) == radii
-    assert float(svg_figures(at)[1].find(".//s:line[@class='mark']", SVG).get("data-r")) == 8.0
-    at.select_slider(key="geo_n").set_value(12).run()  # more codes per radius: decoded anew, r kept at 8
-    twelve = geometry.jitter(models[b], sentence, radii, 12, seed=0)
-    assert shown(b) == read(twelve.counts(6)) and sum(shown(b).values()) == 12
-    assert list(curves()[b].values()) == pytest.approx(twelve.curve().tolist(), rel=1e-5)
-
-
-def test_geometry_page_bad_sentences_get_messages(app):
-    at = app("app_pages/geometry.py")
-    at.text_input(key="geo_sentence").input("   ").run()
-    assert "Type a sentence" in texts(at, "warning")
-    at.text_input(key="geo_sentence").input("zzqx qqxz").run()
-    assert "unknown to this model's vocabulary" in texts(at, "error") and not at.exception
-    at.text_input(key="geo_sentence").input("great").run()
-    assert "distance 2 or 3: it has one word" in texts(at, "info") and not at.exception
-    at.selectbox(key="geo_b").set_value(at.selectbox(key="geo_a").value).run()
-    assert "same checkpoint" in texts(at, "info") and not at.exception
 
 
 def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
@@ -910,152 +682,3 @@ def test_a_page_that_shows_a_corpus_the_browser_holds_sends_no_point_again(app, 
 
 
 # ------------------------------------------------------------------ Text lab
-@pytest.fixture
-def text_lab(monkeypatch, tmp_path):
-    """The Text lab over a tiny generated corpus: a small recording to replay, a small live configuration,
-    and a fresh live run (the server's one run is an st.cache_resource)."""
-    import streamlit as st
-    from test_lab import TINY_LAB, corpus
-
-    from explorer import live_lab
-    from textae.experiments import lab
-
-    sents, labels = corpus()
-    rec = lab.record(lab.LabConfig(**TINY_LAB), sents, labels)
-    monkeypatch.setattr(live_lab, "RECORDING", rec.save(tmp_path / "tiny.npz"))
-    monkeypatch.setattr(lab, "LIVE", lab.LabConfig(**{**TINY_LAB, "steps": 2_000}))
-    (tmp_path / "c.txt").write_text("\n".join(sents) + "\n")
-    (tmp_path / "c.labels").write_text("\n".join(labels) + "\n")
-    st.cache_resource.clear()
-    yield rec, tmp_path
-    st.cache_resource.clear()
-
-
-def test_text_lab_opens_on_its_replay_with_every_frame_in_the_browser(app, text_lab):
-    import numpy as np
-
-    rec, _ = text_lab
-    at = app("app_pages/text_lab.py")
-    data = scrubber_data(at, "lab_replay")
-    assert data["values"] == [str(s) for s in rec.steps.tolist()] and data["index"] == len(rec.steps) - 1
-    assert [m["name"] for m in data["movies"]] == ["AAE · probe map", "DAAE · probe map"]
-    daae = data["movies"][1]
-    first = np.array(daae["frames"][0]).reshape(-1, 2) / daae["scale"]
-    assert np.allclose(first, rec.points[1, 0], atol=2 / daae["scale"])  # the recorded points, on the grid
-    assert [c["name"] for c in daae["classes"]] == ["negative", "positive"]
-    assert sorted(i for m in daae["members"] for i in m) == list(range(rec.points.shape[2]))
-    rows = {r["name"]: r["texts"] for r in data["rows"]}
-    assert rows["DAAE · interpolation, t = 0 … 1"] == ["\n".join(t) for t in rec.interpolation[1]]
-    assert any(name.startswith("AAE · transfer from negative towards positive") for name in rows)
-    assert len(at.get("plotly_chart")) == 1  # the curves
-    threads = int(rec.meta.get("threads", 1))  # how the recording was trained, in words: "1 thread", "2 threads"
-    assert f"on {threads} thread{'' if threads == 1 else 's'})" in texts(at, "caption")
-    at.session_state["lab_replay"] = {"index": 0}  # the browser reports a release at the first frame
-    at.run()
-    assert at.query_params["step"] == "0" and scrubber_data(at, "lab_replay")["index"] == 0
-    # the two landscapes at the chosen step, drawn by the map's component (hover reads a cell's decode), each
-    # captioned with the figures of its recorded decodes
-    for i, name in enumerate(rec.names):
-        layer = component_data(at, "textae.scatter", f"lab_land_{name}")["layer"]
-        assert layer["text"].split("\n") == list(rec.landscapes[i][0]) and layer["kind"] == "territories"
-    assert [md.value for md in at.markdown if md.value in ("**AAE**", "**DAAE**")] == ["**AAE**", "**DAAE**"]
-    captions = texts(at, "caption")
-    for i, name in enumerate(rec.names):  # counted here from the recorded decodes, not by the page's own code
-        assert f"{name.upper()}: distinct decodes {len(set(rec.landscapes[i][0])):,}" in captions
-
-
-@pytest.mark.slow
-def test_text_lab_live_prepares_steps_plays_pauses_and_resets(app, text_lab):
-
-    from explorer import live_lab
-
-    _, tmp = text_lab
-    at = app("app_pages/text_lab.py")
-    at.segmented_control(key="lab_view").set_value("Live training").run()
-    assert "No live run yet" in texts(at, "info")
-    at.radio(key="lab_source").set_value("Upload a file").run()
-    at.file_uploader(key="lab_upload").upload("c.txt", (tmp / "c.txt").read_bytes(), "text/plain").run()
-    at.file_uploader(key="lab_labels").upload("c.labels", (tmp / "c.labels").read_bytes(), "text/plain").run()
-    at.button(key="lab_step").click().run()  # no run yet: Step does nothing
-    at.button(key="lab_reset").click().run()
-    cap = texts(at, "caption")
-    assert "step 0 / 2,000" in cap and "paused" in cap and not at.exception
-    assert len(at.get("plotly_chart")) == 1  # the two maps; curves come with a second frame
-    at.button(key="lab_step").click().run()
-    assert f"step {live_lab.STEP_STEPS} / 2,000" in texts(at, "caption")
-    assert len(at.get("plotly_chart")) == 2
-    assert at.button(key="lab_play").label == "Play"
-    at.button(key="lab_play").click().run()
-    assert at.button(key="lab_play").label == "Pause" and at.button(key="lab_step").disabled
-    for _ in range(600):  # the background thread trains between reruns: until a frame past Step's shows
-        at.run()
-        if int(texts(at, "caption").split("step ")[1].split(" /")[0].replace(",", "")) > live_lab.STEP_STEPS:
-            break
-    at.button(key="lab_play").click().run()
-    assert at.button(key="lab_play").label == "Play"
-    step = int(texts(at, "caption").split("step ")[1].split(" /")[0].replace(",", ""))
-    assert step > live_lab.STEP_STEPS
-    at.button(key="lab_reset").click().run()
-    assert "step 0 / 2,000" in texts(at, "caption") and not at.exception
-
-
-def test_text_lab_live_says_what_to_give_before_anything_starts(app, text_lab, monkeypatch):
-    from textae.data import DataLayout
-
-    at = app("app_pages/text_lab.py")
-    at.segmented_control(key="lab_view").set_value("Live training").run()
-    at.radio(key="lab_source").set_value("Upload a file").run()
-    at.button(key="lab_play").click().run()
-    assert "Upload a file of sentences first" in texts(at, "warning") and not at.exception
-    monkeypatch.setattr(DataLayout, "shared", classmethod(lambda cls, name="yelp": cls(text_lab[1] / "absent")))
-    at.radio(key="lab_source").set_value("Yelp train (shared data)").run()
-    at.button(key="lab_play").click().run()
-    assert "shared Yelp data is not on this server" in texts(at, "error") and not at.exception
-
-
-@pytest.mark.slow
-def test_the_live_run_pauses_when_nobody_watches_and_at_its_time_limit():
-
-    from test_lab import TINY_LAB, corpus
-
-    from explorer.live_lab import LiveRun
-    from textae.experiments.lab import LabConfig
-
-    sents, labels = corpus()
-    cfg = LabConfig(**{**TINY_LAB, "steps": 100_000})
-
-    def wait_paused(run: LiveRun) -> None:
-        assert run.wait_for(lambda r: not r.playing, 60), "the run did not pause"
-
-    unwatched = LiveRun(idle_s=0.3)
-    unwatched.reset(cfg, sents, labels)
-    unwatched.play()
-    wait_paused(unwatched)
-    assert unwatched.status().stopped == "no page was watching it"
-
-    limited = LiveRun(limit_s=0.5, idle_s=1e9)  # watched all along
-    limited.reset(cfg, sents, labels)
-    limited.play()
-    wait_paused(limited)
-    s = limited.status()
-    assert "live limit" in s.stopped and s.seconds >= 0.5 and limited.finished
-    assert s.step > 0 and len(limited.frames()) >= 2  # it trained and recorded frames meanwhile
-    limited.play()  # a finished run does not start again
-    assert not limited.playing
-
-
-@pytest.mark.parametrize("second", [None, "toy-aae"])
-def test_compare_puts_the_aae_left_of_the_daae(app, app_root, tmp_path, monkeypatch, second):
-    """The README's figure has the AAE on the left: so does Compare, whether the sidebar picked the DAAE
-    alone (the pair is completed) or the DAAE first and the AAE as the second model."""
-    import shutil
-
-    from textae.storage import access
-
-    ckpts = tmp_path / "checkpoints"
-    for name in ("toy-daae", "toy-aae"):
-        shutil.copytree(app_root / "checkpoints" / "ae", ckpts / name)
-    monkeypatch.setattr(access, "CHECKPOINT_ROOT", ckpts)
-    at = app("app_pages/compare.py", ckpt=ckpts / "toy-daae", ckpt2=ckpts / second if second else None)
-    assert at.multiselect(key="cmp_ckpts").value == ["toy-aae", "toy-daae"]
-    assert list(table(at, "input").columns) == ["input", "toy-aae", "toy-daae"]

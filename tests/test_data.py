@@ -4,6 +4,8 @@ import warnings
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from textae.data import Batches, as_sentences, pad_batch, read_sentences
 from textae.errors import DataError, TextaeWarning
@@ -99,6 +101,48 @@ def test_make_corpus_samples_with_a_seed_and_keeps_labels_aligned():
         make_corpus(lines, labels[:10])
     with pytest.raises(DataError, match="no sentences"):
         make_corpus(["", "  "])
+
+
+words = st.text(alphabet="abcxyz .", max_size=12)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.tuples(words, st.sampled_from("012")), min_size=1, max_size=30), limit=st.integers(0, 10))
+def test_read_corpus_keeps_each_label_on_its_line_from_files_and_bytes(tmp_path, rows, limit):
+    """The one corpus-with-labels reader: a file and its bytes give the same corpus, each sentence keeps the label
+    of its own line (sampled or not), and a labels file's values are named by the label_names.txt beside it."""
+    from textae.data import read_corpus
+
+    rows = [(f"s{i} {text}", lab) for i, (text, lab) in enumerate(rows)]  # no blank sentence: each needs its label
+    data, labels = tmp_path / "c.txt", tmp_path / "c.labels"
+    data.write_text("".join(f"{t}\n" for t, _ in rows))
+    labels.write_text("".join(f"{lab}\n" for _, lab in rows))
+    (tmp_path / "label_names.txt").write_text("zero\none\n")  # "2" stays as it is
+    named = {"0": "zero", "1": "one"}
+    from_files = read_corpus(data, labels, limit, seed=1)
+    from_bytes = read_corpus(data.read_bytes(), labels.read_bytes(), limit, 1, str(data), named)
+    assert from_files == from_bytes
+    assert from_files.source == str(data) and len(from_files.sentences) == (min(limit, len(rows)) or len(rows))
+    by_line = {" ".join(t.split()): named.get(lab, lab) for t, lab in rows}
+    assert all(by_line[s] == lab for s, lab in zip(from_files.sentences, from_files.labels))
+    assert read_corpus(data).labels is None
+
+
+def test_read_corpus_says_which_labels_line_is_wrong(tmp_path):
+    from textae.data import read_corpus
+
+    data, labels = tmp_path / "c.txt", tmp_path / "c.labels"
+    data.write_text("a b\n\nc d\ne f\n")
+    labels.write_text("0\n1\n")
+    with pytest.raises(DataError, match=f"the labels file {labels} has 2 line.* {data} has 4; give one label per"):
+        read_corpus(data, labels)
+    labels.write_text("0\n\n1\n \n")  # a blank sentence's label may be blank; a sentence's may not
+    with pytest.raises(DataError, match=f"line 4 of the labels file {labels} is blank \\(1 such"):
+        read_corpus(data, labels)
+    with pytest.raises(DataError, match="line 4 of the labels of upload.txt is blank"):
+        read_corpus(data.read_bytes(), labels.read_bytes(), source="upload.txt")
+    labels.write_text("0\n\n1\n1\n")
+    assert read_corpus(data, labels).labels == ["0", "1", "1"]
 
 
 def test_decode_lines_refuses_binary_and_warns_on_bad_bytes():

@@ -313,6 +313,7 @@ def make_corpus(
     seed: int = 0,
     source: str = "input",
     label_names: dict[str, str] | None = None,
+    labels_source: str = "the labels file",
 ) -> Corpus:
     """Non-empty lines (and their labels, named by `label_names` where it names them), or a seeded sample
     of `limit` of them in source order.
@@ -322,7 +323,7 @@ def make_corpus(
     """
     if labels is not None and len(labels) != len(lines):
         raise DataError(
-            f"the labels file has {len(labels)} line(s) but {source} has {len(lines)}; "
+            f"{labels_source} has {len(labels):,} line(s) but {source} has {len(lines):,}; "
             "give one label per sentence, in the same order"
         )
     keep = [i for i, line in enumerate(lines) if line.strip()]
@@ -331,7 +332,7 @@ def make_corpus(
     blank = [i + 1 for i in keep if labels is not None and not labels[i].strip()]
     if blank:  # a class named "" would be drawn and scored as any other
         raise DataError(
-            f"the labels file's line {blank[0]:,} is blank ({len(blank):,} such line(s)) but line {blank[0]:,} of "
+            f"line {blank[0]:,} of {labels_source} is blank ({len(blank):,} such line(s)) but line {blank[0]:,} of "
             f"{source} is a sentence; give every sentence a label (a blank sentence's label may be blank)"
         )
     total = len(keep)
@@ -343,3 +344,39 @@ def make_corpus(
     names = label_names or {}
     labs = [names.get(labels[i].strip(), labels[i].strip()) for i in keep] if labels is not None else None
     return Corpus(sents, labs, total, source, line_numbers=[i + 1 for i in keep])
+
+
+MAX_LABELS_BYTES = 64 * 2**20  # a labels file: one short label a line, far smaller than its corpus
+
+
+def read_label_file(path: str | Path, max_bytes: int = MAX_LABELS_BYTES) -> tuple[bytes, dict[str, str]]:
+    """A labels file's bytes (at most `max_bytes`) and the names of its values (`read_label_names`)."""
+    return read_bytes(path, max_bytes, "a labels file"), read_label_names(path)
+
+
+def read_corpus(
+    data: str | Path | bytes,
+    labels: str | Path | bytes | None = None,
+    limit: int = 0,
+    seed: int = 0,
+    source: str | None = None,
+    names: dict[str, str] | None = None,
+) -> Corpus:
+    """A corpus with its optional labels: the one reader of both, for the commands and the app.
+
+    `data` and `labels` are each a file's path or its bytes (an upload's); `source` names the corpus in
+    messages (by default its path). A labels file's values are named by the label_names.txt beside it, and
+    labels given as bytes by `names` (given names win over the file's). Line i of the labels labels line i
+    of the corpus; a wrong number of lines, or a blank label beside a sentence, is a DataError that names the
+    line. The non-empty lines, or a seeded sample of `limit` of them (`make_corpus`).
+    """
+    source = source or str(data if not isinstance(data, bytes) else "input")
+    lines = decode_lines(data, source) if isinstance(data, bytes) else read_lines(data)
+    labels_source, labs = f"the labels of {source}", None
+    if labels is not None:
+        if not isinstance(labels, bytes):
+            labels_source = f"the labels file {labels}"
+            labels, beside = read_label_file(labels)
+            names = {**beside, **(names or {})}
+        labs = decode_lines(labels, labels_source)
+    return make_corpus(lines, labs, limit, seed, source, names, labels_source)

@@ -38,7 +38,7 @@ from textae.cli.flags import (
 )
 from textae.cli.reports import write_json
 from textae.config import PRESETS, ModelConfig, TrainConfig, preset
-from textae.data import MAX_FILE_LINES, Batches, make_corpus, read_label_names, read_lines, read_sentences
+from textae.data import MAX_FILE_LINES, Batches, read_corpus, read_sentences
 from textae.detokenize import detokenize, detokenize_all
 from textae.errors import CheckpointError, TextaeError, TextaeWarning
 from textae.generate import STRATEGIES, DecodeConfig
@@ -378,8 +378,7 @@ def cmd_prepare(a) -> None:
     ckpt = readable(a.checkpoint)
     world, device = setup(a.device)
     try:
-        names = read_label_names(labels) if labels else None
-        corpus = make_corpus(read_lines(data), read_lines(labels) if labels else None, a.sentences, 0, str(data), names)
+        corpus = read_corpus(data, labels, a.sentences)
         m = load(ckpt, device, a.precision)
         settings = MapSettings(a.umap, a.umap_neighbors, a.umap_min_dist, a.landscape, not a.no_regions)
         bars: dict[str, tqdm] = {}

@@ -30,7 +30,7 @@ from textae.cli.flags import (
     radii,
 )
 from textae.config import ModelConfig, TrainConfig, replace
-from textae.data import make_corpus, read_label_names, read_lines
+from textae.data import read_corpus
 from textae.errors import TextaeError
 from textae.experiments import lab, recording, toy
 from textae.experiments.lab import LabConfig
@@ -213,11 +213,8 @@ def cmd_lab_record(a) -> None:
 
     cfg = lab.LabConfig(**given(a, lab.LabConfig))
     out = reports.check_file_free(a.out, a.force)  # before the training, not after it
-    sents = read_lines(a.data)
-    labels = None
-    if a.labels:
-        names = read_label_names(a.labels)
-        labels = [names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
+    corpus = read_corpus(a.data, a.labels)
+    sents, labels = corpus.sentences, corpus.labels
     err(f"lab config: {json.dumps(cfg.to_dict())}")
     with tqdm(total=cfg.steps, desc="lab", file=sys.stderr, disable=None) as bar:
         rec = lab.record(cfg, sents, labels, a.threads, lambda f: bar.update(f.step - bar.n))
@@ -299,11 +296,7 @@ def cmd_landscape(a) -> None:
         *(f for n in named for f in (f"landscape-{n}.png", f"regions-{n}.csv", f"assignments-{n}.csv")),
     )
     out = reports.check_free(a.out, files, a.force)  # before the work, not after it
-    labels = None
-    if a.labels:
-        label_names = read_label_names(a.labels)
-        labels = [label_names.get(x.strip(), x.strip()) for x in read_lines(a.labels)]
-    corpus = make_corpus(read_lines(a.data), labels, a.sentences, a.seed, a.data)
+    corpus = read_corpus(a.data, a.labels, a.sentences, a.seed)
     check_levels(LEVELS, len(corpus.sentences))
     models = load_all(a.checkpoints, a.device, a.precision)
     figures, written = {}, []
