@@ -14,7 +14,6 @@ from helpers import (
     component_data,
     map_view,
     maps,
-    markdown_tables,
     points_of,
     rewrite_thirty,
     scrubber_data,
