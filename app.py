@@ -43,8 +43,11 @@ try:
     page.run()
 except Exception as e:  # the page's edge: what no page caught is said in words and logged, never a traceback
     logging.getLogger("textae.app").exception("the page %s stopped", page.url_path)
-    st.error(f"This page stopped on an unexpected error: {feedback.md(f'{type(e).__name__}: {e}')}. Change a "
-             "setting or reload the page; the server's log has the details.", icon=":material/error:")  # fmt: skip
+    st.error(
+        f"This page stopped on an unexpected error: {feedback.md(f'{type(e).__name__}: {e}')}. Change a "
+        "setting or reload the page; the server's log has the details.",
+        icon=":material/error:",
+    )
     st.stop()  # a view that fails is not remembered for the next warm start
 if uses_sidebar and selection.corpus_kind != Source.UPLOAD:  # reached when the page ran to its end
     warmup.remember(page.url_path, st.query_params.to_dict())  # replayed when the server next starts (serve.py)

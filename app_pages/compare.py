@@ -34,9 +34,11 @@ if len(models) < 2:
 
 LOWER = all(m.vocab.lowercase for m in models.values())  # typed text lowercased for models that read it so
 inputs = widgets.sentences_input(
-    "Inputs (one per line)", "cmp_inputs", "the food was cold and the service was slow.\ngreat place, friendly staff!",
+    "Inputs (one per line)",
+    "cmp_inputs",
+    "the food was cold and the service was slow.\ngreat place, friendly staff!",
     lower=LOWER,
-)  # fmt: skip
+)
 if not inputs:
     st.warning("Type at least one sentence.")
     st.stop()
@@ -47,8 +49,9 @@ tab_rec, tab_int, tab_vec, tab_nn, tab_fig, tab_land = st.tabs(
 with tab_rec, feedback.errors_shown():
     st.dataframe(
         text.table({"input": inputs, **{n: m.reconstruct(inputs) for n, m in models.items()}}, "input", *models),
-        hide_index=True, key="cmp_rec",
-    )  # fmt: skip
+        hide_index=True,
+        key="cmp_rec",
+    )
 
 with tab_int, feedback.errors_shown():
     if len(inputs) < 2:
@@ -64,11 +67,13 @@ with tab_int, feedback.errors_shown():
 with tab_vec, feedback.errors_shown():
     ca, cb = st.columns(2)
     with ca:
-        set_a = widgets.sentences_input("Set A (from)", "cmp_set_a", "the food was cold.\nthe staff was rude.", 100,
-                                        lower=LOWER)  # fmt: skip
+        set_a = widgets.sentences_input(
+            "Set A (from)", "cmp_set_a", "the food was cold.\nthe staff was rude.", 100, lower=LOWER
+        )
     with cb:
-        set_b = widgets.sentences_input("Set B (to)", "cmp_set_b", "the food was great.\nthe staff was friendly.", 100,
-                                        lower=LOWER)  # fmt: skip
+        set_b = widgets.sentences_input(
+            "Set B (to)", "cmp_set_b", "the food was great.\nthe staff was friendly.", 100, lower=LOWER
+        )
     k = st.slider("k", -3.0, 3.0, step=0.25, key=keep.kept("cmp_k", 1.5))
     if set_a and set_b:
         out = {name: m.apply_vector(inputs, m.style_vector(set_a, set_b), k) for name, m in models.items()}
@@ -85,8 +90,12 @@ with tab_nn, feedback.errors_shown():
             found = m.neighbors([q], c.sentences, 5, corpus_codes=corpora.codes(m, c))[0]
             col.markdown(f"**{feedback.md(name)}**")
             rows = [{"neighbour": n.sentence, "distance": round(n.distance, 2)} for n in found]
-            col.dataframe(text.table(rows, "neighbour"), hide_index=True, key=f"cmp_nn_{name}",
-                          column_config={"distance": st.column_config.NumberColumn(format="%.2f")})  # fmt: skip
+            col.dataframe(
+                text.table(rows, "neighbour"),
+                hide_index=True,
+                key=f"cmp_nn_{name}",
+                column_config={"distance": st.column_config.NumberColumn(format="%.2f")},
+            )
 
 with tab_fig:
     if c is None:
@@ -111,8 +120,11 @@ with tab_fig:
 with tab_land:  # the same sentences, each model's PCA map decoded on the same n x n grid, side by side
     if c is None:
         st.info("Pick a corpus in the sidebar: each model's landscape is drawn over its map of it.")
-    elif not st.toggle("Draw the landscapes", key=keep.kept("cmp_land_on"),
-                       help="Every cell of each grid is decoded: seconds per model, once"):  # fmt: skip
+    elif not st.toggle(
+        "Draw the landscapes",
+        key=keep.kept("cmp_land_on"),
+        help="Every cell of each grid is decoded: seconds per model, once",
+    ):
         st.caption("Each model's PCA map of the corpus, decoded cell by cell, side by side with its figures.")
     else:
         l1, l2, l3 = st.columns([2, 1, 1])
@@ -128,9 +140,15 @@ with tab_land:  # the same sentences, each model's PCA map decoded on the same n
                 figures[name] = land.figures()
                 st.markdown(f"**{feedback.md(name)}**")
                 points = scatter.labelled_points(shown, c)  # in their class colours, as on the map
-                scatter.scatter(f"cmp_land_{name}", points, height=420,
-                                axis_titles=shown.proj.axis_titles, select=False,
-                                layer=scatter.landscape_layer(land, kind), points=dots)  # fmt: skip
+                scatter.scatter(
+                    f"cmp_land_{name}",
+                    points,
+                    height=420,
+                    axis_titles=shown.proj.axis_titles,
+                    select=False,
+                    layer=scatter.landscape_layer(land, kind),
+                    points=dots,
+                )
         table = pd.DataFrame([{"checkpoint": k, **shown_figures(f)} for k, f in figures.items()])  # as on the map
         st.dataframe(table, hide_index=True, key="cmp_land_table")
         st.caption(

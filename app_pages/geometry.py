@@ -68,8 +68,10 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
             f"**{feedback.md(name)}** · r = {r:g} · {len(j.counts(i))} distinct of {len(j.decodes[i])} · "
             f"{j.curve()[i]:.2f} edits on average  \nmost frequent ({times}×): *{feedback.md(text.shown(top))}*"
         )
-        col.table(feedback.md_table(text.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), "decoded")),
-                  hide_index=True)  # fmt: skip
+        col.table(
+            feedback.md_table(text.table(pd.DataFrame(j.counts(i), columns=["decoded", "count"]), "decoded")),
+            hide_index=True,
+        )
     scale = " · ".join(f"{feedback.md(name)}: {h.scale:.2f}" for name, h in hoods.items())
     curves = {name: dict(zip(j.radii, j.curve())) for name, j in jit.items()}
     st.container(key="geo_jitter_curve").image(svg.jitter_curves(curves, mark=r), width="stretch")
@@ -82,22 +84,34 @@ def jitter_view(sentence: str, hoods: dict[str, geometry.Neighbourhood]) -> None
 @st.fragment
 def analysis() -> None:
     """The sentence and both sections: a fragment, so a new sentence reruns only this, not the app's frame."""
-    st.selectbox("A corpus sentence", EXAMPLES, index=None, key="geo_pick", on_change=use_example,
-                 format_func=text.shown, placeholder="pick one, or type below")  # fmt: skip
+    st.selectbox(
+        "A corpus sentence",
+        EXAMPLES,
+        index=None,
+        key="geo_pick",
+        on_change=use_example,
+        format_func=text.shown,
+        placeholder="pick one, or type below",
+    )
     st.session_state.setdefault("geo_sentence", "the waiter was rude to us.")
     lower = all(m.vocab.lowercase for m in models.values())
     words = text.typed(st.text_input("Sentence", key="geo_sentence"), lower).split()  # as the models read it
     if len(words) > MAX_TOKENS:  # cut here, once, rather than in every encode of its variants
-        st.warning(f"The sentence has {len(words):,} words; its first {MAX_TOKENS} are used, as the models read "
-                   f"at most {MAX_TOKENS} tokens.", icon=":material/content_cut:")  # fmt: skip
+        st.warning(
+            f"The sentence has {len(words):,} words; its first {MAX_TOKENS} are used, as the models read "
+            f"at most {MAX_TOKENS} tokens.",
+            icon=":material/content_cut:",
+        )
     sentence = " ".join(words[:MAX_TOKENS])
     if not sentence:
         st.warning("Type a sentence (or pick one from the corpus) to see its neighbourhood.")
         st.stop()
     vocabs = [m.vocab.idx2word for m in models.values()]
     if len(models) > 1 and vocabs[0] != vocabs[1]:
-        views = "; ".join(f"{feedback.md(name)} reads *{feedback.md(text.shown(geometry.as_read(m, sentence)))}*"
-                          for name, m in models.items())  # fmt: skip
+        views = "; ".join(
+            f"{feedback.md(name)} reads *{feedback.md(text.shown(geometry.as_read(m, sentence)))}*"
+            for name, m in models.items()
+        )
         st.info(
             f"The two checkpoints have different vocabularies ({len(vocabs[0]):,} and {len(vocabs[1]):,} words): each "
             f"model encodes its own view of the sentences, and substitutions use only words both know. {views}.",

@@ -24,13 +24,22 @@ if found:
     cols[0].page_link("app_pages/latent_map.py", label="Latent map: the corpus in 2-D", icon=":material/scatter_plot:")
     cols[1].page_link("app_pages/interpolation.py", label="Interpolate sentences", icon=":material/linear_scale:")
     cols[2].page_link("app_pages/style.py", label="Change style with z + k·v", icon=":material/functions:")
-    st.page_link("app_pages/geometry.py", label="Geometry: do one-word edits stay near? AAE and DAAE side by side",
-                 icon=":material/straighten:")  # fmt: skip
+    st.page_link(
+        "app_pages/geometry.py",
+        label="Geometry: do one-word edits stay near? AAE and DAAE side by side",
+        icon=":material/straighten:",
+    )
     cols = st.columns(2)
-    cols[0].page_link("app_pages/compare.py", label="Compare models: figures, samples and landscapes side by side",
-                      icon=":material/compare:")  # fmt: skip
-    cols[1].page_link("app_pages/inspector.py", label="Checkpoint inspector: config, training curves, samples",
-                      icon=":material/search_insights:")  # fmt: skip
+    cols[0].page_link(
+        "app_pages/compare.py",
+        label="Compare models: figures, samples and landscapes side by side",
+        icon=":material/compare:",
+    )
+    cols[1].page_link(
+        "app_pages/inspector.py",
+        label="Checkpoint inspector: config, training curves, samples",
+        icon=":material/search_insights:",
+    )
 else:
     st.info("No checkpoint found under `checkpoints/` yet. Train one:")
     st.code(
@@ -41,10 +50,16 @@ else:
     st.markdown("or import a checkpoint of the reference implementation (a directory with `model.pt` and `vocab.txt`):")
     st.code("python -m textae export --checkpoint path/to/reference_dir --out checkpoints/imported", language="bash")
     st.markdown("You can also type any checkpoint's path in the sidebar under *Another path…*.")
-st.page_link("app_pages/toy_lab.py", label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
-             icon=":material/bubble_chart:")  # fmt: skip
-st.page_link("app_pages/text_lab.py", label="Text lab: the same lesson on real sentences, as a replay or live",
-             icon=":material/model_training:")  # fmt: skip
+st.page_link(
+    "app_pages/toy_lab.py",
+    label="Toy lab: watch an AAE and a DAAE learn, no checkpoint needed",
+    icon=":material/bubble_chart:",
+)
+st.page_link(
+    "app_pages/text_lab.py",
+    label="Text lab: the same lesson on real sentences, as a replay or live",
+    icon=":material/model_training:",
+)
 wanted, problem = precision.from_env()
 if problem:
     st.warning(feedback.md(problem))

@@ -40,13 +40,30 @@ with tab_cfg:
     counts = m.param_counts()
     c1, c2 = st.columns(2)
     c1.metric("parameters", f"{sum(counts.values()):,}")
-    c1.json({"model": m.meta.get("model"), "train": m.meta.get("train"), "data": m.meta.get("data"),
-             "progress": m.meta.get("progress"), "best": m.meta.get("best")}, expanded=1)  # fmt: skip
-    df = pd.DataFrame({"module": list(counts), "parameters": list(counts.values()),
-                       "what it is": [MODULES.get(k, "") for k in counts]})  # fmt: skip
+    c1.json(
+        {
+            "model": m.meta.get("model"),
+            "train": m.meta.get("train"),
+            "data": m.meta.get("data"),
+            "progress": m.meta.get("progress"),
+            "best": m.meta.get("best"),
+        },
+        expanded=1,
+    )
+    df = pd.DataFrame(
+        {
+            "module": list(counts),
+            "parameters": list(counts.values()),
+            "what it is": [MODULES.get(k, "") for k in counts],
+        }
+    )
     c2.plotly_chart(charts.parameter_bars(df), key="insp_params")
-    st.dataframe(df, hide_index=True, key="insp_params_table",  # grouped as the total above: 1,197,312
-                 column_config={"parameters": st.column_config.NumberColumn(format="localized")})  # fmt: skip
+    st.dataframe(
+        df,
+        hide_index=True,
+        key="insp_params_table",  # grouped as the total above: 1,197,312
+        column_config={"parameters": st.column_config.NumberColumn(format="localized")},
+    )
 
 with tab_log:
     log = read_train_log(m.path)

@@ -28,10 +28,14 @@ def use_preset() -> None:
 
 if pairs:
     st.selectbox(
-        "The paper's example pairs", range(len(pairs)), index=None, key="interp_preset", on_change=use_preset,
+        "The paper's example pairs",
+        range(len(pairs)),
+        index=None,
+        key="interp_preset",
+        on_change=use_preset,
         format_func=lambda i: f"{text.shown(pairs[i][0])}  →  {text.shown(pairs[i][1])}",
         placeholder="pick a pair, or type below",
-    )  # fmt: skip
+    )
 # as the model reads them: prose split into the corpus's tokens (explorer.text.typed)
 a = text.typed(st.text_input("From", key=keep.kept("interp_a", DEFAULT[0])), m.vocab.lowercase)
 b = text.typed(st.text_input("To", key=keep.kept("interp_b", DEFAULT[1])), m.vocab.lowercase)
@@ -57,11 +61,13 @@ for tag, model in models.items():
             path = shown.proj.transform(ops.path(z[0], z[1], TS, method))  # [101, 2] the path on the map
             routes[tag] = (points, shown.proj, path)
 
-i = scrubber("interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50,
-             url="t")  # fmt: skip
+i = scrubber(
+    "interp_t", "t", [f"{t:.2f}" for t in TS], {k: text.shown_all(v) for k, v in along.items()}, default=50, url="t"
+)
 t = float(TS[i])
-stretches = ", ".join(f"{name.removeprefix('A: ').removeprefix('B: ')} {len(ops.runs(texts))}"
-                      for name, texts in along.items())  # fmt: skip
+stretches = ", ".join(
+    f"{name.removeprefix('A: ').removeprefix('B: ')} {len(ops.runs(texts))}" for name, texts in along.items()
+)
 st.caption(
     "Drag the slider or use the arrow keys: the text changes in the browser. Each band marks the stretches "
     "of t that decode to one sentence (a smoother space has fewer, longer ones); the marker on the map follows "
@@ -76,10 +82,18 @@ for col, (tag, model) in zip(cols, models.items()):
         if tag in routes:  # the whole corpus, drawn as on the Latent map (the same points, held once)
             points, proj, path = routes[tag]
             n_points = points.n
-            scatter.scatter(f"interp_map{tag}", points, axis_titles=proj.axis_titles, height=380,
-                            route=(path, "interp_t", i), select=False)  # fmt: skip
-            st.caption(f"The {method} path on the PCA map of the corpus's {n_points:,} sentences; the red marker "
-                       "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom.")  # fmt: skip
+            scatter.scatter(
+                f"interp_map{tag}",
+                points,
+                axis_titles=proj.axis_titles,
+                height=380,
+                route=(path, "interp_t", i),
+                select=False,
+            )
+            st.caption(
+                f"The {method} path on the PCA map of the corpus's {n_points:,} sentences; the red marker "
+                "follows t. Hover a point to read its sentence, drag to pan, scroll to zoom."
+            )
         ts = ops.steps(int(n))
         paths = {kind: model.interpolate(a, b, ts, kind) for kind in ("lerp", "slerp")}
         table = text.table({"t": ts.round(3), **paths}, *paths)

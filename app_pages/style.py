@@ -14,10 +14,11 @@ if picked is None:
 v, about = picked.v, picked.about
 
 inputs = widgets.sentences_input(
-    "Sentences to change (one per line)", "style_inputs",
+    "Sentences to change (one per line)",
+    "style_inputs",
     "the food was cold and the service was slow.\ni will never come back here.\nthe waiter was rude to us.",
     lower=m.vocab.lowercase,
-)  # fmt: skip
+)
 if not inputs:
     st.warning("Type at least one sentence to change.")
     st.stop()
@@ -39,16 +40,19 @@ if ks:
     columns = {f"k = {kk:+.2f}": by_k[float(kk)] for kk in sorted(ks)}
     st.dataframe(
         text.table({"input": inputs, **columns}, "input", *columns),
-        hide_index=True, key="style_table",
-    )  # fmt: skip
+        hide_index=True,
+        key="style_table",
+    )
 
 if not picked.saved:
     with st.expander("Save this vector next to the checkpoint"):
         name = st.text_input("Name", "sentiment" if "sentiment" in about else "", key="style_save_name").strip()
         taken = name in m.vectors()
         if taken:  # never replaced silently: the shipped sentiment vector has the opposite sign of pos → neg
-            st.warning(f"A vector named {feedback.md(name)} is already saved. Tick *Replace it* to overwrite it, "
-                       f"or save under a new name, such as {feedback.md(m.free_vector_name(name))}.")  # fmt: skip
+            st.warning(
+                f"A vector named {feedback.md(name)} is already saved. Tick *Replace it* to overwrite it, "
+                f"or save under a new name, such as {feedback.md(m.free_vector_name(name))}."
+            )
         replace = st.checkbox("Replace it", key="style_save_replace", disabled=not taken)
         if st.button("Save vector", key="style_save"):
             with feedback.errors_shown():

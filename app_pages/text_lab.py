@@ -45,9 +45,12 @@ def figures_line(rec_figures: dict[str, float]) -> str:
 
 
 view = st.segmented_control(
-    "View", ["Replay", "Live training"], default="Replay", key="lab_view",
+    "View",
+    ["Replay", "Live training"],
+    default="Replay",
+    key="lab_view",
     help="The replay is a recorded run; live training trains a new pair on this server.",
-)  # fmt: skip
+)
 
 # ------------------------------------------------------------------ replay
 if view != "Live training":
@@ -82,25 +85,43 @@ if view != "Live training":
                     "\n".join(text.shown_all(t)) for t in rec.transfer[i]
                 ]
         movies = {f"{n.upper()} · probe map": rec.points[i].astype(np.float32) for i, n in enumerate(rec.names)}
-        at = scrubber("lab_replay", "step", [str(int(s)) for s in rec.steps], rows, default=i_end, url="step",
-                      movies=movies, labels=rec.labels, classes=rec.classes)  # fmt: skip
+        at = scrubber(
+            "lab_replay",
+            "step",
+            [str(int(s)) for s in rec.steps],
+            rows,
+            default=i_end,
+            url="step",
+            movies=movies,
+            labels=rec.labels,
+            classes=rec.classes,
+        )
         st.caption("Drag the slider or use the arrow keys: the maps and the text follow in the browser.")
         side = math.isqrt(len(rec.landscapes[0][at]))  # the recording's grid (Recording.load checks it is n x n)
-        st.markdown(f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
-                    f"model's {side} × {side} grid over its probe map, a colour per territory, lines between "
-                    "them; hover a cell to read its decode. The lab's models know only the training sentences' "
-                    f"{c.vocab_max:,} most frequent words: `<unk>` stands for any other word.")  # fmt: skip
+        st.markdown(
+            f"**Decoded landscapes at step {int(rec.steps[at]):,}** (when the slider is released): each "
+            f"model's {side} × {side} grid over its probe map, a colour per territory, lines between "
+            "them; hover a cell to read its decode. The lab's models know only the training sentences' "
+            f"{c.vocab_max:,} most frequent words: `<unk>` stands for any other word."
+        )
         for col, (i, n) in zip(st.columns(len(rec.names)), enumerate(rec.names)):
             land = Landscape(side, (0.0, 1.0, 0.0, 1.0), rec.landscapes[i][at])
             nodes = grid_nodes(land.extent, land.n)  # [n*n, 2]: the map's points, hidden; its frame is the grid's
             view = scatter.view_id("text lab landscape", n, int(rec.steps[at]), land.decodes)
             with col:
                 st.markdown(f"**{n.upper()}**")  # which model's plane, above it
-                scatter.scatter(f"lab_land_{n}", scatter.corpus_points(view, nodes, land.decodes),
-                                layer=scatter.landscape_layer(land, "territories"), points=False, select=False,
-                                height=360)  # fmt: skip
-                st.caption(f"{n.upper()}: " + " · ".join(f"{name} {value}" for name, value in
-                                                          shown_figures(land.figures()).items()))  # fmt: skip
+                scatter.scatter(
+                    f"lab_land_{n}",
+                    scatter.corpus_points(view, nodes, land.decodes),
+                    layer=scatter.landscape_layer(land, "territories"),
+                    points=False,
+                    select=False,
+                    height=360,
+                )
+                st.caption(
+                    f"{n.upper()}: "
+                    + " · ".join(f"{name} {value}" for name, value in shown_figures(land.figures()).items())
+                )
     st.stop()
 
 # -------------------------------------------------------------------- live
@@ -111,10 +132,12 @@ with st.expander("Settings (they take effect on Reset)", expanded=run.lab is Non
     source = c1.radio("Sentences", ["Yelp train (shared data)", "Upload a file"], key="lab_source")
     upload = labels_upload = None
     if source == "Upload a file":
-        upload = c1.file_uploader("Sentences, one per line", type=["txt"], key="lab_upload",
-                                  max_upload_size=UPLOAD_LIMIT_MB)  # fmt: skip
-        labels_upload = c1.file_uploader("Labels (optional)", type=["txt", "labels"], key="lab_labels",
-                                         max_upload_size=UPLOAD_LIMIT_MB)  # fmt: skip
+        upload = c1.file_uploader(
+            "Sentences, one per line", type=["txt"], key="lab_upload", max_upload_size=UPLOAD_LIMIT_MB
+        )
+        labels_upload = c1.file_uploader(
+            "Labels (optional)", type=["txt", "labels"], key="lab_labels", max_upload_size=UPLOAD_LIMIT_MB
+        )
     size = c2.select_slider("training sentences", sorted({*SIZES, D.train_size}), D.train_size, key="lab_size")
     drop = c2.slider("DAAE: word-drop probability", 0.0, 0.9, D.noise.drop, 0.05, key="lab_drop")
     sub = c2.slider("DAAE: word-substitution probability", 0.0, 0.9, D.noise.sub, 0.05, key="lab_sub")
@@ -133,16 +156,22 @@ if reset or (play and run.lab is None):
             if upload is None:
                 st.warning("Upload a file of sentences first, or choose the shared Yelp train.")
                 st.stop()
-            corpus = corpora.read_corpus(upload.name[:200], upload.getvalue(),
-                                       labels_upload.getvalue() if labels_upload else None, 0)  # fmt: skip
+            corpus = corpora.read_corpus(
+                upload.name[:200], upload.getvalue(), labels_upload.getvalue() if labels_upload else None, 0
+            )
         else:
             yelp = DataLayout.shared("yelp")
             if not yelp.split("train").is_file():
                 st.error("The shared Yelp data is not on this server; upload a file of sentences instead.")
                 st.stop()
             corpus = corpora.read_corpus(str(yelp.split("train")), None, yelp.labels("train"), 0)
-        cfg = replace(D, train_size=int(size), noise=replace(D.noise, drop=float(drop), sub=float(sub)), seed=int(seed),
-                      steps=int(steps))  # fmt: skip
+        cfg = replace(
+            D,
+            train_size=int(size),
+            noise=replace(D.noise, drop=float(drop), sub=float(sub)),
+            seed=int(seed),
+            steps=int(steps),
+        )
         run.reset(cfg, corpus.sentences, corpus.labels)
     status = run.status()
 if play and run.lab is not None:
@@ -182,20 +211,26 @@ def watch() -> None:
     frames = run.frames()
     f = frames[-1]
     titles = {n: f"{n.upper()}: {figures_line(f.figures[n])}" for n in lab.NAMES}
-    st.plotly_chart(charts.lab_maps(f.points, lab_.probe_labels, text.shown_all(lab_.probe), titles),
-                    key="lab_live_maps")  # fmt: skip
+    st.plotly_chart(
+        charts.lab_maps(f.points, lab_.probe_labels, text.shown_all(lab_.probe), titles), key="lab_live_maps"
+    )
     if len(frames) > 1:
         st.plotly_chart(charts.metric_curves(lab_.recording().history(), shares=False), key="lab_live_curves")
     c1, c2 = st.columns(2)
     for col, n in zip((c1, c2), lab.NAMES):
         col.markdown(f"**{n.upper()} · interpolation**")
-        col.dataframe(text.table({"t": list(lab.INTERP_TS), "decoded": f.interpolation[n]}, "decoded"), hide_index=True,
-                      key=f"lab_live_interp_{n}")  # fmt: skip
+        col.dataframe(
+            text.table({"t": list(lab.INTERP_TS), "decoded": f.interpolation[n]}, "decoded"),
+            hide_index=True,
+            key=f"lab_live_interp_{n}",
+        )
         if f.transfer[n]:
             col.markdown(f"**{n.upper()} · transfer {lab_.transfer_direction} (k = {lab.TRANSFER_K})**")
-            col.dataframe(text.table({"sentence": list(lab.TRANSFER), "decoded": f.transfer[n]}, "sentence", "decoded"),
-                          hide_index=True,
-                          key=f"lab_live_transfer_{n}")  # fmt: skip
+            col.dataframe(
+                text.table({"sentence": list(lab.TRANSFER), "decoded": f.transfer[n]}, "sentence", "decoded"),
+                hide_index=True,
+                key=f"lab_live_transfer_{n}",
+            )
     if s.playing != st.session_state.get("lab_timer"):
         st.rerun()  # the run started or stopped since the page was drawn: the buttons and the timer follow
 

@@ -27,8 +27,15 @@ from common import ROOT, YELP, cpu_name
 
 SUBJECTS = ["the food", "the staff", "our waiter", "the pizza", "this place", "the service", "the salad"]
 ADJECTIVES = ["great", "cold", "friendly", "rude", "amazing", "slow", "fresh", "awful"]
-HOSTILE = ["latent_map?corpus=/etc/passwd", "latent_map?corpus=/dev/zero", "latent_map?labels=/etc/shadow",
-           "latent_map?n=99999999", "style?k=1e309", "interpolation?t=nan", "latent_map?ckpt=/etc"]  # fmt: skip
+HOSTILE = [
+    "latent_map?corpus=/etc/passwd",
+    "latent_map?corpus=/dev/zero",
+    "latent_map?labels=/etc/shadow",
+    "latent_map?n=99999999",
+    "style?k=1e309",
+    "interpolation?t=nan",
+    "latent_map?ckpt=/etc",
+]
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 # patterns that backtrack exponentially in a backtracking matcher (Python's re): each on a Yelp sentence of
 # about 60 characters would hold the GIL for hours; the map's search (textae.maps.search, RE2) reads the text once
@@ -83,8 +90,9 @@ async def session(browser, url: str, query: dict, i: int, times: dict, errors: l
         await box.press("Enter")
         await page.wait_for_function(
             "old => { const t = document.querySelector('.tx-scrub .text'); return t && t.innerText !== old; }",
-            arg=old, timeout=600_000,
-        )  # fmt: skip
+            arg=old,
+            timeout=600_000,
+        )
         await settle(page)
         times["interpolation"].append(time.perf_counter() - t0)
 
@@ -170,16 +178,26 @@ async def classroom(n: int, query: dict, attack: bool = False) -> dict:
             done = asyncio.Event()
 
             async def the_class() -> None:
-                await asyncio.gather(*(session(browser, url, query, i, times, errors) for i in range(n)),
-                                     hostile(browser, url, query, refused))  # fmt: skip
+                await asyncio.gather(
+                    *(session(browser, url, query, i, times, errors) for i in range(n)),
+                    hostile(browser, url, query, refused),
+                )
                 done.set()
 
             await asyncio.gather(the_class(), *([attacker(browser, url, query, done, typed)] if attack else []))
             wall, cpu = time.perf_counter() - t0, cpu_seconds(server["pid"]) - cpu0
             await browser.close()
         rss = peak_rss_mib(server["pid"])
-    return {"n": n, "times": times, "errors": [e for e in errors if e], "refused": refused, "wall": wall, "cpu": cpu,
-            "rss": rss, "typed": typed}  # fmt: skip
+    return {
+        "n": n,
+        "times": times,
+        "errors": [e for e in errors if e],
+        "refused": refused,
+        "wall": wall,
+        "cpu": cpu,
+        "rss": rss,
+        "typed": typed,
+    }
 
 
 def pct(values: list[float], q: float) -> float:
@@ -192,8 +210,12 @@ def main() -> None:
     ap.add_argument("--sessions", default="1,10,20", help="class sizes to run, comma-separated")
     ap.add_argument("--checkpoint", default="checkpoints/yelp-daae")
     ap.add_argument("--n", type=int, default=5000, help="corpus sentences on the map (the sidebar's default)")
-    ap.add_argument("--attack", action="store_true", help="run each size again with a session typing catastrophic "
-                    "patterns into the map's search, and print how far each median moved")  # fmt: skip
+    ap.add_argument(
+        "--attack",
+        action="store_true",
+        help="run each size again with a session typing catastrophic "
+        "patterns into the map's search, and print how far each median moved",
+    )
     ap.add_argument("--repeat", type=int, default=3, help="with --attack: runs of each kind, alternated, pooled")
     a = ap.parse_args()
     why = chromium_missing()
@@ -234,9 +256,11 @@ def main() -> None:
                 if before and after:
                     change = statistics.median(after) / statistics.median(before) - 1
                     moved.append(abs(change))
-                    print(f"  {n} sessions, {action}: median {statistics.median(before):.2f} s -> "
-                          f"{statistics.median(after):.2f} s with the attacker ({change:+.0%}; "
-                          f"{len(before)} and {len(after)} samples)")  # fmt: skip
+                    print(
+                        f"  {n} sessions, {action}: median {statistics.median(before):.2f} s -> "
+                        f"{statistics.median(after):.2f} s with the attacker ({change:+.0%}; "
+                        f"{len(before)} and {len(after)} samples)"
+                    )
     if moved:
         print(f"largest move of a median: {max(moved):.0%} (goal: at most 20 %)")
 

@@ -49,8 +49,10 @@ def main() -> None:
         f"distance over Yelp valid's codes (AAE {refs['aae']:.2f}, DAAE {refs['daae']:.2f}); {a.precision}; the "
         f"PCA plane holds {plane['aae']:.0%} (AAE) and {plane['daae']:.0%} (DAAE) of the codes' variance\n"
     )
-    print("| noise (drop, blank, sub, shuffle) | AAE | DAAE | DAAE's lead | median copy closer than, AAE: mean "
-          "(lowest) | DAAE: mean (lowest) | seconds |")  # fmt: skip
+    print(
+        "| noise (drop, blank, sub, shuffle) | AAE | DAAE | DAAE's lead | median copy closer than, AAE: mean "
+        "(lowest) | DAAE: mean (lowest) | seconds |"
+    )
     print("|---|---|---|---|---|---|---|")
     for rate in a.rates.split(";"):
         t0 = time.perf_counter()

@@ -81,8 +81,10 @@ def main() -> None:
     valid = corpus(str(YELP.split("valid")), 1000)
     auto = resolve_amp("auto", torch.device("cpu"))
     runs = {"plain": "off", "fp32": "off"} | ({"auto (bf16)": "auto"} if auto != "off" else {})
-    print(f"DAAE, emb 128 h 256 z 32, {len(train)} train / {len(valid)} valid sentences, {a.epochs} epochs, "
-          f"{torch.get_num_threads()} threads; --amp auto = {auto} on this CPU")  # fmt: skip
+    print(
+        f"DAAE, emb 128 h 256 z 32, {len(train)} train / {len(valid)} valid sentences, {a.epochs} epochs, "
+        f"{torch.get_num_threads()} threads; --amp auto = {auto} on this CPU"
+    )
     curves = {}
     for name, amp in runs.items():
         curves[name], seconds = curve(name, amp, train, valid, a)

@@ -76,8 +76,11 @@ def main() -> None:
     ap.add_argument("--checkpoints", default=str(ROOT / "checkpoints"), help="folder the page's picker lists")
     ap.add_argument("--moves", type=int, default=8, help="radius-slider moves timed")
     ap.add_argument("--each", action="store_true", help="also print every change's two times")
-    ap.add_argument("--picks", default="yelp-vae,yelp-daae,yelp-vae,yelp-daae,yelp-arae,yelp-daae",
-                    help="model B's picks in turn (checkpoint names in the picker); empty for none")  # fmt: skip
+    ap.add_argument(
+        "--picks",
+        default="yelp-vae,yelp-daae,yelp-vae,yelp-daae,yelp-arae,yelp-daae",
+        help="model B's picks in turn (checkpoint names in the picker); empty for none",
+    )
     a = ap.parse_args()
     why = chromium_missing()
     if why:
@@ -98,8 +101,13 @@ def main() -> None:
         wait_idle(page, 180_000)
         print(f"first view (loads both checkpoints, encodes the corpus sample): {time.perf_counter() - t0:.2f} s")
         box = page.get_by_label("Sentence", exact=True)
-        changes = ("new sentence (typed, Enter)", "radius slider (arrow key)", "codes per radius (arrow key)",
-                   "model B, not loaded before", "model B, loaded before")  # fmt: skip
+        changes = (
+            "new sentence (typed, Enter)",
+            "radius slider (arrow key)",
+            "codes per radius (arrow key)",
+            "model B, not loaded before",
+            "model B, loaded before",
+        )
         times: dict[str, list[tuple[float, float]]] = {c: [] for c in changes}
         for s in SENTENCES:
             box.fill(s)  # typed; the app reruns on Enter
@@ -136,8 +144,10 @@ def main() -> None:
         if not ts:
             continue
         shown, settled = ([t[i] * 1000 for t in ts] for i in (0, 1))
-        print(f"{what:<30} {statistics.median(shown):11.0f} ms {max(shown):5.0f} ms "
-              f"{statistics.median(settled):13.0f} ms {max(settled):5.0f} ms  ({len(ts)})")  # fmt: skip
+        print(
+            f"{what:<30} {statistics.median(shown):11.0f} ms {max(shown):5.0f} ms "
+            f"{statistics.median(settled):13.0f} ms {max(settled):5.0f} ms  ({len(ts)})"
+        )
 
 
 if __name__ == "__main__":

@@ -44,8 +44,9 @@ def timed_landscapes(m, sentences: list[str], n: int) -> tuple[dict, float, floa
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--checkpoints", nargs="+", default=["yelp-ae", "yelp-vae", "yelp-aae", "yelp-laae", "yelp-daae",
-                                                         "yelp-arae"])  # fmt: skip
+    ap.add_argument(
+        "--checkpoints", nargs="+", default=["yelp-ae", "yelp-vae", "yelp-aae", "yelp-laae", "yelp-daae", "yelp-arae"]
+    )
     ap.add_argument("--sizes", default="32,64")
     ap.add_argument("--train-sizes", default="64", help="grid sizes timed on all of Yelp train (DAAE); 0: none")
     ap.add_argument("--precision", default="fp32", help="textae.precision: fp32 (default), bf16, int8 or auto")
@@ -61,8 +62,10 @@ def main() -> None:
             m = textae.load(ROOT / "checkpoints" / name, "cpu", a.precision)
             for n in (int(x) for x in a.sizes.split(",")):
                 f, cold, warm = timed_landscapes(m, valid, n)
-                print(f"| {name} | {n} × {n} | " + " | ".join(shown(f).values()) + f" | {cold:.1f} | {warm:.2f} |",
-                      flush=True)  # fmt: skip
+                print(
+                    f"| {name} | {n} × {n} | " + " | ".join(shown(f).values()) + f" | {cold:.1f} | {warm:.2f} |",
+                    flush=True,
+                )
         sizes = [int(x) for x in a.train_sizes.split(",") if int(x)]
         if sizes:
             train = [s for s in YELP.split("train").read_text(encoding="utf-8").splitlines() if s.strip()]

@@ -60,8 +60,12 @@ def run(root: Path, corpus: Path, labels: Path | None, switches: int, label: str
     if labels:
         query["labels"] = str(labels)
     log = Path(tempfile.mkdtemp()) / "streamlit.log"
-    with serve_app(root / "checkpoints", log, app=root / "serve.py", cwd=root, allow=(corpus.parent,),
-                   timeout=600) as url, sync_playwright() as pw:  # fmt: skip
+    with (
+        serve_app(
+            root / "checkpoints", log, app=root / "serve.py", cwd=root, allow=(corpus.parent,), timeout=600
+        ) as url,
+        sync_playwright() as pw,
+    ):
         browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         cdp = page.context.new_cdp_session(page)

@@ -59,8 +59,10 @@ def main() -> None:
         found = time.perf_counter() - t0
         recoloured = scatter.colouring(np.where(hits.matches, "match", "no match"), "", order)
         took = time.perf_counter() - t0
-        print(f"a search for {a.pattern!r} ({int(hits.matches.sum()):,} match): colours alone {mb(recoloured):.3f} MB, "
-              f"searched in {found:.2f} s, coloured by {took:.2f} s")  # fmt: skip
+        print(
+            f"a search for {a.pattern!r} ({int(hits.matches.sum()):,} match): colours alone {mb(recoloured):.3f} MB, "
+            f"searched in {found:.2f} s, coloured by {took:.2f} s"
+        )
 
         near = np.arange(scatter.HOVER_MOST) * (len(sents) // scatter.HOVER_MOST)  # [K] corpus indices
         t0 = time.perf_counter()

@@ -85,8 +85,11 @@ DRAWN = {  # what says the map is drawn
     "pydeck": "() => !!document.querySelector('[data-testid=\"stDeckGlJsonChart\"] canvas')",
     "component": "() => Number(document.querySelector('.tx-scatter')?.dataset.frames) > 0",
 }
-TARGET = {"plotly": ".js-plotly-plot .nsewdrag", "pydeck": "[data-testid='stDeckGlJsonChart'] canvas",
-          "component": ".tx-scatter .ink"}  # fmt: skip
+TARGET = {
+    "plotly": ".js-plotly-plot .nsewdrag",
+    "pydeck": "[data-testid='stDeckGlJsonChart'] canvas",
+    "component": ".tx-scatter .ink",
+}
 FPS_JS = """async ([ms]) => { let n = 0; const t0 = performance.now();
   await new Promise(done => {
     const tick = () => { n++; performance.now() - t0 < ms ? requestAnimationFrame(tick) : done(); };
@@ -126,8 +129,16 @@ def measure(name: str, folder: Path) -> dict:
     app = folder / f"app_{name}.py"  # not pydeck.py: the script would import itself as pydeck
     app.write_text(APPS[name].replace("@FOLDER@", str(folder)), encoding="utf-8")
     out, server = {}, {}
-    with serve_app(ROOT / "checkpoints", folder / f"{name}.log", app=app, allow=(folder,),
-                   started=lambda p: server.update(pid=p.pid)) as url, sync_playwright() as pw:  # fmt: skip
+    with (
+        serve_app(
+            ROOT / "checkpoints",
+            folder / f"{name}.log",
+            app=app,
+            allow=(folder,),
+            started=lambda p: server.update(pid=p.pid),
+        ) as url,
+        sync_playwright() as pw,
+    ):
         browser = launch(pw)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         got = Received(page)
@@ -161,14 +172,19 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="textae-renderers-"))
     points(a.n, folder)
     print(f"{cpu_name()}; {a.n:,} points of Yelp train's DAAE PCA map; headless Chromium (software WebGL)")
-    print("| renderer | first view s | again (cached server) s | a rerun s | pan fps | MB sent: first view, a rerun "
-          "| server peak RSS MiB |")  # fmt: skip
+    print(
+        "| renderer | first view s | again (cached server) s | a rerun s | pan fps | MB sent: first view, a rerun "
+        "| server peak RSS MiB |"
+    )
     print("|---|---|---|---|---|---|---|")
     for name in a.renderers.split(","):
         r = measure(name, folder)
         mb = f"{r['first_bytes'] / 1e6:.1f}, {r['rerun_bytes'] / 1e6:.2f}"
-        print(f"| {name} | {r['first']:.1f} | {r['warm']:.1f} | {r['rerun']:.2f} | {r['fps']:.0f} | {mb} | "
-              f"{r['rss']:,.0f} |", flush=True)  # fmt: skip
+        print(
+            f"| {name} | {r['first']:.1f} | {r['warm']:.1f} | {r['rerun']:.2f} | {r['fps']:.0f} | {mb} | "
+            f"{r['rss']:,.0f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -75,8 +75,9 @@ def first_view(page, url: str, query: dict, method: str, got: Received) -> dict:
     out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6}
     if method == "umap":
         page.get_by_text("UMAP", exact=True).click()
-        page.wait_for_function(f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1'",
-                               timeout=1_800_000)  # fmt: skip
+        page.wait_for_function(
+            f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1'", timeout=1_800_000
+        )
     wait_idle(page, 1_800_000)
     return {**out, "all": time.perf_counter() - t0}
 
@@ -185,8 +186,13 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         got = Received(page)
         server: dict = {}
-        with serve_app(ROOT / "checkpoints", folder / f"server-{n}.log", allow=(folder,), port=port,
-                       started=lambda p: server.update(pid=p.pid)) as url:  # fmt: skip
+        with serve_app(
+            ROOT / "checkpoints",
+            folder / f"server-{n}.log",
+            allow=(folder,),
+            port=port,
+            started=lambda p: server.update(pid=p.pid),
+        ) as url:
             out["cold"] = first_view(page, url, query, method, got)
             out["bytes"] = got.bytes
             out["warm"] = first_view(page, url, query, method, got)["all"]
@@ -201,8 +207,9 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             out["rss"] = rss_mib(server["pid"])
             page.goto("about:blank")  # else the page reconnects by itself to the next server, and costs it a run
         for app in ("app.py", "serve.py"):
-            with serve_app(ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,),
-                           port=port) as url:  # fmt: skip
+            with serve_app(
+                ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,), port=port
+            ) as url:
                 out[app] = first_view(page, url, query, method, got)["all"]
                 page.goto("about:blank")
         browser.close()

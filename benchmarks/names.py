@@ -62,9 +62,11 @@ def measure(checkpoint: str, corpus: str, split: str) -> str:
         return f"{sum(map(holds, xs))}/{len(xs)} hold one, {N.share_unknown(xs):.1%} more than half"
 
     need = N.distinct_words([detokenize(s) for s in t_after])
-    return (f"{checkpoint} on {corpus} {split} ({len(sents):,}): regions {f(before)} -> {f(after)}; territories "
-            f"{f(t_before)} -> {f(t_after)}; cut at 5 words alike: {alike([detokenize(s) for s in t_before])}, "
-            f"needing more than 5: {sum(k > 5 for k in need)} [{time.perf_counter() - t0:.0f} s]")  # fmt: skip
+    return (
+        f"{checkpoint} on {corpus} {split} ({len(sents):,}): regions {f(before)} -> {f(after)}; territories "
+        f"{f(t_before)} -> {f(t_after)}; cut at 5 words alike: {alike([detokenize(s) for s in t_before])}, "
+        f"needing more than 5: {sum(k > 5 for k in need)} [{time.perf_counter() - t0:.0f} s]"
+    )
 
 
 if __name__ == "__main__":

@@ -54,24 +54,30 @@ def main() -> None:
     t_cov = best(lambda: pca_plane(Z))
     rows = sample_rows(len(Z))
     t_sample = best(lambda: place(Z, **pca_plane(Z[rows])))
-    print(f"PCA of all codes: full SVD {t_svd:.2f} s; covariance eigendecomposition {t_cov:.3f} s; the app's "
-          f"plane (fitted on {len(rows):,}, every code placed) {t_sample:.3f} s")  # fmt: skip
+    print(
+        f"PCA of all codes: full SVD {t_svd:.2f} s; covariance eigendecomposition {t_cov:.3f} s; the app's "
+        f"plane (fitted on {len(rows):,}, every code placed) {t_sample:.3f} s"
+    )
     _, C = covariance(Z)
     full = pca_plane(Z)["basis"]
     print("| sample | largest principal angle, seed 0 | worst of seeds 0-9 | variance captured, seed 0 | least, 0-9 |")
     print("|---|---|---|---|---|")
     for size in (1_000, 2_000, SAMPLE, 10_000, 20_000):
         got = [closeness(pca_plane(Z[sample_rows(len(Z), size, seed)])["basis"], full, C) for seed in range(10)]
-        print(f"| {size:,} | {got[0][0]:.2f}° | {max(g[0] for g in got):.2f}° | {got[0][1]:.5f} | "
-              f"{min(g[1] for g in got):.5f} |")  # fmt: skip
+        print(
+            f"| {size:,} | {got[0][0]:.2f}° | {max(g[0] for g in got):.2f}° | {got[0][1]:.5f} | "
+            f"{min(g[1] for g in got):.5f} |"
+        )
 
     # does a code depend on its batch? the same 4,096 sentences encoded in one call and in two halves
     part = sents[:4096]
     one = m.encode(part)
     halves = np.concatenate([m.encode(part[::2]), m.encode(part[1::2])])[np.argsort(np.r_[0:4096:2, 1:4096:2])]
     same = (one == halves).all(1).mean()
-    print(f"codes identical to the bit when batched otherwise: {same:.1%} (largest difference "
-          f"{np.abs(one - halves).max():.2e}, codes' scale {np.abs(one).mean():.2f})")  # fmt: skip
+    print(
+        f"codes identical to the bit when batched otherwise: {same:.1%} (largest difference "
+        f"{np.abs(one - halves).max():.2e}, codes' scale {np.abs(one).mean():.2f})"
+    )
 
 
 if __name__ == "__main__":

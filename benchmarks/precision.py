@@ -127,15 +127,24 @@ def fidelity(m32, precisions: list[str], valid: list[str]) -> list[dict]:
         proj = Projection("pca")
         pts = proj.fit(Z)
         fig = landscape(m, proj, pts, 32).figures()
-        row = {"precision": p, "nn": knn(Z), "rec": rec, "fig": fig,
-               "np10": neighborhood_recall(Z, queries, true_nn, (10,))[10]}  # fmt: skip
+        row = {
+            "precision": p,
+            "nn": knn(Z),
+            "rec": rec,
+            "fig": fig,
+            "np10": neighborhood_recall(Z, queries, true_nn, (10,))[10],
+        }
         if p == "fp32":
             base = row
         row["overlap"] = float(np.mean([len(set(a) & set(b)) / 10 for a, b in zip(row["nn"], base["nn"])]))
         row["same"] = float(np.mean([a == b for a, b in zip(rec, base["rec"])]))
         row["fig_dev"] = max(abs(fig[k] / base["fig"][k] - 1) for k in ("distinct", "mean_neighbour_edit"))
-        row["passes"] = (row["overlap"] >= 0.98 and row["same"] >= 0.97 and row["fig_dev"] <= 0.03
-                         and round(row["np10"], 3) == round(base["np10"], 3))  # fmt: skip
+        row["passes"] = (
+            row["overlap"] >= 0.98
+            and row["same"] >= 0.97
+            and row["fig_dev"] <= 0.03
+            and round(row["np10"], 3) == round(base["np10"], 3)
+        )
         rows.append(row)
     return rows
 
@@ -152,25 +161,35 @@ def main() -> None:
     m32 = textae.load(a.checkpoint, "cpu")
     usable = [p for p in ("bf16", "int8") if _usable(p)]
     print(f"{cpu_name()}; torch {torch.__version__}, {torch.get_num_threads()} threads; {a.checkpoint}")
-    print(f"auto picks here: {P.resolve('auto')} (native bf16: {P.cpu_bf16_supported()}, int8 engine: "
-          f"{P.int8_engine()})\n")  # fmt: skip
+    print(
+        f"auto picks here: {P.resolve('auto')} (native bf16: {P.cpu_bf16_supported()}, int8 engine: "
+        f"{P.int8_engine()})\n"
+    )
     if not a.skip_fidelity:
         valid = [s for s in YELP.split("valid").read_text(encoding="utf-8").splitlines() if s.strip()]
         print(f"Fidelity against fp32 on Yelp valid ({len(valid):,} sentences)\n")
-        print("| precision | 10-NN overlap | identical reconstructions | landscape 32×32: distinct / edit | "
-              "NP@10 | meets every bar |")  # fmt: skip
+        print(
+            "| precision | 10-NN overlap | identical reconstructions | landscape 32×32: distinct / edit | "
+            "NP@10 | meets every bar |"
+        )
         print("|---|---|---|---|---|---|")
         for r in fidelity(m32, usable, valid):
             f = r["fig"]
-            print(f"| {r['precision']} | {r['overlap']:.4f} | {r['same']:.2%} | {f['distinct']} / "
-                  f"{f['mean_neighbour_edit']:.3f} ({r['fig_dev']:.1%} off) | {r['np10']:.4f} | "
-                  f"{'yes' if r['passes'] else 'no'} |")  # fmt: skip
+            print(
+                f"| {r['precision']} | {r['overlap']:.4f} | {r['same']:.2%} | {f['distinct']} / "
+                f"{f['mean_neighbour_edit']:.3f} ({r['fig_dev']:.1%} off) | {r['np10']:.4f} | "
+                f"{'yes' if r['passes'] else 'no'} |"
+            )
         print()
     train = [s for s in YELP.split("train").read_text(encoding="utf-8").splitlines() if s.strip()][: a.encode]
-    print(f"Speed: encode {len(train):,} Yelp train sentences, greedy-decode {a.decode:,} of their codes "
-          f"(median of {a.repeats})\n")  # fmt: skip
-    print("| precision | encode s | encode GFLOP/s | share of peak | decode s | decode GFLOP/s | share of peak | "
-          "peak GFLOP/s |")  # fmt: skip
+    print(
+        f"Speed: encode {len(train):,} Yelp train sentences, greedy-decode {a.decode:,} of their codes "
+        f"(median of {a.repeats})\n"
+    )
+    print(
+        "| precision | encode s | encode GFLOP/s | share of peak | decode s | decode GFLOP/s | share of peak | "
+        "peak GFLOP/s |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     Z32 = m32.encode(train)[: a.decode]
     for p in ["fp32", *usable]:

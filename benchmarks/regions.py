@@ -139,8 +139,17 @@ def row(model, method, level, part, seconds, sentences, X, labels, P, extent, fo
     sizes = np.bincount(part[part >= 0], minlength=k)
     labelled = float(np.nansum(c * sizes) / len(part))  # all sentences', unassigned ones among them
     figures = [np.nanmean(d), np.nanmean(c), np.nanmean(ceiling(X, part, k)), labelled]
-    cells = [model, method, level, k, f"{float((part < 0).mean()):.0%}", *(f"{f:.3f}" for f in figures), pur,
-             f"{ins:.3f}", f"{seconds:.2f}"]  # fmt: skip
+    cells = [
+        model,
+        method,
+        level,
+        k,
+        f"{float((part < 0).mean()):.0%}",
+        *(f"{f:.3f}" for f in figures),
+        pur,
+        f"{ins:.3f}",
+        f"{seconds:.2f}",
+    ]
     return "| " + " | ".join(map(str, cells)) + " |"
 
 
@@ -151,8 +160,9 @@ def thresholds(name: str, sentences: list[str], parts: list[np.ndarray]) -> list
         cells = []
         for k, part in zip(R.LEVELS, parts):
             found = K.keywords(sentences, part, k, min_lift=lift)
-            cells.append(f"{np.nanmean(R.coverage(sentences, part, found)):.3f} "
-                         f"({np.mean([len(w) for w in found]):.1f})")  # fmt: skip
+            cells.append(
+                f"{np.nanmean(R.coverage(sentences, part, found)):.3f} ({np.mean([len(w) for w in found]):.1f})"
+            )
         out.append(f"| {name} | {lift:g}{' (chosen)' if lift == K.MIN_LIFT else ''} | " + " | ".join(cells) + " |")
     return out
 
@@ -169,8 +179,9 @@ def seeds(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
             part = MiniBatchKMeans(k, random_state=seed, n_init=3, batch_size=4096).fit_predict(Z)
             for search in (False, True):
                 found = K.keywords(sentences, part, k, terms=terms, search=search)
-                cells.append(f"{np.nanmean(R.distinctiveness(found)):.3f} / "
-                             f"{np.nanmean(R.coverage(sentences, part, found)):.3f}")  # fmt: skip
+                cells.append(
+                    f"{np.nanmean(R.distinctiveness(found)):.3f} / {np.nanmean(R.coverage(sentences, part, found)):.3f}"
+                )
         out.append(f"| {name} | {seed} | " + " | ".join(cells) + " |")
     return out
 
@@ -202,8 +213,10 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
         part = MiniBatchKMeans(k, random_state=0, n_init=3, batch_size=4096).fit_predict(Z)
         took = time.perf_counter() - t0
         parts.append(part)
-        for method, greedy in (("k-means on the codes, greedy keywords (before the search)", True),
-                               ("k-means on the codes", False)):  # fmt: skip
+        for method, greedy in (
+            ("k-means on the codes, greedy keywords (before the search)", True),
+            ("k-means on the codes", False),
+        ):
             found, s = keyworded(part, k, greedy)
             print(row(name, method, k, part, took + s, sentences, X, labels, pca, None, found), flush=True)
     for title in maps:
@@ -212,8 +225,22 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
             part = hdbscan_levels(points[title], k)
             took = time.perf_counter() - t0
             found, s = keyworded(part, int(part.max()) + 1)
-            print(row(name, f"HDBSCAN on the {title} map", k, part, took + s, sentences, X, labels, points[title],
-                      None, found), flush=True)  # fmt: skip
+            print(
+                row(
+                    name,
+                    f"HDBSCAN on the {title} map",
+                    k,
+                    part,
+                    took + s,
+                    sentences,
+                    X,
+                    labels,
+                    points[title],
+                    None,
+                    found,
+                ),
+                flush=True,
+            )
     for title, proj in maps.items():
         if not proj.exact_inverse:
             continue  # a landscape needs a map read backwards exactly
@@ -223,8 +250,22 @@ def measure(name: str, m, sentences: list[str], labels: list[str] | None, umap: 
             part = terr.level(k)
             took = terr.seconds + time.perf_counter() - t0
             found, s = keyworded(part, int(part.max()) + 1)
-            print(row(name, f"territories of the {title} landscape", k, part, took + s, sentences, X, labels,
-                      points[title], terr.land.extent, found), flush=True)  # fmt: skip
+            print(
+                row(
+                    name,
+                    f"territories of the {title} landscape",
+                    k,
+                    part,
+                    took + s,
+                    sentences,
+                    X,
+                    labels,
+                    points[title],
+                    terr.land.extent,
+                    found,
+                ),
+                flush=True,
+            )
     return thresholds(name, sentences, parts), seeds(name, sentences, Z)
 
 
@@ -243,10 +284,22 @@ def reading(name: str, sentences: list[str], Z: np.ndarray) -> list[str]:
         before = K.keywords(sentences, part, k, terms=terms)
         chance, alone = R.chance(part, k), R.reader(sentences, part, None, ranges)
         both = R.reader(sentences, part, found, ranges)
-        figures = [chance, alone, R.reader(sentences, part, before, ranges), R.reader(sentences, part, found, None),
-                   both]  # fmt: skip
-        cells = [name, k, *(f"{f:.3f}" for f in figures), f"{both / chance:.2f}", f"{both / alone:.2f}",
-                 f"{np.nanmean(R.distinctiveness(found)):.3f}", f"{took:.1f}"]  # fmt: skip
+        figures = [
+            chance,
+            alone,
+            R.reader(sentences, part, before, ranges),
+            R.reader(sentences, part, found, None),
+            both,
+        ]
+        cells = [
+            name,
+            k,
+            *(f"{f:.3f}" for f in figures),
+            f"{both / chance:.2f}",
+            f"{both / alone:.2f}",
+            f"{np.nanmean(R.distinctiveness(found)):.3f}",
+            f"{took:.1f}",
+        ]
         out.append("| " + " | ".join(map(str, cells)) + " |")
     return out
 
@@ -284,8 +337,10 @@ def main() -> None:
                 m = textae.load(ROOT / "checkpoints" / f"{corpus}-{kind}", "cpu")
                 print("\n".join(reading(kind.upper(), sentences, m.encode(sentences))), flush=True)
             continue
-        print("| model | regions found by | level | regions | unassigned | distinctiveness | coverage | ceiling | "
-              "all labelled | purity | inside | seconds |")  # fmt: skip
+        print(
+            "| model | regions found by | level | regions | unassigned | distinctiveness | coverage | ceiling | "
+            "all labelled | purity | inside | seconds |"
+        )
         print("|---|---|---|---|---|---|---|---|---|---|---|---|")
         second, third = [], []
         for kind in ("aae", "daae"):
@@ -296,10 +351,15 @@ def main() -> None:
         print("| model | lift at least | " + " | ".join(f"level {k}" for k in R.LEVELS) + " |")
         print("|---|---|" + "---|" * len(R.LEVELS))
         print("\n".join(second), flush=True)
-        print("\nk-means on the codes by seed: distinctiveness / coverage, greedy keywords alone and after the "
-              "local search\n")  # fmt: skip
-        print("| model | seed | " + " | ".join(f"level {k} {how}" for k in R.LEVELS for how in ("greedy", "search"))
-              + " |")  # fmt: skip
+        print(
+            "\nk-means on the codes by seed: distinctiveness / coverage, greedy keywords alone and after the "
+            "local search\n"
+        )
+        print(
+            "| model | seed | "
+            + " | ".join(f"level {k} {how}" for k in R.LEVELS for how in ("greedy", "search"))
+            + " |"
+        )
         print("|---|---|" + "---|" * 2 * len(R.LEVELS))
         print("\n".join(third), flush=True)
         print("\nThe reader's test of the app's regions (k-means on the codes, seed 0)\n")

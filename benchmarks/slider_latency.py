@@ -115,16 +115,24 @@ def scrubber_ms(url: str, path: str, query: dict, moves: int, pw) -> dict[str, d
             page.get_by_text("Your sentences").click()
             wait_idle(page, 300_000)
         wait_scrubber(page)
-        driver = [1000 * slide(page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", ".tx-scrub .value", SCRUBBER)[1]
-                  for i in range(moves)]  # fmt: skip
+        driver = [
+            1000 * slide(page, 0, "ArrowRight" if i % 2 == 0 else "ArrowLeft", ".tx-scrub .value", SCRUBBER)[1]
+            for i in range(moves)
+        ]
         wait_idle(page)
         mouse, keys = frame_latency_ms(page, moves)
         wait_idle(page)
         seen, seconds = drag(page, 100, SCRUBBER, ".tx-scrub .head, .tx-scrub .text")
         labels = sum(a[0] != b[0] for a, b in zip(seen, seen[1:]))
         texts = sum(a[1:] != b[1:] for a, b in zip(seen, seen[1:]))
-        out[name] = {"key": keys, "mouse": mouse, "driver": driver, "labels_per_s": labels / seconds,
-                     "texts_per_s": texts / seconds, "texts": texts}  # fmt: skip
+        out[name] = {
+            "key": keys,
+            "mouse": mouse,
+            "driver": driver,
+            "labels_per_s": labels / seconds,
+            "texts_per_s": texts / seconds,
+            "texts": texts,
+        }
         wait_idle(page)
     browser.close()
     return out
@@ -197,27 +205,37 @@ def main() -> None:
     corpus_file.write_text("\n".join(" ".join(s) for s in corpus(None, 300)) + "\n")
     med = statistics.median
     with sync_playwright() as pw:
-        print(f"\nthe old way (st.slider, server lookup): arrow key -> text, median / max ms over {a.moves} presses;"
-              " text changes during a held-down drag")  # fmt: skip
+        print(
+            f"\nthe old way (st.slider, server lookup): arrow key -> text, median / max ms over {a.moves} presses;"
+            " text changes during a held-down drag"
+        )
         m = textae.load(paths[0], "cpu")
         z = m.encode(INPUTS[:2])
-        pages = {"bare st.slider, no model": [], f"st.slider + lookup, {paths[0].name}": m.decode(
-            ops.path(z[0], z[1], np.round(np.arange(0, 1.0001, 0.05), 2)))}  # fmt: skip
+        pages = {
+            "bare st.slider, no model": [],
+            f"st.slider + lookup, {paths[0].name}": m.decode(
+                ops.path(z[0], z[1], np.round(np.arange(0, 1.0001, 0.05), 2))
+            ),
+        }
         for label, texts in pages.items():
             (tmp / "old.py").write_text(OLD.format(texts=texts))
             with serve_app(tmp, tmp / "old.log", app=tmp / "old.py") as url:
                 times, changes = old_slider_ms(url, a.moves, pw)
             print(f"  {label:<44} {med(times):5.0f} / {max(times):.0f} ms   {changes} changes while dragging")
-        print(f"\nclient-side sliders: key press / mouse move -> the frame showing the text, median / max ms over"
-              f" {a.moves} (the browser's clock); driver: key press -> text seen by Playwright (its round trips"
-              " included); changes per second in a 100-move drag (position label, decoded text)")  # fmt: skip
+        print(
+            f"\nclient-side sliders: key press / mouse move -> the frame showing the text, median / max ms over"
+            f" {a.moves} (the browser's clock); driver: key press -> text seen by Playwright (its round trips"
+            " included); changes per second in a 100-move drag (position label, decoded text)"
+        )
         with serve_app(tmp, tmp / "app.log") as url:
             for p in paths:
                 for name, r in scrubber_ms(url, str(p), {"corpus": str(corpus_file)}, a.moves, pw).items():
                     rates = f"{r['labels_per_s']:5.1f} labels/s   {r['texts_per_s']:5.1f} texts/s ({r['texts']})"
-                    print(f"  {p.name[-22:]:>22} {name:<13} key {med(r['key']):3.0f} / {max(r['key']):3.0f}"
-                          f"   mouse {med(r['mouse']):3.0f} / {max(r['mouse']):3.0f}"
-                          f"   driver {med(r['driver']):3.0f}   {rates}")  # fmt: skip
+                    print(
+                        f"  {p.name[-22:]:>22} {name:<13} key {med(r['key']):3.0f} / {max(r['key']):3.0f}"
+                        f"   mouse {med(r['mouse']):3.0f} / {max(r['mouse']):3.0f}"
+                        f"   driver {med(r['driver']):3.0f}   {rates}"
+                    )
 
 
 if __name__ == "__main__":

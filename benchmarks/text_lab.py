@@ -49,8 +49,15 @@ def lead(seed: int, seconds: float, sents: list[str], labels: list[str]) -> dict
     rec = tl.recording()
     times = recording.lead_times(rec)
     np10 = rec.figures["np10"][:, -1]
-    return {"seed": seed, "steps": tl.step_count, "steps_per_s": tl.step_count / tl.train_time,
-            "lead_02": times[0.02], "lead_05": times[0.05], "aae": float(np10[0]), "daae": float(np10[1])}  # fmt: skip
+    return {
+        "seed": seed,
+        "steps": tl.step_count,
+        "steps_per_s": tl.step_count / tl.train_time,
+        "lead_02": times[0.02],
+        "lead_05": times[0.05],
+        "aae": float(np10[0]),
+        "daae": float(np10[1]),
+    }
 
 
 def caption_step(page) -> int:
@@ -120,10 +127,12 @@ def main() -> None:
     if RECORDING.exists():
         rec = lab.Recording.load(RECORDING)
         times = recording.lead_times(rec)
-        print(f"shipped recording: {RECORDING.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames, "
-              f"{int(rec.steps[-1]):,} steps, {float(rec.seconds[-1]):.0f} s of training on {rec.meta.get('cpu')}; "
-              f"NP@10 AAE {rec.figures['np10'][0, -1]:.3f}, DAAE {rec.figures['np10'][1, -1]:.3f}; "
-              f"DAAE leads by 0.02 after {times[0.02]} s, by 0.05 after {times[0.05]} s")  # fmt: skip
+        print(
+            f"shipped recording: {RECORDING.stat().st_size / 2**20:.2f} MiB, {len(rec.steps)} frames, "
+            f"{int(rec.steps[-1]):,} steps, {float(rec.seconds[-1]):.0f} s of training on {rec.meta.get('cpu')}; "
+            f"NP@10 AAE {rec.figures['np10'][0, -1]:.3f}, DAAE {rec.figures['np10'][1, -1]:.3f}; "
+            f"DAAE leads by 0.02 after {times[0.02]} s, by 0.05 after {times[0.05]} s"
+        )
     if not YELP.split("train").exists():
         print(f"the lead figures need {YELP.split('train')}; skipped")
     else:
@@ -138,8 +147,11 @@ def main() -> None:
             r = lead(seed, a.seconds, sents, labels)
             rows.append(r)
             at = lambda v: "never" if v is None else f"{v:.0f} s"  # noqa: E731
-            print(f"{seed:>4} {r['steps']:>6} {r['steps_per_s']:>8.1f} {at(r['lead_02']):>13} {at(r['lead_05']):>13} "
-                  f"{r['aae']:>6.3f} {r['daae']:>6.3f}", flush=True)  # fmt: skip
+            print(
+                f"{seed:>4} {r['steps']:>6} {r['steps_per_s']:>8.1f} {at(r['lead_02']):>13} {at(r['lead_05']):>13} "
+                f"{r['aae']:>6.3f} {r['daae']:>6.3f}",
+                flush=True,
+            )
         print(f"mean lead at the end: {np.mean([r['daae'] - r['aae'] for r in rows]):+.3f}")
     if a.no_browser:
         return
@@ -151,11 +163,15 @@ def main() -> None:
         return
     b = browser(a.live_seconds)
     med = statistics.median
-    print(f"\nreplay slider, input -> frame: mouse median {med(b['slider_ms']['mouse']):.1f} ms "
-          f"(max {max(b['slider_ms']['mouse']):.1f}), key median {med(b['slider_ms']['key']):.1f} ms "
-          f"(max {max(b['slider_ms']['key']):.1f})")  # fmt: skip
-    print(f"live training with the page open: {b['live_steps_per_s']:.1f} steps/s "
-          f"(still playing after the other pages: {b['live_still_playing']})")  # fmt: skip
+    print(
+        f"\nreplay slider, input -> frame: mouse median {med(b['slider_ms']['mouse']):.1f} ms "
+        f"(max {max(b['slider_ms']['mouse']):.1f}), key median {med(b['slider_ms']['key']):.1f} ms "
+        f"(max {max(b['slider_ms']['key']):.1f})"
+    )
+    print(
+        f"live training with the page open: {b['live_steps_per_s']:.1f} steps/s "
+        f"(still playing after the other pages: {b['live_still_playing']})"
+    )
     for name in b["settled_idle"]:
         print(
             f"{name} settled: {b['settled_idle'][name]:.2f} s without a live run, "

@@ -46,8 +46,10 @@ def main() -> None:
                 page.wait_for_timeout(50)
             wall = time.perf_counter() - t0
             browser.close()
-    print(f"{steps} steps of both models in the browser: {wall:.1f} s wall, {train_s:.1f} s of it training, "
-          f"{frames} frames seen ({frames / wall:.1f} per second)")  # fmt: skip
+    print(
+        f"{steps} steps of both models in the browser: {wall:.1f} s wall, {train_s:.1f} s of it training, "
+        f"{frames} frames seen ({frames / wall:.1f} per second)"
+    )
 
 
 if __name__ == "__main__":

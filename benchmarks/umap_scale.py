@@ -58,8 +58,10 @@ def main() -> None:
     placed = np.setdiff1d(np.arange(len(Z)), sample)
     fitted_q = preservation(Z, P, rng.choice(sample, 2000, replace=False))
     placed_q = preservation(Z, P, rng.choice(placed, 2000, replace=False)) if len(placed) else float("nan")
-    print(f"fit of {len(sample):,} codes + the rest placed: {took:.1f} s; kNN preservation@10: fitted "
-          f"{fitted_q:.3f}, placed {placed_q:.3f}")  # fmt: skip
+    print(
+        f"fit of {len(sample):,} codes + the rest placed: {took:.1f} s; kNN preservation@10: fitted "
+        f"{fitted_q:.3f}, placed {placed_q:.3f}"
+    )
     P, took = fit(Z, len(Z))
     q = preservation(Z, P, rng.choice(len(Z), 2000, replace=False))
     print(f"fit of every code: {took:.1f} s; kNN preservation@10 {q:.3f}")

@@ -21,8 +21,12 @@ def escape(text: str) -> str:
     return _escape(text, quote=False)
 
 
-def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarray, X: np.ndarray | None = None,
-               subtitles: dict[str, str] | None = None):  # fmt: skip
+def toy_replay(
+    frames: list[tuple[int, dict[str, np.ndarray]]],
+    labels: np.ndarray,
+    X: np.ndarray | None = None,
+    subtitles: dict[str, str] | None = None,
+):
     """The side-by-side scatter with a Plotly slider over recorded frames [(step, {model: codes [N, 2]})]:
     every frame is in the figure, so moving the slider replays training in the browser, no server round trip."""
     import plotly.graph_objects as go
@@ -44,14 +48,19 @@ def toy_replay(frames: list[tuple[int, dict[str, np.ndarray]]], labels: np.ndarr
         fig.update_yaxes(range=[lo[1] - pad[1], hi[1] + pad[1]], row=1, col=col, autorange=False)
     now = {"mode": "immediate", "frame": {"duration": 0, "redraw": False}, "transition": {"duration": 0}}
     fig.update_layout(
-        sliders=[{
-            "active": len(frames) - 1, "currentvalue": {"prefix": "step "}, "pad": {"t": 40},
-            "steps": [{"method": "animate", "label": str(s), "args": [[str(s)], now]} for s, _ in frames],
-        }],
+        sliders=[
+            {
+                "active": len(frames) - 1,
+                "currentvalue": {"prefix": "step "},
+                "pad": {"t": 40},
+                "steps": [{"method": "animate", "label": str(s), "args": [[str(s)], now]} for s, _ in frames],
+            }
+        ],
         height=580,
         # the legend above the panels: toy_scatter puts it below them, where the slider's labels now are
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0}, margin={"t": 90},
-    )  # fmt: skip
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.08, "x": 0},
+        margin={"t": 90},
+    )
     return fig
 
 
@@ -62,8 +71,15 @@ def metric_curves(history: list[dict], x: str = "step", shares: bool = True):
 
     df = pd.DataFrame(history).melt([x, "model"], var_name="metric")
     names = list(dict.fromkeys(df["model"]))
-    fig = px.line(df, x=x, y="value", color="model", facet_col="metric", height=260,
-                  color_discrete_map=dict(zip(names, model_colours(names))))  # as on every page  # fmt: skip
+    fig = px.line(
+        df,
+        x=x,
+        y="value",
+        color="model",
+        facet_col="metric",
+        height=260,
+        color_discrete_map=dict(zip(names, model_colours(names))),
+    )  # as on every page
     # "nn recall", not "metric=nn_recall": as the panels' titles say it
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1].replace("_", " ")))
     if shares:
@@ -86,11 +102,21 @@ def lab_maps(points: dict[str, np.ndarray], labels: list[str] | None, hover: lis
     for col, name in enumerate(names, 1):
         for k, c in enumerate(sorted(set(labs.tolist()))):
             m = labs == c
-            fig.add_trace(go.Scattergl(x=points[name][m, 0], y=points[name][m, 1], mode="markers", name=escape(c),
-                                       legendgroup=c, showlegend=col == 1, text=text[m] if text is not None else None,
-                                       hovertemplate="%{text}<extra>%{fullData.name}</extra>" if hover else None,
-                                       marker=dict(size=4, color=colour(k), opacity=0.7)),
-                          row=1, col=col)  # fmt: skip
+            fig.add_trace(
+                go.Scattergl(
+                    x=points[name][m, 0],
+                    y=points[name][m, 1],
+                    mode="markers",
+                    name=escape(c),
+                    legendgroup=c,
+                    showlegend=col == 1,
+                    text=text[m] if text is not None else None,
+                    hovertemplate="%{text}<extra>%{fullData.name}</extra>" if hover else None,
+                    marker=dict(size=4, color=colour(k), opacity=0.7),
+                ),
+                row=1,
+                col=col,
+            )
     fig.update_layout(height=380, margin=dict(l=10, r=10, t=40, b=10), legend=dict(orientation="h", y=1.12))
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)
@@ -148,16 +174,37 @@ def cloud_distances(corpus: np.ndarray, copies: np.ndarray, title: str, colour_:
     import plotly.graph_objects as go
 
     fig = go.Figure()
-    fig.add_histogram(x=corpus, nbinsx=40, marker_color="#b0b0b0", name="the corpus's sentences", histnorm="percent",
-                      hovertemplate="%{y:.1f} %% of the corpus at distance %{x}<extra></extra>")  # fmt: skip
-    fig.add_scatter(x=copies, y=np.full(len(copies), -1.5), mode="markers", name="noisy copies",
-                    marker={"symbol": "line-ns-open", "size": 12, "color": colour_},
-                    hovertemplate="a copy at distance %{x:.2f}<extra></extra>")  # fmt: skip
+    fig.add_histogram(
+        x=corpus,
+        nbinsx=40,
+        marker_color="#b0b0b0",
+        name="the corpus's sentences",
+        histnorm="percent",
+        hovertemplate="%{y:.1f} %% of the corpus at distance %{x}<extra></extra>",
+    )
+    fig.add_scatter(
+        x=copies,
+        y=np.full(len(copies), -1.5),
+        mode="markers",
+        name="noisy copies",
+        marker={"symbol": "line-ns-open", "size": 12, "color": colour_},
+        hovertemplate="a copy at distance %{x:.2f}<extra></extra>",
+    )
     median = float(np.median(copies))
-    fig.add_vline(x=median, line_color=colour_, line_dash="dash",
-                  annotation_text=f"median copy {median:.2f}", annotation_position="top right")  # fmt: skip
-    fig.update_layout(title=escape(title), height=300, margin={"l": 50, "r": 10, "t": 40, "b": 40},
-                      legend={"orientation": "h", "y": -0.3}, bargap=0.05)  # fmt: skip
+    fig.add_vline(
+        x=median,
+        line_color=colour_,
+        line_dash="dash",
+        annotation_text=f"median copy {median:.2f}",
+        annotation_position="top right",
+    )
+    fig.update_layout(
+        title=escape(title),
+        height=300,
+        margin={"l": 50, "r": 10, "t": 40, "b": 40},
+        legend={"orientation": "h", "y": -0.3},
+        bargap=0.05,
+    )
     fig.update_xaxes(title="distance from the sentence's code (in the codes' space)", rangemode="tozero")
     fig.update_yaxes(title="% of the corpus")
     return fig

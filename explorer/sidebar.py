@@ -46,8 +46,9 @@ def draw() -> Selection:
     path = labels = ""
     if kind == Source.FILE:
         path = st.sidebar.text_input("Corpus file", key=kept("corpus_path"), placeholder="one sentence per line")
-        labels = st.sidebar.text_input("Labels file (optional)", key=kept("labels_path"),
-                                       placeholder="one label per line")  # fmt: skip
+        labels = st.sidebar.text_input(
+            "Labels file (optional)", key=kept("labels_path"), placeholder="one label per line"
+        )
         path, labels = path.strip(), labels.strip()
     elif kind == Source.UPLOAD:
         st.sidebar.file_uploader(
@@ -61,17 +62,22 @@ def draw() -> Selection:
     limit_key = kept("corpus_limit")
     st.session_state.setdefault(limit_key, None)
     limit = st.sidebar.number_input(
-        "Sentences to use (at most)", LIMIT_MIN, LIMIT_MAX, step=1000, key=limit_key,
+        "Sentences to use (at most)",
+        LIMIT_MIN,
+        LIMIT_MAX,
+        step=1000,
+        key=limit_key,
         placeholder="all of them",
         help=f"The whole file when empty (up to {LIMIT_MAX:,} lines); a number samples it (seed 0) down to that "
         "many sentences.",
-    )  # fmt: skip
+    )
     st.sidebar.toggle(
-        "Show tokens", key=kept(text.KEY),
-        help="Off: text reads as prose (\"don't\", \"i've\", # for a number, <unk> for an unknown word). On: as "
-        "the models read and write it, token by token (\"do n't\", \"i 've\", _num_). Downloads keep the "
+        "Show tokens",
+        key=kept(text.KEY),
+        help='Off: text reads as prose ("don\'t", "i\'ve", # for a number, <unk> for an unknown word). On: as '
+        'the models read and write it, token by token ("do n\'t", "i \'ve", _num_). Downloads keep the '
         "tokens either way.",
-    )  # fmt: skip
+    )
     sel = Selection(ckpt, ckpt2, kind, path, labels, LIMIT_MAX if limit is None else int(limit))
     url_sync.write_url(sel)
     model_card(ckpt)

@@ -84,8 +84,10 @@ def corpus(m: api.TextAE | None = None, required: bool = True) -> Corpus | None:
             st.stop()
         return None
     if c.labels is not None and len(set(c.labels)) < 2:  # one class: no share, flip share or colour says anything
-        said = (f"The labels name one class only ({md(c.labels[0])}); the class shares, the classifier and the "
-                "colours by label need two or more, so the corpus is used without its labels.")  # fmt: skip
+        said = (
+            f"The labels name one class only ({md(c.labels[0])}); the class shares, the classifier and the "
+            "colours by label need two or more, so the corpus is used without its labels."
+        )
         if first_time(said):
             st.warning(said, icon=":material/warning:")
         c = replace(c, labels=None, labels_digest="")

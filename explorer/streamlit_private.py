@@ -43,9 +43,11 @@ def unsupported(version: str = streamlit.__version__) -> str:
     """Why `version` of Streamlit is outside SUPPORTED, in words; "" when it is inside."""
     if Version(version) in SUPPORTED:
         return ""
-    return (f"Streamlit {version} is installed, but the app uses Streamlit's internals as they are in {SUPPORTED} "
-            "(the warm start, a run's identity, AppTest's triggers); install a version in that range "
-            "(pip install -r requirements.txt)")  # fmt: skip
+    return (
+        f"Streamlit {version} is installed, but the app uses Streamlit's internals as they are in {SUPPORTED} "
+        "(the warm start, a run's identity, AppTest's triggers); install a version in that range "
+        "(pip install -r requirements.txt)"
+    )
 
 
 def require(version: str = streamlit.__version__) -> None:

@@ -45,8 +45,11 @@ def read_url(choices: dict[str, str], corpora: list[str]) -> None:
 
 def write_url(sel: Selection) -> None:
     """Selections into the URL, so the address bar can be copied to share this view."""
-    want = {url.CKPT: sel.checkpoint, url.CKPT2: sel.checkpoint2 or None,
-            url.N: str(sel.limit) if sel.limit < LIMIT_MAX else None}  # fmt: skip
+    want = {
+        url.CKPT: sel.checkpoint,
+        url.CKPT2: sel.checkpoint2 or None,
+        url.N: str(sel.limit) if sel.limit < LIMIT_MAX else None,
+    }
     if sel.corpus_kind == Source.FILE:
         want.update({url.CORPUS: sel.corpus_path or None, url.LABELS: sel.labels_path or None})
     elif sel.corpus_kind != Source.UPLOAD:

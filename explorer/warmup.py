@@ -72,8 +72,11 @@ def recent() -> list[tuple[str, dict[str, str]]]:
         if not isinstance(views, list):
             raise ValueError("not a list")
     except (TextaeError, OSError, ValueError, RecursionError) as e:  # RecursionError: nested too deep
-        log.warning("%s is unreadable (%s); no view is replayed, and the next view remembered replaces it", p,
-                    str(e)[:200] or type(e).__name__)  # fmt: skip
+        log.warning(
+            "%s is unreadable (%s); no view is replayed, and the next view remembered replaces it",
+            p,
+            str(e)[:200] or type(e).__name__,
+        )
         return []
     return [(v[0], v[1]) for v in views if _valid(v)][:RECENT]
 

@@ -53,12 +53,17 @@ def vector_picker(
     sentence sets, two uploaded files, or a vector saved beside the checkpoint. None, with a note, when no
     source is available or the sets are not given yet. Widget keys start with `key`."""
     presets, saved, sets = attribute_presets(), m.vectors(), st.session_state.get("map_sets", {})
-    offered = [s for s in sources if (s != PRESETS or presets) and (s != SAVED or saved)
-               and (s != MAP or {"A", "B"} <= sets.keys())]  # fmt: skip
+    offered = [
+        s
+        for s in sources
+        if (s != PRESETS or presets) and (s != SAVED or saved) and (s != MAP or {"A", "B"} <= sets.keys())
+    ]
     if not offered:
-        st.info("No attribute vector here: the shared data's sentiment and tense sets are missing and none is "
-                "saved beside this checkpoint. Make one on the Style arithmetic page and save it.",
-                icon=":material/info:")  # fmt: skip
+        st.info(
+            "No attribute vector here: the shared data's sentiment and tense sets are missing and none is "
+            "saved beside this checkpoint. Make one on the Style arithmetic page and save it.",
+            icon=":material/info:",
+        )
         return None
     if MAP in offered and f"{key}_source" not in st.session_state:
         st.session_state[f"{key}_source"] = MAP  # arrived from the map with two selections: start with them
@@ -78,11 +83,16 @@ def vector_picker(
         elif source == TYPED:
             ca, cb = st.columns(2)
             with ca:
-                set_a = sentences_input("Set A (from)", f"{key}_set_a", "the food was cold.\nthe staff was rude.",
-                                        lower=m.vocab.lowercase)  # fmt: skip
+                set_a = sentences_input(
+                    "Set A (from)", f"{key}_set_a", "the food was cold.\nthe staff was rude.", lower=m.vocab.lowercase
+                )
             with cb:
-                set_b = sentences_input("Set B (to)", f"{key}_set_b", "the food was great.\nthe staff was friendly.",
-                                        lower=m.vocab.lowercase)  # fmt: skip
+                set_b = sentences_input(
+                    "Set B (to)",
+                    f"{key}_set_b",
+                    "the food was great.\nthe staff was friendly.",
+                    lower=m.vocab.lowercase,
+                )
             about = f"{len(set_a)} typed sentences → {len(set_b)} typed sentences"
         else:
             ca, cb = st.columns(2)

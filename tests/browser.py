@@ -30,8 +30,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve_app(checkpoints: Path, log: Path, timeout: float = 150.0, app: Path = ROOT / "serve.py",
-              allow: tuple[Path, ...] = (), started=None, port: int | None = None, cwd: Path = ROOT):  # fmt: skip
+def serve_app(
+    checkpoints: Path,
+    log: Path,
+    timeout: float = 150.0,
+    app: Path = ROOT / "serve.py",
+    allow: tuple[Path, ...] = (),
+    started=None,
+    port: int | None = None,
+    cwd: Path = ROOT,
+):
     """`streamlit run serve.py` (the README's command) on a localhost port (a free one unless given), listing
     the checkpoints under `checkpoints` and reading also under the folders `allow` (TEXTAE_ALLOWED_ROOTS);
     yields its URL once it answers, that is after its warm start. `started(process)`, if given, is called
@@ -39,8 +47,21 @@ def serve_app(checkpoints: Path, log: Path, timeout: float = 150.0, app: Path = 
     checkout's app (a benchmark's "before")."""
     port = port or free_port()
     env = dict(os.environ, TEXTAE_CHECKPOINTS=str(checkpoints), TEXTAE_ALLOWED_ROOTS=os.pathsep.join(map(str, allow)))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port), "--server.headless",
-           "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     with open(log, "w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
@@ -108,8 +129,9 @@ def slide(page, index: int, key: str, text_selector: str, slider: str = STREAMLI
     page.keyboard.press(key)
     page.wait_for_function(
         "([sel, old]) => { const e = document.querySelector(sel); return e && e.innerText !== old; }",
-        arg=[text_selector, before], timeout=30_000,
-    )  # fmt: skip
+        arg=[text_selector, before],
+        timeout=30_000,
+    )
     seconds = time.perf_counter() - t0
     wait_idle(page)
     return page.locator(text_selector).first.inner_text(), seconds

@@ -84,8 +84,11 @@ def app(app_root, monkeypatch, tmp_path_factory):
 
     def open_page(page: str = "app_pages/home.py", **qp) -> AppTest:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        params = {"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
-                  "labels": str(app_root / "corpus.labels")}  # fmt: skip
+        params = {
+            "ckpt": str(app_root / "checkpoints" / "ae"),
+            "corpus": str(app_root / "corpus.txt"),
+            "labels": str(app_root / "corpus.labels"),
+        }
         params.update({k: str(v) for k, v in qp.items() if v is not None})
         for k, v in params.items():
             at.query_params[k] = v

@@ -72,10 +72,21 @@ def write_reference(d: Path, model, vocab: Vocab, model_type: str = "aae") -> Pa
 
     c = model.cfg
     args = argparse.Namespace(
-        vocab_size=10000, dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, nlayers=1, dim_d=c.dim_d,
-        lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0], dropout=0.5, lr=5e-4, seed=1111,
+        vocab_size=10000,
+        dim_z=c.dim_z,
+        dim_emb=c.dim_emb,
+        dim_h=c.dim_h,
+        nlayers=1,
+        dim_d=c.dim_d,
+        lambda_kl=0.0,
+        lambda_adv=10.0,
+        lambda_p=0.0,
+        noise=[0.3, 0.0, 0.0, 0.0],
+        dropout=0.5,
+        lr=5e-4,
+        seed=1111,
         model_type=model_type,
-    )  # fmt: skip
+    )
     d.mkdir(parents=True, exist_ok=True)
     torch.save({"args": args, "model": {k: v.clone() for k, v in model.state_dict().items()}}, d / "model.pt")
     vocab.save(d / "vocab.txt")
@@ -223,8 +234,13 @@ def trigger(at, name: str, key: str, event: str, value) -> None:
     (explorer.streamlit_private, the one user of Streamlit's internals)."""
     from explorer.streamlit_private import run_with_trigger
 
-    proto_id = next(e.proto.id for e in at.main if type(e).__name__ == "UnknownElement"
-                    and getattr(e.proto, "component_name", "") == name and e.proto.id.endswith(f"-{key}"))  # fmt: skip
+    proto_id = next(
+        e.proto.id
+        for e in at.main
+        if type(e).__name__ == "UnknownElement"
+        and getattr(e.proto, "component_name", "") == name
+        and e.proto.id.endswith(f"-{key}")
+    )
     run_with_trigger(at, proto_id, event, value)
 
 

@@ -156,7 +156,7 @@ def test_every_method_reads_a_bare_string_as_one_sentence(m, tmp_path):
         "fingerprint": lambda: isinstance(m.fingerprint(), str),
         "own_unknown_share": lambda: 0.0 <= m.own_unknown_share() <= 1.0,
         "param_counts": lambda: isinstance(m.param_counts(), dict),
-    }  # fmt: skip
+    }
     public = {n for n, f in vars(textae.TextAE).items() if callable(f) and not n.startswith("_")}
     assert public == set(calls), (
         f"methods without a case: {public - set(calls)}; cases without a method: {set(calls) - public}"

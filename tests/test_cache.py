@@ -65,8 +65,11 @@ def test_a_new_process_finds_the_entry_another_process_wrote(store, trained_run,
         Z = m.encode_corpus(open({str(tmp_path / "c.txt")!r}).read().splitlines(), progress=seen.append)
         print(json.dumps({{"encoded": bool(seen), "sum": float(Z.sum())}}))
     """)
-    run = lambda: json.loads(subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                                            check=True, timeout=300).stdout)  # fmt: skip
+    run = lambda: json.loads(
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=300
+        ).stdout
+    )
     first, second = run(), run()
     assert first["encoded"] and not second["encoded"] and first["sum"] == second["sum"]
 

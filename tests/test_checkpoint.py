@@ -44,9 +44,16 @@ def test_round_trip_identical(tmp_path, small):
 
 # the reference's argparse fields, less the sizes
 REF_ARGS = dict(
-    vocab_size=10000, nlayers=1, lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0],
-    dropout=0.5, lr=5e-4, seed=1111,
-)  # fmt: skip
+    vocab_size=10000,
+    nlayers=1,
+    lambda_kl=0.0,
+    lambda_adv=10.0,
+    lambda_p=0.0,
+    noise=[0.3, 0.0, 0.0, 0.0],
+    dropout=0.5,
+    lr=5e-4,
+    seed=1111,
+)
 
 
 def reference_state(model: TextAutoencoder) -> dict:

@@ -98,8 +98,9 @@ def test_sample(runs):
 
 
 def test_interpolate(runs, ab):
-    p = textae_cmd("interpolate", "--checkpoint", runs / "daae", "--data", f"{ab[0]},{ab[1]}", "--n", "4",
-                   "--method", "slerp")  # fmt: skip
+    p = textae_cmd(
+        "interpolate", "--checkpoint", runs / "daae", "--data", f"{ab[0]},{ab[1]}", "--n", "4", "--method", "slerp"
+    )
     assert len(p.stdout.split("\n\n")) == 3 and len(p.stdout.split("\n\n")[0].splitlines()) == 4
 
 
@@ -118,15 +119,17 @@ def test_arithmetic_and_a_saved_vector(runs, ab):
 
 
 def test_evaluate(runs, ab, tmp_path):
-    textae_cmd("evaluate", "--checkpoint", runs / "daae", "--data", ab[0], "--nll", "--m", "5",
-               "--json", tmp_path / "ev.json")  # fmt: skip
+    textae_cmd(
+        "evaluate", "--checkpoint", runs / "daae", "--data", ab[0], "--nll", "--m", "5", "--json", tmp_path / "ev.json"
+    )
     ev = json.loads((tmp_path / "ev.json").read_text())
     assert {"rec", "loss", "nll", "ppl"} <= ev.keys() and ev["ppl"] > 1
 
 
 def test_neighbors(runs, ab, yelp_slice):
-    p = textae_cmd("neighbors", "--checkpoint", runs / "daae", "--data", yelp_slice / "valid.txt", "--query", ab[0],
-                   "--n", "3")  # fmt: skip
+    p = textae_cmd(
+        "neighbors", "--checkpoint", runs / "daae", "--data", yelp_slice / "valid.txt", "--query", ab[0], "--n", "3"
+    )
     assert p.stdout.count("query:") == 3 and ab[2][0] in p.stdout
 
 
@@ -223,8 +226,20 @@ def test_eval_on_yelp_slices(runs, yelp_dir, tmp_path):
     out = tmp_path / "results.md"
     ckpts = [str(runs / n) for n in ("aae", "daae", "arae")]
     small = ["--queries", "200", "--n-eval", "200", "--samples", "200"]
-    p = run("-m", "textae", "eval", "--checkpoints", *ckpts, "--data", str(d), "--lm", str(runs / "lm"),
-            "--out", str(out), *small)  # fmt: skip
+    p = run(
+        "-m",
+        "textae",
+        "eval",
+        "--checkpoints",
+        *ckpts,
+        "--data",
+        str(d),
+        "--lm",
+        str(runs / "lm"),
+        "--out",
+        str(out),
+        *small,
+    )
     res = json.loads(out.with_suffix(".json").read_text())
     assert set(res["results"]) == {"aae", "daae", "arae"} and not res["notes"]
     for r in res["results"].values():
@@ -242,9 +257,19 @@ def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
     d.mkdir()
     for split, n in (("train", 1500), ("valid", 200), ("test", 300)):
         (d / f"{split}.txt").write_text("\n".join((yahoo / f"{split}.txt").read_text().splitlines()[:n]) + "\n")
-    env = dict(os.environ, CORPUS="yahoo", DATA=str(d), RUNS=str(tmp_path / "runs"), OUT=str(tmp_path / "ck"),
-               PRESETS="aae daae", EPOCHS="1", JOBS="2", SIZE=" ".join(SMALL), TRAIN_FLAGS="--max-steps 10",
-               EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100")  # fmt: skip
+    env = dict(
+        os.environ,
+        CORPUS="yahoo",
+        DATA=str(d),
+        RUNS=str(tmp_path / "runs"),
+        OUT=str(tmp_path / "ck"),
+        PRESETS="aae daae",
+        EPOCHS="1",
+        JOBS="2",
+        SIZE=" ".join(SMALL),
+        TRAIN_FLAGS="--max-steps 10",
+        EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100",
+    )
     p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     for name in ("aae", "daae"):
@@ -261,10 +286,19 @@ def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
 
 def test_make_checkpoints_script(runs, yelp_dir, tmp_path):
     """checkpoints/make.sh end to end, tiny: two presets trained at once, exported, given vectors, measured."""
-    env = dict(os.environ, DATA=str(yelp_dir), RUNS=str(tmp_path / "runs"), OUT=str(tmp_path / "ck"),
-               PRESETS="aae daae", EPOCHS="1", JOBS="2", SIZE=" ".join(SMALL), TRAIN_FLAGS="--max-steps 20",
-               FLAGS_daae="--max-steps 12",  # one preset's own flags win over TRAIN_FLAGS
-               EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100")  # fmt: skip
+    env = dict(
+        os.environ,
+        DATA=str(yelp_dir),
+        RUNS=str(tmp_path / "runs"),
+        OUT=str(tmp_path / "ck"),
+        PRESETS="aae daae",
+        EPOCHS="1",
+        JOBS="2",
+        SIZE=" ".join(SMALL),
+        TRAIN_FLAGS="--max-steps 20",
+        FLAGS_daae="--max-steps 12",  # one preset's own flags win over TRAIN_FLAGS
+        EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100",
+    )
     p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     for name in ("aae", "daae"):

@@ -74,8 +74,10 @@ def test_a_cloud_is_measured_against_the_corpus_in_the_codes_space(model, corpus
     around = np.linalg.norm(Zc - c.codes[0], axis=1)
     np.testing.assert_allclose(c.corpus, np.sort(around), rtol=1e-5)
     assert c.closer_than == pytest.approx(np.mean(around > np.median(d)), abs=1 / len(corpus))
-    assert c.summary("DAAE") == (f"Under the DAAE, the median copy lands closer to the sentence than "
-                                 f"{c.closer_than:.0%} of the corpus's sentences do.")  # fmt: skip
+    assert c.summary("DAAE") == (
+        f"Under the DAAE, the median copy lands closer to the sentence than "
+        f"{c.closer_than:.0%} of the corpus's sentences do."
+    )
     bare = cloud(model, SENTENCE, 5, NoiseConfig(drop=0.3), pair_rms(Zc))  # no corpus: the ratio alone
     assert bare.closer_than is None and "random pair" in bare.summary("AAE") and bare.note == ""
 

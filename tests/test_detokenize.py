@@ -35,9 +35,41 @@ def test_html_in_the_text_stays_as_written():
 
 
 WORDS = st.sampled_from(
-    ["the", "food", "was", "great", "i", "do", "n't", "'s", "'ve", ".", ",", "!", "?", "(", ")", "$", "%", "``",
-     "''", "_num_", "_UNK", "<unk>", "-", "...", "&", "'", "gon", "na", ":", ";", "it", "is"]
-)  # fmt: skip
+    [
+        "the",
+        "food",
+        "was",
+        "great",
+        "i",
+        "do",
+        "n't",
+        "'s",
+        "'ve",
+        ".",
+        ",",
+        "!",
+        "?",
+        "(",
+        ")",
+        "$",
+        "%",
+        "``",
+        "''",
+        "_num_",
+        "_UNK",
+        "<unk>",
+        "-",
+        "...",
+        "&",
+        "'",
+        "gon",
+        "na",
+        ":",
+        ";",
+        "it",
+        "is",
+    ]
+)
 
 
 @given(st.lists(WORDS, max_size=20))
@@ -75,8 +107,33 @@ def test_the_corpus_own_lines_pass_unchanged():
     assert [tokenize(s) for s in lines] == lines
 
 
-PROSE = st.sampled_from(["the", "food", "was", "great", "i", "do", "n't", "'s", "'ve", "ca", "wo", ",", "!",
-                         "?", "$", "%", "_num_", "(", ")", "it", "is", "staff", "rude"])  # fmt: skip
+PROSE = st.sampled_from(
+    [
+        "the",
+        "food",
+        "was",
+        "great",
+        "i",
+        "do",
+        "n't",
+        "'s",
+        "'ve",
+        "ca",
+        "wo",
+        ",",
+        "!",
+        "?",
+        "$",
+        "%",
+        "_num_",
+        "(",
+        ")",
+        "it",
+        "is",
+        "staff",
+        "rude",
+    ]
+)
 
 
 @given(st.lists(PROSE, min_size=1, max_size=20), st.booleans())
@@ -140,9 +197,40 @@ def test_the_corpora_lines_read_back_as_they_were(corpus):
     assert bad == []
 
 
-CORPUS_TOKENS = st.sampled_from(["the", "food", "staff", "was", "i", "do", "n't", "'s", "it", "is", ",", "!", "?",
-                                 "$", "%", "_num_", "_UNK", "<unk>", "#", "...", "``", "''", "'", "great", "(", ")",
-                                 "<blank>", "___", "gon", "na"])  # fmt: skip
+CORPUS_TOKENS = st.sampled_from(
+    [
+        "the",
+        "food",
+        "staff",
+        "was",
+        "i",
+        "do",
+        "n't",
+        "'s",
+        "it",
+        "is",
+        ",",
+        "!",
+        "?",
+        "$",
+        "%",
+        "_num_",
+        "_UNK",
+        "<unk>",
+        "#",
+        "...",
+        "``",
+        "''",
+        "'",
+        "great",
+        "(",
+        ")",
+        "<blank>",
+        "___",
+        "gon",
+        "na",
+    ]
+)
 
 
 @given(st.lists(CORPUS_TOKENS, min_size=1, max_size=16))

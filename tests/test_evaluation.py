@@ -148,8 +148,17 @@ def run(*args, ok=True):
 def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_path):
     out = tmp_path / "report" / "results.md"
     small = ["--queries", "30", "--n-eval", "40", "--samples", "40", "--max-steps", "30", "--batch-size", "16"]
-    p = run("eval", "--checkpoints", str(trained_run), str(trained_run / "last"), "--data", str(data_dir),
-            "--out", str(out), *small)  # fmt: skip
+    p = run(
+        "eval",
+        "--checkpoints",
+        str(trained_run),
+        str(trained_run / "last"),
+        "--data",
+        str(data_dir),
+        "--out",
+        str(out),
+        *small,
+    )
     assert "| rec BLEU |" in p.stdout
     res = json.loads(out.with_suffix(".json").read_text())
     # the run and its last/ are both named "ae": the second gets a name of its own, safe as a file name
@@ -164,16 +173,56 @@ def test_eval_command_writes_markdown_json_and_curve(data_dir, trained_run, tmp_
 @pytest.mark.slow
 def test_sweep_command_plots_one_curve_per_family(data_dir, tmp_path):
     dims = [f"--{k.replace('_', '-')}={v}" for k, v in TINY.items()]
-    p = run("sweep", "--data", str(data_dir), "--presets", "vae,daae", "--grid", "vae=0.1,0.5", "--grid", "daae=0.3",
-            "--out", str(tmp_path / "sw"), "--queries", "20", "--n-eval", "20", "--samples", "20",
-            "--max-steps", "20", "--batch-size", "16", *dims)  # fmt: skip
+    p = run(
+        "sweep",
+        "--data",
+        str(data_dir),
+        "--presets",
+        "vae,daae",
+        "--grid",
+        "vae=0.1,0.5",
+        "--grid",
+        "daae=0.3",
+        "--out",
+        str(tmp_path / "sw"),
+        "--queries",
+        "20",
+        "--n-eval",
+        "20",
+        "--samples",
+        "20",
+        "--max-steps",
+        "20",
+        "--batch-size",
+        "16",
+        *dims,
+    )
     rows = json.loads((tmp_path / "sw" / "sweep.json").read_text())
     assert [(r["preset"], r["value"]) for r in rows] == [("vae", 0.1), ("vae", 0.5), ("daae", 0.3)]
     assert (tmp_path / "sw" / "sweep.png").exists() and (tmp_path / "sw" / "sweep.html").exists()
     assert "rec BLEU" in p.stdout
-    again = run("sweep", "--data", str(data_dir), "--presets", "vae", "--grid", "vae=0.1", "--out",
-                str(tmp_path / "sw"), "--queries", "20", "--n-eval", "20", "--samples", "20", "--max-steps", "20",
-                "--batch-size", "16", *dims)  # fmt: skip
+    again = run(
+        "sweep",
+        "--data",
+        str(data_dir),
+        "--presets",
+        "vae",
+        "--grid",
+        "vae=0.1",
+        "--out",
+        str(tmp_path / "sw"),
+        "--queries",
+        "20",
+        "--n-eval",
+        "20",
+        "--samples",
+        "20",
+        "--max-steps",
+        "20",
+        "--batch-size",
+        "16",
+        *dims,
+    )
     assert "resumed from" in again.stderr  # a stopped sweep goes on: the run it holds is not trained afresh
     assert json.loads((tmp_path / "sw" / "sweep.json").read_text())[0] == rows[0]  # the same model, measured again
     bad = run("sweep", "--data", str(data_dir), "--presets", "ae", ok=False)

@@ -30,8 +30,11 @@ pytestmark = pytest.mark.filterwarnings("ignore")
 
 def digest(root: Path) -> dict[str, str]:
     """A hash of every file under root, by relative path."""
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*"))
-            if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture()
@@ -75,8 +78,12 @@ BAD_COMMANDS = [
 def test_bad_numbers_on_the_command_line_get_a_message_and_exit_2(capsys, ck, corpus_files, argv, message):
     data = corpus_files[1]
     three = ",".join([str(data)] * 3)  # v from A, B applied to C
-    extra = {"arithmetic": ["--data", three], "neighbors": ["--data", data, "--query", data],
-             "evaluate": ["--data", data], "vector": ["--data", f"{data},{data}"]}.get(argv[0], [])  # fmt: skip
+    extra = {
+        "arithmetic": ["--data", three],
+        "neighbors": ["--data", data, "--query", data],
+        "evaluate": ["--data", data],
+        "vector": ["--data", f"{data},{data}"],
+    }.get(argv[0], [])
     if "--data" in argv:  # the case brings its own
         extra = []
     before = digest(ck)
@@ -143,8 +150,14 @@ def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, mo
     real = train_mod.evaluate_losses
     monkeypatch.setattr(train_mod, "evaluate_losses", lambda m, b: {**real(m, b), "loss": float("nan")})
     tr, va = corpus_files
-    t = train_mod.Trainer(preset("ae", **TINY), TrainConfig(batch_size=16, epochs=1), read_sentences(tr),
-                          read_sentences(va), tmp_path / "r", log=lambda *_: None)  # fmt: skip
+    t = train_mod.Trainer(
+        preset("ae", **TINY),
+        TrainConfig(batch_size=16, epochs=1),
+        read_sentences(tr),
+        read_sentences(va),
+        tmp_path / "r",
+        log=lambda *_: None,
+    )
     with pytest.raises(train_mod.TrainingDiverged, match="validation loss became nan.*No checkpoint had been written"):
         t.fit(progress=False)
     assert not (tmp_path / "r" / "best").exists()
@@ -153,9 +166,33 @@ def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, mo
 def train_cmd(corpus_files, run: Path, *extra) -> list[str]:
     """train.py on the synthetic corpus: a tiny DAAE (word drop, dropout, D: every source of randomness)."""
     tr, va = corpus_files
-    args = ["train.py", "--train", tr, "--valid", va, "--save-dir", run, "--preset", "daae", "--dim-emb", "16",
-            "--dim-h", "16", "--dim-z", "4", "--dim-d", "16", "--dropout", "0.2", "--batch-size", "8",
-            "--log-every", "1", "--no-progress", *extra]  # fmt: skip
+    args = [
+        "train.py",
+        "--train",
+        tr,
+        "--valid",
+        va,
+        "--save-dir",
+        run,
+        "--preset",
+        "daae",
+        "--dim-emb",
+        "16",
+        "--dim-h",
+        "16",
+        "--dim-z",
+        "4",
+        "--dim-d",
+        "16",
+        "--dropout",
+        "0.2",
+        "--batch-size",
+        "8",
+        "--log-every",
+        "1",
+        "--no-progress",
+        *extra,
+    ]
     return [sys.executable, *map(str, args)]
 
 
@@ -175,14 +212,20 @@ def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, 
     """Ctrl-C or a scheduler's SIGTERM mid-epoch: a resumable last/ of whole steps, and the resumed run ends
     with exactly the weights of an uninterrupted one (the random state was saved with them)."""
     epochs = ["--epochs", "12"]
-    straight = subprocess.run(train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True,
-                              text=True, timeout=600)  # fmt: skip
+    straight = subprocess.run(
+        train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert straight.returncode == 0, straight.stdout + straight.stderr
     run = tmp_path / "b"
     # as from a terminal: SIGINT at its default even when this test runs in a background job (which ignores it)
-    proc = subprocess.Popen(train_cmd(corpus_files, run, *epochs), cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
+    proc = subprocess.Popen(
+        train_cmd(corpus_files, run, *epochs),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     log, deadline = run / "train_log.jsonl", time.monotonic() + 120
     while not (log.exists() and log.read_text().count("\n") >= 30) and time.monotonic() < deadline:
         time.sleep(0.01)  # until the loop has logged steps: the signal lands mid-run
@@ -192,8 +235,9 @@ def test_a_signal_mid_run_then_resume_is_bit_exact(tmp_path, corpus_files, sig, 
     assert "continue with --resume" in out and "Traceback" not in out
     step = json.loads((run / "last" / "config.json").read_text())["progress"]["step"]
     assert 0 < step < 12 * 20, step  # stopped mid-run
-    resumed = subprocess.run(train_cmd(corpus_files, run, *epochs, "--resume"), cwd=ROOT, capture_output=True,
-                             text=True, timeout=600)  # fmt: skip
+    resumed = subprocess.run(
+        train_cmd(corpus_files, run, *epochs, "--resume"), cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stdout + resumed.stderr
     a, b = final_weights(tmp_path / "a"), final_weights(run)
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
@@ -207,16 +251,21 @@ def test_kill_9_at_random_moments_then_resume(tmp_path, corpus_files):
     import random
 
     epochs = ["--epochs", "6"]
-    straight = subprocess.run(train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True,
-                              text=True, timeout=600)  # fmt: skip
+    straight = subprocess.run(
+        train_cmd(corpus_files, tmp_path / "a", *epochs), cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
     assert straight.returncode == 0, straight.stderr
     run, rng, kills = tmp_path / "b", random.Random(0), 0
     log = run / "train_log.jsonl"
     extra: tuple[str, ...] = ()
     for attempt in range(5):  # four kills, then a run left to finish
         n0 = len(log.read_text().splitlines()) if log.exists() else 0
-        proc = subprocess.Popen(train_cmd(corpus_files, run, *epochs, *extra), cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        proc = subprocess.Popen(
+            train_cmd(corpus_files, run, *epochs, *extra),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         if attempt < 4:
             more, deadline = rng.randint(1, 50), time.monotonic() + 120  # a random number of steps in
             while proc.poll() is None and time.monotonic() < deadline:
@@ -242,8 +291,25 @@ def test_a_run_left_with_only_last_old_resumes(capsys, tmp_path, corpus_files):
     """A save stopped between its two renames leaves last.old and no last/: --resume takes it back."""
     tr, va = corpus_files
     run = tmp_path / "r"
-    base = ["--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16", "--dim-h", "16",
-            "--dim-z", "4", "--batch-size", "32", "--no-progress"]  # fmt: skip
+    base = [
+        "--train",
+        tr,
+        "--valid",
+        va,
+        "--save-dir",
+        run,
+        "--preset",
+        "ae",
+        "--dim-emb",
+        "16",
+        "--dim-h",
+        "16",
+        "--dim-z",
+        "4",
+        "--batch-size",
+        "32",
+        "--no-progress",
+    ]
     assert cli(capsys, "train", *base, "--epochs", "1")[0] == 0
     (run / "last").rename(run / "last.old")
     code, err = cli(capsys, "train", *base, "--resume", "--epochs", "2")
@@ -255,8 +321,25 @@ def test_a_run_left_with_only_last_old_resumes(capsys, tmp_path, corpus_files):
 def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path, corpus_files):
     tr, va = corpus_files
     run = tmp_path / "r"
-    base = ["--train", tr, "--valid", va, "--save-dir", run, "--preset", "ae", "--dim-emb", "16", "--dim-h", "16",
-            "--dim-z", "4", "--batch-size", "32", "--no-progress"]  # fmt: skip
+    base = [
+        "--train",
+        tr,
+        "--valid",
+        va,
+        "--save-dir",
+        run,
+        "--preset",
+        "ae",
+        "--dim-emb",
+        "16",
+        "--dim-h",
+        "16",
+        "--dim-z",
+        "4",
+        "--batch-size",
+        "32",
+        "--no-progress",
+    ]
     assert cli(capsys, "train", *base, "--epochs", "1", "--lr", "1e-3")[0] == 0
     assert cli(capsys, "train", *base[:6], "--resume", "--epochs", "2", "--lr", "1e-4")[0] == 0
     from textae.storage.checkpoint import load_trainer_state
@@ -298,8 +381,9 @@ def test_corrupt_reference_checkpoints(tmp_path, trained_run, args, message):
     ns = dict(vocab_size=10000, dim_z=m.cfg.dim_z, dim_emb=m.cfg.dim_emb, dim_h=m.cfg.dim_h, dim_d=8, nlayers=1)
     ns.pop(args.get("drop", ""), None)
     state = {k: v for k, v in m.model.state_dict().items()}
-    torch.save({"args": argparse.Namespace(**ns), "model": [1] if args.get("model_list") else state},
-               tmp_path / "model.pt")  # fmt: skip
+    torch.save(
+        {"args": argparse.Namespace(**ns), "model": [1] if args.get("model_list") else state}, tmp_path / "model.pt"
+    )
     m.vocab.save(tmp_path / "vocab.txt")
     with pytest.raises(CheckpointError, match=message):
         textae.load(tmp_path, "cpu")
@@ -376,8 +460,10 @@ def test_a_report_whose_write_fails_half_way_leaves_the_report_it_replaces(tmp_p
     from textae.figures import html, png
     from textae.storage import files
 
-    rows = [{"preset": "aae", "knob": "lambda_adv", "value": v, "sample_ppl": 50.0 + v, "rec_bleu": 30.0 - v}
-            for v in (1.0, 10.0)]  # fmt: skip
+    rows = [
+        {"preset": "aae", "knob": "lambda_adv", "value": v, "sample_ppl": 50.0 + v, "rec_bleu": 30.0 - v}
+        for v in (1.0, 10.0)
+    ]
     writers = {
         "sweep.json": lambda p: reports.write_json(p, rows),
         "geometry.md": lambda p: files.write_text(p, "| a table |\n"),

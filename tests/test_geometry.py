@@ -181,8 +181,16 @@ def test_the_attribute_axis_projects_on_the_vector_and_reads_back_exactly():
 def test_survey_summarises_each_model_over_the_same_variants(trained_run, app_root, corpus):
     models = {"ae": textae.load(trained_run), "aae": textae.load(app_root / "checkpoints" / "aae")}
     seen = []
-    res = geometry.survey(models, corpus[:5], corpus, n_random=20, per_distance=2, radii=(1.0, 3.0), n_jitter=4,
-                          progress=lambda i, n: seen.append((i, n)))  # fmt: skip
+    res = geometry.survey(
+        models,
+        corpus[:5],
+        corpus,
+        n_random=20,
+        per_distance=2,
+        radii=(1.0, 3.0),
+        n_jitter=4,
+        progress=lambda i, n: seen.append((i, n)),
+    )
     assert seen[-1] == (5, 5) and set(res) == {"ae", "aae"}
     for r in res.values():
         assert list(r["jitter"]) == [0.0, 1.0, 3.0] and r["sentences"] == 5
@@ -196,9 +204,24 @@ def test_survey_summarises_each_model_over_the_same_variants(trained_run, app_ro
 @pytest.mark.slow
 def test_geometry_command_writes_its_table_json_and_figures(trained_run, app_root, tmp_path):
     out = tmp_path / "geo"
-    args = ["-m", "textae", "geometry", "--checkpoints", str(trained_run), str(app_root / "checkpoints" / "aae"),
-            "--data", str(app_root / "corpus.txt"), "--n", "6", "--random", "20", "--jitter", "4",
-            "--out", str(out)]  # fmt: skip
+    args = [
+        "-m",
+        "textae",
+        "geometry",
+        "--checkpoints",
+        str(trained_run),
+        str(app_root / "checkpoints" / "aae"),
+        "--data",
+        str(app_root / "corpus.txt"),
+        "--n",
+        "6",
+        "--random",
+        "20",
+        "--jitter",
+        "4",
+        "--out",
+        str(out),
+    ]
     p = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stderr[-2000:]
     rows = [line for line in p.stdout.splitlines() if line.startswith("| ")]
@@ -207,6 +230,7 @@ def test_geometry_command_writes_its_table_json_and_figures(trained_run, app_roo
     assert set(res) == {trained_run.name, "aae"} and list(res["aae"]["jitter"]) == ["0.0", "1.0", "2.0", "4.0"]
     for f in ("geometry.md", "geometry.png", "geometry_distances.html", "geometry_jitter.html"):
         assert (out / f).stat().st_size > 0
-    bad = subprocess.run([sys.executable, *args[:-2], "--radii", "-1", "--out", str(out)], cwd=ROOT,
-                         capture_output=True, text=True)  # fmt: skip
+    bad = subprocess.run(
+        [sys.executable, *args[:-2], "--radii", "-1", "--out", str(out)], cwd=ROOT, capture_output=True, text=True
+    )
     assert bad.returncode == 2 and bad.stderr.startswith("error: argument --radii") and "Traceback" not in bad.stderr

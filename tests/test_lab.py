@@ -20,14 +20,27 @@ from textae.maps.landscape import landscape
 from textae.measure.metrics import edit_neighbors, neighborhood_recall
 from textae.runtime import torch_threads
 
-TINY_LAB = dict(train_size=300, probe_size=40, bleu_size=8, dim_emb=16, dim_h=32, dim_z=8, dim_d=16,
-                vocab_max=200, batch_size=16, steps=40, frame_every=20, lr=3e-3)  # fmt: skip
+TINY_LAB = dict(
+    train_size=300,
+    probe_size=40,
+    bleu_size=8,
+    dim_emb=16,
+    dim_h=32,
+    dim_z=8,
+    dim_d=16,
+    vocab_max=200,
+    batch_size=16,
+    steps=40,
+    frame_every=20,
+    lr=3e-3,
+)
 
 
 def corpus(n: int = 400) -> tuple[list[str], list[str]]:
     sents = synthetic_corpus(n)
-    labels = ["positive" if any(w in s for w in ("great", "friendly", "amazing", "fresh")) else "negative"
-              for s in sents]  # fmt: skip
+    labels = [
+        "positive" if any(w in s for w in ("great", "friendly", "amazing", "fresh")) else "negative" for s in sents
+    ]
     return sents, labels
 
 
@@ -182,8 +195,18 @@ def test_a_file_that_is_no_recording_is_refused_and_no_pickle_is_loaded(tmp_path
         recording.Recording.load(bad)
 
 
-@pytest.mark.parametrize("field, value", [("probe_size", 10), ("steps", 0), ("dim_h", 10**6), ("lr", 0.0),
-                                          ("dropout", 1.0), ("batch_size", True), ("noise", "2,0,0,0")])  # fmt: skip
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("probe_size", 10),
+        ("steps", 0),
+        ("dim_h", 10**6),
+        ("lr", 0.0),
+        ("dropout", 1.0),
+        ("batch_size", True),
+        ("noise", "2,0,0,0"),
+    ],
+)
 def test_lab_settings_outside_their_bounds_are_refused(field, value):
     with pytest.raises(InputError):
         lab.LabConfig(**{field: value})
@@ -210,12 +233,21 @@ def test_the_plane_turns_a_rotated_or_reflected_copy_back_onto_the_previous_fram
 
 def test_lead_times_read_the_first_frame_at_each_margin():
     rec = recording.Recording(
-        config=lab.LabConfig().to_dict(), steps=np.array([0, 100, 200]), seconds=np.array([0, 10, 20], np.float32),
-        points=np.zeros((2, 3, 4, 2), np.float16), labels=np.full(4, -1, np.int16), classes=[],
-        figures={"rec": np.zeros((2, 3), np.float32), "bleu": np.zeros((2, 3), np.float32),
-                 "np10": np.array([[0.1, 0.1, 0.1], [0.1, 0.13, 0.16]], np.float32)},
-        interpolation=[[[]] * 3] * 2, transfer=[[[]] * 3] * 2, landscapes=[[["a"] * 4] * 3] * 2,
-    )  # fmt: skip
+        config=lab.LabConfig().to_dict(),
+        steps=np.array([0, 100, 200]),
+        seconds=np.array([0, 10, 20], np.float32),
+        points=np.zeros((2, 3, 4, 2), np.float16),
+        labels=np.full(4, -1, np.int16),
+        classes=[],
+        figures={
+            "rec": np.zeros((2, 3), np.float32),
+            "bleu": np.zeros((2, 3), np.float32),
+            "np10": np.array([[0.1, 0.1, 0.1], [0.1, 0.13, 0.16]], np.float32),
+        },
+        interpolation=[[[]] * 3] * 2,
+        transfer=[[[]] * 3] * 2,
+        landscapes=[[["a"] * 4] * 3] * 2,
+    )
     rec.check()
     assert recording.lead_times(rec) == {0.02: 10.0, 0.05: 20.0}
     assert recording.lead_times(rec, (0.1,)) == {0.1: None}
@@ -249,8 +281,9 @@ def test_a_zip_bomb_recording_is_refused_before_its_arrays_are_read(tmp_path):
     path = tmp_path / "bomb.npz"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         with z.open("points.npy", "w", force_zip64=True) as f:
-            np.lib.format.write_array_header_1_0(f, {"descr": "<f2", "fortran_order": False,
-                                                     "shape": (2, 1000, 64_000, 2)})  # fmt: skip
+            np.lib.format.write_array_header_1_0(
+                f, {"descr": "<f2", "fortran_order": False, "shape": (2, 1000, 64_000, 2)}
+            )
             block = bytes(2**24)
             for _ in range(2 * 1000 * 64_000 * 2 * 2 // len(block)):
                 f.write(block)
@@ -309,8 +342,17 @@ def test_lab_record_command_writes_a_recording_and_refuses_to_replace_one(tmp_pa
     killed.write_bytes(b"half a recording")
     other = tmp_path / ".other.npz.x.tmp"  # another output's: not this run's to remove
     other.write_bytes(b"")
-    argv = ["lab", "record", "--data", str(tmp_path / "c.txt"), "--labels", str(tmp_path / "c.labels"),
-            "--out", str(out), *flags]  # fmt: skip
+    argv = [
+        "lab",
+        "record",
+        "--data",
+        str(tmp_path / "c.txt"),
+        "--labels",
+        str(tmp_path / "c.labels"),
+        "--out",
+        str(out),
+        *flags,
+    ]
     assert cli.main(argv) == 0
     assert not killed.exists() and other.exists() and not list(tmp_path.glob(".rec.npz.*.tmp"))
     summary = json.loads(capsys.readouterr().out)

@@ -160,8 +160,9 @@ def test_the_classifier_and_the_rewrite_s_scores_follow_the_labels(app, app_root
     pa, pb = corpora.classifier(ca), corpora.classifier(cb)  # one process, one store
     assert pa is not pb
     some = ca.sentences[:20]
-    np.testing.assert_allclose(pb.proba(some)[:, list(pb.classes).index("1")],
-                               pa.proba(some)[:, list(pa.classes).index("0")], atol=1e-6)  # fmt: skip
+    np.testing.assert_allclose(
+        pb.proba(some)[:, list(pb.classes).index("1")], pa.proba(some)[:, list(pa.classes).index("0")], atol=1e-6
+    )
     at = app("app_pages/latent_map.py")
     view = map_view(at)
     at.session_state["map_chart"] = {"event": {"kind": "select", "view": view["id"], "indices": list(range(30))}}

@@ -61,9 +61,18 @@ def test_figures_are_recomputed_from_the_decodes(fitted):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(2, 6).flatmap(lambda n: st.tuples(st.just(n), st.lists(st.sampled_from(
-    ["the food was good", "the food was great", "bad service", "bad service !", "ok"]), min_size=n * n,
-    max_size=n * n))))  # fmt: skip
+@given(
+    st.integers(2, 6).flatmap(
+        lambda n: st.tuples(
+            st.just(n),
+            st.lists(
+                st.sampled_from(["the food was good", "the food was great", "bad service", "bad service !", "ok"]),
+                min_size=n * n,
+                max_size=n * n,
+            ),
+        )
+    )
+)
 def test_a_cell_shares_its_neighbours_territory_exactly_when_their_decodes_are_equal(case):
     n, decodes = case
     land = Landscape(n, (0.0, 1.0, 0.0, 1.0), decodes)
@@ -196,8 +205,22 @@ def test_landscape_names_each_checkpoints_files_uniquely_inside_out(trained_run,
     shutil.copytree(trained_run, twin)
     climbing = tmp_path / "out" / ".." / ".." / tmp_path.name / "elsewhere" / trained_run.name
     out = tmp_path / "out"
-    argv = ["landscape", "--checkpoints", str(trained_run), str(trained_run), str(twin), str(climbing),
-            "--data", str(data), "--sentences", "480", "--n", "3", "--out", str(out)]  # fmt: skip
+    argv = [
+        "landscape",
+        "--checkpoints",
+        str(trained_run),
+        str(trained_run),
+        str(twin),
+        str(climbing),
+        "--data",
+        str(data),
+        "--sentences",
+        "480",
+        "--n",
+        "3",
+        "--out",
+        str(out),
+    ]
     assert main(argv) == 0, capsys.readouterr().err
     name = trained_run.name
     expected = [name, f"{name}-2", f"{name}-3", f"{name}-4"]
@@ -205,10 +228,13 @@ def test_landscape_names_each_checkpoints_files_uniquely_inside_out(trained_run,
     written = {p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file()} - {Path("c.txt")}
     outside = {p for p in written if p.parts[0] != "out" and p.parts[0] != "elsewhere"}
     assert not outside, outside
-    assert {p.name for p in out.iterdir()} == {"landscape.md", "landscape.json",
-                                              *(f"landscape-{n}.png" for n in expected),
-                                              *(f"regions-{n}.csv" for n in expected),
-                                              *(f"assignments-{n}.csv" for n in expected)}  # fmt: skip
+    assert {p.name for p in out.iterdir()} == {
+        "landscape.md",
+        "landscape.json",
+        *(f"landscape-{n}.png" for n in expected),
+        *(f"regions-{n}.csv" for n in expected),
+        *(f"assignments-{n}.csv" for n in expected),
+    }
     # each sampled sentence's region at every level, by its line in --data, as the regions CSV numbers them
     table = list(csv.DictReader(io.StringIO((out / f"assignments-{name}.csv").read_text())))
     regions_csv = list(csv.DictReader(io.StringIO((out / f"regions-{name}.csv").read_text())))
@@ -291,8 +317,9 @@ def test_keywords_are_never_a_tokenised_corpus_fragments():
     """The corpora are tokenised: "do n't", "i 've", "it 's", "_num_". No keyword is such a fragment."""
     from textae.maps.keywords import keywords, words_of
 
-    sentences = (["i do n't like it , they 've got _num_ cold fries"] * 20
-                 + ["we 'll be back , it 's the best pizza 's crust"] * 20)  # fmt: skip
+    sentences = ["i do n't like it , they 've got _num_ cold fries"] * 20 + [
+        "we 'll be back , it 's the best pizza 's crust"
+    ] * 20
     found = keywords(sentences, np.array([0] * 20 + [1] * 20), 2)
     words = {w for ws in found for w in ws}
     assert words and not words & {"n't", "'ve", "ve", "'s", "s", "'ll", "ll", "_num_", "num", "t"}
@@ -317,8 +344,9 @@ def test_a_rough_landscape_shows_no_pattern_its_decodes_lack():
     np.testing.assert_array_equal(territory_colours(t, 12, names), colours)  # the same decodes, the same colours
 
 
-def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_too(fitted, corpus, tmp_path,
-                                                                                   monkeypatch):  # fmt: skip
+def test_other_labels_for_the_same_sentences_give_other_region_shares_on_disk_too(
+    fitted, corpus, tmp_path, monkeypatch
+):
     """The regions' disk entry is keyed by the labels themselves: inverted labels give inverted shares, from a
     second entry, and each comes back from its own after a restart (a new process reads the same entries)."""
     from dataclasses import replace

@@ -8,8 +8,10 @@ from helpers import ROOT, textae_imports
 # lowest first: a module may import its own layer and those before it, never one after it
 LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("errors", "version", "runtime")),
-    ("model", ("config", "vocab", "vocab_loss", "noise", "model", "likelihood", "ops", "generate", "detokenize",
-               "chunks")),
+    (
+        "model",
+        ("config", "vocab", "vocab_loss", "noise", "model", "likelihood", "ops", "generate", "detokenize", "chunks"),
+    ),
     ("storage", ("storage",)),
     ("data", ("data", "prose")),
     ("inference", ("precision", "api")),
@@ -18,7 +20,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("maps", ("maps",)),
     ("experiments", ("experiments",)),
     ("presentation", ("figures", "cli", "__main__")),
-]  # fmt: skip
+]
 RANK = {unit: i for i, (_, units) in enumerate(LAYERS) for unit in units}
 
 
@@ -32,8 +34,11 @@ def unit_of(module: str) -> str | None:
 def modules(root: Path = ROOT) -> dict[str, Path]:
     """Every module of the library, by its dotted name."""
     lib = root / "textae"
-    return {".".join(f.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): f
-            for f in lib.rglob("*.py") if "__pycache__" not in f.parts}  # fmt: skip
+    return {
+        ".".join(f.relative_to(root).with_suffix("").parts).removesuffix(".__init__"): f
+        for f in lib.rglob("*.py")
+        if "__pycache__" not in f.parts
+    }
 
 
 def imports(module: str, path: Path) -> list[tuple[int, str]]:
@@ -62,8 +67,10 @@ def upward(root: Path = ROOT) -> list[str]:
                 continue
             assert other in RANK, f"{path}:{line} imports {target}, which is in no layer"
             if RANK[other] > RANK[own]:
-                found.append(f"{path.relative_to(root)}:{line}: {module} ({name[RANK[own]]}) imports {target} "
-                             f"({name[RANK[other]]})")  # fmt: skip
+                found.append(
+                    f"{path.relative_to(root)}:{line}: {module} ({name[RANK[own]]}) imports {target} "
+                    f"({name[RANK[other]]})"
+                )
     return found
 
 

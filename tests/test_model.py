@@ -74,8 +74,9 @@ def test_one_backward_of_the_sum_gives_each_objective_its_own_gradient(name):
 
 
 # every autoencoder; the lm preset has no code to rebuild a sentence from (test_evaluation checks it learns)
-@pytest.mark.parametrize("name", [p if p in ("ae", "daae") else pytest.param(p, marks=pytest.mark.slow)
-                                  for p in PRESETS if p != "lm"])  # the quick run keeps the AE and DAAE  # fmt: skip
+@pytest.mark.parametrize(
+    "name", [p if p in ("ae", "daae") else pytest.param(p, marks=pytest.mark.slow) for p in PRESETS if p != "lm"]
+)  # the quick run keeps the AE and DAAE
 def test_tiny_model_overfits_a_handful_of_sentences(name):
     vocab = Vocab.build([s.split() for s in SENTS])
     model = tiny(name, vocab)

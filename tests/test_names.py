@@ -91,8 +91,14 @@ def test_names_keep_the_words_that_tell_them_apart():
     assert N.distinct_words(["same", "same"]) == [1, 1] and N.distinct_words([]) == []
 
 
-@given(st.lists(st.lists(st.sampled_from(["the", "food", "is", "not", "so", "good", "bad", "."]), min_size=1,
-                         max_size=6).map(" ".join), max_size=12))  # fmt: skip
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["the", "food", "is", "not", "so", "good", "bad", "."]), min_size=1, max_size=6).map(
+            " ".join
+        ),
+        max_size=12,
+    )
+)
 def test_a_name_cut_at_its_distinct_words_reads_as_no_other(names):
     """Cut to `distinct_words` words, a name is either whole or starts differently from every other name, and one
     word fewer would not do (but for names of one word)."""

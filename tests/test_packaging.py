@@ -21,8 +21,12 @@ def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
     shutil.copytree(
         ROOT, src, ignore=shutil.ignore_patterns(".git", ".venv", "checkpoints", "__pycache__", "artifacts")
     )
-    p = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path),
-                        str(src)], capture_output=True, text=True, timeout=600)  # fmt: skip
+    p = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert p.returncode == 0, p.stderr[-2000:]
     (wheel,) = tmp_path.glob("textae-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
@@ -30,8 +34,9 @@ def test_the_wheel_holds_the_package_its_command_and_no_data(tmp_path):
     want = {str(f.relative_to(ROOT)) for f in LIBRARY.rglob("*.py") if "__pycache__" not in f.parts}
     assert modules == want
     assert all(n.startswith(("textae/", "textae-")) for n in names), [n for n in names if not n.startswith("textae")]
-    assert not [n for n in names if n.endswith((".txt", ".safetensors", ".labels", ".png"))
-                and not n.startswith("textae-")]  # fmt: skip
+    assert not [
+        n for n in names if n.endswith((".txt", ".safetensors", ".labels", ".png")) and not n.startswith("textae-")
+    ]
     entry = next(n for n in names if n.endswith("entry_points.txt"))
     assert "textae = textae.cli:main" in zipfile.ZipFile(wheel).read(entry).decode()
 
@@ -47,8 +52,9 @@ def _imports(path: Path) -> set[str]:
 
 def test_no_library_module_imports_one_that_imports_it():
     """The import graph of textae/ has no cycle, direct or through other modules, lazy imports included."""
-    files = {".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f
-             for f in LIBRARY.rglob("*.py")}  # fmt: skip
+    files = {
+        ".".join(f.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): f for f in LIBRARY.rglob("*.py")
+    }
     graph = {m: {d for d in _imports(f) if d in files and d != m} for m, f in files.items()}
     # a package's __init__ only re-exports (textae.load, textae.cli.main): a module that imports a sibling
     # through its package finds the package initialised first, so those edges are not cycles that can bite
@@ -85,8 +91,9 @@ def test_the_cycle_check_finds_a_cycle(tmp_path, monkeypatch):
     c.write_text("import textae.a\n")
     monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     assert _imports(a) == {"textae", "textae.b"} and _imports(b) == {"textae.a", "textae.a.x"}
-    graph = {f"textae.{p.stem}": {d for d in _imports(p) if d in ("textae.a", "textae.b", "textae.c")}
-             for p in (a, b, c)}  # fmt: skip
+    graph = {
+        f"textae.{p.stem}": {d for d in _imports(p) if d in ("textae.a", "textae.b", "textae.c")} for p in (a, b, c)
+    }
     assert find_cycles(graph)[0] in (["textae.a", "textae.b", "textae.a"], ["textae.b", "textae.a", "textae.b"])
     assert {tuple(cyc) for cyc in find_cycles(graph)} == {
         ("textae.a", "textae.b", "textae.a"),

@@ -77,15 +77,25 @@ def files(tmp_path_factory):
 
 def launch(args: list[str], ranks: int, cwd) -> None:
     """Run a script alone (ranks 1) or under torchrun with gloo; fail with its output."""
-    head = [sys.executable] if ranks == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                                                f"--nproc_per_node={ranks}"]  # fmt: skip
+    head = (
+        [sys.executable]
+        if ranks == 1
+        else [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={ranks}"]
+    )
     r = subprocess.run(head + args, cwd=cwd, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
 
 
 def worker(files, run, preset, steps, ranks, resume=False):
-    args = [str(WORKER), preset, str(files / "train.txt"), str(files / "valid.txt"), str(run), str(run / "out"),
-            str(steps)] + (["--resume"] if resume else [])  # fmt: skip
+    args = [
+        str(WORKER),
+        preset,
+        str(files / "train.txt"),
+        str(files / "valid.txt"),
+        str(run),
+        str(run / "out"),
+        str(steps),
+    ] + (["--resume"] if resume else [])
     launch(args, ranks, files)
     return [torch.load(run / "out" / f"rank{r}.pt") for r in range(ranks)]
 
@@ -149,9 +159,31 @@ def test_variants_with_extra_or_unused_parameters_stay_in_lockstep(files, tmp_pa
 @pytest.mark.slow
 def test_torchrun_train_py_matches_one_process(files, tmp_path):
     """The real command line: a DAAE (noise, dropout, D) under torchrun tracks a single process."""
-    common = ["--preset", "daae", "--train", str(files / "train.txt"), "--valid", str(files / "valid.txt"),
-              "--dim-emb", "32", "--dim-h", "64", "--dim-z", "16", "--dim-d", "32", "--batch-size", "32",
-              "--lr", "2e-3", "--epochs", "3", "--log-every", "5", "--no-progress"]  # fmt: skip
+    common = [
+        "--preset",
+        "daae",
+        "--train",
+        str(files / "train.txt"),
+        "--valid",
+        str(files / "valid.txt"),
+        "--dim-emb",
+        "32",
+        "--dim-h",
+        "64",
+        "--dim-z",
+        "16",
+        "--dim-d",
+        "32",
+        "--batch-size",
+        "32",
+        "--lr",
+        "2e-3",
+        "--epochs",
+        "3",
+        "--log-every",
+        "5",
+        "--no-progress",
+    ]
     launch([str(ROOT / "train.py"), *common, "--save-dir", str(tmp_path / "one")], 1, ROOT)
     launch([str(ROOT / "train.py"), *common, "--save-dir", str(tmp_path / "two")], 2, ROOT)
     logs = {run: train_log(tmp_path / run) for run in ("one", "two")}
@@ -177,8 +209,14 @@ def test_keep_freed_memory_applies_on_glibc_and_the_trainer_calls_it_on_the_cpu(
     calls = []
     monkeypatch.setattr(textae.training.train, "keep_freed_memory", lambda: calls.append(1) or True)
     sents = [s.split() for s in synthetic_corpus(20, seed=1)]
-    textae.training.train.Trainer(preset("ae", dim_emb=8, dim_h=8, dim_z=4), TrainConfig(device="cpu"), sents, sents,
-                         tmp_path / "r", log=lambda *_: None)  # fmt: skip
+    textae.training.train.Trainer(
+        preset("ae", dim_emb=8, dim_h=8, dim_z=4),
+        TrainConfig(device="cpu"),
+        sents,
+        sents,
+        tmp_path / "r",
+        log=lambda *_: None,
+    )
     assert calls == [1]
 
 
@@ -197,9 +235,20 @@ def test_cpu_name_names_the_amd_core_generation(family, model, core):
 @pytest.mark.slow
 def test_a_user_error_under_torchrun_is_said_once_and_named_in_torchruns_report(tmp_path):
     """Both ranks meet the missing file: rank 0 alone prints it, and torchrun's own report names it too."""
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2", str(ROOT / "train.py"),
-           "--train", str(tmp_path / "missing.txt"), "--valid", str(tmp_path / "missing.txt"), "--save-dir",
-           str(tmp_path / "run")]  # fmt: skip
+    cmd = [
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--standalone",
+        "--nproc_per_node=2",
+        str(ROOT / "train.py"),
+        "--train",
+        str(tmp_path / "missing.txt"),
+        "--valid",
+        str(tmp_path / "missing.txt"),
+        "--save-dir",
+        str(tmp_path / "run"),
+    ]
     r = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert r.returncode != 0
     said = [line for line in r.stderr.splitlines() if line.startswith("error: ")]

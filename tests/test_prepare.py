@@ -52,8 +52,19 @@ def test_prepare_makes_every_entry_the_map_reads(trained_run, tmp_path, own_cach
     data.write_text("\n".join(synthetic_corpus(600, seed=5)) + "\n")
     labels = tmp_path / "corpus.labels"
     labels.write_text("\n".join(str(i % 2) for i in range(600)) + "\n")
-    args = ["prepare", "--checkpoint", str(trained_run), "--data", str(data), "--labels", str(labels),
-            "--landscape", "8", "--precision", "fp32"]  # fmt: skip
+    args = [
+        "prepare",
+        "--checkpoint",
+        str(trained_run),
+        "--data",
+        str(data),
+        "--labels",
+        str(labels),
+        "--landscape",
+        "8",
+        "--precision",
+        "fp32",
+    ]
     assert main(args) == 0
     assert kinds() == ["codes", "landscape", "map", "regions"]
     assert "TEXTAE_PRECISION=fp32" in capsys.readouterr().out  # the server must run the precision prepared
@@ -72,8 +83,10 @@ def test_prepare_refuses_files_the_app_may_not_read(trained_run, tmp_path, own_c
     outside = ROOT.parent / "not-allowed-corpus.txt"  # beside the project: under no allowed root
     assert main(["prepare", "--checkpoint", str(trained_run), "--data", str(outside)]) == 2
     assert "outside the folders this server may read" in capsys.readouterr().err
-    assert main(["prepare", "--checkpoint", str(trained_run), "--data", str(tmp_path / "x.txt"), "--umap-min-dist",
-                 "1.5"]) == 2  # fmt: skip
+    assert (
+        main(["prepare", "--checkpoint", str(trained_run), "--data", str(tmp_path / "x.txt"), "--umap-min-dist", "1.5"])
+        == 2
+    )
     assert "--umap-min-dist" in capsys.readouterr().err
     assert cache.entries() == []
 
@@ -90,11 +103,34 @@ def test_torchrun_prepare_equals_one_process_and_the_app_opens_warm(app_root, ap
     codes = {}
     for ranks in (1, 2):
         env["TEXTAE_CACHE"] = str(tmp_path / f"cache{ranks}")
-        head = [sys.executable] if ranks == 1 else [sys.executable, "-m", "torch.distributed.run", "--standalone",
-                                                    f"--nproc_per_node={ranks}"]  # fmt: skip
-        r = subprocess.run([*head, "-m", "textae", "prepare", "--checkpoint", str(ckpt), "--data", str(data),
-                            "--landscape", "8", "--device", "cpu", "--precision", PRECISION], capture_output=True,
-                           text=True, timeout=600, env={**os.environ, **env}, cwd=ROOT)  # fmt: skip
+        head = (
+            [sys.executable]
+            if ranks == 1
+            else [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={ranks}"]
+        )
+        r = subprocess.run(
+            [
+                *head,
+                "-m",
+                "textae",
+                "prepare",
+                "--checkpoint",
+                str(ckpt),
+                "--data",
+                str(data),
+                "--landscape",
+                "8",
+                "--device",
+                "cpu",
+                "--precision",
+                PRECISION,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            env={**os.environ, **env},
+            cwd=ROOT,
+        )
         assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
         monkeypatch.setenv("TEXTAE_CACHE", env["TEXTAE_CACHE"])
         (entry,) = [p for p in cache.entries() if p.name.startswith("codes-")]
@@ -117,8 +153,13 @@ def test_sharded_ranks_read_the_cache_first_and_encode_only_what_is_missing(tiny
     c = make_corpus(corpus)
     sent: dict = {}
     monkeypatch.setattr(dist, "broadcast_object_list", lambda objs, src: objs.__setitem__(0, sent.get("kept", objs[0])))
-    monkeypatch.setattr(dist, "gather_object", lambda mine, parts, dst: sent.__setitem__("rank", mine)
-                        if parts is None else parts.__setitem__(slice(None), [mine, sent["rank"]]))  # fmt: skip
+    monkeypatch.setattr(
+        dist,
+        "gather_object",
+        lambda mine, parts, dst: (
+            sent.__setitem__("rank", mine) if parts is None else parts.__setitem__(slice(None), [mine, sent["rank"]])
+        ),
+    )
     assert prep.sharded_codes(tiny, c, World(1, 2)) is None  # rank 1 encodes its chunks and hands them over
     Z = prep.sharded_codes(tiny, c, World(0, 2))  # rank 0 encodes its own, gathers, writes the entry
     assert kinds() == ["codes"]
@@ -130,8 +171,9 @@ def test_sharded_ranks_read_the_cache_first_and_encode_only_what_is_missing(tiny
     assert prep.sharded_codes(tiny, c, World(1, 2)) is None
 
 
-def test_prepare_says_plainly_when_the_cache_limit_is_smaller_than_what_it_prepares(tiny, corpus, own_cache,
-                                                                                    monkeypatch):  # fmt: skip
+def test_prepare_says_plainly_when_the_cache_limit_is_smaller_than_what_it_prepares(
+    tiny, corpus, own_cache, monkeypatch
+):
     c = make_corpus(corpus)
     settings = prep.MapSettings(landscape_n=4, regions=False)
     monkeypatch.setenv("TEXTAE_CACHE_LIMIT_MB", "0.001")

@@ -82,8 +82,12 @@ def test_pca_by_covariance_is_the_svds_plane_with_a_fixed_sign(n, d, seed):
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(3, 400), st.integers(0, 2**31 - 1), st.sampled_from(["pca", "axis"]),
-       st.lists(st.integers(1, 400), min_size=1, max_size=6))  # fmt: skip
+@given(
+    st.integers(3, 400),
+    st.integers(0, 2**31 - 1),
+    st.sampled_from(["pca", "axis"]),
+    st.lists(st.integers(1, 400), min_size=1, max_size=6),
+)
 def test_a_plane_fitted_on_the_sample_places_chunks_as_the_one_shot_map(n, seed, method, cuts):
     rng = np.random.default_rng(seed)
     Z = (rng.standard_normal((n, 6)) * [5, 3, 1, 1, 1, 1]).astype(np.float32)

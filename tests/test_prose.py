@@ -40,8 +40,15 @@ def test_one_sentences_prose_is_the_corpuss():
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.lists(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).map(str.strip)
-                         .filter(bool), max_size=8).map(" ".join), max_size=20))  # fmt: skip
+@given(
+    st.lists(
+        st.lists(
+            st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=6).map(str.strip).filter(bool),
+            max_size=8,
+        ).map(" ".join),
+        max_size=20,
+    )
+)
 def test_prose_read_back_is_detokenize_of_any_tokens(store, sentences):
     prose(sentences)
     assert prose(sentences) == detokenize_all(sentences)  # the second from disk

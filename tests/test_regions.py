@@ -31,8 +31,9 @@ def by_hand(sentences, part, found, labels=None):
         others = {w for q, ws in enumerate(found) if q != r for w in ws}
         dist.append(sum(w not in others for w in set(words)) / len(set(words)) if words else np.nan)
         members = [i for i in range(len(part)) if part[i] == r]
-        cov.append(sum(any(held(sentences[i], w) for w in words) for i in members) / len(members) if members
-                   else np.nan)  # fmt: skip
+        cov.append(
+            sum(any(held(sentences[i], w) for w in words) for i in members) / len(members) if members else np.nan
+        )
         if labels is not None:
             classes = [labels[i] for i in members]
             pur.append(max(classes.count(c) for c in set(classes)) / len(classes) if classes else np.nan)
@@ -44,10 +45,20 @@ def generated(per: int = 40, seed: int = 0) -> tuple[list[str], np.ndarray, list
     openings and feelings in each region (so as common in each), with the tokenised corpora's fragments
     ("do n't", "we 've", "it 's", "wo n't", "_num_"); labels by the feeling."""
     rng = random.Random(seed)
-    topics = [["pizza", "crust", "cheese", "sauce", "oven"], ["staff", "waiter", "manager", "host", "rude"],
-              ["room", "hotel", "pool", "bed", "shower"]]  # fmt: skip
-    openings = ["i do n't like the", "we 've had the", "it 's the", "they wo n't fix the", "_num_ stars for the",
-                "i love the", "the"]  # fmt: skip
+    topics = [
+        ["pizza", "crust", "cheese", "sauce", "oven"],
+        ["staff", "waiter", "manager", "host", "rude"],
+        ["room", "hotel", "pool", "bed", "shower"],
+    ]
+    openings = [
+        "i do n't like the",
+        "we 've had the",
+        "it 's the",
+        "they wo n't fix the",
+        "_num_ stars for the",
+        "i love the",
+        "the",
+    ]
     feelings = ["great", "good", "bad", "awful"]
     sentences, part, labels = [], [], []
     for r, words in enumerate(topics):
@@ -60,8 +71,14 @@ def generated(per: int = 40, seed: int = 0) -> tuple[list[str], np.ndarray, list
 
 
 def test_measures_are_recomputed_by_hand():
-    sentences = ["i do n't like the pizza", "the pizza was great", "great staff", "rude staff , do it n't",
-                 "i loved it", "love it"]  # fmt: skip
+    sentences = [
+        "i do n't like the pizza",
+        "the pizza was great",
+        "great staff",
+        "rude staff , do it n't",
+        "i loved it",
+        "love it",
+    ]
     part = np.array([0, 0, 1, 1, 2, 2])
     found = [["pizza", "do n't"], ["do n't"], ["love"]]
     # "do n't" is listed by two regions; "rude staff , do it n't" does not hold "do n't" (not side by side),
@@ -78,7 +95,15 @@ def test_measures_are_recomputed_by_hand():
 
 def test_terms_are_words_markers_and_phrases_never_a_fragment_alone():
     assert K.terms_of("i do n't love the pizza 's crust , wo n't go _num_ times") == [
-        "love", "pizza", "crust", "times", "i", "do n't", "the pizza", "wo n't"]  # fmt: skip
+        "love",
+        "pizza",
+        "crust",
+        "times",
+        "i",
+        "do n't",
+        "the pizza",
+        "wo n't",
+    ]
     assert K.terms_of("i love it") == ["love", "i", "i love"]
     # form markers: a person, a negation, an exclamation, a question; other stop words and punctuation never
     assert K.terms_of("we were not there , were you ? no !") == ["we", "not", "you", "?", "no", "!"]
@@ -148,8 +173,32 @@ def test_once_no_keyword_adds_a_sentence_the_most_frequent_follow_up_to_top():
 @given(st.integers(0, 10_000), st.integers(2, 5), st.integers(1, 8))
 def test_keywords_are_never_a_fragment_shared_or_too_many(seed, k, top):
     rng = random.Random(seed)
-    pool = ["i", "do", "n't", "'ve", "'s", "it", "the", "wo", "ca", "_num_", "_UNK", ",", "!", "love", "pizza",
-            "staff", "rude", "great", "salad", "cold", "fries", "we", "got", "well-known"]  # fmt: skip
+    pool = [
+        "i",
+        "do",
+        "n't",
+        "'ve",
+        "'s",
+        "it",
+        "the",
+        "wo",
+        "ca",
+        "_num_",
+        "_UNK",
+        ",",
+        "!",
+        "love",
+        "pizza",
+        "staff",
+        "rude",
+        "great",
+        "salad",
+        "cold",
+        "fries",
+        "we",
+        "got",
+        "well-known",
+    ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 10))) for _ in range(20 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])  # -1: a sentence in no region
     found = K.keywords(sentences, part, k, top=top, shared=False)
@@ -257,8 +306,26 @@ def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(see
     keywords or not, never covers fewer of a region's sentences than the greedy choice it starts from, and
     lists a region's keywords as they cover its sentences."""
     rng = random.Random(seed)
-    pool = ["i", "we", "!", "the", "love", "pizza", "staff", "rude", "great", "salad", "cold", "fries", "got",
-            "good", "food", "service", "place", "back"]  # fmt: skip
+    pool = [
+        "i",
+        "we",
+        "!",
+        "the",
+        "love",
+        "pizza",
+        "staff",
+        "rude",
+        "great",
+        "salad",
+        "cold",
+        "fries",
+        "got",
+        "good",
+        "food",
+        "service",
+        "place",
+        "back",
+    ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 8))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])
     greedy = K.keywords(sentences, part, k, top=top, search=False)
@@ -325,8 +392,30 @@ def test_keywords_for_the_reader_keep_the_invariants_and_never_read_worse(seed, 
     (a region shares one at most, in a list of MIN_SHARED or more); the reader's search never makes the reader
     guess fewer sentences right than the keywords it starts from."""
     rng = random.Random(seed)
-    pool = ["i", "we", "!", "the", "n't", "do", "'ve", "_num_", "love", "pizza", "staff", "rude", "great",
-            "salad", "cold", "fries", "got", "good", "food", "service", "place", "back"]  # fmt: skip
+    pool = [
+        "i",
+        "we",
+        "!",
+        "the",
+        "n't",
+        "do",
+        "'ve",
+        "_num_",
+        "love",
+        "pizza",
+        "staff",
+        "rude",
+        "great",
+        "salad",
+        "cold",
+        "fries",
+        "got",
+        "good",
+        "food",
+        "service",
+        "place",
+        "back",
+    ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(1, 12))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])
     ranges = R.word_ranges(sentences, part, k)

@@ -61,8 +61,10 @@ def test_the_flip_share_counts_only_the_rows_that_started_outside_the_target(mod
     predicted outside the target class before, the share predicted in it after; the rows already in it apart."""
     sentences, labels = labelled
     clf = train_classifier(sentences, labels)
-    v = model.style_vector([s for s, lab in zip(sentences, labels) if lab == "neg"],
-                           [s for s, lab in zip(sentences, labels) if lab == "pos"])  # fmt: skip
+    v = model.style_vector(
+        [s for s, lab in zip(sentences, labels) if lab == "neg"],
+        [s for s, lab in zip(sentences, labels) if lab == "pos"],
+    )
     before = sentences[:60]  # both classes: some rows start in the target class already
     after = rewrite(model, before, v, 2.0)
     scored = score(before, after, clf)
@@ -92,8 +94,10 @@ def test_with_labels_the_flip_share_counts_the_rows_labelled_outside_the_target(
     already read as the target count in it and are reported apart; the rows labelled in it are 'already there'."""
     sentences, labels = labelled
     clf = train_classifier(sentences, labels)
-    v = model.style_vector([s for s, lab in zip(sentences, labels) if lab == "neg"],
-                           [s for s, lab in zip(sentences, labels) if lab == "pos"])  # fmt: skip
+    v = model.style_vector(
+        [s for s, lab in zip(sentences, labels) if lab == "neg"],
+        [s for s, lab in zip(sentences, labels) if lab == "pos"],
+    )
     before, rows = sentences[:60], labels[:60]
     after = rewrite(model, before, v, 2.0)
     flipped = list(rows)

@@ -53,8 +53,9 @@ COSTLY = ["(.*)" * 24, "(" * 24 + "." + ")" * 24, "((a|b|c|d)*.*)*" * 6, ".{0,80
 def test_a_costly_pattern_answers_within_the_time_budget(pattern):
     """On 155k generated sentences (Yelp train's size), in a thread: each pattern answers within the budget and a
     margin, whole or stopped with a note that says how far it got."""
-    sentences = [f"the food number {i} was great and the service was {'slow' if i % 3 else 'fast'} !"
-                 for i in range(155_000)]  # fmt: skip
+    sentences = [
+        f"the food number {i} was great and the service was {'slow' if i % 3 else 'fast'} !" for i in range(155_000)
+    ]
     found = {}
     worker = threading.Thread(target=lambda: found.update(r=search(sentences, pattern, budget=1.0)), daemon=True)
     worker.start()
@@ -73,11 +74,14 @@ def test_the_time_budget_stops_a_search_and_says_so():
     assert r.searched == 2048 and "stopped after 0 s, with 2,048 of 50,000 sentences searched" in r.note
 
 
-@pytest.mark.parametrize("pattern, message", [
-    ("(a)" * 25, "at most 24 groups and 24 repetitions (* + ? {m,n}); this one has 25 and 0"),
-    ("a*" * 25, "this one has 0 and 25"),
-    ("\ud800", "not valid text"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "pattern, message",
+    [
+        ("(a)" * 25, "at most 24 groups and 24 repetitions (* + ? {m,n}); this one has 25 and 0"),
+        ("a*" * 25, "this one has 0 and 25"),
+        ("\ud800", "not valid text"),
+    ],
+)
 def test_patterns_past_the_work_bounds_are_refused_with_a_message(pattern, message):
     with pytest.raises(InputError, match=re.escape(message)):
         search(["a"], pattern)

@@ -172,8 +172,9 @@ def test_vectors_of_the_wrong_shape_or_with_odd_metadata(tmp_path, vocab):
 
 # --------------------------------------------------------------------------- the CLI
 def textae_cli(*args):
-    return subprocess.run([sys.executable, "-m", "textae", *map(str, args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "textae", *map(str, args)], cwd=ROOT, capture_output=True, text=True, timeout=600
+    )
 
 
 @pytest.mark.parametrize(
@@ -204,14 +205,38 @@ def test_geometry_refuses_existing_results_before_any_work(tmp_path, capsys):
     out.mkdir()
     (out / "geometry.md").write_text("an earlier survey\n")
     # the checkpoints do not exist: a refusal about them would mean the check came after loading
-    assert main(["geometry", "--checkpoints", str(tmp_path / "none"), "--data", str(tmp_path / "none.txt"),
-                 "--out", str(out)]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "geometry",
+                "--checkpoints",
+                str(tmp_path / "none"),
+                "--data",
+                str(tmp_path / "none.txt"),
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "geometry.md exists" in err and "--force" in err, err
     assert (out / "geometry.md").read_text() == "an earlier survey\n"
     (tmp_path / "file").write_text("")
-    assert main(["geometry", "--checkpoints", str(tmp_path / "none"), "--data", str(tmp_path / "x"),
-                 "--out", str(tmp_path / "file")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "geometry",
+                "--checkpoints",
+                str(tmp_path / "none"),
+                "--data",
+                str(tmp_path / "x"),
+                "--out",
+                str(tmp_path / "file"),
+            ]
+        )
+        == 2
+    )
     assert "it is a file" in capsys.readouterr().err
 
 
@@ -227,8 +252,25 @@ def test_a_survey_that_surveyed_nothing_fails_with_the_reason(trained_run, tmp_p
 def test_a_survey_writes_strict_json(trained_run, corpus, tmp_path):
     data = tmp_path / "data.txt"
     data.write_text("\n".join(["great", *corpus[:20]]) + "\n")  # a one-word sentence: no variants at 2 or 3
-    p = textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--seed", "3",
-                   "--random", "5", "--jitter", "2", "--radii", "1", "--out", tmp_path / "g")  # fmt: skip
+    p = textae_cli(
+        "geometry",
+        "--checkpoints",
+        trained_run,
+        "--data",
+        data,
+        "--n",
+        "1",
+        "--seed",
+        "3",
+        "--random",
+        "5",
+        "--jitter",
+        "2",
+        "--radii",
+        "1",
+        "--out",
+        tmp_path / "g",
+    )
     assert p.returncode == 0, p.stderr
 
     def refuse(name):
@@ -237,14 +279,35 @@ def test_a_survey_writes_strict_json(trained_run, corpus, tmp_path):
     json.loads((tmp_path / "g" / "geometry.json").read_text(), parse_constant=refuse)
     p2 = textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--out", tmp_path / "g")
     assert p2.returncode == 2 and "--force" in p2.stderr
-    assert textae_cli("geometry", "--checkpoints", trained_run, "--data", data, "--n", "1", "--random", "5",
-                      "--jitter", "2", "--out", tmp_path / "g", "--force").returncode == 0  # fmt: skip
+    assert (
+        textae_cli(
+            "geometry",
+            "--checkpoints",
+            trained_run,
+            "--data",
+            data,
+            "--n",
+            "1",
+            "--random",
+            "5",
+            "--jitter",
+            "2",
+            "--out",
+            tmp_path / "g",
+            "--force",
+        ).returncode
+        == 0
+    )
 
 
 # --------------------------------------------------------------------------- the pages
 def test_the_url_cannot_open_server_files(app):
-    for query in ({"corpus": "/etc/passwd"}, {"corpus": "../../../../etc/hostname"}, {"labels": "/etc/passwd"},
-                  {"corpus": "/dev/zero"}):  # fmt: skip
+    for query in (
+        {"corpus": "/etc/passwd"},
+        {"corpus": "../../../../etc/hostname"},
+        {"labels": "/etc/passwd"},
+        {"corpus": "/dev/zero"},
+    ):
         at = app("app_pages/latent_map.py", **query)
         assert "outside the folders this server may read" in texts(at, "error"), query
         assert not maps(at) and not at.exception  # nothing of the file reaches the page
@@ -285,8 +348,13 @@ def test_file_text_is_shown_as_text(app, app_root, tmp_path):
     ck = tmp_path / "ae"
     shutil.copytree(app_root / "checkpoints" / "ae", ck)
     m = textae.load(ck)
-    save_vector(ck, "tracker", m.encode("the food") - m.encode("the staff"),
-                {"about": "![p](http://host/track.png) [link](http://evil.example)"}, overwrite=True)  # fmt: skip
+    save_vector(
+        ck,
+        "tracker",
+        m.encode("the food") - m.encode("the staff"),
+        {"about": "![p](http://host/track.png) [link](http://evil.example)"},
+        overwrite=True,
+    )
     at = app("app_pages/latent_map.py", ckpt=ck)
     at.radio(key="map_method").set_value("Along a vector").run()
     at.radio(key="map_vector_source").set_value("A saved vector").run()
@@ -355,8 +423,10 @@ def test_the_librarys_input_errors_are_caught_where_value_errors_are():
     from textae.config import NoiseConfig
     from textae.maps.projection import Projection
 
-    for bad, said in ((lambda: Projection("tsne"), "unknown projection"),
-                      (lambda: NoiseConfig(drop=2.0), "noise probabilities")):  # fmt: skip
+    for bad, said in (
+        (lambda: Projection("tsne"), "unknown projection"),
+        (lambda: NoiseConfig(drop=2.0), "noise probabilities"),
+    ):
         with pytest.raises(ValueError, match=said) as e:
             bad()
         assert isinstance(e.value, TextaeError)
@@ -386,8 +456,9 @@ def test_thirty_uploaded_corpora_in_turn_keep_the_servers_memory_bounded(app, mo
     gc.collect()
     baseline, peak = _rss_mb(), 0.0
     for i in range(30):
-        lines = "".join(f"corpus {i} line {j} : the food was {('great', 'cold', 'slow')[j % 3]} .\n"
-                        for j in range(20_000))  # fmt: skip
+        lines = "".join(
+            f"corpus {i} line {j} : the food was {('great', 'cold', 'slow')[j % 3]} .\n" for j in range(20_000)
+        )
         at.sidebar.file_uploader(key="corpus_upload").upload(f"c{i}.txt", lines.encode(), "text/plain").run()
         assert not at.exception and not at.error, i
         assert "20,000" in " ".join(c.value for c in at.caption) or len(map_view(at)["order"]) == 20_000
@@ -497,8 +568,9 @@ def test_printed_text_cannot_move_the_terminals_cursor(text):
 
     shown = printable(text)
     assert all(c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cs") for c in shown), repr(shown)
-    assert not any(unicodedata.bidirectional(c) in ("RLO", "LRO", "RLE", "LRE", "PDF", "RLI", "LRI", "FSI", "PDI")
-                   for c in shown)  # fmt: skip
+    assert not any(
+        unicodedata.bidirectional(c) in ("RLO", "LRO", "RLE", "LRE", "PDF", "RLI", "LRI", "FSI", "PDI") for c in shown
+    )
     shown.encode("utf-8")  # a lone surrogate is written as its escape, never an encoding error
     if all(c in "\n\t" or c.isprintable() for c in text):
         assert shown == text  # printable text is printed as it is
@@ -519,8 +591,23 @@ def test_neighbors_readable_echoes_no_escape_code(trained_run, corpus, tmp_path,
 
     (tmp_path / "corpus.txt").write_text("\n".join(corpus[:20]) + "\n")
     (tmp_path / "query.txt").write_text("the food \x1b[2J\x1b]0;owned\x07 was great\n")
-    assert main(["neighbors", "--checkpoint", str(trained_run), "--data", str(tmp_path / "corpus.txt"),
-                 "--query", str(tmp_path / "query.txt"), "--n", "2", "--readable"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "neighbors",
+                "--checkpoint",
+                str(trained_run),
+                "--data",
+                str(tmp_path / "corpus.txt"),
+                "--query",
+                str(tmp_path / "query.txt"),
+                "--n",
+                "2",
+                "--readable",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b[2J" in out and "\\x07" in out
 
@@ -640,8 +727,12 @@ def test_an_unknown_checkpoint_is_named_as_given_not_by_the_servers_path(app):
 
 
 def test_the_url_cannot_open_hidden_files_or_checkpoints_as_a_corpus(app):
-    refused = [({"corpus": ".git/config"}, "hidden"), ({"corpus": "checkpoints/yelp-daae/vocab.txt"}, "checkpoint"),
-               ({"labels": "pyproject.toml"}, "no corpus"), ({"corpus": "x\x00.png"}, "NUL")]  # fmt: skip
+    refused = [
+        ({"corpus": ".git/config"}, "hidden"),
+        ({"corpus": "checkpoints/yelp-daae/vocab.txt"}, "checkpoint"),
+        ({"labels": "pyproject.toml"}, "no corpus"),
+        ({"corpus": "x\x00.png"}, "NUL"),
+    ]
     for query, said in refused:
         at = app("app_pages/latent_map.py", **query)
         assert said in texts(at, "error"), (query, texts(at, "error"))

@@ -29,8 +29,10 @@ def test_the_supported_range_is_the_requirements_and_a_version_outside_it_is_sai
 
 
 def test_importing_it_under_another_streamlit_warns():
-    code = ("import warnings, streamlit; streamlit.__version__ = '1.99.0'; warnings.simplefilter('error');\n"
-            "import explorer.streamlit_private")  # fmt: skip
+    code = (
+        "import warnings, streamlit; streamlit.__version__ = '1.99.0'; warnings.simplefilter('error');\n"
+        "import explorer.streamlit_private"
+    )
     run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "StreamlitVersionWarning: Streamlit 1.99.0 is installed" in run.stderr
 
@@ -39,8 +41,18 @@ def test_nothing_else_reaches_into_streamlit_s_internals():
     """Only the adapter imports streamlit.runtime or an underscored name of Streamlit's, or reads AppTest's
     private attributes."""
     private = re.compile(r"streamlit\.(runtime|components\.v2\.bidi_component)|\bat\._\w+|import _\w+|\brt\._")
-    files = [*ROOT.glob("*.py"), *(ROOT / "explorer").rglob("*.py"), *(ROOT / "app_pages").glob("*.py"),
-             *(ROOT / "tests").glob("*.py"), *(ROOT / "benchmarks").glob("*.py")]  # fmt: skip
-    found = [f"{f.relative_to(ROOT)}:{i}" for f in files if f.name not in ("streamlit_private.py", __name__ + ".py")
-             for i, line in enumerate(f.read_text().splitlines(), 1) if private.search(line)]  # fmt: skip
+    files = [
+        *ROOT.glob("*.py"),
+        *(ROOT / "explorer").rglob("*.py"),
+        *(ROOT / "app_pages").glob("*.py"),
+        *(ROOT / "tests").glob("*.py"),
+        *(ROOT / "benchmarks").glob("*.py"),
+    ]
+    found = [
+        f"{f.relative_to(ROOT)}:{i}"
+        for f in files
+        if f.name not in ("streamlit_private.py", __name__ + ".py")
+        for i, line in enumerate(f.read_text().splitlines(), 1)
+        if private.search(line)
+    ]
     assert not found, found

@@ -93,8 +93,11 @@ def test_resume_with_a_larger_batch_after_an_interrupt_ends(tmp_path, corpus_fil
     interrupt_at(make(tmp_path / "r", corpus_files, batch_size=8, epochs=2), 15, monkeypatch)
     out = make(tmp_path / "r", corpus_files, resume=True, batch_size=64, epochs=2).fit(progress=False)
     assert out["epoch"] == 2 and out["step"] == 14 + 3  # epoch 1 counted done, then one epoch of 3 batches
-    assert [r["epoch"] for r in (json.loads(x) for x in (tmp_path / "r" / "train_log.jsonl").open()) if
-            r["split"] == "valid"] == [1, 2]  # fmt: skip
+    assert [
+        r["epoch"]
+        for r in (json.loads(x) for x in (tmp_path / "r" / "train_log.jsonl").open())
+        if r["split"] == "valid"
+    ] == [1, 2]
 
 
 def test_nan_loss_stops_and_keeps_last_good_checkpoint(tmp_path, corpus_files, monkeypatch):
@@ -232,8 +235,15 @@ def test_init_trains_its_own_epochs_and_a_run_with_none_left_says_so(tmp_path, c
     make(tmp_path / "a", corpus_files, epochs=2).fit(progress=False)
     tr, va = corpus_files
     said = []
-    t = Trainer(preset("ae", **TINY), TrainConfig(batch_size=16, epochs=1, seed=7), read_sentences(tr),
-                read_sentences(va), tmp_path / "b", log=said.append, init=tmp_path / "a" / "last")  # fmt: skip
+    t = Trainer(
+        preset("ae", **TINY),
+        TrainConfig(batch_size=16, epochs=1, seed=7),
+        read_sentences(tr),
+        read_sentences(va),
+        tmp_path / "b",
+        log=said.append,
+        init=tmp_path / "a" / "last",
+    )
     result = t.fit(progress=False)
     assert result["epoch"] == 3 and result["best_valid"] is not None  # epoch 3: one more than the checkpoint's 2
     assert (tmp_path / "b" / "best").is_dir()

@@ -111,8 +111,9 @@ def test_serve_py_starts_with_any_hostile_recent_views_file(kind, app_root, tmp_
     root().mkdir(parents=True)
     _bad(kind, warmup.path())
     procs = []
-    with serve_app(app_root / "checkpoints", tmp_path / "server.log", timeout=70, allow=(app_root,),
-                   started=procs.append) as base:  # fmt: skip
+    with serve_app(
+        app_root / "checkpoints", tmp_path / "server.log", timeout=70, allow=(app_root,), started=procs.append
+    ) as base:
         rss = _rss_mb(procs[0].pid)
         print(f"{kind}: healthy, server RSS {rss:.0f} MB")
         assert rss < 1024

@@ -27,9 +27,17 @@ from textae.storage.keys import digest
 _component = from_folder("scrubber", Path(__file__).parent)
 
 
-def scrubber(key: str, label: str, values: list[str], rows: dict[str, list[str]], default: int,
-             url: str | None = None, movies: dict[str, np.ndarray] | None = None, labels: np.ndarray | None = None,
-             classes: list[str] | None = None) -> int:  # fmt: skip
+def scrubber(
+    key: str,
+    label: str,
+    values: list[str],
+    rows: dict[str, list[str]],
+    default: int,
+    url: str | None = None,
+    movies: dict[str, np.ndarray] | None = None,
+    labels: np.ndarray | None = None,
+    classes: list[str] | None = None,
+) -> int:
     """Mount a client-side slider over positions `values` (numeric labels); returns the reported position.
 
     rows: name -> the decoded text at every position (one row per input sentence or model);
@@ -100,12 +108,17 @@ def url_position(name: str, text: str, values: list[str], default: int) -> int:
     except ValueError:
         v = float("nan")
     if not np.isfinite(v):
-        st.warning(f"The link's {name} is not a finite number; it opens at {name} = {values[default]}.",
-                   icon=":material/link_off:")  # fmt: skip
+        st.warning(
+            f"The link's {name} is not a finite number; it opens at {name} = {values[default]}.",
+            icon=":material/link_off:",
+        )
         return default
     if not grid.min() <= v <= grid.max():
         end = int(grid.argmin() if v < grid.min() else grid.argmax())
-        st.warning(f"The link's {name} lies outside {values[0]} to {values[-1]}; it opens at the nearest end, "
-                   f"{name} = {values[end]}.", icon=":material/link_off:")  # fmt: skip
+        st.warning(
+            f"The link's {name} lies outside {values[0]} to {values[-1]}; it opens at the nearest end, "
+            f"{name} = {values[end]}.",
+            icon=":material/link_off:",
+        )
         return end
     return int(np.abs(grid - v).argmin())
