@@ -8,7 +8,7 @@ import pytest
 import textae
 from textae.config import NoiseConfig
 from textae.errors import InputError
-from textae.maps.clouds import cloud, noisy_copies, pair_rms, plane_share
+from textae.maps.clouds import cloud, compare, noisy_copies, pair_rms, plane_share
 
 SENTENCE = "the food was great and the staff was friendly and the price is right ."  # 15 words
 
@@ -97,3 +97,18 @@ def test_the_plane_share_is_the_variance_a_linear_map_holds(model, corpus):
     ev = np.sort(np.linalg.eigvalsh(np.cov(Zc.T.astype(np.float64))))[::-1]
     assert share == pytest.approx(ev[:2].sum() / ev.sum(), rel=1e-3) and 0 < share < 1
     assert plane_share(Zc, Zc[:, :2]) == pytest.approx(Zc[:, :2].var(0).sum() / Zc.var(0).sum(), rel=1e-4)
+
+
+def test_a_comparison_reads_the_same_copies_through_each_model_against_its_own_corpus(model, corpus, trained_run):
+    """One call for the page: the copies are made once and read by every model, and each cloud is measured
+    against its own model's corpus codes, as separate `cloud` calls would be."""
+    other = textae.load(trained_run)
+    Z1, Z2 = model.encode(corpus), other.encode(corpus[::2])  # the second model over another corpus
+    first, second = compare([(model, Z1), (other, Z2)], SENTENCE, 12, NoiseConfig(drop=0.3, sub=0.1))
+    assert second.copies == first.copies and len(first.copies) == 12
+    assert first.reference == pytest.approx(pair_rms(Z1)) and second.reference == pytest.approx(pair_rms(Z2))
+    alone = cloud(other, SENTENCE, 12, NoiseConfig(), pair_rms(Z2), copies=first.copies, corpus=Z2)
+    np.testing.assert_allclose(second.corpus, alone.corpus)
+    assert second.decodes == alone.decodes
+    with pytest.raises(InputError, match="at least one model"):
+        compare([], SENTENCE, 3, NoiseConfig())

@@ -131,6 +131,19 @@ def cloud(
     return Cloud(sentence, copies, Z, m.decode(Z[1:]), spread, float(reference), around, note)
 
 
+def compare(models: list[tuple], sentence: str, k: int, noise: NoiseConfig, seed: int = 0) -> list[Cloud]:
+    """The same k noisy copies of `sentence` through each of `models`, (model, its corpus's codes [N, dim_z])
+    pairs: one Cloud a model, in order, each measured against its own corpus (`pair_rms`, `Cloud.corpus`). The
+    copies are made once, with the first model's vocabulary, so every model reads the same ones."""
+    if not models:
+        raise InputError("compare a noise cloud through at least one model")
+    out: list[Cloud] = []
+    for m, Z in models:
+        copies = out[0].copies if out else None
+        out.append(cloud(m, sentence, k, noise, pair_rms(Z), seed, copies=copies, corpus=Z))
+    return out
+
+
 def plane_share(codes: np.ndarray, points: np.ndarray) -> float:
     """The share of the codes' [N, dim_z] variance that their points [N, 2] on a linear map (PCA, axis: an
     orthonormal basis) hold: how much of the codes' distances the plane can show."""
