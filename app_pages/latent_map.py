@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import corpora, feedback, map_panels, maps, scatter, state, store, text, widgets
+from explorer import corpora, feedback, map_panels, maps, scatter, state, store, stream, text, widgets
 from textae.maps import search
 from textae.maps.projection import kmeans
 from textae.storage.files import csv_text
@@ -12,8 +12,11 @@ from textae.storage.files import csv_text
 st.title("Latent map")
 m = state.model()
 c = state.corpus(m)
-with feedback.warnings_shown():
-    Z = corpora.codes(m, c)  # [N, dim_z]: from the server's store or the disk cache after the first time
+with feedback.errors_shown():
+    Z = corpora.codes(m, c, stream=True)  # [N, dim_z]: from the server's store or the disk cache after the first time
+if Z is None:  # a cold corpus: drawn as its codes come, the whole page once they are all in (explorer/stream)
+    stream.show(m, c)
+    st.stop()
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
@@ -102,8 +105,10 @@ extra = {
     "k-means cluster": st.session_state.get("map_k"),
     "label": c.labels_digest,
 }  # other labels for the same sentences are another colouring
-view = scatter.view_id(shown.view.key("points"))
-points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest,
+view, order = scatter.view_id(shown.view.key("points")), None
+if method == "pca" and scatter.holds(stream.streamed_id(m, c)):  # this browser drew it as its codes came
+    view, order = stream.streamed_id(m, c), stream.arrival(len(P))  # the same points, in the order they came
+points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest, order=order,
                                colours_id=(color_by, extra.get(color_by)) if color is not None else None)  # fmt: skip
 
 
@@ -118,7 +123,9 @@ def interact() -> None:
     if event.problem:
         st.warning(event.problem, icon=":material/warning:")
     st.caption(
-        f"{len(P):,} sentences, drawn in a shuffled order (seed 0). Hover a point to read its sentence; drag to "
+        f"{len(P):,} sentences, drawn in "
+        + ("a shuffled order (seed 0)" if order is None else "the order they were encoded in (a seeded sample first)")
+        + ". Hover a point to read its sentence; drag to "
         "pan, scroll to zoom. Click a point, or choose Box or Lasso above the map, to list sentences with their "
         "reconstructions; click empty space to decode the code under it"
         + (" (UMAP's inverse is approximate)." if not proj.exact_inverse else " (exact on this plane).")

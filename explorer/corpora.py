@@ -52,9 +52,11 @@ def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, se
     return c, messages
 
 
-def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
+def codes(m: api.TextAE, corpus: Corpus, stream: bool = False) -> np.ndarray | None:
     """A corpus's codes [N, dim_z]: from the server's store, the disk cache, or encoded into both under a
-    progress bar (read-only, since every session shares them)."""
+    progress bar (read-only, since every session shares them). stream=True: a cold corpus larger than the
+    seeded sample is encoded in the background instead (explorer.stream), and None is returned until its
+    job has finished."""
 
     def encode() -> tuple[np.ndarray, list]:
         n = len(corpus.sentences)
@@ -69,6 +71,8 @@ def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
         return Z, messages
 
     view = View.of(m, corpus)
+    if stream and not store.has(view.key("codes")) and stream_ready(m, corpus) is None:
+        return None
     Z = rewarn(store.held(view.key("codes"), encode))
     share = lambda: m.vocab.unknown_share(corpus.sentences)  # noqa: E731
     unknown = store.held(view.key("unknown share"), share)
@@ -77,6 +81,23 @@ def codes(m: api.TextAE, corpus: Corpus) -> np.ndarray:
         st.caption(f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {len(m.vocab):,} "
                    "words; the model reads each of them as <unk>.")  # fmt: skip
     return Z
+
+
+def stream_ready(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:
+    """A corpus's codes when they need no stream: a background job's, finished (now in the store), or the disk
+    cache's (read by `codes`: an empty array stands for them); None when the corpus is cold and larger than
+    the seeded sample, so the map is drawn as its codes come (explorer.stream)."""
+    from explorer import stream
+    from textae.storage import cache
+
+    done = stream.finished_codes(m, corpus)
+    if done is not None:
+        return done
+    if stream.running(m, corpus) is None and (
+        not stream.streams(corpus) or cache.kept(m.codes_entry(corpus.sentences, corpus.digest)[0])
+    ):
+        return np.zeros((0, 0), np.float32)
+    return None
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -167,6 +167,16 @@ def held(key: tuple, compute: Callable[[], object]):
     return _store().get(key, checked)
 
 
+def keep(key: tuple, value) -> None:
+    """Hold `value` under `key`, made elsewhere (a corpus's codes that a background job encoded)."""
+    _store().put(key, value)
+
+
+def has(key: tuple) -> bool:
+    """Whether this server's store holds `key` now."""
+    return key in _store()
+
+
 def usage() -> Usage:
     """What this server's store holds now."""
     return _store().usage()

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from textae import ops
+from textae import chunks, ops
 from textae.chunks import plan
 from textae.config import ModelConfig, replace
 from textae.data import as_sentences, pad_batch
@@ -204,7 +204,7 @@ class TextAE:
 
     def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
         """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""
-        name = View(self.fingerprint(), digest or sentences_digest(sents)).cache_name("codes")
+        name = View(self.fingerprint(), digest or sentences_digest(sents)).cache_name("codes", *chunks.settings())
         return name, {"codes": ((len(sents), self.cfg.dim_z), "f")}
 
     def _encode_plan(self, sents: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:

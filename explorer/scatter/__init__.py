@@ -118,6 +118,7 @@ def colouring(color, color_title: str, order: np.ndarray) -> dict:
     n = len(order)
     if color is None:
         which, palette, legend = np.zeros(n, np.uint8), [colour(0)], {}
+        order = np.arange(n)  # one colour: whichever points are drawn (a stream's so far too)
     elif np.issubdtype(np.asarray(color).dtype, np.number):
         values = np.asarray(color, dtype=np.float64)
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
@@ -138,13 +139,14 @@ def colouring(color, color_title: str, order: np.ndarray) -> dict:
             "legend": legend}  # fmt: skip
 
 
-def coords(points: np.ndarray, seed: int = 0) -> dict:
+def coords(points: np.ndarray, seed: int = 0, order: np.ndarray | None = None) -> dict:
     """What the browser keeps of a view's points: coordinates [N, 2] float32 and the drawing order [N] int32
-    (`drawing_order`), base64, and the marker size and opacity for this many points."""
-    n = len(points)
-    order = drawing_order(n, seed)  # [N] drawing position -> corpus index
-    xy = np.asarray(points, dtype=np.float32).reshape(n, 2)[order]  # [N, 2]
-    size, opacity = density_style(n)
+    (`drawing_order`; or `order`, the corpus indices drawn so far of a streamed view), base64, and the marker
+    size and opacity for this many points (all of the corpus's, for a streamed view)."""
+    size, opacity = density_style(len(points))
+    order = drawing_order(len(points), seed) if order is None else np.asarray(order)  # drawing position -> index
+    n = len(order)
+    xy = np.asarray(points, dtype=np.float32).reshape(-1, 2)[order]  # [n, 2]
     return {
         "n": n,
         "xy": _b64(xy.reshape(-1)),
@@ -184,23 +186,41 @@ class Points:
     colours_id: str
     make_colours: Callable[[], dict]  # `colouring`
     texts: Callable[[np.ndarray], list[str]]  # corpus indices [K] -> their hover texts, as read, one line each
+    more: Callable[[int], dict] | None = None  # `appended`: the points from a drawing position on (a stream)
 
 
 def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = "",
-                  digest: str | None = None, colours_id: str | None = None) -> Points:  # fmt: skip
+                  digest: str | None = None, colours_id: str | None = None,
+                  order: np.ndarray | None = None) -> Points:  # fmt: skip
     """A corpus's map for `scatter`: its points (`view`: their id) coloured by `color` (named `colours_id`: what
     the colours depend on, beside the view; None for no colour), with the sentences as this reader sees them
-    (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too)."""
+    (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too).
+    `order`: a streamed view's corpus indices drawn so far, in the order they came (explorer.stream), in place
+    of the shuffle; `points` and `color` are the whole corpus's (rows not yet placed are not read)."""
     if colours_id is None and color is not None:
         raise ValueError("a colouring needs its id (colours_id)")
     colours_id = view_id("colours", colours_id if color is not None else "none", color_title)
-    n = len(points)
+    n = len(points) if order is None else len(order)
 
     def texts(idx: np.ndarray) -> list[str]:
         if digest:  # the prose the search reads, held once per server
             shown = text.shown_corpus(sentences, digest)
             return lines([shown[i] for i in idx])
         return lines([text.shown(sentences[i]) for i in idx])
+
+    if order is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
+        order = np.asarray(order)
+
+        def more(start: int) -> dict:
+            return appended(points, order, start, color, color_title, colours_id, texts if n <= INLINE_TEXT else None)
+
+        def streamed() -> dict:
+            made = coords(points, order=order)
+            if n <= INLINE_TEXT:
+                made["text"] = "\n".join(texts(order))
+            return made
+
+        return Points(view, n, streamed, colours_id, lambda: colouring(color, color_title, order), texts, more)
 
     def first() -> dict:
         made = dict(store.held(("map coords", view), lambda: coords(points)))
@@ -213,6 +233,27 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
                   lambda: store.held(("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
                                      lambda: colouring(color, color_title, order())),
                   texts)  # fmt: skip
+
+
+def appended(
+    points: np.ndarray,
+    order: np.ndarray,
+    start: int,
+    color,
+    color_title: str,
+    colours_id: str,
+    texts: Callable[[np.ndarray], list[str]] | None,
+) -> dict:
+    """A streamed view's points from drawing position `start` on (explorer.stream), as the browser appends them
+    where its own count ends (`from`): their coordinates and corpus indices, their colours' bytes in the
+    colouring `colours_id` the browser holds, and their hover texts when the view sends its texts with it."""
+    idx = np.asarray(order[start:])
+    made = {"from": int(start), "xy": _b64(np.asarray(points, dtype=np.float32)[idx].reshape(-1)),
+            "order": _b64(idx.astype(np.int32)), "colouring": colours_id,
+            "index": colouring(color, color_title, idx)["index"]}  # fmt: skip
+    if texts is not None:
+        made["text"] = "\n".join(texts(idx))
+    return made
 
 
 def by_label(labels: list[str] | None) -> tuple[list[str] | None, str]:
@@ -243,6 +284,11 @@ def labelled_points(shown, c) -> Points:
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
+
+
+def holds(view: str) -> bool:
+    """Whether this session's browser holds the points of `view` (as this reader sees text)."""
+    return f"{view}:{text.mode()}" in st.session_state.get("_scatter_views", [])
 
 
 LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
@@ -352,13 +398,19 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
         "regions": regions or [],
         "hoverMost": HOVER_MOST,
     }
+    counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if view not in held:
         data["payload"] = pts.make_coords()
+        counts[view] = n
         held.append(view)
         for gone in held[:-HELD_VIEWS]:
             tints.pop(gone, None)
         del held[:-HELD_VIEWS]
         tints[view] = []
+    elif pts.more is not None and counts.get(view, n) < n:  # a stream's new points alone, in its colouring
+        data["append"] = {"id": view, **pts.more(counts[view])}
+        counts[view] = n
+        tints[view] = [c for c in tints.get(view, []) if c == pts.colours_id]  # the others lack them: sent anew
     if pts.colours_id not in tints.setdefault(view, []):  # a new colouring of points the browser holds: it alone
         data["colours"] = {"id": pts.colours_id, **pts.make_colours()}
         tints[view].append(pts.colours_id)
@@ -377,13 +429,18 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
                         on_click_change=lambda: None, on_missing_change=lambda: None,
                         on_missing_colours_change=lambda: None, on_hover_change=lambda: None,
-                        on_missing_layer_change=lambda: None)  # fmt: skip
+                        on_missing_layer_change=lambda: None, on_missing_rows_change=lambda: None)  # fmt: skip
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)
         st.rerun()
     if getattr(result, "missing_colours", None) == pts.colours_id and pts.colours_id in tints.get(view, []):
         tints[view].remove(pts.colours_id)  # the browser lost this colouring (it keeps HELD_COLOURINGS)
         st.rerun()
+    lost = getattr(result, "missing_rows", None)  # a stream's browser missed an append: from its own count
+    if isinstance(lost, dict) and lost.get("view") == view and isinstance(lost.get("n"), int):
+        if 0 <= lost["n"] < counts.get(view, 0):
+            counts[view] = lost["n"]
+            st.rerun()
     if layer is not None and getattr(result, "missing_layer", None) == layer["id"]:  # a new mount: send it all
         layers.pop(key, None)
         st.rerun()

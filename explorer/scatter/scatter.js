@@ -64,7 +64,38 @@ function tint(c, n) {
     const k = 3 * index[i];
     rgb[3 * i] = palette[k]; rgb[3 * i + 1] = palette[k + 1]; rgb[3 * i + 2] = palette[k + 2];
   }
-  return { rgb, legend: c.legend || {} };
+  return { rgb, legend: c.legend || {}, palette };
+}
+
+// a streamed view's next points (explorer/stream: `append`), added where the view's count ends: coordinates,
+// corpus indices, the held colouring's bytes (the view's other colourings are dropped: the server sends them
+// anew), hover texts when the view has them inline; the hover grid is made again over every point, and the home
+// view stays the first points' (the seeded sample's), so the map does not jump as they come
+function grow(v, a) {
+  const xy = new Float32Array(bytes(a.xy).buffer), order = new Int32Array(bytes(a.order).buffer);
+  const k = order.length, n = v.n + k, XY = new Float32Array(2 * n), O = new Int32Array(n), sel = new Uint8Array(n);
+  XY.set(v.xy); XY.set(xy, 2 * v.n); O.set(v.order); O.set(order, v.n); sel.set(v.sel);
+  for (const [id, c] of v.colourings) {
+    if (id !== a.colouring) { v.colourings.delete(id); continue; }
+    const index = bytes(a.index), rgb = new Uint8Array(3 * n);
+    rgb.set(c.rgb);
+    for (let i = 0; i < k; i++) rgb.set(c.palette.subarray(3 * index[i], 3 * index[i] + 3), 3 * (v.n + i));
+    c.rgb = rgb;
+  }
+  v.text = v.text && typeof a.text === 'string' ? v.text.concat(a.text.split('\n')) : null;
+  let [x0, y0, x1, y1] = v.bounds;
+  for (let i = 0; i < k; i++) {
+    const x = xy[2 * i], y = xy[2 * i + 1];
+    if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
+  }
+  const cell = (i) => Math.min(G - 1, Math.floor((XY[2 * i] - x0) / (x1 - x0) * G))
+    + G * Math.min(G - 1, Math.floor((XY[2 * i + 1] - y0) / (y1 - y0) * G));
+  const start = new Int32Array(G * G + 1), items = new Int32Array(n);
+  for (let i = 0; i < n; i++) start[cell(i) + 1]++;
+  for (let c = 0; c < G * G; c++) start[c + 1] += start[c];
+  const fill = start.slice(0, G * G);
+  for (let i = 0; i < n; i++) items[fill[cell(i)]++] = i;
+  Object.assign(v, { n, xy: XY, order: O, sel, bounds: [x0, y0, x1, y1], start, items });
 }
 
 // a view (centre and size, in data units) grown to hold every mark's points, with a margin of 6 % of its size
@@ -158,6 +189,12 @@ export default function (component) {
     if (root.dataset.asked !== data.id) { root.dataset.asked = data.id; setTriggerValue('missing', data.id); }
     return cleanup;
   }
+  if (data.append && data.append.id === data.id) {  // a stream's new points: once, where the view's count ends
+    if (data.append.from === v.n) { grow(v, data.append); SENT.points += 1; }
+    else if (data.append.from > v.n && root.dataset.askedRows !== `${data.id}:${v.n}`) {  // one was missed
+      root.dataset.askedRows = `${data.id}:${v.n}`; setTriggerValue('missing_rows', { view: data.id, n: v.n });
+    }
+  }
   if (data.colours) {  // a colouring of these points: kept beside the others, the newest last
     v.colourings.delete(data.colours.id);
     v.colourings.set(data.colours.id, tint(data.colours, v.n));
@@ -248,6 +285,13 @@ export default function (component) {
     };
     s.view = { ...s.home };
   }
+  s.grown = s.n !== undefined && s.n !== v.n;  // a streamed view grew: its buffers take the new points
+  if (s.grown) {
+    for (const [a, arr] of [['xy', v.xy], ['rgb', tinted.rgb], ['sel', v.sel]]) {
+      s.gl.bindBuffer(s.gl.ARRAY_BUFFER, s.attrs[a].b); s.gl.bufferData(s.gl.ARRAY_BUFFER, arr, s.gl.STATIC_DRAW);
+    }
+  }
+  s.n = v.n;
   s.recolour = s.colouring !== data.colouring;  // the same points, coloured anew: their colours alone change
   if (s.recolour) {
     s.gl.bindBuffer(s.gl.ARRAY_BUFFER, s.attrs.rgb.b); s.gl.bufferData(s.gl.ARRAY_BUFFER, tinted.rgb, s.gl.STATIC_DRAW);
@@ -808,6 +852,6 @@ export default function (component) {
     const said = hoverText(st.hover);
     if (said !== null) tip.textContent = said; else ask(st.hover);
   }
-  if (fresh || layerChanged || st.refit || st.recolour) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  if (fresh || layerChanged || st.refit || st.recolour || st.grown) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   return cleanup;
 }

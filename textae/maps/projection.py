@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
+from textae import chunks
 from textae.chunks import plan, sample_rows
 from textae.errors import InputError
 from textae.ops import nearest
@@ -83,7 +84,9 @@ class Projection:
             "min_dist": self.min_dist,
             "seed": self.seed,
             "vector": None if self.vector is None else np.round(self.vector, 7).tolist(),
-            "fit_sample": FIT_SAMPLE if self.method == "umap" else PLANE,
+            "fit_sample": FIT_SAMPLE
+            if self.method == "umap"
+            else (f"{PLANE}/{chunks.sizes()[0]}" if chunks.settings() else PLANE),
         }
 
     def fit(self, Z: np.ndarray, progress: Callable[[float], None] | None = None) -> np.ndarray:

@@ -1,0 +1,183 @@
+"""A cold corpus's Latent map, drawn as its codes come (docs/serving.md: the first view).
+
+When a corpus's codes are neither in the server's store nor in the disk cache, and the corpus is larger than
+textae.chunks' seeded sample, the Latent map does not wait for all of them. A background job (`Job`, one per
+model and corpus in this process: `job`) encodes them chunk by chunk, the sample first (`TextAE.encode_chunks`),
+fits the PCA plane on the sample (`Projection.fit_plane`, the plane `corpus_map` fits) and places each chunk on
+it. The page draws the sample's points as soon as they are in, then a fragment looks at the job every POLL
+seconds (`show`) and sends the browser the points that came since it last looked, no point twice (explorer
+/scatter: an `append` message); the map can be panned, zoomed and hovered meanwhile, and a line says how many
+of how many are drawn. Every session that asks for the same corpus under the same model reads the same job, and
+leaving the page does not stop it: once the last chunk is in, `encode_chunks` writes the codes to the disk
+cache (the same bits as `encode_corpus`), the job writes the map there too, and the page reruns whole, on the
+points the browser already holds (the streamed view keeps its own id and drawing order: `streamed_id`).
+
+Another corpus, or another model, is another job and another view: a stream's points are never drawn on
+another's. A corpus no larger than the sample is encoded at once, as before.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+
+import numpy as np
+import streamlit as st
+import torch
+
+from explorer import scatter, store
+from textae import api
+from textae.chunks import plan, sizes
+from textae.data import Corpus
+from textae.maps.projection import Projection, corpus_map
+from textae.storage.keys import View
+
+log = logging.getLogger("textae.stream")
+
+POLL = 0.5  # seconds between two looks of a streaming map at its job
+KEPT = (
+    2  # finished jobs kept beside the running ones (their points and codes: the store and the disk hold the codes too)
+)
+_jobs: OrderedDict[tuple, Job] = OrderedDict()
+_lock = threading.Lock()
+
+
+class Job:
+    """A corpus's codes encoded in the background, chunk by chunk (textae.chunks.plan), each chunk's points
+    placed on the PCA plane fitted on the first (the seeded sample). `points` [N, 2] is filled as chunks
+    come; `drawn` rows of it are in, in the order `rows()` gives."""
+
+    def __init__(self, m: api.TextAE, corpus: Corpus):
+        self.n = len(corpus.sentences)
+        self.points = np.zeros((self.n, 2), dtype=np.float32)
+        self.proj = Projection("pca")
+        self.codes: np.ndarray | None = None  # [N, dim_z] once every chunk is in
+        self.error: BaseException | None = None
+        self.started = threading.Event()  # the sample's points are in (or the job failed)
+        self.finished = threading.Event()
+        self._chunks: list[np.ndarray] = []  # each chunk's rows, in the order they came
+        self._lock = threading.Lock()
+        self.thread = threading.Thread(target=self._run, args=(m, corpus), daemon=True, name="textae-stream")
+        self.thread.start()
+
+    @property
+    def drawn(self) -> int:
+        """How many of the corpus's points are placed."""
+        with self._lock:
+            return sum(len(r) for r in self._chunks)
+
+    def rows(self) -> np.ndarray:
+        """[drawn] the corpus indices placed so far, in the order they came (the sample first)."""
+        with self._lock:
+            return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int64)
+
+    def _run(self, m: api.TextAE, corpus: Corpus) -> None:
+        try:
+            Z = np.zeros((self.n, m.cfg.dim_z), dtype=np.float32)
+            with torch.inference_mode():
+                for i, (rows, codes) in enumerate(m.encode_chunks(corpus.sentences, corpus.digest)):
+                    Z[rows] = codes
+                    if i == 0:  # the seeded sample: the plane corpus_map fits
+                        self.proj.fit_plane(codes)
+                    self.points[rows] = self.proj.transform(codes)  # a code's point, whatever its chunk
+                    with self._lock:
+                        self._chunks.append(rows)
+                    self.started.set()
+            # the map kept on disk as the page would make it (the same plane, the same points)
+            corpus_map(m.fingerprint(), corpus.sentences, Z, Projection("pca"), digest=corpus.digest)
+            Z.setflags(write=False)
+            self.codes = Z
+        except BaseException as e:  # said by the page that reads the job
+            log.exception("encoding a corpus in the background failed")
+            self.error = e
+        finally:
+            self.started.set()
+            self.finished.set()
+
+
+def key(m: api.TextAE, corpus: Corpus) -> tuple:
+    """A job's name: the codes' key in the server's store (the model and the sentences)."""
+    return View.of(m, corpus).key("codes")
+
+
+def streams(corpus: Corpus) -> bool:
+    """Whether a cold corpus is drawn as its codes come: it is larger than the seeded sample."""
+    return len(plan(len(corpus.sentences))) > 1
+
+
+def job(m: api.TextAE, corpus: Corpus) -> Job:
+    """The job encoding `corpus` under `m` in this process, started when there is none (or the last failed)."""
+    name = key(m, corpus)
+    with _lock:
+        found = _jobs.get(name)
+        if found is None or found.error is not None:
+            found = _jobs[name] = Job(m, corpus)
+        _jobs.move_to_end(name)
+        done = [k for k, j in _jobs.items() if j.finished.is_set() and k != name]
+        for k in done[: max(0, len(done) - KEPT)]:
+            del _jobs[k]
+        return found
+
+
+def running(m: api.TextAE, corpus: Corpus) -> Job | None:
+    """This process's job for `corpus` under `m`, if there is one (finished or not)."""
+    with _lock:
+        return _jobs.get(key(m, corpus))
+
+
+def streamed_id(m: api.TextAE, corpus: Corpus) -> str:
+    """The id of the streamed PCA view of `corpus` (explorer/scatter): the PCA map's own view, drawn in the
+    order its points came rather than a shuffle, so it is another view in the browser."""
+    view = View.of(m, corpus, Projection("pca")).only("map")
+    return scatter.view_id(view.key("points"), "streamed")
+
+
+def arrival(n: int) -> np.ndarray:
+    """[n] the corpus indices in the order a stream places them (textae.chunks.plan)."""
+    return np.concatenate(plan(n))
+
+
+def colours(corpus: Corpus) -> tuple:
+    """A streamed map's colouring: the corpus's labels (the Latent map's first colouring), or none."""
+    color, title = scatter.by_label(corpus.labels)
+    return color, title, (("label", corpus.labels_digest) if color is not None else None)
+
+
+def show(m: api.TextAE, corpus: Corpus) -> None:
+    """The map of a corpus whose codes are still coming: the sample's points first, then each chunk's as it
+    comes, with a line that says how many are drawn; the whole page once every chunk is in."""
+    work = job(m, corpus)
+    if not work.started.is_set():
+        sample = min(sizes()[0], work.n)
+        with st.spinner(f"Encoding a seeded sample of {sample:,} of {work.n:,} sentences…"):
+            work.started.wait()
+    view = streamed_id(m, corpus)
+    color, title, colours_id = colours(corpus)
+
+    @st.fragment(run_every=POLL)
+    def drawing() -> None:
+        if work.finished.is_set():  # every point is in: the whole page, on the points the browser holds
+            st.rerun()
+        order = work.rows()
+        pts = scatter.corpus_points(view, work.points, corpus.sentences, color, title, corpus.digest,
+                                    colours_id=colours_id, order=order)  # fmt: skip
+        scatter.scatter("map_chart", pts, axis_titles=work.proj.axis_titles, select=False)
+        st.caption(
+            f"**{len(order):,} of {work.n:,} drawn**: the rest of the corpus is being encoded and drawn as it "
+            "comes, on the PCA plane of the first seeded sample. Hover, pan and zoom meanwhile; the other "
+            "projections, colourings, the search and the regions come once every sentence is encoded."
+        )
+
+    drawing()
+
+
+def finished_codes(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:
+    """A finished job's codes, kept in the server's store under the codes' key; None when there are none."""
+    work = running(m, corpus)
+    if work is None or not work.finished.is_set():
+        return None
+    if work.error is not None:
+        raise work.error
+    store.keep(key(m, corpus), (work.codes, []))
+    return work.codes

@@ -1,0 +1,81 @@
+"""The Latent map of a cold corpus in a real browser (Debian's Chromium, headless): the seeded sample's points
+first, then each chunk's as it is encoded (explorer/stream), until the whole corpus is drawn; the map answers a
+hover meanwhile. The server runs with a small sample and small chunks (TEXTAE_CHUNK_SAMPLE, TEXTAE_CHUNK_SIZE),
+so a corpus of a few thousand sentences streams in many steps.
+
+Screenshots, mid-stream and at the end, go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it)."""
+
+import os
+from pathlib import Path
+from urllib.parse import urlencode
+
+import numpy as np
+import pytest
+from browser import chromium_missing, launch, serve_app, wait_idle
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
+sync_api = pytest.importorskip("playwright.sync_api")
+ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browser"))
+MAP = ".tx-scatter"
+SAMPLE, CHUNK, N = 400, 200, 6000
+
+# every value data-drawn takes on the page, recorded as the map draws (before any page script runs)
+RECORD = """
+window.__drawn = [];
+new MutationObserver((changes) => {
+  for (const c of changes) if (c.attributeName === 'data-drawn') window.__drawn.push(+c.target.dataset.drawn);
+}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-drawn']});
+"""
+
+
+def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(app_root, corpus, tmp_path_factory):
+    why = chromium_missing()
+    if why:
+        pytest.skip(why)
+    folder = tmp_path_factory.mktemp("cold")
+    rng = np.random.default_rng(3)  # N sentences no other test encodes: two of the corpus's, joined
+    lines = [f"{corpus[a]} {corpus[b]}" for a, b in rng.integers(0, len(corpus), size=(N, 2))]
+    (folder / "cold.txt").write_text("\n".join(lines) + "\n")
+    ckpts = sorted(p for p in (app_root / "checkpoints").iterdir() if p.is_dir())
+    params = {"ckpt": str(ckpts[-1]), "corpus": str(folder / "cold.txt"), "n": N}
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    old = {k: os.environ.get(k) for k in ("TEXTAE_CHUNK_SAMPLE", "TEXTAE_CHUNK_SIZE")}
+    os.environ.update(TEXTAE_CHUNK_SAMPLE=str(SAMPLE), TEXTAE_CHUNK_SIZE=str(CHUNK))  # the server inherits them
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        with (
+            serve_app(app_root / "checkpoints", log, allow=(app_root, folder)) as url,
+            sync_api.sync_playwright() as pw,
+        ):
+            browser = launch(pw)
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})
+            page.add_init_script(RECORD)
+            page.goto(f"{url}/latent_map?{urlencode(params)}")
+            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
+            m = page.locator(MAP)
+            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(ARTIFACTS / "latent_map_streaming.png"))
+            first = int(m.get_attribute("data-drawn"))
+            page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
+            tip = m.locator(".tip")
+            sync_api.expect(tip).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
+            page.wait_for_function(f"() => +document.querySelector('{MAP}').dataset.drawn === {N}", timeout=300_000)
+            wait_idle(page, 120_000)
+            page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.drawn === '{N}'", timeout=60_000)
+            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(ARTIFACTS / "latent_map_streamed.png"))
+            drawn = page.evaluate("() => window.__drawn")
+            sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+            assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
+            browser.close()
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k, None) if v is None else os.environ.update({k: v})
+    assert first < N and drawn[0] < N and drawn[-1] == N, (first, drawn)
+    assert drawn[0] % CHUNK == SAMPLE % CHUNK  # the sample, then whole chunks
+    assert all(a <= b for a, b in zip(drawn, drawn[1:])), drawn  # the map only grows
+    assert len(set(drawn)) >= 3, drawn  # the sample, some chunks, the whole
+    # the points came once: one first message, then appends (each counted), never the whole view again
+    assert sent["points"] <= 1 + -(-(N - SAMPLE) // CHUNK), sent
+    print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))[:6]} … {N}; {sent}")
