@@ -7,6 +7,7 @@ it under a progress bar, then held in the server's store (explorer.store).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +42,22 @@ def read_corpus(source: str, raw: bytes | None, labels: str | Path | bytes | Non
     names: dict[str, str] = {}
     if labels is not None and not isinstance(labels, bytes):  # its bytes key the cache: a changed file is read again
         labels, names = read_label_file(labels)
-    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted(names.items()))))
+    stamp = _stamp(source) if raw is None else None  # a file changed on disk is read again
+    return rewarn(_corpus(source, raw, labels, limit, seed, tuple(sorted(names.items())), stamp))
+
+
+def _stamp(source: str) -> tuple[int, int] | None:
+    """A file's modification time (ns) and size, which key its cached reading; None when it cannot be read."""
+    try:
+        st_ = os.stat(source)
+    except OSError:
+        return None  # data.read_corpus says why
+    return st_.st_mtime_ns, st_.st_size
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int,
-            names: tuple) -> tuple[Corpus, list]:  # fmt: skip
+            names: tuple, stamp: tuple | None = None) -> tuple[Corpus, list]:  # fmt: skip
     with recorded() as messages:  # kept with the result, as the CLI warns on every run
         c = data.read_corpus(raw if raw is not None else source, labels, limit, seed, source, dict(names))
     return c, messages

@@ -13,13 +13,16 @@ cache (the same bits as `encode_corpus`), the job writes the map there too, and 
 points the browser already holds (the streamed view keeps its own id and drawing order: `streamed_id`).
 
 Another corpus, or another model, is another job and another view: a stream's points are never drawn on
-another's. A corpus no larger than the sample is encoded at once, as before.
+another's. A corpus whose file changes while it streams is a new view, and its old stream stops (`job`: the
+same source under the same model with other sentences); it writes nothing, since `encode_chunks` keeps the
+codes only once every chunk is in. A corpus no larger than the sample is encoded at once, as before.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from collections import OrderedDict
 
 import numpy as np
@@ -50,6 +53,9 @@ class Job:
 
     def __init__(self, m: api.TextAE, corpus: Corpus):
         self.n = len(corpus.sentences)
+        # what a changed file of the same name replaces: a file's path (an upload's name may be another's)
+        self.source = (m.fingerprint(), corpus.source) if Path(corpus.source).is_file() else None
+        self.stop = threading.Event()  # set when a newer version of the same source replaces this one
         self.points = np.zeros((self.n, 2), dtype=np.float32)
         self.proj = Projection("pca")
         self.codes: np.ndarray | None = None  # [N, dim_z] once every chunk is in
@@ -76,7 +82,12 @@ class Job:
         try:
             Z = np.zeros((self.n, m.cfg.dim_z), dtype=np.float32)
             with torch.inference_mode():
-                for i, (rows, codes) in enumerate(m.encode_chunks(corpus.sentences, corpus.digest)):
+                chunks = m.encode_chunks(corpus.sentences, corpus.digest)
+                for i, (rows, codes) in enumerate(chunks):
+                    if self.stop.is_set():  # the corpus changed: close the generator, which keeps nothing
+                        chunks.close()
+                        log.info("a stream of %s stopped: its corpus changed", corpus.source)
+                        return
                     Z[rows] = codes
                     if i == 0:  # the seeded sample: the plane corpus_map fits
                         self.proj.fit_plane(codes)
@@ -113,6 +124,10 @@ def job(m: api.TextAE, corpus: Corpus) -> Job:
         found = _jobs.get(name)
         if found is None or found.error is not None:
             found = _jobs[name] = Job(m, corpus)
+            for k, older in list(_jobs.items()):  # the same file under the same model, other sentences: stop it
+                if k != name and found.source and older.source == found.source and not older.finished.is_set():
+                    older.stop.set()
+                    del _jobs[k]
         _jobs.move_to_end(name)
         done = [k for k, j in _jobs.items() if j.finished.is_set() and k != name]
         for k in done[: max(0, len(done) - KEPT)]:

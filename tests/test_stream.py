@@ -47,3 +47,36 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
     assert sum(encoded) == len(lines) and len(encoded) == 1 + -(-(len(lines) - 40) // 50)  # each sentence once
     kept = [cache.read(f.stem)["codes"] for f in cache.entries() if f.stem.startswith("codes-")]
     assert any(k.shape == work[0].codes.shape and np.array_equal(k, work[0].codes) for k in kept)  # on disk, whole
+
+
+def test_a_corpus_file_that_changes_mid_stream_stops_its_old_stream_which_keeps_nothing(
+    app, corpus, monkeypatch, tmp_path
+):
+    """The same file, rewritten while its codes stream, is a new view: the old job stops at its next chunk and
+    leaves no codes on disk, and the new one runs to its end."""
+    monkeypatch.setenv("TEXTAE_CHUNK_SAMPLE", "40")
+    monkeypatch.setenv("TEXTAE_CHUNK_SIZE", "50")
+    rng = np.random.default_rng(11)
+    cold = tmp_path / "changing.txt"
+    cold.write_text("\n".join(corpus[i] for i in rng.permutation(len(corpus))) + "\n")
+    gate = threading.Event()
+    real = api.TextAE.encode
+
+    def held(self, sents, *args, **kwargs):
+        if threading.current_thread().name == "textae-stream" and len(sents) != 40:
+            assert gate.wait(60)  # the chunks after the sample wait until the file has changed
+        return real(self, sents, *args, **kwargs)
+
+    monkeypatch.setattr(api.TextAE, "encode", held)
+    app("app_pages/latent_map.py", corpus=cold, labels=None)
+    (old,) = [j for j in stream._jobs.values() if j.source and j.source[1] == str(cold)]
+    before = {f.stem for f in cache.entries()}
+    cold.write_text("\n".join(corpus[i] for i in rng.permutation(len(corpus))[:-3]) + "\n")  # other sentences
+    app("app_pages/latent_map.py", corpus=cold, labels=None)
+    assert old.stop.is_set() and old not in stream._jobs.values()
+    gate.set()
+    assert old.finished.wait(60) and old.codes is None and old.error is None
+    (new,) = [j for j in stream._jobs.values() if j.source and j.source[1] == str(cold)]
+    assert new.finished.wait(120) and new.error is None and new.n == len(corpus) - 3
+    written = [cache.read(s)["codes"] for s in {f.stem for f in cache.entries()} - before if s.startswith("codes-")]
+    assert [len(c) for c in written] == [len(corpus) - 3]  # the new corpus's codes alone
