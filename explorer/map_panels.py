@@ -17,6 +17,7 @@ from textae.maps import clouds, rewrite
 from textae.maps.landscape import shown as shown_figures
 from textae.maps.regions import LEVELS, to_csv
 from textae.maps.regions import rows as region_rows
+from textae.storage.access import as_given
 from textae.storage.keys import View
 
 
@@ -104,12 +105,6 @@ CLOUD_BOXES = {
 }  # fmt: skip
 
 
-def reference(m, c, Z) -> float:
-    """The RMS distance between two random sentences of corpus c under model m (textae.maps.clouds.pair_rms), once
-    per (model, corpus) in the server's store."""
-    return store.held(View.of(m, c).key("pair rms"), lambda: clouds.pair_rms(Z))
-
-
 def second_model(m):
     """The checkpoint the cloud is compared with: the sidebar's second one, else the AAE beside a DAAE (its
     sibling folder named ...-aae), else None."""
@@ -153,31 +148,35 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
                        icon=":material/warning:")  # fmt: skip
         if said:
+            m2 = codes2 = None
+            try:  # a second checkpoint that cannot be read leaves the cloud through this one
+                m2 = second_model(m)
+                codes2 = corpora.codes(m2, c) if m2 is not None else None
+            except (TextaeError, OSError, ValueError) as e:
+                m2 = None
+                st.warning(
+                    f"The second checkpoint is left out: {feedback.md(as_given(str(e)))}", icon=":material/warning:"
+                )
             with feedback.errors_shown():
                 noise = NoiseConfig(**rates)
-                # held: a rerun that changed nothing (a click on the map) neither encodes nor decodes them again
-                made = store.held(
-                    View.of(m, c).key("cloud", said, k_copies, repr(noise), "corpus"),
-                    lambda: clouds.cloud(m, said, k_copies, noise, reference(m, c, Z), corpus=Z),
-                )
-            stars = st.toggle("Also mark the copies as stars on the 2-D map",
-                              key=widgets.kept("map_cloud_stars", False),
-                              help="The map's plane holds a small share of the codes' variance, so how close the "
-                              "stars lie on it need not be how close the codes are.")  # fmt: skip
+                pairs = [(m, Z)] + ([(m2, codes2)] if m2 is not None else [])
+                # one call (textae.maps.clouds.compare), held: a rerun that changed nothing (a click on the map)
+                # neither encodes nor decodes the copies again
+                key = View.of(m, c).key("cloud", said, k_copies, repr(noise), m2.fingerprint() if m2 else "", "corpus")
+                made, *rest = store.held(key, lambda: clouds.compare(pairs, said, k_copies, noise))
+            other = rest[0] if rest else None
+            stars = st.toggle(
+                "Also mark the copies as stars on the 2-D map",
+                key=widgets.kept("map_cloud_stars", False),
+                help="The map's plane holds a small share of the codes' variance, so how close the "
+                "stars lie on it need not be how close the codes are.",
+            )
             if stars:
                 marks["noisy copies"] = (proj.transform(made.codes[1:]), hovered(made))
                 marks["sentence"] = (proj.transform(made.codes[:1]), [text.shown(said)])
             clouds_shown = {state.checkpoint_name(m.path): (m, made)}
-            other = m2 = None
-            with feedback.errors_shown():
-                m2 = second_model(m)
-                if m2 is not None:  # the same copies through the second checkpoint
-                    codes2 = corpora.codes(m2, c)
-                    key2 = View.of(m2, c).key("cloud", said, k_copies, repr(noise), m.fingerprint(), "corpus")
-                    ref2 = reference(m2, c, codes2)
-                    other = store.held(key2, lambda: clouds.cloud(m2, said, k_copies, noise, ref2,
-                                                                  copies=made.copies, corpus=codes2))  # fmt: skip
-                    clouds_shown[state.checkpoint_name(m2.path)] = (m2, other)
+            if other is not None:
+                clouds_shown[state.checkpoint_name(m2.path)] = (m2, other)
             if made.note:
                 st.info(made.note, icon=":material/info:")
             cols = st.columns(len(clouds_shown))

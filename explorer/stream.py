@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import streamlit as st

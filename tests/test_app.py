@@ -562,6 +562,19 @@ def test_a_selection_is_rewritten_by_a_vector_and_scored_by_the_corpus_classifie
     assert "accurate on the other 20" in texts(at, "caption")
 
 
+def test_a_second_checkpoint_that_cannot_be_read_leaves_the_noise_cloud_through_the_first(app, app_root, tmp_path):
+    broken = tmp_path / "broken-aae"
+    shutil.copytree(app_root / "checkpoints" / "aae", broken)
+    (broken / "model.safetensors").write_bytes(b"not a tensor file")
+    at = app("app_pages/latent_map.py", ckpt2=broken)
+    at.slider(key="map_cloud_k").set_value(10).run()
+    at.text_input(key="map_cloud_text").input("the staff was friendly and the food was great").run()
+    assert not at.exception
+    assert "The second checkpoint is left out" in texts(at, "warning")
+    shares = [mt for mt in at.metric if mt.label.endswith("the median copy is closer to the sentence than")]
+    assert len(shares) == 1 and len(table(at, "noisy copy")) == 10  # the first model's cloud, whole
+
+
 def test_a_noise_cloud_is_marked_on_the_map_and_listed_for_both_checkpoints(app, app_root, monkeypatch):
     at = app("app_pages/latent_map.py", ckpt2=app_root / "checkpoints" / "aae")
     rates = [at.number_input(key=f"map_cloud_{name}") for name, _ in map_panels.CLOUD_NOISE]
