@@ -235,12 +235,12 @@ def rewrite_selection(m, c, picked, Z) -> None:
     job = scatter.view_id(c.digest, c.labels_digest, picked, picked_v.v, k)  # what the scores depend on, hashed
     if st.button(f"Rewrite {len(chosen):,} sentence(s)", key="map_rw_run", type="primary"):
         bar = st.progress(0.0, text=f"Decoding {len(chosen):,} rewrites…")
-        with feedback.errors_shown():
-            after = rewrite.rewrite(m, chosen, picked_v.v, k, lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"),
-                                    codes=codes)  # fmt: skip
-        bar.empty()
         labels = [c.labels[i] for i in picked] if c.labels else None
-        st.session_state["map_rw_done"] = (job, rewrite.score(chosen, after, clf, labels))
+        with feedback.errors_shown():
+            scored = rewrite.transfer(m, chosen, picked_v.v, k, clf, labels,
+                                      lambda f: bar.progress(f, text=f"Rewriting: {f:.0%}"), codes=codes)  # fmt: skip
+        bar.empty()
+        st.session_state["map_rw_done"] = (job, scored)
     done = st.session_state.get("map_rw_done")
     if not done or done[0] != job:
         return

@@ -10,7 +10,7 @@ import pytest
 
 import textae
 from textae.errors import InputError
-from textae.maps.rewrite import rewrite, score, train_classifier
+from textae.maps.rewrite import rewrite, score, train_classifier, transfer
 
 POSITIVE = ("great", "friendly", "amazing", "fresh")
 
@@ -131,3 +131,13 @@ def test_one_classifier_of_whitespace_tokens_judges_eval_and_the_app():
     assert clf.accuracy(sentences, ["neg", "pos", "neg", "pos", "neg"] * 4) == 1.0
     with pytest.raises(InputError, match="two classes"):
         StyleClassifier(sentences, ["neg"] * len(sentences))
+
+
+def test_a_transfer_is_the_rewrite_then_its_score_in_one_call(model, corpus):
+    """`transfer`, the page's one call, gives what `rewrite` then `score` give."""
+    v = np.random.default_rng(3).normal(size=model.cfg.dim_z).astype(np.float32)
+    sents = corpus[:6]
+    labels = ["1" if "great" in s else "0" for s in sents]
+    once = transfer(model, sents, v, 1.5, None, labels)
+    apart = score(sents, rewrite(model, sents, v, 1.5), None, labels)
+    assert once.after == apart.after and np.array_equal(once.edit, apart.edit)

@@ -210,3 +210,18 @@ def score(
         names[pa.argmax(1)].tolist(),
         [str(y) for y in labels] if labels is not None else None,
     )
+
+
+def transfer(
+    m,
+    sentences: list[str],
+    v: np.ndarray,
+    k: float,
+    clf: Classifier | None = None,
+    labels: list[str] | None = None,
+    progress: Callable[[float], None] | None = None,
+    codes: np.ndarray | None = None,
+) -> Scored:
+    """The page's one call: each sentence rewritten by z + k·v (`rewrite`), then scored (`score`) by the corpus's
+    classifier and, where the corpus has them, its labels."""
+    return score(sentences, rewrite(m, sentences, v, k, progress, codes=codes), clf, labels)
