@@ -30,6 +30,7 @@ from helpers import (
 
 import textae
 from textae.detokenize import detokenize, detokenize_all, tokenize
+from textae.figures import palette
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
@@ -736,7 +737,7 @@ def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
     assert (ramp["lo"], ramp["hi"], ramp["title"]) == ("0", "499", "words")
     # each point on the ramp's 256 steps: the first sentence at Viridis's start, the last at its end
     ends = points_of(scatter.payload(P, sentences, np.arange(500), "words"), words)["rgb"][np.argsort(order)][[0, -1]]
-    assert ["#" + bytes(e).hex() for e in ends] == [scatter.VIRIDIS[0], scatter.VIRIDIS[-1]]
+    assert ["#" + bytes(e).hex() for e in ends] == [palette.stops()[0], palette.stops()[-1]]
 
 
 def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_ignored(app):
