@@ -422,6 +422,16 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
     proj = Projection("pca")
     land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
     assert layer["text"].split("\n") == detokenize_all(land.decodes) and layer["n"] == 8
+    # the territories as Python computed them, which the browser draws as given (textae.maps.placement)
+    from textae.maps import placement
+    from textae.maps.landscape import borders
+
+    terr = placement.territories(layer["text"].split("\n"), 8)
+    assert np.frombuffer(base64.b64decode(layer["ids"]), np.uint16).tolist() == terr.ids.tolist()
+    assert layer["anchors"] == terr.anchor.tolist()
+    lines = np.frombuffer(base64.b64decode(layer["borders"]), np.uint8).reshape(-1, 4)
+    assert lines.tolist() == borders(terr.ids.reshape(8, 8)).astype(int).tolist()
+    assert len(layer["labels"]["scales"]) == len(placement.LADDER) == len(layer["labels"]["names"])
     rgba = np.frombuffer(base64.b64decode(layer["rgba"]), np.uint8).reshape(8, 8, 4)
     t = land.territory  # the map draws the lines between territories itself: each cell is its territory's
     # colour, the same across cells of one territory that touch, and never a touching neighbour territory's

@@ -377,9 +377,10 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
         "layer": layer,
         "points": points,
         "regions": regions or [],
-        "labels": placed if layer is None else None,
         "hoverMost": HOVER_MOST,
     }
+    if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
+        data["labels"] = placed
     if view not in held:
         data["payload"] = pts.make_coords()
         held.append(view)
