@@ -18,6 +18,7 @@ from textae.maps.landscape import shown as shown_figures
 from textae.maps.regions import LEVELS, to_csv
 from textae.maps.regions import rows as region_rows
 from textae.storage.access import as_given
+from textae.storage.checkpoint import aae_beside
 from textae.storage.keys import View
 
 
@@ -109,9 +110,9 @@ def second_model(m):
     """The checkpoint the cloud is compared with: the sidebar's second one, else the AAE beside a DAAE (its
     sibling folder named ...-aae), else None."""
     other = state.selection().checkpoint2
-    if not other and Path(m.path).name.endswith("daae"):
-        sibling = Path(m.path).with_name(Path(m.path).name.removesuffix("daae") + "aae")
-        other = str(sibling) if sibling.is_dir() else None
+    if not other:
+        sibling = aae_beside(m.path)
+        other = sibling if sibling is not None and Path(sibling).is_dir() else None
     return load_model(other) if other else None
 
 

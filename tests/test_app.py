@@ -25,6 +25,7 @@ from helpers import (
 
 import textae
 from textae.detokenize import detokenize, detokenize_all, tokenize
+from textae.figures import palette
 
 AppTest = pytest.importorskip("streamlit.testing.v1").AppTest
 state = pytest.importorskip("explorer.state")
@@ -370,6 +371,16 @@ def test_the_latent_map_draws_the_decoded_landscape_beneath_its_points(app, app_
     proj = Projection("pca")
     land = landscape(m, proj, proj.fit(m.encode(sents)), 8)
     assert layer["text"].split("\n") == detokenize_all(land.decodes) and layer["n"] == 8
+    # the territories as Python computed them, which the browser draws as given (textae.maps.placement)
+    from textae.maps import placement
+    from textae.maps.landscape import borders
+
+    terr = placement.territories(layer["text"].split("\n"), 8)
+    assert np.frombuffer(base64.b64decode(layer["ids"]), np.uint16).tolist() == terr.ids.tolist()
+    assert layer["anchors"] == terr.anchor.tolist()
+    lines = np.frombuffer(base64.b64decode(layer["borders"]), np.uint8).reshape(-1, 4)
+    assert lines.tolist() == borders(terr.ids.reshape(8, 8)).astype(int).tolist()
+    assert len(layer["labels"]["scales"]) == len(placement.LADDER) == len(layer["labels"]["names"])
     rgba = np.frombuffer(base64.b64decode(layer["rgba"]), np.uint8).reshape(8, 8, 4)
     t = land.territory  # the map draws the lines between territories itself: each cell is its territory's
     # colour, the same across cells of one territory that touch, and never a touching neighbour territory's
@@ -507,7 +518,7 @@ def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
     assert (ramp["lo"], ramp["hi"], ramp["title"]) == ("0", "499", "words")
     # each point on the ramp's 256 steps: the first sentence at Viridis's start, the last at its end
     ends = points_of(scatter.payload(P, sentences, np.arange(500), "words"), words)["rgb"][np.argsort(order)][[0, -1]]
-    assert ["#" + bytes(e).hex() for e in ends] == [scatter.VIRIDIS[0], scatter.VIRIDIS[-1]]
+    assert ["#" + bytes(e).hex() for e in ends] == [palette.stops()[0], palette.stops()[-1]]
 
 
 def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_ignored(app):

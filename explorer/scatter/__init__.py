@@ -29,7 +29,6 @@ lasso run in the browser; a click on empty space or a selection comes back as on
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,16 +39,17 @@ import streamlit as st
 
 from explorer import store, text
 from explorer.component import from_folder
-from textae.figures import colour, territory_rgb
+from textae.figures import colour, palette, territory_rgb
+from textae.maps import placement
+from textae.maps.landscape import borders
 from textae.maps.names import distinct_words
+from textae.storage.keys import digest
 
 _component = from_folder("scatter", Path(__file__).parent)
-STAR = "#d62728"  # a mark's colour (a noise cloud's copies)
-QUERY = "#ffd400"  # a typed query's star: gold, no class's colour (PALETTE) and no model's (MODEL_COLOURS)
-# marks drawn apart from the others: a noise cloud's sentence, larger and dark among its red copies; the query
-MARK_STYLE = {"sentence": {"colour": "#222222", "size": 1.5}, "query": {"colour": QUERY, "size": 1.2}}
-# Viridis at 9 stops (matplotlib's), for numeric colours
-VIRIDIS = ["#440154", "#472d7b", "#3b528b", "#2c728e", "#21918c", "#28ae80", "#5ec962", "#addc30", "#fde725"]
+QUERY = palette.QUERY  # a typed query's star (textae.figures.palette)
+# marks drawn apart from the others (a noise cloud's copies take palette.COPIES): its sentence, larger and dark
+# among its red copies; the query
+MARK_STYLE = {"sentence": {"colour": palette.SENTENCE, "size": 1.5}, "query": {"colour": QUERY, "size": 1.2}}
 
 
 def density_style(n: int) -> tuple[float, float]:
@@ -82,15 +82,6 @@ def _rgb(hexes: list[str]) -> np.ndarray:
     return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=np.uint8)
 
 
-def viridis(t: np.ndarray) -> np.ndarray:
-    """Colours [..., 3] (0-255 floats) of values t in [0, 1] (clipped) on Viridis, linear between its stops."""
-    table = _rgb(VIRIDIS).astype(np.float64)  # [9, 3]
-    pos = np.clip(t, 0, 1) * (len(VIRIDIS) - 1)
-    low = np.minimum(pos.astype(int), len(VIRIDIS) - 2)
-    frac = (pos - low)[..., None]
-    return table[low] * (1 - frac) + table[low + 1] * frac
-
-
 def _inline_text(default: int = 20_000) -> int:
     """TEXTAE_MAP_INLINE_TEXT, the server's setting (0: every view's hover texts on request), as a count of
     points from 0 to 10 million; the default for anything else."""
@@ -117,15 +108,15 @@ def colouring(color, color_title: str, order: np.ndarray) -> dict:
     steps of Viridis."""
     n = len(order)
     if color is None:
-        which, palette, legend = np.zeros(n, np.uint8), [colour(0)], {}
+        which, shades, legend = np.zeros(n, np.uint8), [colour(0)], {}
         order = np.arange(n)  # one colour: whichever points are drawn (a stream's so far too)
     elif np.issubdtype(np.asarray(color).dtype, np.number):
         values = np.asarray(color, dtype=np.float64)
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
         t = (values - lo) / (hi - lo) if hi > lo else np.zeros(n)
         which = np.rint(np.nan_to_num(np.clip(t, 0, 1)) * (RAMP - 1)).astype(np.uint8)  # [N] step on the ramp
-        steps = np.rint(viridis(np.linspace(0, 1, RAMP))).astype(np.uint8)  # [RAMP, 3]
-        legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": VIRIDIS}}
+        steps = np.rint(palette.ramp(np.linspace(0, 1, RAMP))).astype(np.uint8)  # [RAMP, 3]
+        legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": palette.stops()}}
         return {"index": _b64(which[order]), "palette": _b64(steps.reshape(-1)), "legend": legend}
     else:
         cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
@@ -133,16 +124,18 @@ def colouring(color, color_title: str, order: np.ndarray) -> dict:
             rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
             cats, which = cats[np.argsort(rank)], rank[which]
         legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": colour(j)} for j, c in enumerate(cats)]}
-        palette = [colour(j) for j in range(min(len(cats), 256))]
-        which = np.asarray(which) % len(palette)  # colour(j) repeats: class j's colour is palette[j % K]
-    return {"index": _b64(np.asarray(which, np.uint8)[order]), "palette": _b64(_rgb(palette).reshape(-1)),
+        shades = [colour(j) for j in range(min(len(cats), 256))]
+        which = np.asarray(which) % len(shades)  # colour(j) repeats: class j's colour is shades[j % K]
+    return {"index": _b64(np.asarray(which, np.uint8)[order]), "palette": _b64(_rgb(shades).reshape(-1)),
             "legend": legend}  # fmt: skip
 
 
 def coords(points: np.ndarray, seed: int = 0, order: np.ndarray | None = None) -> dict:
     """What the browser keeps of a view's points: coordinates [N, 2] float32 and the drawing order [N] int32
-    (`drawing_order`; or `order`, the corpus indices drawn so far of a streamed view), base64, and the marker
-    size and opacity for this many points (all of the corpus's, for a streamed view)."""
+    (`drawing_order`; or `order`, the corpus indices drawn so far of a streamed view), base64, the marker size
+    and opacity for this many points (all of the corpus's, for a streamed view), and the `frame` the map opens
+    on, [x0, x1, y0, y1] (textae.maps.placement.frame over the points drawn: the central 99 %,
+    textae.ops.central)."""
     size, opacity = density_style(len(points))
     order = drawing_order(len(points), seed) if order is None else np.asarray(order)  # drawing position -> index
     n = len(order)
@@ -153,6 +146,7 @@ def coords(points: np.ndarray, seed: int = 0, order: np.ndarray | None = None) -
         "order": _b64(order.astype(np.int32)),
         "size": float(size) + 1.0,  # WebGL pixels are crisp, Plotly's anti-aliased: one more reads the same
         "opacity": float(opacity),
+        "frame": list(placement.frame(xy)),
     }
 
 
@@ -267,11 +261,7 @@ def by_label(labels: list[str] | None) -> tuple[list[str] | None, str]:
 def view_id(*parts) -> str:
     """A short id for a view (what the map shows), from anything with a stable repr; bytes and arrays by their
     content, so that a selection of 100k indices is hashed as 800 kB, not first written out as text."""
-    h = hashlib.sha1()
-    for p in parts:
-        data = p.tobytes() if isinstance(p, np.ndarray) else p if isinstance(p, bytes) else repr(p).encode()
-        h.update(len(data).to_bytes(8, "little") + data)
-    return h.hexdigest()[:16]
+    return digest(*parts, length=16)
 
 
 def labelled_points(shown, c) -> Points:
@@ -301,7 +291,7 @@ def landscape_rgba(land, kind: str, alpha: int = LAYER_ALPHA) -> np.ndarray:
     if kind == "territories":
         rgb = territory_rgb(land) * 255
     else:
-        rgb = viridis(land.change)
+        rgb = palette.ramp(land.change)
     return np.concatenate([np.rint(rgb), np.full((*rgb.shape[:2], 1), alpha)], -1).astype(np.uint8)
 
 
@@ -327,12 +317,28 @@ def territory_names(hover: list[str], named: list[str]) -> dict:
     return {"names": names, "need": distinct_words(names)}
 
 
+def territories(layer: dict) -> placement.Territories:
+    """A layer's territories (textae.maps.placement.territories, from its cells' hover texts), once per server."""
+    return store.held(("landscape territories", layer["id"]),
+                      lambda: placement.territories(layer["text"].split("\n"), layer["n"]))  # fmt: skip
+
+
 def _layer(land, kind: str, layer_id: str, hover: str, names: dict | None = None) -> dict:
+    """The layer as sent: its cells' colours and texts, and what Python computed of its territories (the map
+    draws them as given): each cell's territory id (`ids`, uint16), the lines between territories (`borders`,
+    uint8 [E, 4] in cell units from the grid's lower left corner: textae.maps.landscape.borders) and where each
+    territory's name goes (`anchors`: a cell each, textae.maps.placement.territories). Which names show at
+    which zoom comes with the labels (`labels`)."""
     layer = {"id": layer_id, "n": land.n, "extent": list(land.extent),
              "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind, **(names or {})}  # fmt: skip
+    terr = territories(layer)
+    layer["ids"] = _b64(terr.ids.astype(np.uint16))
+    lines = borders(terr.ids.reshape(land.n, land.n)) if kind == "territories" else np.zeros((0, 4))
+    layer["borders"] = _b64(lines.astype(np.uint8))
+    layer["anchors"] = terr.anchor.tolist()
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
         layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
-                          "ticks": ["0", "0.25", "0.5", "0.75", "1"], "colours": VIRIDIS,
+                          "ticks": ["0", "0.25", "0.5", "0.75", "1"], "colours": palette.stops(),
                           "alpha": round(LAYER_ALPHA / 255, 3)}  # drawn as the cells are  # fmt: skip
         layer["values"] = np.round(land.change.ravel(), 3).tolist()  # [n * n], row-major from the bottom left
     return layer
@@ -351,6 +357,25 @@ def region_labels(found) -> list[dict]:
     return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": r.heading(text.shown),
              "label": _first_words(labels[i], max(8, need[i]))}
             for i, r in enumerate(found) if np.isfinite(r.point).all()]  # fmt: skip
+
+
+def labels(pts: Points, layer: dict | None, regions: list[dict] | None, height: int) -> dict | None:
+    """Where the map writes its region labels and its territories' names at each scale the browser may reach
+    (textae.maps.placement.layout, for a map `height` px high opening on the points' frame), once per server;
+    None when it writes neither."""
+    names = layer is not None and layer.get("kind") == "territories" and "names" in layer
+    if not regions and not names:
+        return None
+    frame = tuple(pts.make_coords()["frame"])
+    made_id = view_id("labels", frame, height, regions or [], layer["id"] if names else "")
+
+    def make() -> dict:
+        terr = territories(layer) if names else None
+        got = placement.layout(frame, height, regions or [], terr, layer["names"] if names else None,
+                               layer["need"] if names else None, layer["extent"] if names else None)  # fmt: skip
+        return {"id": made_id, **got}
+
+    return store.held(("map labels", made_id), make)
 
 
 def _first_words(sentence: str, most: int = 8) -> str:
@@ -375,6 +400,9 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     tints = st.session_state.setdefault("_scatter_colourings", {})  # view -> colouring ids, the newest last
     view = f"{pts.view}:{text.mode()}"  # the points' text is shown as read or as tokens: two views in the browser
     n = pts.n
+    placed = labels(pts, layer, regions, height)
+    if layer is not None and placed is not None:  # sent with the layer, once per map; without one, every rerun
+        layer = {**layer, "id": f"{layer['id']}-{placed['id']}", "labels": placed}
     follow = None if route is None else {"points": np.round(route[0], 5).tolist(), "follow": route[1],
                                          "index": int(route[2])}  # fmt: skip
     data = {
@@ -389,7 +417,7 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
                 "name": name,
                 "points": np.round(P, 5).tolist(),
                 "text": list(t),
-                **MARK_STYLE.get(name, {"colour": STAR}),
+                **MARK_STYLE.get(name, {"colour": palette.COPIES}),
             }
             for name, (P, t) in (marks or {}).items()
         ],
@@ -399,6 +427,8 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
         "hoverMost": HOVER_MOST,
     }
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
+    if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
+        data["labels"] = placed
     if view not in held:
         data["payload"] = pts.make_coords()
         counts[view] = n

@@ -30,16 +30,9 @@ function unpack(p) {
     if (x < x0) x0 = x; if (x > x1) x1 = x; if (y < y0) y0 = y; if (y > y1) y1 = y;
   }
   if (!(x1 > x0)) { x0 -= 1; x1 += 1; } if (!(y1 > y0)) { y0 -= 1; y1 += 1; }
-  // the view opens on the bulk of the points: the central 99 % on each axis (from a sample of at most 20,000),
-  // with a margin, so that a few far outliers do not squeeze the map into a corner; Reset view returns here
-  const step = Math.max(1, Math.floor(n / 20000)), xs = [], ys = [];
-  for (let i = 0; i < n; i += step) { xs.push(xy[2 * i]); ys.push(xy[2 * i + 1]); }
-  xs.sort((a, b) => a - b); ys.sort((a, b) => a - b);
-  const q = (arr, f) => arr[Math.min(arr.length - 1, Math.max(0, Math.round(f * (arr.length - 1))))];
-  let [f0, f1, g0, g1] = [q(xs, 0.005), q(xs, 0.995), q(ys, 0.005), q(ys, 0.995)];
-  const mx = (f1 - f0) * 0.06, my = (g1 - g0) * 0.06;
-  [f0, f1, g0, g1] = [Math.max(x0, f0 - mx), Math.min(x1, f1 + mx), Math.max(y0, g0 - my), Math.min(y1, g1 + my)];
-  if (!(f1 > f0) || !(g1 > g0)) [f0, f1, g0, g1] = [x0, x1, y0, y1];
+  // the view opens on the frame Python sent (the bulk of the points, textae.maps.placement.frame), so that a few
+  // far outliers do not squeeze the map into a corner; Reset view returns here
+  const [f0, f1, g0, g1] = p.frame || [x0, x1, y0, y1];
   const cell = (i) => Math.min(G - 1, Math.floor((xy[2 * i] - x0) / (x1 - x0) * G))
     + G * Math.min(G - 1, Math.floor((xy[2 * i + 1] - y0) / (y1 - y0) * G));
   const start = new Int32Array(G * G + 1), items = new Int32Array(n);
@@ -280,7 +273,7 @@ export default function (component) {
       attrs: { xy: buf('a_xy', v.xy, 2, gl.FLOAT, false), rgb: buf('a_rgb', tinted.rgb, 3, gl.UNSIGNED_BYTE, true),
                sel: buf('a_sel', v.sel, 1, gl.UNSIGNED_BYTE, false) },
       colouring: data.colouring,
-      home: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: (x1 - x0) * 1.04, h: (y1 - y0) * 1.04 },
+      home: { cx: (x0 + x1) / 2, cy: (y0 + y1) / 2, w: x1 - x0, h: y1 - y0 },
       mode: (root.__scatter && root.__scatter.mode) || 'pan', hover: -1, drag: null,
     };
     s.view = { ...s.home };
@@ -321,47 +314,18 @@ export default function (component) {
     const px = new Uint8ClampedArray(bytes(L.rgba).buffer), flipped = new Uint8ClampedArray(px.length);
     for (let r = 0; r < L.n; r++) flipped.set(px.subarray(r * L.n * 4, (r + 1) * L.n * 4), (L.n - 1 - r) * L.n * 4);
     img.getContext('2d').putImageData(new ImageData(flipped, L.n, L.n), 0, 0);  // canvas rows run top down
-    const text = L.text.split('\n'), ids = new Map(), id = text.map((t) => (ids.has(t) ? ids.get(t) : ids.set(t, ids.size).get(t)));
-    // territories: the borders between cells that decode differently, as segments in grid units (cell i's centre
-    // at i), found once per layer and drawn as lines at every frame; the change view has none
-    const edges = [];
-    if (L.kind === 'territories') {
-      for (let j = 0; j < L.n; j++) for (let i = 0; i < L.n; i++) {
-        const k = i + L.n * j;
-        if (i + 1 < L.n && id[k] !== id[k + 1]) edges.push([i + 0.5, j - 0.5, i + 0.5, j + 0.5]);
-        if (j + 1 < L.n && id[k] !== id[k + L.n]) edges.push([i - 0.5, j + 0.5, i + 0.5, j + 0.5]);
-      }
-    }
-    // each territory's name goes where it is deepest: the cell farthest (in steps) from any other territory,
-    // found by one breadth-first pass from every border cell; its depth says how wide a name may be there
-    const names = [];
-    if (L.kind === 'territories') {
-      const N = L.n, depth = new Int32Array(N * N).fill(-1), queue = [];
-      for (let k = 0; k < N * N; k++) {
-        const i = k % N, j = Math.floor(k / N);
-        const edge = [[i - 1, j], [i + 1, j], [i, j - 1], [i, j + 1]].some(([a, b]) =>
-          a < 0 || b < 0 || a >= N || b >= N || id[a + N * b] !== id[k]);
-        if (edge) { depth[k] = 0; queue.push(k); }
-      }
-      for (let q = 0; q < queue.length; q++) {
-        const k = queue[q], i = k % N, j = Math.floor(k / N);
-        for (const [a, b] of [[i - 1, j], [i + 1, j], [i, j - 1], [i, j + 1]]) {
-          const m = a + N * b;
-          if (a >= 0 && b >= 0 && a < N && b < N && depth[m] < 0) { depth[m] = depth[k] + 1; queue.push(m); }
-        }
-      }
-      const best = new Map(), area = new Map();
-      for (let k = 0; k < N * N; k++) {
-        area.set(id[k], (area.get(id[k]) || 0) + 1);
-        if (!best.has(id[k]) || depth[k] > depth[best.get(id[k])]) best.set(id[k], k);
-      }
-      // each name as Python sent it (a decode without unknown words) and the words that tell it from the others
-      for (const [t, k] of best) names.push({ t, cell: k, depth: depth[k], area: area.get(t), text: L.names ? L.names[t] : text[k], need: L.need ? L.need[t] : 0 });
-      names.sort((a, b) => b.area - a.area || a.t - b.t);
-    }
-    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values, names };
+    // what Python computed (explorer/scatter: _layer): each cell's territory, the lines between territories (cell
+    // units from the grid's lower left corner; here grid units, cell i's centre at i), each territory's name and
+    // the cell it is written at; which names show at which zoom comes with the labels
+    const text = L.text.split('\n'), id = Array.from(new Uint16Array(bytes(L.ids).buffer));
+    const b = bytes(L.borders), edges = [];
+    for (let e = 0; e < b.length; e += 4) edges.push([b[e] - 0.5, b[e + 1] - 0.5, b[e + 2] - 0.5, b[e + 3] - 0.5]);
+    const names = (L.names || []).map((t, k) => ({ text: t, cell: L.anchors[k] }));
+    s.layer = { id: L.id, n: L.n, extent: L.extent, img, text, cellId: id, edges, kind: L.kind, values: L.values, names,
+                labels: L.labels };
     root.dataset.borders = String(edges.length);  // tests read how many border segments are drawn
   }
+  s.labels = s.layer ? s.layer.labels : data.labels;  // where the labels go at each scale (textae.maps.placement)
   const st = s;
   if (st.route) root.dataset.route = String(st.route.index);
 
@@ -463,51 +427,40 @@ export default function (component) {
     root.dataset.layer = st.layer.id;  // tests read which landscape is drawn
   }
 
-  // two labels' boxes [x0, y0, x1, y1] overlap, or come within GAP px of each other: labels that touch read as one
-  const GAP = 4;
-  const near = (a, b) => a[0] < b[2] + GAP && b[0] < a[2] + GAP && a[1] < b[3] + GAP && b[1] < a[3] + GAP;
+  // The labels as Python placed them (textae.maps.placement): for each of a ladder of scales (px per map unit),
+  // the region labels and the territories' names that fit there, none near another. At the largest scale this
+  // view has reached on both axes they only lie further apart, so they are drawn as given; a label whose box
+  // would cross the plot's edge waits for the reader to pan.
+  function placedAt() {  // the index of the scale to draw, or -1 (zoomed out past them all)
+    const sx = dims.W / st.view.w, sy = dims.H / st.view.h;
+    let k = -1;
+    (st.labels ? st.labels.scales : []).forEach(([a, b], j) => { if (a <= sx * (1 + 1e-9) && b <= sy * (1 + 1e-9)) k = j; });
+    return k;
+  }
+  const whole = (b) => b[0] >= 0 && b[1] >= 0 && b[2] <= dims.W && b[3] <= dims.H;
 
-  // The territories' names: each decode written inside its territory, largest territory first, in a size that
-  // follows its width on screen (11 to 16 px), shortened with "…" to fit; a name that would come `near` another
-  // or a region's label (`taken`), cross the plot's edge, not fit at 11 px, or be cut to fewer than three words
-  // waits for the reader to zoom in. Drawn over the points (as DataMapPlot writes its labels), each letter with
-  // a white halo.
-  function nameTerritories(c, taken) {
+  // The territories' names at scale k: each decode at its territory's anchor, in the size and lines given (the
+  // last ending in "…" when they do not hold every word), over the points (as DataMapPlot writes its labels),
+  // each letter with a white halo.
+  function nameTerritories(c, k) {
     const L = st.layer, [x0, x1, y0, y1] = L.extent;
     const gx = (g) => x0 + g * (x1 - x0) / (L.n - 1), gy = (g) => y0 + g * (y1 - y0) / (L.n - 1);
-    const cw = Math.abs(toPx(gx(1), 0)[0] - toPx(gx(0), 0)[0]), ch = Math.abs(toPx(0, gy(1))[1] - toPx(0, gy(0))[1]);
     const boxes = [], written = [];
     c.textAlign = 'center'; c.textBaseline = 'middle';
-    for (const nm of L.names) {
-      const room = (2 * nm.depth + 1) * cw - 6, tall = (2 * nm.depth + 1) * ch - 4;  // around its deepest cell
-      const size = Math.min(16, Math.max(11, Math.round(room / 14)));
-      const most = Math.min(3, Math.floor(tall / (size + 2)));  // lines that fit, at most three
-      if (room < 40 || most < 1) continue;
-      c.font = `${size}px sans-serif`;
-      const lines = [];  // the decode wrapped to the room's width; what does not fit ends in "…"
-      let words = nm.text.split(' ');
-      while (words.length && lines.length < most) {
-        let k = words.length;
-        while (k > 1 && c.measureText(words.slice(0, k).join(' ')).width > room) k--;
-        lines.push(words.slice(0, k).join(' '));
-        words = words.slice(k);
-      }
-      const shown = nm.text.split(' ').length - words.length;
-      // "the <unk> …" names no territory, nor one cut where it reads as another's: wait for a zoom to say more
-      if (words.length && shown < Math.max(3, nm.need)) continue;
-      if (words.length) lines[lines.length - 1] += ' …';
-      const w = Math.max(...lines.map((ln) => c.measureText(ln).width));
-      if (w > room + 12) continue;  // one word wider than the territory: wait for a zoom
+    for (const [t, size, w, ...counts] of k >= 0 ? st.labels.names[k] : []) {
+      const nm = L.names[t], words = nm.text.split(' '), lines = [];
+      let at = 0;
+      for (const m of counts) { lines.push(words.slice(at, at + m).join(' ')); at += m; }
+      if (at < words.length) lines[lines.length - 1] += ' \u2026';
       const [px, py] = toPx(gx(nm.cell % L.n), gy(Math.floor(nm.cell / L.n)));
       const h = lines.length * (size + 2), top = py - h / 2;
       const box = [px - w / 2 - 2, top - 2, px + w / 2 + 2, top + h + 2];
-      if (box[0] < 0 || box[1] < 0 || box[2] > dims.W || box[3] > dims.H) continue;
-      if ([...taken, ...boxes].some((b) => near(box, b))) continue;
+      if (!whole(box)) continue;
       boxes.push(box); written.push(lines.join(' '));
-      c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.8)'; c.fillStyle = '#222';
+      c.font = `${size}px sans-serif`; c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.8)'; c.fillStyle = '#222';
       lines.forEach((ln, i) => {
         const y = top + (i + 0.5) * (size + 2);
-        c.strokeText(ln, px, y); c.fillText(ln, px, y);
+        c.strokeText(ln, px, y, w); c.fillText(ln, px, y, w);  // never wider than its box
       });
     }
     c.lineWidth = 1;
@@ -538,39 +491,21 @@ export default function (component) {
     c.setTransform(dims.dpr, 0, 0, dims.dpr, 0, 0);
     c.clearRect(0, 0, dims.W, dims.H);
     c.font = '11px sans-serif'; c.textBaseline = 'middle';
-    const boxes = [];  // the region labels' boxes, which the territories' names keep clear of
-    if (st.regions.length) {  // region labels: level 0 always, level l once zoomed in 2^l times
-      // placed coarse first; a label whose box would come `near` one already placed is moved a label's height
-      // below or above its place, else left out at this zoom; one that would cross the plot's edge is moved
-      // inside it; text at least 11 px high
-      const zoom = st.fit.w / st.view.w;  // 1 at Reset view
+    const boxes = [], k = placedAt();  // the region labels' boxes; the scale the labels are drawn at
+    if (st.regions.length) {  // region labels: keywords (bold) over the decode's words, on a pale plate
       const levels = new Set();
       c.textAlign = 'center';
-      const order = [...st.regions].sort((a, b) => a.level - b.level);
-      for (const r of order) {
-        if (zoom < 2 ** r.level) continue;
-        let [px, py] = toPx(r.x, r.y);
-        if (px < 0 || py < 0 || px > dims.W || py > dims.H) continue;  // its place is off the view
-        const size = Math.max(11, 15 - 2 * r.level), small = Math.max(11, size - 2);
-        c.font = `bold ${size}px sans-serif`;
-        const w1 = c.measureText(r.keywords).width;
-        c.font = `${small}px sans-serif`;
-        const w = Math.max(w1, c.measureText(r.label).width) + 6, h = size + small + 6;
-        px = Math.min(Math.max(px, w / 2 + 2), dims.W - w / 2 - 2);  // inside the plot, whole
-        const inside = (y) => Math.min(Math.max(y, size / 2 + 4), dims.H - h + size / 2 - 2);
-        const at = (y) => [px - w / 2, y - size / 2 - 3, px + w / 2, y - size / 2 - 3 + h];
-        // at its place, else just below or above it, clear of the labels placed before (one label's height away)
-        const tries = [0, h + GAP, -h - GAP].map((d) => inside(py + d));
-        py = tries.find((y) => !boxes.some((b) => near(at(y), b)));
-        if (w > dims.W - 4 || py === undefined) continue;
-        const box = at(py);
+      for (const [i, x, y, w, h, size, small] of k >= 0 && st.labels ? st.labels.regions[k] : []) {
+        const r = st.regions[i], [px, py] = toPx(x, y), top = py - size / 2 - 3;
+        const box = [px - w / 2, top, px + w / 2, top + h];
+        if (!r || !whole(box)) continue;
         boxes.push(box);
         // a pale plate beneath: a region's label stays readable over the territories' own names and the points
         c.fillStyle = 'rgba(255,255,255,0.82)'; c.fillRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
         c.font = `bold ${size}px sans-serif`; c.lineWidth = 3; c.strokeStyle = 'rgba(255,255,255,0.85)';
-        c.strokeText(r.keywords, px, py); c.fillStyle = '#111'; c.fillText(r.keywords, px, py);
+        c.strokeText(r.keywords, px, py, w - 6); c.fillStyle = '#111'; c.fillText(r.keywords, px, py, w - 6);
         c.font = `${small}px sans-serif`;
-        c.strokeText(r.label, px, py + size); c.fillStyle = '#333'; c.fillText(r.label, px, py + size);
+        c.strokeText(r.label, px, py + size, w - 6); c.fillStyle = '#333'; c.fillText(r.label, px, py + size, w - 6);
         levels.add(r.level);
       }
       root.dataset.regions = String(boxes.length);  // tests read how many labels, of which levels, the zoom shows
@@ -578,9 +513,9 @@ export default function (component) {
       root.dataset.regionBoxes = JSON.stringify(boxes.map((b) => b.map((v) => Math.round(v * 10) / 10)));  // and where
       c.font = '11px sans-serif'; c.lineWidth = 1;
     } else { delete root.dataset.regions; delete root.dataset.regionLevels; delete root.dataset.regionBoxes; }
-    // the territories' names, over the points and clear of the region labels just placed
-    if (st.layer && st.layer.names && st.layer.names.length) {
-      nameTerritories(c, boxes);
+    // the territories' names, over the points (placed clear of the region labels)
+    if (st.layer && st.layer.names && st.layer.names.length && st.labels) {
+      nameTerritories(c, k);
       c.font = '11px sans-serif'; c.textBaseline = 'middle';
     } else { delete root.dataset.names; delete root.dataset.nameBoxes; }
     if (v.nsel && st.selImg && st.drawn) {  // the selected points again, above the labels and names just written

@@ -8,15 +8,19 @@ import numpy as np
 
 from textae.detokenize import detokenize
 from textae.figures import BORDER, by_family, colour, territory_rgb
+from textae.maps import placement
 from textae.maps.landscape import borders
+from textae.maps.names import distinct_words
 from textae.measure.geometry import GROUPS
 from textae.storage.files import write_atomically
+
+DPI = 120  # what the figures are written at
 
 
 def _save(fig, path: str | Path) -> Path:
     """Lay the figure out, write it as a PNG at 120 dpi (whole or not at all), and free it."""
     fig.tight_layout()
-    write_atomically(path, lambda f: fig.savefig(f, dpi=120, format="png"))
+    write_atomically(path, lambda f: fig.savefig(f, dpi=DPI, format="png"))
     fig.clf()
     _pyplot().close(fig)
     return Path(path)
@@ -183,7 +187,6 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
     # dropped whole rows of them
     seg = borders(land.territory) * ([cx, cy] * 2) + [box[0], box[2]] * 2  # [E, 4] in the map's coordinates
     axes[0].add_collection(LineCollection(seg.reshape(-1, 2, 2), colors=[BORDER], linewidths=0.6))
-    _name_territories(axes[0], land)
     axes[0].set_title(f"territories: {f['distinct']:,} distinct decodes", fontsize=10)
     im = axes[1].imshow(
         land.change, origin="lower", extent=box, aspect="auto", cmap="viridis", vmin=0, vmax=1, interpolation="nearest"
@@ -201,40 +204,43 @@ def landscape_png(land, title: str, path: str | Path, points: np.ndarray | None 
         ax.set_xlabel("PC 1")
         ax.set_ylabel("PC 2")
     fig.suptitle(f"{title}: the decoded landscape, {land.n} × {land.n}", fontsize=11)
+    _name_territories(axes[0], land)  # once laid out: at the scale the figure is drawn at
     return _save(fig, path)
 
 
-def _name_territories(ax, land, most: int = 24) -> None:
-    """Write the sentences of the largest territories inside them, as the map does: at the cell deepest
-    inside each (farthest from another territory), wrapped, the widest first, none within reach of another."""
-    import textwrap
+def territory_names(land) -> tuple[placement.Territories, list[str], list[int]]:
+    """A landscape's territories (textae.maps.placement.territories, by decode), each one's name as a reader
+    reads it (detokenised), and how many of its words tell it from the others'."""
+    terr = placement.territories(land.decodes, land.n)
+    first = np.unique(terr.ids, return_index=True)[1]  # [T] each territory's first cell
+    names = [" ".join(detokenize(land.named[int(c)]).split()) for c in first]
+    return terr, names, distinct_words(names)
 
-    from scipy.ndimage import distance_transform_cdt
 
-    t, n = land.territory, land.n
+def _name_territories(ax, land) -> list[placement.Name]:
+    """Write the territories' names inside them, as the map does at this figure's scale (the axes' size in px
+    over the landscape's box): textae.maps.placement.place_names, the one rule of where names go and which
+    fit. Returns the names written."""
+    fig = ax.figure
+    fig.tight_layout()
+    pos = ax.get_position()
     x0, x1, y0, y1 = land.extent
-    placed: list[tuple[int, int, int]] = []
-    anchors = []
-    for k in np.unique(t):
-        depth = distance_transform_cdt(np.pad(t == k, 1), metric="taxicab")[1:-1, 1:-1]  # 1 on its border
-        j, i = np.unravel_index(int(np.argmax(depth)), depth.shape)
-        anchors.append((int(depth[j, i]), int(k), int(i), int(j)))
-    for d, k, i, j in sorted(anchors, reverse=True)[:most]:
-        if d < 3:  # a territory narrower than five cells: too small to hold a name at this size
-            break
-        if any(abs(i - a) < da + d and abs(j - b) < (da + d) / 2 for da, a, b in placed):
-            continue
-        placed.append((d, i, j))
-        name = detokenize(land.named[int(np.flatnonzero(t.ravel() == k)[0])])  # as a reader reads it
-        lines = textwrap.wrap(name, width=max(12, 4 * d))
-        text = "\n".join(lines[:3]) + (" …" if len(lines) > 3 else "")
+    cx, cy = (x1 - x0) / (land.n - 1), (y1 - y0) / (land.n - 1)
+    w_px, h_px = pos.width * fig.get_figwidth() * DPI, pos.height * fig.get_figheight() * DPI
+    scale = placement.Scale(w_px / (x1 - x0 + cx), h_px / (y1 - y0 + cy))
+    terr, names, need = territory_names(land)
+    placed = placement.place_names(terr, names, need, land.extent, scale, placement.Boxes())
+    for m in placed:
+        k = int(terr.anchor[m.t])
         ax.text(
-            x0 + i * (x1 - x0) / (n - 1),
-            y0 + j * (y1 - y0) / (n - 1),
-            text,
-            ha="left" if i < n / 5 else "right" if i > 4 * n / 5 else "center",  # never past the plot's edge
+            x0 + (k % land.n) * cx,
+            y0 + (k // land.n) * cy,
+            "\n".join(m.text(names[m.t])),
+            ha="center",
             va="center",
-            fontsize=7,
+            fontsize=m.size * 72 / DPI,  # px at the figure's dpi
+            linespacing=1 + placement.LINE_GAP / m.size,
             color="#222",
-            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.7},
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
+    return placed

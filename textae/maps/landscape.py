@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from textae.errors import InputError
+from textae.maps.placement import numbered
 from textae.measure.metrics import word_symbols
 from textae.ops import central
 from textae.storage import cache
@@ -61,10 +62,7 @@ class Landscape:
         """[n, n] ints: the id of each cell's decode, numbered in order of first appearance, so two cells
         share an id exactly when their decodes are equal."""
         if "territory" not in self._cache:
-            ids: dict[str, int] = {}
-            self._cache["territory"] = np.array([ids.setdefault(s, len(ids)) for s in self.decodes]).reshape(
-                self.n, self.n
-            )
+            self._cache["territory"] = numbered(self.decodes).reshape(self.n, self.n)
         return self._cache["territory"]
 
     def pair_distances(self) -> tuple[np.ndarray, np.ndarray]:
