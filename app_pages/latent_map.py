@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explorer import corpora, feedback, map_panels, maps, scatter, state, store, stream, text, widgets
+from explorer import corpora, feedback, keep, map_panels, maps, scatter, state, store, stream, text, widgets
 from textae.maps import search
 from textae.maps.projection import kmeans
 from textae.storage.files import csv_text
@@ -20,13 +20,11 @@ if Z is None:  # a cold corpus: drawn as its codes come, the whole page once the
 
 METHODS = {"PCA": "pca", "UMAP": "umap", "Along a vector": "axis"}
 left, mid, right = st.columns([1, 1, 2])
-method = METHODS[
-    left.radio("Projection", list(METHODS), key=widgets.kept("map_method", options=METHODS), horizontal=True)
-]
+method = METHODS[left.radio("Projection", list(METHODS), key=keep.kept("map_method", options=METHODS), horizontal=True)]
 nn, md, v = 15, 0.1, None
 if method == "umap":
-    nn = mid.slider("UMAP neighbours", 2, 100, key=widgets.kept("map_umap_neighbors", 15))
-    md = mid.slider("UMAP min_dist", 0.0, 0.99, step=0.01, key=widgets.kept("map_umap_min_dist", 0.1))
+    nn = mid.slider("UMAP neighbours", 2, 100, key=keep.kept("map_umap_neighbors", 15))
+    md = mid.slider("UMAP min_dist", 0.0, 0.99, step=0.01, key=keep.kept("map_umap_min_dist", 0.1))
 elif method == "axis":
     with mid:
         picked = widgets.vector_picker(m, "map_vector", (widgets.PRESETS, widgets.SAVED))
@@ -34,7 +32,7 @@ elif method == "axis":
         st.stop()
     v, about = picked.v, picked.about
 color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
-color_by = right.selectbox("Colour by", color_options, key=widgets.kept("map_color", options=color_options))
+color_by = right.selectbox("Colour by", color_options, key=keep.kept("map_color", options=color_options))
 
 with feedback.errors_shown():
     shown = maps.projection(m, c, Z, method, nn, md, v)
@@ -64,7 +62,7 @@ elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
     # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
-    pattern = right.text_input("Search", key=widgets.kept("map_search"), placeholder=r"e.g. great|good, or \bwas\b",
+    pattern = right.text_input("Search", key=keep.kept("map_search"), placeholder=r"e.g. great|good, or \bwas\b",
                                max_chars=4 * search.MAX_PATTERN)  # fmt: skip
     right.caption(SEARCH_HELP[text.mode()])
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
@@ -76,11 +74,11 @@ elif color_by == "word / regex search":
         color, title = np.where(hits.matches, "match", "no match"), ""
         st.caption(f"{int(hits.matches.sum()):,} of {len(c.sentences):,} sentences match.")
 elif color_by == "k-means cluster":
-    k = right.slider("clusters", 2, 20, key=widgets.kept("map_k", 8))
+    k = right.slider("clusters", 2, 20, key=keep.kept("map_k", 8))
     color, title = store.held(shown.view.key("k-means", k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
-query = st.text_input("Encode a sentence and find its neighbours", key=widgets.kept("map_query"),
+query = st.text_input("Encode a sentence and find its neighbours", key=keep.kept("map_query"),
                       placeholder="the food was great.")  # fmt: skip
 query = text.typed(query, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
 marks = {}
@@ -92,7 +90,7 @@ if query.strip():
 # a noise cloud's sentence belongs to the model and corpus it was typed for: another of either clears its stars
 cloud_for = (m.fingerprint(), c.digest)
 if st.session_state.get("_map_cloud_for", cloud_for) != cloud_for:
-    st.session_state["map_cloud_text"] = st.session_state[widgets.KEPT + "map_cloud_text"] = ""
+    st.session_state["map_cloud_text"] = st.session_state[keep.KEPT + "map_cloud_text"] = ""
 st.session_state["_map_cloud_for"] = cloud_for
 map_panels.noise_cloud(m, c, Z, proj, marks)  # a sentence's noisy copies, marked where they land
 

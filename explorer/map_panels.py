@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from explorer import charts, corpora, feedback, maps, scatter, state, store, text, widgets
+from explorer import charts, corpora, feedback, keep, maps, scatter, state, store, text, widgets
 from explorer.models import load_model
 from textae.config import NoiseConfig
 from textae.errors import TextaeError
@@ -28,7 +28,7 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
     LAYERS = {"none": None, "territories": "territories", "change": "change"}
     l1, l2, l3 = st.columns([2, 1, 1])
     kind = LAYERS[l1.radio(
-        "Decoded landscape", list(LAYERS), key=widgets.kept("map_layer", options=LAYERS), horizontal=True,
+        "Decoded landscape", list(LAYERS), key=keep.kept("map_layer", options=LAYERS), horizontal=True,
         disabled=not shown.proj.exact_inverse,
         help="Territories: cells that decode to the same sentence share a colour, with lines where neighbouring "
         "cells decode differently; hover a cell to light its territory and read its sentence. Change: how far each "
@@ -39,7 +39,7 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
                    "interpolated between nearby codes. Choose PCA or *Along a vector* to see it.")  # fmt: skip
     layer, land = None, None
     if kind and shown.proj.exact_inverse:
-        n_land = l2.select_slider("cells per side", maps.SIDES, key=widgets.kept("map_layer_n", 32, maps.SIDES))
+        n_land = l2.select_slider("cells per side", maps.SIDES, key=keep.kept("map_layer_n", 32, maps.SIDES))
         with feedback.errors_shown():
             land = maps.landscape(m, c, shown, n_land)
         layer = scatter.landscape_layer(land, kind)
@@ -50,9 +50,7 @@ def landscape(m, c, shown) -> tuple[dict | None, bool]:
         st.caption("A cell decodes the point of this plane beneath it, the code's other coordinates at the corpus's "
                    "mean. A sentence's own code lies off the plane, so the cell under its point is not its "
                    "reconstruction: click the point for that.")  # fmt: skip
-    show_points = (
-        l3.toggle("corpus points", key=widgets.kept("map_points", True), disabled=layer is None) or layer is None
-    )
+    show_points = l3.toggle("corpus points", key=keep.kept("map_points", True), disabled=layer is None) or layer is None
     return layer, show_points
 
 
@@ -68,7 +66,7 @@ def regions(m, c, Z, shown) -> list[dict] | None:
     None when off, or when the corpus is too small (said, and the map goes on)."""
     labelled = None
     found = []
-    if st.toggle("Region labels", key=widgets.kept("map_regions"), help=REGIONS_HELP):
+    if st.toggle("Region labels", key=keep.kept("map_regions"), help=REGIONS_HELP):
         try:
             found = maps.regions(m, c, Z, shown)
         except TextaeError as e:  # too few sentences: the map goes on without labels
@@ -134,17 +132,17 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
         n1, n2 = st.columns([3, 1])
         raw = n1.text_input(
             "Sentence",
-            key=widgets.kept("map_cloud_text"),
+            key=keep.kept("map_cloud_text"),
             placeholder="the food was great and the staff was friendly.",
         )
         said = text.typed(raw, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
-        k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=widgets.kept("map_cloud_k", 50))
+        k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=keep.kept("map_cloud_k", 50))
         r = st.columns(4)
         rates = {}
         for box, (name, default) in zip(r, CLOUD_NOISE):
             label, about, top, step, fmt = CLOUD_BOXES[name]
             rates[name] = box.number_input(label, 0.0, top, step=step, format=fmt, help=about,
-                                           key=widgets.kept(f"map_cloud_{name}", default))  # fmt: skip
+                                           key=keep.kept(f"map_cloud_{name}", default))  # fmt: skip
         if raw and not said:  # typed, but only spaces: said so, as docs/failures.md promises
             st.warning("The sentence is empty: type a few words to see where their noisy copies land.",
                        icon=":material/warning:")  # fmt: skip
@@ -168,7 +166,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             other = rest[0] if rest else None
             stars = st.toggle(
                 "Also mark the copies as stars on the 2-D map",
-                key=widgets.kept("map_cloud_stars", False),
+                key=keep.kept("map_cloud_stars", False),
                 help="The map's plane holds a small share of the codes' variance, so how close the "
                 "stars lie on it need not be how close the codes are.",
             )
@@ -225,7 +223,7 @@ def rewrite_selection(m, c, picked, Z) -> None:
     picked_v = widgets.vector_picker(m, "map_rw", (widgets.MAP, widgets.PRESETS, widgets.SAVED))
     if picked_v is None:
         return
-    k = st.slider("k", -3.0, 3.0, step=0.25, key=widgets.kept("map_rw_k", 1.5))
+    k = st.slider("k", -3.0, 3.0, step=0.25, key=keep.kept("map_rw_k", 1.5))
     clf = corpora.classifier(c)
     if clf is None:
         st.caption("This corpus has no labels, so no classifier scores the rewrites: only their edit distance.")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
-from explorer.keep import KEPT, kept  # noqa: F401  (the Latent map's modules reach both as widgets.kept, widgets.KEPT)
+from explorer.keep import kept
 from explorer.text import typed
 from textae import api
 from textae.data import DataLayout, decode_lines, read_lines
