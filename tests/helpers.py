@@ -66,27 +66,20 @@ def reference_greedy(model, z: torch.Tensor, max_len: int = 35) -> torch.Tensor:
     return torch.cat(sents)[1:].t()
 
 
+# the reference implementation's argparse fields, less the sizes and the model type
+REF_ARGS = dict(
+    vocab_size=10000, nlayers=1, lambda_kl=0.0, lambda_adv=10.0, lambda_p=0.0, noise=[0.3, 0.0, 0.0, 0.0], dropout=0.5,
+    lr=5e-4, seed=1111,
+)  # fmt: skip
+
+
 def write_reference(d: Path, model, vocab: Vocab, model_type: str = "aae") -> Path:
     """A reference-implementation checkpoint (model.pt with an argparse.Namespace + state dict, vocab.txt)."""
     import argparse
 
     c = model.cfg
-    args = argparse.Namespace(
-        vocab_size=10000,
-        dim_z=c.dim_z,
-        dim_emb=c.dim_emb,
-        dim_h=c.dim_h,
-        nlayers=1,
-        dim_d=c.dim_d,
-        lambda_kl=0.0,
-        lambda_adv=10.0,
-        lambda_p=0.0,
-        noise=[0.3, 0.0, 0.0, 0.0],
-        dropout=0.5,
-        lr=5e-4,
-        seed=1111,
-        model_type=model_type,
-    )
+    sizes = dict(dim_z=c.dim_z, dim_emb=c.dim_emb, dim_h=c.dim_h, dim_d=c.dim_d)
+    args = argparse.Namespace(**REF_ARGS, **sizes, model_type=model_type)
     d.mkdir(parents=True, exist_ok=True)
     torch.save({"args": args, "model": {k: v.clone() for k, v in model.state_dict().items()}}, d / "model.pt")
     vocab.save(d / "vocab.txt")

@@ -7,7 +7,7 @@ import os
 import numpy as np
 import pytest
 import torch
-from helpers import ROOT, TINY, reference_greedy
+from helpers import REF_ARGS, ROOT, TINY, reference_greedy
 
 import textae
 from textae.api import TextAE
@@ -40,20 +40,6 @@ def test_round_trip_identical(tmp_path, small):
     assert cfg["format"] == "textae-checkpoint" and cfg["model"]["model_type"] == "daae"
     assert cfg["textae_version"] == textae.__version__
     assert_same(small, textae.load(tmp_path / "ck", "cpu"))
-
-
-# the reference's argparse fields, less the sizes
-REF_ARGS = dict(
-    vocab_size=10000,
-    nlayers=1,
-    lambda_kl=0.0,
-    lambda_adv=10.0,
-    lambda_p=0.0,
-    noise=[0.3, 0.0, 0.0, 0.0],
-    dropout=0.5,
-    lr=5e-4,
-    seed=1111,
-)
 
 
 def reference_state(model: TextAutoencoder) -> dict:

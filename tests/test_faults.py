@@ -163,36 +163,18 @@ def test_a_nan_validation_loss_is_never_saved_as_best(tmp_path, corpus_files, mo
     assert not (tmp_path / "r" / "best").exists()
 
 
+# tiny runs' flags: an AE, and a DAAE with every source of randomness (word drop, dropout, D)
+TINY_AE = "--preset ae --dim-emb 16 --dim-h 16 --dim-z 4 --batch-size 32 --no-progress".split()
+TINY_DAAE = (
+    "--preset daae --dim-emb 16 --dim-h 16 --dim-z 4 --dim-d 16 --dropout 0.2 --batch-size 8 --log-every 1 "
+    "--no-progress"
+).split()
+
+
 def train_cmd(corpus_files, run: Path, *extra) -> list[str]:
     """train.py on the synthetic corpus: a tiny DAAE (word drop, dropout, D: every source of randomness)."""
     tr, va = corpus_files
-    args = [
-        "train.py",
-        "--train",
-        tr,
-        "--valid",
-        va,
-        "--save-dir",
-        run,
-        "--preset",
-        "daae",
-        "--dim-emb",
-        "16",
-        "--dim-h",
-        "16",
-        "--dim-z",
-        "4",
-        "--dim-d",
-        "16",
-        "--dropout",
-        "0.2",
-        "--batch-size",
-        "8",
-        "--log-every",
-        "1",
-        "--no-progress",
-        *extra,
-    ]
+    args = ["train.py", "--train", tr, "--valid", va, "--save-dir", run, *TINY_DAAE, *extra]
     return [sys.executable, *map(str, args)]
 
 
@@ -291,25 +273,7 @@ def test_a_run_left_with_only_last_old_resumes(capsys, tmp_path, corpus_files):
     """A save stopped between its two renames leaves last.old and no last/: --resume takes it back."""
     tr, va = corpus_files
     run = tmp_path / "r"
-    base = [
-        "--train",
-        tr,
-        "--valid",
-        va,
-        "--save-dir",
-        run,
-        "--preset",
-        "ae",
-        "--dim-emb",
-        "16",
-        "--dim-h",
-        "16",
-        "--dim-z",
-        "4",
-        "--batch-size",
-        "32",
-        "--no-progress",
-    ]
+    base = ["--train", tr, "--valid", va, "--save-dir", run, *TINY_AE]
     assert cli(capsys, "train", *base, "--epochs", "1")[0] == 0
     (run / "last").rename(run / "last.old")
     code, err = cli(capsys, "train", *base, "--resume", "--epochs", "2")
@@ -321,25 +285,7 @@ def test_a_run_left_with_only_last_old_resumes(capsys, tmp_path, corpus_files):
 def test_resume_honours_a_new_learning_rate_and_keeps_the_rest(capsys, tmp_path, corpus_files):
     tr, va = corpus_files
     run = tmp_path / "r"
-    base = [
-        "--train",
-        tr,
-        "--valid",
-        va,
-        "--save-dir",
-        run,
-        "--preset",
-        "ae",
-        "--dim-emb",
-        "16",
-        "--dim-h",
-        "16",
-        "--dim-z",
-        "4",
-        "--batch-size",
-        "32",
-        "--no-progress",
-    ]
+    base = ["--train", tr, "--valid", va, "--save-dir", run, *TINY_AE]
     assert cli(capsys, "train", *base, "--epochs", "1", "--lr", "1e-3")[0] == 0
     assert cli(capsys, "train", *base[:6], "--resume", "--epochs", "2", "--lr", "1e-4")[0] == 0
     from textae.storage.checkpoint import load_trainer_state

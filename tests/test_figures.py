@@ -137,15 +137,7 @@ def test_the_palette_is_matplotlibs_and_its_ramps_are_read_from_matplotlib():
         assert palette.stops(9, name) == [to_hex(c) for c in colormaps[name](np.linspace(0, 1, 9))]
     # the hand-copied stops the app's map held: the same colours, now read from matplotlib
     assert palette.stops() == [
-        "#440154",
-        "#472d7b",
-        "#3b528b",
-        "#2c728e",
-        "#21918c",
-        "#28ae80",
-        "#5ec962",
-        "#addc30",
-        "#fde725",
+        *"#440154 #472d7b #3b528b #2c728e #21918c #28ae80 #5ec962 #addc30 #fde725".split(),
     ]
     assert np.array_equal(palette.ramp([-1, np.nan, 2]), palette.ramp([0, 0, 1]))  # clipped; NaN as the low end
     assert palette.rgb(["#ff8000"]).tolist() == [[255, 128, 0]]

@@ -159,31 +159,10 @@ def test_variants_with_extra_or_unused_parameters_stay_in_lockstep(files, tmp_pa
 @pytest.mark.slow
 def test_torchrun_train_py_matches_one_process(files, tmp_path):
     """The real command line: a DAAE (noise, dropout, D) under torchrun tracks a single process."""
-    common = [
-        "--preset",
-        "daae",
-        "--train",
-        str(files / "train.txt"),
-        "--valid",
-        str(files / "valid.txt"),
-        "--dim-emb",
-        "32",
-        "--dim-h",
-        "64",
-        "--dim-z",
-        "16",
-        "--dim-d",
-        "32",
-        "--batch-size",
-        "32",
-        "--lr",
-        "2e-3",
-        "--epochs",
-        "3",
-        "--log-every",
-        "5",
-        "--no-progress",
-    ]
+    common = ["--train", str(files / "train.txt"), "--valid", str(files / "valid.txt")] + (
+        "--preset daae --dim-emb 32 --dim-h 64 --dim-z 16 --dim-d 32 --batch-size 32 --lr 2e-3 --epochs 3 "
+        "--log-every 5 --no-progress"
+    ).split()
     launch([str(ROOT / "train.py"), *common, "--save-dir", str(tmp_path / "one")], 1, ROOT)
     launch([str(ROOT / "train.py"), *common, "--save-dir", str(tmp_path / "two")], 2, ROOT)
     logs = {run: train_log(tmp_path / run) for run in ("one", "two")}

@@ -174,30 +174,9 @@ def test_once_no_keyword_adds_a_sentence_the_most_frequent_follow_up_to_top():
 def test_keywords_are_never_a_fragment_shared_or_too_many(seed, k, top):
     rng = random.Random(seed)
     pool = [
-        "i",
-        "do",
-        "n't",
-        "'ve",
-        "'s",
-        "it",
-        "the",
-        "wo",
-        "ca",
-        "_num_",
-        "_UNK",
-        ",",
-        "!",
-        "love",
-        "pizza",
-        "staff",
-        "rude",
-        "great",
-        "salad",
-        "cold",
-        "fries",
-        "we",
-        "got",
-        "well-known",
+        *(
+            "i do n't 've 's it the wo ca _num_ _UNK , ! love pizza staff rude great salad cold fries we got well-known"
+        ).split(),
     ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 10))) for _ in range(20 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])  # -1: a sentence in no region
@@ -307,24 +286,7 @@ def test_a_region_shares_one_keyword_at_most_and_the_search_only_covers_more(see
     lists a region's keywords as they cover its sentences."""
     rng = random.Random(seed)
     pool = [
-        "i",
-        "we",
-        "!",
-        "the",
-        "love",
-        "pizza",
-        "staff",
-        "rude",
-        "great",
-        "salad",
-        "cold",
-        "fries",
-        "got",
-        "good",
-        "food",
-        "service",
-        "place",
-        "back",
+        *"i we ! the love pizza staff rude great salad cold fries got good food service place back".split(),
     ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(2, 8))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])
@@ -393,28 +355,9 @@ def test_keywords_for_the_reader_keep_the_invariants_and_never_read_worse(seed, 
     guess fewer sentences right than the keywords it starts from."""
     rng = random.Random(seed)
     pool = [
-        "i",
-        "we",
-        "!",
-        "the",
-        "n't",
-        "do",
-        "'ve",
-        "_num_",
-        "love",
-        "pizza",
-        "staff",
-        "rude",
-        "great",
-        "salad",
-        "cold",
-        "fries",
-        "got",
-        "good",
-        "food",
-        "service",
-        "place",
-        "back",
+        *(
+            "i we ! the n't do 've _num_ love pizza staff rude great salad cold fries got good food service place back"
+        ).split(),
     ]
     sentences = [" ".join(rng.choices(pool, k=rng.randint(1, 12))) for _ in range(30 * k)]
     part = np.array([rng.randrange(-1, k) for _ in sentences])

@@ -258,17 +258,7 @@ def test_a_survey_writes_strict_json(trained_run, corpus, tmp_path):
         trained_run,
         "--data",
         data,
-        "--n",
-        "1",
-        "--seed",
-        "3",
-        "--random",
-        "5",
-        "--jitter",
-        "2",
-        "--radii",
-        "1",
-        "--out",
+        *"--n 1 --seed 3 --random 5 --jitter 2 --radii 1 --out".split(),
         tmp_path / "g",
     )
     assert p.returncode == 0, p.stderr
@@ -679,7 +669,7 @@ def test_a_links_n_that_is_no_number_reads_the_whole_file():
 def test_a_blank_label_for_a_sentence_is_refused_naming_its_line():
     from textae.data import make_corpus
 
-    with pytest.raises(DataError, match="line 2 is blank"):
+    with pytest.raises(DataError, match="line 2 of the labels file is blank"):
         make_corpus(["the food", "the staff", ""], ["1", " ", ""], source="c.txt")
     assert make_corpus(["the food", ""], ["1", ""]).labels == ["1"]  # a blank line's blank label is fine
 

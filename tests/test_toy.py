@@ -120,24 +120,7 @@ def test_toy_cli_writes_table_figures_and_json(tmp_path):
     from helpers import ROOT
 
     args = [
-        "--seeds",
-        "2",
-        "--steps",
-        "60",
-        "--K",
-        "3",
-        "--n",
-        "20",
-        "--L",
-        "16",
-        "--hidden",
-        "32",
-        "--d-hidden",
-        "16",
-        "--fourier",
-        "16",
-        "--enc-fourier",
-        "16",
+        *("--seeds 2 --steps 60 --K 3 --n 20 --L 16 --hidden 32 --d-hidden 16 --fourier 16 --enc-fourier 16").split(),
     ]
     p = subprocess.run(
         [
