@@ -1,5 +1,6 @@
-"""Figures in one palette (palette.py): PNG (matplotlib, png.py), SVG (svg.py, plain text) and interactive HTML
-(plotly, html.py).
+"""Figures in one palette (palette.py): PNG (png.py), SVG (svg.py) and interactive HTML (html.py).
+
+PNG is drawn by matplotlib, SVG as plain text, HTML by plotly.
 
 matplotlib and plotly are imported inside the functions that use them: they are the `figures` extra
 (pip install "textae[figures]"), and neither `import textae` nor `import textae.figures` needs them. The
