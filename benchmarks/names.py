@@ -15,17 +15,17 @@ import sys
 import time
 from collections import Counter
 
+import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
 import numpy as np
+from common import ROOT
 
 import textae
-from textae.data import make_corpus, read_lines
+from textae.data import DataLayout, make_corpus, read_lines
 from textae.detokenize import detokenize
 from textae.maps import names as N
 from textae.maps import regions as R
 from textae.maps.landscape import landscape
 from textae.maps.projection import Projection
-
-DATA = "../shared/data"
 
 
 def holds(s: str) -> bool:
@@ -41,8 +41,8 @@ def alike(names: list[str], cut: int = 5) -> int:
 
 def measure(checkpoint: str, corpus: str, split: str) -> str:
     """One line of figures for one checkpoint on one split."""
-    m = textae.load(f"checkpoints/{checkpoint}", precision="fp32")
-    sents = make_corpus(read_lines(f"{DATA}/{corpus}/{split}.txt"), None, 10**9, 0).sentences
+    m = textae.load(ROOT / "checkpoints" / checkpoint, precision="fp32")
+    sents = make_corpus(read_lines(DataLayout.shared(corpus).split(split)), None, 10**9, 0).sentences
     t0 = time.perf_counter()
     Z = m.encode(sents)
     before, after = [], []
