@@ -612,9 +612,10 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     wait_idle(page)
     # by default, the figure where it is measured: the codes' distances, no stars
     # the figure comes once both models have encoded the copies: waited for, on a busy machine too
-    page.locator('[data-testid="stMetricLabel"]').filter(has_text="the median copy is closer").first.wait_for(
-        state="attached", timeout=120_000
-    )
+    figure = page.locator('[data-testid="stMetricLabel"]').filter(has_text="the median copy is closer").first
+    figure.wait_for(state="attached", timeout=120_000)
+    figure.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud_distances.png"))  # the default view, for review
     page.get_by_text("Also mark the copies as stars on the 2-D map").click()
     wait_idle(page)
     page.wait_for_function(f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
