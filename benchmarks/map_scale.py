@@ -96,18 +96,21 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
 
 def encode_seconds(path: Path, n: int, precision: str, folder: Path) -> float:
     """E: the library's seconds to encode the corpus the page reads (its seeded sample of n sentences) at the
-    servers' precision, alone (TextAE.encode_corpus on an empty cache of its own; the model's load not counted)."""
+    servers' precision and on their torch threads (textae.runtime.server_threads), alone (TextAE.encode_corpus
+    on an empty cache of its own; the model's load not counted)."""
     import textae
     from textae.data import make_corpus, read_lines
+    from textae.runtime import server_threads, torch_threads
 
     corpus = make_corpus(read_lines(path), None, n, 0, str(path))
     m = textae.load(ROOT / "checkpoints" / "yelp-daae", "cpu", precision=precision)
     saved, own = os.environ["TEXTAE_CACHE"], folder / "encode-cache"
     os.environ["TEXTAE_CACHE"] = str(own)
     try:
-        t0 = time.perf_counter()
-        m.encode_corpus(corpus.sentences, digest=corpus.digest)
-        return time.perf_counter() - t0
+        with torch_threads(server_threads()):
+            t0 = time.perf_counter()
+            m.encode_corpus(corpus.sentences, digest=corpus.digest)
+            return time.perf_counter() - t0
     finally:
         os.environ["TEXTAE_CACHE"] = saved
         shutil.rmtree(own, ignore_errors=True)
