@@ -138,3 +138,27 @@ def test_a_warm_view_past_lod_sends_a_seeded_subset_first_then_the_rest_once_in_
     sent = component_data(at, "textae.scatter", "map_chart")
     assert "payload" not in sent and "append" not in sent and "colours" not in sent
     assert sent["select"] is True and f"{n:,} sentences, drawn in" in " ".join(c.value for c in at.caption)
+
+
+def test_a_view_held_in_part_is_sent_whole_to_a_map_that_draws_it_whole():
+    """A view whose slices have not all come (a reader who leaves the Latent map mid-way for a page that draws
+    the same points at once) is sent whole there, not left at the points the browser holds."""
+    from helpers import component_data
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+        import streamlit as st
+
+        from explorer import scatter
+
+        P = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
+        order = None if st.session_state.get("whole") else scatter.drawing_order(300)[:100]
+        scatter.scatter("map_chart", scatter.corpus_points("v", P, [f"s {i}" for i in range(300)], order=order))
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 100
+    at.session_state["whole"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 300

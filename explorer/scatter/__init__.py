@@ -466,6 +466,8 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
         data["labels"] = placed
+    if view in held and pts.more is None and counts.get(view, n) < n:  # held in part (a map still coming in
+        held.remove(view)  # slices, left for a page that draws it whole): sent whole
     if view not in held:
         data["payload"] = pts.make_coords()
         counts[view] = n
