@@ -106,8 +106,24 @@ extra = {
 view, order = scatter.view_id(shown.view.key("points")), None
 if method == "pca" and scatter.holds(stream.streamed_id(m, c)):  # this browser drew it as its codes came
     view, order = stream.streamed_id(m, c), stream.arrival(len(P))  # the same points, in the order they came
-points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest, order=order,
-                               colours_id=(color_by, extra.get(color_by)) if color is not None else None)  # fmt: skip
+tint = (color_by, extra.get(color_by)) if color is not None else None
+points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest, order=order, colours_id=tint)
+
+
+# a view of more than scatter.LOD points that this browser lacks: a seeded subset first, the rest in slices
+# (explorer/stream); the page below the map, and a selection, come once every point is drawn
+if stream.sliced(view, len(P)):
+    stream.in_slices(
+        view,
+        len(P),
+        lambda drawn: scatter.corpus_points(view, P, c.sentences, color, title, c.digest, order=drawn, colours_id=tint),
+        marks=marks,
+        axis_titles=proj.axis_titles,
+        layer=layer,
+        points=show_points,
+        regions=labelled,
+    )
+    st.stop()
 
 
 SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso of 10k lists at once

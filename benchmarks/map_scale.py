@@ -1,11 +1,12 @@
 """The latent map at corpus scale, in headless Chromium: how long the first view takes cold (to its first points
-drawn, and to all of them), warm and after a server restart (a cold start, and a warm one with serve.py), each
-also as a multiple of E, the library's time to encode the corpus alone at the servers' precision (measured in
-the same run, before any server starts, so that the ratios hold on a machine whose speed varies); the MB the
-browser received before its first paint; a click on empty space to its decoded text, a
-lasso to its listed table, frames per second while panning (and again with the decoded landscape's
-territories, borders and names beneath the points), the bytes sent to the browser and the server's
-memory.
+drawn, `data-drawn` > 0 on `.tx-scatter`, and to all of them, `data-drawn` = N), warm (its first paint, a
+seeded subset of TEXTAE_MAP_LOD points past that many, and all of them) and after a server restart (a cold
+start, and a warm one with serve.py), each also as a multiple of E, the library's time to encode the corpus
+alone at the servers' precision (measured in the same run, before any server starts, so that the ratios hold
+on a machine whose speed varies); the MB the browser received before its first paint; frames per second
+while the map is panned as the rest of a cold corpus streams in; a click on empty space to its decoded text,
+a lasso to its listed table, frames per second while panning (and again with the decoded landscape's
+territories, borders and names beneath the points), the bytes sent to the browser and the server's memory.
 
     python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
     python benchmarks/map_scale.py --sizes 154940 --precisions fp32,auto   # the servers' TEXTAE_PRECISION
@@ -64,15 +65,26 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def first_view(page, url: str, query: dict, method: str, got: Received) -> dict:
+def drawn(page) -> int:
+    """The corpus points the map has drawn so far (`data-drawn` on `.tx-scatter`: explorer/scatter)."""
+    return int(page.evaluate(f"() => +(document.querySelector('{MAP}')?.dataset.drawn || 0)"))
+
+
+def first_view(page, url: str, query: dict, method: str, got: Received, n: int, pan: bool = False) -> dict:
     """From navigation, from a blank page each time (so that no view starts in the renderer process of the one
-    before): seconds to the first points drawn (WebGL's first frame), the MB received by then, and seconds to the
-    whole view (the page's run ended, every point drawn)."""
+    before): seconds to the first points drawn (`data-drawn` > 0), the MB received by then, the points drawn
+    then, and seconds to the whole view (`data-drawn` = n, the page's run ended). pan: pan the map while the
+    rest comes in (`pan_fps`), when it is not all in at once; NaN otherwise."""
     page.goto("about:blank")
     b0, t0 = got.bytes, time.perf_counter()
     page.goto(f"{url}/latent_map?{urlencode(query)}")
-    page.wait_for_function(f"() => Number(document.querySelector('{MAP}')?.dataset.frames) > 0", timeout=1_800_000)
-    out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6}
+    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=1_800_000)
+    out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6, "first_n": drawn(page)}
+    out["fps_streaming"] = float("nan")
+    if pan and out["first_n"] < n:
+        out["fps_streaming"] = pan_fps(page, 3.0)
+        out["streamed_during_pan"] = drawn(page) - out["first_n"]
+    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {n}", timeout=1_800_000)
     if method == "umap":
         page.get_by_text("UMAP", exact=True).click()
         page.wait_for_function(
@@ -84,18 +96,21 @@ def first_view(page, url: str, query: dict, method: str, got: Received) -> dict:
 
 def encode_seconds(path: Path, n: int, precision: str, folder: Path) -> float:
     """E: the library's seconds to encode the corpus the page reads (its seeded sample of n sentences) at the
-    servers' precision, alone (TextAE.encode_corpus on an empty cache of its own; the model's load not counted)."""
+    servers' precision and on their torch threads (textae.runtime.server_threads), alone (TextAE.encode_corpus
+    on an empty cache of its own; the model's load not counted)."""
     import textae
     from textae.data import make_corpus, read_lines
+    from textae.runtime import server_threads, torch_threads
 
     corpus = make_corpus(read_lines(path), None, n, 0, str(path))
     m = textae.load(ROOT / "checkpoints" / "yelp-daae", "cpu", precision=precision)
     saved, own = os.environ["TEXTAE_CACHE"], folder / "encode-cache"
     os.environ["TEXTAE_CACHE"] = str(own)
     try:
-        t0 = time.perf_counter()
-        m.encode_corpus(corpus.sentences, digest=corpus.digest)
-        return time.perf_counter() - t0
+        with torch_threads(server_threads()):
+            t0 = time.perf_counter()
+            m.encode_corpus(corpus.sentences, digest=corpus.digest)
+            return time.perf_counter() - t0
     finally:
         os.environ["TEXTAE_CACHE"] = saved
         shutil.rmtree(own, ignore_errors=True)
@@ -193,9 +208,9 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             port=port,
             started=lambda p: server.update(pid=p.pid),
         ) as url:
-            out["cold"] = first_view(page, url, query, method, got)
+            out["cold"] = first_view(page, url, query, method, got, n, pan=True)
             out["bytes"] = got.bytes
-            out["warm"] = first_view(page, url, query, method, got)["all"]
+            out["warm"] = first_view(page, url, query, method, got, n)
             b0 = got.bytes
             out["click"] = click_empty(page)
             out["click_bytes"] = got.bytes - b0
@@ -210,7 +225,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             with serve_app(
                 ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,), port=port
             ) as url:
-                out[app] = first_view(page, url, query, method, got)["all"]
+                out[app] = first_view(page, url, query, method, got, n)["all"]
                 page.goto("about:blank")
         browser.close()
     return out
@@ -233,10 +248,11 @@ def main() -> None:
         "encode the corpus alone at the servers' precision, in the same run; (× E) a figure as a multiple of it"
     )
     print(
-        "| sentences | map | precision | E s | first points drawn cold s (× E) | all drawn cold s (× E) | warm s | "
-        "after a restart s (× E): app.py, serve.py | MB before first paint | click to text s | "
-        "lasso: points, s to table | pan fps | pan fps, territories and names on | "
-        "MB the browser received: first view, a click | server peak RSS MiB |"
+        "| sentences | map | precision | E s | first points drawn cold s (× E): points, MB before | "
+        "all drawn cold s (× E) | pan fps while the rest streams in | warm: first paint s, MB, all drawn s | "
+        "all drawn after a restart s (× E): app.py, serve.py | click to text s | lasso: points, s to table | "
+        "pan fps | pan fps, territories and names on | MB the browser received: first view, a click | "
+        "server peak RSS MiB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
@@ -245,12 +261,15 @@ def main() -> None:
         ):
             os.environ["TEXTAE_PRECISION"] = precision  # the servers inherit it
             r = run(n, method, folder, cache_dir)
-            e, cold = r["E"], r["cold"]
+            e, cold, warm = r["E"], r["cold"], r["warm"]
+            print(f"<!-- {n}: {r} -->", flush=True)  # every figure, whatever the row below makes of it
             print(
                 f"| {n:,} | {method.upper()} | {describe(precision)} | {e:.1f} | {cold['first']:.1f} "
-                f"({cold['first'] / e:.2f}) | {cold['all']:.1f} ({cold['all'] / e:.2f}) | {r['warm']:.1f} | "
+                f"({cold['first'] / e:.2f}): {cold['first_n']:,}, {cold['painted_mb']:.1f} | {cold['all']:.1f} "
+                f"({cold['all'] / e:.2f}) | {cold['fps_streaming']:.0f} | {warm['first']:.1f}, "
+                f"{warm['painted_mb']:.1f}, {warm['all']:.1f} | "
                 f"{r['app.py']:.1f} ({r['app.py'] / e:.2f}), {r['serve.py']:.1f} ({r['serve.py'] / e:.2f}) | "
-                f"{cold['painted_mb']:.1f} | {r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
+                f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
                 f"{r['fps_land']:.0f} | {r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                 flush=True,
             )

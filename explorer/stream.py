@@ -16,6 +16,14 @@ Another corpus, or another model, is another job and another view: a stream's po
 another's. A corpus whose file changes while it streams is a new view, and its old stream stops (`job`: the
 same source under the same model with other sentences); it writes nothing, since `encode_chunks` keeps the
 codes only once every chunk is in. A corpus no larger than the sample is encoded at once, as before.
+
+The same fragment (`drawing`) sends a large view whose map is already made in slices (`in_slices`): a view
+of more than scatter.LOD points (200,000; TEXTAE_MAP_LOD) that the browser lacks gets the first LOD points
+of its seeded drawing order as its first message, then LOD more at each look, as appends, until the browser
+holds the view the one-shot path would have sent (the same id, the same order), so a warm million-point map
+paints after 200,000 points. Colourings and the search recolour the points drawn meanwhile, and the appends
+after them carry the new colours; a box, lasso or click waits for every point (`select=False` until then),
+so that a selection never holds a subset's points only.
 """
 
 from __future__ import annotations
@@ -23,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -169,22 +178,73 @@ def show(m: api.TextAE, corpus: Corpus) -> None:
             work.started.wait()
     view = streamed_id(m, corpus)
     color, title, colours_id = colours(corpus)
+    drawing(
+        work.n,
+        work.rows,
+        work.finished.is_set,
+        lambda order: scatter.corpus_points(
+            view, work.points, corpus.sentences, color, title, corpus.digest, colours_id=colours_id, order=order
+        ),
+        "the rest of the corpus is being encoded and drawn as it comes, on the PCA plane of the first seeded "
+        "sample. Hover, pan and zoom meanwhile; the other projections, colourings, the search and the regions "
+        "come once every sentence is encoded.",
+        axis_titles=work.proj.axis_titles,
+    )
+
+
+def drawing(
+    n: int,
+    rows: Callable[[], np.ndarray],
+    done: Callable[[], bool],
+    make: Callable[[np.ndarray], scatter.Points],
+    note: str,
+    **shown,
+) -> None:
+    """A map whose n points come in slices: a fragment that looks every POLL seconds, mounts `make(rows())`
+    (`rows`: the corpus indices to draw by now, in drawing order; the browser is sent those it lacks alone, an
+    `append`: explorer/scatter), says how many of n are drawn (and `note`), and reruns the whole page once
+    `done()`. No box, lasso or click meanwhile: a selection waits for every point. `shown`: the rest of
+    `scatter.scatter`'s arguments. A cold corpus's job (`show`) and a large view's slices (`in_slices`) alike."""
 
     @st.fragment(run_every=POLL)
-    def drawing() -> None:
-        if work.finished.is_set():  # every point is in: the whole page, on the points the browser holds
+    def look() -> None:
+        if done():  # every point is in: the whole page, on the points the browser holds
             st.rerun()
-        order = work.rows()
-        pts = scatter.corpus_points(view, work.points, corpus.sentences, color, title, corpus.digest,
-                                    colours_id=colours_id, order=order)  # fmt: skip
-        scatter.scatter("map_chart", pts, axis_titles=work.proj.axis_titles, select=False)
-        st.caption(
-            f"**{len(order):,} of {work.n:,} drawn**: the rest of the corpus is being encoded and drawn as it "
-            "comes, on the PCA plane of the first seeded sample. Hover, pan and zoom meanwhile; the other "
-            "projections, colourings, the search and the regions come once every sentence is encoded."
-        )
+        order = rows()
+        scatter.scatter("map_chart", make(order), select=False, **shown)
+        st.caption(f"**{len(order):,} of {n:,} drawn**: {note}")
 
-    drawing()
+    look()
+
+
+def slices(view: str, n: int) -> np.ndarray:
+    """[k] the corpus indices of a view of n points to draw by now: the first LOD of its drawing order
+    (explorer/scatter: a seeded shuffle, so a seeded subset) when the browser holds none, then LOD more at each
+    look, up to the whole view in the order the one-shot view draws it."""
+    return scatter.drawing_order(n)[: min(n, scatter.held_count(view) + scatter.LOD)]
+
+
+def sliced(view: str, n: int) -> bool:
+    """Whether a view of n points is sent in slices (`in_slices`): it holds more than LOD points and this
+    browser does not yet hold them all."""
+    return n > scatter.LOD and scatter.held_count(view) < n
+
+
+def in_slices(view: str, n: int, make: Callable[[np.ndarray], scatter.Points], **shown) -> None:
+    """A view of more than LOD points whose map is made (its codes and points in the store or the disk cache):
+    its first message holds a seeded subset of LOD points, and the rest comes LOD at a time by the stream's
+    appends (`drawing`), so that the first paint waits for LOD points, not all of them. `make(order)`: the
+    view's `scatter.corpus_points` drawn in `order`; its id stays `view`, so once every point is in, the whole
+    page draws the view the browser holds and sends nothing again."""
+    drawing(
+        n,
+        lambda: slices(view, n),
+        lambda: scatter.held_count(view) >= n,
+        make,
+        f"a seeded subset of {scatter.LOD:,} first, the rest {scatter.LOD:,} at a time. Hover, pan and zoom "
+        "meanwhile; a box, lasso or click selects once every point is drawn, so that it holds all of them.",
+        **shown,
+    )
 
 
 def finished_codes(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:

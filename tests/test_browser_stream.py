@@ -79,3 +79,61 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
     # the points came once: one first message, then appends (each counted), never the whole view again
     assert sent["points"] <= 1 + -(-(N - SAMPLE) // CHUNK), sent
     print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))[:6]} … {N}; {sent}")
+
+
+LOD, WARM = 400, 4000
+
+
+def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_root, corpus, tmp_path_factory):
+    """A view of more points than LOD (TEXTAE_MAP_LOD), its map already made: a new visit draws the first LOD
+    points of the seeded drawing order at once, then LOD more at a time, until every point is drawn; the map
+    answers a hover meanwhile, and selects once every point is in."""
+    why = chromium_missing()
+    if why:
+        pytest.skip(why)
+    folder = tmp_path_factory.mktemp("warm")
+    rng = np.random.default_rng(5)  # WARM sentences no other test encodes: two of the corpus's, joined
+    lines = [f"{corpus[a]} {corpus[b]}" for a, b in rng.integers(0, len(corpus), size=(WARM, 2))]
+    (folder / "warm.txt").write_text("\n".join(lines) + "\n")
+    ckpts = sorted(p for p in (app_root / "checkpoints").iterdir() if p.is_dir())
+    params = {"ckpt": str(ckpts[-1]), "corpus": str(folder / "warm.txt"), "n": WARM}
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    old = os.environ.get("TEXTAE_MAP_LOD")
+    os.environ["TEXTAE_MAP_LOD"] = str(LOD)  # the server inherits it
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    full = f"() => +document.querySelector('{MAP}')?.dataset.drawn === {WARM}"
+    try:
+        with (
+            serve_app(app_root / "checkpoints", log, allow=(app_root, folder)) as url,
+            sync_api.sync_playwright() as pw,
+        ):
+            browser = launch(pw)
+            first = browser.new_page(viewport={"width": 1600, "height": 1000})
+            first.goto(f"{url}/latent_map?{urlencode(params)}")  # encodes the corpus and makes its map
+            first.wait_for_function(full, timeout=300_000)
+            first.close()
+            page = browser.new_page(viewport={"width": 1600, "height": 1000})  # a new visit: the map is warm
+            page.add_init_script(RECORD)
+            page.goto(f"{url}/latent_map?{urlencode(params)}")
+            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
+            m = page.locator(MAP)
+            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+            page.screenshot(path=str(ARTIFACTS / "latent_map_lod.png"))
+            said = page.locator("body").inner_text()
+            page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
+            sync_api.expect(m.locator(".tip")).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
+            page.wait_for_function(full, timeout=300_000)
+            wait_idle(page, 120_000)
+            sync_api.expect(m.locator("button[data-mode='lasso']")).to_be_visible(timeout=60_000)  # selects now
+            drawn = page.evaluate("() => window.__drawn")
+            sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+            assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
+            browser.close()
+    finally:
+        os.environ.pop("TEXTAE_MAP_LOD") if old is None else os.environ.update(TEXTAE_MAP_LOD=old)
+    assert drawn[0] == LOD and drawn[-1] == WARM, drawn  # a seeded subset of LOD first, every point at last
+    assert all(a <= b for a, b in zip(drawn, drawn[1:])), drawn  # the map only grows
+    assert all(d % LOD == 0 for d in drawn) and len(set(drawn)) >= 3, drawn  # LOD at a time
+    assert f"of {WARM:,} drawn" in said, said[:2000]
+    assert sent["points"] <= WARM // LOD, sent  # one first message, then appends: no point twice
+    print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))}; {sent}")

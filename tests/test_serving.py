@@ -734,3 +734,19 @@ def test_the_projects_streamlit_config_turns_usage_metrics_off():
 
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["browser"]["gatherUsageStats"] is False
+
+
+def test_the_server_runs_torch_on_omp_num_threads_where_it_is_set(monkeypatch):
+    """A server's environment that sets OMP_NUM_THREADS (a machine shared with other work) decides the app's
+    torch threads; unset or not a whole number, the cores up to 4."""
+    from textae.runtime import server_threads
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert server_threads() == 1
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert server_threads() == 3
+    for odd in ("", "two", "0"):
+        monkeypatch.setenv("OMP_NUM_THREADS", odd)
+        assert server_threads() == max(1, min(4, os.cpu_count() or 1))
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert server_threads() == max(1, min(4, os.cpu_count() or 1))

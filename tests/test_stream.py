@@ -80,3 +80,85 @@ def test_a_corpus_file_that_changes_mid_stream_stops_its_old_stream_which_keeps_
     assert new.finished.wait(120) and new.error is None and new.n == len(corpus) - 3
     written = [cache.read(s)["codes"] for s in {f.stem for f in cache.entries()} - before if s.startswith("codes-")]
     assert [len(c) for c in written] == [len(corpus) - 3]  # the new corpus's codes alone
+
+
+def test_a_warm_view_past_lod_sends_a_seeded_subset_first_then_the_rest_once_in_order(app, app_root, monkeypatch):
+    """A view of more than LOD points whose map is made: the first message holds the first LOD points of the
+    seeded drawing order, each later run appends the next LOD where the browser's count ends, every point once,
+    until the drawing order is whole; a colouring chosen meanwhile covers the points drawn and the appends
+    after it; then the whole page draws the view the browser holds and sends no point again."""
+    import base64
+
+    from helpers import component_data, points_of
+
+    from explorer import scatter
+
+    lod = 50
+    monkeypatch.setattr(scatter, "LOD", lod)  # the test corpus is small: slice it as a million would be
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    n = len(sents)
+    assert n > 3 * lod
+    at = app("app_pages/latent_map.py")
+    assert not at.exception, [e.value for e in at.exception]
+    sent = component_data(at, "textae.scatter", "map_chart")
+    first = points_of(sent["payload"], sent["colours"])
+    whole = scatter.drawing_order(n)
+    assert sent["payload"]["n"] == lod and first["order"].tolist() == whole[:lod].tolist()  # a seeded subset
+    assert len(first["rgb"]) == lod and sent["select"] is False
+    assert f"{lod} of {n:,} drawn" in " ".join(c.value for c in at.caption)
+    orders = [first["order"]]
+
+    def took() -> bool:  # what a run sent: the next slice where the browser's count ends, or nothing more
+        assert not at.exception, [e.value for e in at.exception]
+        sent = component_data(at, "textae.scatter", "map_chart")
+        if "append" not in sent:
+            return False
+        got = sent["append"]
+        assert "payload" not in sent and got["from"] == sum(map(len, orders))
+        idx = np.frombuffer(base64.b64decode(got["order"]), np.int32)
+        assert got["colouring"] == sent["colouring"] and len(base64.b64decode(got["index"])) == len(idx)
+        if "colours" in sent:  # a new colouring: every point drawn by now, the append's included
+            assert len(base64.b64decode(sent["colours"]["index"])) == sum(map(len, orders)) + len(idx)
+        orders.append(idx)
+        said = " ".join(c.value for c in at.caption)
+        assert f"{sum(map(len, orders)):,} of {n:,} drawn" in said or sum(map(len, orders)) == n, said
+        return True
+
+    at.selectbox(key="map_color").set_value("word / regex search").run()  # a search typed meanwhile
+    assert took()
+    at.text_input(key="map_search").input("great").run()
+    assert took() and "colours" in component_data(at, "textae.scatter", "map_chart")
+    for _ in range(n // lod + 2):
+        at.run()
+        if not took():
+            break
+    drawn = np.concatenate(orders)
+    assert drawn.tolist() == whole.tolist()  # every point once, in the one-shot view's drawing order
+    assert len(orders) == -(-n // lod)
+    sent = component_data(at, "textae.scatter", "map_chart")
+    assert "payload" not in sent and "append" not in sent and "colours" not in sent
+    assert sent["select"] is True and f"{n:,} sentences, drawn in" in " ".join(c.value for c in at.caption)
+
+
+def test_a_view_held_in_part_is_sent_whole_to_a_map_that_draws_it_whole():
+    """A view whose slices have not all come (a reader who leaves the Latent map mid-way for a page that draws
+    the same points at once) is sent whole there, not left at the points the browser holds."""
+    from helpers import component_data
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import numpy as np
+        import streamlit as st
+
+        from explorer import scatter
+
+        P = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
+        order = None if st.session_state.get("whole") else scatter.drawing_order(300)[:100]
+        scatter.scatter("map_chart", scatter.corpus_points("v", P, [f"s {i}" for i in range(300)], order=order))
+
+    at = AppTest.from_function(script, default_timeout=60).run()
+    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 100
+    at.session_state["whole"] = True
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 300

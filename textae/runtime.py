@@ -53,6 +53,18 @@ def keep_freed_memory() -> bool:
         return False
 
 
+def server_threads() -> int:
+    """The torch threads the app runs on: OMP_NUM_THREADS where the server's environment sets it to a whole
+    number (a machine shared with other work: two threads of oneDNN's LSTM on two busy cores wait at OpenMP
+    barriers most of the time, docs/benchmarks.md), else the CPU count up to 4 (decoding one batch gains
+    little past 4)."""
+    try:
+        n = int(os.environ.get("OMP_NUM_THREADS", ""))
+    except ValueError:
+        n = 0
+    return n if n > 0 else max(1, min(4, os.cpu_count() or 1))
+
+
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
     """Run torch on n threads inside the block: in this thread, and in threads that first use torch in it.

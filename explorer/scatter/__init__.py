@@ -22,6 +22,9 @@ needs and no more, and the browser keeps it (scatter.js):
   an HTTP route of our own, which Streamlit does not offer a page.
 
 At 155k points the map's first message is 2.7 MB (docs/benchmarks.md), against 9.8 MB with every hover text.
+A view of more than LOD points (200,000; TEXTAE_MAP_LOD) sends a seeded subset of LOD first and the rest in
+slices of LOD, by the stream's appends (explorer/stream: `in_slices`): 3.5 MB before a million points' first
+paint, not 17.3.
 Every later rerun sends only the view's id, its colouring's id and its small marks. Hover, pan, zoom, box and
 lasso run in the browser; a click on empty space or a selection comes back as one `event`.
 """
@@ -82,16 +85,25 @@ def _rgb(hexes: list[str]) -> np.ndarray:
     return np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in hexes], dtype=np.uint8)
 
 
-def _inline_text(default: int = 20_000) -> int:
-    """TEXTAE_MAP_INLINE_TEXT, the server's setting (0: every view's hover texts on request), as a count of
-    points from 0 to 10 million; the default for anything else."""
+def _count(name: str, default: int, least: int = 0, most: int = 10_000_000) -> int:
+    """A count of points from the server's environment (`name`), within least..most; the default for anything
+    that is not a whole number."""
     try:
-        return min(max(int(os.environ.get("TEXTAE_MAP_INLINE_TEXT", default)), 0), 10_000_000)
+        return min(max(int(os.environ.get(name, default)), least), most)
     except ValueError:
         return default
 
 
+def _inline_text(default: int = 20_000) -> int:
+    """TEXTAE_MAP_INLINE_TEXT, the server's setting (0: every view's hover texts on request), as a count of
+    points from 0 to 10 million; the default for anything else."""
+    return _count("TEXTAE_MAP_INLINE_TEXT", default)
+
+
 INLINE_TEXT = _inline_text()  # a view of at most this many points sends its hover texts with them (about 1.2 MB)
+# a view of more points than LOD (the server's TEXTAE_MAP_LOD, 100 to 10 million) is sent in slices of LOD: the
+# first LOD points of its drawing order (a seeded subset) first, the rest appended (explorer/stream: `slices`)
+LOD = _count("TEXTAE_MAP_LOD", 200_000, least=100)
 HOVER_MOST = 256  # hover texts one request may ask for: the points in the grid cells round the cursor
 RAMP = 256  # a numeric colouring's steps (one byte a point)
 
@@ -106,28 +118,37 @@ def colouring(color, color_title: str, order: np.ndarray) -> dict:
     `palette` [K, 3] uint8 (base64, K <= 256), and the legend (classes, or a ramp for numbers). 1 byte a point
     where RGB took 3: a class is one of the twenty colours of textae.figures.PALETTE, a number one of RAMP
     steps of Viridis."""
-    n = len(order)
+    return tinted(shades(color, color_title), order)
+
+
+def shades(color, color_title: str) -> dict:
+    """A colouring of every point, in corpus order, before it is put in a drawing order (`tinted`): `which`
+    [N] uint8, the palette's step of each point (None for one colour), `palette` (base64) and `legend`."""
     if color is None:
-        which, shades, legend = np.zeros(n, np.uint8), [colour(0)], {}
-        order = np.arange(n)  # one colour: whichever points are drawn (a stream's so far too)
-    elif np.issubdtype(np.asarray(color).dtype, np.number):
+        return {"which": None, "palette": _b64(_rgb([colour(0)]).reshape(-1)), "legend": {}}
+    if np.issubdtype(np.asarray(color).dtype, np.number):
         values = np.asarray(color, dtype=np.float64)
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-        t = (values - lo) / (hi - lo) if hi > lo else np.zeros(n)
+        t = (values - lo) / (hi - lo) if hi > lo else np.zeros(len(values))
         which = np.rint(np.nan_to_num(np.clip(t, 0, 1)) * (RAMP - 1)).astype(np.uint8)  # [N] step on the ramp
         steps = np.rint(palette.ramp(np.linspace(0, 1, RAMP))).astype(np.uint8)  # [RAMP, 3]
         legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": palette.stops()}}
-        return {"index": _b64(which[order]), "palette": _b64(steps.reshape(-1)), "legend": legend}
-    else:
-        cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
-        if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
-            rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
-            cats, which = cats[np.argsort(rank)], rank[which]
-        legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": colour(j)} for j, c in enumerate(cats)]}
-        shades = [colour(j) for j in range(min(len(cats), 256))]
-        which = np.asarray(which) % len(shades)  # colour(j) repeats: class j's colour is shades[j % K]
-    return {"index": _b64(np.asarray(which, np.uint8)[order]), "palette": _b64(_rgb(shades).reshape(-1)),
-            "legend": legend}  # fmt: skip
+        return {"which": which, "palette": _b64(steps.reshape(-1)), "legend": legend}
+    cats, which = np.unique(np.asarray(color).astype(str), return_inverse=True)
+    if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
+        rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
+        cats, which = cats[np.argsort(rank)], rank[which]
+    legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": colour(j)} for j, c in enumerate(cats)]}
+    shown = [colour(j) for j in range(min(len(cats), 256))]
+    which = (np.asarray(which).reshape(-1) % len(shown)).astype(np.uint8)  # class j's colour is shown[j % K]
+    return {"which": which, "palette": _b64(_rgb(shown).reshape(-1)), "legend": legend}
+
+
+def tinted(made: dict, order: np.ndarray) -> dict:
+    """`shades` in drawing order `order` (the corpus index at each position), as `colouring` sends them."""
+    which = made["which"]
+    index = np.zeros(len(order), np.uint8) if which is None else which[np.asarray(order)]  # one colour: any order
+    return {"index": _b64(index), "palette": made["palette"], "legend": made["legend"]}
 
 
 def coords(points: np.ndarray, seed: int = 0, order: np.ndarray | None = None) -> dict:
@@ -204,17 +225,20 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
 
     if order is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
         order = np.asarray(order)
+        # its colours over the whole corpus, held once per server: each slice reads its points' bytes
+        made = lambda: store.held(("map shades", view, colours_id, text.mode()),  # noqa: E731
+                                  lambda: shades(color, color_title))  # fmt: skip
 
         def more(start: int) -> dict:
-            return appended(points, order, start, color, color_title, colours_id, texts if n <= INLINE_TEXT else None)
+            return appended(points, order, start, made(), colours_id, texts if n <= INLINE_TEXT else None)
 
         def streamed() -> dict:
-            made = coords(points, order=order)
+            got = coords(points, order=order)
             if n <= INLINE_TEXT:
-                made["text"] = "\n".join(texts(order))
-            return made
+                got["text"] = "\n".join(texts(order))
+            return got
 
-        return Points(view, n, streamed, colours_id, lambda: colouring(color, color_title, order), texts, more)
+        return Points(view, n, streamed, colours_id, lambda: tinted(made(), order), texts, more)
 
     def first() -> dict:
         made = dict(store.held(("map coords", view), lambda: coords(points)))
@@ -233,21 +257,25 @@ def appended(
     points: np.ndarray,
     order: np.ndarray,
     start: int,
-    color,
-    color_title: str,
+    made: dict,
     colours_id: str,
     texts: Callable[[np.ndarray], list[str]] | None,
 ) -> dict:
-    """A streamed view's points from drawing position `start` on (explorer.stream), as the browser appends them
+    """A streamed view's points from drawing position `start` on (explorer/stream), as the browser appends them
     where its own count ends (`from`): their coordinates and corpus indices, their colours' bytes in the
-    colouring `colours_id` the browser holds, and their hover texts when the view sends its texts with it."""
+    colouring `colours_id` the browser holds (`made`: its `shades`), and their hover texts when the view sends
+    its texts with it."""
     idx = np.asarray(order[start:])
-    made = {"from": int(start), "xy": _b64(np.asarray(points, dtype=np.float32)[idx].reshape(-1)),
-            "order": _b64(idx.astype(np.int32)), "colouring": colours_id,
-            "index": colouring(color, color_title, idx)["index"]}  # fmt: skip
+    got = {
+        "from": int(start),
+        "xy": _b64(np.asarray(points, dtype=np.float32)[idx].reshape(-1)),
+        "order": _b64(idx.astype(np.int32)),
+        "colouring": colours_id,
+        "index": tinted(made, idx)["index"],
+    }
     if texts is not None:
-        made["text"] = "\n".join(texts(idx))
-    return made
+        got["text"] = "\n".join(texts(idx))
+    return got
 
 
 def by_label(labels: list[str] | None) -> tuple[list[str] | None, str]:
@@ -279,6 +307,15 @@ HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
 def holds(view: str) -> bool:
     """Whether this session's browser holds the points of `view` (as this reader sees text)."""
     return f"{view}:{text.mode()}" in st.session_state.get("_scatter_views", [])
+
+
+def held_count(view: str) -> int:
+    """How many of the points of `view` this session's browser holds (0: none; fewer than the view's while they
+    come in slices: explorer/stream)."""
+    shown = f"{view}:{text.mode()}"
+    if shown not in st.session_state.get("_scatter_views", []):
+        return 0
+    return int(st.session_state.get("_scatter_counts", {}).get(shown, 0))
 
 
 LAYER_ALPHA = 150  # of 255: the landscape under the points, which stay readable over it
@@ -429,6 +466,8 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
         data["labels"] = placed
+    if view in held and pts.more is None and counts.get(view, n) < n:  # held in part (a map still coming in
+        held.remove(view)  # slices, left for a page that draws it whole): sent whole
     if view not in held:
         data["payload"] = pts.make_coords()
         counts[view] = n
