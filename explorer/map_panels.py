@@ -182,7 +182,7 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             for col, (who, (model, one)) in zip(cols, clouds_shown.items()):
                 kind = model.cfg.model_type.upper()
                 col.metric(f"{feedback.md(who)}: the median copy is closer to the sentence than",
-                           f"{one.closer_than:.0%} of the corpus",
+                           f"{one.closer_than_text} of the corpus",
                            help="Each copy's distance from the sentence's code, in the codes' own space, against "
                            "the distances of this corpus's sentences from the same code")  # fmt: skip
                 col.plotly_chart(charts.cloud_distances(one.corpus, one.distances, f"{who} ({kind})"),

@@ -8,7 +8,7 @@ import pytest
 import textae
 from textae.config import NoiseConfig
 from textae.errors import InputError
-from textae.maps.clouds import cloud, compare, noisy_copies, pair_rms, plane_share
+from textae.maps.clouds import Cloud, cloud, compare, noisy_copies, pair_rms, plane_share
 
 SENTENCE = "the food was great and the staff was friendly and the price is right ."  # 15 words
 
@@ -76,7 +76,7 @@ def test_a_cloud_is_measured_against_the_corpus_in_the_codes_space(model, corpus
     assert c.closer_than == pytest.approx(np.mean(around > np.median(d)), abs=1 / len(corpus))
     assert c.summary("DAAE") == (
         f"Under the DAAE, the median copy lands closer to the sentence than "
-        f"{c.closer_than:.0%} of the corpus's sentences do."
+        f"{c.closer_than_text} of the corpus's sentences do."
     )
     bare = cloud(model, SENTENCE, 5, NoiseConfig(drop=0.3), pair_rms(Zc))  # no corpus: the ratio alone
     assert bare.closer_than is None and "random pair" in bare.summary("AAE") and bare.note == ""
@@ -112,3 +112,13 @@ def test_a_comparison_reads_the_same_copies_through_each_model_against_its_own_c
     assert second.decodes == alone.decodes
     with pytest.raises(InputError, match="at least one model"):
         compare([], SENTENCE, 3, NoiseConfig())
+
+
+@pytest.mark.parametrize(
+    "share, shown", [(1.0, "100%"), (0.9996, "99.9%"), (0.996, "99.6%"), (0.994, "99%"), (0.5, "50%"), (0.003, "0.3%"), (0.0001, "0.1%"),
+                     (0.0, "0%")]
+)  # fmt: skip
+def test_a_share_near_the_ends_is_not_rounded_to_them(share, shown, monkeypatch):
+    """99.6 % of the corpus reads "99.6%", not "100%": the ends are said only when they are the figure."""
+    monkeypatch.setattr(Cloud, "closer_than", property(lambda self: share))
+    assert Cloud("s", [], np.zeros((1, 2)), [], 0.0, 1.0).closer_than_text == shown

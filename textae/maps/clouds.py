@@ -20,6 +20,7 @@ from the codes' per-dimension variance: one pass, no pairs drawn, and no float64
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,14 +67,27 @@ class Cloud:
         median = float(np.median(self.distances))
         return float(1 - np.searchsorted(self.corpus, median, side="right") / len(self.corpus))
 
+    @property
+    def closer_than_text(self) -> str:
+        """`closer_than` as a reader should see it: a whole percentage, but never rounded to 0 % or 100 % when
+        it is neither ("99.6 %" rather than "100 %"), so that a figure at the ceiling still says where it is."""
+        share = self.closer_than
+        if share is None:
+            return ""
+        if 0.995 <= share < 1:  # one decimal, rounded down: 99.96 % reads 99.9 %
+            return f"{math.floor(share * 1000) / 10:.1f}%"
+        if 0 < share < 0.005:  # rounded up: 0.01 % reads 0.1 %
+            return f"{math.ceil(share * 1000) / 10:.1f}%"
+        return f"{share:.0%}"
+
     def summary(self, model: str) -> str:
         """The figure in one sentence: where the median copy lands among the corpus, under `model`."""
         share = self.closer_than
         if share is None:
             return f"Under the {model}, the copies land at {self.ratio:.2f} of a random pair's distance."
         return (
-            f"Under the {model}, the median copy lands closer to the sentence than {share:.0%} of the corpus's "
-            "sentences do."
+            f"Under the {model}, the median copy lands closer to the sentence than {self.closer_than_text} of the "
+            "corpus's sentences do."
         )
 
 
