@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 from explorer import stream
 from textae import api
@@ -162,3 +163,17 @@ def test_a_view_held_in_part_is_sent_whole_to_a_map_that_draws_it_whole():
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 300
+
+
+def test_a_streams_first_sample_shows_its_hover_texts_without_the_whole_corpus_prose(monkeypatch):
+    """The first paint of a cold corpus holds its sample's hover texts, each made alone (the same text the
+    corpus's prose holds), and never waits for the prose of every sentence."""
+    from explorer import scatter, text
+
+    sentences = [f"i did n't like it {i} ." for i in range(400)]
+    order = np.arange(40)  # the sample: a tenth of the corpus
+    monkeypatch.setattr(text, "shown_corpus", lambda *a: pytest.fail("the whole corpus's prose was made"))
+    pts = scatter.corpus_points("v", np.zeros((400, 2), np.float32), sentences, digest="d", order=order)
+    first = pts.make_coords()
+    assert first["text"].split("\n") == [text.shown(sentences[i]) for i in order]
+    assert first["text"].startswith("i didn't like it 0")

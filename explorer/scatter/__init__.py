@@ -104,6 +104,7 @@ INLINE_TEXT = _inline_text()  # a view of at most this many points sends its hov
 # a view of more points than LOD (the server's TEXTAE_MAP_LOD, 100 to 10 million) is sent in slices of LOD: the
 # first LOD points of its drawing order (a seeded subset) first, the rest appended (explorer/stream: `slices`)
 LOD = _count("TEXTAE_MAP_LOD", 200_000, least=100)
+FEW_TEXTS = 8  # hover texts for under 1/8 of a corpus are made one by one, not from the whole corpus's prose
 HOVER_MOST = 256  # hover texts one request may ask for: the points in the grid cells round the cursor
 RAMP = 256  # a numeric colouring's steps (one byte a point)
 
@@ -218,7 +219,9 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
     n = len(points) if order is None else len(order)
 
     def texts(idx: np.ndarray) -> list[str]:
-        if digest:  # the prose the search reads, held once per server
+        # most of a corpus: the prose the search reads, held once per server; a few of its sentences (a hover's,
+        # a stream's first sample) each made alone, the same text, so a first paint never waits for all of it
+        if digest and len(idx) * FEW_TEXTS >= len(sentences):
             shown = text.shown_corpus(sentences, digest)
             return lines([shown[i] for i in idx])
         return lines([text.shown(sentences[i]) for i in idx])
