@@ -11,14 +11,14 @@ from explorer.corpus_source import LIMIT_MAX, LIMIT_MIN, UPLOAD_LIMIT_MB, Source
 from explorer.keep import kept
 from explorer.model_card import model_card
 from explorer.state import NONE, OTHER_PATH, Selection, choices
+from textae.storage.checkpoint import default_pair
 
 
 def _pick(label: str, key: str, path_key: str, choices: dict[str, str], optional: bool) -> str | None:
     options = ([NONE] if optional else []) + list(choices) + [OTHER_PATH]
     default = None
-    if not optional:  # open on the paper's model when one is there (the shipped yelp-daae)
-        daae = [c for c in choices if c.endswith("daae")]  # the shipped Yelp DAAE first: the default corpus's
-        default = next((c for c in daae if "yelp" in c), daae[0] if daae else options[0])
+    if not optional:  # open on the paper's model when one is there (the shipped yelp-daae): the default pair's
+        default = default_pair(list(choices))[1] or options[0]
     choice = st.sidebar.selectbox(label, options, key=kept(key, default, options))
     if choice == NONE:
         return None
