@@ -176,3 +176,18 @@ def test_the_png_writes_the_names_the_app_places_at_the_same_scale(tmp_path, mon
     app = [[t, size, w, *lines] for t, size, w, *lines in out["names"][placement.LADDER.index(1.0)]]
     assert app == [[m.t, m.size, m.w, *m.lines] for m in seen["placed"]]
     assert seen["texts"] == ["\n".join(placement.Name(t, s, w, lines).text(names[t])) for t, s, w, *lines in app]
+
+
+def test_two_territories_of_one_name_are_named_once_the_larger():
+    """Two territories whose names read alike (decodes that differ in their tokens, "i 'm not ." and "i'm not
+    .", both shown as "i'm not."): at every scale one name, the larger's first."""
+    land = voronoi_landscape()
+    terr = placement.territories(land.decodes, land.n)
+    names = [land.decodes[int(c)] for c in np.unique(terr.ids, return_index=True)[1]]
+    big = sorted(range(len(names)), key=lambda t: -int(terr.area[t]))
+    names[big[1]] = names[big[0]]  # the two largest territories now read alike
+    view = (-2.2, 2.2, -1.7, 1.7)
+    out = placement.layout(view, 620, None, terr, names, distinct_words(names), land.extent)
+    placed = [{t for t, *_ in at} for at in out["names"]]
+    assert any(big[0] in at for at in placed)
+    assert all(not {big[0], big[1]} <= at for at in placed)  # never both at one scale

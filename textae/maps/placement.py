@@ -270,13 +270,15 @@ def _wrap(words: list[str], size: int, room: float, most: int) -> list[int]:
 def place_names(terr: Territories, names: list[str], need: list[int], extent, s: Scale, taken: Boxes,
                 most: int = MOST_NAMES) -> list[Name]:  # fmt: skip
     """Territory names placed at scale `s` on a landscape over `extent` (x0, x1, y0, y1 of its nodes), the
-    largest territory first, clear of `taken` (to which each is added) and inside the landscape's cells."""
+    largest territory first, clear of `taken` (to which each is added) and inside the landscape's cells. Two
+    territories apart that decode to the same sentence are named once, the larger: two equal names in view read
+    as a fault (hover reads the other)."""
     n = terr.n
     x0, x1, y0, y1 = extent
     cx, cy = (x1 - x0) / (n - 1), (y1 - y0) / (n - 1)  # a cell, in map units
     cw, ch = cx * s.x, cy * s.y  # and in px
     lo_x, hi_x, lo_y, hi_y = (x0 - cx / 2) * s.x, (x1 + cx / 2) * s.x, -(y1 + cy / 2) * s.y, -(y0 - cy / 2) * s.y
-    out = []
+    out, said = [], set()  # said: the names' texts placed so far
     for t in sorted(range(len(terr.area)), key=lambda t: (-int(terr.area[t]), t)):
         if len(out) >= most:
             break
@@ -297,6 +299,9 @@ def place_names(terr: Territories, names: list[str], need: list[int], extent, s:
         made.w = math.ceil(10 * max(text_width(line, size) for line in made.text(names[t]))) / 10
         if made.w > room + 12:  # one word wider than the territory: wait for a zoom
             continue
+        text = " ".join(made.text(names[t]))
+        if text in said:  # a larger territory of the same sentence is named already
+            continue
         k = int(terr.anchor[t])
         px, py = (x0 + (k % n) * cx) * s.x, -(y0 + (k // n) * cy) * s.y
         h = len(lines) * (size + LINE_GAP)
@@ -304,6 +309,7 @@ def place_names(terr: Territories, names: list[str], need: list[int], extent, s:
         if box[0] < lo_x or box[1] < lo_y or box[2] > hi_x or box[3] > hi_y or taken.near(box):
             continue
         taken.add(box)
+        said.add(text)
         out.append(made)
     return out
 
