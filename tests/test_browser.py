@@ -3,6 +3,8 @@
 Screenshots of every page go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it).
 TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
 checkpoints and a corpus (the docs' screenshots were taken that way).
+This file: the frame and the Latent map, and the fixture and helpers the others import
+(each page's own tests: test_browser_<page>.py).
 """
 
 import json
@@ -11,21 +13,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import (
-    SCRUBBER,
-    SCRUBBER_TEXT,
-    chromium_missing,
-    drag,
-    launch,
-    serve_app,
-    slide,
-    wait_idle,
-    wait_scrubber,
-)
-from helpers import ROOT, SVG, svg_from_url
-
-from explorer.live_lab import RECORDING
-from textae.experiments.recording import Recording
+from browser import chromium_missing, launch, serve_app, wait_idle, wait_scrubber
+from helpers import ROOT
 
 pytestmark = pytest.mark.slow  # browser, server and multi-process tests: the quick run (-m "not slow") leaves them out
 
@@ -80,55 +69,6 @@ def test_every_page_opens(site, name):
             page.get_by_role("button", name="Step").click()
             page.wait_for_selector(f"text=step {50 * i} /", timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"))
-
-
-def test_interpolation_text_changes_while_the_slider_is_dragged(site):
-    page = open_page(site, "interpolation")
-    wait_scrubber(page)
-    first = page.locator(".tx-scrub .text").all_inner_texts()
-    maps = page.locator(".tx-scatter")
-    assert len(first) == 2 and maps.count() == 2  # both checkpoints, each with its map of the corpus
-    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].every(m => +m.dataset.frames > 0)")
-    assert maps.first.get_attribute("data-route") == "50"
-    seen, _ = drag(page)  # mouse held down all the way: nothing is sent to the server until the release
-    changes = sum(a != b for a, b in zip(seen, seen[1:]))
-    assert changes >= 3, seen
-    assert any(len({s[j] for s in seen}) > 2 for j in range(2))  # a row's own text changed, not only the other's
-    assert page.locator(".tx-scrub .value").inner_text() == "1.00"
-    page.wait_for_function("() => location.search.includes('t=1.00')", timeout=30_000)  # reported on release
-    wait_idle(page)
-    assert [maps.nth(j).get_attribute("data-route") for j in range(2)] == ["100", "100"]
-    box = page.locator(SCRUBBER).first.bounding_box()  # held at a quarter: the markers follow, before any rerun
-    page.mouse.move(box["x"] + 1, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 4, box["y"] + box["height"] / 2, steps=5)
-    held = [int(maps.nth(j).get_attribute("data-route")) for j in range(2)]
-    page.mouse.up()
-    assert held[0] == held[1] and 15 <= held[0] <= 35, held
-    wait_idle(page)
-    page.locator(SCRUBBER).first.focus()  # to the end first: from a quarter, t = 0 may decode as t = 0.25 does
-    page.keyboard.press("End")
-    page.wait_for_function("() => document.querySelector('.tx-scrub .value').innerText === '1.00'", timeout=10_000)
-    wait_idle(page)
-    text, seconds = slide(page, 0, "Home", SCRUBBER_TEXT, SCRUBBER)
-    assert page.locator(".tx-scrub .value").inner_text() == "0.00" and text != "\n".join(seen[-1])
-    print(f"interpolation: {changes} text changes in a {len(seen)}-move drag; Home key to text {seconds * 1000:.0f} ms")
-    page.screenshot(path=str(ARTIFACTS / "interpolation_drag.png"))
-    no_exception(page)
-
-
-def test_style_k_slider_changes_every_sentence_while_dragged(site):
-    page = open_page(site, "style")
-    page.get_by_text("Your sentences").click()
-    wait_idle(page)
-    wait_scrubber(page)
-    seen, _ = drag(page)
-    assert len(seen[0]) == 3  # the three default inputs, one row each
-    for j in range(3):  # each sentence's text changes during the drag
-        assert len({s[j] for s in seen}) >= 2, [s[j] for s in seen]
-    page.wait_for_function("() => location.search.includes('k=3.00')", timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "style_k.png"))
-    no_exception(page)
 
 
 MAP = ".tx-scatter"  # explorer/scatter: the latent map's WebGL renderer
@@ -268,107 +208,6 @@ def test_the_map_keeps_its_points_in_the_browser_and_asks_again_when_they_are_lo
     page.wait_for_function("() => window.__textaeScatter.size === 1", timeout=60_000)  # asked for and sent
     wait_idle(page)
     assert received() == before + 1 and page.locator(MAP).evaluate("el => el.__find('the') >= 0")
-    no_exception(page)
-
-
-def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
-    url, _, page = site
-    other = page.context.browser.new_context().new_page()  # a second, independent session
-    try:
-        corpus = urlencode({"corpus": str(app_root / "corpus.txt")})
-        tabs = {"AE": page, "AAE": other}
-        for kind, tab in tabs.items():
-            ck = app_root / "checkpoints" / kind.lower()
-            tab.goto(f"{url}/interpolation?ckpt={ck}&{corpus}")
-            tab.wait_for_selector("h1", timeout=120_000)
-        for tab in tabs.values():
-            wait_idle(tab, 120_000)
-            wait_scrubber(tab)
-        before = other.locator(SCRUBBER_TEXT).inner_text()
-        slide(page, 0, "End", SCRUBBER_TEXT, SCRUBBER)  # moving one tab's slider leaves the other tab as it was
-        wait_idle(page)
-        other.wait_for_timeout(500)
-        assert other.locator(SCRUBBER_TEXT).inner_text() == before
-        for kind, tab in tabs.items():
-            card = tab.locator('[data-testid="stSidebar"]').inner_text()
-            assert f"{kind} ·" in card, card
-    finally:
-        other.context.close()
-
-
-def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decodes(site):
-    page = open_page(site, "geometry")
-    columns = page.locator('.st-key-geo_jitter [data-testid="stColumn"]')
-    assert columns.count() == 2  # one column of jitter decodes per model
-
-    def blocks() -> list[str]:  # each column's heading: "name · r = … · decodes"
-        return [columns.nth(i).locator('[data-testid="stMarkdownContainer"]').first.inner_text() for i in range(2)]
-
-    before = blocks()
-    names = [b.split(" · ")[0] for b in before]
-    assert len(set(names)) == 2
-    for chart in (".st-key-geo_distances img", ".st-key-geo_jitter_curve img"):  # both SVG charts drawn
-        box = page.locator(chart).bounding_box()
-        loaded = page.locator(chart).evaluate("img => img.complete && img.naturalWidth > 0")
-        assert loaded and box and box["width"] > 300 and box["height"] > 100, (chart, box)
-
-    def marked_radius() -> str:  # the dashed line's radius, read from the curve's SVG (a data URL)
-        svg = svg_from_url(page.locator(".st-key-geo_jitter_curve img").get_attribute("src"))
-        return svg.find(".//s:line[@class='mark']", SVG).get("data-r")
-
-    assert marked_radius() == "1"
-    _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
-    assert marked_radius() == "8"
-    after = blocks()
-    assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
-    # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name
-    assert [a.split(" · ", 2)[2] for a in after] != [b.split(" · ", 2)[2] for b in before]
-    print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
-    page.screenshot(path=str(ARTIFACTS / "geometry_jitter.png"))
-    no_exception(page)
-
-
-def test_toy_replay_slider_moves_the_points_in_the_browser(site):
-    page = open_page(site, "toy_lab")
-    for i in range(1, 4):
-        page.get_by_role("button", name="Step").click()
-        page.wait_for_selector(f"text=step {50 * i} /", timeout=60_000)
-        wait_idle(page)
-    page.wait_for_selector("h3:has-text('Replay')", timeout=60_000)
-    chart = page.locator(".js-plotly-plot").last
-    xs = "gd => Array.from(gd._fullData[0].x)"
-    before = chart.evaluate(xs)
-    chart.locator(".slider-rail-rect").scroll_into_view_if_needed()
-    rail = chart.locator(".slider-rail-rect").bounding_box()
-    page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)  # the slider's first frame (step 50)
-    page.wait_for_timeout(500)
-    assert chart.evaluate(xs) != before  # the points moved to the first frame's codes, without the server
-    no_exception(page)
-
-
-def test_text_lab_replay_maps_and_text_change_while_the_slider_is_dragged(site):
-    page = open_page(site, "text_lab")  # opens on the shipped recording
-    wait_scrubber(page)
-    assert page.locator(".tx-scrub .map.movie").count() == 2
-    dots = "() => Array.from(document.querySelectorAll('.tx-scrub .movie .cls')).map(e => e.getAttribute('d'))"
-    at_end = page.evaluate(dots)
-    seen, _ = drag(page)  # the mouse held down: every frame comes from the browser's copy of the recording
-    maps = [page.evaluate(dots)]
-    last = int(Recording.load(RECORDING).steps[-1])
-    assert page.locator(".tx-scrub .value").inner_text() == str(last) and maps[0] == at_end  # back at the end
-    changes = sum(a != b for a, b in zip(seen, seen[1:]))
-    assert changes >= 3, seen  # the decodes and figures changed along the drag
-    page.keyboard.press("Home")
-    page.wait_for_function("(old) => document.querySelector('.tx-scrub .movie .cls').getAttribute('d') !== old",
-                           arg=maps[0][0], timeout=10_000)  # fmt: skip
-    assert page.evaluate(dots) != at_end  # the points moved: the first frame is not the last
-    assert page.locator(".tx-scrub .value").inner_text() == "0"
-    lands = page.locator(".tx-scatter[data-layer]")  # the two landscapes under the slider
-    expect(lands).to_have_count(2, timeout=60_000)
-    lands.first.scroll_into_view_if_needed()
-    page.mouse.move(*lands.first.evaluate("el => el.__cell(5)"))
-    expect(lands.first.locator(".tip")).to_contain_text("decodes to: ", timeout=10_000)  # hover reads a decode
-    page.screenshot(path=str(ARTIFACTS / "text_lab_replay.png"), full_page=True)
     no_exception(page)
 
 
@@ -581,25 +420,6 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
             break
     page.wait_for_function(finer, timeout=60_000)  # finer levels' labels join the coarse ones
     page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))
-    no_exception(page)
-
-
-def test_compare_draws_two_landscapes_side_by_side(site):
-    page = open_page(site, "compare")
-    page.get_by_role("tab", name="Landscapes").click()
-    page.get_by_text("Draw the landscapes").click()
-    wait_idle(page, 180_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].filter(e => e.dataset.layer).length"
-                           " >= 2", timeout=120_000)  # fmt: skip
-    maps = page.locator(".tx-scatter[data-layer]")
-    assert maps.nth(0).locator(".legend .key").count() == 0  # the landscapes alone, and no legend of points
-    panel = page.locator('[data-testid="stTabs"]')
-    panel.scroll_into_view_if_needed()
-    panel.screenshot(path=str(ARTIFACTS / "compare_landscapes.png"))
-    page.get_by_text("corpus points").click()  # on request, the points in their class colours, with their legend
-    wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('.tx-scatter[data-layer] .legend .key').length >= 4",
-                           timeout=60_000)  # fmt: skip
     no_exception(page)
 
 
