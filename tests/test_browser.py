@@ -103,8 +103,9 @@ def test_query_is_marked_on_the_map_with_neighbours(site):
     box.fill("the staff was friendly")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_function(f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'",
-                           timeout=30_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'", timeout=30_000
+    )
     assert page.get_by_text("Latent neighbours of the query").is_visible()
     page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"))
     no_exception(page)
@@ -154,8 +155,11 @@ def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
     page.get_by_role("button", name="Use as set A").click()
     wait_idle(page)
     _drag_out(page, "lasso", 0.5, 1.0)
-    page.wait_for_function(f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
-                           f" && !h.innerText.startsWith('{left:,} '))", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
+        f" && !h.innerText.startsWith('{left:,} '))",
+        timeout=60_000,
+    )
     wait_idle(page)
     page.get_by_role("button", name="Use as set B").click()
     wait_idle(page)
@@ -174,8 +178,10 @@ def test_the_map_pans_and_zooms_in_the_browser_and_draws_its_points_again_when_t
     in_view(page)
     box = page.locator(f"{MAP} .ink").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    state = (f"() => {{ const el = document.querySelector('{MAP}'), v = el.__scatter.view; "
-             "return [v.cx, v.w, Number(el.dataset.frames), Number(el.dataset.moves)]; }")  # fmt: skip
+    state = (
+        f"() => {{ const el = document.querySelector('{MAP}'), v = el.__scatter.view; "
+        "return [v.cx, v.w, Number(el.dataset.frames), Number(el.dataset.moves)]; }"
+    )
     cx0, w0, frames0, moves0 = page.evaluate(state)
     page.mouse.move(cx, cy)
     page.mouse.down()
@@ -217,8 +223,10 @@ def test_corpus_markup_in_hover_is_text_not_a_link(site, app_root):
 
     url, query, page = site
     hostile = app_root / "hostile.txt"  # under an allowed folder of the server
-    hostile.write_text('<a href="https://evil.example/">click</a> the food\n<img src=x onerror="alert(1)"> staff\n'
-                       "the food was great .\nthe staff was rude .\n")  # fmt: skip
+    hostile.write_text(
+        '<a href="https://evil.example/">click</a> the food\n<img src=x onerror="alert(1)"> staff\n'
+        "the food was great .\nthe staff was rude .\n"
+    )
     params = {k: v for k, v in parse_qsl(query) if k != "labels"} | {"corpus": str(hostile)}
     page.goto(f"{url}/latent_map?{urlencode(params)}")
     page.wait_for_function(f"() => document.querySelector('{MAP}')?.__where", timeout=120_000)
@@ -284,8 +292,9 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
         return Array.from(c.getImageData(0, 0, L.n, L.n).data); }""")
     rgb = lambda i, j: tuple(px[4 * ((n - 1 - j) * n + i) : 4 * ((n - 1 - j) * n + i) + 3])  # noqa: E731
     ids = layer["cellId"]
-    pairs = [(i, j, i + 1, j) for j in range(n) for i in range(n - 1)] + [(i, j, i, j + 1) for j in range(n - 1)
-                                                                            for i in range(n)]  # fmt: skip
+    pairs = [(i, j, i + 1, j) for j in range(n) for i in range(n - 1)] + [
+        (i, j, i, j + 1) for j in range(n - 1) for i in range(n)
+    ]
     touching = [(a, b, c, d) for a, b, c, d in pairs if ids[a + n * b] != ids[c + n * d]]
     assert touching and all(rgb(a, b) != rgb(c, d) for a, b, c, d in touching)
     # the territories' names: written where they fit, none over another, none across the plot's edge
@@ -304,8 +313,9 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
     page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({other})"))
     expect(page.locator(MAP)).to_have_attribute("data-lit", str(layer["cellId"][other]), timeout=10_000)
     _radio(page, "Decoded landscape", "change")
-    page.wait_for_function(f"(t) => (document.querySelector('{MAP}')?.dataset.layer || t) !== t", arg=territories,
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"(t) => (document.querySelector('{MAP}')?.dataset.layer || t) !== t", arg=territories, timeout=60_000
+    )
     assert page.locator(MAP).get_attribute("data-borders") == "0"  # the change view has no borders
     scale = page.locator(f"{MAP} .legend .layer-scale")  # its colour bar, with its scale
     assert scale.is_visible() and scale.locator(".ticked b").all_inner_texts() == ["0", "0.25", "0.5", "0.75", "1"]
@@ -412,8 +422,11 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
         zoom = page.locator(MAP).evaluate("el => el.__scatter.fit.w / el.__scatter.view.w")
         page.mouse.move(*target)  # still over the map, whatever moved the mouse meanwhile
         page.mouse.wheel(0, -300)
-        page.wait_for_function(f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; "
-                               "return s.fit.w / s.view.w >= z * 1.4; }", arg=zoom, timeout=60_000)  # fmt: skip
+        page.wait_for_function(
+            f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; return s.fit.w / s.view.w >= z * 1.4; }}",
+            arg=zoom,
+            timeout=60_000,
+        )
         page.wait_for_timeout(300)  # the wheel at rest: drawn again
         labels_are_whole_and_apart()
         if page.evaluate(finer) and zoom > 4:
@@ -438,8 +451,11 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud_distances.png"))  # the default view, for review
     page.get_by_text("Also mark the copies as stars on the 2-D map").click()
     wait_idle(page)
-    page.wait_for_function(f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
-                           "'noisy copies' && m.points.length === 50)", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
+        "'noisy copies' && m.points.length === 50)",
+        timeout=60_000,
+    )
     wait_idle(page)
     page.get_by_text("of the codes' variance").first.wait_for(state="attached", timeout=60_000)
     shown = page.locator(f"{MAP}[data-frames]").last  # the page's map (the second model's, in the panel, is first)
@@ -468,8 +484,7 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
     not reproduce the loss; a browser does: the browser drew the returning widgets at their defaults), and so
     are the page's own controls (landscape, colouring, points)."""
     url, _, page = site
-    query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
-                       "n": 150})  # fmt: skip
+    query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"), "n": 150})
     page.goto(f"{url}/latent_map?{query}")
     page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
     wait_idle(page)
@@ -477,8 +492,10 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
 
     def shown() -> tuple[str, ...]:
         boxes = side.locator('[data-testid="stSelectbox"] input[role="combobox"]')
-        return (*(boxes.nth(i).input_value() for i in range(3)),
-                side.locator('[data-testid="stNumberInput"] input').input_value())  # fmt: skip
+        return (
+            *(boxes.nth(i).input_value() for i in range(3)),
+            side.locator('[data-testid="stNumberInput"] input').input_value(),
+        )
 
     before = shown()
     assert before == ("ae", "(none)", "A file path", "150")  # "aae" would be the first checkpoint, 100 the least n
@@ -487,8 +504,11 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
 
     def controls() -> tuple:
         wait_idle(page)  # a rerun's stale copies gone
-        return (main.get_by_role("radio", name="territories").first.is_checked(), colour.first.input_value(),
-                main.get_by_label("corpus points").first.is_checked())  # fmt: skip
+        return (
+            main.get_by_role("radio", name="territories").first.is_checked(),
+            colour.first.input_value(),
+            main.get_by_label("corpus points").first.is_checked(),
+        )
 
     main.get_by_text("territories", exact=True).click()
     wait_idle(page, 120_000)
@@ -526,11 +546,16 @@ def test_hostile_labels_names_and_sentences_fetch_nothing_from_another_host(site
     url, query, page = site
     folder = app_root / "hostile-names"  # under an allowed folder of the server
     folder.mkdir(exist_ok=True)
-    marks = [f"![p](http://{EVIL}/s.png)", f"<img src=http://{EVIL}/i.png>", f"[click](http://{EVIL}/)",
-             "**bold** :red[red] :material/warning:"]  # fmt: skip
+    marks = [
+        f"![p](http://{EVIL}/s.png)",
+        f"<img src=http://{EVIL}/i.png>",
+        f"[click](http://{EVIL}/)",
+        "**bold** :red[red] :material/warning:",
+    ]
     lines = (app_root / "corpus.txt").read_text().splitlines()
-    (folder / "corpus.txt").write_text("\n".join(f"{marks[i % 4]} {s}" if i % 3 == 0 else s
-                                                  for i, s in enumerate(lines)) + "\n")  # fmt: skip
+    (folder / "corpus.txt").write_text(
+        "\n".join(f"{marks[i % 4]} {s}" if i % 3 == 0 else s for i, s in enumerate(lines)) + "\n"
+    )
     labels = (app_root / "corpus.labels").read_text().splitlines()
     # label 0 named by label_names.txt, label 1 replaced by a label that is markup itself
     (folder / "corpus.labels").write_text("\n".join("0" if x == "0" else f"x![l](http://{EVIL}/l.png)" for x in labels))

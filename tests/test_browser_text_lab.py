@@ -25,8 +25,11 @@ def test_text_lab_replay_maps_and_text_change_while_the_slider_is_dragged(site):
     changes = sum(a != b for a, b in zip(seen, seen[1:]))
     assert changes >= 3, seen  # the decodes and figures changed along the drag
     page.keyboard.press("Home")
-    page.wait_for_function("(old) => document.querySelector('.tx-scrub .movie .cls').getAttribute('d') !== old",
-                           arg=maps[0][0], timeout=10_000)  # fmt: skip
+    page.wait_for_function(
+        "(old) => document.querySelector('.tx-scrub .movie .cls').getAttribute('d') !== old",
+        arg=maps[0][0],
+        timeout=10_000,
+    )
     assert page.evaluate(dots) != at_end  # the points moved: the first frame is not the last
     assert page.locator(".tx-scrub .value").inner_text() == "0"
     lands = page.locator(".tx-scatter[data-layer]")  # the two landscapes under the slider
