@@ -62,13 +62,19 @@ elif color_by == "sentence length":
     color, title = np.array([len(s.split()) for s in c.sentences]), "words"
 elif color_by == "word / regex search":
     # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
-    pattern = right.text_input("Search", key=keep.kept("map_search"), placeholder=r"e.g. great|good, or \bwas\b",
-                               max_chars=4 * search.MAX_PATTERN)  # fmt: skip
+    pattern = right.text_input(
+        "Search",
+        key=keep.kept("map_search"),
+        placeholder=r"e.g. great|good, or \bwas\b",
+        max_chars=4 * search.MAX_PATTERN,
+    )
     right.caption(SEARCH_HELP[text.mode()])
     if pattern:  # RE2: linear in the corpus whatever the pattern (textae.maps.search), held once per server
         with feedback.errors_shown():  # over the sentences as the page shows them: prose, or the tokens
-            hits = store.held(shown.view.key("search", text.mode(), pattern),
-                              lambda: search.search(text.shown_corpus(c.sentences, c.digest), pattern))  # fmt: skip
+            hits = store.held(
+                shown.view.key("search", text.mode(), pattern),
+                lambda: search.search(text.shown_corpus(c.sentences, c.digest), pattern),
+            )
         if hits.note:
             st.warning(f"{feedback.md(pattern)} is {feedback.md(hits.note)}.", icon=":material/warning:")
         color, title = np.where(hits.matches, "match", "no match"), ""
@@ -78,8 +84,9 @@ elif color_by == "k-means cluster":
     color, title = store.held(shown.view.key("k-means", k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
-query = st.text_input("Encode a sentence and find its neighbours", key=keep.kept("map_query"),
-                      placeholder="the food was great.")  # fmt: skip
+query = st.text_input(
+    "Encode a sentence and find its neighbours", key=keep.kept("map_query"), placeholder="the food was great."
+)
 query = text.typed(query, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
 marks = {}
 if query.strip():
@@ -131,8 +138,9 @@ SHOWN_RECONSTRUCTIONS = 100  # decoded for the first selected rows only: a lasso
 
 @st.fragment  # a click or a selection reruns only the map and what it lists, not the sidebar and the corpus
 def interact() -> None:
-    event = scatter.scatter("map_chart", points, marks, axis_titles=proj.axis_titles, layer=layer,
-                            points=show_points, regions=labelled)  # fmt: skip
+    event = scatter.scatter(
+        "map_chart", points, marks, axis_titles=proj.axis_titles, layer=layer, points=show_points, regions=labelled
+    )
     picked = event.picked
     if event.problem:
         st.warning(event.problem, icon=":material/warning:")
@@ -148,8 +156,9 @@ def interact() -> None:
         x, y = event.click
         with feedback.errors_shown():
             decoded = m.decode(proj.inverse(np.array([[x, y]], dtype=np.float32)))[0]
-        st.success(f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(text.shown(decoded))}**",
-                   icon=":material/my_location:")  # fmt: skip
+        st.success(
+            f"Decoded at ({x:.2f}, {y:.2f}): **{feedback.md(text.shown(decoded))}**", icon=":material/my_location:"
+        )
 
     if len(picked):
         st.subheader(f"{len(picked):,} selected sentence(s)")
@@ -166,8 +175,12 @@ def interact() -> None:
             }
         )
         # as read; the downloads below keep the tokens
-        st.dataframe(text.table(df, "sentence", "reconstruction"), key="map_selected", hide_index=True,
-                     column_config=text.widths("sentence", "reconstruction"))  # fmt: skip
+        st.dataframe(
+            text.table(df, "sentence", "reconstruction"),
+            key="map_selected",
+            hide_index=True,
+            column_config=text.widths("sentence", "reconstruction"),
+        )
         mean = Z[picked].mean(0)  # [dim_z] the selection's mean code
         with feedback.errors_shown():
             centre = m.decode(mean[None])[0]
@@ -177,12 +190,16 @@ def interact() -> None:
         )
         d1, d2, d3, a, b = st.columns(5)
         as_csv = csv_text(df.to_dict("records"), df.columns).encode()  # a sentence "=1+1" stays text
-        d1.download_button("Download as CSV", as_csv, "selection.csv", "text/csv",
-                           key="map_download")  # fmt: skip
+        d1.download_button("Download as CSV", as_csv, "selection.csv", "text/csv", key="map_download")
         as_lines = "\n".join(df["sentence"]).encode() + b"\n"  # the tokens, as the corpus file has them
         d2.download_button("Download as text", as_lines, "selection.txt", "text/plain", key="map_download_txt")
-        d3.download_button("Mean code (CSV)", csv_text([[f"{x:.6g}" for x in mean]]).encode(), "mean_code.csv",
-                           "text/csv", key="map_download_mean")  # fmt: skip
+        d3.download_button(
+            "Mean code (CSV)",
+            csv_text([[f"{x:.6g}" for x in mean]]).encode(),
+            "mean_code.csv",
+            "text/csv",
+            key="map_download_mean",
+        )
         chosen = [c.sentences[i] for i in picked]
         for col, side in ((a, "A"), (b, "B")):
             if col.button(f"Use as set {side}", key=f"map_set_{side}", help="a set for the Style arithmetic page"):
@@ -191,8 +208,11 @@ def interact() -> None:
         if sets:
             st.caption(" · ".join(f"set {k}: {len(v):,} sentences" for k, v in sorted(sets.items())))
         if {"A", "B"} <= sets.keys():
-            st.page_link("app_pages/style.py", label="Slide from set A to set B on the Style arithmetic page",
-                         icon=":material/functions:")  # fmt: skip
+            st.page_link(
+                "app_pages/style.py",
+                label="Slide from set A to set B on the Style arithmetic page",
+                icon=":material/functions:",
+            )
         with st.expander(f"Rewrite the {len(picked):,} selected sentence(s) with a vector"):
             map_panels.rewrite_selection(m, c, picked, Z)
 
@@ -204,6 +224,7 @@ if query.strip():
     found = m.neighbors([query], c.sentences, 10, corpus_codes=Z)[0]
     st.dataframe(
         text.table([{"sentence": n.sentence, "distance": round(n.distance, 3)} for n in found], "sentence"),
-        key="map_neighbors", hide_index=True,
+        key="map_neighbors",
+        hide_index=True,
         column_config={"distance": st.column_config.NumberColumn(format="%.3f")},  # one format for the column
-    )  # fmt: skip
+    )

@@ -34,8 +34,7 @@ def unknown_note_from(m: api.TextAE) -> float:
     return max(UNKNOWN_NOTE, NOTE_OVER * m.own_unknown_share())
 
 
-def read_corpus(source: str, raw: bytes | None, labels: str | Path | bytes | None, limit: int,
-                seed: int = 0) -> Corpus:  # fmt: skip
+def read_corpus(source: str, raw: bytes | None, labels: str | Path | bytes | None, limit: int, seed: int = 0) -> Corpus:
     """A corpus from a file (`source`, when raw is None) or uploaded bytes, with optional labels (a file's path,
     named by the label_names.txt beside it, or uploaded bytes), sampled (seeded) down to `limit` sentences
     (textae.data.read_corpus); its warnings are raised again on every call, as the CLI gives them."""
@@ -56,8 +55,15 @@ def _stamp(source: str) -> tuple[int, int] | None:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _corpus(source: str, raw: bytes | None, labels: bytes | None, limit: int, seed: int,
-            names: tuple, stamp: tuple | None = None) -> tuple[Corpus, list]:  # fmt: skip
+def _corpus(
+    source: str,
+    raw: bytes | None,
+    labels: bytes | None,
+    limit: int,
+    seed: int,
+    names: tuple,
+    stamp: tuple | None = None,
+) -> tuple[Corpus, list]:
     with recorded() as messages:  # kept with the result, as the CLI warns on every run
         c = data.read_corpus(raw if raw is not None else source, labels, limit, seed, source, dict(names))
     return c, messages
@@ -74,8 +80,9 @@ def codes(m: api.TextAE, corpus: Corpus, stream: bool = False) -> np.ndarray | N
         bar = st.progress(0.0, text=f"Encoding {n:,} sentences (kept on disk for next time)…")
         try:
             with torch.inference_mode(), recorded() as messages:
-                Z = api.TextAE.encode_corpus(m, corpus.sentences, lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"),
-                                             digest=corpus.digest)  # fmt: skip
+                Z = api.TextAE.encode_corpus(
+                    m, corpus.sentences, lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"), digest=corpus.digest
+                )
         finally:
             bar.empty()
         Z.setflags(write=False)
@@ -89,8 +96,10 @@ def codes(m: api.TextAE, corpus: Corpus, stream: bool = False) -> np.ndarray | N
     unknown = store.held(view.key("unknown share"), share)
     if unknown >= unknown_note_from(m):
         name = Path(m.path).name or "this checkpoint"
-        st.caption(f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {len(m.vocab):,} "
-                   "words; the model reads each of them as <unk>.")  # fmt: skip
+        st.caption(
+            f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {len(m.vocab):,} "
+            "words; the model reads each of them as <unk>."
+        )
     return Z
 
 

@@ -22,7 +22,7 @@ from helpers import (
     table,
     texts,
     trigger,
-)  # fmt: skip
+)
 
 import textae
 from textae.detokenize import detokenize, detokenize_all, tokenize
@@ -89,8 +89,12 @@ def sent(at, key: str):
     """The value a browser shows for widget `key` when it draws it afresh (after a visit to another page):
     the value the server sent with it, else its default. AppTest's own `value` reads the server's state,
     which a browser that drew the widget at its default overwrites on the next rerun."""
-    e = next(e for kind in ("selectbox", "number_input", "radio", "toggle", "text_input")
-             for e in getattr(at, kind) if e.key == key)  # fmt: skip
+    e = next(
+        e
+        for kind in ("selectbox", "number_input", "radio", "toggle", "text_input")
+        for e in getattr(at, kind)
+        if e.key == key
+    )
     p = e.proto
     if type(e).__name__ in ("Selectbox", "Radio"):
         return p.raw_value if p.set_value else p.options[p.default]
@@ -326,12 +330,16 @@ def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app
     ckpt = tmp_path / "yahoo-daae"
     save_checkpoint(ckpt, TextAutoencoder(preset("daae", vocab_size=vocab.size, **TINY)), vocab)
     assert {"Yahoo valid (shared data)", "Yahoo test (shared data)"} <= set(corpus_source.shared_corpora())
-    for corpus, words in (("Yahoo valid (shared data)", yahoo / "valid.txt"), ("Yelp valid (shared data)",
-                                                                                yelp / "valid.txt")):  # fmt: skip
+    for corpus, words in (
+        ("Yahoo valid (shared data)", yahoo / "valid.txt"),
+        ("Yelp valid (shared data)", yelp / "valid.txt"),
+    ):
         at = app("app_pages/latent_map.py", ckpt=str(ckpt), corpus=corpus, labels=None, n=300)
         assert not at.error and not at.exception
-        note = re.search(r"([\d.]+)% of this corpus's words lie outside yahoo-daae's vocabulary of ([\d,]+) words",
-                         texts(at, "caption"))  # fmt: skip
+        note = re.search(
+            r"([\d.]+)% of this corpus's words lie outside yahoo-daae's vocabulary of ([\d,]+) words",
+            texts(at, "caption"),
+        )
         sample = make_corpus(read_lines(words), None, 300, 0).sentences  # the page's seeded sample of 300
         share = vocab.unknown_share(sample)
         assert (note is not None) == (share >= NOTE_OVER * vocab.train_unknown_share())
@@ -422,9 +430,17 @@ def test_a_slider_position_the_browser_reports_is_checked_like_any_untrusted_inp
     at.radio(key="style_source").set_value("Your sentences").run()
     n = len(scrubber_data(at, "style_k")["values"])
     default = 90  # the page's k = 1.5
-    for reported, index in ((["not", "a", "number"], default), ("12", default), (float("nan"), default),
-                            (1e400, default), (2.5, default), (True, default), (10**30, n - 1), (-(10**30), 0),
-                            (7, 7)):  # fmt: skip
+    for reported, index in (
+        (["not", "a", "number"], default),
+        ("12", default),
+        (float("nan"), default),
+        (1e400, default),
+        (2.5, default),
+        (True, default),
+        (10**30, n - 1),
+        (-(10**30), 0),
+        (7, 7),
+    ):
         at.session_state["style_k"] = {"index": reported}
         at.run()
         assert not at.exception, reported
@@ -441,8 +457,9 @@ def test_k_means_clusters_get_distinct_colours_listed_in_numeric_order():
     from explorer import scatter
 
     clusters = np.arange(400) % 20
-    p = scatter.payload(np.random.default_rng(0).normal(size=(400, 2)), [f"s{i}" for i in range(400)],
-                        clusters.astype(str), "cluster")  # fmt: skip
+    p = scatter.payload(
+        np.random.default_rng(0).normal(size=(400, 2)), [f"s{i}" for i in range(400)], clusters.astype(str), "cluster"
+    )
     legend = p["colours"]["legend"]["classes"]
     assert [c["name"] for c in legend] == [f"cluster {k}" for k in range(20)]  # 2 before 10
     assert len({c["colour"] for c in legend}) == 20  # no colour repeats
@@ -546,16 +563,23 @@ def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_i
     assert listed["sentence"].tolist() == [view["text"][list(view["order"]).index(i)] for i in (1, 3, 7)]
     trigger(at, "textae.scatter", "map_chart", "click", {"view": view["id"], "x": 0.1, "y": -0.2})
     assert "Decoded at (0.10, -0.20)" in texts(at, "success")
-    for bad in ({"kind": "select", "view": view["id"], "indices": [-1, n, 10**12, 1e20, 2.5]},
-                {"kind": "select", "view": view["id"], "indices": "everything"},
-                {"kind": "select", "view": view["id"], "indices": [[1, 2], {"a": 1}]},
-                {"kind": "select", "view": "another view", "indices": [1, 2]}, ["not", "an", "event"]):  # fmt: skip
+    for bad in (
+        {"kind": "select", "view": view["id"], "indices": [-1, n, 10**12, 1e20, 2.5]},
+        {"kind": "select", "view": view["id"], "indices": "everything"},
+        {"kind": "select", "view": view["id"], "indices": [[1, 2], {"a": 1}]},
+        {"kind": "select", "view": "another view", "indices": [1, 2]},
+        ["not", "an", "event"],
+    ):
         at.session_state["map_chart"] = {"event": bad}
         at.run()
         assert not at.exception and not at.success
         assert not any("selected sentence" in h.value for h in at.subheader), bad
-    for click in ({"view": view["id"], "x": "nan", "y": 0}, {"view": view["id"], "x": 1e400, "y": 0},
-                  {"view": "another view", "x": 0, "y": 0}, "here"):  # fmt: skip
+    for click in (
+        {"view": view["id"], "x": "nan", "y": 0},
+        {"view": view["id"], "x": 1e400, "y": 0},
+        {"view": "another view", "x": 0, "y": 0},
+        "here",
+    ):
         trigger(at, "textae.scatter", "map_chart", "click", click)
         assert not at.exception and not at.success, click
 

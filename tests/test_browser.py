@@ -3,6 +3,8 @@
 Screenshots of every page go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it).
 TEXTAE_BROWSER_CHECKPOINTS and TEXTAE_BROWSER_CORPUS point the suite at other
 checkpoints and a corpus (the docs' screenshots were taken that way).
+This file: the frame and the Latent map, and the fixture and helpers the others import
+(each page's own tests: test_browser_<page>.py).
 """
 
 import json
@@ -11,21 +13,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import (
-    SCRUBBER,
-    SCRUBBER_TEXT,
-    chromium_missing,
-    drag,
-    launch,
-    serve_app,
-    slide,
-    wait_idle,
-    wait_scrubber,
-)
-from helpers import ROOT, SVG, svg_from_url
-
-from explorer.live_lab import RECORDING
-from textae.experiments.recording import Recording
+from browser import chromium_missing, launch, serve_app, wait_idle, wait_scrubber
+from helpers import ROOT
 
 pytestmark = pytest.mark.slow  # browser, server and multi-process tests: the quick run (-m "not slow") leaves them out
 
@@ -82,55 +71,6 @@ def test_every_page_opens(site, name):
     page.screenshot(path=str(ARTIFACTS / f"{name or 'home'}.png"))
 
 
-def test_interpolation_text_changes_while_the_slider_is_dragged(site):
-    page = open_page(site, "interpolation")
-    wait_scrubber(page)
-    first = page.locator(".tx-scrub .text").all_inner_texts()
-    maps = page.locator(".tx-scatter")
-    assert len(first) == 2 and maps.count() == 2  # both checkpoints, each with its map of the corpus
-    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].every(m => +m.dataset.frames > 0)")
-    assert maps.first.get_attribute("data-route") == "50"
-    seen, _ = drag(page)  # mouse held down all the way: nothing is sent to the server until the release
-    changes = sum(a != b for a, b in zip(seen, seen[1:]))
-    assert changes >= 3, seen
-    assert any(len({s[j] for s in seen}) > 2 for j in range(2))  # a row's own text changed, not only the other's
-    assert page.locator(".tx-scrub .value").inner_text() == "1.00"
-    page.wait_for_function("() => location.search.includes('t=1.00')", timeout=30_000)  # reported on release
-    wait_idle(page)
-    assert [maps.nth(j).get_attribute("data-route") for j in range(2)] == ["100", "100"]
-    box = page.locator(SCRUBBER).first.bounding_box()  # held at a quarter: the markers follow, before any rerun
-    page.mouse.move(box["x"] + 1, box["y"] + box["height"] / 2)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] / 4, box["y"] + box["height"] / 2, steps=5)
-    held = [int(maps.nth(j).get_attribute("data-route")) for j in range(2)]
-    page.mouse.up()
-    assert held[0] == held[1] and 15 <= held[0] <= 35, held
-    wait_idle(page)
-    page.locator(SCRUBBER).first.focus()  # to the end first: from a quarter, t = 0 may decode as t = 0.25 does
-    page.keyboard.press("End")
-    page.wait_for_function("() => document.querySelector('.tx-scrub .value').innerText === '1.00'", timeout=10_000)
-    wait_idle(page)
-    text, seconds = slide(page, 0, "Home", SCRUBBER_TEXT, SCRUBBER)
-    assert page.locator(".tx-scrub .value").inner_text() == "0.00" and text != "\n".join(seen[-1])
-    print(f"interpolation: {changes} text changes in a {len(seen)}-move drag; Home key to text {seconds * 1000:.0f} ms")
-    page.screenshot(path=str(ARTIFACTS / "interpolation_drag.png"))
-    no_exception(page)
-
-
-def test_style_k_slider_changes_every_sentence_while_dragged(site):
-    page = open_page(site, "style")
-    page.get_by_text("Your sentences").click()
-    wait_idle(page)
-    wait_scrubber(page)
-    seen, _ = drag(page)
-    assert len(seen[0]) == 3  # the three default inputs, one row each
-    for j in range(3):  # each sentence's text changes during the drag
-        assert len({s[j] for s in seen}) >= 2, [s[j] for s in seen]
-    page.wait_for_function("() => location.search.includes('k=3.00')", timeout=30_000)
-    page.screenshot(path=str(ARTIFACTS / "style_k.png"))
-    no_exception(page)
-
-
 MAP = ".tx-scatter"  # explorer/scatter: the latent map's WebGL renderer
 
 
@@ -163,8 +103,9 @@ def test_query_is_marked_on_the_map_with_neighbours(site):
     box.fill("the staff was friendly")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_function(f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'",
-                           timeout=30_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'", timeout=30_000
+    )
     assert page.get_by_text("Latent neighbours of the query").is_visible()
     page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"))
     no_exception(page)
@@ -214,8 +155,11 @@ def test_a_lasso_lists_sentences_and_two_selections_reach_the_style_page(site):
     page.get_by_role("button", name="Use as set A").click()
     wait_idle(page)
     _drag_out(page, "lasso", 0.5, 1.0)
-    page.wait_for_function(f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
-                           f" && !h.innerText.startsWith('{left:,} '))", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('h3')].some(h => h.innerText.includes('selected')"
+        f" && !h.innerText.startsWith('{left:,} '))",
+        timeout=60_000,
+    )
     wait_idle(page)
     page.get_by_role("button", name="Use as set B").click()
     wait_idle(page)
@@ -234,8 +178,10 @@ def test_the_map_pans_and_zooms_in_the_browser_and_draws_its_points_again_when_t
     in_view(page)
     box = page.locator(f"{MAP} .ink").bounding_box()
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-    state = (f"() => {{ const el = document.querySelector('{MAP}'), v = el.__scatter.view; "
-             "return [v.cx, v.w, Number(el.dataset.frames), Number(el.dataset.moves)]; }")  # fmt: skip
+    state = (
+        f"() => {{ const el = document.querySelector('{MAP}'), v = el.__scatter.view; "
+        "return [v.cx, v.w, Number(el.dataset.frames), Number(el.dataset.moves)]; }"
+    )
     cx0, w0, frames0, moves0 = page.evaluate(state)
     page.mouse.move(cx, cy)
     page.mouse.down()
@@ -271,115 +217,16 @@ def test_the_map_keeps_its_points_in_the_browser_and_asks_again_when_they_are_lo
     no_exception(page)
 
 
-def test_two_tabs_with_different_checkpoints_do_not_interfere(site, app_root):
-    url, _, page = site
-    other = page.context.browser.new_context().new_page()  # a second, independent session
-    try:
-        corpus = urlencode({"corpus": str(app_root / "corpus.txt")})
-        tabs = {"AE": page, "AAE": other}
-        for kind, tab in tabs.items():
-            ck = app_root / "checkpoints" / kind.lower()
-            tab.goto(f"{url}/interpolation?ckpt={ck}&{corpus}")
-            tab.wait_for_selector("h1", timeout=120_000)
-        for tab in tabs.values():
-            wait_idle(tab, 120_000)
-            wait_scrubber(tab)
-        before = other.locator(SCRUBBER_TEXT).inner_text()
-        slide(page, 0, "End", SCRUBBER_TEXT, SCRUBBER)  # moving one tab's slider leaves the other tab as it was
-        wait_idle(page)
-        other.wait_for_timeout(500)
-        assert other.locator(SCRUBBER_TEXT).inner_text() == before
-        for kind, tab in tabs.items():
-            card = tab.locator('[data-testid="stSidebar"]').inner_text()
-            assert f"{kind} ·" in card, card
-    finally:
-        other.context.close()
-
-
-def test_geometry_page_shows_both_models_and_the_radius_slider_changes_the_decodes(site):
-    page = open_page(site, "geometry")
-    columns = page.locator('.st-key-geo_jitter [data-testid="stColumn"]')
-    assert columns.count() == 2  # one column of jitter decodes per model
-
-    def blocks() -> list[str]:  # each column's heading: "name · r = … · decodes"
-        return [columns.nth(i).locator('[data-testid="stMarkdownContainer"]').first.inner_text() for i in range(2)]
-
-    before = blocks()
-    names = [b.split(" · ")[0] for b in before]
-    assert len(set(names)) == 2
-    for chart in (".st-key-geo_distances img", ".st-key-geo_jitter_curve img"):  # both SVG charts drawn
-        box = page.locator(chart).bounding_box()
-        loaded = page.locator(chart).evaluate("img => img.complete && img.naturalWidth > 0")
-        assert loaded and box and box["width"] > 300 and box["height"] > 100, (chart, box)
-
-    def marked_radius() -> str:  # the dashed line's radius, read from the curve's SVG (a data URL)
-        svg = svg_from_url(page.locator(".st-key-geo_jitter_curve img").get_attribute("src"))
-        return svg.find(".//s:line[@class='mark']", SVG).get("data-r")
-
-    assert marked_radius() == "1"
-    _, seconds = slide(page, 1, "End", ".st-key-geo_jitter")  # slider 0: codes per radius; 1: the radius, to r = 8
-    assert marked_radius() == "8"
-    after = blocks()
-    assert [a.split(" · ")[:2] for a in after] == [[name, "r = 8"] for name in names]
-    # each block reads "name · r = … · decodes": the decodes themselves changed, not only the r they name
-    assert [a.split(" · ", 2)[2] for a in after] != [b.split(" · ", 2)[2] for b in before]
-    print(f"radius slider to decodes: {seconds * 1000:.0f} ms")
-    page.screenshot(path=str(ARTIFACTS / "geometry_jitter.png"))
-    no_exception(page)
-
-
-def test_toy_replay_slider_moves_the_points_in_the_browser(site):
-    page = open_page(site, "toy_lab")
-    for i in range(1, 4):
-        page.get_by_role("button", name="Step").click()
-        page.wait_for_selector(f"text=step {50 * i} /", timeout=60_000)
-        wait_idle(page)
-    page.wait_for_selector("h3:has-text('Replay')", timeout=60_000)
-    chart = page.locator(".js-plotly-plot").last
-    xs = "gd => Array.from(gd._fullData[0].x)"
-    before = chart.evaluate(xs)
-    chart.locator(".slider-rail-rect").scroll_into_view_if_needed()
-    rail = chart.locator(".slider-rail-rect").bounding_box()
-    page.mouse.click(rail["x"] + 2, rail["y"] + rail["height"] / 2)  # the slider's first frame (step 50)
-    page.wait_for_timeout(500)
-    assert chart.evaluate(xs) != before  # the points moved to the first frame's codes, without the server
-    no_exception(page)
-
-
-def test_text_lab_replay_maps_and_text_change_while_the_slider_is_dragged(site):
-    page = open_page(site, "text_lab")  # opens on the shipped recording
-    wait_scrubber(page)
-    assert page.locator(".tx-scrub .map.movie").count() == 2
-    dots = "() => Array.from(document.querySelectorAll('.tx-scrub .movie .cls')).map(e => e.getAttribute('d'))"
-    at_end = page.evaluate(dots)
-    seen, _ = drag(page)  # the mouse held down: every frame comes from the browser's copy of the recording
-    maps = [page.evaluate(dots)]
-    last = int(Recording.load(RECORDING).steps[-1])
-    assert page.locator(".tx-scrub .value").inner_text() == str(last) and maps[0] == at_end  # back at the end
-    changes = sum(a != b for a, b in zip(seen, seen[1:]))
-    assert changes >= 3, seen  # the decodes and figures changed along the drag
-    page.keyboard.press("Home")
-    page.wait_for_function("(old) => document.querySelector('.tx-scrub .movie .cls').getAttribute('d') !== old",
-                           arg=maps[0][0], timeout=10_000)  # fmt: skip
-    assert page.evaluate(dots) != at_end  # the points moved: the first frame is not the last
-    assert page.locator(".tx-scrub .value").inner_text() == "0"
-    lands = page.locator(".tx-scatter[data-layer]")  # the two landscapes under the slider
-    expect(lands).to_have_count(2, timeout=60_000)
-    lands.first.scroll_into_view_if_needed()
-    page.mouse.move(*lands.first.evaluate("el => el.__cell(5)"))
-    expect(lands.first.locator(".tip")).to_contain_text("decodes to: ", timeout=10_000)  # hover reads a decode
-    page.screenshot(path=str(ARTIFACTS / "text_lab_replay.png"), full_page=True)
-    no_exception(page)
-
-
 def test_corpus_markup_in_hover_is_text_not_a_link(site, app_root):
     """A corpus line of HTML shows as its characters in the hover label: no link, no image element."""
     from urllib.parse import parse_qsl, urlencode
 
     url, query, page = site
     hostile = app_root / "hostile.txt"  # under an allowed folder of the server
-    hostile.write_text('<a href="https://evil.example/">click</a> the food\n<img src=x onerror="alert(1)"> staff\n'
-                       "the food was great .\nthe staff was rude .\n")  # fmt: skip
+    hostile.write_text(
+        '<a href="https://evil.example/">click</a> the food\n<img src=x onerror="alert(1)"> staff\n'
+        "the food was great .\nthe staff was rude .\n"
+    )
     params = {k: v for k, v in parse_qsl(query) if k != "labels"} | {"corpus": str(hostile)}
     page.goto(f"{url}/latent_map?{urlencode(params)}")
     page.wait_for_function(f"() => document.querySelector('{MAP}')?.__where", timeout=120_000)
@@ -445,8 +292,9 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
         return Array.from(c.getImageData(0, 0, L.n, L.n).data); }""")
     rgb = lambda i, j: tuple(px[4 * ((n - 1 - j) * n + i) : 4 * ((n - 1 - j) * n + i) + 3])  # noqa: E731
     ids = layer["cellId"]
-    pairs = [(i, j, i + 1, j) for j in range(n) for i in range(n - 1)] + [(i, j, i, j + 1) for j in range(n - 1)
-                                                                            for i in range(n)]  # fmt: skip
+    pairs = [(i, j, i + 1, j) for j in range(n) for i in range(n - 1)] + [
+        (i, j, i, j + 1) for j in range(n - 1) for i in range(n)
+    ]
     touching = [(a, b, c, d) for a, b, c, d in pairs if ids[a + n * b] != ids[c + n * d]]
     assert touching and all(rgb(a, b) != rgb(c, d) for a, b, c, d in touching)
     # the territories' names: written where they fit, none over another, none across the plot's edge
@@ -465,8 +313,9 @@ def test_the_landscape_is_drawn_in_both_views_and_hover_reads_a_cells_sentence(s
     page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({other})"))
     expect(page.locator(MAP)).to_have_attribute("data-lit", str(layer["cellId"][other]), timeout=10_000)
     _radio(page, "Decoded landscape", "change")
-    page.wait_for_function(f"(t) => (document.querySelector('{MAP}')?.dataset.layer || t) !== t", arg=territories,
-                           timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"(t) => (document.querySelector('{MAP}')?.dataset.layer || t) !== t", arg=territories, timeout=60_000
+    )
     assert page.locator(MAP).get_attribute("data-borders") == "0"  # the change view has no borders
     scale = page.locator(f"{MAP} .legend .layer-scale")  # its colour bar, with its scale
     assert scale.is_visible() and scale.locator(".ticked b").all_inner_texts() == ["0", "0.25", "0.5", "0.75", "1"]
@@ -573,33 +422,17 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
         zoom = page.locator(MAP).evaluate("el => el.__scatter.fit.w / el.__scatter.view.w")
         page.mouse.move(*target)  # still over the map, whatever moved the mouse meanwhile
         page.mouse.wheel(0, -300)
-        page.wait_for_function(f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; "
-                               "return s.fit.w / s.view.w >= z * 1.4; }", arg=zoom, timeout=60_000)  # fmt: skip
+        page.wait_for_function(
+            f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; return s.fit.w / s.view.w >= z * 1.4; }}",
+            arg=zoom,
+            timeout=60_000,
+        )
         page.wait_for_timeout(300)  # the wheel at rest: drawn again
         labels_are_whole_and_apart()
         if page.evaluate(finer) and zoom > 4:
             break
     page.wait_for_function(finer, timeout=60_000)  # finer levels' labels join the coarse ones
     page.screenshot(path=str(ARTIFACTS / "latent_map_regions.png"))
-    no_exception(page)
-
-
-def test_compare_draws_two_landscapes_side_by_side(site):
-    page = open_page(site, "compare")
-    page.get_by_role("tab", name="Landscapes").click()
-    page.get_by_text("Draw the landscapes").click()
-    wait_idle(page, 180_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].filter(e => e.dataset.layer).length"
-                           " >= 2", timeout=120_000)  # fmt: skip
-    maps = page.locator(".tx-scatter[data-layer]")
-    assert maps.nth(0).locator(".legend .key").count() == 0  # the landscapes alone, and no legend of points
-    panel = page.locator('[data-testid="stTabs"]')
-    panel.scroll_into_view_if_needed()
-    panel.screenshot(path=str(ARTIFACTS / "compare_landscapes.png"))
-    page.get_by_text("corpus points").click()  # on request, the points in their class colours, with their legend
-    wait_idle(page)
-    page.wait_for_function("() => document.querySelectorAll('.tx-scatter[data-layer] .legend .key').length >= 4",
-                           timeout=60_000)  # fmt: skip
     no_exception(page)
 
 
@@ -618,8 +451,11 @@ def test_a_noise_cloud_appears_on_the_map_after_typing(site):
     page.screenshot(path=str(ARTIFACTS / "latent_map_noise_cloud_distances.png"))  # the default view, for review
     page.get_by_text("Also mark the copies as stars on the 2-D map").click()
     wait_idle(page)
-    page.wait_for_function(f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
-                           "'noisy copies' && m.points.length === 50)", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => (document.querySelector('{MAP}')?.__scatter?.marks || []).some(m => m.name === "
+        "'noisy copies' && m.points.length === 50)",
+        timeout=60_000,
+    )
     wait_idle(page)
     page.get_by_text("of the codes' variance").first.wait_for(state="attached", timeout=60_000)
     shown = page.locator(f"{MAP}[data-frames]").last  # the page's map (the second model's, in the panel, is first)
@@ -648,8 +484,7 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
     not reproduce the loss; a browser does: the browser drew the returning widgets at their defaults), and so
     are the page's own controls (landscape, colouring, points)."""
     url, _, page = site
-    query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"),
-                       "n": 150})  # fmt: skip
+    query = urlencode({"ckpt": str(app_root / "checkpoints" / "ae"), "corpus": str(app_root / "corpus.txt"), "n": 150})
     page.goto(f"{url}/latent_map?{query}")
     page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
     wait_idle(page)
@@ -657,8 +492,10 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
 
     def shown() -> tuple[str, ...]:
         boxes = side.locator('[data-testid="stSelectbox"] input[role="combobox"]')
-        return (*(boxes.nth(i).input_value() for i in range(3)),
-                side.locator('[data-testid="stNumberInput"] input').input_value())  # fmt: skip
+        return (
+            *(boxes.nth(i).input_value() for i in range(3)),
+            side.locator('[data-testid="stNumberInput"] input').input_value(),
+        )
 
     before = shown()
     assert before == ("ae", "(none)", "A file path", "150")  # "aae" would be the first checkpoint, 100 the least n
@@ -667,8 +504,11 @@ def test_the_sidebar_keeps_its_selections_across_a_page_without_it(site, app_roo
 
     def controls() -> tuple:
         wait_idle(page)  # a rerun's stale copies gone
-        return (main.get_by_role("radio", name="territories").first.is_checked(), colour.first.input_value(),
-                main.get_by_label("corpus points").first.is_checked())  # fmt: skip
+        return (
+            main.get_by_role("radio", name="territories").first.is_checked(),
+            colour.first.input_value(),
+            main.get_by_label("corpus points").first.is_checked(),
+        )
 
     main.get_by_text("territories", exact=True).click()
     wait_idle(page, 120_000)
@@ -706,11 +546,16 @@ def test_hostile_labels_names_and_sentences_fetch_nothing_from_another_host(site
     url, query, page = site
     folder = app_root / "hostile-names"  # under an allowed folder of the server
     folder.mkdir(exist_ok=True)
-    marks = [f"![p](http://{EVIL}/s.png)", f"<img src=http://{EVIL}/i.png>", f"[click](http://{EVIL}/)",
-             "**bold** :red[red] :material/warning:"]  # fmt: skip
+    marks = [
+        f"![p](http://{EVIL}/s.png)",
+        f"<img src=http://{EVIL}/i.png>",
+        f"[click](http://{EVIL}/)",
+        "**bold** :red[red] :material/warning:",
+    ]
     lines = (app_root / "corpus.txt").read_text().splitlines()
-    (folder / "corpus.txt").write_text("\n".join(f"{marks[i % 4]} {s}" if i % 3 == 0 else s
-                                                  for i, s in enumerate(lines)) + "\n")  # fmt: skip
+    (folder / "corpus.txt").write_text(
+        "\n".join(f"{marks[i % 4]} {s}" if i % 3 == 0 else s for i, s in enumerate(lines)) + "\n"
+    )
     labels = (app_root / "corpus.labels").read_text().splitlines()
     # label 0 named by label_names.txt, label 1 replaced by a label that is markup itself
     (folder / "corpus.labels").write_text("\n".join("0" if x == "0" else f"x![l](http://{EVIL}/l.png)" for x in labels))

@@ -74,8 +74,11 @@ def test_a_search_recolours_the_map_with_its_colours_alone(hover_site):
     box = page.get_by_label("Search")
     box.fill("great")
     box.press("Enter")
-    page.wait_for_function(f"() => [...document.querySelectorAll('{MAP}')].some(m => m.dataset.colouring "
-                           f"&& m.dataset.colouring !== '{shown}')", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('{MAP}')].some(m => m.dataset.colouring "
+        f"&& m.dataset.colouring !== '{shown}')",
+        timeout=60_000,
+    )
     wait_idle(page)
     after = sent()
     assert after["points"] == before["points"] and after["colourings"] == before["colourings"] + 1, (before, after)

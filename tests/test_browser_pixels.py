@@ -114,8 +114,11 @@ def colour_by(page, option: str) -> None:
     page.keyboard.type(option)
     page.get_by_role("option", name=option).wait_for(timeout=60_000)
     page.keyboard.press("Enter")
-    page.wait_for_function(f"() => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')]"
-                           f".some(b => b.value === '{option}')", timeout=60_000)  # fmt: skip
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')]"
+        f".some(b => b.value === '{option}')",
+        timeout=60_000,
+    )
 
 
 def test_the_query_star_shows_in_its_own_colour(site, wide):
@@ -126,8 +129,9 @@ def test_the_query_star_shows_in_its_own_colour(site, wide):
     box.fill("the staff was friendly")
     box.press("Enter")
     wait_idle(page)
-    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__scatter?.marks?.[0]?.name === 'query'",
-                           timeout=60_000)  # the map may be mounted afresh meanwhile  # fmt: skip
+    page.wait_for_function(
+        f"() => document.querySelector('{MAP}')?.__scatter?.marks?.[0]?.name === 'query'", timeout=60_000
+    )  # the map may be mounted afresh meanwhile
     img = stage(page, "latent_map_query_star")
     want = np.array([int(QUERY[i : i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(img - want).max(-1) < 30).sum() > 40  # the star's gold, drawn

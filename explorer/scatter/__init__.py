@@ -205,9 +205,16 @@ class Points:
     more: Callable[[int], dict] | None = None  # `appended`: the points from a drawing position on (a stream)
 
 
-def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=None, color_title: str = "",
-                  digest: str | None = None, colours_id: str | None = None,
-                  order: np.ndarray | None = None) -> Points:  # fmt: skip
+def corpus_points(
+    view: str,
+    points: np.ndarray,
+    sentences: list[str],
+    color=None,
+    color_title: str = "",
+    digest: str | None = None,
+    colours_id: str | None = None,
+    order: np.ndarray | None = None,
+) -> Points:
     """A corpus's map for `scatter`: its points (`view`: their id) coloured by `color` (named `colours_id`: what
     the colours depend on, beside the view; None for no colour), with the sentences as this reader sees them
     (explorer.text; a corpus's, `digest`: Corpus.digest, from `text.shown_corpus`, which the search reads too).
@@ -229,8 +236,10 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
     if order is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
         order = np.asarray(order)
         # its colours over the whole corpus, held once per server: each slice reads its points' bytes
-        made = lambda: store.held(("map shades", view, colours_id, text.mode()),  # noqa: E731
-                                  lambda: shades(color, color_title))  # fmt: skip
+        made = lambda: store.held(
+            ("map shades", view, colours_id, text.mode()),  # noqa: E731
+            lambda: shades(color, color_title),
+        )
 
         def more(start: int) -> dict:
             return appended(points, order, start, made(), colours_id, texts if n <= INLINE_TEXT else None)
@@ -250,10 +259,17 @@ def corpus_points(view: str, points: np.ndarray, sentences: list[str], color=Non
         return made
 
     order = lambda: drawing_order(n)  # noqa: E731
-    return Points(view, n, first, colours_id,
-                  lambda: store.held(("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
-                                     lambda: colouring(color, color_title, order())),
-                  texts)  # fmt: skip
+    return Points(
+        view,
+        n,
+        first,
+        colours_id,
+        lambda: store.held(
+            ("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
+            lambda: colouring(color, color_title, order()),
+        ),
+        texts,
+    )
 
 
 def appended(
@@ -300,8 +316,15 @@ def labelled_points(shown, c) -> Points:
     by default and names it (`view_id(shown.view.key("points"))`; the colouring ("label", the labels' digest):
     other labels, another colouring of the same points)."""
     color, title = by_label(c.labels)
-    return corpus_points(view_id(shown.view.key("points")), shown.points, c.sentences, color, title, c.digest,
-                         colours_id=("label", c.labels_digest) if color else None)  # fmt: skip
+    return corpus_points(
+        view_id(shown.view.key("points")),
+        shown.points,
+        c.sentences,
+        color,
+        title,
+        c.digest,
+        colours_id=("label", c.labels_digest) if color else None,
+    )
 
 
 HELD_VIEWS = 3  # views a browser keeps (KEEP in scatter.js)
@@ -359,8 +382,9 @@ def territory_names(hover: list[str], named: list[str]) -> dict:
 
 def territories(layer: dict) -> placement.Territories:
     """A layer's territories (textae.maps.placement.territories, from its cells' hover texts), once per server."""
-    return store.held(("landscape territories", layer["id"]),
-                      lambda: placement.territories(layer["text"].split("\n"), layer["n"]))  # fmt: skip
+    return store.held(
+        ("landscape territories", layer["id"]), lambda: placement.territories(layer["text"].split("\n"), layer["n"])
+    )
 
 
 def _layer(land, kind: str, layer_id: str, hover: str, names: dict | None = None) -> dict:
@@ -369,17 +393,29 @@ def _layer(land, kind: str, layer_id: str, hover: str, names: dict | None = None
     uint8 [E, 4] in cell units from the grid's lower left corner: textae.maps.landscape.borders) and where each
     territory's name goes (`anchors`: a cell each, textae.maps.placement.territories). Which names show at
     which zoom comes with the labels (`labels`)."""
-    layer = {"id": layer_id, "n": land.n, "extent": list(land.extent),
-             "rgba": _b64(landscape_rgba(land, kind)), "text": hover, "kind": kind, **(names or {})}  # fmt: skip
+    layer = {
+        "id": layer_id,
+        "n": land.n,
+        "extent": list(land.extent),
+        "rgba": _b64(landscape_rgba(land, kind)),
+        "text": hover,
+        "kind": kind,
+        **(names or {}),
+    }
     terr = territories(layer)
     layer["ids"] = _b64(terr.ids.astype(np.uint16))
     lines = borders(terr.ids.reshape(land.n, land.n)) if kind == "territories" else np.zeros((0, 4))
     layer["borders"] = _b64(lines.astype(np.uint8))
     layer["anchors"] = terr.anchor.tolist()
     if kind == "change":  # its colour bar (one fixed scale, so two maps side by side compare), each cell's value
-        layer["scale"] = {"title": "landscape: word edit distance to neighbouring cells", "lo": "0", "hi": "1",
-                          "ticks": ["0", "0.25", "0.5", "0.75", "1"], "colours": palette.stops(),
-                          "alpha": round(LAYER_ALPHA / 255, 3)}  # drawn as the cells are  # fmt: skip
+        layer["scale"] = {
+            "title": "landscape: word edit distance to neighbouring cells",
+            "lo": "0",
+            "hi": "1",
+            "ticks": ["0", "0.25", "0.5", "0.75", "1"],
+            "colours": palette.stops(),
+            "alpha": round(LAYER_ALPHA / 255, 3),
+        }  # drawn as the cells are
         layer["values"] = np.round(land.change.ravel(), 3).tolist()  # [n * n], row-major from the bottom left
     return layer
 
@@ -394,9 +430,17 @@ def region_labels(found) -> list[dict]:
     for level in {r.level for r in found}:
         at = [i for i, r in enumerate(found) if r.level == level]
         need.update(zip(at, distinct_words([labels[i] for i in at])))
-    return [{"x": r.point[0], "y": r.point[1], "level": r.level, "keywords": r.heading(text.shown),
-             "label": _first_words(labels[i], max(8, need[i]))}
-            for i, r in enumerate(found) if np.isfinite(r.point).all()]  # fmt: skip
+    return [
+        {
+            "x": r.point[0],
+            "y": r.point[1],
+            "level": r.level,
+            "keywords": r.heading(text.shown),
+            "label": _first_words(labels[i], max(8, need[i])),
+        }
+        for i, r in enumerate(found)
+        if np.isfinite(r.point).all()
+    ]
 
 
 def labels(pts: Points, layer: dict | None, regions: list[dict] | None, height: int) -> dict | None:
@@ -411,8 +455,15 @@ def labels(pts: Points, layer: dict | None, regions: list[dict] | None, height: 
 
     def make() -> dict:
         terr = territories(layer) if names else None
-        got = placement.layout(frame, height, regions or [], terr, layer["names"] if names else None,
-                               layer["need"] if names else None, layer["extent"] if names else None)  # fmt: skip
+        got = placement.layout(
+            frame,
+            height,
+            regions or [],
+            terr,
+            layer["names"] if names else None,
+            layer["need"] if names else None,
+            layer["extent"] if names else None,
+        )
         return {"id": made_id, **got}
 
     return store.held(("map labels", made_id), make)
@@ -423,11 +474,18 @@ def _first_words(sentence: str, most: int = 8) -> str:
     return " ".join(words[:most]) + (" …" if len(words) > most else "")
 
 
-def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
-            axis_titles: tuple[str, str] = ("", ""),
-            height: int = 620, route: tuple[np.ndarray, str, int] | None = None,
-            select: bool = True, layer: dict | None = None, points: bool = True,
-            regions: list[dict] | None = None) -> Event:  # fmt: skip
+def scatter(
+    key: str,
+    pts: Points,
+    marks: dict[str, tuple[np.ndarray, list[str]]] | None = None,
+    axis_titles: tuple[str, str] = ("", ""),
+    height: int = 620,
+    route: tuple[np.ndarray, str, int] | None = None,
+    select: bool = True,
+    layer: dict | None = None,
+    points: bool = True,
+    regions: list[dict] | None = None,
+) -> Event:
     """Mount the map of `pts` (`corpus_points`): its points and colouring are sent when this browser lacks them,
     hover texts when it asks (`hover_texts`). marks: name -> (points [K, 2], texts) drawn as stars; route:
     (points [T, 2], a slider's key, its position) drawn as a path with a marker that follows that slider
@@ -443,8 +501,11 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     placed = labels(pts, layer, regions, height)
     if layer is not None and placed is not None:  # sent with the layer, once per map; without one, every rerun
         layer = {**layer, "id": f"{layer['id']}-{placed['id']}", "labels": placed}
-    follow = None if route is None else {"points": np.round(route[0], 5).tolist(), "follow": route[1],
-                                         "index": int(route[2])}  # fmt: skip
+    follow = (
+        None
+        if route is None
+        else {"points": np.round(route[0], 5).tolist(), "follow": route[1], "index": int(route[2])}
+    )
     data = {
         "id": view,
         "colouring": pts.colours_id,
@@ -498,10 +559,18 @@ def scatter(key: str, pts: Points, marks: dict[str, tuple[np.ndarray, list[str]]
     if layer is not None and layers.get(key) == layer["id"]:
         data["layer"] = {k: layer[k] for k in ("id", "scale") if k in layer}
     layers[key] = layer["id"] if layer is not None else None
-    result = _component(key=key, data=data, default={"event": None}, on_event_change=lambda: None,
-                        on_click_change=lambda: None, on_missing_change=lambda: None,
-                        on_missing_colours_change=lambda: None, on_hover_change=lambda: None,
-                        on_missing_layer_change=lambda: None, on_missing_rows_change=lambda: None)  # fmt: skip
+    result = _component(
+        key=key,
+        data=data,
+        default={"event": None},
+        on_event_change=lambda: None,
+        on_click_change=lambda: None,
+        on_missing_change=lambda: None,
+        on_missing_colours_change=lambda: None,
+        on_hover_change=lambda: None,
+        on_missing_layer_change=lambda: None,
+        on_missing_rows_change=lambda: None,
+    )
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)
         st.rerun()
