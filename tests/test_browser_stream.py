@@ -29,17 +29,23 @@ new MutationObserver((changes) => {
 """
 
 
-def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(app_root, corpus, tmp_path_factory):
+def fresh_corpus(app_root, corpus, tmp_path_factory, name: str, n: int, seed: int) -> tuple:
+    """(folder, the Latent map's URL parameters, a server log's path) for a corpus of n sentences no other test
+    encodes (two of the corpus's, joined, seeded), in a folder of its own; skips without Chromium."""
     why = chromium_missing()
     if why:
         pytest.skip(why)
-    folder = tmp_path_factory.mktemp("cold")
-    rng = np.random.default_rng(3)  # N sentences no other test encodes: two of the corpus's, joined
-    lines = [f"{corpus[a]} {corpus[b]}" for a, b in rng.integers(0, len(corpus), size=(N, 2))]
-    (folder / "cold.txt").write_text("\n".join(lines) + "\n")
+    folder = tmp_path_factory.mktemp(name)
+    rng = np.random.default_rng(seed)
+    lines = [f"{corpus[a]} {corpus[b]}" for a, b in rng.integers(0, len(corpus), size=(n, 2))]
+    (folder / f"{name}.txt").write_text("\n".join(lines) + "\n")
     ckpts = sorted(p for p in (app_root / "checkpoints").iterdir() if p.is_dir())
-    params = {"ckpt": str(ckpts[-1]), "corpus": str(folder / "cold.txt"), "n": N}
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    params = {"ckpt": str(ckpts[-1]), "corpus": str(folder / f"{name}.txt"), "n": n}
+    return folder, params, tmp_path_factory.mktemp("server") / "streamlit.log"
+
+
+def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(app_root, corpus, tmp_path_factory):
+    folder, params, log = fresh_corpus(app_root, corpus, tmp_path_factory, "cold", N, 3)
     old = {k: os.environ.get(k) for k in ("TEXTAE_CHUNK_SAMPLE", "TEXTAE_CHUNK_SIZE")}
     os.environ.update(TEXTAE_CHUNK_SAMPLE=str(SAMPLE), TEXTAE_CHUNK_SIZE=str(CHUNK))  # the server inherits them
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -88,16 +94,7 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
     """A view of more points than LOD (TEXTAE_MAP_LOD), its map already made: a new visit draws the first LOD
     points of the seeded drawing order at once, then LOD more at a time, until every point is drawn; the map
     answers a hover meanwhile, and selects once every point is in."""
-    why = chromium_missing()
-    if why:
-        pytest.skip(why)
-    folder = tmp_path_factory.mktemp("warm")
-    rng = np.random.default_rng(5)  # WARM sentences no other test encodes: two of the corpus's, joined
-    lines = [f"{corpus[a]} {corpus[b]}" for a, b in rng.integers(0, len(corpus), size=(WARM, 2))]
-    (folder / "warm.txt").write_text("\n".join(lines) + "\n")
-    ckpts = sorted(p for p in (app_root / "checkpoints").iterdir() if p.is_dir())
-    params = {"ckpt": str(ckpts[-1]), "corpus": str(folder / "warm.txt"), "n": WARM}
-    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    folder, params, log = fresh_corpus(app_root, corpus, tmp_path_factory, "warm", WARM, 5)
     old = os.environ.get("TEXTAE_MAP_LOD")
     os.environ["TEXTAE_MAP_LOD"] = str(LOD)  # the server inherits it
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
