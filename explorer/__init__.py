@@ -10,6 +10,7 @@ keep       the one way a control's value outlives a page that does not draw it (
 models     checkpoints loaded once per server; their short encodes and decodes cached, named by fingerprint
 corpora    corpora read once per server (files, uploads, presets) and a corpus's codes under a model
 maps       a corpus's 2-D maps, fitted once and kept on disk
+stream     a map drawn as it comes: a cold corpus's seeded sample first, then its chunks; a large warm map in slices
 store      what every session of a server shares in memory (codes, maps, map points): LRU, bounded in bytes
 feedback   the library's warnings (captured per session) and errors as page messages; text shown as itself
 text       text as a person reads it (detokenised), or the corpus's tokens when the sidebar asks
