@@ -114,7 +114,8 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
             page.goto(f"{url}/latent_map?{urlencode(params)}")
             page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
             m = page.locator(MAP)
-            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+            # a budget that survives a busy machine: the map may be mounted again by a rerun meanwhile
+            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})", timeout=120_000)
             page.screenshot(path=str(ARTIFACTS / "latent_map_lod.png"))
             said = page.locator("body").inner_text()
             page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
