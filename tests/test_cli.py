@@ -248,6 +248,23 @@ def test_eval_on_yelp_slices(runs, yelp_dir, tmp_path):
     assert "| daae | daae |" in p.stdout
 
 
+def make_env(runs, tmp_path, data, **extra) -> dict:
+    """checkpoints/make.sh's environment for a tiny run: two presets at once, one epoch, the small size, its
+    runs and checkpoints under tmp_path, measured against the shared tiny LM; `extra` adds or overrides."""
+    return dict(
+        os.environ,
+        DATA=str(data),
+        RUNS=str(tmp_path / "runs"),
+        OUT=str(tmp_path / "ck"),
+        PRESETS="aae daae",
+        EPOCHS="1",
+        JOBS="2",
+        SIZE=" ".join(SMALL),
+        EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100",
+        **extra,
+    )
+
+
 @pytest.mark.slow
 def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
     """CORPUS=yahoo: the same recipe on a slice of Yahoo, named yahoo-<preset>, without vectors (Yahoo has no
@@ -257,19 +274,7 @@ def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
     d.mkdir()
     for split, n in (("train", 1500), ("valid", 200), ("test", 300)):
         (d / f"{split}.txt").write_text("\n".join((yahoo / f"{split}.txt").read_text().splitlines()[:n]) + "\n")
-    env = dict(
-        os.environ,
-        CORPUS="yahoo",
-        DATA=str(d),
-        RUNS=str(tmp_path / "runs"),
-        OUT=str(tmp_path / "ck"),
-        PRESETS="aae daae",
-        EPOCHS="1",
-        JOBS="2",
-        SIZE=" ".join(SMALL),
-        TRAIN_FLAGS="--max-steps 10",
-        EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100",
-    )
+    env = make_env(runs, tmp_path, d, CORPUS="yahoo", TRAIN_FLAGS="--max-steps 10")
     p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     for name in ("aae", "daae"):
@@ -286,19 +291,8 @@ def test_make_checkpoints_script_on_yahoo(runs, tmp_path):
 
 def test_make_checkpoints_script(runs, yelp_dir, tmp_path):
     """checkpoints/make.sh end to end, tiny: two presets trained at once, exported, given vectors, measured."""
-    env = dict(
-        os.environ,
-        DATA=str(yelp_dir),
-        RUNS=str(tmp_path / "runs"),
-        OUT=str(tmp_path / "ck"),
-        PRESETS="aae daae",
-        EPOCHS="1",
-        JOBS="2",
-        SIZE=" ".join(SMALL),
-        TRAIN_FLAGS="--max-steps 20",
-        FLAGS_daae="--max-steps 12",  # one preset's own flags win over TRAIN_FLAGS
-        EVAL_FLAGS=f"--lm {runs / 'lm'} --queries 100 --n-eval 100 --samples 100",
-    )
+    # one preset's own flags (FLAGS_daae) win over TRAIN_FLAGS
+    env = make_env(runs, tmp_path, yelp_dir, TRAIN_FLAGS="--max-steps 20", FLAGS_daae="--max-steps 12")
     p = subprocess.run(["bash", "checkpoints/make.sh"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-2000:] + p.stderr[-2000:]
     for name in ("aae", "daae"):

@@ -204,39 +204,19 @@ def test_geometry_refuses_existing_results_before_any_work(tmp_path, capsys):
     out = tmp_path / "survey"
     out.mkdir()
     (out / "geometry.md").write_text("an earlier survey\n")
+
     # the checkpoints do not exist: a refusal about them would mean the check came after loading
-    assert (
-        main(
-            [
-                "geometry",
-                "--checkpoints",
-                str(tmp_path / "none"),
-                "--data",
-                str(tmp_path / "none.txt"),
-                "--out",
-                str(out),
-            ]
+    def geometry(data: str, out) -> int:
+        return main(
+            ["geometry", "--checkpoints", str(tmp_path / "none"), "--data", str(tmp_path / data), "--out", str(out)]
         )
-        == 2
-    )
+
+    assert geometry("none.txt", out) == 2
     err = capsys.readouterr().err
     assert "geometry.md exists" in err and "--force" in err, err
     assert (out / "geometry.md").read_text() == "an earlier survey\n"
     (tmp_path / "file").write_text("")
-    assert (
-        main(
-            [
-                "geometry",
-                "--checkpoints",
-                str(tmp_path / "none"),
-                "--data",
-                str(tmp_path / "x"),
-                "--out",
-                str(tmp_path / "file"),
-            ]
-        )
-        == 2
-    )
+    assert geometry("x", tmp_path / "file") == 2
     assert "it is a file" in capsys.readouterr().err
 
 
