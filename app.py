@@ -7,7 +7,7 @@ import logging
 import streamlit as st
 import torch
 
-from explorer import ROOT, feedback, sidebar, warmup
+from explorer import ROOT, feedback, keep, sidebar, warmup
 from explorer.corpus_source import Source
 from textae.runtime import server_threads
 
@@ -35,6 +35,7 @@ pages = {
         st.Page("app_pages/geometry.py", title="Geometry", icon=":material/straighten:"),
     ],
 }
+keep.begin_run()  # before any control: explorer/keep.py tells a control's return by the runs that drew it
 page = st.navigation(pages)
 uses_sidebar = page not in NO_SIDEBAR  # the Page objects themselves: renaming a title changes nothing
 if uses_sidebar:
