@@ -9,6 +9,7 @@ loaded, the codes and maps read from the disk cache and the latent map's points 
   the disk cache's folder, in a small JSON file written atomically.
 - At start, `replay` runs each one as a session of its own would: the same script, the same URL, so the
   same cache keys. It waits at most LIMIT_S; a replay still running then finishes in the background.
+  With none remembered, it runs the Latent map on the sidebar's defaults (FIRST).
 - What is replayed is what a browser could ask for: the URL's paths pass the same access checks.
   An unreadable or odd file is ignored (and logged), and so is a replay that fails: a start never fails.
 """
@@ -37,6 +38,10 @@ RECENT = 4  # views kept and replayed: a class uses few, and each replay holds i
 LIMIT_S = 60.0  # the longest a start waits before it answers; a view whose codes must be computed may take longer
 MAX_FILE = 64 * 1024
 FILE = "recent-views.json"
+# none remembered yet (a new server, an emptied cache): the Latent map as a newcomer opens it, on the sidebar's
+# defaults. It imports the app's modules, loads the default model and probes its precision on this CPU once
+# (textae.precision.verdict, about a second), so the first visitor's cold corpus waits only for its own codes
+FIRST = ("latent_map", {})
 _lock = threading.Lock()
 _last: tuple | None = None  # (file, view) this process remembered last: its reruns read no file
 
@@ -135,14 +140,14 @@ async def _shut_when_done(run: streamlit_private.HeadlessRun) -> None:
 
 @asynccontextmanager
 async def lifespan(app):
-    """st.App's lifespan: replay the recent views (or the start page when none), then serve."""
+    """st.App's lifespan: replay the recent views (or the default Latent map, FIRST, when none), then serve."""
     if not log.handlers:  # said on the server's console, beside Streamlit's own lines
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     try:
-        views = recent() or [("", {})]  # none yet: the start page, which imports the app's modules
+        views = recent() or [FIRST]
         log.info("warm start: running %d view(s) again before serving (at most %.0f s)", len(views), LIMIT_S)
         await replay(views)
     except Exception as e:  # a start never fails for want of a warm cache

@@ -177,3 +177,17 @@ def test_a_streams_first_sample_shows_its_hover_texts_without_the_whole_corpus_p
     first = pts.make_coords()
     assert first["text"].split("\n") == [text.shown(sentences[i]) for i in order]
     assert first["text"].startswith("i didn't like it 0")
+
+
+def test_a_large_corpus_streams_without_hover_texts_and_a_hover_asks_for_its_own(monkeypatch):
+    """Past INLINE_TEXT points, a stream sends no hover text with its first sample or its chunks (the whole
+    view would send none): hover asks, and the few texts asked for are made alone, never the corpus's prose."""
+    from explorer import scatter, text
+
+    sentences = [f"i did n't like it {i} ." for i in range(400)]
+    monkeypatch.setattr(scatter, "INLINE_TEXT", 100)  # the sample (40) is under it, the corpus (400) past it
+    monkeypatch.setattr(text, "shown_corpus", lambda *a: pytest.fail("the whole corpus's prose was made"))
+    pts = scatter.corpus_points("v", np.zeros((400, 2), np.float32), sentences, digest="d", order=np.arange(40))
+    assert "text" not in pts.make_coords()
+    assert "text" not in pts.more(20)
+    assert pts.texts(np.array([3, 7])) == ["i didn't like it 3.", "i didn't like it 7."]

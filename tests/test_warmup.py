@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explorer import url, warmup
+from explorer.corpus_source import shared_corpora
 from textae.storage.cache import root
 
 
@@ -198,3 +199,21 @@ def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp
         assert warmup.recent()[0] == ("latent_map", views[0][1])  # replayed oldest first: the order is kept
     else:
         assert found == []
+
+
+@pytest.mark.slow
+def test_a_first_server_runs_the_default_latent_map(app_root, tmp_path, monkeypatch):
+    """With no view remembered, serve.py runs the Latent map on the sidebar's defaults before it answers (the
+    default model loaded, its precision probed once on this CPU), and that view is remembered; with the shared
+    data, its default corpus's codes are on disk too."""
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
+    log = tmp_path / "server.log"
+    with serve_app(app_root / "checkpoints", log):
+        said = log.read_text()
+        remembered = warmup.recent()
+    assert "warm start: /latent_map? in" in said and "raised an error" not in said, said[-3000:]
+    assert remembered and remembered[0][0] == "latent_map", remembered
+    assert remembered[0][1]["ckpt"].endswith("aae"), remembered  # the default: the first of the test's checkpoints
+    made = {p.name.split("-")[0] for p in root().glob("*.npz")}
+    if shared_corpora():
+        assert "codes" in made and "Yelp" in remembered[0][1]["corpus"], (made, remembered)

@@ -235,6 +235,9 @@ def corpus_points(
 
     if order is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
         order = np.asarray(order)
+        # texts with the points only when the whole view would have them: a large corpus's first sample is sent
+        # without them (hover asks, as it will once all are in), so its first paint makes no texts at all
+        inline = len(points) <= INLINE_TEXT
         # its colours over the whole corpus, held once per server: each slice reads its points' bytes
         made = lambda: store.held(
             ("map shades", view, colours_id, text.mode()),  # noqa: E731
@@ -242,11 +245,11 @@ def corpus_points(
         )
 
         def more(start: int) -> dict:
-            return appended(points, order, start, made(), colours_id, texts if n <= INLINE_TEXT else None)
+            return appended(points, order, start, made(), colours_id, texts if inline else None)
 
         def streamed() -> dict:
             got = coords(points, order=order)
-            if n <= INLINE_TEXT:
+            if inline:
                 got["text"] = "\n".join(texts(order))
             return got
 
