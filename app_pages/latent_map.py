@@ -6,7 +6,7 @@ import streamlit as st
 
 from explorer import corpora, feedback, keep, map_panels, maps, scatter, state, store, stream, text, widgets
 from textae.maps import search
-from textae.maps.projection import kmeans
+from textae.maps.projection import Projection, kmeans
 from textae.storage.files import csv_text
 
 st.title("Latent map")
@@ -34,6 +34,9 @@ elif method == "axis":
 color_options = (["label"] if c.labels else []) + ["sentence length", "word / regex search", "k-means cluster", "none"]
 color_by = right.selectbox("Colour by", color_options, key=keep.kept("map_color", options=color_options))
 
+if method == "umap" and stream.umap_streams(m, c, Z, umap := Projection("umap", nn, md)):
+    stream.show_umap(m, c, Z, umap)  # drawn as it is made: the fit's sample, then the rest (explorer/stream)
+    st.stop()
 with feedback.errors_shown():
     shown = maps.projection(m, c, Z, method, nn, md, v)
 proj, P = shown.proj, shown.points
@@ -111,8 +114,8 @@ extra = {
     "label": c.labels_digest,
 }  # other labels for the same sentences are another colouring
 view, order = scatter.view_id(shown.view.key("points")), None
-if method == "pca" and scatter.holds(stream.streamed_id(m, c)):  # this browser drew it as its codes came
-    view, order = stream.streamed_id(m, c), stream.arrival(len(P))  # the same points, in the order they came
+if method != "axis" and scatter.holds(stream.streamed_id(m, c, proj)):  # this browser drew it as it was made
+    view, order = stream.streamed_id(m, c, proj), stream.arrival(len(P), method)  # the same points, as they came
 tint = (color_by, extra.get(color_by)) if color is not None else None
 points = scatter.corpus_points(view, P, c.sentences, color, title, c.digest, order=order, colours_id=tint)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,8 @@ from explorer import scatter, store
 from textae import api
 from textae.chunks import plan, sizes
 from textae.data import Corpus
-from textae.maps.projection import Projection, corpus_map
+from textae.maps import projection
+from textae.maps.projection import Projection, corpus_map, map_kept, umap_chunks, umap_order
 from textae.storage.keys import View
 
 log = logging.getLogger("textae.stream")
@@ -56,25 +57,37 @@ _lock = threading.Lock()
 
 
 class Job:
-    """A corpus's codes encoded in the background, chunk by chunk (textae.chunks.plan), each chunk's points
-    placed on the PCA plane fitted on the first (the seeded sample). `points` [N, 2] is filled as chunks
-    come; `drawn` rows of it are in, in the order `rows()` gives."""
+    """A map's points placed in the background, part by part: `work(job)` yields (rows [k], points [k, 2]), may
+    say how far it is before its first part (`job.fraction`), and its return value is kept as `result`.
+    `points` [N, 2] is filled as parts come; `drawn` rows of it are in, in the order `rows()` gives.
+    `encoding` makes a cold corpus's codes and their PCA map (`job`); `umap_chunks` a UMAP map of codes
+    already made (`umap_job`)."""
 
-    def __init__(self, m: api.TextAE, corpus: Corpus):
-        self.n = len(corpus.sentences)
-        # what a changed file of the same name replaces: a file's path (an upload's name may be another's)
-        self.source = (m.fingerprint(), corpus.source) if Path(corpus.source).is_file() else None
+    def __init__(
+        self,
+        n: int,
+        work: Callable[[Job], Generator],
+        source: tuple | None = None,
+        axis_titles: tuple[str, str] = ("PC 1", "PC 2"),
+    ):
+        self.n = n
+        self.source = source  # what a changed file of the same name replaces (an encoding of a file's path)
+        self.axis_titles = axis_titles
         self.stop = threading.Event()  # set when a newer version of the same source replaces this one
-        self.points = np.zeros((self.n, 2), dtype=np.float32)
-        self.proj = Projection("pca")
-        self.codes: np.ndarray | None = None  # [N, dim_z] once every chunk is in
+        self.points = np.zeros((n, 2), dtype=np.float32)
+        self.result = None  # what `work` returned, once it has ended (an encoding: the codes [N, dim_z])
+        self.fraction = 0.0  # how far the work is before its first part, as it says (a UMAP fit)
         self.error: BaseException | None = None
-        self.started = threading.Event()  # the sample's points are in (or the job failed)
+        self.started = threading.Event()  # the first part's points are in (or the job failed)
         self.finished = threading.Event()
-        self._chunks: list[np.ndarray] = []  # each chunk's rows, in the order they came
+        self._chunks: list[np.ndarray] = []  # each part's rows, in the order they came
         self._lock = threading.Lock()
-        self.thread = threading.Thread(target=self._run, args=(m, corpus), daemon=True, name="textae-stream")
+        self.thread = threading.Thread(target=self._run, args=(work,), daemon=True, name="textae-stream")
         self.thread.start()
+
+    def say(self, fraction: float) -> None:
+        """How far the work is before its first part, for the page's progress bar."""
+        self.fraction = float(fraction)
 
     @property
     def drawn(self) -> int:
@@ -87,33 +100,50 @@ class Job:
         with self._lock:
             return np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.int64)
 
-    def _run(self, m: api.TextAE, corpus: Corpus) -> None:
+    def _run(self, make: Callable[[Job], Generator]) -> None:
         try:
-            Z = np.zeros((self.n, m.cfg.dim_z), dtype=np.float32)
-            with torch.inference_mode():
-                chunks = m.encode_chunks(corpus.sentences, corpus.digest)
-                for i, (rows, codes) in enumerate(chunks):
-                    if self.stop.is_set():  # the corpus changed: close the generator, which keeps nothing
-                        chunks.close()
-                        log.info("a stream of %s stopped: its corpus changed", corpus.source)
-                        return
-                    Z[rows] = codes
-                    if i == 0:  # the seeded sample: the plane corpus_map fits
-                        self.proj.fit_plane(codes)
-                    self.points[rows] = self.proj.transform(codes)  # a code's point, whatever its chunk
-                    with self._lock:
-                        self._chunks.append(rows)
-                    self.started.set()
-            # the map kept on disk as the page would make it (the same plane, the same points)
-            corpus_map(m.fingerprint(), corpus.sentences, Z, Projection("pca"), digest=corpus.digest)
-            Z.setflags(write=False)
-            self.codes = Z
+            work = make(self)
+            while True:
+                try:
+                    rows, points = next(work)
+                except StopIteration as end:
+                    self.result = end.value
+                    return
+                if self.stop.is_set():  # the corpus changed: close the work, which keeps nothing
+                    work.close()
+                    log.info("a background map stopped: its corpus changed")
+                    return
+                self.points[rows] = points
+                with self._lock:
+                    self._chunks.append(rows)
+                self.started.set()
         except BaseException as e:  # said by the page that reads the job
-            log.exception("encoding a corpus in the background failed")
+            log.exception("making a map in the background failed")
             self.error = e
         finally:
             self.started.set()
             self.finished.set()
+
+
+def encoding(m: api.TextAE, corpus: Corpus) -> Generator:
+    """A cold corpus's codes, chunk by chunk (textae.chunks.plan: the seeded sample first), each chunk's points
+    placed on the PCA plane fitted on the sample: a Job's work, which returns the codes [N, dim_z] and keeps
+    the map on disk as the page would make it (the same plane, the same points)."""
+    Z = np.zeros((len(corpus.sentences), m.cfg.dim_z), dtype=np.float32)
+    proj = Projection("pca")
+    with torch.inference_mode():  # the job's thread alone resumes this generator
+        chunks = m.encode_chunks(corpus.sentences, corpus.digest)
+        try:
+            for i, (rows, codes) in enumerate(chunks):
+                Z[rows] = codes
+                if i == 0:  # the seeded sample: the plane corpus_map fits
+                    proj.fit_plane(codes)
+                yield rows, proj.transform(codes)  # a code's point, whatever its chunk
+        finally:  # closed when the corpus changed: `encode_chunks` keeps nothing of a stream it did not finish
+            chunks.close()
+    corpus_map(m.fingerprint(), corpus.sentences, Z, Projection("pca"), digest=corpus.digest)
+    Z.setflags(write=False)
+    return Z
 
 
 def key(m: api.TextAE, corpus: Corpus) -> tuple:
@@ -128,11 +158,29 @@ def streams(corpus: Corpus) -> bool:
 
 def job(m: api.TextAE, corpus: Corpus) -> Job:
     """The job encoding `corpus` under `m` in this process, started when there is none (or the last failed)."""
-    name = key(m, corpus)
+    # what a changed file of the same name replaces: a file's path (an upload's name may be another's)
+    source = (m.fingerprint(), corpus.source) if Path(corpus.source).is_file() else None
+    return _started(key(m, corpus), lambda: Job(len(corpus.sentences), lambda job: encoding(m, corpus), source))
+
+
+def umap_job(m: api.TextAE, corpus: Corpus, Z: np.ndarray, proj: Projection) -> Job:
+    """The job making `corpus`'s UMAP map `proj` from its codes Z [N, dim_z] (textae.maps.projection.umap_chunks:
+    the fit's seeded sample first, then each batch it places), started when there is none."""
+    name = ("umap job", View.of(m, corpus, proj).only("map").key("map"))
+
+    def made(job: Job) -> Generator:
+        return umap_chunks(m.fingerprint(), corpus.sentences, Z, proj, corpus.digest, lambda f: job.say(f))
+
+    return _started(name, lambda: Job(len(Z), made, axis_titles=proj.axis_titles))
+
+
+def _started(name: tuple, make: Callable[[], Job]) -> Job:
+    """The job named `name` in this process, made when there is none (or the last failed); a new job for the
+    same source stops the older one, and only the KEPT most recent finished jobs are kept."""
     with _lock:
         found = _jobs.get(name)
         if found is None or found.error is not None:
-            found = _jobs[name] = Job(m, corpus)
+            found = _jobs[name] = make()
             for k, older in list(_jobs.items()):  # the same file under the same model, other sentences: stop it
                 if k != name and found.source and older.source == found.source and not older.finished.is_set():
                     older.stop.set()
@@ -150,16 +198,17 @@ def running(m: api.TextAE, corpus: Corpus) -> Job | None:
         return _jobs.get(key(m, corpus))
 
 
-def streamed_id(m: api.TextAE, corpus: Corpus) -> str:
-    """The id of the streamed PCA view of `corpus` (explorer/scatter): the PCA map's own view, drawn in the
-    order its points came rather than a shuffle, so it is another view in the browser."""
-    view = View.of(m, corpus, Projection("pca")).only("map")
+def streamed_id(m: api.TextAE, corpus: Corpus, proj: Projection | None = None) -> str:
+    """The id of the streamed view of `corpus` on `proj`'s map (PCA when None; explorer/scatter): the map's own
+    view, drawn in the order its points came rather than a shuffle, so it is another view in the browser."""
+    view = View.of(m, corpus, proj or Projection("pca")).only("map")
     return scatter.view_id(view.key("points"), "streamed")
 
 
-def arrival(n: int) -> np.ndarray:
-    """[n] the corpus indices in the order a stream places them (textae.chunks.plan)."""
-    return np.concatenate(plan(n))
+def arrival(n: int, method: str = "pca") -> np.ndarray:
+    """[n] the corpus indices in the order a stream places them: textae.chunks.plan's for a cold corpus's PCA
+    map, textae.maps.projection.umap_order's for a UMAP map."""
+    return np.concatenate(plan(n) if method == "pca" else umap_order(n))
 
 
 def colours(corpus: Corpus) -> tuple:
@@ -188,7 +237,51 @@ def show(m: api.TextAE, corpus: Corpus) -> None:
         "the rest of the corpus is being encoded and drawn as it comes, on the PCA plane of the first seeded "
         "sample. Hover, pan and zoom meanwhile; the other projections, colourings, the search and the regions "
         "come once every sentence is encoded.",
-        axis_titles=work.proj.axis_titles,
+        axis_titles=work.axis_titles,
+    )
+
+
+def umap_streams(m: api.TextAE, corpus: Corpus, Z: np.ndarray, proj: Projection) -> bool:
+    """Whether a UMAP map is drawn as it is made: it is neither held nor on disk, and the corpus is larger than
+    the fit's sample (a smaller one is fitted whole, under a progress bar, as before)."""
+    if len(Z) <= projection.FIT_SAMPLE or store.has(View.of(m, corpus, proj).only("map").key("map")):
+        return False
+    return not map_kept(m.fingerprint(), corpus.sentences, Z.shape[1], proj, corpus.digest)
+
+
+def show_umap(m: api.TextAE, corpus: Corpus, Z: np.ndarray, proj: Projection) -> None:
+    """A UMAP map that is being made: a progress bar while it is fitted on its seeded sample (a minute or so at
+    FIT_SAMPLE codes), then the sample's points, then each batch the fit places, as `show` draws a cold corpus;
+    the whole page once the map is kept."""
+    work = umap_job(m, corpus, Z, proj)
+    n, sample = len(Z), min(projection.FIT_SAMPLE, len(Z))
+
+    @st.fragment(run_every=POLL)
+    def fitting() -> None:
+        if work.started.is_set():
+            st.rerun()
+        st.progress(
+            min(work.fraction, 1.0),
+            text=f"UMAP: fitting a seeded sample of {sample:,} of {n:,} codes ({work.fraction:.0%}); its points "
+            "come next, then the rest as the fit places them (kept on disk for next time)…",
+        )
+
+    if not work.started.is_set():
+        fitting()
+        return
+    color, title, colours_id = colours(corpus)
+    view = streamed_id(m, corpus, proj)
+    drawing(
+        n,
+        work.rows,
+        work.finished.is_set,
+        lambda order: scatter.corpus_points(
+            view, work.points, corpus.sentences, color, title, corpus.digest, colours_id=colours_id, order=order
+        ),
+        f"the fit's seeded sample first, then the rest as UMAP places them, {projection.TRANSFORM_BATCH:,} at a "
+        "time. Hover, pan and zoom meanwhile; the colourings, the search and the regions come once every point "
+        "is placed.",
+        axis_titles=work.axis_titles,
     )
 
 
@@ -254,5 +347,5 @@ def finished_codes(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:
         return None
     if work.error is not None:
         raise work.error
-    store.keep(key(m, corpus), (work.codes, []))
-    return work.codes
+    store.keep(key(m, corpus), (work.result, []))
+    return work.result

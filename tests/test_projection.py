@@ -116,3 +116,33 @@ def test_the_sample_is_seeded_sorted_and_the_plan_covers_every_row_once():
     assert (chunks[0] == sample_rows(20_000, 5_000)).all()
     assert sorted(np.concatenate(chunks)) == list(range(20_000))
     assert plan(0) == []
+
+
+@pytest.mark.slow  # numba compiles UMAP first
+def test_a_umap_map_made_in_parts_is_the_one_shot_map_to_the_bit(monkeypatch, tmp_path):
+    """`umap_chunks` yields the fit's seeded sample, then each placed batch; together they are `corpus_map`'s
+    points bit for bit, kept in its disk-cache entry, and read back from there in the same order."""
+    from textae.maps import projection
+    from textae.maps.projection import corpus_map, umap_chunks, umap_order
+
+    monkeypatch.setattr(projection, "FIT_SAMPLE", 60)
+    monkeypatch.setattr(projection, "TRANSFORM_BATCH", 25)
+    Z, _ = blobs(n=120)
+    sents = [f"s {i}" for i in range(120)]
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "one"))
+    _, whole = corpus_map("fp", sents, Z, Projection("umap", n_neighbors=10))
+    monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "parts"))
+    seen: list[float] = []
+    proj = Projection("umap", n_neighbors=10)
+    parts = list(umap_chunks("fp", sents, Z, proj, progress=seen.append))
+    sample, rest = umap_order(120)
+    assert [len(r) for r, _ in parts] == [60, 25, 25, 10] and np.array_equal(parts[0][0], sample)
+    assert np.array_equal(np.concatenate([r for r, _ in parts[1:]]), rest) and seen[-1] == 1.0
+    made = np.zeros_like(whole)
+    for rows, points in parts:
+        made[rows] = points
+    assert np.array_equal(made, whole)  # the same bits as the one-shot map
+    np.testing.assert_array_equal(proj.transform(Z[:4]), Projection("umap").restore(proj.state()).transform(Z[:4]))
+    again = list(umap_chunks("fp", sents, Z, Projection("umap", n_neighbors=10), progress=pytest.fail))  # from disk
+    assert all(np.array_equal(a, c) and np.array_equal(b, d) for (a, b), (c, d) in zip(parts, again))
+    assert np.array_equal(corpus_map("fp", sents, Z, Projection("umap", n_neighbors=10))[1], whole)  # one entry

@@ -47,7 +47,7 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
         assert f"of {len(lines):,} drawn" not in said and f"{len(lines):,} sentences, drawn in" in said, said
     assert sum(encoded) == len(lines) and len(encoded) == 1 + -(-(len(lines) - 40) // 50)  # each sentence once
     kept = [cache.read(f.stem)["codes"] for f in cache.entries() if f.stem.startswith("codes-")]
-    assert any(k.shape == work[0].codes.shape and np.array_equal(k, work[0].codes) for k in kept)  # on disk, whole
+    assert any(k.shape == work[0].result.shape and np.array_equal(k, work[0].result) for k in kept)  # on disk, whole
 
 
 def test_a_corpus_file_that_changes_mid_stream_stops_its_old_stream_which_keeps_nothing(
@@ -76,7 +76,7 @@ def test_a_corpus_file_that_changes_mid_stream_stops_its_old_stream_which_keeps_
     app("app_pages/latent_map.py", corpus=cold, labels=None)
     assert old.stop.is_set() and old not in stream._jobs.values()
     gate.set()
-    assert old.finished.wait(60) and old.codes is None and old.error is None
+    assert old.finished.wait(60) and old.result is None and old.error is None
     (new,) = [j for j in stream._jobs.values() if j.source and j.source[1] == str(cold)]
     assert new.finished.wait(120) and new.error is None and new.n == len(corpus) - 3
     written = [cache.read(s)["codes"] for s in {f.stem for f in cache.entries()} - before if s.startswith("codes-")]
@@ -191,3 +191,54 @@ def test_a_large_corpus_streams_without_hover_texts_and_a_hover_asks_for_its_own
     assert "text" not in pts.make_coords()
     assert "text" not in pts.more(20)
     assert pts.texts(np.array([3, 7])) == ["i didn't like it 3.", "i didn't like it 7."]
+
+
+@pytest.mark.slow  # numba compiles UMAP first
+def test_a_umap_map_past_its_fit_sample_is_drawn_as_it_is_made(app, app_root, monkeypatch):
+    """UMAP on a corpus past the fit's sample: a progress bar while it fits, then the sample's points with a line
+    that says how many are drawn, then (once every batch is placed) the whole page on the points the browser
+    holds, which are the one-shot UMAP map's to the bit."""
+    from helpers import component_data
+
+    import textae
+    from textae.maps import projection
+    from textae.maps.projection import Projection, corpus_map
+
+    monkeypatch.setattr(projection, "FIT_SAMPLE", 100)
+    monkeypatch.setattr(projection, "TRANSFORM_BATCH", 40)
+    sents = [s for s in (app_root / "corpus.txt").read_text().splitlines() if s.strip()]
+    n = len(sents)
+    fit, gate, parts = threading.Event(), threading.Event(), Projection.umap_parts
+
+    def held_back(self, Z, progress=None):  # the fit, then the batches, each when the test lets them
+        assert fit.wait(120)
+        for i, part in enumerate(parts(self, Z, progress)):
+            if i == 1:
+                assert gate.wait(120)
+            yield part
+
+    monkeypatch.setattr(Projection, "umap_parts", held_back)
+    at = app("app_pages/latent_map.py", labels=None)
+    at.radio(key="map_method").set_value("UMAP").run()
+    assert not at.exception, [e.value for e in at.exception]
+    (work,) = [j for j in stream._jobs.values() if j.axis_titles == ("UMAP 1", "UMAP 2")]
+    said = [p.proto.text for p in at.get("progress")]  # the fit: a progress bar, no map yet
+    assert any(f"UMAP: fitting a seeded sample of 100 of {n:,} codes" in t for t in said), said
+    with pytest.raises(KeyError):
+        component_data(at, "textae.scatter", "map_chart")
+    fit.set()
+    assert work.started.wait(120)
+    at.run()
+    sent = component_data(at, "textae.scatter", "map_chart")
+    assert sent["payload"]["n"] == 100 and sent["select"] is False and sent["axes"] == ["UMAP 1", "UMAP 2"]
+    assert f"100 of {n:,} drawn" in " ".join(c.value for c in at.caption)
+    gate.set()
+    assert work.finished.wait(120) and work.error is None
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    sent = component_data(at, "textae.scatter", "map_chart")
+    assert ("payload" not in sent or sent["payload"]["n"] == n) and sent["select"] is not False  # the whole page
+    m = textae.load(app_root / "checkpoints" / "ae")
+    _, P = corpus_map(m.fingerprint(), sents, m.encode(sents), Projection("umap", 15, 0.1, seed=0))  # from disk
+    assert np.array_equal(work.points, P)  # the points drawn as they came are the map's, bit for bit
+    assert f"of {n:,} drawn" not in " ".join(c.value for c in at.caption)

@@ -23,6 +23,15 @@ TRANSFORM_BATCH = 10_000
 NEIGHBOURS = 10  # UMAP's transform and inverse: interpolation between this many nearest points
 
 
+def umap_order(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The rows a UMAP map of n codes is fitted on (a seeded sample of at most FIT_SAMPLE, sorted) and the rest,
+    placed by the fitted model in batches of TRANSFORM_BATCH in this order."""
+    if n <= FIT_SAMPLE:
+        return np.arange(n), np.zeros(0, np.int64)
+    sample = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
+    return sample, np.setdiff1d(np.arange(n), sample)
+
+
 class Projection:
     """Fit a 2-D projection of codes [N, dim_z]; `inverse` maps map points back to codes.
 
@@ -115,12 +124,21 @@ class Projection:
         return self
 
     def _umap(self, Z: np.ndarray, progress: Callable[[float], None] | None) -> np.ndarray:
-        """UMAP points [N, 2]: a fit on a seeded sample, then the rest placed by the fitted model, in batches."""
+        """UMAP points [N, 2]: the parts `umap_parts` places, put together."""
+        P = np.zeros((len(Z), 2), dtype=np.float32)
+        for rows, points in self.umap_parts(Z, progress):
+            P[rows] = points
+        return P
+
+    def umap_parts(
+        self, Z: np.ndarray, progress: Callable[[float], None] | None = None
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """A UMAP map of codes Z [N, dim_z] as it is made: (rows [k], points [k, 2]) for the fit's seeded sample
+        of at most FIT_SAMPLE codes (`umap_order`), then for each batch of the rest that the fitted model places.
+        Put together they are `fit`'s points to the bit (`fit` puts them together)."""
         import umap  # imported here: it takes seconds (numba) and only UMAP maps need it
 
-        sample = np.arange(len(Z))
-        if len(Z) > FIT_SAMPLE:
-            sample = np.sort(np.random.default_rng(self.seed).choice(len(Z), FIT_SAMPLE, replace=False))
+        sample, rest = umap_order(len(Z), self.seed)
         share = len(sample) / len(Z)  # the fit's share of the progress bar; the transforms have the rest
         if progress:  # UMAP runs several bars one after another (neighbours, then layout): never step back
             report, best = progress, [0.0]
@@ -137,16 +155,13 @@ class Projection:
             verbose=progress is not None,
             tqdm_kwds={"file": _TqdmSink(lambda f: progress(0.9 * share * f))} if progress else None,
         )
-        P = np.zeros((len(Z), 2), dtype=np.float32)
-        P[sample] = fit.fit_transform(Z[sample])
-        rest = np.setdiff1d(np.arange(len(Z)), sample)
+        yield sample, fit.fit_transform(Z[sample]).astype(np.float32)
         fit.verbose = False
         for start in range(0, len(rest), TRANSFORM_BATCH):
             idx = rest[start : start + TRANSFORM_BATCH]
-            P[idx] = fit.transform(Z[idx])
+            yield idx, fit.transform(Z[idx]).astype(np.float32)
             if progress:
                 progress(0.9 * share + (1 - 0.9 * share) * (start + len(idx)) / len(rest))
-        return P
 
     def transform(self, Z: np.ndarray) -> np.ndarray:
         """Map points [M, 2] of new codes [M, dim_z]; a code's point does not depend on the others given with it."""
@@ -289,6 +304,41 @@ def map_chunks(
         P[rows] = proj.transform(codes)
         yield rows, P[rows]
     cache.get(name, lambda: {"points": P, **{f"state_{k}": v for k, v in proj.state().items()}}, expect)
+
+
+def umap_chunks(
+    fingerprint: str,
+    sentences: list[str],
+    Z: np.ndarray,
+    proj: Projection,
+    digest: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A corpus's UMAP map as it is made (`Projection.umap_parts`: the fit's seeded sample, then each batch the
+    fitted model places): (rows [k], points [k, 2]). Put together, the points are `corpus_map`'s to the bit;
+    once the last batch is out, the map is kept in `corpus_map`'s disk-cache entry and `proj` is fitted, as
+    `corpus_map` leaves it. A map already kept is read, in the same order. progress(fraction) as it is made."""
+    if proj.method != "umap":
+        raise InputError("umap_chunks makes a UMAP map; a linear map comes with its codes (map_chunks)")
+    Z = np.asarray(Z, dtype=np.float32)
+    name, expect = _map_entry(fingerprint, sentences, Z.shape[1], proj, digest)
+    kept = cache.read(name, expect)
+    if kept is None:
+        P = np.zeros((len(Z), 2), dtype=np.float32)
+        for rows, points in proj.umap_parts(Z, progress):
+            P[rows] = points
+            yield rows, points
+        kept = cache.get(name, lambda: {"points": P}, expect)
+    else:
+        sample, rest = umap_order(len(Z), proj.seed)
+        for rows in [sample] + [rest[i : i + TRANSFORM_BATCH] for i in range(0, len(rest), TRANSFORM_BATCH)]:
+            yield rows, kept["points"][rows]
+    proj.restore({"codes": Z, "points": kept["points"]})
+
+
+def map_kept(fingerprint: str, sentences: list[str], dim: int, proj: Projection, digest: str | None = None) -> bool:
+    """Whether `corpus_map`'s disk-cache entry for this map is there (a later `corpus_map` reads it)."""
+    return cache.kept(_map_entry(fingerprint, sentences, dim, proj, digest)[0])
 
 
 def _map_entry(
