@@ -4,7 +4,8 @@ seeded subset of TEXTAE_MAP_LOD points past that many, and all of them) and afte
 start, and a warm one with serve.py), each also as a multiple of E, the library's time to encode the corpus
 alone at the servers' precision (measured in the same run, before any server starts, so that the ratios hold
 on a machine whose speed varies); the MB the browser received before its first paint; frames per second
-while the map is panned as the rest of a cold corpus streams in; a click on empty space to its decoded text,
+while the map is panned as the rest of a cold corpus streams in (with --methods umap, also the UMAP map's
+first and all points after its radio is clicked); a click on empty space to its decoded text,
 a lasso to its listed table, frames per second while panning (and again with the decoded landscape's
 territories, borders and names beneath the points), the bytes sent to the browser and the server's memory.
 
@@ -85,11 +86,23 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
         out["fps_streaming"] = pan_fps(page, 3.0)
         out["streamed_during_pan"] = drawn(page) - out["first_n"]
     page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {n}", timeout=1_800_000)
-    if method == "umap":
+    if method == "umap":  # from the click: the UMAP map's first points (its fit's sample, drawn as it is
+        # made when the map is not on disk), then all of them (`data-drawn` = n on the UMAP view)
+        wait_idle(page, 1_800_000)
+        t1 = time.perf_counter()
         page.get_by_text("UMAP", exact=True).click()
         page.wait_for_function(
-            f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1'", timeout=1_800_000
+            f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
+            f"+document.querySelector('{MAP}').dataset.drawn > 0",
+            timeout=1_800_000,
         )
+        out["umap_first"] = time.perf_counter() - t1
+        page.wait_for_function(
+            f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
+            f"+document.querySelector('{MAP}').dataset.drawn === {n}",
+            timeout=1_800_000,
+        )
+        out["umap_all"] = time.perf_counter() - t1
     wait_idle(page, 1_800_000)
     return {**out, "all": time.perf_counter() - t0}
 
@@ -273,6 +286,13 @@ def main() -> None:
                 f"{r['fps_land']:.0f} | {r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
                 flush=True,
             )
+            if method == "umap":  # the UMAP map after its radio's click, cold (made) and warm (from disk)
+                print(
+                    f"<!-- UMAP of {n:,} from the click: cold, first points {cold['umap_first']:.1f} s, all "
+                    f"{cold['umap_all']:.1f} s; warm, first {warm['umap_first']:.1f} s, "
+                    f"all {warm['umap_all']:.1f} s -->",
+                    flush=True,
+                )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -77,6 +78,7 @@ class Job:
         self.points = np.zeros((n, 2), dtype=np.float32)
         self.result = None  # what `work` returned, once it has ended (an encoding: the codes [N, dim_z])
         self.fraction = 0.0  # how far the work is before its first part, as it says (a UMAP fit)
+        self.began = time.monotonic()
         self.error: BaseException | None = None
         self.started = threading.Event()  # the first part's points are in (or the job failed)
         self.finished = threading.Event()
@@ -84,6 +86,10 @@ class Job:
         self._lock = threading.Lock()
         self.thread = threading.Thread(target=self._run, args=(work,), daemon=True, name="textae-stream")
         self.thread.start()
+
+    def seconds(self) -> float:
+        """Seconds since the job began."""
+        return time.monotonic() - self.began
 
     def say(self, fraction: float) -> None:
         """How far the work is before its first part, for the page's progress bar."""
@@ -260,10 +266,11 @@ def show_umap(m: api.TextAE, corpus: Corpus, Z: np.ndarray, proj: Projection) ->
     def fitting() -> None:
         if work.started.is_set():
             st.rerun()
-        st.progress(
+        st.progress(  # UMAP says how far only in its layout's epochs, after finding the neighbours
             min(work.fraction, 1.0),
-            text=f"UMAP: fitting a seeded sample of {sample:,} of {n:,} codes ({work.fraction:.0%}); its points "
-            "come next, then the rest as the fit places them (kept on disk for next time)…",
+            text=f"UMAP: fitting a seeded sample of {sample:,} of {n:,} codes, {work.seconds():.0f} s so far "
+            f"(each code's neighbours first, then the layout: {work.fraction:.0%}). Its points come next, then "
+            "the rest as the fit places them; kept on disk for next time.",
         )
 
     if not work.started.is_set():

@@ -3,6 +3,7 @@ holds the rest of what tests share)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,12 @@ from textae.vocab import Vocab
 # second copy of the suite) one example's time varies tenfold, and hypothesis's 200 ms deadline made them flaky
 settings.register_profile("textae", deadline=None)
 settings.load_profile("textae")
+
+# the quick run's workers (`-n 2`, pytest-xdist): one torch thread each, and for the servers and processes they
+# start, so that two workers on two cores do not each run two threads (three times slower, measured)
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,14 @@ def test_interpolation_text_changes_while_the_slider_is_dragged(site):
     wait_scrubber(page)
     first = page.locator(".tx-scrub .text").all_inner_texts()
     maps = page.locator(".tx-scatter")
-    assert len(first) == 2 and maps.count() == 2  # both checkpoints, each with its map of the corpus
-    page.wait_for_function("() => [...document.querySelectorAll('.tx-scatter')].every(m => +m.dataset.frames > 0)")
+    # both checkpoints, each with its map of the corpus: on a busy machine the second map mounts a moment after
+    # the slider's texts, so wait for both (60 s) rather than count them at once
+    page.wait_for_function(
+        "() => { const m = [...document.querySelectorAll('.tx-scatter')]; "
+        "return m.length === 2 && m.every(e => +e.dataset.frames > 0); }",
+        timeout=60_000,
+    )
+    assert len(first) == 2 and maps.count() == 2
     assert maps.first.get_attribute("data-route") == "50"
     seen, _ = drag(page)  # mouse held down all the way: nothing is sent to the server until the release
     changes = sum(a != b for a, b in zip(seen, seen[1:]))
