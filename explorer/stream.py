@@ -44,7 +44,7 @@ from textae import api
 from textae.chunks import plan, sizes
 from textae.data import Corpus
 from textae.maps import projection
-from textae.maps.projection import Projection, corpus_map, map_kept, umap_chunks, umap_order
+from textae.maps.projection import Projection, map_chunks, map_kept, umap_chunks, umap_order
 from textae.storage.keys import View
 
 log = logging.getLogger("textae.stream")
@@ -132,22 +132,11 @@ class Job:
 
 
 def encoding(m: api.TextAE, corpus: Corpus) -> Generator:
-    """A cold corpus's codes, chunk by chunk (textae.chunks.plan: the seeded sample first), each chunk's points
-    placed on the PCA plane fitted on the sample: a Job's work, which returns the codes [N, dim_z] and keeps
-    the map on disk as the page would make it (the same plane, the same points)."""
-    Z = np.zeros((len(corpus.sentences), m.cfg.dim_z), dtype=np.float32)
-    proj = Projection("pca")
+    """A cold corpus's codes, chunk by chunk, each chunk's points placed on the PCA plane fitted on the seeded
+    sample (textae.maps.projection.map_chunks, which keeps the map on disk as the page would make it): a Job's
+    work, which returns the codes [N, dim_z]."""
     with torch.inference_mode():  # the job's thread alone resumes this generator
-        chunks = m.encode_chunks(corpus.sentences, corpus.digest)
-        try:
-            for i, (rows, codes) in enumerate(chunks):
-                Z[rows] = codes
-                if i == 0:  # the seeded sample: the plane corpus_map fits
-                    proj.fit_plane(codes)
-                yield rows, proj.transform(codes)  # a code's point, whatever its chunk
-        finally:  # closed when the corpus changed: `encode_chunks` keeps nothing of a stream it did not finish
-            chunks.close()
-    corpus_map(m.fingerprint(), corpus.sentences, Z, Projection("pca"), digest=corpus.digest)
+        Z = yield from map_chunks(m, corpus.sentences, Projection("pca"), corpus.digest, codes=True)
     Z.setflags(write=False)
     return Z
 

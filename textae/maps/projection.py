@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 
 import numpy as np
 
@@ -283,27 +283,38 @@ def map_chunks(
     sentences: list[str],
     proj: Projection,
     digest: str | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    codes: bool = False,
+) -> Generator[tuple[np.ndarray, np.ndarray], None, np.ndarray | None]:
     """A linear map (PCA, axis) of a corpus as its codes come, chunk by chunk (`TextAE.encode_chunks`: the
     seeded sample first): (rows [k], points [k, 2]) per chunk, `proj` fitted on the sample's codes. Put
     together, the points are `corpus_map`'s to the bit; once the last chunk is out, the map is kept in
-    `corpus_map`'s disk-cache entry (and the codes in `encode_corpus`'s). A map already kept is read."""
+    `corpus_map`'s disk-cache entry (and the codes in `encode_corpus`'s). A map already kept is read, unless
+    `codes`: then the corpus is encoded whatever is kept, and the generator returns its codes [N, dim_z]
+    (None otherwise). Closed early, it keeps nothing."""
     if proj.method == "umap":
         raise InputError("a UMAP map is fitted on the whole corpus's codes; use corpus_map")
     name, expect = _map_entry(m.fingerprint(), sentences, m.cfg.dim_z, proj, digest)
-    kept = cache.read(name, expect)
+    kept = None if codes else cache.read(name, expect)
     if kept is not None:  # the map is kept: its points, without the codes
         proj.restore({k.removeprefix("state_"): v for k, v in kept.items() if k.startswith("state_")})
         for rows in plan(len(sentences)):
             yield rows, kept["points"][rows]
-        return
+        return None
     P = np.zeros((len(sentences), 2), dtype=np.float32)
-    for i, (rows, codes) in enumerate(m.encode_chunks(sentences, digest)):
-        if i == 0:
-            proj.fit_plane(codes)  # the first chunk is the seeded sample (textae.chunks.plan)
-        P[rows] = proj.transform(codes)
-        yield rows, P[rows]
+    Z = np.zeros((len(sentences), m.cfg.dim_z), dtype=np.float32) if codes else None
+    chunks = m.encode_chunks(sentences, digest)
+    try:
+        for i, (rows, code) in enumerate(chunks):
+            if Z is not None:
+                Z[rows] = code
+            if i == 0:
+                proj.fit_plane(code)  # the first chunk is the seeded sample (textae.chunks.plan)
+            P[rows] = proj.transform(code)
+            yield rows, P[rows]
+    finally:  # closed early: `encode_chunks` keeps the codes only once every chunk is in
+        chunks.close()
     cache.get(name, lambda: {"points": P, **{f"state_{k}": v for k, v in proj.state().items()}}, expect)
+    return Z
 
 
 def umap_chunks(
