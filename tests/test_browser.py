@@ -97,15 +97,20 @@ def selected_count(page) -> int:
     return int(heading.inner_text().split()[0].replace(",", ""))
 
 
-def test_query_is_marked_on_the_map_with_neighbours(site):
-    page = open_map(site)
+def mark_query(page, sentence: str = "the staff was friendly") -> None:
+    """Type `sentence` into the map's query box and wait until its star is on the map."""
     box = page.get_by_label("Encode a sentence and find its neighbours")
-    box.fill("the staff was friendly")
+    box.fill(sentence)
     box.press("Enter")
     wait_idle(page)
     page.wait_for_function(
-        f"() => (document.querySelector('{MAP}').__scatter.marks[0] || {{}}).name === 'query'", timeout=30_000
-    )
+        f"() => document.querySelector('{MAP}')?.__scatter?.marks?.[0]?.name === 'query'", timeout=60_000
+    )  # the map may be mounted afresh meanwhile
+
+
+def test_query_is_marked_on_the_map_with_neighbours(site):
+    page = open_map(site)
+    mark_query(page)
     assert page.get_by_text("Latent neighbours of the query").is_visible()
     page.screenshot(path=str(ARTIFACTS / "latent_map_query.png"))
     no_exception(page)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from browser import wait_idle
 from helpers import ROOT
-from test_browser import MAP, _drag_out, _radio, in_view, open_map, selected_count
+from test_browser import MAP, _drag_out, _radio, in_view, mark_query, open_map, selected_count
 from test_browser import site as site  # noqa: F401  (the module's fixture: one live app)
 
 pytestmark = pytest.mark.slow
@@ -125,13 +125,7 @@ def test_the_query_star_shows_in_its_own_colour(site, wide):
     from explorer.scatter import QUERY
 
     page = open_map(site)
-    box = page.get_by_label("Encode a sentence and find its neighbours")
-    box.fill("the staff was friendly")
-    box.press("Enter")
-    wait_idle(page)
-    page.wait_for_function(
-        f"() => document.querySelector('{MAP}')?.__scatter?.marks?.[0]?.name === 'query'", timeout=60_000
-    )  # the map may be mounted afresh meanwhile
+    mark_query(page)
     img = stage(page, "latent_map_query_star")
     want = np.array([int(QUERY[i : i + 2], 16) for i in (1, 3, 5)])
     assert (np.abs(img - want).max(-1) < 30).sum() > 40  # the star's gold, drawn
