@@ -198,7 +198,7 @@ def test_the_map_pans_and_zooms_in_the_browser_and_draws_its_points_again_when_t
     assert moving.startswith("translate(") and moves1 - moves0 > frames1 - frames0 >= 1  # moved, then drawn once
     assert page.evaluate(f"() => document.querySelector('{MAP} .gl').style.transform") == ""
     page.mouse.wheel(0, -400)  # zoom in under the cursor
-    page.wait_for_function(f"(f) => Number(document.querySelector('{MAP}').dataset.frames) > f", arg=frames1)
+    page.wait_for_function(f"(f) => Number(document.querySelector('{MAP}')?.dataset.frames) > f", arg=frames1)
     assert page.evaluate(state)[1] < w1
     no_exception(page)
 
@@ -211,7 +211,7 @@ def test_the_map_keeps_its_points_in_the_browser_and_asks_again_when_they_are_lo
     box.fill("the food was great")
     box.press("Enter")  # a rerun: the points are not sent again
     wait_idle(page)
-    page.wait_for_function(f"() => document.querySelector('{MAP}').__scatter.marks.length === 1", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.__scatter?.marks?.length === 1", timeout=30_000)
     assert received() == before
     page.evaluate("() => window.__textaeScatter.clear()")  # lost, as after a reload of the app's script
     box.fill("the staff was rude")
@@ -391,7 +391,7 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
     page.wait_for_selector(f"{MAP}[data-frames]", timeout=120_000)
     wait_idle(page, 120_000)
     page.get_by_text("Region labels").click()
-    page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.regions", timeout=120_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.regions", timeout=120_000)
     wait_idle(page)
     assert page.locator(MAP).get_attribute("data-region-levels") == "0"  # the four large regions only
     assert 1 <= int(page.locator(MAP).get_attribute("data-regions")) <= 4
@@ -422,13 +422,14 @@ def test_region_labels_appear_level_by_level_as_the_map_is_zoomed(site, app_root
         return len(boxes)
 
     assert labels_are_whole_and_apart() >= 1  # 1x
-    finer = f"() => (document.querySelector('{MAP}').dataset.regionLevels || '').includes(',')"
+    finer = f"() => (document.querySelector('{MAP}')?.dataset.regionLevels || '').includes(',')"
     for _ in range(12):  # zoom in by about 1.6x a turn, up to 8x and past it: the finer levels' labels join in
         zoom = page.locator(MAP).evaluate("el => el.__scatter.fit.w / el.__scatter.view.w")
         page.mouse.move(*target)  # still over the map, whatever moved the mouse meanwhile
         page.mouse.wheel(0, -300)
         page.wait_for_function(
-            f"(z) => {{ const s = document.querySelector('{MAP}').__scatter; return s.fit.w / s.view.w >= z * 1.4; }}",
+            f"(z) => {{ const s = document.querySelector('{MAP}')?.__scatter; "
+            "return !!s && s.fit.w / s.view.w >= z * 1.4; }",
             arg=zoom,
             timeout=60_000,
         )

@@ -86,7 +86,7 @@ def test_a_selection_shows_over_the_territories_with_the_points_off_and_a_hovere
     plain = stage(page)
     n = page.locator(MAP).evaluate("el => el.__scatter.layer.n")
     page.mouse.move(*page.locator(MAP).evaluate(f"el => el.__cell({(n // 2) * n + n // 2})"))  # the middle cell
-    page.wait_for_function(f"() => document.querySelector('{MAP}').dataset.lit !== undefined", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.lit !== undefined", timeout=30_000)
     lit = stage(page, "latent_map_territory_hovered")
     changed = (np.abs(lit - plain).max(-1) >= 80).sum()
     assert changed > 150, changed  # an outline a reader sees, not a faint wash

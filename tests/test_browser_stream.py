@@ -66,7 +66,8 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
             page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
             tip = m.locator(".tip")
             sync_api.expect(tip).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
-            page.wait_for_function(f"() => +document.querySelector('{MAP}').dataset.drawn === {N}", timeout=300_000)
+            # `?.`: once all are in, the page reruns whole and mounts the map afresh below its controls
+            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {N}", timeout=300_000)
             wait_idle(page, 120_000)
             page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.drawn === '{N}'", timeout=60_000)
             m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")

@@ -92,7 +92,7 @@ def change_layer(n: int = 4) -> dict:
 
 def mount(page, d: dict) -> None:
     page.evaluate("(d) => window.mount(d)", d)
-    page.wait_for_function("() => document.querySelector('.tx-scatter').dataset.drawn !== undefined", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('.tx-scatter')?.dataset.drawn !== undefined", timeout=10_000)
 
 
 def stage(page) -> np.ndarray:
