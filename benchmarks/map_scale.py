@@ -23,6 +23,7 @@ import argparse
 import os
 import random
 import shutil
+import sys
 import tempfile
 import time
 from itertools import product
@@ -59,6 +60,11 @@ def corpus(n: int, folder: Path) -> Path:
     return path
 
 
+def step(what: str) -> None:
+    """Say on stderr what the benchmark does now (a size takes minutes; the table goes to stdout)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {what}", file=sys.stderr, flush=True)
+
+
 def rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -81,6 +87,7 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
     page.goto(f"{url}/latent_map?{urlencode(query)}")
     page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=1_800_000)
     out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6, "first_n": drawn(page)}
+    step(f"first points after {out['first']:.1f} s")
     out["fps_streaming"] = float("nan")
     if pan and out["first_n"] < n:
         out["fps_streaming"] = pan_fps(page, 3.0)
@@ -90,6 +97,7 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
         # made when the map is not on disk), then all of them (`data-drawn` = n on the UMAP view)
         wait_idle(page, 1_800_000)
         t1 = time.perf_counter()
+        step("all drawn; UMAP")
         page.get_by_text("UMAP", exact=True).click()
         page.wait_for_function(
             f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
@@ -97,6 +105,7 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
             timeout=1_800_000,
         )
         out["umap_first"] = time.perf_counter() - t1
+        step(f"UMAP's first points after {out['umap_first']:.1f} s")
         page.wait_for_function(
             f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
             f"+document.querySelector('{MAP}').dataset.drawn === {n}",
@@ -205,6 +214,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
     from playwright.sync_api import sync_playwright
 
     path = corpus(n, folder)
+    step(f"{n:,} sentences: E, the library encoding them alone")
     out: dict = {"E": encode_seconds(path, n, os.environ["TEXTAE_PRECISION"], folder)}  # before any server runs
     query = {"ckpt": "checkpoints/yelp-daae", "ckpt2": "(none)", "corpus": str(path), "n": n}
     shutil.rmtree(cache_dir, ignore_errors=True)
@@ -221,10 +231,13 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             port=port,
             started=lambda p: server.update(pid=p.pid),
         ) as url:
+            step("the cold view")
             out["cold"] = first_view(page, url, query, method, got, n, pan=True)
             out["bytes"] = got.bytes
+            step("the warm view")
             out["warm"] = first_view(page, url, query, method, got, n)
             b0 = got.bytes
+            step("a click, a lasso, panning")
             out["click"] = click_empty(page)
             out["click_bytes"] = got.bytes - b0
             wait_idle(page, 600_000)
@@ -238,6 +251,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             with serve_app(
                 ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,), port=port
             ) as url:
+                step(f"a restart with {app}")
                 out[app] = first_view(page, url, query, method, got, n)["all"]
                 page.goto("about:blank")
         browser.close()
