@@ -37,6 +37,7 @@ from common import ROOT, YELP, cpu_name
 from textae.precision import describe
 
 MAP = ".tx-scatter"  # explorer/scatter: the map's WebGL renderer
+TIMEOUT = int(os.environ.get("MAP_SCALE_TIMEOUT_MS", 1_800_000))  # each wait's budget
 
 
 def corpus(n: int, folder: Path) -> Path:
@@ -85,14 +86,14 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
     page.goto("about:blank")
     b0, t0 = got.bytes, time.perf_counter()
     page.goto(f"{url}/latent_map?{urlencode(query)}")
-    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=1_800_000)
+    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=TIMEOUT)
     out = {"first": time.perf_counter() - t0, "painted_mb": (got.bytes - b0) / 1e6, "first_n": drawn(page)}
     step(f"first points after {out['first']:.1f} s")
     out["fps_streaming"] = float("nan")
     if pan and out["first_n"] < n:
         out["fps_streaming"] = pan_fps(page, 3.0)
         out["streamed_during_pan"] = drawn(page) - out["first_n"]
-    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {n}", timeout=1_800_000)
+    page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {n}", timeout=TIMEOUT)
     if method == "umap":  # from the click: the UMAP map's first points (its fit's sample, drawn as it is
         # made when the map is not on disk), then all of them (`data-drawn` = n on the UMAP view)
         wait_idle(page, 1_800_000)
@@ -102,14 +103,14 @@ def first_view(page, url: str, query: dict, method: str, got: Received, n: int, 
         page.wait_for_function(
             f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
             f"+document.querySelector('{MAP}').dataset.drawn > 0",
-            timeout=1_800_000,
+            timeout=TIMEOUT,
         )
         out["umap_first"] = time.perf_counter() - t1
         step(f"UMAP's first points after {out['umap_first']:.1f} s")
         page.wait_for_function(
             f"() => document.querySelector('{MAP} .xt')?.textContent === 'UMAP 1' && "
             f"+document.querySelector('{MAP}').dataset.drawn === {n}",
-            timeout=1_800_000,
+            timeout=TIMEOUT,
         )
         out["umap_all"] = time.perf_counter() - t1
     wait_idle(page, 1_800_000)
