@@ -14,7 +14,8 @@ territories, borders and names beneath the points), the bytes sent to the browse
 
 Sizes up to Yelp train's 154,940 are its first sentences; larger ones add sentences made from Yelp train by
 seeded word edits (drop, swap, repeat), written to a temporary folder and never kept. Traffic goes to
-127.0.0.1 only. Prints one Markdown row per size.
+127.0.0.1 only. Prints one Markdown row per size, and each step on stderr. MAP_SCALE_TIMEOUT_MS bounds
+each wait (default 30 minutes).
 """
 
 from __future__ import annotations
