@@ -186,3 +186,18 @@ def test_the_payload_helpers_and_the_page_agree_on_the_format(page):
     x0, x1, y0, y1 = d["payload"]["frame"]
     assert home == pytest.approx({"cx": (x0 + x1) / 2, "cy": (y0 + y1) / 2, "w": x1 - x0, "h": y1 - y0})
     assert x1 < 100 and json.loads(json.dumps(d))  # the outlier lies beyond it; the data is JSON
+
+
+def test_a_map_holding_fewer_points_than_sent_asks_for_the_rest_once(page):
+    """A render that says the browser should hold more points than it does (an append it never drew: a later
+    render took its place, the stream's last one too) asks for the rest from its own count, once per count."""
+    first = data(grid_points())  # 16 points
+    page.evaluate("(d) => window.mount(d)", {**first, "n": 16})
+    page.wait_for_function("() => document.querySelector('.tx-scatter')?.dataset.drawn === '16'", timeout=10_000)
+    rest = {k: v for k, v in first.items() if k not in ("payload", "colours")}
+    for _ in range(2):  # the final page's renders: no append, n = 20
+        page.evaluate("(d) => window.mount(d)", {**rest, "n": 20})
+    asked = [c[2] for c in page.evaluate("() => window.calls") if c[:2] == ["trigger", "missing_rows"]]
+    assert asked == [{"view": "view", "n": 16}]
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16})  # as many as it holds: nothing asked
+    assert len([c for c in page.evaluate("() => window.calls") if c[:2] == ["trigger", "missing_rows"]]) == 1

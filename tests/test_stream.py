@@ -242,3 +242,19 @@ def test_a_umap_map_past_its_fit_sample_is_drawn_as_it_is_made(app, app_root, mo
     _, P = corpus_map(m.fingerprint(), sents, m.encode(sents), Projection("umap", 15, 0.1, seed=0))  # from disk
     assert np.array_equal(work.points, P)  # the points drawn as they came are the map's, bit for bit
     assert f"of {n:,} drawn" not in " ".join(c.value for c in at.caption)
+
+
+def test_a_browser_that_missed_the_last_points_is_sent_the_view_whole(app):
+    """The page drawn whole after a stream or slices sends no point; a browser that missed the last append says
+    so (`missing_rows`, from the count it holds), and the view is sent to it whole."""
+    from helpers import component_data, trigger
+
+    at = app("app_pages/latent_map.py")
+    sent = component_data(at, "textae.scatter", "map_chart")
+    n, view = sent["payload"]["n"], sent["id"]
+    at.run()
+    assert "payload" not in component_data(at, "textae.scatter", "map_chart")  # held: nothing sent again
+    trigger(at, "textae.scatter", "map_chart", "missing_rows", {"view": view, "n": n - 7})
+    assert not at.exception, [e.value for e in at.exception]
+    again = component_data(at, "textae.scatter", "map_chart")
+    assert again["payload"]["n"] == n and again["n"] == n

@@ -529,6 +529,7 @@ def scatter(
         "points": points,
         "regions": regions or [],
         "hoverMost": HOVER_MOST,
+        "n": n,  # the points the browser holds once this render is drawn: fewer, and it asks for the rest
     }
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render

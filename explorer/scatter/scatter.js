@@ -182,11 +182,13 @@ export default function (component) {
     if (root.dataset.asked !== data.id) { root.dataset.asked = data.id; setTriggerValue('missing', data.id); }
     return cleanup;
   }
-  if (data.append && data.append.id === data.id) {  // a stream's new points: once, where the view's count ends
-    if (data.append.from === v.n) { grow(v, data.append); SENT.points += 1; }
-    else if (data.append.from > v.n && root.dataset.askedRows !== `${data.id}:${v.n}`) {  // one was missed
-      root.dataset.askedRows = `${data.id}:${v.n}`; setTriggerValue('missing_rows', { view: data.id, n: v.n });
-    }
+  if (data.append && data.append.id === data.id && data.append.from === v.n) {  // a stream's new points: once,
+    grow(v, data.append); SENT.points += 1;  // where the view's count ends
+  }
+  // fewer points than the server sent by now (`n`): an append was missed, the last one too (a render that came
+  // before this one's was drawn gives way to it), so ask for the rest from this count, once per count
+  if (typeof data.n === 'number' && v.n < data.n && root.dataset.askedRows !== `${data.id}:${v.n}`) {
+    root.dataset.askedRows = `${data.id}:${v.n}`; setTriggerValue('missing_rows', { view: data.id, n: v.n });
   }
   if (data.colours) {  // a colouring of these points: kept beside the others, the newest last
     v.colourings.delete(data.colours.id);
