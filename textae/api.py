@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -184,23 +184,24 @@ class TextAE:
 
     def encode_chunks(
         self, sents: str | list[str], digest: str | None = None
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    ) -> Generator[tuple[np.ndarray, np.ndarray], None, np.ndarray]:
         """A corpus's codes chunk by chunk, the seeded sample first (textae.chunks.plan): (rows [k], codes [k,
         dim_z]) per chunk, read from `encode_corpus`'s disk-cache entry when it is there, else encoded; once the
-        last chunk is out, the whole is kept in that entry. Put together, they are `encode_corpus`'s codes to
-        the bit (the same chunks, batched the same way). A str is a corpus of one sentence."""
+        last chunk is out, the whole is kept in that entry, and returned (the generator's value: [N, dim_z]).
+        Put together, they are `encode_corpus`'s codes to the bit (the same chunks, batched the same way). A
+        str is a corpus of one sentence."""
         sents, _ = _listed(sents)
         name, expect = self.codes_entry(sents, digest)
         found = cache.read(name, expect)
         if found is not None:
             for rows in plan(len(sents)):
                 yield rows, found["codes"][rows]
-            return
+            return found["codes"]
         Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
         for rows, codes in self._encode_plan(sents):
             Z[rows] = codes
             yield rows, codes
-        cache.get(name, lambda: {"codes": Z}, expect)  # written unless another process wrote it meanwhile
+        return cache.get(name, lambda: {"codes": Z}, expect)["codes"]  # written unless another process wrote it
 
     def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
         """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""

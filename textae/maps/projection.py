@@ -289,7 +289,7 @@ def map_chunks(
     seeded sample first): (rows [k], points [k, 2]) per chunk, `proj` fitted on the sample's codes. Put
     together, the points are `corpus_map`'s to the bit; once the last chunk is out, the map is kept in
     `corpus_map`'s disk-cache entry (and the codes in `encode_corpus`'s). A map already kept is read, unless
-    `codes`: then the corpus is encoded whatever is kept, and the generator returns its codes [N, dim_z]
+    `codes`: then the codes are read or encoded whatever map is kept, and the generator returns them [N, dim_z]
     (None otherwise). Closed early, it keeps nothing."""
     if proj.method == "umap":
         raise InputError("a UMAP map is fitted on the whole corpus's codes; use corpus_map")
@@ -301,20 +301,24 @@ def map_chunks(
             yield rows, kept["points"][rows]
         return None
     P = np.zeros((len(sentences), 2), dtype=np.float32)
-    Z = np.zeros((len(sentences), m.cfg.dim_z), dtype=np.float32) if codes else None
     chunks = m.encode_chunks(sentences, digest)
     try:
-        for i, (rows, code) in enumerate(chunks):
-            if Z is not None:
-                Z[rows] = code
-            if i == 0:
+        first = True
+        while True:
+            try:
+                rows, code = next(chunks)
+            except StopIteration as end:  # every chunk is in: `encode_chunks` returns the codes it kept
+                Z = end.value
+                break
+            if first:
                 proj.fit_plane(code)  # the first chunk is the seeded sample (textae.chunks.plan)
+                first = False
             P[rows] = proj.transform(code)
             yield rows, P[rows]
     finally:  # closed early: `encode_chunks` keeps the codes only once every chunk is in
         chunks.close()
     cache.get(name, lambda: {"points": P, **{f"state_{k}": v for k, v in proj.state().items()}}, expect)
-    return Z
+    return Z if codes else None
 
 
 def umap_chunks(
