@@ -88,7 +88,9 @@ elif color_by == "k-means cluster":
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
 query = st.text_input(
-    "Encode a sentence and find its neighbours", key=keep.kept("map_query"), placeholder="the food was great."
+    "Encode a sentence and find its neighbours",
+    key=keep.kept("map_query"),
+    placeholder=f"e.g. {text.shown(c.sentences[0])[:60]}",  # a sentence of this corpus, not a Yelp one on Yahoo
 )
 query = text.typed(query, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
 marks = {}
