@@ -44,7 +44,7 @@ from textae import api
 from textae.chunks import plan, sizes
 from textae.data import Corpus
 from textae.maps import projection
-from textae.maps.projection import Projection, map_chunks, map_kept, umap_chunks, umap_order
+from textae.maps.projection import Projection, map_chunks, map_kept, umap_chunks, umap_plan
 from textae.storage.keys import View
 
 log = logging.getLogger("textae.stream")
@@ -164,7 +164,7 @@ def umap_job(m: api.TextAE, corpus: Corpus, Z: np.ndarray, proj: Projection) -> 
     name = ("umap job", View.of(m, corpus, proj).only("map").key("map"))
 
     def made(job: Job) -> Generator:
-        return umap_chunks(m.fingerprint(), corpus.sentences, Z, proj, corpus.digest, lambda f: job.say(f))
+        return umap_chunks(m.fingerprint(), corpus.sentences, Z, proj, corpus.digest, job.say)
 
     return _started(name, lambda: Job(len(Z), made, axis_titles=proj.axis_titles))
 
@@ -202,8 +202,8 @@ def streamed_id(m: api.TextAE, corpus: Corpus, proj: Projection | None = None) -
 
 def arrival(n: int, method: str = "pca") -> np.ndarray:
     """[n] the corpus indices in the order a stream places them: textae.chunks.plan's for a cold corpus's PCA
-    map, textae.maps.projection.umap_order's for a UMAP map."""
-    return np.concatenate(plan(n) if method == "pca" else umap_order(n))
+    map, textae.maps.projection.umap_plan's for a UMAP map."""
+    return np.concatenate(plan(n) if method == "pca" else umap_plan(n))
 
 
 def colours(corpus: Corpus) -> tuple:

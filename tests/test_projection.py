@@ -123,7 +123,7 @@ def test_a_umap_map_made_in_parts_is_the_one_shot_map_to_the_bit(monkeypatch, tm
     """`umap_chunks` yields the fit's seeded sample, then each placed batch; together they are `corpus_map`'s
     points bit for bit, kept in its disk-cache entry, and read back from there in the same order."""
     from textae.maps import projection
-    from textae.maps.projection import corpus_map, umap_chunks, umap_order
+    from textae.maps.projection import corpus_map, umap_chunks, umap_plan
 
     monkeypatch.setattr(projection, "FIT_SAMPLE", 60)
     monkeypatch.setattr(projection, "TRANSFORM_BATCH", 25)
@@ -135,9 +135,10 @@ def test_a_umap_map_made_in_parts_is_the_one_shot_map_to_the_bit(monkeypatch, tm
     seen: list[float] = []
     proj = Projection("umap", n_neighbors=10)
     parts = list(umap_chunks("fp", sents, Z, proj, progress=seen.append))
-    sample, rest = umap_order(120)
-    assert [len(r) for r, _ in parts] == [60, 25, 25, 10] and np.array_equal(parts[0][0], sample)
-    assert np.array_equal(np.concatenate([r for r, _ in parts[1:]]), rest) and seen[-1] == 1.0
+    planned = umap_plan(120)
+    assert [len(r) for r, _ in parts] == [60, 25, 25, 10]
+    assert all(np.array_equal(a, r) for a, (r, _) in zip(planned, parts))  # the parts, in the planned order
+    assert np.array_equal(np.sort(np.concatenate(planned)), np.arange(120)) and seen[-1] == 1.0  # each row once
     made = np.zeros_like(whole)
     for rows, points in parts:
         made[rows] = points

@@ -23,13 +23,15 @@ TRANSFORM_BATCH = 10_000
 NEIGHBOURS = 10  # UMAP's transform and inverse: interpolation between this many nearest points
 
 
-def umap_order(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The rows a UMAP map of n codes is fitted on (a seeded sample of at most FIT_SAMPLE, sorted) and the rest,
-    placed by the fitted model in batches of TRANSFORM_BATCH in this order."""
+def umap_plan(n: int, seed: int = 0) -> list[np.ndarray]:
+    """The parts a UMAP map of n codes is made in, as textae.chunks.plan's for encoding: the rows it is fitted
+    on (a seeded sample of at most FIT_SAMPLE, sorted), then the rest in batches of TRANSFORM_BATCH, in the
+    order the fitted model places them."""
     if n <= FIT_SAMPLE:
-        return np.arange(n), np.zeros(0, np.int64)
+        return [np.arange(n)]
     sample = np.sort(np.random.default_rng(seed).choice(n, FIT_SAMPLE, replace=False))
-    return sample, np.setdiff1d(np.arange(n), sample)
+    rest = np.setdiff1d(np.arange(n), sample)
+    return [sample] + [rest[i : i + TRANSFORM_BATCH] for i in range(0, len(rest), TRANSFORM_BATCH)]
 
 
 class Projection:
@@ -134,11 +136,11 @@ class Projection:
         self, Z: np.ndarray, progress: Callable[[float], None] | None = None
     ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """A UMAP map of codes Z [N, dim_z] as it is made: (rows [k], points [k, 2]) for the fit's seeded sample
-        of at most FIT_SAMPLE codes (`umap_order`), then for each batch of the rest that the fitted model places.
+        of at most FIT_SAMPLE codes (`umap_plan`), then for each batch of the rest that the fitted model places.
         Put together they are `fit`'s points to the bit (`fit` puts them together)."""
         import umap  # imported here: it takes seconds (numba) and only UMAP maps need it
 
-        sample, rest = umap_order(len(Z), self.seed)
+        sample, *batches = umap_plan(len(Z), self.seed)
         share = len(sample) / len(Z)  # the fit's share of the progress bar; the transforms have the rest
         if progress:  # UMAP runs several bars one after another (neighbours, then layout): never step back
             report, best = progress, [0.0]
@@ -157,11 +159,12 @@ class Projection:
         )
         yield sample, fit.fit_transform(Z[sample]).astype(np.float32)
         fit.verbose = False
-        for start in range(0, len(rest), TRANSFORM_BATCH):
-            idx = rest[start : start + TRANSFORM_BATCH]
+        placed, rest = 0, len(Z) - len(sample)
+        for idx in batches:
             yield idx, fit.transform(Z[idx]).astype(np.float32)
+            placed += len(idx)
             if progress:
-                progress(0.9 * share + (1 - 0.9 * share) * (start + len(idx)) / len(rest))
+                progress(0.9 * share + (1 - 0.9 * share) * placed / rest)
 
     def transform(self, Z: np.ndarray) -> np.ndarray:
         """Map points [M, 2] of new codes [M, dim_z]; a code's point does not depend on the others given with it."""
@@ -345,8 +348,7 @@ def umap_chunks(
             yield rows, points
         kept = cache.get(name, lambda: {"points": P}, expect)
     else:
-        sample, rest = umap_order(len(Z), proj.seed)
-        for rows in [sample] + [rest[i : i + TRANSFORM_BATCH] for i in range(0, len(rest), TRANSFORM_BATCH)]:
+        for rows in umap_plan(len(Z), proj.seed):
             yield rows, kept["points"][rows]
     proj.restore({"codes": Z, "points": kept["points"]})
 
