@@ -5,13 +5,12 @@ explorer/."""
 import logging
 
 import streamlit as st
-import torch
 
 from explorer import ROOT, feedback, keep, sidebar, warmup
 from explorer.corpus_source import Source
-from textae.runtime import server_threads
+from textae.runtime import use_server_threads
 
-torch.set_num_threads(server_threads())  # OMP_NUM_THREADS where it is set, else the cores up to 4
+use_server_threads()  # OMP_NUM_THREADS where it is set, else the cores up to 4
 # the favicon from this checkout: a material icon as page_icon is fetched from Google's font host by every
 # browser, and a class's server sends nothing out (docs/serving.md)
 st.set_page_config(page_title="textae", page_icon=str(ROOT / "explorer" / "favicon.png"), layout="wide")

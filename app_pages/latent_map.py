@@ -224,6 +224,7 @@ def interact() -> None:
 
 
 interact()
+text.prepare_prose(c.sentences, c.digest)  # the map is drawn whole: a first search finds the prose made
 
 if query.strip():
     st.subheader("Latent neighbours of the query")

@@ -4,10 +4,12 @@ seeded subset of TEXTAE_MAP_LOD points past that many, and all of them) and afte
 start, and a warm one with serve.py), each also as a multiple of E, the library's time to encode the corpus
 alone at the servers' precision (measured in the same run, before any server starts, so that the ratios hold
 on a machine whose speed varies); the MB the browser received before its first paint; frames per second
-while the map is panned as the rest of a cold corpus streams in (with --methods umap, also the UMAP map's
-first and all points after its radio is clicked); a click on empty space to its decoded text,
-a lasso to its listed table, frames per second while panning (and again with the decoded landscape's
-territories, borders and names beneath the points), the bytes sent to the browser and the server's memory.
+while the map is panned as the rest of a cold corpus streams in, in a second cold view on an empty cache of
+its own (the first is timed as a reader who waits sees it: panning takes a core from the encoding); with
+--methods umap, also the UMAP map's first and all points after its radio is clicked; a click on empty space
+to its decoded text, a lasso to its listed table, frames per second while panning (and again with the decoded
+landscape's territories, borders and names beneath the points), the bytes sent to the browser, the server's
+memory, and a new search's seconds from its Enter to the map recoloured (SEARCHES).
 
     python benchmarks/map_scale.py --sizes 5000,50000,154940,1000000
     python benchmarks/map_scale.py --sizes 154940 --precisions fp32,auto   # the servers' TEXTAE_PRECISION
@@ -32,7 +34,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import common  # noqa: F401  (puts the repository and tests/ on sys.path first)
-from browser import Received, chromium_missing, free_port, launch, serve_app, wait_idle
+from browser import Received, chromium_missing, colour_by, free_port, launch, serve_app, wait_idle
 from common import ROOT, YELP, cpu_name
 
 from textae.precision import describe
@@ -175,6 +177,32 @@ def lasso(page, fraction: float) -> tuple[float, int]:
     return seconds, int(h.inner_text().split()[0].replace(",", ""))
 
 
+SEARCHES = ("great", "zzqx", r"\bwas\b")  # a common word, nothing, a regex: each a new search
+
+
+def search_seconds(page) -> dict[str, float]:
+    """Seconds from a new search's Enter to the map drawn in its colouring (`data-colouring` changes on
+    `.tx-scatter`), for each of SEARCHES in turn, once the map is coloured by the search."""
+    colour_by(page, "word / regex search")
+    wait_idle(page, 600_000)
+    box = page.get_by_role("textbox", name="Search")  # a listed table's toolbar has a "Search" button too
+    out = {}
+    for pattern in SEARCHES:
+        shown = page.locator(MAP).first.get_attribute("data-colouring")
+        box.fill(pattern)
+        t0 = time.perf_counter()
+        box.press("Enter")
+        page.wait_for_function(
+            f"() => [...document.querySelectorAll('{MAP}')].some(m => m.dataset.colouring "
+            f"&& m.dataset.colouring !== {shown!r})",
+            timeout=TIMEOUT,
+        )
+        out[pattern] = time.perf_counter() - t0
+        step(f"search {pattern!r} recoloured after {out[pattern]:.2f} s")
+        wait_idle(page, 600_000)
+    return out
+
+
 def pan_fps(page, seconds: float = 3.0) -> float:
     """Frames per second that show the map at a new place while it is dragged with the pan tool for `seconds`
     (the component moves its last drawing with a CSS transform during the drag, and draws once at the end)."""
@@ -210,9 +238,10 @@ def pan_fps_landscape(page) -> float:
 
 
 def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
-    """One size: a server on an empty cache (cold view, then a warm one, then the interactions); then, in the
-    same browser (its page reloaded, as a student's would be), new servers on the same port and the cache the
-    first one filled: `streamlit run app.py` (a cold start) and `streamlit run serve.py` (a warm start)."""
+    """One size: a server on an empty cache (cold view, then a warm one, then the interactions); a server on
+    another empty cache, whose cold view is panned as it streams in; then, in the same browser (its page
+    reloaded, as a student's would be), new servers on the same port and the cache the first one filled:
+    `streamlit run app.py` (a cold start) and `streamlit run serve.py` (a warm start)."""
     from playwright.sync_api import sync_playwright
 
     path = corpus(n, folder)
@@ -234,7 +263,7 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             started=lambda p: server.update(pid=p.pid),
         ) as url:
             step("the cold view")
-            out["cold"] = first_view(page, url, query, method, got, n, pan=True)
+            out["cold"] = first_view(page, url, query, method, got, n)  # read, not panned: see the end
             out["bytes"] = got.bytes
             step("the warm view")
             out["warm"] = first_view(page, url, query, method, got, n)
@@ -247,8 +276,23 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             wait_idle(page, 600_000)
             out["fps"] = pan_fps(page)
             out["fps_land"] = pan_fps_landscape(page)
+            step("new searches")
+            out["search"] = search_seconds(page)
             out["rss"] = rss_mib(server["pid"])
             page.goto("about:blank")  # else the page reconnects by itself to the next server, and costs it a run
+        # panning while a cold corpus streams in, on a server of its own over an empty cache: apart from the
+        # cold view timed above, whose figures are a reader's who waits (the pan's drawing takes a core)
+        os.environ["TEXTAE_CACHE"] = str(cache_dir.with_name(cache_dir.name + "-pan"))
+        try:
+            with serve_app(ROOT / "checkpoints", folder / f"server-{n}-pan.log", allow=(folder,), port=port) as url:
+                step("a cold view again, panned while it streams in")
+                panned = first_view(page, url, query, method, got, n, pan=True)
+                out["cold"]["fps_streaming"] = panned["fps_streaming"]
+                out["cold"]["streamed_during_pan"] = panned.get("streamed_during_pan", 0)
+                page.goto("about:blank")
+        finally:
+            os.environ["TEXTAE_CACHE"] = str(cache_dir)
+            shutil.rmtree(cache_dir.with_name(cache_dir.name + "-pan"), ignore_errors=True)
         for app in ("app.py", "serve.py"):
             with serve_app(
                 ROOT / "checkpoints", folder / f"server-{n}-{app}.log", app=ROOT / app, allow=(folder,), port=port
@@ -281,9 +325,9 @@ def main() -> None:
         "all drawn cold s (× E) | pan fps while the rest streams in | warm: first paint s, MB, all drawn s | "
         "all drawn after a restart s (× E): app.py, serve.py | click to text s | lasso: points, s to table | "
         "pan fps | pan fps, territories and names on | MB the browser received: first view, a click | "
-        "server peak RSS MiB |"
+        "server peak RSS MiB | a new search, typed to recoloured s: " + ", ".join(f"`{p}`" for p in SEARCHES) + " |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     try:
         for method, precision, n in product(
             a.methods.split(","), a.precisions.split(","), map(int, a.sizes.split(","))
@@ -299,7 +343,9 @@ def main() -> None:
                 f"{warm['painted_mb']:.1f}, {warm['all']:.1f} | "
                 f"{r['app.py']:.1f} ({r['app.py'] / e:.2f}), {r['serve.py']:.1f} ({r['serve.py'] / e:.2f}) | "
                 f"{r['click']:.2f} | {r['lassoed']:,}, {r['lasso']:.2f} | {r['fps']:.0f} | "
-                f"{r['fps_land']:.0f} | {r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} |",
+                f"{r['fps_land']:.0f} | {r['bytes'] / 1e6:.1f}, {r['click_bytes'] / 1e6:.2f} | {r['rss']:,.0f} | "
+                + ", ".join(f"{r['search'][p]:.2f}" for p in SEARCHES)
+                + " |",
                 flush=True,
             )
             if method == "umap":  # the UMAP map after its radio's click, cold (made) and warm (from disk)

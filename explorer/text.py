@@ -5,12 +5,17 @@ goes the other way (`typed`), so prose typed or pasted from the page reads as th
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import pandas as pd
 import streamlit as st
 
 from explorer import keep, store
 from textae.detokenize import detokenize, detokenize_all, tokenize
 from textae.prose import prose
+
+log = logging.getLogger("textae.text")
 
 KEY = "show_tokens"  # the sidebar's toggle (explorer/sidebar.py), kept across pages (explorer/keep.py)
 
@@ -44,6 +49,35 @@ def shown_corpus(sentences: list[str], digest: str) -> list[str]:
         ("shown sentences", digest, mode()),
         lambda: list(sentences) if tokens_shown() else prose(sentences, digest),
     )
+
+
+_made: set[str] = set()  # the corpora (digests) whose prose this process has made, or is making, in the background
+_made_lock = threading.Lock()
+
+
+def prepare_prose(sentences: list[str], digest: str) -> threading.Thread | None:
+    """Start making a corpus's prose in the background (textae.prose: the disk cache keeps it), once per corpus
+    and process, so that the first search, or a hover over many points, reads it rather than waits seconds for
+    it (Yelp train: about 3 s). A caller that asks meanwhile waits for this one at the cache's lock, which makes
+    the entry once. Nothing when tokens are shown or the server holds it already; returns the thread it started."""
+    if tokens_shown() or store.has(("shown sentences", digest, "readable")):
+        return None
+    with _made_lock:
+        if digest in _made:
+            return None
+        _made.add(digest)
+
+    def make() -> None:
+        try:
+            prose(sentences, digest)
+        except Exception:  # the search makes it again, in the page, where its error is said
+            log.exception("making a corpus's prose in the background failed")
+            with _made_lock:
+                _made.discard(digest)
+
+    worker = threading.Thread(target=make, daemon=True, name="textae-prose")
+    worker.start()
+    return worker
 
 
 def typed(sentence: str, lower: bool = True) -> str:

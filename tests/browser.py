@@ -97,6 +97,39 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
 
 
+def colour_by(page, option: str) -> None:
+    """Choose how the map colours its points, as a reader does: the combobox, its option typed, then Enter."""
+    box = page.locator('[data-testid="stMain"]').get_by_role("combobox", name="Colour by").first
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).wait_for(timeout=60_000)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        f"() => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')]"
+        f".some(b => b.value === '{option}')",
+        timeout=60_000,
+    )
+
+
+@contextlib.contextmanager
+def explained(page, log: Path | None = None, selector: str = ".tx-scatter"):
+    """Around a browser test's waits: a wait that times out fails with what the page said (its text, how many
+    `selector` it holds, each one's data attributes) and the server log's end, so that a rare stall on a busy
+    machine can be read from the test's report."""
+    try:
+        yield
+    except Exception as e:
+        if "Timeout" not in type(e).__name__:
+            raise
+        try:
+            seen = page.evaluate(f"() => [...document.querySelectorAll('{selector}')].map(el => ({{...el.dataset}}))")
+            body = page.locator("body").inner_text(timeout=5_000)[:3000]
+        except Exception as why:  # the page itself is gone
+            seen, body = [], f"(the page could not be read: {why})"
+        tail = log.read_text(errors="replace")[-4000:] if log is not None and log.exists() else "(no log)"
+        raise AssertionError(f"{e}\n--- {selector}: {seen}\n--- page:\n{body}\n--- server log:\n{tail}") from e
+
+
 class Received:
     """Bytes a page has received over Streamlit's websocket since it was made (attach before navigating)."""
 

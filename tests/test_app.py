@@ -339,6 +339,35 @@ def test_the_search_finds_what_the_page_shows(app, app_root):
     assert "Matched against each sentence's tokens" in texts(at, "caption") and not at.exception
 
 
+def test_a_map_drawn_whole_makes_its_prose_in_the_background_for_the_first_search(app, corpus, tmp_path, monkeypatch):
+    """A map too large to send its hover texts with its points: once it is drawn whole, its corpus's prose is made
+    in a background thread and kept on disk (explorer/text: prepare_prose), so the first search reads it rather
+    than detokenising the whole corpus while the reader waits (about 3 s for Yelp train)."""
+    import threading
+
+    from explorer import scatter
+    from textae import prose as prose_module
+    from textae.data import read_corpus
+    from textae.storage import cache
+    from textae.storage.keys import View
+
+    monkeypatch.setattr(scatter, "INLINE_TEXT", 10)  # this corpus's texts come on request, as a large one's do
+    lines = [f"{s} but it was n't great" for s in corpus[:80]]  # sentences no other test reads
+    (tmp_path / "fresh.txt").write_text("\n".join(lines) + "\n")
+    at = app("app_pages/latent_map.py", corpus=tmp_path / "fresh.txt", labels=None)
+    for t in [t for t in threading.enumerate() if t.name == "textae-prose"]:  # it may have ended already
+        t.join(60)
+    made = View("", read_corpus(tmp_path / "fresh.txt").digest).cache_name("prose", prose_module.detokenizer_version())
+    assert cache.kept(made), "the corpus's prose was not made once the map was drawn"
+    monkeypatch.setattr(prose_module, "detokenize_all", lambda s: pytest.fail("the search detokenised the corpus"))
+    at.selectbox(key="map_color").set_value("word / regex search").run()
+    at.text_input(key="map_search").input("wasn't great$").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert f"{len(lines):,} of {len(lines):,} sentences match" in texts(at, "caption")
+    at.sidebar.toggle(key="show_tokens").set_value(True).run()  # tokens: nothing to make, and no thread started
+    assert "textae-prose" not in [t.name for t in threading.enumerate()] and not at.exception
+
+
 @pytest.mark.slow  # reads and encodes the shared data twice
 def test_a_yahoo_checkpoint_maps_yahoo_and_yelp_and_says_what_it_cannot_read(app, app_root, tmp_path):
     """The shared Yahoo splits are offered beside Yelp's; a checkpoint of Yahoo's vocabulary maps both, and says in

@@ -8,8 +8,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from browser import Received, chromium_missing, launch, serve_app, wait_idle
-from test_browser_pixels import colour_by
+from browser import Received, chromium_missing, colour_by, launch, serve_app, wait_idle
 
 from textae.detokenize import detokenize
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import wait_idle
+from browser import colour_by, wait_idle
 from helpers import ROOT
 from test_browser import MAP, _drag_out, _radio, in_view, mark_query, open_map, selected_count
 from test_browser import site as site  # noqa: F401  (the module's fixture: one live app)
@@ -105,20 +105,6 @@ def test_a_selection_shows_over_the_territories_with_the_points_off_and_a_hovere
     page.get_by_text("corpus points").click()
     wait_idle(page)
     _radio(page, "Decoded landscape", "none")
-
-
-def colour_by(page, option: str) -> None:
-    """Choose how the map colours its points, as a reader does: the combobox, its option typed, then Enter."""
-    box = page.locator('[data-testid="stMain"]').get_by_role("combobox", name="Colour by").first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option", name=option).wait_for(timeout=60_000)
-    page.keyboard.press("Enter")
-    page.wait_for_function(
-        f"() => [...document.querySelectorAll('[data-testid=stMain] input[role=combobox]')]"
-        f".some(b => b.value === '{option}')",
-        timeout=60_000,
-    )
 
 
 def test_the_query_star_shows_in_its_own_colour(site, wide):

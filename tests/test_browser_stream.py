@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 import pytest
-from browser import chromium_missing, launch, serve_app, wait_idle
+from browser import chromium_missing, explained, launch, serve_app, wait_idle
 from helpers import ROOT
 
 pytestmark = pytest.mark.slow
@@ -56,25 +56,31 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
         ):
             browser = launch(pw)
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.add_init_script(RECORD)
-            page.goto(f"{url}/latent_map?{urlencode(params)}")
-            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
-            m = page.locator(MAP)
-            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
-            page.screenshot(path=str(ARTIFACTS / "latent_map_streaming.png"))
-            first = int(m.get_attribute("data-drawn"))
-            page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
-            tip = m.locator(".tip")
-            sync_api.expect(tip).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
-            # `?.`: once all are in, the page reruns whole and mounts the map afresh below its controls
-            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn === {N}", timeout=300_000)
-            wait_idle(page, 120_000)
-            page.wait_for_function(f"() => document.querySelector('{MAP}')?.dataset.drawn === '{N}'", timeout=60_000)
-            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
-            page.screenshot(path=str(ARTIFACTS / "latent_map_streamed.png"))
-            drawn = page.evaluate("() => window.__drawn")
-            sent = page.evaluate("() => ({...window.__textaeScatterSent})")
-            assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
+            with explained(page, log):  # a stall says what the page and the server said
+                page.add_init_script(RECORD)
+                page.goto(f"{url}/latent_map?{urlencode(params)}")
+                page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
+                m = page.locator(MAP)
+                m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+                page.screenshot(path=str(ARTIFACTS / "latent_map_streaming.png"))
+                first = int(m.get_attribute("data-drawn"))
+                page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
+                tip = m.locator(".tip")
+                sync_api.expect(tip).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
+                # `?.`: once all are in, the page reruns whole and mounts the map afresh below its controls
+                page.wait_for_function(
+                    f"() => +document.querySelector('{MAP}')?.dataset.drawn === {N}", timeout=300_000
+                )
+                wait_idle(page, 120_000)
+                page.wait_for_function(
+                    f"() => document.querySelector('{MAP}')?.dataset.drawn === '{N}'", timeout=60_000
+                )
+                m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
+                page.screenshot(path=str(ARTIFACTS / "latent_map_streamed.png"))
+                drawn = page.evaluate("() => window.__drawn")
+                sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+                errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
+                assert errors == 0, page.locator("body").inner_text()[:2000]
             browser.close()
     finally:
         for k, v in old.items():
@@ -108,25 +114,28 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
             browser = launch(pw)
             first = browser.new_page(viewport={"width": 1600, "height": 1000})
             first.goto(f"{url}/latent_map?{urlencode(params)}")  # encodes the corpus and makes its map
-            first.wait_for_function(full, timeout=300_000)
-            first.close()
+            with explained(first, log):
+                first.wait_for_function(full, timeout=300_000)
+                first.close()
             page = browser.new_page(viewport={"width": 1600, "height": 1000})  # a new visit: the map is warm
             page.add_init_script(RECORD)
             page.goto(f"{url}/latent_map?{urlencode(params)}")
-            page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
-            m = page.locator(MAP)
-            # a budget that survives a busy machine: the map may be mounted again by a rerun meanwhile
-            m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})", timeout=120_000)
-            page.screenshot(path=str(ARTIFACTS / "latent_map_lod.png"))
-            said = page.locator("body").inner_text()
-            page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
-            sync_api.expect(m.locator(".tip")).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
-            page.wait_for_function(full, timeout=300_000)
-            wait_idle(page, 120_000)
-            sync_api.expect(m.locator("button[data-mode='lasso']")).to_be_visible(timeout=60_000)  # selects now
-            drawn = page.evaluate("() => window.__drawn")
-            sent = page.evaluate("() => ({...window.__textaeScatterSent})")
-            assert page.locator('[data-testid="stException"]').count() == 0, page.locator("body").inner_text()[:2000]
+            with explained(page, log):  # a stall says what the page and the server said
+                page.wait_for_function(f"() => +document.querySelector('{MAP}')?.dataset.drawn > 0", timeout=120_000)
+                m = page.locator(MAP)
+                # a budget that survives a busy machine: the map may be mounted again by a rerun meanwhile
+                m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})", timeout=120_000)
+                page.screenshot(path=str(ARTIFACTS / "latent_map_lod.png"))
+                said = page.locator("body").inner_text()
+                page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
+                sync_api.expect(m.locator(".tip")).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
+                page.wait_for_function(full, timeout=300_000)
+                wait_idle(page, 120_000)
+                sync_api.expect(m.locator("button[data-mode='lasso']")).to_be_visible(timeout=60_000)  # selects now
+                drawn = page.evaluate("() => window.__drawn")
+                sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+                errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
+                assert errors == 0, page.locator("body").inner_text()[:2000]
             browser.close()
     finally:
         os.environ.pop("TEXTAE_MAP_LOD") if old is None else os.environ.update(TEXTAE_MAP_LOD=old)

@@ -25,9 +25,9 @@ body {{ margin: 0; background: #ffffff; }} #host {{ width: 600px; }}</style></he
 <script type="module">
 import render from './scatter.js';
 window.calls = [];
-window.mount = (data) => render({{ data, parentElement: document.getElementById('host'),
+window.mount = (data) => {{ window.cleanup = render({{ data, parentElement: document.getElementById('host'),
   setStateValue: (k, v) => window.calls.push(['state', k, v]),
-  setTriggerValue: (k, v) => window.calls.push(['trigger', k, v]) }});
+  setTriggerValue: (k, v) => window.calls.push(['trigger', k, v]) }}); }};
 window.ready = true;
 </script></body></html>"""
 
@@ -201,3 +201,29 @@ def test_a_map_holding_fewer_points_than_sent_asks_for_the_rest_once(page):
     assert asked == [{"view": "view", "n": 16}]
     page.evaluate("(d) => window.mount(d)", {**rest, "n": 16})  # as many as it holds: nothing asked
     assert len([c for c in page.evaluate("() => window.calls") if c[:2] == ["trigger", "missing_rows"]]) == 1
+
+
+def test_a_map_mounted_again_on_the_element_it_left_is_drawn_on_a_fresh_canvas(page):
+    """Streamlit calls the map's cleanup when it leaves the page, which lets go of its WebGL context, and may
+    mount it again on the same element (a busy server's page rerun whole as a fragment ended): the canvas then
+    holds only its lost context, and the map is drawn on a fresh one, not left as a component error."""
+    P = grid_points()
+    mount(page, data(P))
+    page.mouse.move(1, 1)
+    spots = where(page, len(P))
+    assert all(np.abs(stage(page)[y, x] - BLUE).max() < 70 for x, y in spots)
+    page.evaluate("() => window.cleanup()")  # the map left the page: its context is lost
+    page.evaluate("() => { delete document.querySelector('.tx-scatter').dataset.drawn; }")
+    mount(page, data(P))  # the same element again
+    after = stage(page)
+    for x, y in where(page, len(P)):  # every point drawn again, in its colour
+        assert np.abs(after[y, x] - BLUE).max() < 70, (x, y, after[y, x])
+    assert page.locator(".tx-scatter canvas.gl").count() == 1  # the lost canvas gave way to a fresh one
+    # the browser resets its graphics while the map is shown: the next rerun draws it again, on a fresh canvas
+    page.evaluate("() => document.querySelector('.tx-scatter .gl').getContext('webgl')"
+                  ".getExtension('WEBGL_lose_context').loseContext()")  # fmt: skip
+    page.evaluate("() => { delete document.querySelector('.tx-scatter').dataset.drawn; }")
+    mount(page, {**data(P), "payload": None, "colours": None})  # a rerun: the browser holds the points
+    again = stage(page)
+    for x, y in where(page, len(P)):
+        assert np.abs(again[y, x] - BLUE).max() < 70, (x, y, again[y, x])

@@ -716,6 +716,43 @@ def test_the_projects_streamlit_config_turns_usage_metrics_off():
     assert config["browser"]["gatherUsageStats"] is False
 
 
+def test_the_server_spins_briefly_at_openmp_barriers_set_before_torch_loads():
+    """The app's package sets libgomp's spin count (GOMP_SPINCOUNT, 3,000) before anything in the server imports
+    torch, which reads it once as it loads: so app.py and serve.py import the package before torch. A value the
+    server's environment sets wins."""
+    import ast
+
+    probe = (  # what GOMP_SPINCOUNT is as torch is first imported
+        "import os, sys\n"
+        "seen = []\n"
+        "class Watch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'torch' and not seen: seen.append(os.environ.get('GOMP_SPINCOUNT'))\n"
+        "sys.meta_path.insert(0, Watch())\n"
+        "import explorer\n"
+        "print(*seen)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+    for preset_value, want in ((None, "3000"), ("50", "50")):
+        said = subprocess.run(
+            [sys.executable, "-c", probe],
+            cwd=ROOT,
+            env=env if preset_value is None else {**env, "GOMP_SPINCOUNT": preset_value},
+            capture_output=True,
+            text=True,
+        )
+        assert said.stdout.split() == [want], said.stderr[-2000:]
+    for entry in ("app.py", "serve.py"):  # the first import of torch or textae comes after the package's
+        tree = ast.parse((ROOT / entry).read_text())
+        names = [
+            (n.module if isinstance(n, ast.ImportFrom) else n.names[0].name).split(".")[0]
+            for n in tree.body
+            if isinstance(n, ast.Import | ast.ImportFrom)
+        ]
+        heavy = [i for i, name in enumerate(names) if name in ("torch", "textae")]
+        assert "explorer" in names and all(i > names.index("explorer") for i in heavy), (entry, names)
+
+
 def test_the_server_runs_torch_on_omp_num_threads_where_it_is_set(monkeypatch):
     """A server's environment that sets OMP_NUM_THREADS (a machine shared with other work) decides the app's
     torch threads; unset or not a whole number, the cores up to 4."""

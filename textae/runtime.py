@@ -65,6 +65,15 @@ def server_threads() -> int:
     return n if n > 0 else max(1, min(4, os.cpu_count() or 1))
 
 
+def use_server_threads() -> int:
+    """Run torch on `server_threads()` threads from now on, in this process (the app's frame, on every run);
+    returns the count."""
+    n = server_threads()
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
     """Run torch on n threads inside the block: in this thread, and in threads that first use torch in it.

@@ -131,11 +131,13 @@ void main() { vec2 d = gl_PointCoord - 0.5; float r = dot(d, d); if (r > 0.25) d
   gl_FragColor = vec4(v_col.rgb * v_col.a, v_col.a); }`;
 // premultiplied colour, blended with (ONE, ONE_MINUS_SRC_ALPHA): what the page composites the canvas with
 
-function program(gl) {
+function program(gl) {  // null on a lost context: nothing can be made on it
+  if (gl.isContextLost()) return null;
   const sh = (type, src) => { const s = gl.createShader(type); gl.shaderSource(s, src); gl.compileShader(s); return s; };
   const p = gl.createProgram();
   gl.attachShader(p, sh(gl.VERTEX_SHADER, VS)); gl.attachShader(p, sh(gl.FRAGMENT_SHADER, FS));
   gl.linkProgram(p);
+  if (gl.isContextLost()) return null;  // lost as it was made
   if (!gl.getProgramParameter(p, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(p));
   return p;
 }
@@ -149,7 +151,7 @@ function inside(px, py, poly) {  // even-odd rule
   return c;
 }
 
-export default function (component) {
+export default function mount(component) {
   const { data, setStateValue, setTriggerValue, parentElement } = component;
   // Returned to Streamlit, which calls the latest one when the map leaves the page: the window listener,
   // the resize observer and the GL buffers would otherwise keep every old map and its points alive.
@@ -158,7 +160,7 @@ export default function (component) {
     if (!root) return;
     if (root.__onScrub) window.removeEventListener('textae:scrub', root.__onScrub);
     if (root.__resized) root.__resized.disconnect();
-    clearTimeout(root.__pendingClick); clearTimeout(root.__askTimer);
+    clearTimeout(root.__pendingClick); clearTimeout(root.__askTimer); clearTimeout(root.__retry);
     const s = root.__scatter;
     if (s) {
       for (const a of Object.values(s.attrs)) s.gl.deleteBuffer(a.b);
@@ -166,7 +168,7 @@ export default function (component) {
       if (lose) lose.loseContext();
     }
     for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
-                     '__cell', '__mark', '__drawn', '__pendingClick', '__asking', '__askTimer']) delete root[k];
+                     '__cell', '__mark', '__drawn', '__pendingClick', '__asking', '__askTimer', '__retry']) delete root[k];
   };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
@@ -211,7 +213,8 @@ export default function (component) {
     while (v.texts.size > TEXTS) v.texts.delete(v.texts.keys().next().value);
   }
   root.__asking = 0;  // a rerun came: whatever was asked is answered, or may be asked again
-  const stage = root.querySelector('.stage'), glc = root.querySelector('.gl'), ink = root.querySelector('.ink');
+  const stage = root.querySelector('.stage'), ink = root.querySelector('.ink');
+  let glc = root.querySelector('.gl');
   const under = root.querySelector('.under');
   const tip = root.querySelector('.tip');
   stage.style.height = `${data.height}px`;
@@ -260,10 +263,26 @@ export default function (component) {
 
   // ---- state kept on the element across reruns: the GL context, its buffers and the view
   let s = root.__scatter;
+  if (s && s.gl.isContextLost()) s = root.__scatter = undefined;  // its program and buffers went with it
   if (!s || s.id !== data.id) {
-    const gl = (s && s.gl) || glc.getContext('webgl', { antialias: false, preserveDrawingBuffer: true });
+    const GL = { antialias: false, preserveDrawingBuffer: true };
+    let gl = (s && s.gl) || glc.getContext('webgl', GL);
+    if (gl && gl.isContextLost()) {
+      // a canvas gives only the context it first gave, and this one was let go of (the map left the page, its
+      // cleanup ran, and Streamlit mounted it again on the same element) or lost (the browser reset its
+      // graphics): the map is drawn on a fresh canvas
+      const fresh = glc.cloneNode(false);
+      glc.replaceWith(fresh);
+      glc = fresh;
+      gl = glc.getContext('webgl', GL);
+    }
     if (!gl) { stage.textContent = 'This browser has no WebGL, which the map needs.'; return cleanup; }
     const prog = (s && s.prog) || program(gl);
+    if (!prog) {  // lost again as it was made: drawn at the next rerun, or in a moment
+      clearTimeout(root.__retry);
+      root.__retry = setTimeout(() => { if (root.isConnected) mount(component); }, 500);
+      return cleanup;
+    }
     const buf = (name, arr, size, type, norm) => {
       const b = gl.createBuffer(); gl.bindBuffer(gl.ARRAY_BUFFER, b); gl.bufferData(gl.ARRAY_BUFFER, arr, gl.STATIC_DRAW);
       return { b, loc: gl.getAttribLocation(prog, name), size, type, norm };
