@@ -69,7 +69,7 @@ def prepare_prose(sentences: list[str], digest: str) -> threading.Thread | None:
 
     def make() -> None:
         try:
-            prose(sentences, digest)
+            prose(sentences, digest, apart=True)  # a child process: the readers' runs keep the GIL and a core
         except Exception:  # the search makes it again, in the page, where its error is said
             log.exception("making a corpus's prose in the background failed")
             with _made_lock:

@@ -52,3 +52,13 @@ def test_one_sentences_prose_is_the_corpuss():
 def test_prose_read_back_is_detokenize_of_any_tokens(store, sentences):
     prose(sentences)
     assert prose(sentences) == detokenize_all(sentences)  # the second from disk
+
+
+def test_prose_made_apart_in_a_child_is_the_same_text(store, monkeypatch):
+    """A server makes a corpus's prose in a child process (`apart`), so that it takes neither the readers' GIL
+    nor their core: the same text as in this process, odd characters too; in this process when the child fails."""
+    odd = SENTENCES + ["café « ok » \u2028 fine", "x\ty", "-lrb- $ _num_ -rrb- !"]
+    assert prose_module.detokenize_apart(odd) == detokenize_all(odd)
+    assert prose(odd, apart=True) == detokenize_all(odd)
+    monkeypatch.setattr(prose_module.sys, "executable", "/nonexistent/python")
+    assert prose_module.detokenize_apart(odd) == detokenize_all(odd)  # said in this process instead

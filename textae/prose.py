@@ -10,6 +10,9 @@ sentence's prose, for text shown on request (a hovered point).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,15 +37,50 @@ def detokenizer_version() -> str:
     return digest(Path(module.__file__).read_bytes(), moses, length=16)
 
 
-def prose(sentences: list[str], digest: str | None = None) -> list[str]:
+# a child that detokenises stdin's lines to stdout at low priority: textae/detokenize.py alone (sacremoses, no
+# torch), loaded by its path so that the package's own imports are not made
+_CHILD = """
+import importlib.util, os, sys
+os.nice(10)
+spec = importlib.util.spec_from_file_location("detokenize", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+lines = sys.stdin.buffer.read().decode("utf-8").split("\\n")
+sys.stdout.buffer.write("\\n".join(module.detokenize_all(lines)).encode("utf-8"))
+"""
+
+
+def detokenize_apart(sentences: list[str]) -> list[str]:
+    """`detokenize_all`, in a child process at low priority (nice 10): a server makes a corpus's prose there in
+    the background, so that its pure-Python work takes neither the readers' GIL nor their core; the same text.
+    In this process instead when the child fails."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(Path(__file__).with_name("detokenize.py"))],
+            input="\n".join(sentences).encode("utf-8"),
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        )
+        lines = done.stdout.decode("utf-8").split("\n")
+        if len(lines) == len(sentences):
+            return lines
+    except (OSError, subprocess.CalledProcessError, UnicodeDecodeError):
+        pass
+    return detokenize_all(sentences)
+
+
+def prose(sentences: list[str], digest: str | None = None, apart: bool = False) -> list[str]:
     """`detokenize` of each sentence, computed once per corpus (`digest`: its sentences_digest, when the caller
-    has it) and detokeniser, and kept in the disk cache."""
+    has it) and detokeniser, and kept in the disk cache; `apart`: computed in a child process
+    (`detokenize_apart`)."""
     if not sentences:
         return []
     name = View("", digest or sentences_digest(sentences)).cache_name("prose", detokenizer_version())
 
     def compute() -> dict[str, np.ndarray]:
-        text = "\n".join(detokenize_all(sentences))  # one line each: a sentence's tokens hold no line break
+        made = detokenize_apart(sentences) if apart else detokenize_all(sentences)
+        text = "\n".join(made)  # one line each: a sentence's tokens hold no line break
         return {"text": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
 
     text = cache.get(name, compute, {"text": ((None,), "u")})["text"].tobytes().decode("utf-8", "replace")
