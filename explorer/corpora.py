@@ -54,7 +54,10 @@ def _stamp(source: str) -> tuple[int, int] | None:
     return st_.st_mtime_ns, st_.st_size
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+# a resource, not data: every run of every session reads the one Corpus (never changed in place; a page that
+# wants it otherwise makes a new one, dataclasses.replace), where st.cache_data unpickled a copy on each call,
+# 0.3 s a run at a million sentences
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _corpus(
     source: str,
     raw: bytes | None,
