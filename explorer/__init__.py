@@ -35,8 +35,8 @@ import os
 
 # The app's torch threads wait for each other at OpenMP barriers many times a sentence (an LSTM's steps). libgomp
 # spins 300,000 times there before it sleeps, burning a core that the browser drawing the map, or another
-# session, needs: on two cores shared with one busy process, encoding took 1.7 times as long as with 3,000
-# spins, which cost nothing on an idle machine (docs/benchmarks.md). Read once, when torch loads libgomp, so it
+# session, needs: beside one busy process, encoding took far longer than with 3,000 spins, which cost nothing
+# on an idle machine (docs/benchmarks.md). Read once, when torch loads libgomp, so it
 # is set here, before any part of the app imports torch; a value set by whoever starts the server wins.
 os.environ.setdefault("GOMP_SPINCOUNT", "3000")
 

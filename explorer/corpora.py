@@ -55,8 +55,8 @@ def _stamp(source: str) -> tuple[int, int] | None:
 
 
 # a resource, not data: every run of every session reads the one Corpus (never changed in place; a page that
-# wants it otherwise makes a new one, dataclasses.replace), where st.cache_data unpickled a copy on each call,
-# 0.3 s a run at a million sentences
+# wants it otherwise makes a new one, dataclasses.replace), where st.cache_data unpickled a copy on each call
+# (a third of a second a run at a million sentences: docs/benchmarks.md)
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _corpus(
     source: str,

@@ -57,8 +57,8 @@ _made_lock = threading.Lock()
 
 def prepare_prose(sentences: list[str], digest: str) -> threading.Thread | None:
     """Start making a corpus's prose in the background (textae.prose: the disk cache keeps it), once per corpus
-    and process, so that the first search, or a hover over many points, reads it rather than waits seconds for
-    it (Yelp train: about 3 s). A caller that asks meanwhile waits for this one at the cache's lock, which makes
+    and process, so that the first search, or a hover over many points, reads it rather than waits for it
+    (docs/benchmarks.md). A caller that asks meanwhile waits for this one at the cache's lock, which makes
     the entry once. Nothing when tokens are shown or the server holds it already; returns the thread it started."""
     if tokens_shown() or store.has(("shown sentences", digest, "readable")):
         return None

@@ -136,8 +136,8 @@ def shades(color, color_title: str) -> dict:
         steps = np.rint(palette.ramp(np.linspace(0, 1, RAMP))).astype(np.uint8)  # [RAMP, 3]
         legend = {"ramp": {"title": color_title, "lo": f"{lo:g}", "hi": f"{hi:g}", "colours": palette.stops()}}
         return {"which": which, "palette": _b64(steps.reshape(-1)), "legend": legend}
-    # classes by hashing, sorted as np.unique sorts them: a million labels in 0.1 s where np.unique's sort of the
-    # strings took over a second, before the first paint of a large map
+    # classes by hashing, sorted as np.unique sorts them: np.unique sorts every label's string, which held up
+    # a large map's first paint (docs/benchmarks.md)
     which, cats = pd.factorize(np.asarray([str(c) for c in color], dtype=object), sort=True)
     cats = np.asarray(cats, dtype=str)
     if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
