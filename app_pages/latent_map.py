@@ -80,7 +80,7 @@ elif color_by == "word / regex search":
             )
         if hits.note:
             st.warning(f"{feedback.md(pattern)} is {feedback.md(hits.note)}.", icon=":material/warning:")
-        color, title = np.where(hits.matches, "match", "no match"), ""
+        color, title = np.where(hits.matches, scatter.MATCH, scatter.NO_MATCH), ""
         st.caption(f"{int(hits.matches.sum()):,} of {len(c.sentences):,} sentences match.")
 elif color_by == "k-means cluster":
     k = right.slider("clusters", 2, 20, key=keep.kept("map_k", 8))

@@ -64,7 +64,7 @@ def main() -> None:
             t0 = time.perf_counter()
             hits = search.search(shown, pattern)
             found = time.perf_counter() - t0
-            recoloured = scatter.colouring(np.where(hits.matches, "match", "no match"), "", order)
+            recoloured = scatter.colouring(np.where(hits.matches, scatter.MATCH, scatter.NO_MATCH), "", order)
             took = time.perf_counter() - t0
             print(
                 f"a search for {pattern!r} ({int(hits.matches.sum()):,} match): colours alone "

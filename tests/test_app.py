@@ -321,6 +321,25 @@ def test_a_new_colouring_sends_its_colours_alone(app):
     assert "colours" not in component_data(at, "textae.scatter", "map_chart") and not at.exception
 
 
+def test_a_search_colours_its_matches_over_pale_non_matches(app):
+    """A search's classes: the matches in the first class's blue, the rest pale grey, so that where the matches
+    lie shows rather than sinks under a majority in orange; the legend says the same colours as the points."""
+    from explorer import scatter
+    from textae.figures import palette
+
+    at = app("app_pages/latent_map.py")
+    map_view(at)
+    at.selectbox(key="map_color").set_value("word / regex search").run()
+    at.text_input(key="map_search").input("great|amazing").run()
+    sent = component_data(at, "textae.scatter", "map_chart")["colours"]
+    legend = {c["name"]: c["colour"] for c in sent["legend"]["classes"]}
+    assert legend == {scatter.MATCH: palette.PALETTE[0], scatter.NO_MATCH: palette.NO_MATCH}
+    grey = np.array([int(palette.NO_MATCH[i : i + 2], 16) for i in (1, 3, 5)])
+    assert grey.max() - grey.min() <= 8 and grey.min() > 190  # pale grey, no hue
+    drawn = np.frombuffer(base64.b64decode(sent["palette"]), np.uint8).reshape(-1, 3)
+    assert ["#" + bytes(c).hex() for c in drawn] == [legend[scatter.MATCH], legend[scatter.NO_MATCH]]
+
+
 def test_the_search_finds_what_the_page_shows(app, app_root):
     """A pattern is matched against the sentences as the page shows them: prose ("great!", "great.") by default,
     the tokens ("great !") once the sidebar's Show tokens is on; the page says which."""

@@ -110,6 +110,12 @@ HOVER_MOST = 256  # hover texts one request may ask for: the points in the grid 
 RAMP = 256  # a numeric colouring's steps (one byte a point)
 
 
+# a search's two classes (the Latent map's word / regex search): the sentences that do not match are pale grey,
+# so that the matches, in the first class's blue, show where they lie rather than under an orange majority
+MATCH, NO_MATCH = "match", "no match"
+FIXED = {NO_MATCH: palette.NO_MATCH}  # classes whose colour is theirs, whatever their rank
+
+
 def drawing_order(n: int, seed: int = 0) -> np.ndarray:
     """[N] the corpus index drawn at each position: a seeded shuffle, so that no class is painted last."""
     return np.random.default_rng(seed).permutation(n)
@@ -143,8 +149,9 @@ def shades(color, color_title: str) -> dict:
     if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
         rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
         cats, which = cats[np.argsort(rank)], rank[which]
-    legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": colour(j)} for j, c in enumerate(cats)]}
-    shown = [colour(j) for j in range(min(len(cats), 256))]
+    tone = lambda j: FIXED.get(str(cats[j]), colour(j))  # noqa: E731  (a class's colour)
+    legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": tone(j)} for j, c in enumerate(cats)]}
+    shown = [tone(j) for j in range(min(len(cats), 256))]
     which = (np.asarray(which).reshape(-1) % len(shown)).astype(np.uint8)  # class j's colour is shown[j % K]
     return {"which": which, "palette": _b64(_rgb(shown).reshape(-1)), "legend": legend}
 

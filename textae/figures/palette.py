@@ -37,6 +37,7 @@ COPIES = PALETTE[3]
 SENTENCE = "#222222"
 QUERY = "#ffd400"
 NO_LABEL = "#9a9aa4"  # a point without a class
+NO_MATCH = "#d4d4da"  # a search's sentences that do not match: pale, so that the matches show over them
 
 
 def colour(i: int) -> str:
