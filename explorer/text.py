@@ -13,7 +13,7 @@ import streamlit as st
 
 from explorer import keep, store
 from textae.detokenize import detokenize, detokenize_all, tokenize
-from textae.prose import prose
+from textae.prose import prepare, prose
 
 log = logging.getLogger("textae.text")
 
@@ -69,7 +69,7 @@ def prepare_prose(sentences: list[str], digest: str) -> threading.Thread | None:
 
     def make() -> None:
         try:
-            prose(sentences, digest, apart=True)  # a child process: the readers' runs keep the GIL and a core
+            prepare(sentences, digest)  # in a child process: the readers' runs keep the GIL and a core
         except Exception:  # the search makes it again, in the page, where its error is said
             log.exception("making a corpus's prose in the background failed")
             with _made_lock:

@@ -368,7 +368,6 @@ def test_a_map_drawn_whole_makes_its_prose_in_the_background_for_the_first_searc
     from textae import prose as prose_module
     from textae.data import read_corpus
     from textae.storage import cache
-    from textae.storage.keys import View
 
     monkeypatch.setattr(scatter, "INLINE_TEXT", 10)  # this corpus's texts come on request, as a large one's do
     lines = [f"{s} but it was n't great" for s in corpus[:80]]  # sentences no other test reads
@@ -376,7 +375,7 @@ def test_a_map_drawn_whole_makes_its_prose_in_the_background_for_the_first_searc
     at = app("app_pages/latent_map.py", corpus=tmp_path / "fresh.txt", labels=None)
     for t in [t for t in threading.enumerate() if t.name == "textae-prose"]:  # it may have ended already
         t.join(60)
-    made = View("", read_corpus(tmp_path / "fresh.txt").digest).cache_name("prose", prose_module.detokenizer_version())
+    made = prose_module.entry(lines, read_corpus(tmp_path / "fresh.txt").digest)
     assert cache.kept(made), "the corpus's prose was not made once the map was drawn"
     monkeypatch.setattr(prose_module, "detokenize_all", lambda s: pytest.fail("the search detokenised the corpus"))
     at.selectbox(key="map_color").set_value("word / regex search").run()

@@ -59,6 +59,11 @@ def test_prose_made_apart_in_a_child_is_the_same_text(store, monkeypatch):
     nor their core: the same text as in this process, odd characters too; in this process when the child fails."""
     odd = SENTENCES + ["café « ok » \u2028 fine", "x\ty", "-lrb- $ _num_ -rrb- !"]
     assert prose_module.detokenize_apart(odd) == detokenize_all(odd)
-    assert prose(odd, apart=True) == detokenize_all(odd)
+    prose_module.prepare(odd)  # made apart and kept: read back, not detokenised here
+    with monkeypatch.context() as here:
+        here.setattr(prose_module, "detokenize_all", lambda s: pytest.fail("detokenised again"))
+        assert prose(odd) == [detokenize(s) for s in odd]
+        here.setattr(prose_module, "detokenize_apart", lambda s: pytest.fail("made again"))
+        prose_module.prepare(odd)  # kept already: left as it is
     monkeypatch.setattr(prose_module.sys, "executable", "/nonexistent/python")
     assert prose_module.detokenize_apart(odd) == detokenize_all(odd)  # said in this process instead

@@ -770,8 +770,8 @@ def test_the_server_runs_torch_on_omp_num_threads_where_it_is_set(monkeypatch):
 
 
 def test_a_corpus_is_read_once_per_server_and_shared_not_copied(tmp_path):
-    """Every run of every session reads the one Corpus of a file (a copy on each call cost 0.3 s a run at a
-    million sentences); a file changed on disk is read again."""
+    """Every run of every session reads the one Corpus of a file, not a copy made on each call
+    (docs/benchmarks.md); a file changed on disk is read again."""
     from explorer import corpora
 
     path = tmp_path / "shared.txt"

@@ -70,22 +70,36 @@ def detokenize_apart(sentences: list[str]) -> list[str]:
     return detokenize_all(sentences)
 
 
-def prose(sentences: list[str], digest: str | None = None, apart: bool = False) -> list[str]:
+EXPECT = {"text": ((None,), "u")}  # a prose entry: the corpus's prose as UTF-8, one sentence a line
+
+
+def entry(sentences: list[str], digest: str | None = None) -> str:
+    """The disk-cache name of a corpus's prose (`digest`: its sentences_digest, when the caller has it)."""
+    return View("", digest or sentences_digest(sentences)).cache_name("prose", detokenizer_version())
+
+
+def _made(sentences: list[str], detokenized: list[str]) -> dict[str, np.ndarray]:
+    text = "\n".join(detokenized)  # one line each: a sentence's tokens hold no line break
+    return {"text": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
+
+
+def prose(sentences: list[str], digest: str | None = None) -> list[str]:
     """`detokenize` of each sentence, computed once per corpus (`digest`: its sentences_digest, when the caller
-    has it) and detokeniser, and kept in the disk cache; `apart`: computed in a child process
-    (`detokenize_apart`)."""
+    has it) and detokeniser, and kept in the disk cache."""
     if not sentences:
         return []
-    name = View("", digest or sentences_digest(sentences)).cache_name("prose", detokenizer_version())
-
-    def compute() -> dict[str, np.ndarray]:
-        made = detokenize_apart(sentences) if apart else detokenize_all(sentences)
-        text = "\n".join(made)  # one line each: a sentence's tokens hold no line break
-        return {"text": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
-
-    text = cache.get(name, compute, {"text": ((None,), "u")})["text"].tobytes().decode("utf-8", "replace")
-    lines = text.split("\n")
+    made = cache.get(entry(sentences, digest), lambda: _made(sentences, detokenize_all(sentences)), EXPECT)
+    lines = made["text"].tobytes().decode("utf-8", "replace").split("\n")
     return lines if len(lines) == len(sentences) else detokenize_all(sentences)  # an odd entry: computed here
+
+
+def prepare(sentences: list[str], digest: str | None = None) -> None:
+    """Make a corpus's prose entry where the disk cache lacks it, in a child process (`detokenize_apart`), for
+    `prose` to read later: a server's background work, which reads nothing back (an entry already kept, after
+    a restart, is left as it is)."""
+    name = entry(sentences, digest)
+    if sentences and not cache.kept(name):
+        cache.get(name, lambda: _made(sentences, detokenize_apart(sentences)), EXPECT)
 
 
 @lru_cache(maxsize=4096)

@@ -149,7 +149,7 @@ def shades(color, color_title: str) -> dict:
     if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
         rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric
         cats, which = cats[np.argsort(rank)], rank[which]
-    tone = lambda j: FIXED.get(str(cats[j]), colour(j))  # noqa: E731  (a class's colour)
+    tone = lambda j: FIXED.get(cats[j], colour(j))  # noqa: E731  (a class's colour)
     legend = {"classes": [{"name": f"{color_title} {c}".strip(), "colour": tone(j)} for j, c in enumerate(cats)]}
     shown = [tone(j) for j in range(min(len(cats), 256))]
     which = (np.asarray(which).reshape(-1) % len(shown)).astype(np.uint8)  # class j's colour is shown[j % K]
