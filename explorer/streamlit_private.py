@@ -126,3 +126,16 @@ def run_with_trigger(at, component_id: str, event: str, value) -> None:
     w.id = _make_trigger_id(component_id, "events")
     w.json_trigger_value = json.dumps([{"event": event, "value": value}])
     at._run(states)
+
+
+def sent_by_reference(size: int) -> bool:
+    """Whether this Streamlit, as configured now (config.toml where it runs), would send a new element of `size`
+    bytes by reference to a copy the browser holds (its forward-message cache), not whole: the app's config says
+    never (.streamlit/config.toml, `global.minCachedMessageSize`)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from streamlit.runtime.forward_msg_cache import populate_hash_if_needed
+
+    msg = ForwardMsg()
+    msg.delta.new_element.markdown.body = "x" * size
+    populate_hash_if_needed(msg)
+    return msg.metadata.cacheable

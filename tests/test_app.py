@@ -627,6 +627,29 @@ def test_the_map_draws_each_point_in_its_class_colour_in_a_shuffled_order():
     assert ["#" + bytes(e).hex() for e in ends] == [palette.stops()[0], palette.stops()[-1]]
 
 
+def test_a_map_coloured_by_length_counts_each_sentences_words_once_per_server(app, app_root, monkeypatch):
+    """Colour by sentence length: the ramp runs from the corpus's shortest sentence to its longest, and the
+    counts are held by the server, so a later run (a hover, a click) counts no word again."""
+    from explorer import store
+
+    held, counted = store.held, []
+
+    def counting(key, compute):  # the store as it is, noting each time the lengths are counted
+        if key[0] == "sentence lengths":
+            return held(key, lambda: counted.append(key) or compute())
+        return held(key, compute)
+
+    monkeypatch.setattr(store, "held", counting)
+    at = app("app_pages/latent_map.py", labels=None, n=149)  # a sample no other test reads: counted here
+    assert at.selectbox(key="map_color").value == "sentence length"  # without labels, the first colouring
+    ramp = component_data(at, "textae.scatter", "map_chart")["colours"]["legend"]["ramp"]
+    assert ramp["title"] == "words" and int(ramp["lo"]) >= 1 and int(ramp["hi"]) > int(ramp["lo"])
+    at.run()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(counted) == 1, counted  # three runs, one count
+
+
 def test_the_maps_selections_and_clicks_list_and_decode_and_untrusted_ones_are_ignored(app):
     at = app("app_pages/latent_map.py")
     view = map_view(at)

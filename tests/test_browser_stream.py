@@ -21,11 +21,17 @@ MAP = ".tx-scatter"
 SAMPLE, CHUNK, N = 400, 200, 6000
 
 # every value data-drawn takes on the page, recorded as the map draws (before any page script runs)
+# what the map did, in order: each value of data-drawn (window.__drawn), and every change of what it was sent or
+# asked for, stamped in ms (window.__said: a failed count says which message came twice)
 RECORD = """
-window.__drawn = [];
+window.__drawn = []; window.__said = [];
+const SAID = ['data-drawn', 'data-received', 'data-recoloured', 'data-asked', 'data-asked-rows', 'data-asked-colours'];
 new MutationObserver((changes) => {
-  for (const c of changes) if (c.attributeName === 'data-drawn') window.__drawn.push(+c.target.dataset.drawn);
-}).observe(document, {attributes: true, subtree: true, attributeFilter: ['data-drawn']});
+  for (const c of changes) {
+    if (c.attributeName === 'data-drawn') window.__drawn.push(+c.target.dataset.drawn);
+    window.__said.push([Math.round(performance.now()), c.attributeName, c.target.getAttribute(c.attributeName)]);
+  }
+}).observe(document, {attributes: true, subtree: true, attributeFilter: SAID});
 """
 
 
@@ -79,6 +85,7 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
                 page.screenshot(path=str(ARTIFACTS / "latent_map_streamed.png"))
                 drawn = page.evaluate("() => window.__drawn")
                 sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+                record = page.evaluate("() => window.__said")
                 errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
                 assert errors == 0, page.locator("body").inner_text()[:2000]
             browser.close()
@@ -90,7 +97,7 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
     assert all(a <= b for a, b in zip(drawn, drawn[1:])), drawn  # the map only grows
     assert len(set(drawn)) >= 3, drawn  # the sample, some chunks, the whole
     # the points came once: one first message, then appends (each counted), never the whole view again
-    assert sent["points"] <= 1 + -(-(N - SAMPLE) // CHUNK), sent
+    assert sent["points"] <= 1 + -(-(N - SAMPLE) // CHUNK), (sent, record)
     print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))[:6]} … {N}; {sent}")
 
 
@@ -134,6 +141,7 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
                 sync_api.expect(m.locator("button[data-mode='lasso']")).to_be_visible(timeout=60_000)  # selects now
                 drawn = page.evaluate("() => window.__drawn")
                 sent = page.evaluate("() => ({...window.__textaeScatterSent})")
+                record = page.evaluate("() => window.__said")
                 errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
                 assert errors == 0, page.locator("body").inner_text()[:2000]
             browser.close()
@@ -143,5 +151,5 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
     assert all(a <= b for a, b in zip(drawn, drawn[1:])), drawn  # the map only grows
     assert all(d % LOD == 0 for d in drawn) and len(set(drawn)) >= 3, drawn  # LOD at a time
     assert f"of {WARM:,} drawn" in said, said[:2000]
-    assert sent["points"] <= WARM // LOD, sent  # one first message, then appends: no point twice
+    assert sent["points"] <= WARM // LOD, (sent, record)  # one first message, then appends: no point twice
     print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))}; {sent}")

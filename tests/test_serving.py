@@ -716,6 +716,27 @@ def test_the_projects_streamlit_config_turns_usage_metrics_off():
     assert config["browser"]["gatherUsageStats"] is False
 
 
+def test_the_server_sends_no_element_by_reference_to_a_copy_the_browser_may_have_dropped(monkeypatch):
+    """Streamlit sends a large element the browser already held as a reference to it; a rerun started by the page
+    or by the stream's timer could refer to a copy the browser had dropped, and the page stopped on "Cached
+    ForwardMsg MISS" (seen in the level-of-detail browser test on a busy machine). With the project's config, as
+    Streamlit reads it where the server runs, a 3 MB element is not sent by reference."""
+    from streamlit import config
+
+    from explorer.streamlit_private import sent_by_reference
+
+    monkeypatch.chdir(ROOT)
+    try:
+        config.get_config_options(force_reparse=True)
+        assert not sent_by_reference(3_000_000)
+        monkeypatch.chdir(ROOT.parent)  # Streamlit's default, for contrast: the check can fail
+        config.get_config_options(force_reparse=True)
+        assert sent_by_reference(3_000_000) or (ROOT.parent / ".streamlit" / "config.toml").exists()
+    finally:
+        monkeypatch.chdir(ROOT)
+        config.get_config_options(force_reparse=True)
+
+
 def test_the_server_spins_briefly_at_openmp_barriers_set_before_torch_loads():
     """The app's package sets libgomp's spin count (GOMP_SPINCOUNT, 3,000) before anything in the server imports
     torch, which reads it once as it loads: so app.py and serve.py import the package before torch. A value the

@@ -3,6 +3,7 @@ model and corpus in a server, whichever sessions ask for it."""
 
 from __future__ import annotations
 
+import base64
 import threading
 
 import numpy as np
@@ -141,9 +142,10 @@ def test_a_warm_view_past_lod_sends_a_seeded_subset_first_then_the_rest_once_in_
     assert sent["select"] is True and f"{n:,} sentences, drawn in" in " ".join(c.value for c in at.caption)
 
 
-def test_a_view_held_in_part_is_sent_whole_to_a_map_that_draws_it_whole():
+def test_a_view_held_in_part_is_completed_by_the_rest_alone_on_a_map_that_draws_it_whole():
     """A view whose slices have not all come (a reader who leaves the Latent map mid-way for a page that draws
-    the same points at once) is sent whole there, not left at the points the browser holds."""
+    the same points at once) is completed there by the points the browser lacks, appended where its count
+    ends: none of the points it holds comes twice, and it then holds the one-shot view, bit for bit."""
     from helpers import component_data
     from streamlit.testing.v1 import AppTest
 
@@ -154,15 +156,34 @@ def test_a_view_held_in_part_is_sent_whole_to_a_map_that_draws_it_whole():
         from explorer import scatter
 
         P = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
+        labels = [str(i % 3) for i in range(300)]
         order = None if st.session_state.get("whole") else scatter.drawing_order(300)[:100]
-        scatter.scatter("map_chart", scatter.corpus_points("v", P, [f"s {i}" for i in range(300)], order=order))
+        pts = scatter.corpus_points(
+            "v", P, [f"s {i}" for i in range(300)], labels, "label", colours_id="l", order=order
+        )
+        scatter.scatter("map_chart", pts)
 
     at = AppTest.from_function(script, default_timeout=60).run()
-    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 100
+    first = component_data(at, "textae.scatter", "map_chart")
+    assert first["payload"]["n"] == 100
     at.session_state["whole"] = True
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    assert component_data(at, "textae.scatter", "map_chart")["payload"]["n"] == 300
+    sent = component_data(at, "textae.scatter", "map_chart")
+    assert "payload" not in sent and "colours" not in sent and sent["append"]["from"] == 100
+    bits = lambda b64, t: np.frombuffer(base64.b64decode(b64), t)  # noqa: E731
+    from explorer import scatter
+
+    P = np.random.default_rng(0).normal(size=(300, 2)).astype(np.float32)
+    whole = scatter.payload(P, [f"s {i}" for i in range(300)], [str(i % 3) for i in range(300)], "label")
+    for part, t in (("xy", np.float32), ("order", np.int32)):  # the points held, then the rest: the whole view's
+        held = np.concatenate([bits(first["payload"][part], t), bits(sent["append"][part], t)])
+        assert np.array_equal(held, bits(whole[part], t)), part
+    index = np.concatenate([bits(first["colours"]["index"], np.uint8), bits(sent["append"]["index"], np.uint8)])
+    assert np.array_equal(index, bits(whole["colours"]["index"], np.uint8))
+    assert first["payload"]["text"].split("\n") + sent["append"]["text"].split("\n") == whole["text"].split("\n")
+    at.run()
+    assert "append" not in component_data(at, "textae.scatter", "map_chart")  # held whole now: nothing again
 
 
 def test_a_streams_first_sample_shows_its_hover_texts_without_the_whole_corpus_prose(monkeypatch):
@@ -244,9 +265,9 @@ def test_a_umap_map_past_its_fit_sample_is_drawn_as_it_is_made(app, app_root, mo
     assert f"of {n:,} drawn" not in " ".join(c.value for c in at.caption)
 
 
-def test_a_browser_that_missed_the_last_points_is_sent_the_view_whole(app):
+def test_a_browser_that_missed_the_last_points_is_sent_the_rest_alone(app):
     """The page drawn whole after a stream or slices sends no point; a browser that missed the last append says
-    so (`missing_rows`, from the count it holds), and the view is sent to it whole."""
+    so (`missing_rows`, from the count it holds), and it is sent the points it lacks, from that count on."""
     from helpers import component_data, trigger
 
     at = app("app_pages/latent_map.py")
@@ -257,4 +278,5 @@ def test_a_browser_that_missed_the_last_points_is_sent_the_view_whole(app):
     trigger(at, "textae.scatter", "map_chart", "missing_rows", {"view": view, "n": n - 7})
     assert not at.exception, [e.value for e in at.exception]
     again = component_data(at, "textae.scatter", "map_chart")
-    assert again["payload"]["n"] == n and again["n"] == n
+    assert "payload" not in again and again["append"]["from"] == n - 7 and again["n"] == n
+    assert len(base64.b64decode(again["append"]["index"])) == 7  # the colours of the 7 points it lacks

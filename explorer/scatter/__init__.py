@@ -213,7 +213,7 @@ class Points:
     colours_id: str
     make_colours: Callable[[], dict]  # `colouring`
     texts: Callable[[np.ndarray], list[str]]  # corpus indices [K] -> their hover texts, as read, one line each
-    more: Callable[[int], dict] | None = None  # `appended`: the points from a drawing position on (a stream)
+    more: Callable[[int], dict]  # `appended`: the points from a drawing position on (a stream, slices)
 
 
 def corpus_points(
@@ -244,35 +244,41 @@ def corpus_points(
             return lines([shown[i] for i in idx])
         return lines([text.shown(sentences[i]) for i in idx])
 
-    if order is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
-        order = np.asarray(order)
-        # texts with the points only when the whole view would have them: a large corpus's first sample is sent
-        # without them (hover asks, as it will once all are in), so its first paint makes no texts at all
-        inline = len(points) <= INLINE_TEXT
-        # its colours over the whole corpus, held once per server: each slice reads its points' bytes
-        made = lambda: store.held(
-            ("map shades", view, colours_id, text.mode()),  # noqa: E731
-            lambda: shades(color, color_title),
-        )
+    # texts with the points only when the whole view would have them: a large corpus's first sample is sent
+    # without them (hover asks, as it will once all are in), so its first paint makes no texts at all
+    inline = len(points) <= INLINE_TEXT
+    # its colours over the whole corpus, held once per server: each slice reads its points' bytes
+    made = lambda: store.held(
+        ("map shades", view, colours_id, text.mode()),  # noqa: E731
+        lambda: shades(color, color_title),
+    )
 
-        def more(start: int) -> dict:
-            return appended(points, order, start, made(), colours_id, texts if inline else None)
+    drawn = None if order is None else np.asarray(order)  # a stream's corpus indices, in the order they came
+
+    def in_order() -> np.ndarray:  # [n] the corpus index at each drawing position
+        return drawn if drawn is not None else drawing_order(n)
+
+    def more(start: int) -> dict:
+        # the points from drawing position `start` on: a stream's, in the order they came; a view drawn whole,
+        # in its drawing order, of which a browser holds a prefix only after slices (explorer/stream)
+        return appended(points, in_order(), start, made(), colours_id, texts if inline else None)
+
+    if drawn is not None:  # a streamed view: it grows, so nothing of it is held under its id alone
 
         def streamed() -> dict:
-            got = coords(points, order=order)
+            got = coords(points, order=drawn)
             if inline:
-                got["text"] = "\n".join(texts(order))
+                got["text"] = "\n".join(texts(drawn))
             return got
 
-        return Points(view, n, streamed, colours_id, lambda: tinted(made(), order), texts, more)
+        return Points(view, n, streamed, colours_id, lambda: tinted(made(), drawn), texts, more)
 
     def first() -> dict:
-        made = dict(store.held(("map coords", view), lambda: coords(points)))
-        if n <= INLINE_TEXT:  # as this reader sees text: a key per mode
-            made["text"] = store.held(("map text", view, text.mode()), lambda: "\n".join(texts(drawing_order(n))))
-        return made
+        got = dict(store.held(("map coords", view), lambda: coords(points)))
+        if inline:  # as this reader sees text: a key per mode
+            got["text"] = store.held(("map text", view, text.mode()), lambda: "\n".join(texts(in_order())))
+        return got
 
-    order = lambda: drawing_order(n)  # noqa: E731
     return Points(
         view,
         n,
@@ -280,9 +286,10 @@ def corpus_points(
         colours_id,
         lambda: store.held(
             ("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
-            lambda: colouring(color, color_title, order()),
+            lambda: colouring(color, color_title, in_order()),
         ),
         texts,
+        more,
     )
 
 
@@ -545,8 +552,6 @@ def scatter(
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
         data["labels"] = placed
-    if view in held and pts.more is None and counts.get(view, n) < n:  # held in part (a map still coming in
-        held.remove(view)  # slices, left for a page that draws it whole): sent whole
     if view not in held:
         data["payload"] = pts.make_coords()
         counts[view] = n
@@ -555,7 +560,7 @@ def scatter(
             tints.pop(gone, None)
         del held[:-HELD_VIEWS]
         tints[view] = []
-    elif pts.more is not None and counts.get(view, n) < n:  # a stream's new points alone, in its colouring
+    elif counts.get(view, n) < n:  # held in part (a stream, slices, a missed append): the rest alone, in its colouring
         data["append"] = {"id": view, **pts.more(counts[view])}
         counts[view] = n
         tints[view] = [c for c in tints.get(view, []) if c == pts.colours_id]  # the others lack them: sent anew
