@@ -89,9 +89,7 @@ elif color_by == "k-means cluster":
     color, title = store.held(shown.view.key("k-means", k), lambda: kmeans(Z, k).astype(str)), "cluster"
 
 # ---- a typed query, marked on the map with its latent nearest neighbours
-example = text.shown(c.sentences[0])  # a sentence of this corpus, not a Yelp one on a Yahoo map
-if len(example) > 60:  # cut between words
-    example = example[:60].rsplit(" ", 1)[0] + " …"
+example = text.suggested(c.sentences[0])  # a sentence of this corpus, not a Yelp one on a Yahoo map
 query = st.text_input(
     "Encode a sentence and find its neighbours", key=keep.kept("map_query"), placeholder=f"e.g. {example}"
 )

@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from explorer import keep, store
-from textae.detokenize import detokenize, detokenize_all, tokenize
+from textae.detokenize import detokenize, detokenize_all, plain_words, tokenize
 from textae.prose import prepare, prose
 
 log = logging.getLogger("textae.text")
@@ -33,6 +33,18 @@ def mode() -> str:
 def shown(sentence: str) -> str:
     """One sentence as this reader sees it."""
     return sentence if tokens_shown() else detokenize(sentence)
+
+
+def suggested(sentence: str, most: int = 60) -> str:
+    """A sentence to suggest as an example (a query box's placeholder), as this reader sees it, at most `most`
+    characters cut between words: its plain first words where they are enough (`plain_words`), so that a
+    server's first run does not wait for the detokeniser's import (0.3 s) for a placeholder."""
+    words = sentence if tokens_shown() else plain_words(sentence)
+    if not tokens_shown() and len(words.split()) < 4:  # too few plain words to suggest: the sentence as prose
+        words = detokenize(sentence)
+    if len(words) > most:
+        words = words[:most].rsplit(" ", 1)[0] + " …"
+    return words
 
 
 def shown_all(sentences: list[str]) -> list[str]:

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.helpers import need_yahoo, need_yelp
-from textae.detokenize import PLACEHOLDERS, detokenize, detokenize_all, tokenize
+from textae.detokenize import PLACEHOLDERS, detokenize, detokenize_all, plain_words, tokenize
 
 
 def test_treebank_tokens_read_as_prose():
@@ -171,3 +171,25 @@ def test_placeholders_and_quotes_read_back(tokens):
     s = " ".join(out)
     if s:
         assert tokenize(detokenize(s)) == s
+
+
+@given(st.lists(CORPUS_TOKENS, min_size=1, max_size=16))
+def test_a_sentences_plain_words_read_the_same_as_tokens_and_begin_its_prose(tokens):
+    """`plain_words` (a placeholder's example, made without Moses) is text that prose writes as it is, and the
+    first words of the whole sentence's prose: "gon na" stops it before "gon", a clitic or a mark before it."""
+    s = " ".join(tokens)
+    plain = plain_words(s)
+    words = plain.split()
+    assert detokenize(plain) == plain and words == tokens[: len(words)]
+    prose = detokenize(s).split()
+    if words:  # whole words of the prose, the last with at most a mark joined to it ("the," "great!")
+        assert prose[: len(words) - 1] == words[:-1]
+        last = prose[len(words) - 1]
+        assert last.startswith(words[-1]) and not any(ch.isalpha() for ch in last[len(words[-1]) :]), (s, plain)
+
+
+def test_plain_words_stop_where_prose_would_differ():
+    assert plain_words("the food was great and i do n't care .") == "the food was great and i"
+    assert plain_words("the food was great !") == "the food was great"
+    assert plain_words("we were gon na go") == "we were" and plain_words("i 'm here") == ""
+    assert plain_words("_num_ stars") == ""

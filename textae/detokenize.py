@@ -74,6 +74,23 @@ def detokenize(sentence: str) -> str:
     return text.replace(OPEN + " ", OPEN).replace(" " + CLOSE, CLOSE) if OPEN in text or CLOSE in text else text
 
 
+def plain_words(sentence: str) -> str:
+    """A tokenised sentence's words up to the first that prose writes otherwise than its token (punctuation, a
+    clitic, a number, a placeholder, a Treebank split such as "gon na"): the same text as tokens and as prose,
+    made without loading Moses (a page's first run need not wait for it)."""
+    out: list[str] = []
+    for tok in sentence.split():
+        if out and (out[-1].lower(), tok.lower()) in SPLIT_WORDS:
+            out.pop()  # "gon" of "gon na" reads "gonna" in prose
+            break
+        if not tok.isalpha():
+            if out and (tok.startswith("'") or tok.lower() == "n't"):
+                out.pop()  # "do" of "do n't" reads "don't"
+            break
+        out.append(tok)
+    return " ".join(out)
+
+
 def detokenize_all(sentences: list[str]) -> list[str]:
     """`detokenize` of each sentence."""
     return [detokenize(s) for s in sentences]
