@@ -1,6 +1,7 @@
 """The latent map at corpus scale, in headless Chromium: how long the first view takes cold (to its first points
 drawn, `data-drawn` > 0 on `.tx-scatter`, and to all of them, `data-drawn` = N), warm (its first paint, a
-seeded subset of TEXTAE_MAP_LOD points past that many, and all of them) and after a server restart (a cold
+seeded subset of TEXTAE_MAP_LOD points past that many, and all of them, once the server has finished the cold
+view's work: `settle`) and after a server restart (a cold
 start, and a warm one with serve.py), each also as a multiple of E, the library's time to encode the corpus
 alone at the servers' precision (measured in the same run, before any server starts, so that the ratios hold
 on a machine whose speed varies); the MB the browser received before its first paint; frames per second
@@ -74,6 +75,25 @@ def rss_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """The CPU seconds a process has used, all its threads (not its children), from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def settle(pid: int, quiet: float = 0.1, most: float = 120.0) -> float:
+    """Wait until the server uses under `quiet` of a core over a second (the view before it has finished its
+    work: the whole page's last run, the disk cache's writes), at most `most` seconds; the seconds waited. A
+    corpus's prose, made in a low-priority child process meanwhile, is not waited for."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < most:
+        c0 = cpu_seconds(pid)
+        time.sleep(1.0)
+        if cpu_seconds(pid) - c0 < quiet:
+            break
+    return time.perf_counter() - t0
 
 
 def drawn(page) -> int:
@@ -265,7 +285,9 @@ def run(n: int, method: str, folder: Path, cache_dir: Path) -> dict:
             step("the cold view")
             out["cold"] = first_view(page, url, query, method, got, n)  # read, not panned: see the end
             out["bytes"] = got.bytes
-            step("the warm view")
+            page.goto("about:blank")
+            out["settled"] = settle(server["pid"])  # a warm view on a server at rest, not one still at the cold one
+            step(f"the warm view, the server at rest after {out['settled']:.1f} s")
             out["warm"] = first_view(page, url, query, method, got, n)
             b0 = got.bytes
             step("a click, a lasso, panning")

@@ -39,12 +39,16 @@ def suggested(sentence: str, most: int = 60) -> str:
     """A sentence to suggest as an example (a query box's placeholder), as this reader sees it, at most `most`
     characters cut between words: its plain first words where they are enough (`plain_words`), so that a
     server's first run does not wait for the detokeniser's import (0.3 s) for a placeholder."""
-    words = sentence if tokens_shown() else plain_words(sentence)
-    if not tokens_shown() and len(words.split()) < 4:  # too few plain words to suggest: the sentence as prose
-        words = detokenize(sentence)
+    words, rest = sentence, []
+    if not tokens_shown():
+        words = plain_words(sentence)
+        rest = sentence.split()[len(words.split()) :]
+        if len(words.split()) < 4:  # too few plain words to suggest: the sentence as prose
+            words, rest = detokenize(sentence), []
+    more = any(ch.isalnum() for tok in rest for ch in tok)  # words left out, not a final mark alone
     if len(words) > most:
-        words = words[:most].rsplit(" ", 1)[0] + " …"
-    return words
+        words, more = words[:most].rsplit(" ", 1)[0], True
+    return words + (" …" if more else "")
 
 
 def shown_all(sentences: list[str]) -> list[str]:

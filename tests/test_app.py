@@ -843,6 +843,21 @@ def test_a_page_that_shows_a_corpus_the_browser_holds_sends_no_point_again(app, 
 # ------------------------------------------------------------------ Text lab
 
 
+def test_a_suggested_sentence_is_its_plain_first_words_with_a_mark_where_words_are_left_out():
+    """`text.suggested` (the query box's placeholder): the plain first words, "…" when words are left out (not
+    for a final full stop alone), the prose when fewer than four words are plain, and cut at `most`."""
+    from explorer import text
+
+    assert text.suggested("do any of you know where their is a good _UNK to buy ?") == (
+        "do any of you know where their is a good …"
+    )
+    assert text.suggested("so many options and the staff is super helpful .") == (
+        "so many options and the staff is super helpful"
+    )
+    assert text.suggested("i do n't know") == "i don't know"
+    assert text.suggested("the food was great and the staff was friendly", most=20) == "the food was great …"
+
+
 def test_the_query_box_suggests_a_sentence_of_the_corpus_at_hand(app, app_root):
     """Its placeholder is the corpus's first sentence as read (its first words, at least four of them), not a
     Yelp sentence over any corpus."""
