@@ -6,6 +6,7 @@ so a corpus of a few thousand sentences streams in many steps.
 Screenshots, mid-stream and at the end, go to artifacts/browser/ (TEXTAE_ARTIFACTS to change it)."""
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,7 +21,6 @@ ARTIFACTS = Path(os.environ.get("TEXTAE_ARTIFACTS", ROOT / "artifacts" / "browse
 MAP = ".tx-scatter"
 SAMPLE, CHUNK, N = 400, 200, 6000
 
-# every value data-drawn takes on the page, recorded as the map draws (before any page script runs)
 # what the map did, in order: each value of data-drawn (window.__drawn), and every change of what it was sent or
 # asked for, stamped in ms (window.__said: a failed count says which message came twice)
 RECORD = """
@@ -50,17 +50,35 @@ def fresh_corpus(app_root, corpus, tmp_path_factory, name: str, n: int, seed: in
     return folder, params, tmp_path_factory.mktemp("server") / "streamlit.log"
 
 
+def recorded(page) -> tuple[list, dict, list]:
+    """What the map recorded (RECORD): each value data-drawn took, the messages scatter.js counted, and every
+    change in order; after checking that the page shows no error."""
+    errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
+    assert errors == 0, page.locator("body").inner_text()[:2000]
+    return tuple(
+        page.evaluate(f"() => {v}") for v in ("window.__drawn", "({...window.__textaeScatterSent})", "window.__said")
+    )
+
+
+@contextmanager
+def served(app_root, folder: Path, log: Path):
+    """(the URL of `streamlit run serve.py` over the test checkpoints, allowed to read `folder`; a headless
+    Chromium), both closed after."""
+    with serve_app(app_root / "checkpoints", log, allow=(app_root, folder)) as url, sync_api.sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield url, browser
+        finally:
+            browser.close()
+
+
 def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(app_root, corpus, tmp_path_factory):
     folder, params, log = fresh_corpus(app_root, corpus, tmp_path_factory, "cold", N, 3)
     old = {k: os.environ.get(k) for k in ("TEXTAE_CHUNK_SAMPLE", "TEXTAE_CHUNK_SIZE")}
     os.environ.update(TEXTAE_CHUNK_SAMPLE=str(SAMPLE), TEXTAE_CHUNK_SIZE=str(CHUNK))  # the server inherits them
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        with (
-            serve_app(app_root / "checkpoints", log, allow=(app_root, folder)) as url,
-            sync_api.sync_playwright() as pw,
-        ):
-            browser = launch(pw)
+        with served(app_root, folder, log) as (url, browser):
             page = browser.new_page(viewport={"width": 1600, "height": 1000})
             with explained(page, log):  # a stall says what the page and the server said
                 page.add_init_script(RECORD)
@@ -83,12 +101,7 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
                 )
                 m.locator(".stage").evaluate("el => el.scrollIntoView({block: 'center'})")
                 page.screenshot(path=str(ARTIFACTS / "latent_map_streamed.png"))
-                drawn = page.evaluate("() => window.__drawn")
-                sent = page.evaluate("() => ({...window.__textaeScatterSent})")
-                record = page.evaluate("() => window.__said")
-                errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
-                assert errors == 0, page.locator("body").inner_text()[:2000]
-            browser.close()
+                drawn, sent, record = recorded(page)
     finally:
         for k, v in old.items():
             os.environ.pop(k, None) if v is None else os.environ.update({k: v})
@@ -114,11 +127,7 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     full = f"() => +document.querySelector('{MAP}')?.dataset.drawn === {WARM}"
     try:
-        with (
-            serve_app(app_root / "checkpoints", log, allow=(app_root, folder)) as url,
-            sync_api.sync_playwright() as pw,
-        ):
-            browser = launch(pw)
+        with served(app_root, folder, log) as (url, browser):
             first = browser.new_page(viewport={"width": 1600, "height": 1000})
             first.goto(f"{url}/latent_map?{urlencode(params)}")  # encodes the corpus and makes its map
             with explained(first, log):
@@ -139,12 +148,7 @@ def test_a_warm_view_past_lod_is_drawn_from_a_seeded_subset_to_the_whole(app_roo
                 page.wait_for_function(full, timeout=300_000)
                 wait_idle(page, 120_000)
                 sync_api.expect(m.locator("button[data-mode='lasso']")).to_be_visible(timeout=60_000)  # selects now
-                drawn = page.evaluate("() => window.__drawn")
-                sent = page.evaluate("() => ({...window.__textaeScatterSent})")
-                record = page.evaluate("() => window.__said")
-                errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
-                assert errors == 0, page.locator("body").inner_text()[:2000]
-            browser.close()
+                drawn, sent, record = recorded(page)
     finally:
         os.environ.pop("TEXTAE_MAP_LOD") if old is None else os.environ.update(TEXTAE_MAP_LOD=old)
     assert drawn[0] == LOD and drawn[-1] == WARM, drawn  # a seeded subset of LOD first, every point at last
