@@ -62,7 +62,7 @@ color, title = None, ""
 if color_by == "label":
     color, title = scatter.by_label(c.labels)
 elif color_by == "sentence length":
-    # held once per server: a million splits took 0.6 s of every run (docs/benchmarks.md)
+    # held once per server: a large corpus's splits held up every run (docs/benchmarks.md)
     lengths = lambda: np.array([len(s.split()) for s in c.sentences])  # noqa: E731
     color, title = store.held(("sentence lengths", c.digest), lengths), "words"
 elif color_by == "word / regex search":

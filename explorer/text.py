@@ -38,7 +38,7 @@ def shown(sentence: str) -> str:
 def suggested(sentence: str, most: int = 60) -> str:
     """A sentence to suggest as an example (a query box's placeholder), as this reader sees it, at most `most`
     characters cut between words: its plain first words where they are enough (`plain_words`), so that a
-    server's first run does not wait for the detokeniser's import (0.3 s) for a placeholder."""
+    server's first run does not wait for the detokeniser's import for a placeholder (docs/benchmarks.md)."""
     words, rest = sentence, []
     if not tokens_shown():
         words = plain_words(sentence)
