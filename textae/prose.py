@@ -78,7 +78,7 @@ def entry(sentences: list[str], digest: str | None = None) -> str:
     return View("", digest or sentences_digest(sentences)).cache_name("prose", detokenizer_version())
 
 
-def _made(sentences: list[str], detokenized: list[str]) -> dict[str, np.ndarray]:
+def _made(detokenized: list[str]) -> dict[str, np.ndarray]:
     text = "\n".join(detokenized)  # one line each: a sentence's tokens hold no line break
     return {"text": np.frombuffer(text.encode("utf-8"), dtype=np.uint8)}
 
@@ -88,7 +88,7 @@ def prose(sentences: list[str], digest: str | None = None) -> list[str]:
     has it) and detokeniser, and kept in the disk cache."""
     if not sentences:
         return []
-    made = cache.get(entry(sentences, digest), lambda: _made(sentences, detokenize_all(sentences)), EXPECT)
+    made = cache.get(entry(sentences, digest), lambda: _made(detokenize_all(sentences)), EXPECT)
     lines = made["text"].tobytes().decode("utf-8", "replace").split("\n")
     return lines if len(lines) == len(sentences) else detokenize_all(sentences)  # an odd entry: computed here
 
@@ -99,7 +99,7 @@ def prepare(sentences: list[str], digest: str | None = None) -> None:
     a restart, is left as it is)."""
     name = entry(sentences, digest)
     if sentences and not cache.kept(name):
-        cache.get(name, lambda: _made(sentences, detokenize_apart(sentences)), EXPECT)
+        cache.get(name, lambda: _made(detokenize_apart(sentences)), EXPECT)
 
 
 @lru_cache(maxsize=4096)

@@ -286,7 +286,7 @@ def corpus_points(
         colours_id,
         lambda: store.held(
             ("map colours", view, colours_id, text.mode()),  # a search reads the text as shown
-            lambda: colouring(color, color_title, in_order()),
+            lambda: tinted(made(), in_order()),  # the shades its appends read too: made once
         ),
         texts,
         more,
