@@ -1,7 +1,6 @@
 """Latent map: the corpus's codes in 2-D, coloured, searchable, selectable, and decodable anywhere."""
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from explorer import corpora, feedback, keep, map_panels, maps, scatter, state, store, stream, text, widgets
@@ -93,7 +92,8 @@ example = text.suggested(c.sentences[0])  # a sentence of this corpus, not a Yel
 query = st.text_input(
     "Encode a sentence and find its neighbours", key=keep.kept("map_query"), placeholder=f"e.g. {example}"
 )
-query = text.typed(query, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
+if query.strip():  # as the model reads it: the corpus's tokens (the model loads for it, explorer/models.py)
+    query = text.typed(query, m.vocab.lowercase)
 marks = {}
 if query.strip():
     with feedback.errors_shown():
@@ -167,6 +167,8 @@ def interact() -> None:
         )
 
     if len(picked):
+        import pandas as pd  # here: a map's first run lists nothing, and pandas takes a quarter second
+
         st.subheader(f"{len(picked):,} selected sentence(s)")
         first = picked[:SHOWN_RECONSTRUCTIONS]
         with feedback.errors_shown():
@@ -225,6 +227,7 @@ def interact() -> None:
 
 interact()
 text.prepare_prose(c.sentences, c.digest)  # the map is drawn whole: a first search finds the prose made
+m.prefetch()  # drawn without the model (explorer/models.py): loaded now for the first click or query
 
 if query.strip():
     st.subheader("Latent neighbours of the query")

@@ -7,7 +7,8 @@ sidebar    the shared sidebar: checkpoints, corpus and its size, Show tokens, th
 corpus_source  where the sidebar's corpus comes from (shared splits, a file, an upload, the prior) and reading it
 model_card the sidebar's description of the selected checkpoint
 keep       the one way a control's value outlives a page that does not draw it (the sidebar's and the pages')
-models     checkpoints loaded once per server; their short encodes and decodes cached, named by fingerprint
+models     checkpoints as pages see them: named (fingerprint) before they load, from what their last load kept
+cached_model  a checkpoint loaded (torch) on the first call that computes; short encodes and decodes cached
 corpora    corpora read once per server (files, uploads, presets) and a corpus's codes under a model
 maps       a corpus's 2-D maps, fitted once and kept on disk
 stream     a map drawn as it comes: a cold corpus's seeded sample first, then its chunks; a large warm map in slices
@@ -26,9 +27,10 @@ streamlit_private  every use of Streamlit's internals (headless runs, a run's co
            with the versions they are known to work on (SUPPORTED, checked on import)
 
 Data flow: state.model() and state.corpus() give a page its model and corpus, each carrying its fingerprint
-(TextAE.fingerprint, Corpus.digest); corpora.codes and maps.projection key their results by those two, in the
-disk cache (textae.storage.cache)
-and in the store. The Chromium helpers of the tests and benchmarks are tests/browser.py.
+(TextAE.fingerprint, kept by textae.storage.known so a restart reads it without loading the model; Corpus.digest);
+corpora.codes and maps.projection key their results by those two, in the disk cache (textae.storage.cache) and
+in the store: a warm map after a restart is drawn before torch or pandas is imported. The Chromium helpers of
+the tests and benchmarks are tests/browser.py.
 """
 
 import os

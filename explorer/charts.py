@@ -8,12 +8,15 @@ a sentence like `<a href=…>` would otherwise become a live link.
 from __future__ import annotations
 
 from html import escape as _escape
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from textae.figures.html import toy_scatter
 from textae.figures.palette import COPIES, colour, model_colours
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def escape(text: str) -> str:
@@ -67,6 +70,7 @@ def toy_replay(
 def metric_curves(history: list[dict], x: str = "step", shares: bool = True):
     """Metrics against `x`, one panel per metric, one line per model (the Toy and Text labs); `shares`: every
     metric lies in [0, 1], on one fixed axis, else each panel has its own."""
+    import pandas as pd
     import plotly.express as px
 
     df = pd.DataFrame(history).melt([x, "model"], var_name="metric")

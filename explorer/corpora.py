@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
-import torch
 
 from explorer import store
 from explorer.feedback import md, recorded, rewarn
-from textae import api, data
+from textae import data
 from textae.data import Corpus, read_label_file, read_lines
+from textae.storage import cache
 from textae.storage.keys import View
+
+if TYPE_CHECKING:
+    from textae import api
 
 # a page says what share of a corpus's words lie outside a model's vocabulary once it passes NOTE_OVER times the
 # share of the model's own validation text (TextAE.own_unknown_share: Yahoo valid under yahoo-daae 2.5 %, Yelp valid
@@ -79,28 +83,37 @@ def codes(m: api.TextAE, corpus: Corpus, stream: bool = False) -> np.ndarray | N
     job has finished."""
 
     def encode() -> tuple[np.ndarray, list]:
-        n = len(corpus.sentences)
-        bar = st.progress(0.0, text=f"Encoding {n:,} sentences (kept on disk for next time)…")
-        try:
-            with torch.inference_mode(), recorded() as messages:
-                Z = api.TextAE.encode_corpus(
-                    m, corpus.sentences, lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"), digest=corpus.digest
-                )
-        finally:
-            bar.empty()
+        kept = cache.read(*m.codes_entry(corpus.sentences, corpus.digest))  # read before the model loads, or torch
+        if kept is not None:
+            Z, messages = kept["codes"], []
+        else:
+            import torch
+
+            n = len(corpus.sentences)
+            bar = st.progress(0.0, text=f"Encoding {n:,} sentences (kept on disk for next time)…")
+            try:
+                with torch.inference_mode(), recorded() as messages:
+                    Z = m.encode_corpus(
+                        corpus.sentences, lambda f: bar.progress(f, text=f"Encoding: {f:.0%}"), digest=corpus.digest
+                    )
+            finally:
+                bar.empty()
         Z.setflags(write=False)
         return Z, messages
+
+    def unknown_share() -> float:  # kept on disk: a restart reads it (a pass over every word, 0.2 s at 155k)
+        made = lambda: {"share": np.array([m.vocab.unknown_share(corpus.sentences)])}  # noqa: E731
+        return float(cache.get(view.cache_name("unknown share"), made, {"share": ((1,), "f")})["share"][0])
 
     view = View.of(m, corpus)
     if stream and not store.has(view.key("codes")) and stream_ready(m, corpus) is None:
         return None
     Z = rewarn(store.held(view.key("codes"), encode))
-    share = lambda: m.vocab.unknown_share(corpus.sentences)  # noqa: E731
-    unknown = store.held(view.key("unknown share"), share)
+    unknown = store.held(view.key("unknown share"), unknown_share)
     if unknown >= unknown_note_from(m):
         name = Path(m.path).name or "this checkpoint"
         st.caption(
-            f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {len(m.vocab):,} "
+            f"{unknown:.1%} of this corpus's words lie outside {md(name)}'s vocabulary of {m.cfg.vocab_size:,} "
             "words; the model reads each of them as <unk>."
         )
     return Z
@@ -111,7 +124,6 @@ def stream_ready(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:
     cache's (read by `codes`: an empty array stands for them); None when the corpus is cold and larger than
     the seeded sample, so the map is drawn as its codes come (explorer.stream)."""
     from explorer import stream
-    from textae.storage import cache
 
     done = stream.finished_codes(m, corpus)
     if done is not None:

@@ -13,12 +13,12 @@ import streamlit as st
 from explorer.corpora import read_corpus
 from explorer.models import prior_samples
 from explorer.widgets import SHARED_YAHOO, SHARED_YELP
-from textae import api
 from textae.data import MAX_FILE_LINES, Corpus, make_corpus
 from textae.storage import access
 
 if TYPE_CHECKING:
     from explorer.state import Selection
+    from textae import api
 
 UPLOAD_LIMIT_MB = 50
 

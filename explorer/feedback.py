@@ -8,13 +8,16 @@ import threading
 import warnings
 from collections.abc import Callable
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from explorer import streamlit_private
 from textae.errors import TextaeError, TextaeWarning
 from textae.storage.access import as_given
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # every ASCII punctuation character may be escaped in CommonMark, and escaped it is only itself: no emphasis,
 # link, image, HTML, entity, table, LaTeX ($) or Streamlit directive (:red[...]) can start

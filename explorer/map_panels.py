@@ -167,7 +167,8 @@ def noise_cloud(m, c, Z, proj, marks: dict) -> None:
             key=keep.kept("map_cloud_text"),
             placeholder="the food was great and the staff was friendly.",
         )
-        said = text.typed(raw, m.vocab.lowercase)  # as the model reads it: the corpus's tokens
+        # as the model reads it: the corpus's tokens (none typed: the model is not loaded for it)
+        said = text.typed(raw, m.vocab.lowercase) if raw.strip() else ""
         k_copies = n2.slider("copies", 10, clouds.MAX_COPIES // 5, key=keep.kept("map_cloud_k", 50))
         r = st.columns(4)
         rates = {}

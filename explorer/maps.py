@@ -5,17 +5,20 @@ named by what it depends on."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
 
 from explorer import store
-from textae import api
 from textae.data import Corpus
 from textae.maps.landscape import Landscape, cached_landscape
 from textae.maps.projection import Projection, corpus_map
 from textae.maps.regions import Region, cached_regions
 from textae.storage.keys import View
+
+if TYPE_CHECKING:
+    from textae import api
 
 SIDES = [8, 16, 32, 48, 64]  # a landscape's cells per side, as the Latent map and Compare models offer them
 

@@ -1,26 +1,33 @@
-"""Checkpoints loaded once per server at the server's precision (TEXTAE_PRECISION; the 8 used last are held), and
-what they compute for short inputs, cached per model.
+"""Checkpoints as the app serves them, at the server's precision (TEXTAE_PRECISION; the 8 used last are held).
 
-Models are only read from, under torch.inference_mode(), so the sessions of a whole class share one copy.
-A model is named by its fingerprint (TextAE.fingerprint: a hash of its weights, vocabulary and precision,
-computed once when it is loaded), as the disk cache names it; its path and its weights' modification time only
-decide when to load it again.
+A model is named by its fingerprint (TextAE.fingerprint: a hash of its weights, vocabulary and precision), as
+the disk cache names its results; its path and its weights' modification time only decide when to load it
+again. `load_model` answers a ServedModel at once from what the checkpoint's last load gave
+(textae.storage.known), without torch: a page that finds its results in the disk cache (a warm map after a
+restart) draws them before torch is imported. The model itself is loaded (explorer/cached_model.py) on the
+first call that computes, once per server.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
 import streamlit as st
-import torch
 
-from explorer.feedback import recorded, rewarn
-from textae import api
+from textae.config import ModelConfig, from_dict
 from textae.precision import from_env
-from textae.storage import access
+from textae.storage import access, known
 from textae.storage.checkpoint import resolve
+from textae.storage.keys import codes_entry
+
+if TYPE_CHECKING:
+    from explorer.cached_model import CachedModel
+
+log = logging.getLogger("textae.models")
 
 
 def _mtime(path: Path) -> float:
@@ -30,72 +37,130 @@ def _mtime(path: Path) -> float:
     return f.stat().st_mtime if f.exists() else 0.0
 
 
-log = logging.getLogger("textae.models")
+class ServedModel:
+    """A checkpoint as a page sees it: a TextAE (textae.api) whose name, precision, configuration, parameter
+    counts and metadata are known before it is loaded (textae.storage.known); any other attribute is the
+    loaded model's (explorer.cached_model.CachedModel: short encodes and decodes cached), loaded on first use."""
 
-SHORT = 2_000  # inputs up to this long are cached per (model, input) here; longer lists are corpora
-# codes decoded at once that are cached here: a slider's or a click's handful. A landscape's thousands (kept on
-# disk by textae.maps.landscape) or a rewrite's would each push the sliders' small decodes out of the 64 entries
-SHORT_DECODE = 256
+    def __init__(self, path: str, mtime: float, precision: str, what: known.Known, model: CachedModel | None = None):
+        self.path = path
+        self._at = (path, mtime, precision)  # cached_model.load's arguments
+        self._known = what
+        self._model = model
+        self._loading = threading.Lock()  # one load, whichever thread asks first (a page, a prefetch, a stream)
+
+    def fingerprint(self) -> str:
+        """TextAE.fingerprint, as the checkpoint's last load gave it."""
+        return self._known.fingerprint
+
+    @property
+    def precision(self) -> str:
+        """The precision it runs at (fp32, bf16 or int8)."""
+        return self._known.precision
+
+    @property
+    def meta(self) -> dict:
+        """The checkpoint's metadata (TextAE.meta)."""
+        return self._known.meta
+
+    @cached_property
+    def cfg(self) -> ModelConfig:
+        """The model's configuration (TextAE.cfg)."""
+        return from_dict(ModelConfig, self._known.config)
+
+    def param_counts(self) -> dict[str, int]:
+        """TextAE.param_counts."""
+        return dict(self._known.params)
+
+    def own_unknown_share(self) -> float:
+        """TextAE.own_unknown_share."""
+        return self._known.own_unknown_share
+
+    def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
+        """TextAE.codes_entry: where a corpus's codes are kept, read before the model is loaded."""
+        return codes_entry(self.fingerprint(), self.cfg.dim_z, sents, digest)
+
+    def loaded(self) -> CachedModel:
+        """The model itself, loaded once per server (torch is imported then)."""
+        with self._loading:
+            if self._model is None:
+                self._model = _load(*self._at)
+                if self._model.fingerprint() != self._known.fingerprint:  # a record that no longer holds
+                    log.warning("%s: its kept fingerprint was not the loaded model's; it is kept anew", self.path)
+                    self._known = known.keep(self.path, self._at[2], self._model)
+        return self._model
+
+    def prefetch(self) -> threading.Thread | None:
+        """Load the model in a background thread, once per server, unless it is loaded: a warm map draws
+        without it, and its first click, query or selection then finds it loaded. Returns the thread started."""
+        with _fetching:
+            if self._at in _fetched:
+                return None
+            _fetched.add(self._at)
+
+        def fetch() -> None:
+            try:
+                self.loaded()
+            except Exception:  # the page that needs the model loads it again, and says why it cannot
+                log.exception("loading %s in the background failed", self.path)
+                with _fetching:
+                    _fetched.discard(self._at)
+
+        worker = threading.Thread(target=fetch, daemon=True, name="textae-model")
+        worker.start()
+        with _fetching:
+            _workers.append(worker)
+        return worker
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):  # this object's own state, never the model's: no load while half-built
+            raise AttributeError(name)
+        return getattr(self.loaded(), name)
+
+    def __repr__(self) -> str:
+        return f"ServedModel({self.path!r}, {self.precision})"
 
 
-class ServedModel(api.TextAE):
-    """A TextAE whose posterior-mean encodes and default greedy decodes of short inputs are cached per
-    (model, input), so every library method built on them (reconstruct, interpolate, style_vector,
-    apply_vector, sweep_vector, neighbors, ...) is cached with them: pages call the library and never
-    rebuild it out of cached pieces. Sampled codes, seeds and other decoding options are not cached; a
-    corpus's codes go through explorer.corpora.codes (the disk cache and the server's store)."""
+def _load(path: str, mtime: float, precision: str) -> CachedModel:
+    """cached_model.load, under a spinner in a page's run (a prefetch's or a stream's thread shows none)."""
+    from explorer import cached_model, streamlit_private
 
-    def encode(self, sents, sample: bool = False, batch_size: int = 256) -> np.ndarray:
-        if sample or isinstance(sents, str):
-            return super().encode(sents, sample, batch_size)
-        if len(sents) > SHORT:  # a corpus handed to a library method: the disk cache, not a hashed tuple
-            return self.encode_corpus(list(sents))
-        return rewarn(_encode(self.fingerprint(), tuple(sents), self))
-
-    def decode(self, Z, config=None, seed=None, batch_size: int = 256, **options):
-        Z = np.asarray(Z, dtype=np.float32)
-        if config is not None or seed is not None or options or Z.ndim != 2 or len(Z) > SHORT_DECODE:
-            return super().decode(Z, config, seed, batch_size, **options)
-        return _decode(self.fingerprint(), Z, self)
+    if streamlit_private.run_context() is None:
+        return cached_model.load(path, mtime, precision)
+    with st.spinner("Loading the checkpoint…"):
+        return cached_model.load(path, mtime, precision)
 
 
-@st.cache_resource(show_spinner="Loading the checkpoint…", max_entries=8)
-def _load(path: str, mtime: float, precision: str) -> ServedModel:
-    with recorded() as said:  # auto's fallback to fp32 for a model it strays on: the server's log says it
-        m = api.load(path, device="cpu", precision=precision)
-    for message in said:
-        log.warning("%s: %s", path, message)
-    served = ServedModel(m.model, m.vocab, m.meta, m.path, m.precision)
-    served.fingerprint()  # once, here: every cache key of this model's results names it (and its precision)
-    return served
+_fetching = threading.Lock()
+_fetched: set[tuple] = set()  # the models prefetch started loading (cached_model.load's arguments)
+_workers: list[threading.Thread] = []
+
+
+def prefetching() -> bool:
+    """Whether a model is still being loaded in the background (the warm start waits for it)."""
+    with _fetching:
+        _workers[:] = [w for w in _workers if w.is_alive()]
+        return bool(_workers)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _served(path: str, mtime: float, precision: str) -> ServedModel:
+    what, model = known.read(path, precision), None
+    if what is None:  # never loaded here, or changed since: loaded now, and what it gave is kept for a restart
+        model = _load(path, mtime, precision)
+        what = known.keep(path, precision, model)
+    return ServedModel(path, mtime, precision, what, model)
 
 
 def load_model(path: str | Path) -> ServedModel:
-    """The checkpoint at `path`, loaded once per process at the server's precision (TEXTAE_PRECISION):
-    refused outside the allowed roots (access.NotAllowed), CheckpointError on a bad one."""
+    """The checkpoint at `path` at the server's precision (TEXTAE_PRECISION), held once per process: refused
+    outside the allowed roots (access.NotAllowed), CheckpointError on a bad one."""
     p = access.readable(path)
-    return _load(str(p), _mtime(p), from_env()[0])
+    return _served(str(p), _mtime(p), from_env()[0])
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def _encode(key: str, sentences: tuple[str, ...], _m: api.TextAE) -> tuple[np.ndarray, list]:
-    with torch.inference_mode(), recorded() as messages:  # unknown words: said again on a cache hit
-        Z = api.TextAE.encode(_m, list(sentences))
-    return Z, messages
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _decode(key: str, Z: np.ndarray, _m: api.TextAE) -> list[str]:
-    with torch.inference_mode():
-        return api.TextAE.decode(_m, Z)
-
-
-def prior_samples(m: api.TextAE, n: int) -> list[str]:
+def prior_samples(m: ServedModel, n: int) -> list[str]:
     """n greedy decodes of the model's prior (seed 0), computed once per checkpoint."""
-    return _prior_samples(m.fingerprint(), n, m)
+    from explorer import cached_model
 
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _prior_samples(key: str, n: int, _m: api.TextAE) -> list[str]:
-    with torch.inference_mode():
-        return _m.sample(n, seed=0)
+    return cached_model.prior_samples(m, n)

@@ -7,17 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from explorer import corpus_source
 from explorer.feedback import errors_shown, first_time, md, warnings_shown
 from explorer.models import load_model
-from textae import api
 from textae.data import Corpus
 from textae.errors import TextaeError
 from textae.storage import access
 from textae.storage.checkpoint import find_checkpoints
+
+if TYPE_CHECKING:
+    from textae import api
 
 OTHER_PATH = "Another path…"  # the checkpoint pickers' choice of a typed path
 NONE = "(none)"  # the second picker's choice of no checkpoint

@@ -34,18 +34,20 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
-import torch
 
 from explorer import scatter, store
-from textae import api
 from textae.chunks import plan, sizes
 from textae.data import Corpus
 from textae.maps import projection
 from textae.maps.projection import Projection, map_chunks, map_kept, umap_chunks, umap_plan
 from textae.storage.keys import View
+
+if TYPE_CHECKING:
+    from textae import api
 
 log = logging.getLogger("textae.stream")
 
@@ -135,6 +137,8 @@ def encoding(m: api.TextAE, corpus: Corpus) -> Generator:
     """A cold corpus's codes, chunk by chunk, each chunk's points placed on the PCA plane fitted on the seeded
     sample (textae.maps.projection.map_chunks, which keeps the map on disk as the page would make it): a Job's
     work, which returns the codes [N, dim_z]."""
+    import torch  # here: a warm map draws before torch loads (explorer/models.py)
+
     with torch.inference_mode():  # the job's thread alone resumes this generator
         Z = yield from map_chunks(m, corpus.sentences, Projection("pca"), corpus.digest, codes=True)
     Z.setflags(write=False)

@@ -62,8 +62,8 @@ if _why := unsupported():
 
 # ----------------------------------------------------------- the script run a thread belongs to
 def run_context():
-    """This thread's script run context (None outside a script run)."""
-    return get_script_run_ctx()
+    """This thread's script run context (None outside a script run: a worker thread asks, and is not warned)."""
+    return get_script_run_ctx(suppress_warning=True)
 
 
 def attach(ctx) -> Callable[[], None]:

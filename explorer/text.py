@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import streamlit as st
 
 from explorer import keep, store
 from textae.detokenize import detokenize, detokenize_all, plain_words, tokenize
 from textae.prose import prepare, prose
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger("textae.text")
 
@@ -106,6 +109,8 @@ def typed(sentence: str, lower: bool = True) -> str:
 def table(rows, *columns: str) -> pd.DataFrame:
     """A table (rows as dicts, a dict of columns, or a DataFrame) with its text `columns` as this reader sees
     them; the other columns, and the caller's own rows (which its downloads write), stay as they are."""
+    import pandas as pd  # here: a warm map's first run draws no table, and pandas takes a quarter second
+
     df = pd.DataFrame(rows).copy()
     for col in columns:
         if col in df:

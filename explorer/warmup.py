@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
-from explorer import streamlit_private, url
+from explorer import models, streamlit_private, url
 from textae.data import read_bytes
 from textae.errors import TextaeError
 from textae.storage import cache
@@ -125,6 +125,8 @@ async def replay(views: list[tuple[str, dict[str, str]]], limit: float = LIMIT_S
             log.warning("warm start: %s still runs after %.0f s; it goes on in the background", name, limit)
             asyncio.get_running_loop().create_task(_shut_when_done(run))
             break
+        while models.prefetching() and time.monotonic() < deadline:  # the model the view loads once it is drawn
+            await asyncio.sleep(0.05)
         failed = run.failed()  # an exception, not st.stop()
         run.shutdown()
         done.append((name, time.monotonic() - t0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import streamlit as st
@@ -13,9 +14,11 @@ from explorer.corpora import file_sentences
 from explorer.feedback import errors_shown
 from explorer.keep import kept
 from explorer.text import typed
-from textae import api
 from textae.data import DataLayout, decode_lines, read_lines
 from textae.storage.vectors import about as vector_about
+
+if TYPE_CHECKING:
+    from textae import api
 
 SHARED_YELP = DataLayout.shared("yelp")
 SHARED_YAHOO = DataLayout.shared("yahoo")  # questions only: no labels, vectors or interpolation pairs

@@ -211,12 +211,13 @@ def markdown_tables(at) -> list:
 
 
 def component_data(at, name: str, key: str) -> dict:
-    """What a custom component (st.components.v2) mounted with `key` was sent."""
+    """What a custom component (st.components.v2) mounted with `key` was sent (as a one-item list:
+    explorer/component.py)."""
     for e in at.main:
         proto = getattr(e, "proto", None)
         if type(e).__name__ == "UnknownElement" and getattr(proto, "component_name", "") == name:
             if proto.id.endswith(f"-{key}"):
-                return json.loads(proto.json)
+                return json.loads(proto.json)[0]
     raise KeyError(key)
 
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import textae
 from textae import ops
-from textae.data import pad_batch
+from textae.batches import pad_batch
 from textae.errors import TextaeWarning
 
 pytestmark = pytest.mark.filterwarnings("ignore::textae.errors.TextaeWarning")

@@ -136,12 +136,12 @@ def test_resolve_explains_what_is_missing(tmp_path):
 def test_atomic_save_replaces_and_survives_crash(tmp_path, small, monkeypatch):
     ck = tmp_path / "ck"
     save_checkpoint(ck, small.model, small.vocab, {"progress": {"step": 1}})
-    import textae.storage.checkpoint as cp
+    import safetensors.torch  # the writer textae.storage.checkpoint imports when it saves
 
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(cp, "save_file", boom)
+    monkeypatch.setattr(safetensors.torch, "save_file", boom)
     with pytest.raises(CheckpointError, match="could not write the checkpoint .*disk full; the previous ck/ is kept"):
         save_checkpoint(ck, small.model, small.vocab, {"progress": {"step": 2}})
     monkeypatch.undo()

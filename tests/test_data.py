@@ -7,7 +7,8 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from textae.data import Batches, as_sentences, pad_batch, read_sentences
+from textae.batches import Batches, pad_batch
+from textae.data import as_sentences, read_sentences
 from textae.errors import DataError, TextaeWarning
 from textae.vocab import EOS, GO, PAD, Vocab
 

@@ -380,6 +380,7 @@ def test_one_query_sentence_gets_one_list_of_neighbours(trained_run, corpus):
 
 def test_a_full_disk_while_saving_is_named_and_keeps_the_old_checkpoint(ck, monkeypatch):
     """The write fails half way (no space left): a CheckpointError says so, and best/ is as it was."""
+    import safetensors.torch
     from safetensors import SafetensorError
 
     import textae.storage.checkpoint as ckpt
@@ -390,7 +391,7 @@ def test_a_full_disk_while_saving_is_named_and_keeps_the_old_checkpoint(ck, monk
     def full(*a, **k):
         raise SafetensorError("Error while serializing: IoError(Os { code: 28, kind: StorageFull })")
 
-    monkeypatch.setattr(ckpt, "save_file", full)
+    monkeypatch.setattr(safetensors.torch, "save_file", full)  # the writer the checkpoint's save imports
     with pytest.raises(CheckpointError, match=r"could not write the checkpoint .*StorageFull.*previous best/ is kept"):
         ckpt.save_checkpoint(ck / "best", m.model, m.vocab)
     assert digest(ck / "best") == before and sorted(p.name for p in ck.iterdir()) == ["best", "last", "train_log.jsonl"]

@@ -13,7 +13,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
         ("config", "vocab", "vocab_loss", "noise", "model", "likelihood", "ops", "generate", "detokenize", "chunks"),
     ),
     ("storage", ("storage",)),
-    ("data", ("data", "prose")),
+    ("data", ("data", "batches", "prose")),
     ("inference", ("precision", "api")),
     ("training", ("training",)),
     ("measurement", ("measure",)),

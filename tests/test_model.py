@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from textae.api import TextAE
+from textae.batches import pad_batch
 from textae.config import PRESETS, preset
-from textae.data import pad_batch
 from textae.model import TextAutoencoder
 from textae.vocab import Vocab
 

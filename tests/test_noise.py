@@ -7,8 +7,8 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from textae.batches import pad_batch
 from textae.config import NoiseConfig
-from textae.data import pad_batch
 from textae.noise import add_noise, word_blank, word_drop, word_shuffle, word_substitute
 from textae.vocab import BLANK, GO, PAD
 

@@ -10,7 +10,7 @@ from helpers import ROOT, synthetic_corpus
 from hypothesis import given
 from hypothesis import strategies as st
 
-from textae.data import Batches
+from textae.batches import Batches
 from textae.runtime import torch_threads
 from textae.training.parallel import World, shard, world_from_env
 from textae.vocab import Vocab

@@ -25,7 +25,7 @@ body {{ margin: 0; background: #ffffff; }} #host {{ width: 600px; }}</style></he
 <script type="module">
 import render from './scatter.js';
 window.calls = [];
-window.mount = (data) => {{ window.cleanup = render({{ data, parentElement: document.getElementById('host'),
+window.mount = (data) => {{ window.cleanup = render({{ data: [data], parentElement: document.getElementById('host'),
   setStateValue: (k, v) => window.calls.push(['state', k, v]),
   setTriggerValue: (k, v) => window.calls.push(['trigger', k, v]) }}); }};
 window.ready = true;
@@ -227,3 +227,31 @@ def test_a_map_mounted_again_on_the_element_it_left_is_drawn_on_a_fresh_canvas(p
     again = stage(page)
     for x, y in where(page, len(P)):
         assert np.abs(again[y, x] - BLUE).max() < 70, (x, y, again[y, x])
+
+
+def test_a_streams_new_points_drawn_alone_give_the_pixels_of_all_of_them_drawn_again(page):
+    """A stream's append on a view drawn as it is now draws its new points alone over the drawing kept; the
+    points are drawn in index order either way, so the map is, to the pixel, the one a full drawing gives
+    (here: the same points recoloured by an identical colouring, which draws them all again)."""
+    rng = np.random.default_rng(0)
+    P = rng.normal(size=(600, 2)) * [3, 1]  # overlapping points of four classes: the drawing order shows
+    classes = [str(c) for c in rng.integers(0, 4, len(P))]
+    order, k = np.arange(len(P)), 250
+    made = scatter.shades(classes, "")
+    colours = {"id": "c", **scatter.tinted(made, order[:k])}
+    first = {**data(P[:1]), "payload": scatter.coords(P, order=order[:k]), "colours": colours, "n": k}
+    mount(page, first)
+    page.wait_for_function(f"() => document.querySelector('.tx-scatter')?.dataset.drawn === '{k}'", timeout=10_000)
+    rest = {key: v for key, v in first.items() if key not in ("payload", "colours")}
+    append = {"id": "view", **scatter.appended(P, order, k, made, "c", None)}
+    page.evaluate("(d) => window.mount(d)", {**rest, "append": append, "n": len(P)})
+    page.wait_for_function(f"() => document.querySelector('.tx-scatter')?.dataset.drawn === '{len(P)}'", timeout=10_000)
+    page.mouse.move(1, 1)
+    assert page.locator(".tx-scatter").get_attribute("data-drawn-more") == "1"  # the new points alone
+    alone = stage(page)
+    again = {**rest, "colouring": "c2", "colours": {"id": "c2", **scatter.tinted(made, order)}, "n": len(P)}
+    page.evaluate("(d) => window.mount(d)", again)
+    page.wait_for_function("() => document.querySelector('.tx-scatter')?.dataset.colouring === 'c2'", timeout=10_000)
+    assert page.locator(".tx-scatter").get_attribute("data-drawn-more") == "1"  # drawn whole this time
+    whole = stage(page)
+    assert (alone != 255).any() and np.array_equal(alone, whole)

@@ -444,14 +444,14 @@ def test_thirty_uploaded_corpora_in_turn_keep_the_servers_memory_bounded(app, mo
 
 
 def test_a_large_decode_is_not_kept_among_the_sliders_small_ones(trained_run, monkeypatch):
-    """ServedModel keeps a slider's or a click's decodes (64 entries); thousands of codes (a landscape, a rewrite)
-    are decoded without entering that cache, so they never push the small ones out."""
-    models = pytest.importorskip("explorer.models")
+    """A served model keeps a slider's or a click's decodes (64 entries); thousands of codes (a landscape, a
+    rewrite) are decoded without entering that cache, so they never push the small ones out."""
+    cached_model = pytest.importorskip("explorer.cached_model")
     m = textae.load(trained_run, "cpu")
-    served = models.ServedModel(m.model, m.vocab, m.meta, m.path)
+    served = cached_model.CachedModel(m.model, m.vocab, m.meta, m.path)
     kept = []
-    monkeypatch.setattr(models, "_decode", lambda key, Z, _m: kept.append(len(Z)) or textae.TextAE.decode(_m, Z))
-    Z = m.prior_codes(models.SHORT_DECODE + 1, seed=0)
+    monkeypatch.setattr(cached_model, "_decode", lambda key, Z, _m: kept.append(len(Z)) or textae.TextAE.decode(_m, Z))
+    Z = m.prior_codes(cached_model.SHORT_DECODE + 1, seed=0)
     assert served.decode(Z) == m.decode(Z)
     assert served.decode(Z[:8]) == m.decode(Z[:8])
     assert kept == [8]
@@ -751,6 +751,7 @@ def test_the_server_spins_briefly_at_openmp_barriers_set_before_torch_loads():
         "        if name == 'torch' and not seen: seen.append(os.environ.get('GOMP_SPINCOUNT'))\n"
         "sys.meta_path.insert(0, Watch())\n"
         "import explorer\n"
+        "import torch\n"  # where a page first needs it: a warm map draws without it (explorer/models.py)
         "print(*seen)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}

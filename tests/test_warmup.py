@@ -179,8 +179,8 @@ def test_the_app_remembers_a_page_that_ran_to_its_end(app, app_root, store):
 @pytest.mark.slow
 @pytest.mark.parametrize("entry", ["serve.py", "app.py"])
 def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp_path, monkeypatch):
-    """serve.py has the remembered latent map's codes, map and prose on disk by the time it first answers (they
-    were not cached before); app.py, the cold start, computes nothing until someone asks. A view that
+    """serve.py has the remembered latent map's codes, map, prose and unknown-word share on disk by the time it
+    first answers (they were not cached before), and what loading its model gave (textae.storage.known); app.py, the cold start, computes nothing until someone asks. A view that
     the access checks refuse is replayed too, shows its error to nobody, and stops nothing."""
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
     big = tmp_path / "big.txt"  # a corpus: its codes go to the disk cache
@@ -193,7 +193,9 @@ def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp
     with serve_app(app_root / "checkpoints", log, app=ROOT / entry, allow=(tmp_path,)):
         found = sorted(p.name.split("-")[0] for p in root().glob("*.npz"))
     if entry == "serve.py":
-        assert found == ["codes", "map", "prose"], log.read_text()[-3000:]
+        # a known checkpoint for each view's model: ae, and the sidebar's default under the refused corpus
+        kept = ["codes", "known checkpoint", "known checkpoint", "map", "prose", "unknown share"]
+        assert found == kept, log.read_text()[-3000:]
         said = log.read_text()
         assert "warm start: /latent_map?ckpt=" in said and "warm start: /latent_map?corpus=%2Fetc%2Fpasswd" in said
         assert warmup.recent()[0] == ("latent_map", views[0][1])  # replayed oldest first: the order is kept

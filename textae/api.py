@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from textae import chunks, ops
+from textae import ops
+from textae.batches import pad_batch
 from textae.chunks import plan
 from textae.config import ModelConfig, replace
-from textae.data import as_sentences, pad_batch
+from textae.data import as_sentences
 from textae.errors import InputError, TextaeWarning
 from textae.generate import DecodeConfig, generate
 from textae.likelihood import nll_importance
@@ -22,7 +23,7 @@ from textae.precision import Inference, choose, resolve
 from textae.runtime import pick_device
 from textae.storage import cache
 from textae.storage.checkpoint import load_checkpoint
-from textae.storage.keys import View, sentences_digest
+from textae.storage.keys import codes_entry
 from textae.storage.vectors import free_name, list_vectors, load_vector, save_vector
 from textae.vocab import UNK, Vocab
 
@@ -205,8 +206,7 @@ class TextAE:
 
     def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
         """The disk-cache name of a corpus's codes under this model, and the arrays it must hold."""
-        name = View(self.fingerprint(), digest or sentences_digest(sents)).cache_name("codes", *chunks.settings())
-        return name, {"codes": ((len(sents), self.cfg.dim_z), "f")}
+        return codes_entry(self.fingerprint(), self.cfg.dim_z, sents, digest)
 
     def _encode_plan(self, sents: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """(rows, codes) of each chunk of textae.chunks.plan, encoded."""

@@ -28,15 +28,21 @@ import copy
 import os
 import warnings
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-import torch.nn as nn
 
 from textae.errors import InputError, TextaeWarning
 from textae.runtime import cpu_name
 from textae.storage import cache
 from textae.storage.keys import key
+
+if TYPE_CHECKING:
+    import torch
+    import torch.nn as nn
+
+# torch is imported where it is used: the app reads its precision setting (from_env) and names a model's
+# precision before it loads torch, to draw a warm map without it (docs/app.md)
 
 PRECISIONS = ("auto", "fp32", "bf16", "int8")
 ENV = "TEXTAE_PRECISION"  # the app's setting (the command line has --precision)
@@ -49,11 +55,15 @@ PROBE_MIN_SAME = 0.97  # the least share of identical greedy decodes of those co
 
 def cpu_bf16_supported() -> bool:
     """Whether this CPU runs oneDNN's bf16 kernels natively (torch's own query: AVX-512 BF16 or AMX)."""
+    import torch
+
     return torch.backends.mkldnn.is_available() and bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
 
 
 def int8_engine() -> str | None:
     """The quantised engine this torch build runs dynamic int8 on (x86 or fbgemm), or None."""
+    import torch
+
     engines = torch.backends.quantized.supported_engines
     return next((e for e in ("x86", "fbgemm") if e in engines), None)
 
@@ -72,6 +82,8 @@ def resolve(name: str, device: torch.device | str = "cpu") -> str:
     bf16 on a CPU without native kernels, and int8 anywhere but a CPU with a quantised engine, are
     InputErrors: each would run, but slower than fp32, which is never what a user asks for.
     """
+    import torch
+
     device = torch.device(device)
     name = check(name)
     if name == "auto":
@@ -122,6 +134,9 @@ class Inference:
     """One model's encoder pass and greedy next-token choice at one precision (fp32, bf16 or int8)."""
 
     def __init__(self, model: nn.Module, precision: str):
+        import torch
+        import torch.nn as nn
+
         self.model, self.precision = model, precision
         self._narrow = None  # the narrow projection, decoder states [b, dim_h] -> logits [b, V]: int8 or bf16
         if precision == "int8":
@@ -132,6 +147,8 @@ class Inference:
 
     def encode(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """mu, logvar [B, dim_z] in fp32 of x [T, B] (see TextAutoencoder.encode), computed at this precision."""
+        import torch
+
         if self.precision == "int8":  # fp32 codes: see the module's docstring
             return self.model.encode(x, lengths)
         with torch.autocast(x.device.type, dtype=torch.bfloat16) if self.precision == "bf16" else nullcontext():
@@ -141,6 +158,8 @@ class Inference:
     def best_token(self, h: torch.Tensor, avoid: torch.Tensor | None = None) -> torch.Tensor:
         """The token [b] of highest fp32 logit for decoder states h [b, dim_h], never one of the ids `avoid`: the
         narrow projection proposes RESCORE tokens, fp32 decides among them (fp32 alone in fp32)."""
+        import torch
+
         proj = self.model.proj
         if self.precision == "fp32":
             logits = proj(h).float()
@@ -156,6 +175,9 @@ class Inference:
 def quantized(proj: nn.Linear) -> nn.Module:
     """A copy of the vocabulary projection `proj` with int8 weights, dynamically quantised by torch.ao (its
     activations quantised per batch)."""
+    import torch
+    import torch.nn as nn
+
     engine = int8_engine()
     if engine is None:
         raise InputError("precision int8: this torch build has no quantised engine (x86 or fbgemm)")
@@ -202,6 +224,8 @@ def choose(m, name: str) -> str:
 def verdict(m, precision: str) -> dict[str, float]:
     """`probe(m, precision)`, kept in the disk cache (textae.storage.cache) under the model's fp32 fingerprint,
     the precision, the device, the CPU's name and the torch version: a second load reads it."""
+    import torch
+
     name = key(
         "precision probe",
         m.at_precision("fp32").fingerprint(),

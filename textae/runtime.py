@@ -6,16 +6,24 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-import torch
+from typing import TYPE_CHECKING
 
 from textae.errors import TextaeError
+
+if TYPE_CHECKING:
+    import torch
+
+# torch is imported where it is used: the app's frame sets its threads on every run, before any page has
+# imported torch (a warm map draws without it, docs/app.md)
 
 
 def pick_device(name: str = "auto") -> torch.device:
     """`auto` -> CUDA if available, else CPU; a device that does not exist here is refused by name."""
+    import torch
+
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
@@ -69,7 +77,10 @@ def use_server_threads() -> int:
     """Run torch on `server_threads()` threads from now on, in this process (the app's frame, on every run);
     returns the count."""
     n = server_threads()
-    if torch.get_num_threads() != n:
+    torch = sys.modules.get("torch")
+    if torch is None:  # not loaded yet: torch reads OMP_NUM_THREADS when it loads
+        os.environ["OMP_NUM_THREADS"] = str(n)
+    elif torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n
 
@@ -81,6 +92,8 @@ def torch_threads(n: int) -> Iterator[None]:
     torch keeps the count per thread (OpenMP's setting), seeding a thread that has not used torch
     yet from the last count set anywhere; the count before is restored on leaving the block.
     """
+    import torch
+
     before = torch.get_num_threads()
     torch.set_num_threads(n)
     try:

@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from explorer import store, text
@@ -144,7 +143,10 @@ def shades(color, color_title: str) -> dict:
         return {"which": which, "palette": _b64(steps.reshape(-1)), "legend": legend}
     # classes by hashing, sorted as np.unique sorts them: np.unique sorts every label's string, which held up
     # a large map's first paint (docs/benchmarks.md)
-    which, cats = pd.factorize(np.asarray([str(c) for c in color], dtype=object), sort=True)
+    names = [str(c) for c in color]
+    cats = sorted(set(names))
+    index = {c: j for j, c in enumerate(cats)}
+    which = np.fromiter(map(index.__getitem__, names), np.int64, len(names))  # [N] each point's class
     cats = np.asarray(cats, dtype=str)
     if all(c.lstrip("-").isdigit() for c in cats):  # numbered classes (clusters): 2 before 10
         rank = np.argsort(np.argsort([int(c) for c in cats]))  # lexicographic position -> numeric

@@ -152,7 +152,8 @@ function inside(px, py, poly) {  // even-odd rule
 }
 
 export default function mount(component) {
-  const { data, setStateValue, setTriggerValue, parentElement } = component;
+  const { setStateValue, setTriggerValue, parentElement } = component;
+  const data = component.data[0];  // sent as a one-item list (explorer/component.py)
   // Returned to Streamlit, which calls the latest one when the map leaves the page: the window listener,
   // the resize observer and the GL buffers would otherwise keep every old map and its points alive.
   const cleanup = () => {
@@ -300,6 +301,7 @@ export default function mount(component) {
     s.view = { ...s.home };
   }
   s.grown = s.n !== undefined && s.n !== v.n;  // a streamed view grew: its buffers take the new points
+  s.from = s.n;  // where the new points start
   if (s.grown) {
     for (const [a, arr] of [['xy', v.xy], ['rgb', tinted.rgb], ['sel', v.sel]]) {
       s.gl.bindBuffer(s.gl.ARRAY_BUFFER, s.attrs[a].b); s.gl.bufferData(s.gl.ARRAY_BUFFER, arr, s.gl.STATIC_DRAW);
@@ -362,10 +364,9 @@ export default function mount(component) {
   const toPx = (x, y) => [(x - st.view.cx) / st.view.w * dims.W + dims.W / 2, (st.view.cy - y) / st.view.h * dims.H + dims.H / 2];
   const toData = (px, py) => [st.view.cx + (px - dims.W / 2) / dims.W * st.view.w, st.view.cy - (py - dims.H / 2) / dims.H * st.view.h];
 
-  function draw() {
+  function prepare() {  // the GL state every drawing of the points starts from
     const gl = st.gl;
     gl.viewport(0, 0, glc.width, glc.height);
-    gl.clearColor(0, 0, 0, 0); gl.clear(gl.COLOR_BUFFER_BIT);
     gl.enable(gl.BLEND); gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
     gl.useProgram(st.prog);
     for (const a of Object.values(st.attrs)) {
@@ -382,6 +383,12 @@ export default function mount(component) {
     // again above the region labels and the territories' names; then the rest, then the selected above them
     gl.uniform1f(u('u_dim'), v.nsel && v.nsel < v.n ? 0.35 : 1.0);
     gl.uniform1f(u('u_halo'), st.layer ? 1.0 : 0.0);
+    return u;
+  }
+
+  function draw() {
+    const gl = st.gl, u = prepare();
+    gl.clearColor(0, 0, 0, 0); gl.clear(gl.COLOR_BUFFER_BIT);
     const pass = (k) => { gl.uniform1f(u('u_pass'), k); gl.drawArrays(gl.POINTS, 0, v.n); };
     if (v.nsel) {
       pass(1);
@@ -398,6 +405,20 @@ export default function mount(component) {
     overlay();
     root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);  // benchmarks count draws
     root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);  // and frames that show a new view
+  }
+
+  // A stream's new points on a view drawn as it is now (not moved since, nothing selected): drawn alone, over
+  // the drawing kept (preserveDrawingBuffer). The points are drawn in index order either way, so the pixels are
+  // those of drawing them all again, at a fraction of the work of software WebGL, which shares the machine
+  // with the encoding that streams them (docs/benchmarks.md)
+  function drawMore(from) {
+    const gl = st.gl, u = prepare();
+    gl.uniform1f(u('u_pass'), 0); gl.drawArrays(gl.POINTS, from, v.n - from);
+    root.dataset.drawn = String(v.n);
+    root.dataset.drawnMore = String(Number(root.dataset.drawnMore || 0) + 1);  // tests count these draws
+    overlay();
+    root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);
+    root.dataset.moves = String(Number(root.dataset.moves || 0) + 1);
   }
 
   // While the map is dragged or zoomed, the last drawing is moved and scaled by the compositor (a CSS
@@ -808,6 +829,9 @@ export default function mount(component) {
     const said = hoverText(st.hover);
     if (said !== null) tip.textContent = said; else ask(st.hover);
   }
-  if (fresh || layerChanged || st.refit || st.recolour || st.grown) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  const more = st.grown && !fresh && !layerChanged && !st.refit && !st.recolour && st.points && !v.nsel
+    && st.drawn && same(st.drawn, st.view) && st.from < v.n;  // only new points, on the view drawn
+  if (more) drawMore(st.from);
+  else if (fresh || layerChanged || st.refit || st.recolour || st.grown) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   return cleanup;
 }

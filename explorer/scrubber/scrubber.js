@@ -1,5 +1,6 @@
 export default function (component) {
-  const { data, setStateValue, parentElement } = component;
+  const { setStateValue, parentElement } = component;
+  const data = component.data[0];  // sent as a one-item list (explorer/component.py)
   const root = parentElement.querySelector('.tx-scrub');
   const range = root.querySelector('.range');
   if (root.dataset.id !== data.id) {  // new content: rebuild rows, bands and maps

@@ -18,6 +18,7 @@ import numpy as np
 
 from textae import precision
 from textae.api import MAX_SAMPLES, load
+from textae.batches import Batches
 from textae.cli import measure, reports
 from textae.cli.flags import (
     MAX_BATCH,
@@ -38,7 +39,7 @@ from textae.cli.flags import (
 )
 from textae.cli.reports import write_json
 from textae.config import PRESETS, ModelConfig, TrainConfig, preset
-from textae.data import MAX_FILE_LINES, Batches, read_corpus, read_sentences
+from textae.data import MAX_FILE_LINES, read_corpus, read_sentences
 from textae.detokenize import detokenize, detokenize_all
 from textae.errors import CheckpointError, TextaeError, TextaeWarning
 from textae.generate import STRATEGIES, DecodeConfig

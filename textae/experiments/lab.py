@@ -27,8 +27,8 @@ import torch
 
 from textae import ops
 from textae.api import TextAE
+from textae.batches import Batches
 from textae.config import NoiseConfig, preset
-from textae.data import Batches
 from textae.errors import DataError, InputError
 from textae.experiments.recording import FIGURES, NAMES, Recording
 from textae.maps.landscape import landscape

@@ -24,12 +24,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 
 from textae.config import NoiseConfig
-from textae.data import pad_batch
 from textae.errors import InputError
-from textae.noise import add_noise
 from textae.vocab import UNK
 
 MAX_COPIES = 1_000
@@ -108,6 +105,11 @@ def noisy_copies(vocab, sentence: str, k: int, noise: NoiseConfig, seed: int = 0
     if isinstance(k, bool) or not 1 <= int(k) <= MAX_COPIES:
         raise InputError(f"make 1 to {MAX_COPIES:,} copies, not {k}")
     noise = NoiseConfig.parse(noise)
+    import torch  # here: the map's panels import this module, and a warm map draws before torch loads
+
+    from textae.batches import pad_batch
+    from textae.noise import add_noise
+
     ids = vocab.ids(words)
     go_x, _, lengths = pad_batch([ids] * int(k))  # [T, k], `<go>` first
     gen = torch.Generator().manual_seed(seed)

@@ -24,19 +24,23 @@ import shutil
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
 from textae.config import ModelConfig, TrainConfig, from_dict
 from textae.errors import CheckpointError
-from textae.model import TextAutoencoder, from_state
 from textae.storage.files import give_umask_mode
-from textae.storage.reference import load_reference
-from textae.storage.trainer_state import flatten, unflatten
 from textae.version import __version__
 from textae.vocab import Vocab, read_vocab
+
+if TYPE_CHECKING:
+    import torch
+
+    from textae.model import TextAutoencoder
+
+# torch (and the model, safetensors' torch half) load where weights are read or written: finding, naming and
+# describing checkpoints does not need them, so that a server draws a warm map before torch loads (docs/app.md)
 
 FORMAT = "textae-checkpoint"
 FORMAT_VERSION = 1
@@ -147,6 +151,11 @@ def default_pair(names: list[str]) -> tuple[str | None, str | None]:
 # ------------------------------------------------------------------- loading
 def load_checkpoint(path: str | Path, device: str | torch.device = "cpu") -> tuple[TextAutoencoder, Vocab, dict]:
     """Load model (in eval mode, float32), vocab and metadata from any supported checkpoint."""
+    from safetensors.torch import load_file
+
+    from textae.model import from_state
+    from textae.storage.reference import load_reference
+
     p = resolve(path)
     if p.suffix == ".pt":
         return load_reference(p, device)
@@ -194,7 +203,7 @@ def save_checkpoint(
     train_cfg: TrainConfig | None = None,
     trainer_state: dict | None = None,
     log_path: str | Path | None = None,
-    dtype: torch.dtype = torch.float32,
+    dtype: torch.dtype | None = None,  # None: float32
 ) -> Path:
     """Write a checkpoint directory atomically: build it beside `path`, then swap it in.
 
@@ -217,6 +226,12 @@ def save_checkpoint(
 
 def _write_checkpoint(tmp, path, model, vocab, meta, train_cfg, trainer_state, log_path, dtype) -> None:
     """Write every file into tmp, then swap it in for path (see save_checkpoint)."""
+    import torch
+    from safetensors.torch import save_file
+
+    from textae.storage.trainer_state import flatten
+
+    dtype = dtype or torch.float32
     state = {
         k: v.detach().to("cpu", dtype if v.is_floating_point() else v.dtype).contiguous()
         for k, v in model.state_dict().items()
@@ -261,6 +276,10 @@ def read_meta(path: str | Path) -> dict:
 
 def load_trainer_state(path: str | Path) -> dict:
     """The optimiser/RNG state saved with a resumable checkpoint."""
+    from safetensors.torch import load_file
+
+    from textae.storage.trainer_state import unflatten
+
     p = resolve(path)
     if not (p / "trainer.json").exists():
         raise CheckpointError(f"{p} holds no trainer state (only `last/` checkpoints are resumable)")
@@ -273,6 +292,8 @@ def load_trainer_state(path: str | Path) -> dict:
 
 def export(src: str | Path, dst: str | Path, fp16: bool = False, force: bool = False) -> Path:
     """Re-save any loadable checkpoint (a reference one included) in our format, optionally as fp16."""
+    import torch
+
     model, vocab, meta = load_checkpoint(src)
     src_dir = checkpoint_dir(src)
     a, b = Path(dst).resolve(), src_dir.resolve()

@@ -18,6 +18,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from textae import chunks
+
 # what each result depends on, besides the extra parts its caller adds (n, k, a pattern, a colouring)
 DEPENDS: dict[str, tuple[str, ...]] = {
     "codes": ("model", "sentences"),
@@ -106,3 +108,10 @@ def sentences_digest(sentences: list[str]) -> str:
     for s in sentences:
         h.update(s.encode("utf-8", "replace") + b"\n")
     return h.hexdigest()
+
+
+def codes_entry(fingerprint: str, dim_z: int, sentences: list[str], digest_: str | None) -> tuple[str, dict]:
+    """The disk-cache name of a corpus's codes under the model `fingerprint` (TextAE.encode_corpus's), and the
+    arrays it must hold; `digest_`: the sentences' sentences_digest when the caller has it."""
+    name = View(fingerprint, digest_ or sentences_digest(sentences)).cache_name("codes", *chunks.settings())
+    return name, {"codes": ((len(sentences), dim_z), "f")}

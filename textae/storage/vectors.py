@@ -11,9 +11,7 @@ import re
 from pathlib import Path
 
 import numpy as np
-import torch
 from safetensors import SafetensorError, safe_open
-from safetensors.torch import save
 
 from textae.errors import CheckpointError
 from textae.storage.checkpoint import checkpoint_dir
@@ -40,6 +38,9 @@ def save_vector(path: str | Path, name: str, v, info: dict | None = None, overwr
             f"choose another name (for example {free_name(path, name)!r}) or replace it"
         )
     out.parent.mkdir(exist_ok=True)
+    import torch  # here, not above: listing and describing vectors does not load torch
+    from safetensors.torch import save
+
     tensor = torch.as_tensor(np.asarray(v, dtype=np.float32)).reshape(-1).contiguous()
     data = save({"v": tensor}, metadata={"info": json.dumps(info or {})})
     return write_atomically(out, lambda f: f.write(data))  # readers see the old file or the new one
@@ -67,14 +68,14 @@ def load_vector(path: str | Path, name: str, dim_z: int | None = None) -> tuple[
     if not f.exists():
         raise CheckpointError(f"no vector {name!r} beside {checkpoint_dir(path)}")
     try:
-        with safe_open(str(f), framework="pt") as fh:
+        with safe_open(str(f), framework="pt") as fh:  # torch loads here
             v, info = fh.get_tensor("v"), json.loads((fh.metadata() or {}).get("info", "{}"))
     except (SafetensorError, OSError, ValueError, KeyError) as e:
         raise CheckpointError(f"{f} cannot be read: {e}") from None
     if v.ndim != 1 or (dim_z is not None and v.numel() != dim_z):
         want = f"[{dim_z}]" if dim_z is not None else "one dimension"
         raise CheckpointError(f"{f} holds a vector of shape {list(v.shape)}; the model's codes need {want}")
-    if not torch.isfinite(v).all():
+    if not np.isfinite(v.float().numpy()).all():
         raise CheckpointError(f"{f} holds NaN or infinite values")
     return v.float().numpy(), info if isinstance(info, dict) else {}
 

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import torch
 
-from textae.data import Batches
+from textae.batches import Batches
 from textae.model import TextAutoencoder
 
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from textae.batches import Batches
 from textae.config import ModelConfig, TrainConfig, from_dict
 from textae.config import replace as replace_config
-from textae.data import Batches
 from textae.errors import TextaeError
 from textae.model import TextAutoencoder
 from textae.precision import cpu_bf16_supported
