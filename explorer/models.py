@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -94,9 +95,9 @@ class ServedModel:
         """Load the model in a background thread, once per server, unless it is loaded: a warm map draws
         without it, and its first click, query or selection then finds it loaded. Returns the thread started."""
         with _fetching:
-            if self._at in _fetched:
+            if self._model is not None or self in _fetched:
                 return None
-            _fetched.add(self._at)
+            _fetched.add(self)
 
         def fetch() -> None:
             try:
@@ -104,7 +105,7 @@ class ServedModel:
             except Exception:  # the page that needs the model loads it again, and says why it cannot
                 log.exception("loading %s in the background failed", self.path)
                 with _fetching:
-                    _fetched.discard(self._at)
+                    _fetched.discard(self)
 
         worker = threading.Thread(target=fetch, daemon=True, name="textae-model")
         worker.start()
@@ -132,7 +133,7 @@ def _load(path: str, mtime: float, precision: str) -> CachedModel:
 
 
 _fetching = threading.Lock()
-_fetched: set[tuple] = set()  # the models prefetch started loading (cached_model.load's arguments)
+_fetched: weakref.WeakSet[ServedModel] = weakref.WeakSet()  # the models a prefetch started loading
 _workers: list[threading.Thread] = []
 
 

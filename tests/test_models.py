@@ -89,3 +89,18 @@ def test_a_kept_record_that_no_longer_holds_gives_way_to_the_loaded_models(app_r
     assert served.loaded().fingerprint() == m.fingerprint()
     assert served.fingerprint() == m.fingerprint()  # the loaded model's, from then on
     assert known.read(path, precision).fingerprint == m.fingerprint()  # and kept for the next restart
+
+
+def test_a_prefetch_loads_the_model_once_in_the_background(app_root):
+    from explorer import models
+
+    path = str(app_root / "checkpoints" / "ae")
+    precision = from_env()[0]
+    m = textae.load(path, "cpu", precision=precision)
+    served = models.ServedModel(path, 0.0, precision, known.keep(path, precision, m))
+    worker = served.prefetch()
+    assert worker is not None and worker.name == "textae-model"
+    worker.join(120)
+    assert not models.prefetching()
+    assert served.prefetch() is None  # loaded: nothing more to start
+    assert served.loaded().fingerprint() == m.fingerprint()
