@@ -180,8 +180,9 @@ def test_the_app_remembers_a_page_that_ran_to_its_end(app, app_root, store):
 @pytest.mark.parametrize("entry", ["serve.py", "app.py"])
 def test_a_new_server_runs_the_last_views_before_it_answers(entry, app_root, tmp_path, monkeypatch):
     """serve.py has the remembered latent map's codes, map, prose and unknown-word share on disk by the time it
-    first answers (they were not cached before), and what loading its model gave (textae.storage.known); app.py, the cold start, computes nothing until someone asks. A view that
-    the access checks refuse is replayed too, shows its error to nobody, and stops nothing."""
+    first answers (they were not cached before), and what loading its model gave (textae.storage.known); app.py,
+    the cold start, computes nothing until someone asks. A view that the access checks refuse is replayed too,
+    shows its error to nobody, and stops nothing."""
     monkeypatch.setenv("TEXTAE_CACHE", str(tmp_path / "cache"))
     big = tmp_path / "big.txt"  # a corpus: its codes go to the disk cache
     big.write_text("\n".join(synthetic_corpus(2_500, seed=1)) + "\n")
