@@ -37,10 +37,13 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
         said = " ".join(c.value for c in at.caption)
         assert f"40 of {len(lines):,} drawn" in said, said
     assert encoded == [40]
+    shares = lambda: {f.stem for f in cache.entries() if f.stem.startswith("unknown share-")}  # noqa: E731
+    before = shares()
     gate.set()
     work = [j for j in stream._jobs.values() if j.n == len(lines)]
     assert len(work) == 1  # one job for both sessions
     assert work[0].finished.wait(120) and work[0].error is None
+    assert len(shares() - before) == 1  # made by the job, off the request path: the whole page's run reads it
     for at in (first, second):  # the whole page: the codes from the job, the map on the plane the sample set
         at.run()
         assert not at.exception, [e.value for e in at.exception]
