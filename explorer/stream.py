@@ -4,13 +4,15 @@ When a corpus's codes are neither in the server's store nor in the disk cache, a
 textae.chunks' seeded sample, the Latent map does not wait for all of them. A background job (`Job`, one per
 model and corpus in this process: `job`) encodes them chunk by chunk, the sample first (`TextAE.encode_chunks`),
 fits the PCA plane on the sample (`Projection.fit_plane`, the plane `corpus_map` fits) and places each chunk on
-it. The page draws the sample's points as soon as they are in, then a fragment looks at the job every POLL
-seconds (`show`) and sends the browser the points that came since it last looked, no point twice (explorer
-/scatter: an `append` message); the map can be panned, zoomed and hovered meanwhile, and a line says how many
-of how many are drawn. Every session that asks for the same corpus under the same model reads the same job, and
-leaving the page does not stop it: once the last chunk is in, `encode_chunks` writes the codes to the disk
-cache (the same bits as `encode_corpus`), the job writes the map there too, and the page reruns whole, on the
-points the browser already holds (the streamed view keeps its own id and drawing order: `streamed_id`).
+it. The page draws the sample's points as soon as they are in; then, POLL seconds after the browser drew what
+it was sent, it asks (explorer/scatter's `next` trigger) and a fragment sends it the points that came since,
+no point twice (an `append` message). Since the browser asks only once it has drawn, no message can take the
+place of one it has not drawn yet (Streamlit renders a component's newest message alone). The map can be
+panned, zoomed and hovered meanwhile, and a line says how many of how many are drawn. Every session that asks
+for the same corpus under the same model reads the same job, and leaving the page does not stop it: once the
+last chunk is in, `encode_chunks` writes the codes to the disk cache (the same bits as `encode_corpus`), the
+job writes the map there too, and the page reruns whole, on the points the browser already holds (the streamed
+view keeps its own id and drawing order: `streamed_id`).
 
 Another corpus, or another model, is another job and another view: a stream's points are never drawn on
 another's. A corpus whose file changes while it streams is a new view, and its old stream stops (`job`: the
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("textae.stream")
 
-POLL = 0.5  # seconds between two looks of a streaming map at its job
+POLL = 0.5  # seconds from a slice drawn to the browser's ask for the next (a look at the job)
 KEPT = (
     2  # finished jobs kept beside the running ones (their points and codes: the store and the disk hold the codes too)
 )
@@ -296,18 +298,19 @@ def drawing(
     note: str,
     **shown,
 ) -> None:
-    """A map whose n points come in slices: a fragment that looks every POLL seconds, mounts `make(rows())`
+    """A map whose n points come in slices: a fragment, run when the browser asks (POLL seconds after it drew
+    the last slice), that mounts `make(rows())`
     (`rows`: the corpus indices to draw by now, in drawing order; the browser is sent those it lacks alone, an
     `append`: explorer/scatter), says how many of n are drawn (and `note`), and reruns the whole page once
     `done()`. No box, lasso or click meanwhile: a selection waits for every point. `shown`: the rest of
     `scatter.scatter`'s arguments. A cold corpus's job (`show`) and a large view's slices (`in_slices`) alike."""
 
-    @st.fragment(run_every=POLL)
+    @st.fragment  # run by the browser: it asks for the next slice POLL seconds after it drew the last
     def look() -> None:
         if done():  # every point is in: the whole page, on the points the browser holds
             st.rerun()
         order = rows()
-        scatter.scatter("map_chart", make(order), select=False, **shown)
+        scatter.scatter("map_chart", make(order), select=False, next_ms=round(POLL * 1000), **shown)
         st.caption(f"**{len(order):,} of {n:,} drawn**: {note}")
 
     look()

@@ -203,6 +203,33 @@ def test_a_map_holding_fewer_points_than_sent_asks_for_the_rest_once(page):
     assert len([c for c in page.evaluate("() => window.calls") if c[:2] == ["trigger", "missing_rows"]]) == 1
 
 
+def test_a_sliced_map_asks_for_the_next_slice_once_it_has_drawn_the_last(page):
+    """A render with `next` (explorer/stream: its points come in slices) asks for the next slice that many ms
+    after it is drawn, with the count it holds; a render before the timer is up puts the ask off to its own
+    time, so one ask follows the last render; a render without `next` asks nothing, and neither does a map
+    that has left the page."""
+    asks = "() => window.calls.filter((c) => c[0] === 'trigger' && c[1] === 'next').map((c) => c[2])"
+    first = data(grid_points())  # 16 points
+    page.evaluate("(d) => window.mount(d)", {**first, "n": 16, "next": 150})
+    assert page.evaluate(asks) == []  # drawn, and the ask waits its time
+    page.wait_for_function(f"() => ({asks})().length === 1", timeout=10_000)
+    assert page.evaluate(asks) == [16]
+    rest = {k: v for k, v in first.items() if k not in ("payload", "colours")}
+    for _ in range(3):  # renders 50 ms apart, each within the last one's time
+        page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 150})
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(400)
+    assert page.evaluate(asks) == [16, 16]  # one ask, after the last render
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 100})
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16})  # the whole view: no slice to come
+    page.wait_for_timeout(300)
+    assert page.evaluate(asks) == [16, 16]
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 100})
+    page.evaluate("() => window.cleanup()")  # the map leaves the page before its time is up
+    page.wait_for_timeout(300)
+    assert page.evaluate(asks) == [16, 16]
+
+
 def test_a_map_mounted_again_on_the_element_it_left_is_drawn_on_a_fresh_canvas(page):
     """Streamlit calls the map's cleanup when it leaves the page, which lets go of its WebGL context, and may
     mount it again on the same element (a busy server's page rerun whole as a fragment ended): the canvas then

@@ -508,13 +508,16 @@ def scatter(
     layer: dict | None = None,
     points: bool = True,
     regions: list[dict] | None = None,
+    next_ms: int | None = None,
 ) -> Event:
     """Mount the map of `pts` (`corpus_points`): its points and colouring are sent when this browser lacks them,
     hover texts when it asks (`hover_texts`). marks: name -> (points [K, 2], texts) drawn as stars; route:
     (points [T, 2], a slider's key, its position) drawn as a path with a marker that follows that slider
     (explorer/scrubber) in the browser; select=False offers no box, lasso or click; layer: a decoded landscape
     drawn beneath the points (`landscape_layer`); points=False hides the corpus's points; regions: labels
-    written at their regions (`region_labels`). Returns what the reader selected or clicked on this view."""
+    written at their regions (`region_labels`); next_ms: the points come in slices (explorer/stream), and the
+    browser asks for the next (its `next` trigger, which reruns the caller's fragment) this long after it drew
+    this one. Returns what the reader selected or clicked on this view."""
     # the views this session's browser holds, the newest last: every map of the session shares them, so a
     # second page that shows the same corpus sends no point again; and for each, the colourings it holds
     held = st.session_state.setdefault("_scatter_views", [])
@@ -551,6 +554,8 @@ def scatter(
         "hoverMost": HOVER_MOST,
         "n": n,  # the points the browser holds once this render is drawn: fewer, and it asks for the rest
     }
+    if next_ms is not None:
+        data["next"] = int(next_ms)
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
         data["labels"] = placed
@@ -592,6 +597,7 @@ def scatter(
         on_hover_change=lambda: None,
         on_missing_layer_change=lambda: None,
         on_missing_rows_change=lambda: None,
+        on_next_change=lambda: None,
     )
     if getattr(result, "missing", None) in held:  # the browser lost the points (a reload): send them again
         held.remove(result.missing)

@@ -161,7 +161,7 @@ export default function mount(component) {
     if (!root) return;
     if (root.__onScrub) window.removeEventListener('textae:scrub', root.__onScrub);
     if (root.__resized) root.__resized.disconnect();
-    clearTimeout(root.__pendingClick); clearTimeout(root.__askTimer); clearTimeout(root.__retry);
+    clearTimeout(root.__pendingClick); clearTimeout(root.__askTimer); clearTimeout(root.__retry); clearTimeout(root.__next);
     const s = root.__scatter;
     if (s) {
       for (const a of Object.values(s.attrs)) s.gl.deleteBuffer(a.b);
@@ -169,7 +169,8 @@ export default function mount(component) {
       if (lose) lose.loseContext();
     }
     for (const k of ['__scatter', '__onScrub', '__resized', '__draw', '__follow', '__where', '__find', '__empty',
-                     '__cell', '__mark', '__drawn', '__pendingClick', '__asking', '__askTimer', '__retry']) delete root[k];
+                     '__cell', '__mark', '__drawn', '__pendingClick', '__asking', '__askTimer', '__retry', '__next'])
+      delete root[k];
   };
   const root = parentElement.querySelector('.tx-scatter');
   if (data.payload) {
@@ -833,5 +834,12 @@ export default function mount(component) {
     && st.drawn && same(st.drawn, st.view) && st.from < v.n;  // only new points, on the view drawn
   if (more) drawMore(st.from);
   else if (fresh || layerChanged || st.refit || st.recolour || st.grown) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
+  // a map whose points come in slices (explorer/stream): once this message is drawn, the next slice is asked
+  // for data.next ms later. The server sends one only when asked, so no slice is sent before the last one is
+  // drawn: a render that came before the last was drawn would take its place, and its points would be lost
+  clearTimeout(root.__next);
+  if (typeof data.next === 'number') {
+    root.__next = setTimeout(() => { if (root.isConnected) setTriggerValue('next', v.n); }, data.next);
+  }
   return cleanup;
 }
