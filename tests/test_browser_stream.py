@@ -25,7 +25,8 @@ SAMPLE, CHUNK, N = 400, 200, 6000
 # asked for, stamped in ms (window.__said: a failed count says which message came twice)
 RECORD = """
 window.__drawn = []; window.__said = [];
-const SAID = ['data-drawn', 'data-received', 'data-recoloured', 'data-asked', 'data-asked-rows', 'data-asked-colours'];
+const SAID = ['data-drawn', 'data-received', 'data-recoloured', 'data-asked', 'data-asked-rows', 'data-asked-colours',
+              'data-asks'];
 new MutationObserver((changes) => {
   for (const c of changes) {
     if (c.attributeName === 'data-drawn') window.__drawn.push(+c.target.dataset.drawn);
@@ -72,10 +73,39 @@ def served(app_root, folder: Path, log: Path):
             browser.close()
 
 
+# loaded by the server's interpreter at its start (a sitecustomize on its PYTHONPATH): each job's first chunk
+# after the sample waits until the test makes the file `go` beside it (or a minute), so that the browser's asks
+# meanwhile find no new point, as they do between a real corpus's chunks (about a second each); the stream must
+# go on after them
+LATE_CHUNK = """import os, sys, threading, time
+sys.path.insert(0, {root!r})
+import textae.api
+real, late = textae.api.TextAE.encode, set()
+def encode(self, sents, *args, **kwargs):  # each job's own thread: serve.py's warm start may stream another corpus
+    me = threading.current_thread()
+    if me.name == "textae-stream" and len(sents) != {sample} and me.ident not in late:
+        late.add(me.ident)
+        until = time.monotonic() + 60
+        while not os.path.exists({gate!r}) and time.monotonic() < until:
+            time.sleep(0.05)
+    return real(self, sents, *args, **kwargs)
+textae.api.TextAE.encode = encode
+"""
+
+
 def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(app_root, corpus, tmp_path_factory):
+    """A cold corpus's map draws its sample, then each chunk as it comes, the first of them held back until the
+    browser has asked for more twice and found nothing new, every point once, until the whole corpus is drawn."""
     folder, params, log = fresh_corpus(app_root, corpus, tmp_path_factory, "cold", N, 3)
-    old = {k: os.environ.get(k) for k in ("TEXTAE_CHUNK_SAMPLE", "TEXTAE_CHUNK_SIZE")}
-    os.environ.update(TEXTAE_CHUNK_SAMPLE=str(SAMPLE), TEXTAE_CHUNK_SIZE=str(CHUNK))  # the server inherits them
+    site = tmp_path_factory.mktemp("site")
+    gate = site / "go"
+    (site / "sitecustomize.py").write_text(LATE_CHUNK.format(root=str(ROOT), sample=SAMPLE, gate=str(gate)))
+    old = {k: os.environ.get(k) for k in ("TEXTAE_CHUNK_SAMPLE", "TEXTAE_CHUNK_SIZE", "PYTHONPATH")}
+    os.environ.update(  # the server inherits them
+        TEXTAE_CHUNK_SAMPLE=str(SAMPLE),
+        TEXTAE_CHUNK_SIZE=str(CHUNK),
+        PYTHONPATH=os.pathsep.join(filter(None, [str(site), old["PYTHONPATH"]])),
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
         with served(app_root, folder, log) as (url, browser):
@@ -91,6 +121,10 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
                 page.mouse.move(*m.evaluate("el => el.__where(window.__textaeScatter.get(el.__scatter.id).order[0])"))
                 tip = m.locator(".tip")
                 sync_api.expect(tip).to_be_visible(timeout=10_000)  # a hover answers while the rest comes
+                asks = f"() => +document.querySelector('{MAP}')?.dataset.asks >= 2"
+                page.wait_for_function(asks, timeout=60_000)  # the browser asks on while the chunk is held
+                held = int(m.get_attribute("data-drawn"))
+                gate.touch()
                 # `?.`: once all are in, the page reruns whole and mounts the map afresh below its controls
                 page.wait_for_function(
                     f"() => +document.querySelector('{MAP}')?.dataset.drawn === {N}", timeout=300_000
@@ -109,6 +143,7 @@ def test_a_cold_corpus_is_drawn_from_its_sample_to_the_whole_as_it_is_encoded(ap
     assert drawn[0] % CHUNK == SAMPLE % CHUNK  # the sample, then whole chunks
     assert all(a <= b for a, b in zip(drawn, drawn[1:])), drawn  # the map only grows
     assert len(set(drawn)) >= 3, drawn  # the sample, some chunks, the whole
+    assert held == first, (held, first)  # the asks found no new point while the chunk was held
     # the points came once: one first message, then appends (each counted), never the whole view again
     assert sent["points"] <= 1 + -(-(N - SAMPLE) // CHUNK), (sent, record)
     print(f"data-drawn took {len(set(drawn))} values: {sorted(set(drawn))[:6]} … {N}; {sent}")

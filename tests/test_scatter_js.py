@@ -210,21 +210,21 @@ def test_a_sliced_map_asks_for_the_next_slice_once_it_has_drawn_the_last(page):
     that has left the page."""
     asks = "() => window.calls.filter((c) => c[0] === 'trigger' && c[1] === 'next').map((c) => c[2])"
     first = data(grid_points())  # 16 points
-    page.evaluate("(d) => window.mount(d)", {**first, "n": 16, "next": 150})
+    page.evaluate("(d) => window.mount(d)", {**first, "n": 16, "next": {"ms": 150, "ask": 1}})
     assert page.evaluate(asks) == []  # drawn, and the ask waits its time
     page.wait_for_function(f"() => ({asks})().length === 1", timeout=10_000)
     assert page.evaluate(asks) == [16]
     rest = {k: v for k, v in first.items() if k not in ("payload", "colours")}
     for _ in range(3):  # renders 50 ms apart, each within the last one's time
-        page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 150})
+        page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": {"ms": 150, "ask": 1}})
         page.wait_for_timeout(50)
     page.wait_for_timeout(400)
     assert page.evaluate(asks) == [16, 16]  # one ask, after the last render
-    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 100})
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": {"ms": 100, "ask": 2}})
     page.evaluate("(d) => window.mount(d)", {**rest, "n": 16})  # the whole view: no slice to come
     page.wait_for_timeout(300)
     assert page.evaluate(asks) == [16, 16]
-    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": 100})
+    page.evaluate("(d) => window.mount(d)", {**rest, "n": 16, "next": {"ms": 100, "ask": 2}})
     page.evaluate("() => window.cleanup()")  # the map leaves the page before its time is up
     page.wait_for_timeout(300)
     assert page.evaluate(asks) == [16, 16]

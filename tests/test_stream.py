@@ -15,6 +15,8 @@ from textae.storage import cache
 
 
 def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, corpus, monkeypatch, tmp_path):
+    from helpers import component_data
+
     monkeypatch.setenv("TEXTAE_CHUNK_SAMPLE", "40")  # a sample of 40, then chunks of 50: several chunks
     monkeypatch.setenv("TEXTAE_CHUNK_SIZE", "50")
     lines = [corpus[i] for i in np.random.default_rng(7).permutation(len(corpus))]  # sentences no test encoded
@@ -37,6 +39,13 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
         said = " ".join(c.value for c in at.caption)
         assert f"40 of {len(lines):,} drawn" in said, said
     assert encoded == [40]
+    asks = []
+    for _ in range(2):  # looks that find no new point (the job waits): each message is numbered anew, since
+        first.run()  # Streamlit calls a component only when its data changed, and the browser asks again then
+        sent = component_data(first, "textae.scatter", "map_chart")
+        assert "append" not in sent and "payload" not in sent and sent["n"] == 40
+        asks.append(sent["next"])
+    assert asks[0]["ms"] == asks[1]["ms"] == round(stream.POLL * 1000) and asks[0]["ask"] != asks[1]["ask"]
     shares = lambda: {f.stem for f in cache.entries() if f.stem.startswith("unknown share-")}  # noqa: E731
     before = shares()
     gate.set()

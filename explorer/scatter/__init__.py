@@ -554,8 +554,10 @@ def scatter(
         "hoverMost": HOVER_MOST,
         "n": n,  # the points the browser holds once this render is drawn: fewer, and it asks for the rest
     }
-    if next_ms is not None:
-        data["next"] = int(next_ms)
+    if next_ms is not None:  # numbered: Streamlit calls a component again only when its data changed, and a
+        # look that found no new point would otherwise send the same data, and the browser never ask again
+        asks = st.session_state["_scatter_asks"] = st.session_state.get("_scatter_asks", 0) + 1
+        data["next"] = {"ms": int(next_ms), "ask": asks}
     counts = st.session_state.setdefault("_scatter_counts", {})  # a streamed view: how many points it holds
     if placed is not None and layer is None:  # without a layer, where the region labels go rides with each render
         data["labels"] = placed

@@ -835,11 +835,16 @@ export default function mount(component) {
   if (more) drawMore(st.from);
   else if (fresh || layerChanged || st.refit || st.recolour || st.grown) { root.__drawn = data.id; draw(); } else overlay();  // a rerun that changed only the marks
   // a map whose points come in slices (explorer/stream): once this message is drawn, the next slice is asked
-  // for data.next ms later. The server sends one only when asked, so no slice is sent before the last one is
-  // drawn: a render that came before the last was drawn would take its place, and its points would be lost
+  // for data.next.ms later. The server sends one only when asked, so no slice is sent before the last one is
+  // drawn: a render that came before the last was drawn would take its place, and its points would be lost.
+  // Each message is numbered (data.next.ask), so one that brings nothing new still comes here and asks again
   clearTimeout(root.__next);
-  if (typeof data.next === 'number') {
-    root.__next = setTimeout(() => { if (root.isConnected) setTriggerValue('next', v.n); }, data.next);
+  if (data.next && typeof data.next.ms === 'number') {
+    root.__next = setTimeout(() => {
+      if (!root.isConnected) return;
+      root.dataset.asks = String(Number(root.dataset.asks || 0) + 1);  // tests count the asks
+      setTriggerValue('next', v.n);
+    }, data.next.ms);
   }
   return cleanup;
 }
