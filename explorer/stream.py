@@ -296,21 +296,25 @@ def drawing(
     done: Callable[[], bool],
     make: Callable[[np.ndarray], scatter.Points],
     note: str,
+    done_once_sent: bool = False,
     **shown,
 ) -> None:
     """A map whose n points come in slices: a fragment, run when the browser asks (POLL seconds after it drew
-    the last slice), that mounts `make(rows())`
-    (`rows`: the corpus indices to draw by now, in drawing order; the browser is sent those it lacks alone, an
-    `append`: explorer/scatter), says how many of n are drawn (and `note`), and reruns the whole page once
-    `done()`. No box, lasso or click meanwhile: a selection waits for every point. `shown`: the rest of
-    `scatter.scatter`'s arguments. A cold corpus's job (`show`) and a large view's slices (`in_slices`) alike."""
+    the last slice), that mounts `make(rows())` (`rows`: the corpus indices to draw by now, in drawing order;
+    the browser is sent those it lacks alone, an `append`: explorer/scatter), says how many of n are drawn (and
+    `note`), and reruns the whole page once `done()`. No box, lasso or click meanwhile: a selection waits for
+    every point. done_once_sent: `done()` holds as soon as every point is sent (a view whose map is made), so
+    the browser asks at once after the last slice, and the page is whole and selectable without a wait (a job
+    is done only once its codes and map are written). `shown`: the rest of `scatter.scatter`'s arguments. A
+    cold corpus's job (`show`) and a large view's slices (`in_slices`) alike."""
 
     @st.fragment  # run by the browser: it asks for the next slice POLL seconds after it drew the last
     def look() -> None:
         if done():  # every point is in: the whole page, on the points the browser holds
             st.rerun()
         order = rows()
-        scatter.scatter("map_chart", make(order), select=False, next_ms=round(POLL * 1000), **shown)
+        wait = 0 if done_once_sent and len(order) >= n else round(POLL * 1000)
+        scatter.scatter("map_chart", make(order), select=False, next_ms=wait, **shown)
         st.caption(f"**{len(order):,} of {n:,} drawn**: {note}")
 
     look()
@@ -342,6 +346,7 @@ def in_slices(view: str, n: int, make: Callable[[np.ndarray], scatter.Points], *
         make,
         f"a seeded subset of {scatter.LOD:,} first, the rest {scatter.LOD:,} at a time. Hover, pan and zoom "
         "meanwhile; a box, lasso or click selects once every point is drawn, so that it holds all of them.",
+        done_once_sent=True,
         **shown,
     )
 
