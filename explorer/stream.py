@@ -53,7 +53,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("textae.stream")
 
-POLL = 0.5  # seconds from a slice drawn to the browser's ask for the next (a look at the job)
+# seconds from a stream's slice drawn to the browser's ask for the next (a look at the job). A cold corpus's
+# chunks come about a second apart, and each look costs the browser and the server CPU that the encoding
+# would use: looking every half second made the whole stream slower (docs/benchmarks.md)
+POLL = 1.0
+# the same for a view whose map is made (`in_slices`): its slices are ready, and the pause leaves the browser
+# time for a pan or a hover between them
+SLICE_POLL = 0.25
 KEPT = (
     2  # finished jobs kept beside the running ones (their points and codes: the store and the disk hold the codes too)
 )
@@ -297,9 +303,10 @@ def drawing(
     make: Callable[[np.ndarray], scatter.Points],
     note: str,
     done_once_sent: bool = False,
+    poll: float = POLL,
     **shown,
 ) -> None:
-    """A map whose n points come in slices: a fragment, run when the browser asks (POLL seconds after it drew
+    """A map whose n points come in slices: a fragment, run when the browser asks (`poll` seconds after it drew
     the last slice), that mounts `make(rows())` (`rows`: the corpus indices to draw by now, in drawing order;
     the browser is sent those it lacks alone, an `append`: explorer/scatter), says how many of n are drawn (and
     `note`), and reruns the whole page once `done()`. No box, lasso or click meanwhile: a selection waits for
@@ -308,12 +315,12 @@ def drawing(
     is done only once its codes and map are written). `shown`: the rest of `scatter.scatter`'s arguments. A
     cold corpus's job (`show`) and a large view's slices (`in_slices`) alike."""
 
-    @st.fragment  # run by the browser: it asks for the next slice POLL seconds after it drew the last
+    @st.fragment  # run by the browser: it asks for the next slice `poll` seconds after it drew the last
     def look() -> None:
         if done():  # every point is in: the whole page, on the points the browser holds
             st.rerun()
         order = rows()
-        wait = 0 if done_once_sent and len(order) >= n else round(POLL * 1000)
+        wait = 0 if done_once_sent and len(order) >= n else round(poll * 1000)
         scatter.scatter("map_chart", make(order), select=False, next_ms=wait, **shown)
         st.caption(f"**{len(order):,} of {n:,} drawn**: {note}")
 
@@ -347,6 +354,7 @@ def in_slices(view: str, n: int, make: Callable[[np.ndarray], scatter.Points], *
         f"a seeded subset of {scatter.LOD:,} first, the rest {scatter.LOD:,} at a time. Hover, pan and zoom "
         "meanwhile; a box, lasso or click selects once every point is drawn, so that it holds all of them.",
         done_once_sent=True,
+        poll=SLICE_POLL,
         **shown,
     )
 

@@ -76,7 +76,7 @@ def served(app_root, folder: Path, log: Path):
 # loaded by the server's interpreter at its start (a sitecustomize on its PYTHONPATH): each job's first chunk
 # after the sample waits until the test makes the file `go` beside it (or a minute), so that the browser's asks
 # meanwhile find no new point, as they do between a real corpus's chunks (about a second each); the stream must
-# go on after them
+# go on after them. The chunks after it come 0.15 s apart, so that the map is seen to grow chunk by chunk
 LATE_CHUNK = """import os, sys, threading, time
 sys.path.insert(0, {root!r})
 import textae.api
@@ -88,6 +88,8 @@ def encode(self, sents, *args, **kwargs):  # each job's own thread: serve.py's w
         until = time.monotonic() + 60
         while not os.path.exists({gate!r}) and time.monotonic() < until:
             time.sleep(0.05)
+    elif me.name == "textae-stream" and len(sents) != {sample}:
+        time.sleep(0.15)  # a real chunk's pace, scaled down: the browser's looks find a few chunks each
     return real(self, sents, *args, **kwargs)
 textae.api.TextAE.encode = encode
 """

@@ -135,7 +135,8 @@ def test_a_warm_view_past_lod_sends_a_seeded_subset_first_then_the_rest_once_in_
             assert len(base64.b64decode(sent["colours"]["index"])) == sum(map(len, orders)) + len(idx)
         orders.append(idx)
         # the last slice is asked past at once: the whole page, selectable, follows it without a wait
-        assert sent["next"]["ms"] == (0 if sum(map(len, orders)) == n else round(stream.POLL * 1000)), sent["next"]
+        pause = 0 if sum(map(len, orders)) == n else round(stream.SLICE_POLL * 1000)
+        assert sent["next"]["ms"] == pause, sent["next"]
         said = " ".join(c.value for c in at.caption)
         assert f"{sum(map(len, orders)):,} of {n:,} drawn" in said or sum(map(len, orders)) == n, said
         return True
