@@ -200,8 +200,10 @@ class TextAE:
             return found["codes"]
         Z = np.zeros((len(sents), self.cfg.dim_z), dtype=np.float32)
         for rows, codes in self._encode_plan(sents):
-            Z[rows] = codes
             yield rows, codes
+            # kept once the chunk is out: the sample's rows are spread over all of Z, whose pages the first write
+            # maps in (Z is N x dim_z floats, half a GB at a million), so the sample is shown before that
+            Z[rows] = codes
         return cache.get(name, lambda: {"codes": Z}, expect)["codes"]  # written unless another process wrote it
 
     def codes_entry(self, sents: list[str], digest: str | None) -> tuple[str, dict]:
