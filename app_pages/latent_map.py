@@ -61,10 +61,7 @@ color, title = None, ""
 if color_by == "label":
     color, title = scatter.by_label(c.labels)
 elif color_by == "sentence length":
-    # held once per server: a large corpus's splits held up every run (docs/benchmarks.md)
-    # a corpus sentence is its tokens joined by single spaces (textae.data.make_corpus): count them, not split
-    lengths = lambda: np.array([s.count(" ") + 1 for s in c.sentences])  # noqa: E731
-    color, title = store.held(("sentence lengths", c.digest), lengths), "words"
+    color, title = corpora.sentence_lengths(c), "words"
 elif color_by == "word / regex search":
     # max_chars lets a paste past MAX_PATTERN through, to be told so (textae.maps.search) rather than cut off unseen
     pattern = right.text_input(

@@ -123,6 +123,14 @@ def unknown_share(m: api.TextAE, corpus: Corpus) -> float:
     return float(cache.get(name, made, {"share": ((1,), "f")})["share"][0])
 
 
+def sentence_lengths(corpus: Corpus) -> np.ndarray:
+    """[N] each sentence's number of words, held once per server (the Latent map's colouring by length): a
+    corpus sentence is its tokens joined by single spaces (textae.data.make_corpus), so its spaces are counted
+    rather than split. A cold corpus's stream makes it in its own thread, off the request path."""
+    count = lambda: np.array([s.count(" ") + 1 for s in corpus.sentences])  # noqa: E731
+    return store.held(("sentence lengths", corpus.digest), count)
+
+
 def stream_ready(m: api.TextAE, corpus: Corpus) -> np.ndarray | None:
     """A corpus's codes when they need no stream: a background job's, finished (now in the store), or the disk
     cache's (read by `codes`: an empty array stands for them); None when the corpus is cold and larger than

@@ -147,12 +147,14 @@ def encoding(m: api.TextAE, corpus: Corpus) -> Generator:
     work, which returns the codes [N, dim_z]."""
     import torch  # here: a warm map draws before torch loads (explorer/models.py)
 
-    from explorer.corpora import unknown_share
+    from explorer.corpora import sentence_lengths, unknown_share
 
     with torch.inference_mode():  # the job's thread alone resumes this generator
         Z = yield from map_chunks(m, corpus.sentences, Projection("pca"), corpus.digest, codes=True)
     Z.setflags(write=False)
     unknown_share(m, corpus)  # on disk before the whole page's run asks for it: off the request path
+    if not corpus.labels:  # held, likewise: an unlabelled corpus's map is first coloured by them
+        sentence_lengths(corpus)
     return Z
 
 

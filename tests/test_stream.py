@@ -53,6 +53,13 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
     assert len(work) == 1  # one job for both sessions
     assert work[0].finished.wait(120) and work[0].error is None
     assert len(shares() - before) == 1  # made by the job, off the request path: the whole page's run reads it
+    from explorer import store
+    from textae.data import read_corpus
+
+    lengths = store.held(  # held by the job too: the unlabelled corpus's whole page is coloured by them
+        ("sentence lengths", read_corpus(cold).digest), lambda: pytest.fail("the whole page counts the words")
+    )
+    assert lengths.tolist() == [len(s.split()) for s in read_corpus(cold).sentences]
     for at in (first, second):  # the whole page: the codes from the job, the map on the plane the sample set
         at.run()
         assert not at.exception, [e.value for e in at.exception]
