@@ -32,6 +32,7 @@ lasso run in the browser; a click on empty space or a selection comes back as on
 from __future__ import annotations
 
 import base64
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -115,9 +116,13 @@ MATCH, NO_MATCH = "match", "no match"
 FIXED = {NO_MATCH: palette.NO_MATCH}  # classes whose colour is theirs, whatever their rank
 
 
+@functools.lru_cache(maxsize=8)
 def drawing_order(n: int, seed: int = 0) -> np.ndarray:
-    """[N] the corpus index drawn at each position: a seeded shuffle, so that no class is painted last."""
-    return np.random.default_rng(seed).permutation(n)
+    """[N] the corpus index drawn at each position: a seeded shuffle, so that no class is painted last. Made
+    once per size and read-only: each look of a large view's slices asks for it (explorer/stream)."""
+    order = np.random.default_rng(seed).permutation(n)
+    order.setflags(write=False)
+    return order
 
 
 def colouring(color, color_title: str, order: np.ndarray) -> dict:
