@@ -83,13 +83,14 @@ import textae.api
 real, late = textae.api.TextAE.encode, set()
 def encode(self, sents, *args, **kwargs):  # each job's own thread: serve.py's warm start may stream another corpus
     me = threading.current_thread()
-    if me.name == "textae-stream" and len(sents) != {sample} and me.ident not in late:
-        late.add(me.ident)
-        until = time.monotonic() + 60
-        while not os.path.exists({gate!r}) and time.monotonic() < until:
-            time.sleep(0.05)
-    elif me.name == "textae-stream" and len(sents) != {sample}:
-        time.sleep(0.15)  # a real chunk's pace, scaled down: the browser's looks find a few chunks each
+    if me.name == "textae-stream" and len(sents) != {sample}:  # a chunk after the sample
+        if me.ident in late:
+            time.sleep(0.15)  # a real chunk's pace, scaled down: the browser's looks find a few chunks each
+        else:
+            late.add(me.ident)
+            until = time.monotonic() + 60
+            while not os.path.exists({gate!r}) and time.monotonic() < until:
+                time.sleep(0.05)
     return real(self, sents, *args, **kwargs)
 textae.api.TextAE.encode = encode
 """

@@ -56,10 +56,11 @@ def test_two_sessions_asking_for_the_same_cold_corpus_share_one_encoding(app, co
     from explorer import store
     from textae.data import read_corpus
 
+    read = read_corpus(cold)
     lengths = store.held(  # held by the job too: the unlabelled corpus's whole page is coloured by them
-        ("sentence lengths", read_corpus(cold).digest), lambda: pytest.fail("the whole page counts the words")
+        ("sentence lengths", read.digest), lambda: pytest.fail("the whole page counts the words")
     )
-    assert lengths.tolist() == [len(s.split()) for s in read_corpus(cold).sentences]
+    assert lengths.tolist() == [len(s.split()) for s in read.sentences]
     for at in (first, second):  # the whole page: the codes from the job, the map on the plane the sample set
         at.run()
         assert not at.exception, [e.value for e in at.exception]

@@ -202,7 +202,7 @@ class TextAE:
         for rows, codes in self._encode_plan(sents):
             yield rows, codes
             # kept once the chunk is out: the sample's rows are spread over all of Z, whose pages the first write
-            # maps in (Z is N x dim_z floats, half a GB at a million), so the sample is shown before that
+            # maps in (N x dim_z floats: half a GB for a million 128-d codes), so the sample is shown before that
             Z[rows] = codes
         return cache.get(name, lambda: {"codes": Z}, expect)["codes"]  # written unless another process wrote it
 
